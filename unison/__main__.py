@@ -1,0 +1,5 @@
+"""`python -m unison` runs the CLI."""
+
+from unison.cli import app
+
+app()

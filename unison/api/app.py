@@ -1,0 +1,41 @@
+"""The FastAPI application."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from unison import __version__
+from unison.api.errors import install_error_handlers
+from unison.api.operations import RequestMetricsMiddleware
+from unison.api.operations import router as operations_router
+from unison.api.runtime import Runtime
+from unison.auth.endpoints import router as tokens_router
+from unison.events.endpoints import collect, read
+from unison.kit.settings import Settings, get_settings
+from unison.sources.endpoints import router as sources_router
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    runtime = Runtime.build(settings or get_settings())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        runtime.start()
+        try:
+            yield
+        finally:
+            runtime.stop()
+
+    app = FastAPI(
+        title="Unison",
+        version=__version__,
+        description="Omnichannel customer platform: Segment-compatible collection and APIs.",
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    app.add_middleware(RequestMetricsMiddleware)
+    for router in (collect, read, sources_router, tokens_router, operations_router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,73 @@
+"""Reading request bodies within limits, with precise errors for every way they go wrong."""
+
+import zlib
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+
+from unison.kit.errors import PayloadTooLarge, UnisonError
+
+
+class MalformedBody(UnisonError):
+    status_code = 400
+
+
+class UnsupportedEncoding(UnisonError):
+    status_code = 415
+
+
+def _too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(
+        f"request body exceeds the limit of {limit // 1024} KB ({limit:,} bytes) per request",
+        field="body",
+    )
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body, decompressed if gzip; 413 as soon as it passes `limit` bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    encoding = request.headers.get("content-encoding", "identity").strip().lower()
+    if encoding == "gzip":
+        return _gunzip(body, limit)
+    if encoding not in ("", "identity"):
+        raise UnsupportedEncoding(
+            f"Content-Encoding {encoding!r} is not supported; accepted: gzip, identity",
+            field="Content-Encoding",
+        )
+    return body
+
+
+def _gunzip(body: bytes, limit: int) -> bytes:
+    # Bounded decompression: a small gzip bomb must not expand past the request limit.
+    inflater = zlib.decompressobj(wbits=31)
+    try:
+        data = inflater.decompress(body, limit + 1)
+    except zlib.error as exc:
+        raise MalformedBody(f"body is not valid gzip: {exc}", field="body") from None
+    if len(data) > limit or inflater.unconsumed_tail:
+        raise _too_large(limit)
+    return data
+
+
+def parse_json_object(body: bytes) -> dict[str, Any]:
+    if not body.strip():
+        raise MalformedBody("request body is empty; send a JSON object", field="body")
+    try:
+        value = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise MalformedBody(f"body is not valid JSON: {exc}", field="body") from None
+    if not isinstance(value, dict):
+        kind = type(value).__name__.replace("NoneType", "null")
+        raise MalformedBody(f"body must be a JSON object, got {kind}", field="body")
+    return value

@@ -1,0 +1,57 @@
+"""Request dependencies: the runtime, a session that commits at the boundary, bearer auth."""
+
+from collections.abc import Callable, Iterator
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from unison.api.runtime import Runtime
+from unison.auth.roles import Permission, allows
+from unison.auth.service import active_token
+from unison.kit.errors import Forbidden, Unauthorized
+from unison.models import ApiToken
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def get_session(runtime: Runtime = Depends(get_runtime)) -> Iterator[Session]:
+    """Only this boundary commits: on success after the endpoint, else it rolls back."""
+    session = runtime.sessions()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, credentials = header.partition(" ")
+    if scheme.lower() != "bearer" or not credentials.strip():
+        raise Unauthorized(
+            "send Authorization: Bearer <token> (create one with `unison tokens create`); "
+            "write keys grant nothing on /api",
+            field="Authorization",
+        )
+    return credentials.strip()
+
+
+def require(permission: Permission) -> Callable[..., ApiToken]:
+    def dependency(request: Request, session: Session = Depends(get_session)) -> ApiToken:
+        token = active_token(session, _bearer(request))
+        if token is None:
+            raise Unauthorized("the bearer token is unknown or revoked", field="Authorization")
+        if not allows(token.role, permission):
+            raise Forbidden(
+                f"role {token.role!r} lacks permission {permission.value!r}",
+                field="Authorization",
+            )
+        return token
+
+    return dependency

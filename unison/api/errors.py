@@ -1,0 +1,58 @@
+"""One error shape for every failure: {"error": "<Class>", "detail": "...", "field": "..."}."""
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+
+from unison.api.responses import JsonResponse
+from unison.kit.errors import UnisonError
+
+log = logging.getLogger(__name__)
+
+_HTTP_NAMES = {401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 405: "MethodNotAllowed"}
+
+
+async def _unison_error(_request: Request, exc: Exception) -> JsonResponse:
+    assert isinstance(exc, UnisonError)
+    headers = {"WWW-Authenticate": 'Basic realm="unison"'} if exc.status_code == 401 else None
+    return JsonResponse(exc.to_dict(), status_code=exc.status_code, headers=headers)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JsonResponse:
+    assert isinstance(exc, RequestValidationError)
+    first = exc.errors()[0]
+    loc = [str(part) for part in first.get("loc", ())]
+    in_body = bool(loc) and loc[0] == "body"
+    field = ".".join(loc[1:]) if len(loc) > 1 else (loc[0] if loc else None)
+    detail = f"{field}: {first.get('msg', 'invalid')}" if field else str(first.get("msg"))
+    # 422 only for a body of the wrong shape; a bad query or path parameter is a 400.
+    status, name = (422, "InvalidPayload") if in_body else (400, "InvalidParameter")
+    return JsonResponse({"error": name, "detail": detail, "field": field}, status_code=status)
+
+
+async def _http_error(_request: Request, exc: Exception) -> JsonResponse:
+    assert isinstance(exc, HTTPException)
+    name = _HTTP_NAMES.get(exc.status_code, "HTTPError")
+    return JsonResponse(
+        {"error": name, "detail": str(exc.detail)},
+        status_code=exc.status_code,
+        headers=exc.headers,
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> JsonResponse:
+    # The traceback is logged; the request body (which may hold PII) is not.
+    log.error("unhandled error", exc_info=exc, extra={"path": request.url.path})
+    return JsonResponse(
+        {"error": "InternalError", "detail": "an unexpected error occurred; it has been logged"},
+        status_code=500,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(UnisonError, _unison_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

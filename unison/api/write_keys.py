@@ -1,0 +1,87 @@
+"""Write-key authentication for /v1/*, with a short-lived cache off the hot path."""
+
+import base64
+import binascii
+import time
+from typing import TYPE_CHECKING, Any
+
+import anyio.to_thread
+from starlette.requests import Request
+
+from unison.events.service import SourceRef
+from unison.kit.db import transaction
+from unison.kit.errors import Unauthorized
+from unison.kit.secrets import hash_secret
+from unison.sources.service import source_for_write_key
+
+if TYPE_CHECKING:
+    from unison.api.runtime import Runtime
+
+_CACHE_LIMIT = 10_000
+
+
+class WriteKeyCache:
+    """key hash -> (source or None, expiry). Unknown keys are cached too, so a flood of bad
+    keys costs no database reads; a new key is random, so it is never negatively cached."""
+
+    def __init__(self, ttl: float) -> None:
+        self._ttl = ttl
+        self._entries: dict[str, tuple[SourceRef | None, float]] = {}
+
+    def get(self, key_hash: str) -> tuple[bool, SourceRef | None]:
+        entry = self._entries.get(key_hash)
+        if entry is None or entry[1] < time.monotonic():
+            return False, None
+        return True, entry[0]
+
+    def put(self, key_hash: str, source: SourceRef | None) -> None:
+        if len(self._entries) >= _CACHE_LIMIT:
+            self._entries.clear()
+        self._entries[key_hash] = (source, time.monotonic() + self._ttl)
+
+
+def write_key_from_headers(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if header:
+        scheme, _, credentials = header.partition(" ")
+        if scheme.lower() != "basic":
+            raise Unauthorized(
+                "Authorization must be HTTP Basic with the write key as user name",
+                field="Authorization",
+            )
+        try:
+            decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            raise Unauthorized(
+                "Authorization is not valid HTTP Basic (base64 of '<write key>:')",
+                field="Authorization",
+            ) from None
+        return decoded.partition(":")[0] or None
+    return request.headers.get("x-write-key") or None
+
+
+def write_key_from_body(body: dict[str, Any]) -> str | None:
+    key = body.get("writeKey")
+    return key if isinstance(key, str) and key else None
+
+
+async def authenticate(runtime: "Runtime", key: str | None) -> SourceRef:
+    if key is None:
+        raise Unauthorized(
+            "a write key is required: HTTP Basic user name, X-Write-Key header or writeKey "
+            "in the body",
+            field="writeKey",
+        )
+    key_hash = hash_secret(key)
+    known, source = runtime.write_keys.get(key_hash)
+    if not known:
+        source = await anyio.to_thread.run_sync(_lookup, runtime, key)
+        runtime.write_keys.put(key_hash, source)
+    if source is None:
+        raise Unauthorized("the write key is not one of this workspace's", field="writeKey")
+    return source
+
+
+def _lookup(runtime: "Runtime", key: str) -> SourceRef | None:
+    with transaction(runtime.sessions) as session:
+        return source_for_write_key(session, key)

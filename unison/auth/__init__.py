@@ -1,0 +1,1 @@
+"""Who may call /api/*: bearer tokens (stored hashed) and the permissions of their roles."""

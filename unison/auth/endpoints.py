@@ -1,0 +1,43 @@
+"""HTTP routes for API tokens."""
+
+from fastapi import APIRouter, Depends
+from sqlalchemy.orm import Session
+
+from unison.api.deps import get_session, require
+from unison.auth import service
+from unison.auth.roles import Permission
+from unison.auth.schemas import Token, TokenCreate, TokenCreated
+from unison.models import ApiToken
+
+router = APIRouter(prefix="/api/tokens", tags=["tokens"])
+
+
+def _out(token: ApiToken) -> Token:
+    return Token(
+        id=token.id,
+        name=token.name,
+        role=token.role,
+        token_hint=token.token_hint,
+        created_at=token.created_at,
+        revoked_at=token.revoked_at,
+    )
+
+
+@router.get("", response_model=list[Token])
+def list_tokens(
+    session: Session = Depends(get_session),
+    _token: object = Depends(require(Permission.tokens_write)),
+) -> list[Token]:
+    """All API tokens with their roles; secrets are never shown."""
+    return [_out(t) for t in service.list_tokens(session)]
+
+
+@router.post("", response_model=TokenCreated, status_code=201)
+def create_token(
+    body: TokenCreate,
+    session: Session = Depends(get_session),
+    _token: object = Depends(require(Permission.tokens_write)),
+) -> TokenCreated:
+    """Create a bearer token; the response carries its secret, shown this once."""
+    token, secret = service.create_token(session, body.name, body.role.value)
+    return TokenCreated(**_out(token).model_dump(), token=secret)

@@ -1,0 +1,32 @@
+"""Roles and what each may do. One table, so a permission is granted in exactly one place."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    admin = "admin"
+    marketer = "marketer"
+    analyst = "analyst"
+    agent = "agent"
+
+
+class Permission(StrEnum):
+    events_read = "events:read"
+    sources_read = "sources:read"
+    sources_write = "sources:write"
+    tokens_write = "tokens:write"
+
+
+GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.admin: frozenset(Permission),
+    Role.marketer: frozenset({Permission.events_read}),
+    Role.analyst: frozenset({Permission.events_read}),
+    Role.agent: frozenset(),
+}
+
+
+def allows(role: str, permission: Permission) -> bool:
+    try:
+        return permission in GRANTS[Role(role)]
+    except ValueError:
+        return False

@@ -1,0 +1,273 @@
+"""The `unison` command."""
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+from rich.table import Table
+from sqlalchemy.orm import Session, sessionmaker
+
+from unison import migrations
+from unison.auth import service as tokens
+from unison.events.importing import detect_format, import_file, parse_mapping
+from unison.events.service import SourceRef
+from unison.kit.db import create_db_engine, make_session_factory, transaction
+from unison.kit.errors import UnisonError
+from unison.kit.settings import get_settings
+from unison.sources import repository as source_rows
+from unison.sources import service as sources
+
+app = typer.Typer(help="Unison: one customer profile, every channel.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+sources_app = typer.Typer(help="Event sources and their write keys.", no_args_is_help=True)
+tokens_app = typer.Typer(help="Bearer tokens for /api.", no_args_is_help=True)
+demo_app = typer.Typer(help="Demo data: `unison demo` loads a small dataset.")
+app.add_typer(db_app, name="db")
+app.add_typer(sources_app, name="sources")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(demo_app, name="demo")
+
+console = Console()
+err = Console(stderr=True)
+
+
+def _sessions() -> sessionmaker[Session]:
+    """A session factory on an up-to-date schema (migrating is idempotent and cheap)."""
+    settings = get_settings()
+    engine = create_db_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    migrations.upgrade(engine)
+    return make_session_factory(engine)
+
+
+def _fail(exc: UnisonError) -> typer.Exit:
+    err.print(f"[red]error:[/red] {exc.detail}")
+    return typer.Exit(code=2)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="interface to bind")] = None,
+    port: Annotated[int | None, typer.Option(help="TCP port")] = None,
+) -> None:
+    """Run the API (collection, read API, health, metrics) on the configured database."""
+    import uvicorn
+
+    from unison.api.app import create_app
+    from unison.kit.logging import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    _sessions()  # migrate first, so an empty embedded database just works
+    host, port = host or settings.host, port or settings.port
+    console.print(f"Unison serving on [bold]http://{host}:{port}[/bold] (docs at /docs)")
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        loop="uvloop",
+        http="httptools",
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all migrations to the configured database."""
+    _sessions()
+    console.print("database is up to date")
+
+
+@sources_app.command("create")
+def sources_create(
+    name: str,
+    channel: Annotated[str, typer.Option(help="default channel of this source's events")] = "web",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print only the key")] = False,
+) -> None:
+    """Create a source and print its write key (shown once; only its hash is stored)."""
+    try:
+        with transaction(_sessions()) as session:
+            _source, key = sources.create_source(session, name, channel)
+    except UnisonError as exc:
+        raise _fail(exc) from None
+    console.print(key if quiet else f"source {name!r} created; write key: {key}")
+
+
+@sources_app.command("rotate-key")
+def sources_rotate(name: str) -> None:
+    """Issue a new write key for a source; the old one stops working."""
+    try:
+        with transaction(_sessions()) as session:
+            _source, key = sources.rotate_write_key(session, name)
+    except UnisonError as exc:
+        raise _fail(exc) from None
+    console.print(f"new write key for {name!r}: {key}")
+
+
+@sources_app.command("list")
+def sources_list() -> None:
+    """List sources."""
+    table = Table("id", "name", "channel", "write key", "created")
+    with transaction(_sessions()) as session:
+        for s in sources.list_sources(session):
+            table.add_row(str(s.id), s.name, s.channel, s.write_key_hint, s.created_at.isoformat())
+    console.print(table)
+
+
+@tokens_app.command("create")
+def tokens_create(
+    name: str,
+    role: Annotated[str, typer.Option(help="admin, marketer, analyst or agent")] = "admin",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print only the token")] = False,
+) -> None:
+    """Create a bearer token and print it (shown once; only its hash is stored)."""
+    try:
+        with transaction(_sessions()) as session:
+            _token, secret = tokens.create_token(session, name, role)
+    except UnisonError as exc:
+        raise _fail(exc) from None
+    console.print(secret if quiet else f"token {name!r} ({role}) created: {secret}")
+
+
+@tokens_app.command("list")
+def tokens_list() -> None:
+    """List tokens."""
+    table = Table("id", "name", "role", "token", "created", "revoked")
+    with transaction(_sessions()) as session:
+        for t in tokens.list_tokens(session):
+            revoked = t.revoked_at.isoformat() if t.revoked_at else ""
+            table.add_row(
+                str(t.id), t.name, t.role, t.token_hint, t.created_at.isoformat(), revoked
+            )
+    console.print(table)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(name: str) -> None:
+    """Revoke a token at once."""
+    try:
+        with transaction(_sessions()) as session:
+            tokens.revoke_token(session, name)
+    except UnisonError as exc:
+        raise _fail(exc) from None
+    console.print(f"token {name!r} revoked")
+
+
+def _source_ref(sessions: sessionmaker[Session], name: str) -> SourceRef:
+    with transaction(sessions) as session:
+        row = source_rows.by_name(session, name)
+        if row is None:
+            raise _fail(sources.SourceNotFound(f"no source named {name!r}; create it first"))
+        return SourceRef(row.id, row.name, row.channel)
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    source: Annotated[str, typer.Option(help="name of the source the events belong to")],
+    fmt: Annotated[str | None, typer.Option("--format", help="jsonl or csv")] = None,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="CSV: target=column[:str|number|int|bool|json]"),
+    ] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="CSV: target=value")] = None,
+    batch_size: Annotated[int, typer.Option(min=1, max=50_000)] = 2000,
+) -> None:
+    """Import JSON lines or CSV; idempotent, batched, with per-line errors."""
+    sessions = _sessions()
+    try:
+        file_format = detect_format(file, fmt)
+        rules = parse_mapping(map_ or [], set_ or []) if file_format == "csv" else None
+    except UnisonError as exc:
+        raise _fail(exc) from None
+    ref = _source_ref(sessions, source)
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=err,
+    ) as progress:
+        task = progress.add_task(f"importing {file.name}", total=file.stat().st_size)
+        summary = import_file(
+            sessions,
+            file,
+            ref,
+            fmt=file_format,
+            rules=rules,
+            batch_size=batch_size,
+            max_event_bytes=get_settings().max_event_bytes,
+            on_progress=lambda done: progress.update(task, completed=done),
+        )
+        progress.update(task, completed=file.stat().st_size)
+    for line, reason in summary.errors[:20]:
+        err.print(f"line {line}: {reason}")
+    if summary.rejected > 20:
+        err.print(f"... {summary.rejected - 20} more rejected lines (see /api/rejected-events)")
+    console.print(
+        f"{summary.lines:,} lines: {summary.accepted:,} stored, "
+        f"{summary.duplicates:,} already stored, {summary.rejected:,} rejected"
+    )
+
+
+@demo_app.callback(invoke_without_command=True)
+def demo(
+    ctx: typer.Context,
+    customers: Annotated[int, typer.Option(min=1)] = 300,
+    seed: Annotated[int, typer.Option()] = 42,
+) -> None:
+    """Load a small demo dataset and print a write key and an admin token to try the API."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from unison.demo.generator import write_jsonl
+
+    sessions = _sessions()
+    with transaction(sessions) as session:
+        if source_rows.by_name(session, "demo") is None:
+            _, key = sources.create_source(session, "demo", "web")
+        else:
+            _, key = sources.rotate_write_key(session, "demo")
+        if tokens.list_tokens(session) and any(
+            t.name == "demo-admin" for t in tokens.list_tokens(session)
+        ):
+            _, token = tokens.rotate_token(session, "demo-admin")
+        else:
+            _, token = tokens.create_token(session, "demo-admin", "admin")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "demo.jsonl"
+        count = write_jsonl(path, customers, seed)
+        summary = import_file(sessions, path, _source_ref(sessions, "demo"), fmt="jsonl")
+    settings = get_settings()
+    console.print(
+        f"demo data: {customers} customers, {count:,} events "
+        f"({summary.accepted:,} new, {summary.duplicates:,} already loaded)\n"
+        f"URL:         http://{settings.host}:{settings.port}  (API docs at /docs)\n"
+        f"write key:   {key}\n"
+        f"admin token: {token}\n"
+        f"try:  curl -u '{key}:' -H 'Content-Type: application/json' "
+        f'-d \'{{"userId":"u1","event":"Hello"}}\' '
+        f"http://{settings.host}:{settings.port}/v1/track\n"
+        f"      curl -H 'Authorization: Bearer {token}' "
+        f"http://{settings.host}:{settings.port}/api/events?limit=5"
+    )
+
+
+@demo_app.command("generate")
+def demo_generate(
+    out: Annotated[Path, typer.Option(help="JSON lines file to write")],
+    customers: Annotated[int, typer.Option(min=1)] = 1000,
+    seed: Annotated[int, typer.Option()] = 42,
+) -> None:
+    """Write a reproducible multichannel history as Segment-shaped JSON lines."""
+    from unison.demo.generator import write_jsonl
+
+    count = write_jsonl(out, customers, seed)
+    console.print(f"wrote {count:,} events for {customers:,} customers to {out}")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

@@ -1,0 +1,1 @@
+"""Deterministic demo data: a multichannel customer history as Segment-spec events."""

@@ -1,0 +1,1 @@
+"""Collection: the canonical event schema, validation, ingestion, dedupe and import."""

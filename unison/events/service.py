@@ -1,0 +1,308 @@
+"""Turning one raw Segment-spec item into a canonical event-log row, or a precise rejection.
+
+Pure rules, no database: the endpoints and the importer call this, the repository stores.
+"""
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+
+from unison.events.channels import ACCEPTED_TEXT, canonical_channel
+from unison.events.schemas import EVENT_TYPES, SegmentEvent
+from unison.kit.clock import ensure_utc, isoformat_z
+from unison.kit.errors import UnisonError
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+ACCEPTED_TYPES = ", ".join(EVENT_TYPES)
+# A JSON-escaped NUL that is not itself an escaped backslash; PostgreSQL's jsonb refuses U+0000.
+_ESCAPED_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+_JSON_KIND = {
+    dict: "an object",
+    list: "an array",
+    str: "a string",
+    bool: "a boolean",
+    int: "a number",
+    float: "a number",
+    type(None): "null",
+}
+
+
+class EventRejected(UnisonError):
+    """One item failed validation; `error` names the rule, `field` the place."""
+
+    def __init__(self, detail: str, *, field: str | None, error: str = "InvalidEvent") -> None:
+        super().__init__(detail, field=field)
+        self.error = error
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    id: int
+    name: str
+    channel: str
+
+
+@dataclass(slots=True)
+class Rejection:
+    index: int
+    error: str
+    field: str | None
+    detail: str
+    payload: Any
+    line: int | None = None
+
+
+@dataclass(slots=True)
+class BatchContext:
+    """What a /v1/batch envelope contributes to each of its items."""
+
+    context: dict[str, Any] | None = None
+    integrations: dict[str, Any] | None = None
+    sent_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class Prepared:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+
+
+def storable(raw: Any) -> Any:
+    """The item as it can be kept in rejected_events, even when it cannot be stored as is."""
+    try:
+        encoded = orjson.dumps(raw)
+    except orjson.JSONEncodeError:
+        return {"unstorable": "nested deeper than 255 levels", "preview": repr(raw)[:2000]}
+    if _ESCAPED_NUL.search(encoded):
+        text = encoded.decode("utf-8").replace("\\u0000", "\\uFFFD")
+        return {"unstorable": "contained U+0000", "preview": text[:2000]}
+    return raw
+
+
+def random_message_id() -> str:
+    return f"unison-{uuid.uuid4()}"
+
+
+def json_kind(value: Any) -> str:
+    return _JSON_KIND.get(type(value), type(value).__name__)
+
+
+def prepare_items(
+    items: list[Any],
+    *,
+    source: SourceRef,
+    received_at: datetime,
+    max_event_bytes: int,
+    implied_type: str | None = None,
+    batch: BatchContext | None = None,
+    message_id_for: Callable[[int, Any], str] | None = None,
+) -> Prepared:
+    prepared = Prepared()
+    for index, raw in enumerate(items):
+        try:
+            prepared.rows.append(
+                prepare_event(
+                    raw,
+                    source=source,
+                    received_at=received_at,
+                    max_event_bytes=max_event_bytes,
+                    implied_type=implied_type,
+                    batch=batch,
+                    assigned_message_id=message_id_for(index, raw) if message_id_for else None,
+                )
+            )
+        except EventRejected as rejected:
+            prepared.rejections.append(
+                Rejection(index, rejected.error, rejected.field, rejected.detail, storable(raw))
+            )
+    return prepared
+
+
+def prepare_event(
+    raw: Any,
+    *,
+    source: SourceRef,
+    received_at: datetime,
+    max_event_bytes: int,
+    implied_type: str | None = None,
+    batch: BatchContext | None = None,
+    assigned_message_id: str | None = None,
+) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise EventRejected(f"an event must be a JSON object, got {json_kind(raw)}", field=None)
+    try:
+        encoded = orjson.dumps(raw)
+    except orjson.JSONEncodeError:
+        raise EventRejected("event nests deeper than 255 levels", field=None) from None
+    if _ESCAPED_NUL.search(encoded):
+        raise EventRejected("text may not contain the NUL character (U+0000)", field=None)
+    size = len(encoded)
+    if size > max_event_bytes:
+        raise EventRejected(
+            f"event is {size:,} bytes; the limit is {max_event_bytes // 1024} KB "
+            f"({max_event_bytes:,} bytes) per event",
+            field=None,
+            error="EventTooLarge",
+        )
+    event = _validate(raw)
+    event_type = _event_type(event, implied_type)
+    user_id, anonymous_id = _present(event.user_id), _present(event.anonymous_id)
+    _check_required(event, event_type, user_id, anonymous_id)
+    batch = batch or BatchContext()
+    context = {**(batch.context or {}), **(event.context or {})}
+    channel = _channel(context, source)
+    context["channel"] = channel
+    try:
+        timestamp, original, sent_at = _timestamps(event, batch, received_at)
+    except OverflowError:
+        raise EventRejected(
+            "timestamp, sentAt or originalTimestamp is too far from the present to use",
+            field="timestamp",
+        ) from None
+    message_id = _present(event.message_id) or assigned_message_id or random_message_id()
+
+    payload = {k: v for k, v in raw.items() if k != "writeKey"}
+    normalized: dict[str, Any] = {
+        "type": event_type,
+        "messageId": message_id,
+        "userId": user_id,
+        "anonymousId": anonymous_id,
+        "groupId": event.group_id,
+        "previousId": event.previous_id,
+        "context": context,
+        "integrations": {**(batch.integrations or {}), **(event.integrations or {})} or None,
+        "timestamp": isoformat_z(timestamp),
+        "originalTimestamp": isoformat_z(original) if original else None,
+        "sentAt": isoformat_z(sent_at) if sent_at else None,
+        "receivedAt": isoformat_z(received_at),
+    }
+    for key, value in normalized.items():
+        if value is None:
+            payload.pop(key, None)
+        else:
+            payload[key] = value
+    return {
+        "source_id": source.id,
+        "message_id": message_id,
+        "type": event_type,
+        "event": event.event if event_type == "track" else event.name,
+        "user_id": user_id,
+        "anonymous_id": anonymous_id,
+        "channel": channel,
+        "timestamp": timestamp,
+        "received_at": received_at,
+        "payload": payload,
+    }
+
+
+def _validate(raw: dict[str, Any]) -> SegmentEvent:
+    try:
+        return SegmentEvent.model_validate(raw)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        first = errors[0]
+        where = ".".join(str(part) for part in first["loc"]) or None
+        detail = f"{where}: {first['msg']} (got {json_kind(first['input'])})"
+        if "datetime" in first["type"]:
+            detail += "; send ISO 8601 such as 2026-03-04T10:11:12.123Z"
+        if len(errors) > 1:
+            detail += f"; and {len(errors) - 1} more problem(s)"
+        raise EventRejected(detail, field=where) from None
+
+
+def _event_type(event: SegmentEvent, implied: str | None) -> str:
+    if implied is not None:
+        if event.type is not None and event.type != implied:
+            raise EventRejected(
+                f"this endpoint takes type '{implied}' events; the body says '{event.type}'",
+                field="type",
+            )
+        return implied
+    if event.type is None:
+        raise EventRejected(
+            f"type is required in a batch item; accepted: {ACCEPTED_TYPES}", field="type"
+        )
+    return event.type
+
+
+def _present(value: str | None) -> str | None:
+    # Libraries send "" or null for "not known"; both mean absent.
+    return value if value else None
+
+
+def _check_required(
+    event: SegmentEvent, event_type: str, user_id: str | None, anonymous_id: str | None
+) -> None:
+    if user_id is None and anonymous_id is None:
+        raise EventRejected(
+            "each event needs userId or anonymousId (a non-empty string)", field="userId"
+        )
+    if event_type == "track" and not event.event:
+        raise EventRejected("track events need event, the name of the action", field="event")
+    if event_type == "alias":
+        if not _present(event.previous_id):
+            raise EventRejected("alias events need previousId", field="previousId")
+        if user_id is None:
+            raise EventRejected("alias events need userId", field="userId")
+    if event_type == "group" and not _present(event.group_id):
+        raise EventRejected("group events need groupId", field="groupId")
+
+
+def _channel(context: dict[str, Any], source: SourceRef) -> str:
+    value = context.get("channel")
+    if value is None:
+        return source.channel
+    if not isinstance(value, str):
+        raise EventRejected(
+            f"context.channel must be a string, got {json_kind(value)}; accepted: {ACCEPTED_TEXT}",
+            field="context.channel",
+        )
+    try:
+        return canonical_channel(value) or source.channel
+    except ValueError:
+        raise EventRejected(
+            f"context.channel {value[:40]!r} is not a channel; accepted: {ACCEPTED_TEXT}",
+            field="context.channel",
+        ) from None
+
+
+def _timestamps(
+    event: SegmentEvent, batch: BatchContext, received_at: datetime
+) -> tuple[datetime, datetime | None, datetime | None]:
+    """(timestamp, originalTimestamp, sentAt), with device clock skew corrected.
+
+    The device's clock may be wrong by hours, but the difference between two readings of it
+    (when the call happened and when the batch was sent) is right. Segment's rule:
+    timestamp = receivedAt - (sentAt - originalTimestamp).
+    """
+    sent_at = event.sent_at or batch.sent_at
+    original = event.original_timestamp or event.timestamp
+    for name, value in (("sentAt", sent_at), ("originalTimestamp", original)):
+        if value is not None:
+            _check_range(name, ensure_utc(value))
+    sent_at = ensure_utc(sent_at) if sent_at else None
+    original = ensure_utc(original) if original else None
+    if sent_at is not None and original is not None:
+        timestamp = received_at - (sent_at - original)
+    elif event.timestamp is not None:
+        timestamp = ensure_utc(event.timestamp)
+    else:
+        timestamp = original or received_at
+    _check_range("timestamp", timestamp)
+    return timestamp, original, sent_at
+
+
+def _check_range(name: str, value: datetime) -> None:
+    if not EARLIEST <= value < LATEST:
+        raise EventRejected(
+            f"{name} {isoformat_z(value)} is outside the accepted range "
+            f"{EARLIEST.year}-01-01 to {LATEST.year}-01-01 (after clock-skew correction)",
+            field=name,
+        )

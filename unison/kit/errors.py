@@ -1,0 +1,53 @@
+"""The one error base; every domain declares its own subclasses with precise messages."""
+
+from typing import Any
+
+
+class UnisonError(Exception):
+    status_code = 400
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        field: str | None = None,
+        status_code: int | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+        self.extra = extra or {}
+        if status_code is not None:
+            self.status_code = status_code
+
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"error": type(self).__name__, "detail": self.detail}
+        if self.field is not None:
+            body["field"] = self.field
+        body.update(self.extra)
+        return body
+
+
+class NotFound(UnisonError):
+    status_code = 404
+
+
+class Unauthorized(UnisonError):
+    status_code = 401
+
+
+class Forbidden(UnisonError):
+    status_code = 403
+
+
+class Conflict(UnisonError):
+    status_code = 409
+
+
+class PayloadTooLarge(UnisonError):
+    status_code = 413
+
+
+class InvalidParameter(UnisonError):
+    status_code = 400

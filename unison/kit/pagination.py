@@ -1,0 +1,29 @@
+"""Opaque cursors for keyset pagination."""
+
+import base64
+import binascii
+
+import orjson
+
+from unison.kit.errors import InvalidParameter
+
+
+def encode_cursor(*values: int | str) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps(list(values))).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str, arity: int) -> list[int | str]:
+    padded = cursor + "=" * (-len(cursor) % 4)
+    try:
+        values = orjson.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (binascii.Error, ValueError, UnicodeEncodeError) as exc:
+        raise InvalidParameter(
+            "cursor is not one this API issued; pass next_cursor from a previous page",
+            field="cursor",
+        ) from exc
+    if not isinstance(values, list) or len(values) != arity:
+        raise InvalidParameter(
+            "cursor is not one this API issued; pass next_cursor from a previous page",
+            field="cursor",
+        )
+    return values

@@ -1,0 +1,39 @@
+"""The one Settings object; every configuration value comes from here (env prefix UNISON_)."""
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="UNISON_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///./unison.db",
+        description="SQLAlchemy URL; SQLite (embedded default) or postgresql+psycopg://...",
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    # Collection limits (Segment's published HTTP API limits).
+    max_event_bytes: int = 32 * 1024
+    max_request_bytes: int = 500 * 1024
+    max_batch_events: int = 2500
+
+    # Group commit: how many queued writes one transaction may carry, and how long a write
+    # waits for companions (0 = commit as soon as the writer is free; batching then comes
+    # naturally from whatever queued during the previous commit).
+    ingest_group_max: int = 500
+    # SQLite durability: FULL fsyncs every commit (survives power loss); NORMAL only
+    # survives process crashes. Acknowledged means durable, so FULL is the default.
+    sqlite_synchronous: str = "FULL"
+
+    write_key_cache_seconds: float = 30.0
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,98 @@
+"""event log, rejected events, sources, API tokens
+
+Revision ID: 0001
+Revises:
+Create Date: 2026-11-22 12:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision: str = "0001"
+down_revision: str | None = None
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+TIME = sa.DateTime(timezone=True)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "api_tokens",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(100), nullable=False),
+        sa.Column("role", sa.String(20), nullable=False),
+        sa.Column("token_hash", sa.String(64), nullable=False),
+        sa.Column("token_hint", sa.String(20), nullable=False),
+        sa.Column("created_at", TIME, nullable=False),
+        sa.Column("revoked_at", TIME, nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_api_tokens")),
+        sa.UniqueConstraint("name", name=op.f("uq_api_tokens_name")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
+    )
+    op.create_table(
+        "sources",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(100), nullable=False),
+        sa.Column("channel", sa.String(20), nullable=False),
+        sa.Column("write_key_hash", sa.String(64), nullable=False),
+        sa.Column("write_key_hint", sa.String(20), nullable=False),
+        sa.Column("created_at", TIME, nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sources")),
+        sa.UniqueConstraint("name", name=op.f("uq_sources_name")),
+        sa.UniqueConstraint("write_key_hash", name=op.f("uq_sources_write_key_hash")),
+    )
+    op.create_table(
+        "events",
+        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        sa.Column("source_id", sa.Integer(), nullable=False),
+        sa.Column("message_id", sa.String(255), nullable=False),
+        sa.Column("type", sa.String(16), nullable=False),
+        sa.Column("event", sa.String(255), nullable=True),
+        sa.Column("user_id", sa.String(255), nullable=True),
+        sa.Column("anonymous_id", sa.String(255), nullable=True),
+        sa.Column("channel", sa.String(20), nullable=False),
+        sa.Column("timestamp", TIME, nullable=False),
+        sa.Column("received_at", TIME, nullable=False),
+        sa.Column("payload", JSON, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["source_id"], ["sources.id"], name=op.f("fk_events_source_id_sources")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_events")),
+    )
+    op.create_index(
+        "uq_events_source_id_message_id", "events", ["source_id", "message_id"], unique=True
+    )
+    op.create_index("ix_events_user_id", "events", ["user_id"])
+    op.create_index("ix_events_anonymous_id", "events", ["anonymous_id"])
+    op.create_index("ix_events_timestamp", "events", ["timestamp"])
+    op.create_table(
+        "rejected_events",
+        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        sa.Column("source_id", sa.Integer(), nullable=True),
+        sa.Column("origin", sa.String(20), nullable=False),
+        sa.Column("received_at", TIME, nullable=False),
+        sa.Column("item_index", sa.Integer(), nullable=True),
+        sa.Column("line", sa.Integer(), nullable=True),
+        sa.Column("error", sa.String(60), nullable=False),
+        sa.Column("field", sa.String(255), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("payload", JSON, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["source_id"], ["sources.id"], name=op.f("fk_rejected_events_source_id_sources")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rejected_events")),
+    )
+    op.create_index("ix_rejected_events_source_id", "rejected_events", ["source_id"])
+
+
+def downgrade() -> None:
+    op.drop_table("rejected_events")
+    op.drop_table("events")
+    op.drop_table("sources")
+    op.drop_table("api_tokens")

@@ -1,0 +1,53 @@
+"""The append-only event log, and the rejected items kept beside it.
+
+`id` is the log offset: processors read in `id` order. `(source_id, message_id)` is the
+dedupe key. Partitioning by time on PostgreSQL is planned in docs/design/event-log.md.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from unison.models.base import Base, BigId, Json, UTCDateTime
+
+
+class Event(Base):
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    message_id: Mapped[str] = mapped_column(String(255))
+    type: Mapped[str] = mapped_column(String(16))
+    event: Mapped[str | None] = mapped_column(String(255))
+    user_id: Mapped[str | None] = mapped_column(String(255))
+    anonymous_id: Mapped[str | None] = mapped_column(String(255))
+    channel: Mapped[str] = mapped_column(String(20))
+    timestamp: Mapped[datetime] = mapped_column(UTCDateTime())
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    payload: Mapped[dict[str, Any]] = mapped_column(Json)
+
+    __table_args__ = (
+        Index("uq_events_source_id_message_id", "source_id", "message_id", unique=True),
+        Index("ix_events_user_id", "user_id"),
+        Index("ix_events_anonymous_id", "anonymous_id"),
+        Index("ix_events_timestamp", "timestamp"),
+    )
+
+
+class RejectedEvent(Base):
+    __tablename__ = "rejected_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
+    origin: Mapped[str] = mapped_column(String(20))  # "api" or "import"
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    item_index: Mapped[int | None] = mapped_column(Integer)  # position in the batch
+    line: Mapped[int | None] = mapped_column(Integer)  # line number in an imported file
+    error: Mapped[str] = mapped_column(String(60))
+    field: Mapped[str | None] = mapped_column(String(255))
+    reason: Mapped[str] = mapped_column(Text)
+    payload: Mapped[Any] = mapped_column(Json)
+
+    __table_args__ = (Index("ix_rejected_events_source_id", "source_id"),)

@@ -1,0 +1,42 @@
+"""HTTP routes for sources."""
+
+from fastapi import APIRouter, Depends
+from sqlalchemy.orm import Session
+
+from unison.api.deps import get_session, require
+from unison.auth.roles import Permission
+from unison.models import Source as SourceRow
+from unison.sources import service
+from unison.sources.schemas import Source, SourceCreate, SourceCreated
+
+router = APIRouter(prefix="/api/sources", tags=["sources"])
+
+
+def _out(source: SourceRow) -> Source:
+    return Source(
+        id=source.id,
+        name=source.name,
+        channel=source.channel,
+        write_key_hint=source.write_key_hint,
+        created_at=source.created_at,
+    )
+
+
+@router.get("", response_model=list[Source])
+def list_sources(
+    session: Session = Depends(get_session),
+    _token: object = Depends(require(Permission.sources_read)),
+) -> list[Source]:
+    """All sources with their default channel; write keys are never shown."""
+    return [_out(s) for s in service.list_sources(session)]
+
+
+@router.post("", response_model=SourceCreated, status_code=201)
+def create_source(
+    body: SourceCreate,
+    session: Session = Depends(get_session),
+    _token: object = Depends(require(Permission.sources_write)),
+) -> SourceCreated:
+    """Create a source; the response carries its write key, shown this once."""
+    source, key = service.create_source(session, body.name, body.channel)
+    return SourceCreated(**_out(source).model_dump(), write_key=key)

@@ -1,0 +1,70 @@
+"""Rules for sources and their write keys."""
+
+from sqlalchemy.orm import Session
+
+from unison.events.channels import ACCEPTED_TEXT, CHANNELS
+from unison.events.service import SourceRef
+from unison.kit.clock import utcnow
+from unison.kit.errors import Conflict, NotFound, UnisonError
+from unison.kit.secrets import hash_secret, hint, new_secret
+from unison.models import Source
+from unison.sources import repository
+
+WRITE_KEY_PREFIX = "uwk"
+
+
+class SourceInvalid(UnisonError):
+    status_code = 400
+
+
+class SourceExists(Conflict):
+    pass
+
+
+class SourceNotFound(NotFound):
+    pass
+
+
+def create_source(session: Session, name: str, channel: str) -> tuple[Source, str]:
+    """Create a source; returns it with its write key, which is never retrievable again."""
+    name = name.strip()
+    if not name or len(name) > 100 or not name.isprintable():
+        raise SourceInvalid("name must be 1-100 printable characters", field="name")
+    if channel not in CHANNELS:
+        raise SourceInvalid(
+            f"channel {channel!r} is not a channel; accepted: {ACCEPTED_TEXT}", field="channel"
+        )
+    if repository.by_name(session, name) is not None:
+        raise SourceExists(f"a source named {name!r} already exists", field="name")
+    key = new_secret(WRITE_KEY_PREFIX)
+    source = Source(
+        name=name,
+        channel=channel,
+        write_key_hash=hash_secret(key),
+        write_key_hint=hint(key),
+        created_at=utcnow(),
+    )
+    return repository.add(session, source), key
+
+
+def rotate_write_key(session: Session, name: str) -> tuple[Source, str]:
+    """Replace a source's write key; the old key stops working (after the auth cache TTL)."""
+    source = repository.by_name(session, name)
+    if source is None:
+        raise SourceNotFound(f"no source named {name!r}", field="name")
+    key = new_secret(WRITE_KEY_PREFIX)
+    source.write_key_hash = hash_secret(key)
+    source.write_key_hint = hint(key)
+    session.flush()
+    return source, key
+
+
+def source_for_write_key(session: Session, key: str) -> SourceRef | None:
+    source = repository.by_key_hash(session, hash_secret(key))
+    if source is None:
+        return None
+    return SourceRef(id=source.id, name=source.name, channel=source.channel)
+
+
+def list_sources(session: Session) -> list[Source]:
+    return repository.all_sources(session)
