@@ -284,7 +284,11 @@ def _timestamps(
     """
     sent_at = event.sent_at or batch.sent_at
     original = event.original_timestamp or event.timestamp
-    for name, value in (("sentAt", sent_at), ("originalTimestamp", original)):
+    for name, value in (
+        ("sentAt", sent_at),
+        ("originalTimestamp", event.original_timestamp),
+        ("timestamp", event.timestamp),
+    ):
         if value is not None:
             _check_range(name, ensure_utc(value))
     sent_at = ensure_utc(sent_at) if sent_at else None

@@ -14,6 +14,13 @@ def _json_dumps(value: Any) -> str:
     return orjson.dumps(value).decode("utf-8")
 
 
+def _json_loads(value: Any) -> Any:
+    # SQLite gives a JSON column NUMERIC affinity, so a bare JSON number comes back as one.
+    if isinstance(value, int | float):
+        return value
+    return orjson.loads(value)
+
+
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
@@ -22,7 +29,7 @@ def create_db_engine(url: str, *, sqlite_synchronous: str = "FULL") -> Engine:
     parsed = make_url(url)
     kwargs: dict[str, Any] = {
         "json_serializer": _json_dumps,
-        "json_deserializer": orjson.loads,
+        "json_deserializer": _json_loads,
     }
     if parsed.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
