@@ -27,8 +27,13 @@ class TestEachCallType:
         ],
     )
     def test_a_valid_call_is_stored_with_its_type(
-        self, client: TestClient, write_key: str, sessions: sessionmaker[Session],
-        path: str, body: dict[str, str], expected_name: str | None,
+        self,
+        client: TestClient,
+        write_key: str,
+        sessions: sessionmaker[Session],
+        path: str,
+        body: dict[str, str],
+        expected_name: str | None,
     ) -> None:
         response = send(client, path, body, write_key)
         assert response.status_code == 200, response.text
@@ -83,21 +88,43 @@ class TestValidationRules:
             ("/v1/track", {"userId": ["u"], "event": "X"}, "userId", "got an array"),
             ("/v1/track", {"userId": "u", "event": "X", "properties": [1]}, "properties", "dict"),
             ("/v1/track", {"userId": "u", "event": "X", "context": "web"}, "context", "string"),
-            ("/v1/track", {"userId": "u", "event": "X", "timestamp": "yesterday"}, "timestamp",
-             "ISO 8601"),
-            ("/v1/track", {"userId": "u", "event": "X", "timestamp": "1800-01-01T00:00:00Z"},
-             "timestamp", "outside the accepted range"),
+            (
+                "/v1/track",
+                {"userId": "u", "event": "X", "timestamp": "yesterday"},
+                "timestamp",
+                "ISO 8601",
+            ),
+            (
+                "/v1/track",
+                {"userId": "u", "event": "X", "timestamp": "1800-01-01T00:00:00Z"},
+                "timestamp",
+                "outside the accepted range",
+            ),
             ("/v1/track", {"userId": "u" * 256, "event": "X"}, "userId", "at most 255"),
             ("/v1/track", {"type": "identify", "userId": "u", "event": "X"}, "type", "'track'"),
-            ("/v1/track", {"userId": "u", "event": "X", "context": {"channel": "fax"}},
-             "context.channel", "accepted: web, mobile"),
-            ("/v1/track", {"userId": "u", "event": "X", "context": {"channel": 3}},
-             "context.channel", "must be a string"),
+            (
+                "/v1/track",
+                {"userId": "u", "event": "X", "context": {"channel": "fax"}},
+                "context.channel",
+                "accepted: web, mobile",
+            ),
+            (
+                "/v1/track",
+                {"userId": "u", "event": "X", "context": {"channel": 3}},
+                "context.channel",
+                "must be a string",
+            ),
         ],
     )
     def test_an_invalid_single_call_gets_400_naming_the_field_and_nothing_is_logged(
-        self, client: TestClient, write_key: str, sessions: sessionmaker[Session],
-        path: str, body: dict[str, object], field: str, words: str,
+        self,
+        client: TestClient,
+        write_key: str,
+        sessions: sessionmaker[Session],
+        path: str,
+        body: dict[str, object],
+        field: str,
+        words: str,
     ) -> None:
         response = send(client, path, body, write_key)
         assert response.status_code == 400, response.text
@@ -163,13 +190,18 @@ class TestValidationRules:
         ],
     )
     def test_a_malformed_envelope_is_a_400_and_changes_nothing(
-        self, client: TestClient, write_key: str, sessions: sessionmaker[Session],
-        body: dict[str, object], field: str,
+        self,
+        client: TestClient,
+        write_key: str,
+        sessions: sessionmaker[Session],
+        body: dict[str, object],
+        field: str,
     ) -> None:
         response = send(client, "/v1/batch", body, write_key)
         assert response.status_code == 400
         assert response.json()["field"] == field
-        assert stored(sessions) == [] and rejected(sessions) == []
+        assert stored(sessions) == []
+        assert rejected(sessions) == []
 
     @pytest.mark.parametrize(
         ("content", "words"),
@@ -182,14 +214,19 @@ class TestValidationRules:
         ],
     )
     def test_a_body_that_is_not_a_json_object_is_a_400(
-        self, client: TestClient, write_key: str, sessions: sessionmaker[Session],
-        content: bytes, words: str,
+        self,
+        client: TestClient,
+        write_key: str,
+        sessions: sessionmaker[Session],
+        content: bytes,
+        words: str,
     ) -> None:
         response = client.post("/v1/track", content=content, auth=(write_key, ""))
         assert response.status_code == 400
         assert response.json()["error"] == "MalformedBody"
         assert words in response.json()["detail"]
-        assert stored(sessions) == [] and rejected(sessions) == []
+        assert stored(sessions) == []
+        assert rejected(sessions) == []
 
 
 class TestWriteKeyAuth:
@@ -200,10 +237,12 @@ class TestWriteKeyAuth:
         response = client.post("/v1/track", json=TRACK, headers={"X-Write-Key": write_key})
         assert response.status_code == 200
 
-    def test_write_key_in_the_body(self, client: TestClient, write_key: str,
-                                   sessions: sessionmaker[Session]) -> None:
-        response = client.post("/v1/batch", json={"batch": [{**TRACK, "type": "track"}],
-                                                   "writeKey": write_key})
+    def test_write_key_in_the_body(
+        self, client: TestClient, write_key: str, sessions: sessionmaker[Session]
+    ) -> None:
+        response = client.post(
+            "/v1/batch", json={"batch": [{**TRACK, "type": "track"}], "writeKey": write_key}
+        )
         assert response.status_code == 200
         single = client.post("/v1/track", json={**TRACK, "writeKey": write_key})
         assert single.status_code == 200
@@ -220,13 +259,17 @@ class TestWriteKeyAuth:
         ],
     )
     def test_a_missing_or_unknown_key_is_a_401_and_stores_nothing(
-        self, client: TestClient, source: object, sessions: sessionmaker[Session],
+        self,
+        client: TestClient,
+        source: object,
+        sessions: sessionmaker[Session],
         headers: dict[str, str],
     ) -> None:
         response = client.post("/v1/track", json=TRACK, headers=headers)
         assert response.status_code == 401
         assert response.json()["error"] == "Unauthorized"
-        assert stored(sessions) == [] and rejected(sessions) == []
+        assert stored(sessions) == []
+        assert rejected(sessions) == []
 
     def test_an_api_token_is_not_a_write_key(self, client: TestClient, admin_token: str) -> None:
         response = client.post("/v1/track", json=TRACK, headers={"X-Write-Key": admin_token})
@@ -264,7 +307,8 @@ class TestDedupe:
         send(client, "/v1/track", TRACK, write_key)
         send(client, "/v1/track", TRACK, write_key)
         ids = [e.message_id for e in stored(sessions)]
-        assert len(set(ids)) == 2 and all(ids)
+        assert len(set(ids)) == 2
+        assert all(ids)
         assert stored(sessions)[0].payload["messageId"] == ids[0]
 
 
@@ -287,7 +331,10 @@ class TestTimestamps:
         [event] = stored(sessions)
         assert event.timestamp == event.received_at - timedelta(seconds=30)
         assert before <= event.received_at <= datetime.now(UTC)
-        assert event.payload["originalTimestamp"] == _iso(device_now - timedelta(seconds=30))[:23] + "Z"
+        assert (
+            event.payload["originalTimestamp"]
+            == _iso(device_now - timedelta(seconds=30))[:23] + "Z"
+        )
 
     def test_the_batch_sent_at_applies_to_its_items(
         self, client: TestClient, write_key: str, sessions: sessionmaker[Session]
@@ -325,8 +372,12 @@ class TestBatchContextAndChannel:
             "integrations": {"All": False},
             "batch": [
                 {**TRACK, "type": "track"},
-                {**TRACK, "type": "track", "context": {"locale": "he-IL"},
-                 "integrations": {"Mixpanel": True}},
+                {
+                    **TRACK,
+                    "type": "track",
+                    "context": {"locale": "he-IL"},
+                    "integrations": {"Mixpanel": True},
+                },
             ],
         }
         send(client, "/v1/batch", body, write_key)
@@ -374,14 +425,17 @@ class TestLimits:
         response = send(client, "/v1/batch", {"batch": [item] * 30}, write_key)
         assert response.status_code == 413
         assert "500 KB" in response.json()["detail"]
-        assert stored(sessions) == [] and rejected(sessions) == []
+        assert stored(sessions) == []
+        assert rejected(sessions) == []
 
     def test_a_gzip_body_is_limited_after_decompression(
         self, client: TestClient, write_key: str, sessions: sessionmaker[Session]
     ) -> None:
         bomb = gzip.compress(b'{"batch": [' + b" " * 2_000_000 + b"]}")
         response = client.post(
-            "/v1/batch", content=bomb, auth=(write_key, ""),
+            "/v1/batch",
+            content=bomb,
+            auth=(write_key, ""),
             headers={"Content-Encoding": "gzip"},
         )
         assert response.status_code == 413
@@ -392,10 +446,13 @@ class TestLimits:
     ) -> None:
         content = gzip.compress(orjson.dumps({"batch": [{**TRACK, "type": "track"}]}))
         response = client.post(
-            "/v1/batch", content=content, auth=(write_key, ""),
+            "/v1/batch",
+            content=content,
+            auth=(write_key, ""),
             headers={"Content-Encoding": "gzip"},
         )
-        assert response.status_code == 200 and len(stored(sessions)) == 1
+        assert response.status_code == 200
+        assert len(stored(sessions)) == 1
 
     def test_an_unknown_content_encoding_is_a_415(self, client: TestClient, write_key: str) -> None:
         response = client.post(
@@ -416,8 +473,12 @@ class TestLimits:
     def test_exactly_2500_events_are_accepted(
         self, client: TestClient, write_key: str, sessions: sessionmaker[Session]
     ) -> None:
-        body = {"batch": [{"type": "track", "userId": "u", "event": "e", "messageId": str(i)}
-                          for i in range(2500)]}
+        body = {
+            "batch": [
+                {"type": "track", "userId": "u", "event": "e", "messageId": str(i)}
+                for i in range(2500)
+            ]
+        }
         assert send(client, "/v1/batch", body, write_key).json()["accepted"] == 2500
 
     def test_text_with_a_nul_character_is_rejected_precisely(

@@ -25,6 +25,7 @@ from itertools import accumulate
 from pathlib import Path
 from random import Random
 from typing import Any, Final, TypeVar
+from urllib.parse import quote
 
 __all__ = ["DEFAULT_END", "generate_events", "write_jsonl"]
 
@@ -1194,7 +1195,7 @@ class _Story:
         r = self.r
         tier = r.random()
         sessions = (
-            r.randint(1, 2) if tier < 0.4 else r.randint(3, 6) if tier < 0.8 else r.randint(7, 14)
+            r.randint(1, 2) if tier < 0.4 else r.randint(3, 6) if tier < 0.83 else r.randint(7, 12)
         )
         self.will_register = r.random() < 0.68
         self.buyer = self.will_register and r.random() < 0.6
@@ -1302,7 +1303,7 @@ class _Story:
                     "Search Results",
                     "/search",
                     text.ui["search"],
-                    search=f"?q={query}",
+                    search=f"?q={quote(query)}",
                     extra={"query": query},
                 )
             elif self.logged_in[device]:

@@ -226,7 +226,11 @@ def _flush(
                 )
             )
         except EventRejected as rejected:
-            payload = line.event if line.error is None else line.content.decode("utf-8", "replace")
+            payload = (
+                line.event
+                if line.error is None
+                else line.content.strip().decode("utf-8", "replace")
+            )
             rejections.append(
                 Rejection(
                     line.number,
