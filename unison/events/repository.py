@@ -1,12 +1,12 @@
 """All event-log queries. The insert is the hot path of collection."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Select, Table, func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from unison.events.service import Rejection
@@ -67,21 +67,70 @@ def store(
     return StoreOutcome(accepted, len(rows) - accepted, len(rejections))
 
 
+_COLUMNS = (
+    "source_id, message_id, type, event, user_id, anonymous_id, channel, timestamp, "
+    "received_at, payload"
+)
+# Constant text built from our own column names; every value is a bound parameter.
+_SQLITE_INSERT = (
+    f"INSERT INTO events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "  # noqa: S608
+    "ON CONFLICT (source_id, message_id) DO NOTHING"
+)
+_POSTGRES_INSERT = (
+    f"INSERT INTO events ({_COLUMNS}) "  # noqa: S608
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, CAST(%s AS jsonb)) "
+    "ON CONFLICT (source_id, message_id) DO NOTHING"
+)
+
+
+def _sqlite_time(moment: datetime) -> str:
+    # The exact text SQLAlchemy's SQLite DateTime writes (naive UTC, always microseconds), so
+    # rows written here read back through the ORM like any other.
+    if moment.utcoffset():
+        moment = moment.astimezone(UTC)
+    text = moment.replace(tzinfo=None).isoformat(" ")
+    return text if len(text) > 19 else text + ".000000"
+
+
 def _insert_new(session: Session, rows: list[dict[str, Any]]) -> int:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        stmt: Any = postgresql.insert(EVENTS).on_conflict_do_nothing(
-            index_elements=["source_id", "message_id"]
-        )
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(EVENTS).on_conflict_do_nothing(
-            index_elements=["source_id", "message_id"]
-        )
+    """The ingest hot path: one driver-level executemany with pre-encoded JSON.
+
+    Going below the ORM here more than doubles throughput (no per-value type processing);
+    the column list and formats match the models, and the tests read these rows back through
+    the ORM on both stores. The unique index makes the insert idempotent; the driver's
+    rowcount counts only the rows actually inserted, which is how duplicates are counted.
+    """
+    connection = session.connection()
+    stamp: Callable[[datetime], str | datetime]
+    if connection.dialect.name == "sqlite":
+        sql, stamp = _SQLITE_INSERT, _sqlite_time
+    elif connection.dialect.name == "postgresql":
+        sql, stamp = _POSTGRES_INSERT, _identity
     else:  # pragma: no cover - only the two supported stores exist
-        raise RuntimeError(f"unsupported database dialect {dialect}")
-    # RETURNING yields only the rows actually inserted, so duplicates are counted exactly.
-    result = session.execute(stmt.returning(EVENTS.c.id), rows)
-    return len(result.all())
+        raise RuntimeError(f"unsupported database dialect {connection.dialect.name}")
+    received = {row["received_at"] for row in rows}  # one per request: format it once
+    stamps = {moment: stamp(moment) for moment in received}
+    params = [
+        (
+            row["source_id"],
+            row["message_id"],
+            row["type"],
+            row["event"],
+            row["user_id"],
+            row["anonymous_id"],
+            row["channel"],
+            stamp(row["timestamp"]),
+            stamps[row["received_at"]],
+            orjson.dumps(row["payload"]).decode("utf-8"),
+        )
+        for row in rows
+    ]
+    result = connection.exec_driver_sql(sql, params)
+    return int(result.rowcount)
+
+
+def _identity(moment: datetime) -> datetime:
+    return moment
 
 
 def _filtered(query: Select[Event, str], where: EventFilter) -> Select[Event, str]:

@@ -80,7 +80,7 @@ def storable(raw: Any) -> Any:
         encoded = orjson.dumps(raw)
     except orjson.JSONEncodeError:
         return {"unstorable": "nested deeper than 255 levels", "preview": repr(raw)[:2000]}
-    if _ESCAPED_NUL.search(encoded):
+    if b"\\u0000" in encoded and _ESCAPED_NUL.search(encoded):
         text = encoded.decode("utf-8").replace("\\u0000", "\\uFFFD")
         return {"unstorable": "contained U+0000", "preview": text[:2000]}
     return raw
@@ -141,7 +141,7 @@ def prepare_event(
         encoded = orjson.dumps(raw)
     except orjson.JSONEncodeError:
         raise EventRejected("event nests deeper than 255 levels", field=None) from None
-    if _ESCAPED_NUL.search(encoded):
+    if b"\\u0000" in encoded and _ESCAPED_NUL.search(encoded):  # cheap test first
         raise EventRejected("text may not contain the NUL character (U+0000)", field=None)
     size = len(encoded)
     if size > max_event_bytes:
