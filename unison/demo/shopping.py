@@ -1,0 +1,281 @@
+"""Visits to the online shop and the app: browsing, sign-up, carts, checkouts and orders."""
+
+from __future__ import annotations
+
+from typing import Final
+from urllib.parse import quote
+
+from unison.demo.catalogue import PRODUCTS, Product, basket_total, order_lines, product_props
+from unison.demo.clock import HOUR, MIN, SEC
+from unison.demo.devices import Devices
+from unison.demo.draw import cumulative, pick
+from unison.demo.markets import format_phone
+from unison.demo.timeline import Event, Timeline
+
+_TRAFFIC: Final = (
+    # (referrer, utm source, utm medium, utm campaign); no utm source = no campaign context
+    ("", "", "", ""),
+    ("https://www.google.com/", "", "", ""),
+    ("https://www.google.com/", "google", "cpc", "brand_search"),
+    ("https://www.google.com/", "google", "cpc", "seasonal_sale"),
+    ("https://www.facebook.com/", "facebook", "paid_social", "new_arrivals"),
+    ("https://www.instagram.com/", "instagram", "paid_social", "new_arrivals"),
+    ("https://www.instagram.com/", "", "", ""),
+    ("https://t.me/", "telegram", "social", "channel_post"),
+)
+_FIRST_TRAFFIC_CUM: Final = cumulative([30, 20, 12, 6, 10, 10, 7, 5])
+_RETURN_TRAFFIC_CUM: Final = cumulative([60, 25, 4, 2, 2, 2, 4, 1])
+
+
+class Shopper:
+    """How one customer shops online; what a later channel needs to know is kept on it."""
+
+    def __init__(self, line: Timeline, devices: Devices) -> None:
+        self.line = line
+        self.r = line.r
+        self.person = line.person
+        self.devices = devices
+        self.app_installed = False
+        self.abandoned: list[int] = []  # cart abandonments while known by e-mail
+        self.first_order_ms: int | None = None
+        self.will_register = False
+        self.buyer = False
+        self.signup_at = -1
+        self.app_share = 0.0
+
+    def shop(self) -> None:
+        """Sessions on the web and in the app, spread over the customer's history."""
+        r = self.r
+        tier = r.random()
+        sessions = (
+            r.randint(1, 2) if tier < 0.4 else r.randint(3, 6) if tier < 0.83 else r.randint(7, 12)
+        )
+        self.will_register = r.random() < 0.68
+        self.buyer = self.will_register and r.random() < 0.6
+        self.signup_at = r.randrange(sessions) if self.will_register else -1
+        self.app_share = 0.0 if r.random() < 0.6 else r.choice((0.3, 0.6, 0.9))
+        starts = sorted(
+            self.line.when(self.person.first_ms, self.line.end_ms) for _ in range(sessions)
+        )
+        web_visits = 0
+        t_free = 0
+        for i, start in enumerate(starts):
+            device = "mobile" if r.random() < self.app_share else "web"
+            t = max(start, t_free + 20 * MIN)
+            t_free = self._session(t, device, i, first_web=device == "web" and web_visits == 0)
+            web_visits += device == "web"
+
+    def _session(self, t: int, device: str, index: int, *, first_web: bool) -> int:
+        r = self.r
+        person, devices = self.person, self.devices
+        text = person.text
+
+        def gap() -> int:
+            return r.randrange(8 * SEC, 100 * SEC)
+
+        campaign: Event | None = None
+        search = ""
+        if device == "web":
+            referrer, source, medium, name = pick(
+                r, _TRAFFIC, _FIRST_TRAFFIC_CUM if first_web else _RETURN_TRAFFIC_CUM
+            )
+            devices.referrer = referrer
+            if source:
+                campaign = {"source": source, "medium": medium, "name": name}
+                search = f"?utm_source={source}&utm_medium={medium}&utm_campaign={name}"
+        else:
+            version, build = person.app_version
+            if not self.app_installed:
+                self.app_installed = True
+                devices.event(
+                    t, device, "Application Installed", {"version": version, "build": build}
+                )
+                t += r.randrange(2 * SEC, 20 * SEC)
+            devices.event(
+                t,
+                device,
+                "Application Opened",
+                {"from_background": False, "version": version, "build": build},
+            )
+            t += r.randrange(1 * SEC, 5 * SEC)
+
+        viewed: list[Product] = []
+        # Landing
+        if campaign and r.random() < 0.6:
+            p = r.choice(PRODUCTS)
+            viewed.append(p)
+            devices.view(
+                t,
+                device,
+                "Product",
+                f"/p/{p.sku.lower()}",
+                f"{p.names[person.lang]} | Unison",
+                search=search,
+                campaign=campaign,
+                extra={"product_id": p.product_id},
+            )
+            devices.event(
+                t + r.randrange(300, 2_000),
+                device,
+                "Product Viewed",
+                product_props(p, person.lang, person.currency),
+            )
+        else:
+            devices.view(t, device, "Home", "/", text.site_title, search=search, campaign=campaign)
+        if devices.account_ms is not None and not devices.logged_in[device] and r.random() < 0.7:
+            t = devices.login(t + gap(), device)
+
+        for _ in range(r.choice((1, 1, 2, 2, 3, 3, 4, 5, 6))):
+            t += gap()
+            x = r.random()
+            if x < 0.5:
+                p = r.choice(PRODUCTS)
+                viewed.append(p)
+                devices.view(
+                    t,
+                    device,
+                    "Product",
+                    f"/p/{p.sku.lower()}",
+                    f"{p.names[person.lang]} | Unison",
+                    extra={"product_id": p.product_id},
+                )
+                devices.event(
+                    t + r.randrange(300, 2_000),
+                    device,
+                    "Product Viewed",
+                    product_props(p, person.lang, person.currency),
+                )
+            elif x < 0.72:
+                cat = r.choice(PRODUCTS).category
+                devices.view(
+                    t,
+                    device,
+                    "Category",
+                    f"/c/{cat}",
+                    text.categories[cat],
+                    extra={"category": cat},
+                )
+            elif x < 0.9:
+                p = r.choice(PRODUCTS)
+                query = p.names[person.lang].split()[-1].lower()
+                devices.event(t, device, "Products Searched", {"query": query})
+                devices.view(
+                    t + r.randrange(400, 1_500),
+                    device,
+                    "Search Results",
+                    "/search",
+                    text.ui["search"],
+                    search=f"?q={quote(query)}",
+                    extra={"query": query},
+                )
+            elif devices.logged_in[device]:
+                devices.view(t, device, "Account", "/account", text.ui["account"])
+            else:
+                devices.view(t, device, "Home", "/", text.site_title)
+
+        if index == self.signup_at and devices.account_ms is None and r.random() < 0.6:
+            t = devices.signup(t + gap(), device)
+
+        if viewed and r.random() < (0.45 if self.buyer else 0.12):
+            t = self._cart(t + gap(), device, viewed)
+        return t + gap()
+
+    def _cart(self, t: int, device: str, viewed: list[Product]) -> int:
+        r = self.r
+        person, devices = self.person, self.devices
+        cart_id = self.line.hex_id(64)
+        items: list[tuple[Product, int]] = []
+        for p in viewed[-3:]:
+            if any(p is q for q, _ in items) or (items and r.random() < 0.4):
+                continue
+            qty = 1 if p.category == "gift_cards" or r.random() < 0.8 else 2
+            items.append((p, qty))
+            devices.event(
+                t,
+                device,
+                "Product Added",
+                product_props(p, person.lang, person.currency, cart_id=cart_id, quantity=qty),
+            )
+            t += r.randrange(5 * SEC, 60 * SEC)
+        devices.view(t, device, "Cart", "/cart", person.text.ui["cart"])
+        devices.event(
+            t + r.randrange(200, 900),
+            device,
+            "Cart Viewed",
+            {
+                "cart_id": cart_id,
+                "products": order_lines(items, person.lang, person.currency),
+            },
+        )
+        if r.random() > (0.8 if self.buyer else 0.3):
+            return self._abandon(t)
+        t += r.randrange(10 * SEC, 90 * SEC)
+        order_id = f"ORD-{r.getrandbits(40):010X}"
+        subtotal = basket_total(items, person.currency)
+        devices.view(t, device, "Checkout", "/checkout", person.text.ui["checkout"])
+        devices.event(
+            t + r.randrange(200, 900),
+            device,
+            "Checkout Started",
+            {
+                "checkout_id": cart_id,
+                "order_id": order_id,
+                "value": subtotal,
+                "revenue": subtotal,
+                "currency": person.currency,
+                "products": order_lines(items, person.lang, person.currency),
+            },
+        )
+        t += r.randrange(20 * SEC, 2 * MIN)
+        if not devices.logged_in[device]:
+            if devices.account_ms is not None and r.random() < 0.85:
+                t = devices.login(t, device)
+            elif devices.account_ms is None and self.will_register and r.random() < 0.8:
+                t = devices.signup(t, device)
+        if not devices.logged_in[device] or r.random() > (0.88 if self.buyer else 0.25):
+            return self._abandon(t)
+        t += r.randrange(30 * SEC, 4 * MIN)
+        discount = 0.0
+        props: Event = {
+            "checkout_id": cart_id,
+            "order_id": order_id,
+            "affiliation": "Unison Online" if device == "web" else "Unison App",
+        }
+        if r.random() < 0.2:
+            discount = round(subtotal * 0.1, 2)
+            props["coupon"] = "WELCOME10"
+        revenue = round(subtotal - discount, 2)
+        shipping = 0.0 if revenue > 100 * person.country.rate else round(5 * person.country.rate, 2)
+        props.update(
+            total=round(revenue + shipping, 2),
+            subtotal=subtotal,
+            revenue=revenue,
+            shipping=shipping,
+            discount=discount,
+            currency=person.currency,
+            products=order_lines(items, person.lang, person.currency),
+        )
+        devices.event(t, device, "Order Completed", props)
+        if self.first_order_ms is None:
+            self.first_order_ms = t
+        if r.random() < 0.7:  # shipping notice by SMS a day or two later
+            sent = t + r.randrange(18 * HOUR, 50 * HOUR)
+            self.line.track(
+                sent,
+                "sms",
+                "Message Sent",
+                {
+                    "text": person.text.sms_shipped.format(order_id=order_id),
+                    "direction": "outbound",
+                    "conversation_id": f"sms-{order_id.lower()}",
+                    "order_id": order_id,
+                },
+                user_id=person.user_id,
+                context={"traits": {"phone": format_phone(person.country, person.nsn, 2)}},
+            )
+        return t + r.randrange(20 * SEC, 2 * MIN)
+
+    def _abandon(self, t: int) -> int:
+        if self.devices.account_ms is not None:
+            self.abandoned.append(t)
+        return t + self.r.randrange(5 * SEC, 40 * SEC)
