@@ -51,6 +51,11 @@ except ImportError:  # pragma: no cover - uvloop ships with uvicorn[standard]
 perf_counter = time.perf_counter
 _WHOLE_DISK = re.compile(r"^(?:[shv]d[a-z]+|xvd[a-z]+|nvme\d+n\d+|mmcblk\d+)$")
 _ERROR_SAMPLES = 5
+_TICK = 0.001
+# Pseudo status codes: 0 = sent but never answered (connection lost, timed out);
+# 1 = open loop only, due but never sent because the backlog outlasted the drain timeout.
+NO_ANSWER = 0
+NEVER_SENT = 1
 
 
 # --------------------------------------------------------------------------------------------
@@ -126,7 +131,7 @@ class Requests:
 class Conn(asyncio.Protocol):
     """One keep-alive HTTP/1.1 connection with at most one request in flight."""
 
-    __slots__ = ("_body_at", "_buf", "_close", "_need", "_status", "due", "driver", "transport")
+    __slots__ = ("_body_at", "_buf", "_close", "_need", "_status", "driver", "due", "transport")
 
     def __init__(self, driver: Driver) -> None:
         self.driver = driver
@@ -199,12 +204,14 @@ class Driver:
         self.idle: deque[Conn] = deque()
         self.pending: deque[float] = deque()  # open loop: due times waiting for a connection
         self.max_pending = 0
-        self.open_conns = 0
+        self.unsent = 0
+        self.conns: set[Conn] = set()
         self.reconnects = 0
+        self._tasks: set[asyncio.Task[None]] = set()
         # One entry per finished request (answered or failed).
         self.due = array("d")
         self.done = array("d")
-        self.status = array("H")  # 0 = no HTTP answer (connection lost / timeout)
+        self.status = array("H")  # HTTP status, or NO_ANSWER / NEVER_SENT
         self.accepted = array("l")
         self.duplicates = 0
         self.rejected = 0
@@ -218,7 +225,7 @@ class Driver:
         _transport, conn = await self.loop.create_connection(
             lambda: Conn(self), self.args.host, self.args.port
         )
-        self.open_conns += 1
+        self.conns.add(conn)
         return conn
 
     async def run(self) -> None:
@@ -245,9 +252,9 @@ class Driver:
                 await asyncio.wait_for(self.all_done.wait(), self.args.drain_timeout)
         now = perf_counter()
         for conn in list(self.inflight):  # never answered: count as failed
-            self.record(conn.due, now, 0, b"timed out waiting for the answer")
+            self.record(conn.due, now, NO_ANSWER, b"timed out waiting for the answer")
         self.inflight.clear()
-        for conn in conns:
+        for conn in list(self.conns):
             if conn.transport is not None:
                 conn.transport.close()
         gc.enable()
@@ -274,11 +281,23 @@ class Driver:
                 self.max_pending = len(self.pending)
             if due >= self.stop:
                 break
-            await asyncio.sleep(due - perf_counter())
+            # The loop's timers have millisecond resolution; a shorter sleep would spin. A
+            # request sent up to a tick late has that lateness in its latency (measured from
+            # its due time), so the tick cannot flatter the result.
+            await asyncio.sleep(max(_TICK, due - perf_counter()))
         # What is still pending was due inside the window: it is sent, late, as a connection
-        # frees up, and its latency keeps counting from its due time.
-        while self.pending:
+        # frees up, and its latency keeps counting from its due time. If the server is so far
+        # behind that the backlog outlasts the drain timeout, the rest is never sent: it is
+        # reported as "never sent" (not as a server error) and its latency is a lower bound.
+        give_up = perf_counter() + self.args.drain_timeout
+        while self.pending and perf_counter() < give_up:
             await asyncio.sleep(0.005)
+        now = perf_counter()
+        if self.pending:
+            self.sample(f"{len(self.pending)} due requests never sent (server too far behind)")
+        while self.pending:
+            self.record(self.pending.popleft(), now, NEVER_SENT, b"never sent")
+            self.unsent += 1
 
     def ready(self, conn: Conn) -> None:
         """`conn` is open and free: give it the next request, or park it."""
@@ -311,7 +330,7 @@ class Driver:
                     self.sample(f"200 with duplicates/rejections: {body[:300]!r}")
             except (ValueError, KeyError, TypeError):
                 self.sample(f"200 with an unreadable body: {body[:300]!r}")
-        else:
+        elif status != NEVER_SENT:
             self.sample(f"status {status or 'none'}: {body[:300]!r}")
         self.accepted.append(accepted)
 
@@ -336,17 +355,19 @@ class Driver:
             conn.transport.abort()
 
     def on_lost(self, conn: Conn, exc: Exception | None) -> None:
-        self.open_conns -= 1
+        self.conns.discard(conn)
         if conn in self.inflight:
             self.inflight.discard(conn)
-            self.record(conn.due, perf_counter(), 0, f"connection lost: {exc!r}".encode())
+            self.record(conn.due, perf_counter(), NO_ANSWER, f"connection lost: {exc!r}".encode())
         with contextlib.suppress(ValueError):
             self.idle.remove(conn)
         if self.stopping:
             if not self.inflight:
                 self.all_done.set()
             return
-        self.loop.create_task(self.replace())
+        task = self.loop.create_task(self.replace())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def replace(self) -> None:
         self.reconnects += 1
@@ -365,6 +386,7 @@ class Driver:
             "t": perf_counter(),
             "loadgen_cpu": usage.ru_utime + usage.ru_stime,
             "server_threads": _threads(self.args.server_pid),
+            "processes": _processes(),
             "server_io": _proc_io(self.args.server_pid),
             "system": _system_cpu(),
             "disk": _disk(),
@@ -382,7 +404,7 @@ class Driver:
         ok_done = [i for i in window_done if self.status[i] == 200]
         latencies = sorted((self.done[i] - self.due[i]) * 1000.0 for i in window_due)
         events = sum(self.accepted[i] for i in ok_done)
-        errors_total = sum(1 for s in self.status if s != 200)
+        errors_total = sum(1 for s in self.status if s not in (200, NEVER_SENT))
         out: dict[str, Any] = {
             "mode": "open" if self.rate > 0 else "closed",
             "path": self.args.path,
@@ -394,7 +416,7 @@ class Driver:
             "window": {
                 "requests": len(window_done),
                 "requests_ok": len(ok_done),
-                "errors": len(window_done) - len(ok_done),
+                "errors": sum(1 for i in window_done if self.status[i] not in (200, NEVER_SENT)),
                 "events_acked": events,
                 "events_per_s": events / seconds,
                 "requests_per_s": len(ok_done) / seconds,
@@ -404,13 +426,14 @@ class Driver:
             },
             "total": {
                 "requests": len(self.status),
-                "requests_ok": len(self.status) - errors_total,
+                "requests_ok": sum(1 for s in self.status if s == 200),
                 "errors": errors_total,
                 "events_acked": sum(self.accepted),
                 "duplicates": self.duplicates,
                 "rejected": self.rejected,
                 "error_samples": self.error_samples,
                 "reconnects": self.reconnects,
+                "never_sent": self.unsent,
             },
             "generator": {
                 "prebuilt_requests": self.requests.prebuilt,
@@ -420,7 +443,9 @@ class Driver:
             },
         }
         if "warm" in self.snapshots and "stop" in self.snapshots:
-            out["resources"] = _resources(self.snapshots["warm"], self.snapshots["stop"])
+            out["resources"] = _resources(
+                self.snapshots["warm"], self.snapshots["stop"], self.args.server_pid
+            )
         return out
 
 
@@ -430,23 +455,40 @@ class Driver:
 
 
 def _threads(pid: int) -> dict[str, list[Any]]:
-    """tid -> [name, cpu seconds] for every thread of `pid`."""
+    """tid -> [name, user cpu seconds, system cpu seconds] for every thread of `pid`."""
     if not pid:
         return {}
     tick = os.sysconf("SC_CLK_TCK")
     out: dict[str, list[Any]] = {}
     try:
-        tids = os.listdir(f"/proc/{pid}/task")
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
     except OSError:
         return out
-    for tid in tids:
+    for task in tasks:
         try:
-            stat = Path(f"/proc/{pid}/task/{tid}/stat").read_text()
+            stat = (task / "stat").read_text()
         except OSError:
             continue
         name = stat[stat.index("(") + 1 : stat.rindex(")")]
         fields = stat[stat.rindex(")") + 2 :].split()
-        out[tid] = [name, (int(fields[11]) + int(fields[12])) / tick]
+        out[task.name] = [name, int(fields[11]) / tick, int(fields[12]) / tick]
+    return out
+
+
+def _processes() -> dict[int, tuple[str, float]]:
+    """pid -> (name, cpu seconds) for every process, to see what else ran in the window."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out: dict[int, tuple[str, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        out[int(entry.name)] = (name, (int(fields[11]) + int(fields[12])) / tick)
     return out
 
 
@@ -479,12 +521,21 @@ def _disk() -> dict[str, int]:
     return {"flushes": flushes, "writes": writes, "sectors_written": sectors}
 
 
-def _resources(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+def _resources(a: dict[str, Any], b: dict[str, Any], server_pid: int) -> dict[str, Any]:
     seconds = b["t"] - a["t"]
     threads = []
-    for tid, (name, cpu) in b["server_threads"].items():
-        before = a["server_threads"].get(tid, [name, 0.0])[1]
-        threads.append({"tid": int(tid), "name": name, "cpu_pct": 100 * (cpu - before) / seconds})
+    for tid, (name, user, system) in b["server_threads"].items():
+        _, user0, system0 = a["server_threads"].get(tid, [name, 0.0, 0.0])
+        threads.append(
+            {
+                "tid": int(tid),
+                "name": name,
+                "main_thread": int(tid) == server_pid,
+                "cpu_pct": 100 * (user + system - user0 - system0) / seconds,
+                "user_pct": 100 * (user - user0) / seconds,
+                "system_pct": 100 * (system - system0) / seconds,
+            }
+        )
     threads.sort(key=lambda t: -t["cpu_pct"])
     sys_a, sys_b = a["system"], b["system"]
     delta = [y - x for x, y in zip(sys_a, sys_b, strict=True)]
@@ -492,13 +543,28 @@ def _resources(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     names = ("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal")
     ncpu = os.cpu_count() or 1
     io_a, io_b = a["server_io"], b["server_io"]
+    machine = {n: ncpu * 100 * d / total for n, d in zip(names, delta, strict=True)}
+    busy = sum(v for n, v in machine.items() if n not in ("idle", "iowait"))
+    server_pct = sum(t["cpu_pct"] for t in threads)
+    loadgen_pct = 100 * (b["loadgen_cpu"] - a["loadgen_cpu"]) / seconds
+    procs = []
+    for pid, (name, cpu) in b["processes"].items():
+        before = a["processes"].get(pid, (name, 0.0))[1]
+        procs.append({"pid": pid, "name": name, "cpu_pct": 100 * (cpu - before) / seconds})
+    procs.sort(key=lambda p: -p["cpu_pct"])
+    postgres_pct = sum(p["cpu_pct"] for p in procs if p["name"] == "postgres")
     return {
         "seconds": round(seconds, 3),
-        "server_cpu_pct": sum(t["cpu_pct"] for t in threads),
+        # CPU figures are in percent of one core (200 = both cores of a 2-core box busy).
+        "server_cpu_pct": server_pct,
         "server_threads": [t for t in threads if t["cpu_pct"] >= 0.5],
-        "loadgen_cpu_pct": 100 * (b["loadgen_cpu"] - a["loadgen_cpu"]) / seconds,
-        # Whole machine, in percent of one core (so 200 = both cores of a 2-core box busy).
-        "machine_pct_of_one_core": {n: ncpu * 100 * d / total for n, d in zip(names, delta)},
+        "loadgen_cpu_pct": loadgen_pct,
+        "postgres_cpu_pct": postgres_pct,
+        "machine_busy_pct": busy,
+        # Whatever else ran: other processes, kernel threads, processes that came and went.
+        "other_cpu_pct": max(0.0, busy - server_pct - loadgen_pct - postgres_pct),
+        "machine_pct_of_one_core": machine,
+        "top_processes": [p for p in procs[:8] if p["cpu_pct"] >= 1.0],
         "disk_flushes_per_s": (b["disk"]["flushes"] - a["disk"]["flushes"]) / seconds,
         "disk_writes_per_s": (b["disk"]["writes"] - a["disk"]["writes"]) / seconds,
         "disk_mb_written_per_s": (b["disk"]["sectors_written"] - a["disk"]["sectors_written"])
