@@ -1,6 +1,8 @@
 """Group commit: companions share a commit; a failing write cannot fail its neighbours."""
 
 import threading
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from sqlalchemy import insert, select, text
@@ -25,6 +27,11 @@ def _token_writer(name: str):  # type: ignore[no-untyped-def]
     return work
 
 
+def _run_each(session: Session, works: list[Callable[[Session], Any]]) -> list[Any]:
+    """A handler for tests: each submitted item is a function of the session."""
+    return [work(session) for work in works]
+
+
 def _names(sessions: sessionmaker[Session]) -> list[str]:
     with sessions() as session:
         return sorted(session.execute(select(ApiToken.name)).scalars())
@@ -34,7 +41,7 @@ class TestGroupCommit:
     def test_writes_queued_together_commit_together_and_each_caller_hears_back(
         self, sessions: sessionmaker[Session]
     ) -> None:
-        writer = GroupCommitWriter(sessions)
+        writer = GroupCommitWriter(sessions.kw["bind"], _run_each)
         gate, started = threading.Event(), threading.Event()
 
         def blocker(session: Session) -> str:
@@ -57,7 +64,7 @@ class TestGroupCommit:
         assert len(_names(sessions)) == 20
 
     def test_a_failing_write_fails_alone(self, sessions: sessionmaker[Session]) -> None:
-        writer = GroupCommitWriter(sessions)
+        writer = GroupCommitWriter(sessions.kw["bind"], _run_each)
         gate = threading.Event()
         writer.start()
         try:
@@ -77,14 +84,14 @@ class TestGroupCommit:
     def test_a_stopped_writer_refuses_work_instead_of_dropping_it(
         self, sessions: sessionmaker[Session]
     ) -> None:
-        writer = GroupCommitWriter(sessions)
+        writer = GroupCommitWriter(sessions.kw["bind"], _run_each)
         with pytest.raises(WriterStopped):
             writer.submit_future(_token_writer("never"))
 
     def test_stopping_commits_what_was_already_queued(
         self, sessions: sessionmaker[Session]
     ) -> None:
-        writer = GroupCommitWriter(sessions)
+        writer = GroupCommitWriter(sessions.kw["bind"], _run_each)
         writer.start()
         futures = [writer.submit_future(_token_writer(f"q{i}")) for i in range(5)]
         writer.stop()

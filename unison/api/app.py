@@ -11,7 +11,9 @@ from unison.api.operations import RequestMetricsMiddleware
 from unison.api.operations import router as operations_router
 from unison.api.runtime import Runtime
 from unison.auth.endpoints import router as tokens_router
-from unison.events.endpoints import collect, read
+from unison.events.collect import CollectFastPath
+from unison.events.collect import router as collect
+from unison.events.endpoints import read
 from unison.kit.settings import Settings, get_settings
 from unison.sources.endpoints import router as sources_router
 
@@ -35,7 +37,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.runtime = runtime
     install_error_handlers(app)
-    app.add_middleware(RequestMetricsMiddleware)
+    app.add_middleware(CollectFastPath)
+    app.add_middleware(RequestMetricsMiddleware)  # added last, so outermost: times everything
     for router in (collect, read, sources_router, tokens_router, operations_router):
         app.include_router(router)
     return app

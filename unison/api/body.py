@@ -1,10 +1,10 @@
 """Reading request bodies within limits, with precise errors for every way they go wrong."""
 
 import zlib
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import orjson
-from starlette.requests import Request
 
 from unison.kit.errors import PayloadTooLarge, UnisonError
 
@@ -24,20 +24,23 @@ def _too_large(limit: int) -> PayloadTooLarge:
     )
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    """The body, decompressed if gzip; 413 as soon as it passes `limit` bytes."""
-    declared = request.headers.get("content-length")
+async def read_body(headers: Mapping[str, str], chunks: AsyncIterator[bytes], limit: int) -> bytes:
+    """The body, decompressed if gzip; 413 as soon as it passes `limit` bytes.
+
+    `headers` is keyed by lower-case header names.
+    """
+    declared = headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)
-    chunks: list[bytes] = []
+    parts: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
+    async for chunk in chunks:
         size += len(chunk)
         if size > limit:
             raise _too_large(limit)
-        chunks.append(chunk)
-    body = b"".join(chunks)
-    encoding = request.headers.get("content-encoding", "identity").strip().lower()
+        parts.append(chunk)
+    body = parts[0] if len(parts) == 1 else b"".join(parts)
+    encoding = headers.get("content-encoding", "identity").strip().lower()
     if encoding == "gzip":
         return _gunzip(body, limit)
     if encoding not in ("", "identity"):

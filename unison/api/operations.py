@@ -71,7 +71,7 @@ class RequestMetricsMiddleware:
 
     def _record(self, scope: Scope, status: int, elapsed: float) -> None:
         route = scope.get("route")
-        template = getattr(route, "path", None) or "unmatched"
+        template = scope.get("unison.route") or getattr(route, "path", None) or "unmatched"
         runtime = scope["app"].state.runtime
         runtime.metrics.request_latency.labels(scope["method"], template, str(status)).observe(
             elapsed

@@ -1,5 +1,6 @@
 """Everything a running app holds: settings, engine, sessions, the ingest writer, metrics."""
 
+import gc
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -7,6 +8,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from unison.api.metrics import Metrics
 from unison.api.write_keys import WriteKeyCache
+from unison.events import repository
+from unison.events.repository import IngestBatch, StoreOutcome
 from unison.kit.db import create_db_engine, make_session_factory
 from unison.kit.group_commit import GroupCommitWriter
 from unison.kit.settings import Settings
@@ -17,7 +20,7 @@ class Runtime:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
-    writer: GroupCommitWriter
+    writer: GroupCommitWriter[IngestBatch, StoreOutcome]
     write_keys: WriteKeyCache
     metrics: Metrics = field(default_factory=Metrics)
 
@@ -27,7 +30,9 @@ class Runtime:
             settings.database_url, sqlite_synchronous=settings.sqlite_synchronous
         )
         sessions = make_session_factory(engine)
-        writer = GroupCommitWriter(sessions, max_group=settings.ingest_group_max)
+        writer = GroupCommitWriter(
+            engine, repository.store_batches, max_group=settings.ingest_group_max
+        )
         return cls(
             settings=settings,
             engine=engine,
@@ -38,6 +43,11 @@ class Runtime:
 
     def start(self) -> None:
         self.writer.start()
+        # Everything alive now (modules, app, pools) lives as long as the process; moving it
+        # out of the collector's view makes full collections cheap, which removes the
+        # ~100 ms pauses they caused on the ingest path.
+        gc.collect()
+        gc.freeze()
 
     def stop(self) -> None:
         self.writer.stop()

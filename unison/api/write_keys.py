@@ -3,10 +3,10 @@
 import base64
 import binascii
 import time
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
-from starlette.requests import Request
 
 from unison.events.service import SourceRef
 from unison.kit.db import transaction
@@ -40,8 +40,9 @@ class WriteKeyCache:
         self._entries[key_hash] = (source, time.monotonic() + self._ttl)
 
 
-def write_key_from_headers(request: Request) -> str | None:
-    header = request.headers.get("authorization")
+def write_key_from_headers(headers: Mapping[str, str]) -> str | None:
+    """The key from HTTP Basic or X-Write-Key; `headers` is keyed by lower-case names."""
+    header = headers.get("authorization")
     if header:
         scheme, _, credentials = header.partition(" ")
         if scheme.lower() != "basic":
@@ -57,7 +58,7 @@ def write_key_from_headers(request: Request) -> str | None:
                 field="Authorization",
             ) from None
         return decoded.partition(":")[0] or None
-    return request.headers.get("x-write-key") or None
+    return headers.get("x-write-key") or None
 
 
 def write_key_from_body(body: dict[str, Any]) -> str | None:

@@ -1,195 +1,32 @@
-"""HTTP routes: Segment-compatible collection (/v1/*) and the event-log read API (/api/*)."""
+"""HTTP routes of the event-log read API (/api/*). Collection (/v1/*) is in collect.py."""
 
 from datetime import datetime
-from functools import partial
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import ValidationError
+from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.orm import Session
-from starlette.responses import Response
 
-from unison.api.body import parse_json_object, read_body
-from unison.api.deps import get_runtime, get_session, require
-from unison.api.responses import JsonResponse
-from unison.api.write_keys import authenticate, write_key_from_body, write_key_from_headers
+from unison.api.deps import get_session, require
 from unison.auth.roles import Permission
 from unison.events import repository
 from unison.events.channels import ACCEPTED_TEXT, CHANNELS
 from unison.events.schemas import (
-    BatchEnvelope,
     EventOut,
     EventPage,
     EventType,
-    IngestResult,
     RejectedEventOut,
     RejectedEventPage,
-    SegmentEvent,
 )
-from unison.events.service import BatchContext, Prepared, json_kind, prepare_items
-from unison.kit.clock import utcnow
-from unison.kit.errors import InvalidParameter, NotFound, UnisonError
+from unison.kit.errors import InvalidParameter, NotFound
 from unison.kit.pagination import decode_cursor, encode_cursor
 from unison.models import Event, RejectedEvent
 from unison.sources import repository as sources
 
-collect = APIRouter(tags=["collection (Segment-compatible)"])
 read = APIRouter(prefix="/api", tags=["event log"])
-
-
-class InvalidBatch(UnisonError):
-    status_code = 400
-
-
-class BatchTooLarge(UnisonError):
-    status_code = 400
-
-
-class BatchRejected(UnisonError):
-    status_code = 400
 
 
 class EventNotFound(NotFound):
     pass
-
-
-def _body_doc(model: type[Any], description: str) -> dict[str, Any]:
-    schema = model.model_json_schema(by_alias=True)
-    return {
-        "requestBody": {
-            "required": True,
-            "description": description,
-            "content": {"application/json": {"schema": schema}},
-        }
-    }
-
-
-_EVENT_DOC = _body_doc(
-    SegmentEvent,
-    "One Segment-spec call; write key by HTTP Basic user name, "
-    "X-Write-Key header or writeKey in the body.",
-)
-_BATCH_DOC = _body_doc(
-    BatchEnvelope,
-    "Up to 2,500 Segment-spec calls in `batch`; top-level "
-    "context and integrations are merged into each item.",
-)
-_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"model": IngestResult},
-    400: {"description": "invalid body or event; names the field and what is accepted"},
-    401: {"description": "missing or unknown write key"},
-    413: {"description": "request over 500 KB or event over 32 KB"},
-}
-
-
-def _envelope(body: dict[str, Any], max_events: int) -> tuple[list[Any], BatchContext]:
-    if "batch" not in body:
-        raise InvalidBatch("batch is required: a JSON array of events", field="batch")
-    try:
-        envelope = BatchEnvelope.model_validate(body)
-    except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise InvalidBatch(
-            f"{where}: {first['msg']} (got {json_kind(first['input'])})", field=where
-        ) from None
-    if len(envelope.batch) > max_events:
-        raise BatchTooLarge(
-            f"batch has {len(envelope.batch):,} events; the limit is {max_events:,} per request",
-            field="batch",
-        )
-    return envelope.batch, BatchContext(envelope.context, envelope.integrations, envelope.sent_at)
-
-
-async def _ingest(request: Request, implied_type: str | None) -> Response:
-    runtime = get_runtime(request)
-    settings = runtime.settings
-    header_key = write_key_from_headers(request)
-    body = parse_json_object(await read_body(request, settings.max_request_bytes))
-    source = await authenticate(runtime, header_key or write_key_from_body(body))
-    if implied_type is None:
-        items, batch = _envelope(body, settings.max_batch_events)
-    else:
-        items, batch = [body], None
-    received_at = utcnow()
-    prepared = prepare_items(
-        items,
-        source=source,
-        received_at=received_at,
-        max_event_bytes=settings.max_event_bytes,
-        implied_type=implied_type,
-        batch=batch,
-    )
-    outcome = await runtime.writer.submit(
-        partial(
-            repository.store,
-            rows=prepared.rows,
-            rejections=prepared.rejections,
-            source_id=source.id,
-            origin="api",
-            received_at=received_at,
-        )
-    )
-    runtime.metrics.count_ingest(
-        source.name, outcome.accepted, outcome.duplicates, outcome.rejected
-    )
-    return _ingest_response(prepared, outcome, single=implied_type is not None)
-
-
-def _ingest_response(
-    prepared: Prepared, outcome: repository.StoreOutcome, *, single: bool
-) -> Response:
-    rejected = [
-        {"index": r.index, "error": r.error, "field": r.field, "detail": r.detail}
-        for r in prepared.rejections
-    ]
-    if single and rejected:
-        first = rejected[0]
-        status = 413 if first["error"] == "EventTooLarge" else 400
-        return JsonResponse(
-            {"error": first["error"], "detail": first["detail"], "field": first["field"]},
-            status_code=status,
-        )
-    if rejected and not prepared.rows:
-        error = BatchRejected(
-            f"all {len(rejected)} events were rejected; see `rejected` for each reason",
-            field="batch",
-            extra={"rejected": rejected},
-        )
-        return JsonResponse(error.to_dict(), status_code=400)
-    return JsonResponse(
-        {
-            "success": True,
-            "accepted": outcome.accepted,
-            "duplicates": outcome.duplicates,
-            "rejected": rejected,
-        }
-    )
-
-
-def _single(event_type: str) -> Any:
-    async def endpoint(request: Request) -> Response:
-        return await _ingest(request, event_type)
-
-    endpoint.__doc__ = f"Record one `{event_type}` call (Segment HTTP Tracking API)."
-    endpoint.__name__ = f"collect_{event_type}"
-    return endpoint
-
-
-@collect.post("/v1/batch", openapi_extra=_BATCH_DOC, responses=_RESPONSES)
-async def collect_batch(request: Request) -> Response:
-    """Record up to 2,500 calls of any type at once (Segment HTTP Tracking API)."""
-    return await _ingest(request, None)
-
-
-for _type in ("track", "identify", "page", "screen", "group", "alias"):
-    collect.add_api_route(
-        f"/v1/{_type}",
-        _single(_type),
-        methods=["POST"],
-        openapi_extra=_EVENT_DOC,
-        responses=_RESPONSES,
-    )
 
 
 def _event_out(event: Event, source: str) -> EventOut:

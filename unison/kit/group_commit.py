@@ -5,6 +5,12 @@ request caps a single SQLite file at a few hundred requests per second. A single
 thread instead takes every write queued while the previous commit was in flight and commits
 them together, then answers each caller. Callers still hear back only after *their* rows are
 committed, so durability is unchanged; throughput scales with concurrency.
+
+The writer is given one `handler(session, items) -> results` and callers submit items: the
+handler sees the whole group at once, so it can write all of them in a few statements. The
+writer keeps one connection for its lifetime (no pool checkout or liveness ping per
+group) and reopens it after a failure; it wakes each event loop once per group, not once per
+caller.
 """
 
 import asyncio
@@ -13,12 +19,15 @@ import queue
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import Session
 
-T = TypeVar("T")
-Work = Callable[[Session], Any]
+ItemT = TypeVar("ItemT")
+ResultT = TypeVar("ResultT")
+# (item, event loop of an async caller or None, asyncio or concurrent future)
+Job = tuple[Any, asyncio.AbstractEventLoop | None, "asyncio.Future[Any] | Future[Any]"]
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +38,20 @@ class WriterStopped(RuntimeError):
     """The writer is not running, so the write cannot be acknowledged."""
 
 
-class GroupCommitWriter:
-    def __init__(self, factory: sessionmaker[Session], *, max_group: int = 500) -> None:
-        self._factory = factory
+class GroupCommitWriter(Generic[ItemT, ResultT]):
+    def __init__(
+        self,
+        engine: Engine,
+        handler: Callable[[Session, list[ItemT]], list[ResultT]],
+        *,
+        max_group: int = 500,
+    ) -> None:
+        self._engine = engine
+        self._handler = handler
         self._max_group = max_group
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
+        self._connection: Connection | None = None
         self.commits = 0
 
     def start(self) -> None:
@@ -48,65 +65,114 @@ class GroupCommitWriter:
             self._thread.join()
             self._thread = None
 
-    def submit_future(self, work: Callable[[Session], T]) -> "Future[T]":
-        if self._thread is None:
-            raise WriterStopped("the ingest writer is not running")
-        future: Future[T] = Future()
-        self._queue.put((work, future))
+    def submit_future(self, item: ItemT) -> "Future[ResultT]":
+        """For threads: a future resolved once `item` is committed (or has failed)."""
+        self._ensure_running()
+        future: Future[ResultT] = Future()
+        self._queue.put((item, None, future))
         return future
 
-    async def submit(self, work: Callable[[Session], T]) -> T:
-        return await asyncio.wrap_future(self.submit_future(work))
+    async def submit(self, item: ItemT) -> ResultT:
+        """For the event loop: returns once `item` is committed; raises what the write raised."""
+        self._ensure_running()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[ResultT] = loop.create_future()
+        self._queue.put((item, loop, future))
+        return await future
+
+    def _ensure_running(self) -> None:
+        if self._thread is None:
+            raise WriterStopped("the ingest writer is not running")
 
     def _run(self) -> None:
-        while True:
-            first = self._queue.get()
-            if first is _STOP:
-                return
-            group = [first]
-            stopping = False
-            while len(group) < self._max_group:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is _STOP:
-                    stopping = True
-                    break
-                group.append(item)
-            self._commit_group(group)
-            if stopping:
-                return
-
-    def _commit_group(self, group: list[tuple[Work, "Future[Any]"]]) -> None:
-        session = self._factory()
         try:
-            results = [work(session) for work, _ in group]
-            session.commit()
-        except Exception:
-            session.rollback()
-            log.warning("group commit failed; retrying its writes one by one", exc_info=True)
-            session.close()
-            for item in group:
-                self._commit_single(*item)
-            return
+            while True:
+                first = self._queue.get()
+                if first is _STOP:
+                    return
+                group: list[Job] = [first]
+                stopping = False
+                while len(group) < self._max_group:
+                    try:
+                        item = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if item is _STOP:
+                        stopping = True
+                        break
+                    group.append(item)
+                self._commit_group(group)
+                if stopping:
+                    return
         finally:
-            session.close()
-        self.commits += 1
-        for (_, future), result in zip(group, results, strict=True):
-            future.set_result(result)
+            self._close()
 
-    def _commit_single(self, work: Work, future: "Future[Any]") -> None:
-        # Isolates one bad write so it cannot fail its neighbours.
-        session = self._factory()
+    def _session(self) -> Session:
+        if self._connection is None or self._connection.invalidated:
+            self._close()
+            self._connection = self._engine.connect()
+        return Session(bind=self._connection, expire_on_commit=False)
+
+    def _close(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.close()
+            except Exception:  # a broken connection may fail to close; it is dropped anyway
+                log.debug("closing the writer connection failed", exc_info=True)
+            self._connection = None
+
+    def _commit_group(self, group: list[Job]) -> None:
         try:
-            result = work(session)
-            session.commit()
+            with self._session() as session:
+                results = self._handler(session, [item for item, _, _ in group])
+                session.commit()
+        except Exception:
+            self._close()  # the connection may be broken; the retry gets a fresh one
+            log.warning("group commit failed; retrying its writes one by one", exc_info=True)
+            for job in group:
+                self._commit_single(job)
+            return
+        self.commits += 1
+        _resolve([(job, result, None) for job, result in zip(group, results, strict=True)])
+
+    def _commit_single(self, job: Job) -> None:
+        # Isolates one bad write so it cannot fail its neighbours.
+        try:
+            with self._session() as session:
+                [result] = self._handler(session, [job[0]])
+                session.commit()
         except Exception as exc:
-            session.rollback()
-            future.set_exception(exc)
+            self._close()
+            _resolve([(job, None, exc)])
         else:
             self.commits += 1
+            _resolve([(job, result, None)])
+
+
+def _resolve(outcomes: list[tuple[Job, Any, BaseException | None]]) -> None:
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Any, Any, BaseException | None]]] = {}
+    for (_, loop, future), result, error in outcomes:
+        if loop is None:
+            assert isinstance(future, Future)
+            if error is None:
+                future.set_result(result)
+            else:
+                future.set_exception(error)
+        else:
+            by_loop.setdefault(loop, []).append((future, result, error))
+    for loop, items in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_settle, items)
+        except RuntimeError:  # the loop has closed: nobody is waiting any more
+            log.debug("event loop closed before its writes were acknowledged")
+
+
+def _settle(items: list[tuple[Any, Any, BaseException | None]]) -> None:
+    """Runs on the caller's loop: one wake-up resolves every caller of the group."""
+    for future, result, error in items:
+        if future.done():  # the caller went away (request cancelled); the write still stands
+            continue
+        if error is None:
             future.set_result(result)
-        finally:
-            session.close()
+        else:
+            future.set_exception(error)
