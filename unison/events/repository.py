@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
 from sqlalchemy import Select, Table, func, insert, select
 from sqlalchemy.orm import Session
 
@@ -79,9 +78,7 @@ def store_batches(session: Session, batches: list[IngestBatch]) -> list[StoreOut
     outcomes = []
     for batch in batches:
         accepted = _insert_new(session, batch.rows, stamps) if batch.rows else 0
-        outcomes.append(
-            StoreOutcome(accepted, len(batch.rows) - accepted, len(batch.rejections))
-        )
+        outcomes.append(StoreOutcome(accepted, len(batch.rows) - accepted, len(batch.rejections)))
     _store_rejections(session, batches)
     return outcomes
 
@@ -174,7 +171,7 @@ def _insert_new(
                 row["channel"],
                 stamp(row["timestamp"]),
                 stamps[received],
-                orjson.dumps(row["payload"]).decode("utf-8"),
+                row["payload_json"],
             )
         result = connection.exec_driver_sql(_insert_sql(row_sql, len(chunk)), tuple(params))
         inserted += result.rowcount

@@ -1,15 +1,32 @@
 """Segment-spec event shapes (the wire format of /v1/*) and read-API shapes."""
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 EventType = Literal["track", "identify", "page", "screen", "group", "alias"]
 EVENT_TYPES: tuple[str, ...] = ("track", "identify", "page", "screen", "group", "alias")
 
 # Segment libraries send ids as strings, but numeric ids are common in hand-written calls;
 # Segment accepts them, so we coerce numbers to strings too.
+
+
+def _iso_8601(value: Any) -> Any:
+    """ISO 8601 text through the standard library's C parser; anything else falls through to
+    pydantic, which accepts more forms and words the error when nothing fits. The stdlib gives
+    the `timezone.utc` singleton for Z, which compares and converts an order of magnitude
+    faster than pydantic's own tzinfo on the ingest hot path."""
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+Timestamp = Annotated[datetime, BeforeValidator(_iso_8601)]
+
 _WIRE = ConfigDict(extra="allow", coerce_numbers_to_str=True, populate_by_name=True)
 Id = str | None
 
@@ -23,9 +40,9 @@ class SegmentEvent(BaseModel):
     message_id: Id = Field(default=None, alias="messageId", max_length=255)
     user_id: Id = Field(default=None, alias="userId", max_length=255)
     anonymous_id: Id = Field(default=None, alias="anonymousId", max_length=255)
-    timestamp: datetime | None = None
-    sent_at: datetime | None = Field(default=None, alias="sentAt")
-    original_timestamp: datetime | None = Field(default=None, alias="originalTimestamp")
+    timestamp: Timestamp | None = None
+    sent_at: Timestamp | None = Field(default=None, alias="sentAt")
+    original_timestamp: Timestamp | None = Field(default=None, alias="originalTimestamp")
     context: dict[str, Any] | None = None
     integrations: dict[str, Any] | None = None
     traits: dict[str, Any] | None = None
@@ -45,7 +62,7 @@ class BatchEnvelope(BaseModel):
     batch: list[Any]
     context: dict[str, Any] | None = None
     integrations: dict[str, Any] | None = None
-    sent_at: datetime | None = Field(default=None, alias="sentAt")
+    sent_at: Timestamp | None = Field(default=None, alias="sentAt")
     write_key: str | None = Field(default=None, alias="writeKey")
 
 

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from unison.events.channels import ACCEPTED_TEXT, canonical_channel
 from unison.events.schemas import EVENT_TYPES, SegmentEvent
-from unison.kit.clock import ensure_utc, isoformat_z
+from unison.kit.clock import isoformat_z
 from unison.kit.errors import UnisonError
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
@@ -105,6 +105,7 @@ def prepare_items(
     message_id_for: Callable[[int, Any], str] | None = None,
 ) -> Prepared:
     prepared = Prepared()
+    received_text = isoformat_z(received_at)  # the same for every item: format it once
     for index, raw in enumerate(items):
         try:
             prepared.rows.append(
@@ -116,6 +117,7 @@ def prepare_items(
                     implied_type=implied_type,
                     batch=batch,
                     assigned_message_id=message_id_for(index, raw) if message_id_for else None,
+                    received_text=received_text,
                 )
             )
         except EventRejected as rejected:
@@ -134,23 +136,11 @@ def prepare_event(
     implied_type: str | None = None,
     batch: BatchContext | None = None,
     assigned_message_id: str | None = None,
+    received_text: str | None = None,
 ) -> dict[str, Any]:
+    """One raw item as an event-log row; `received_text` is received_at pre-formatted."""
     if not isinstance(raw, dict):
         raise EventRejected(f"an event must be a JSON object, got {json_kind(raw)}", field=None)
-    try:
-        encoded = orjson.dumps(raw)
-    except orjson.JSONEncodeError:
-        raise EventRejected("event nests deeper than 255 levels", field=None) from None
-    if b"\\u0000" in encoded and _ESCAPED_NUL.search(encoded):  # cheap test first
-        raise EventRejected("text may not contain the NUL character (U+0000)", field=None)
-    size = len(encoded)
-    if size > max_event_bytes:
-        raise EventRejected(
-            f"event is {size:,} bytes; the limit is {max_event_bytes // 1024} KB "
-            f"({max_event_bytes:,} bytes) per event",
-            field=None,
-            error="EventTooLarge",
-        )
     event = _validate(raw)
     event_type = _event_type(event, implied_type)
     user_id, anonymous_id = _present(event.user_id), _present(event.anonymous_id)
@@ -167,27 +157,29 @@ def prepare_event(
             field="timestamp",
         ) from None
     message_id = _present(event.message_id) or assigned_message_id or random_message_id()
-
-    payload = {k: v for k, v in raw.items() if k != "writeKey"}
-    normalized: dict[str, Any] = {
-        "type": event_type,
-        "messageId": message_id,
-        "userId": user_id,
-        "anonymousId": anonymous_id,
-        "groupId": event.group_id,
-        "previousId": event.previous_id,
-        "context": context,
-        "integrations": {**(batch.integrations or {}), **(event.integrations or {})} or None,
-        "timestamp": isoformat_z(timestamp),
-        "originalTimestamp": isoformat_z(original) if original else None,
-        "sentAt": isoformat_z(sent_at) if sent_at else None,
-        "receivedAt": isoformat_z(received_at),
-    }
-    for key, value in normalized.items():
+    timestamp_text = isoformat_z(timestamp)
+    payload = dict(raw)
+    payload.pop("writeKey", None)
+    payload["type"] = event_type
+    payload["messageId"] = message_id
+    payload["context"] = context
+    payload["timestamp"] = timestamp_text
+    payload["receivedAt"] = received_text or isoformat_z(received_at)
+    integrations = {**(batch.integrations or {}), **(event.integrations or {})}
+    for key, value in (
+        ("userId", user_id),
+        ("anonymousId", anonymous_id),
+        ("groupId", event.group_id),
+        ("previousId", event.previous_id),
+        ("integrations", integrations or None),
+        ("originalTimestamp", _iso_or_none(original, timestamp, timestamp_text)),
+        ("sentAt", _iso_or_none(sent_at, timestamp, timestamp_text)),
+    ):
         if value is None:
             payload.pop(key, None)
         else:
             payload[key] = value
+    payload_json = _encode_checked(payload, raw, max_event_bytes)
     return {
         "source_id": source.id,
         "message_id": message_id,
@@ -199,7 +191,34 @@ def prepare_event(
         "timestamp": timestamp,
         "received_at": received_at,
         "payload": payload,
+        "payload_json": payload_json,
     }
+
+
+# The server adds receivedAt, timestamp, messageId, context.channel... to what was sent: well
+# under this many bytes. Below the limit minus this margin the event as sent is surely within
+# the limit, so it need not be encoded a second time just to be measured.
+_ADDED_BYTES_MARGIN = 1024
+
+
+def _encode_checked(payload: dict[str, Any], raw: dict[str, Any], max_event_bytes: int) -> str:
+    """The payload as stored (JSON text), after the checks that need its encoding."""
+    try:
+        encoded = orjson.dumps(payload)
+    except orjson.JSONEncodeError:
+        raise EventRejected("event nests deeper than 255 levels", field=None) from None
+    if b"\\u0000" in encoded and _ESCAPED_NUL.search(encoded):  # cheap test first
+        raise EventRejected("text may not contain the NUL character (U+0000)", field=None)
+    if len(encoded) > max_event_bytes - _ADDED_BYTES_MARGIN:
+        size = len(orjson.dumps({k: v for k, v in raw.items() if k != "writeKey"}))
+        if size > max_event_bytes:
+            raise EventRejected(
+                f"event is {size:,} bytes; the limit is {max_event_bytes // 1024} KB "
+                f"({max_event_bytes:,} bytes) per event",
+                field=None,
+                error="EventTooLarge",
+            )
+    return encoded.decode("utf-8")
 
 
 def _validate(raw: dict[str, Any]) -> SegmentEvent:
@@ -280,27 +299,39 @@ def _timestamps(
 
     The device's clock may be wrong by hours, but the difference between two readings of it
     (when the call happened and when the batch was sent) is right. Segment's rule:
-    timestamp = receivedAt - (sentAt - originalTimestamp).
+    timestamp = receivedAt - (sentAt - originalTimestamp). Values keep the offset they were
+    sent with (they are compared and stored as instants; formatting converts to UTC).
     """
-    sent_at = event.sent_at or batch.sent_at
-    original = event.original_timestamp or event.timestamp
+    sent_at = _aware(event.sent_at or batch.sent_at)
+    given_original = _aware(event.original_timestamp)
+    given_timestamp = _aware(event.timestamp)
     for name, value in (
         ("sentAt", sent_at),
-        ("originalTimestamp", event.original_timestamp),
-        ("timestamp", event.timestamp),
+        ("originalTimestamp", given_original),
+        ("timestamp", given_timestamp),
     ):
         if value is not None:
-            _check_range(name, ensure_utc(value))
-    sent_at = ensure_utc(sent_at) if sent_at else None
-    original = ensure_utc(original) if original else None
+            _check_range(name, value)
+    original = given_original or given_timestamp
     if sent_at is not None and original is not None:
         timestamp = received_at - (sent_at - original)
-    elif event.timestamp is not None:
-        timestamp = ensure_utc(event.timestamp)
+        _check_range("timestamp", timestamp)
     else:
-        timestamp = original or received_at
-    _check_range("timestamp", timestamp)
+        timestamp = given_timestamp or original or received_at
     return timestamp, original, sent_at
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """Naive times are read as UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def _iso_or_none(value: datetime | None, timestamp: datetime, timestamp_text: str) -> str | None:
+    if value is None:
+        return None
+    return timestamp_text if value is timestamp else isoformat_z(value)
 
 
 def _check_range(name: str, value: datetime) -> None:
