@@ -97,3 +97,18 @@ class TestGroupCommit:
         writer.stop()
         assert all(f.done() and f.exception() is None for f in futures)
         assert len(_names(sessions)) == 5
+
+
+class TestSeveralWriterThreads:
+    def test_every_write_is_committed_once_whichever_thread_takes_it(
+        self, sessions: sessionmaker[Session]
+    ) -> None:
+        writer = GroupCommitWriter(sessions.kw["bind"], _run_each, threads=3)
+        writer.start()
+        try:
+            futures = [writer.submit_future(_token_writer(f"p{i}")) for i in range(60)]
+            assert sorted(f.result(30) for f in futures) == sorted(f"p{i}" for i in range(60))
+        finally:
+            writer.stop()
+        assert len(_names(sessions)) == 60
+        assert 1 <= writer.commits <= 60

@@ -30,8 +30,11 @@ class Runtime:
             settings.database_url, sqlite_synchronous=settings.sqlite_synchronous
         )
         sessions = make_session_factory(engine)
+        writers = settings.ingest_writers or (1 if engine.dialect.name == "sqlite" else 4)
+        if engine.dialect.name == "sqlite":
+            writers = 1  # SQLite admits one writer at a time; more threads would only queue
         writer = GroupCommitWriter(
-            engine, repository.store_batches, max_group=settings.ingest_group_max
+            engine, repository.store_batches, max_group=settings.ingest_group_max, threads=writers
         )
         return cls(
             settings=settings,

@@ -157,7 +157,7 @@ def prepare_event(
             field="timestamp",
         ) from None
     message_id = _present(event.message_id) or assigned_message_id or random_message_id()
-    timestamp_text = isoformat_z(timestamp)
+    timestamp_text = _as_sent(raw, event, timestamp) or isoformat_z(timestamp)
     payload = dict(raw)
     payload.pop("writeKey", None)
     payload["type"] = event_type
@@ -172,8 +172,8 @@ def prepare_event(
         ("groupId", event.group_id),
         ("previousId", event.previous_id),
         ("integrations", integrations or None),
-        ("originalTimestamp", _iso_or_none(original, timestamp, timestamp_text)),
-        ("sentAt", _iso_or_none(sent_at, timestamp, timestamp_text)),
+        ("originalTimestamp", _iso_or_none(original, raw, event)),
+        ("sentAt", _iso_or_none(sent_at, raw, event)),
     ):
         if value is None:
             payload.pop(key, None)
@@ -328,10 +328,33 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC)
 
 
-def _iso_or_none(value: datetime | None, timestamp: datetime, timestamp_text: str) -> str | None:
+def _iso_or_none(value: datetime | None, raw: dict[str, Any], event: SegmentEvent) -> str | None:
     if value is None:
         return None
-    return timestamp_text if value is timestamp else isoformat_z(value)
+    return _as_sent(raw, event, value) or isoformat_z(value)
+
+
+def _as_sent(raw: dict[str, Any], event: SegmentEvent, value: datetime) -> str | None:
+    """The text the client sent for `value`, when it is already in the canonical form
+    (2026-03-04T10:11:12.123Z, what JavaScript's toISOString and most SDKs send), so the hot
+    path need not format it again."""
+    for key, parsed in (
+        ("timestamp", event.timestamp),
+        ("originalTimestamp", event.original_timestamp),
+        ("sentAt", event.sent_at),
+    ):
+        if parsed is value:
+            text = raw.get(key)
+            if (
+                isinstance(text, str)
+                and len(text) == 24
+                and text[23] == "Z"
+                and text[19] == "."
+                and text[10] == "T"
+            ):
+                return text
+            return None
+    return None
 
 
 def _check_range(name: str, value: datetime) -> None:

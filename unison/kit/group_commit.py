@@ -6,6 +6,10 @@ thread instead takes every write queued while the previous commit was in flight 
 them together, then answers each caller. Callers still hear back only after *their* rows are
 committed, so durability is unchanged; throughput scales with concurrency.
 
+On PostgreSQL several writer threads (each with its own connection) drain the same queue,
+so one group's round trips overlap the next group's; SQLite takes one writer at a time, so
+it gets one thread.
+
 The writer is given one `handler(session, items) -> results` and callers submit items: the
 handler sees the whole group at once, so it can write all of them in a few statements. The
 writer keeps one connection for its lifetime (no pool checkout or liveness ping per
@@ -45,25 +49,38 @@ class GroupCommitWriter(Generic[ItemT, ResultT]):
         handler: Callable[[Session, list[ItemT]], list[ResultT]],
         *,
         max_group: int = 500,
+        threads: int = 1,
     ) -> None:
         self._engine = engine
         self._handler = handler
         self._max_group = max_group
+        self._thread_count = threads
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-        self._connection: Connection | None = None
-        self.commits = 0
+        self._threads: list[threading.Thread] = []
+        self._local = threading.local()  # each writer thread's own connection
+        self._commits = 0
+        self._commits_lock = threading.Lock()
+
+    @property
+    def commits(self) -> int:
+        return self._commits
 
     def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="group-commit", daemon=True)
-            self._thread.start()
+        if not self._threads:
+            self._threads = [
+                threading.Thread(target=self._run, name=f"group-commit-{n}", daemon=True)
+                for n in range(self._thread_count)
+            ]
+            for thread in self._threads:
+                thread.start()
 
     def stop(self) -> None:
-        if self._thread is not None:
+        """Commit what is queued, then stop every writer thread."""
+        for _ in self._threads:
             self._queue.put(_STOP)
-            self._thread.join()
-            self._thread = None
+        for thread in self._threads:
+            thread.join()
+        self._threads = []
 
     def submit_future(self, item: ItemT) -> "Future[ResultT]":
         """For threads: a future resolved once `item` is committed (or has failed)."""
@@ -81,7 +98,7 @@ class GroupCommitWriter(Generic[ItemT, ResultT]):
         return await future
 
     def _ensure_running(self) -> None:
-        if self._thread is None:
+        if not self._threads:
             raise WriterStopped("the ingest writer is not running")
 
     def _run(self) -> None:
@@ -97,7 +114,7 @@ class GroupCommitWriter(Generic[ItemT, ResultT]):
                         item = self._queue.get_nowait()
                     except queue.Empty:
                         break
-                    if item is _STOP:
+                    if item is _STOP:  # finish this group, then stop
                         stopping = True
                         break
                     group.append(item)
@@ -108,18 +125,24 @@ class GroupCommitWriter(Generic[ItemT, ResultT]):
             self._close()
 
     def _session(self) -> Session:
-        if self._connection is None or self._connection.invalidated:
+        connection: Connection | None = getattr(self._local, "connection", None)
+        if connection is None or connection.invalidated:
             self._close()
-            self._connection = self._engine.connect()
-        return Session(bind=self._connection, expire_on_commit=False)
+            connection = self._local.connection = self._engine.connect()
+        return Session(bind=connection, expire_on_commit=False)
 
     def _close(self) -> None:
-        if self._connection is not None:
+        connection: Connection | None = getattr(self._local, "connection", None)
+        if connection is not None:
             try:
-                self._connection.close()
+                connection.close()
             except Exception:  # a broken connection may fail to close; it is dropped anyway
                 log.debug("closing the writer connection failed", exc_info=True)
-            self._connection = None
+            self._local.connection = None
+
+    def _count_commit(self) -> None:
+        with self._commits_lock:
+            self._commits += 1
 
     def _commit_group(self, group: list[Job]) -> None:
         try:
@@ -132,7 +155,7 @@ class GroupCommitWriter(Generic[ItemT, ResultT]):
             for job in group:
                 self._commit_single(job)
             return
-        self.commits += 1
+        self._count_commit()
         _resolve([(job, result, None) for job, result in zip(group, results, strict=True)])
 
     def _commit_single(self, job: Job) -> None:
@@ -145,7 +168,7 @@ class GroupCommitWriter(Generic[ItemT, ResultT]):
             self._close()
             _resolve([(job, None, exc)])
         else:
-            self.commits += 1
+            self._count_commit()
             _resolve([(job, result, None)])
 
 
