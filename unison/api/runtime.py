@@ -30,9 +30,8 @@ class Runtime:
             settings.database_url, sqlite_synchronous=settings.sqlite_synchronous
         )
         sessions = make_session_factory(engine)
-        writers = settings.ingest_writers or (1 if engine.dialect.name == "sqlite" else 4)
-        if engine.dialect.name == "sqlite":
-            writers = 1  # SQLite admits one writer at a time; more threads would only queue
+        # SQLite admits one writer at a time; more threads would only queue for its lock.
+        writers = 1 if engine.dialect.name == "sqlite" else (settings.ingest_writers or 4)
         writer = GroupCommitWriter(
             engine, repository.store_batches, max_group=settings.ingest_group_max, threads=writers
         )

@@ -27,8 +27,8 @@ class Settings(BaseSettings):
     # waits for companions (0 = commit as soon as the writer is free; batching then comes
     # naturally from whatever queued during the previous commit).
     ingest_group_max: int = 500
-    # Writer threads (connections) committing groups in parallel; 0 = automatic: 1 on SQLite
-    # (one writer at a time), 4 on PostgreSQL.
+    # PostgreSQL writer threads (connections) committing groups in parallel; 0 = 4.
+    # SQLite always has one (it admits one writer at a time).
     ingest_writers: int = Field(default=0, ge=0, le=64)
     # SQLite durability: FULL fsyncs every commit (survives power loss); NORMAL only
     # survives process crashes. Acknowledged means durable, so FULL is the default.
