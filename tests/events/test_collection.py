@@ -488,3 +488,24 @@ class TestLimits:
         assert response.status_code == 400
         assert "U+0000" in response.json()["detail"]
         assert rejected(sessions)[0].payload["unstorable"] == "contained U+0000"
+
+
+class TestDocumentedRoutes:
+    def test_the_openapi_routes_answer_like_the_fast_path(
+        self, settings: object, write_key: str, sessions: sessionmaker[Session]
+    ) -> None:
+        from unison.api.app import create_app
+        from unison.events.collect import CollectFastPath
+
+        app = create_app(settings)  # type: ignore[arg-type]
+        app.user_middleware = [m for m in app.user_middleware if m.cls is not CollectFastPath]
+        assert len(app.user_middleware) == 1  # only the metrics middleware is left
+        with TestClient(app) as plain:
+            ok = send(plain, "/v1/batch", {"batch": [{**TRACK, "type": "track"}]}, write_key)
+            bad = send(plain, "/v1/track", {"userId": "u"}, write_key)
+            unauthorized = send(plain, "/v1/track", TRACK, "uwk_nope")
+        assert ok.json() == {"success": True, "accepted": 1, "duplicates": 0, "rejected": []}
+        assert (bad.status_code, bad.json()["field"]) == (400, "event")
+        assert unauthorized.status_code == 401
+        assert unauthorized.headers["WWW-Authenticate"] == 'Basic realm="unison"'
+        assert len(stored(sessions)) == 1

@@ -146,10 +146,14 @@ class CollectFastPath:
             status, body = await ingest(runtime, headers, _chunks(receive), implied)
         except UnisonError as exc:
             status, body = exc.status_code, exc.to_dict()
-        response = JsonResponse(body, status_code=status)
-        if status == 401:
-            response.headers["WWW-Authenticate"] = 'Basic realm="unison"'
-        await response(scope, receive, send)
+        await _response(status, body)(scope, receive, send)
+
+
+def _response(status: int, body: dict[str, Any]) -> JsonResponse:
+    response = JsonResponse(body, status_code=status)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Basic realm="unison"'
+    return response
 
 
 async def _chunks(receive: Receive) -> AsyncIterator[bytes]:
@@ -198,7 +202,7 @@ async def _route(request: Request) -> Response:
         )
     except UnisonError as exc:
         status, body = exc.status_code, exc.to_dict()
-    return JsonResponse(body, status_code=status)
+    return _response(status, body)
 
 
 for _path, _type in COLLECT_PATHS.items():
