@@ -7,7 +7,7 @@ dedupe key. Partitioning by time on PostgreSQL is planned in docs/design/event-l
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from unison.models.base import Base, BigId, Json, UTCDateTime
@@ -27,6 +27,9 @@ class Event(Base):
     timestamp: Mapped[datetime] = mapped_column(UTCDateTime())
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     payload: Mapped[dict[str, Any]] = mapped_column(Json)
+    # PostgreSQL only (set by the database): the inserting transaction's id, so processors can
+    # read exactly the rows whose transactions have all ended. NULL on SQLite.
+    txid: Mapped[int | None] = mapped_column(BigInteger, default=None)
 
     __table_args__ = (
         Index("uq_events_source_id_message_id", "source_id", "message_id", unique=True),

@@ -17,3 +17,5 @@ class Source(Base):
     write_key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     write_key_hint: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # ISO 3166 region for phone numbers written without a country code (e.g. "GE").
+    default_region: Mapped[str | None] = mapped_column(String(2), default=None)

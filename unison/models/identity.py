@@ -1,0 +1,97 @@
+"""The identity graph: identifiers, their owners, and the audit of merges and conflicts."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from unison.models.base import Base, BigId, Json, UTCDateTime
+
+
+class Identifier(Base):
+    """One normalized identifier and the (canonical) profile that owns it."""
+
+    __tablename__ = "identifiers"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    type: Mapped[str] = mapped_column(String(40))
+    value: Mapped[str] = mapped_column(String(255))
+    profile_id: Mapped[int] = mapped_column(BigInteger)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+    event_id: Mapped[int] = mapped_column(BigInteger)  # the event that brought it
+
+    __table_args__ = (
+        Index("uq_identifiers_type_value", "type", "value", unique=True),
+        Index("ix_identifiers_profile_id", "profile_id"),
+        Index("ix_identifiers_value", "value"),
+    )
+
+
+class IdentifierRejection(Base):
+    """An identifier that failed normalization: kept with its reason, never silently dropped."""
+
+    __tablename__ = "identifier_rejections"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    type: Mapped[str] = mapped_column(String(40))
+    value: Mapped[str] = mapped_column(String(255))
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class Merge(Base):
+    """Profile `merged_id` joined `survivor_id` because of `event_id`, under `rule`."""
+
+    __tablename__ = "merges"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(BigInteger)
+    rule: Mapped[str] = mapped_column(String(40))
+    survivor_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    merged_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    # The identifiers of the event on each side: [[type, value], ...]
+    survivor_identifiers: Mapped[Any] = mapped_column(Json)
+    merged_identifiers: Mapped[Any] = mapped_column(Json)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    undone_reason: Mapped[str | None] = mapped_column(String(200), default=None)
+
+
+class IdentityConflict(Base):
+    """A link that was not made because a rule forbade it; listed and resolvable."""
+
+    __tablename__ = "identity_conflicts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(BigInteger)
+    rule: Mapped[str] = mapped_column(String(40))
+    profile_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    other_profile_id: Mapped[int | None] = mapped_column(BigInteger)
+    identifier_type: Mapped[str] = mapped_column(String(40))
+    identifier_value: Mapped[str] = mapped_column(String(255))
+    detail: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    resolution: Mapped[str | None] = mapped_column(Text, default=None)
+
+    __table_args__ = (Index("ix_identity_conflicts_status", "status"),)
+
+
+class IdentityBlock(Base):
+    """Two identifiers that must never be linked again (set by a split)."""
+
+    __tablename__ = "identity_blocks"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    a_type: Mapped[str] = mapped_column(String(40))
+    a_value: Mapped[str] = mapped_column(String(255))
+    b_type: Mapped[str] = mapped_column(String(40))
+    b_value: Mapped[str] = mapped_column(String(255))
+    merge_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        Index("uq_identity_blocks_pair", "a_type", "a_value", "b_type", "b_value", unique=True),
+    )
