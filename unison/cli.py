@@ -242,17 +242,21 @@ def demo(
         count = write_jsonl(path, customers, seed)
         summary = import_file(sessions, path, _source_ref(sessions, "demo"), fmt="jsonl")
     settings = get_settings()
+    url = f"http://{settings.host}:{settings.port}"
+    # soft_wrap: the curl lines must stay whole to be pasted, whatever the terminal width.
     console.print(
         f"demo data: {customers} customers, {count:,} events "
         f"({summary.accepted:,} new, {summary.duplicates:,} already loaded)\n"
-        f"URL:         http://{settings.host}:{settings.port}  (API docs at /docs)\n"
+        f"URL:         {url}  (API docs at /docs)\n"
         f"write key:   {key}\n"
         f"admin token: {token}\n"
+        "(running `unison demo` again replaces this key and token)\n"
         f"try:  curl -u '{key}:' -H 'Content-Type: application/json' "
-        f'-d \'{{"userId":"u1","event":"Hello"}}\' '
-        f"http://{settings.host}:{settings.port}/v1/track\n"
-        f"      curl -H 'Authorization: Bearer {token}' "
-        f"http://{settings.host}:{settings.port}/api/events?limit=5"
+        f"""-d '{{"userId":"u1","event":"Hello"}}' '{url}/v1/track'\n"""
+        f"      curl -H 'Authorization: Bearer {token}' '{url}/api/events?limit=5'",
+        soft_wrap=True,
+        highlight=False,
+        markup=False,
     )
 
 

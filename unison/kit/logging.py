@@ -34,3 +34,4 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
     root.setLevel(level.upper())
     # uvicorn's access log prints full request lines; our middleware logs a PII-free line.
     logging.getLogger("uvicorn.access").disabled = True
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # start-up chatter, not news
