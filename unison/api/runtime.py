@@ -13,6 +13,8 @@ from unison.events.repository import IngestBatch, StoreOutcome
 from unison.kit.db import create_db_engine, make_session_factory
 from unison.kit.group_commit import GroupCommitWriter
 from unison.kit.settings import Settings
+from unison.worker.profiles_processor import profile_processor
+from unison.worker.runner import Runner, RunnerThread
 
 
 @dataclass
@@ -22,6 +24,7 @@ class Runtime:
     sessions: sessionmaker[Session]
     writer: GroupCommitWriter[IngestBatch, StoreOutcome]
     write_keys: WriteKeyCache
+    processors: RunnerThread | None = None
     metrics: Metrics = field(default_factory=Metrics)
 
     @classmethod
@@ -32,8 +35,18 @@ class Runtime:
         sessions = make_session_factory(engine)
         # SQLite admits one writer at a time; more threads would only queue for its lock.
         writers = 1 if engine.dialect.name == "sqlite" else (settings.ingest_writers or 4)
+        processors = None
+        if settings.embedded_worker:
+            runner = Runner(
+                sessions, profile_processor(settings), batch_size=settings.processor_batch_size
+            )
+            processors = RunnerThread(runner)
         writer = GroupCommitWriter(
-            engine, repository.store_batches, max_group=settings.ingest_group_max, threads=writers
+            engine,
+            repository.store_batches,
+            max_group=settings.ingest_group_max,
+            threads=writers,
+            on_commit=processors.wake if processors else None,
         )
         return cls(
             settings=settings,
@@ -41,10 +54,13 @@ class Runtime:
             sessions=sessions,
             writer=writer,
             write_keys=WriteKeyCache(settings.write_key_cache_seconds),
+            processors=processors,
         )
 
     def start(self) -> None:
         self.writer.start()
+        if self.processors is not None:
+            self.processors.start()
         # Everything alive now (modules, app, pools) lives as long as the process; moving it
         # out of the collector's view makes full collections cheap, which removes the
         # ~100 ms pauses they caused on the ingest path.
@@ -53,4 +69,6 @@ class Runtime:
 
     def stop(self) -> None:
         self.writer.stop()
+        if self.processors is not None:
+            self.processors.stop()
         self.engine.dispose()

@@ -50,11 +50,13 @@ class GroupCommitWriter(Generic[ItemT, ResultT]):
         *,
         max_group: int = 500,
         threads: int = 1,
+        on_commit: Callable[[], None] | None = None,
     ) -> None:
         self._engine = engine
         self._handler = handler
         self._max_group = max_group
         self._thread_count = threads
+        self._on_commit = on_commit  # e.g. wake the log processors: there is news
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
         self._local = threading.local()  # each writer thread's own connection
@@ -157,6 +159,8 @@ class GroupCommitWriter(Generic[ItemT, ResultT]):
             return
         self._count_commit()
         _resolve([(job, result, None) for job, result in zip(group, results, strict=True)])
+        if self._on_commit is not None:
+            self._on_commit()
 
     def _commit_single(self, job: Job) -> None:
         # Isolates one bad write so it cannot fail its neighbours.

@@ -36,6 +36,19 @@ class Settings(BaseSettings):
 
     write_key_cache_seconds: float = 30.0
 
+    # Log processors. Embedded: `unison serve` runs them in-process (the default, and right
+    # for SQLite); set false when `unison worker` processes run them (PostgreSQL).
+    embedded_worker: bool = True
+    processor_batch_size: int = Field(default=2000, ge=1, le=50_000)
+
+    # Identity resolution: how many identifiers of a type one profile may hold before a link
+    # is refused as a conflict (shared devices, family phones), and extra identifier types
+    # read from traits under their own name (e.g. ["passport_no"]).
+    identity_limits: dict[str, int] = Field(
+        default_factory=lambda: {"user_id": 1, "email": 5, "phone": 5, "anonymous_id": 50}
+    )
+    identity_custom_types: list[str] = Field(default_factory=list)
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

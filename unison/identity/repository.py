@@ -1,0 +1,158 @@
+"""All identity-graph queries."""
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, delete, insert, or_, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from unison.identity.identifiers import Ident
+from unison.identity.resolver import IdProfile
+from unison.models import (
+    Identifier,
+    IdentifierRejection,
+    IdentityBlock,
+    IdentityConflict,
+    Merge,
+    Profile,
+)
+
+_CHUNK = 500  # identifiers per IN (...) query: well within both stores' parameter limits
+
+
+def _chunks(items: list[Any]) -> Iterable[list[Any]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+def owners(session: Session, idents: list[Ident]) -> dict[Ident, int]:
+    found: dict[Ident, int] = {}
+    for chunk in _chunks(idents):
+        pairs = [(i.type, i.value) for i in chunk]
+        rows = session.execute(
+            select(Identifier.type, Identifier.value, Identifier.profile_id).where(
+                tuple_(Identifier.type, Identifier.value).in_(pairs)
+            )
+        )
+        for kind, value, profile_id in rows:
+            found[Ident(kind, value)] = profile_id
+    return found
+
+
+def id_profiles(session: Session, ids: Iterable[int]) -> dict[int, IdProfile]:
+    """Profiles by id, following canonical ids until every chain ends at a live profile."""
+    result: dict[int, IdProfile] = {}
+    wanted = set(ids)
+    while wanted:
+        rows = session.execute(
+            select(Profile.id, Profile.canonical_id, Profile.identifier_counts).where(
+                Profile.id.in_(list(wanted))
+            )
+        )
+        for profile_id, canonical_id, counts in rows:
+            result[profile_id] = IdProfile(profile_id, canonical_id, dict(counts or {}))
+        wanted = {p.canonical_id for p in result.values()} - result.keys()
+    return result
+
+
+def blocks(session: Session, idents: list[Ident]) -> set[frozenset[Ident]]:
+    found: set[frozenset[Ident]] = set()
+    for chunk in _chunks(idents):
+        pairs = [(i.type, i.value) for i in chunk]
+        rows = session.execute(
+            select(
+                IdentityBlock.a_type,
+                IdentityBlock.a_value,
+                IdentityBlock.b_type,
+                IdentityBlock.b_value,
+            ).where(
+                or_(
+                    tuple_(IdentityBlock.a_type, IdentityBlock.a_value).in_(pairs),
+                    tuple_(IdentityBlock.b_type, IdentityBlock.b_value).in_(pairs),
+                )
+            )
+        )
+        for a_type, a_value, b_type, b_value in rows:
+            found.add(frozenset((Ident(a_type, a_value), Ident(b_type, b_value))))
+    return found
+
+
+def add_identifiers(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(Identifier), rows)
+
+
+def repoint_identifiers(session: Session, merged_id: int, survivor_id: int) -> None:
+    session.execute(
+        update(Identifier).where(Identifier.profile_id == merged_id).values(profile_id=survivor_id)
+    )
+
+
+def add_rejections(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(IdentifierRejection), rows)
+
+
+def add_merges(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(Merge), rows)
+
+
+def add_conflicts(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(IdentityConflict), rows)
+
+
+def add_blocks(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(IdentityBlock), rows)
+
+
+def identifiers_of(session: Session, profile_ids: list[int]) -> list[Identifier]:
+    query = select(Identifier).where(Identifier.profile_id.in_(profile_ids))
+    return list(session.execute(query.order_by(Identifier.id)).scalars())
+
+
+def delete_identifiers_of(session: Session, profile_ids: list[int]) -> None:
+    session.execute(delete(Identifier).where(Identifier.profile_id.in_(profile_ids)))
+
+
+def merges_of(session: Session, profile_ids: list[int]) -> list[Merge]:
+    query = select(Merge).where(
+        or_(Merge.survivor_id.in_(profile_ids), Merge.merged_id.in_(profile_ids))
+    )
+    return list(session.execute(query.order_by(Merge.id)).scalars())
+
+
+def merge_by_id(session: Session, merge_id: int) -> Merge | None:
+    return session.get(Merge, merge_id)
+
+
+def mark_merges_undone(session: Session, merge_ids: list[int], at: datetime, reason: str) -> None:
+    if merge_ids:
+        session.execute(
+            update(Merge)
+            .where(and_(Merge.id.in_(merge_ids), Merge.undone_at.is_(None)))
+            .values(undone_at=at, undone_reason=reason)
+        )
+
+
+def conflicts_query(status: str | None) -> Select[IdentityConflict]:
+    query = select(IdentityConflict)
+    if status is not None:
+        query = query.where(IdentityConflict.status == status)
+    return query
+
+
+def list_conflicts(
+    session: Session, *, status: str | None, before_id: int | None, limit: int
+) -> list[IdentityConflict]:
+    query = conflicts_query(status)
+    if before_id is not None:
+        query = query.where(IdentityConflict.id < before_id)
+    return list(session.execute(query.order_by(IdentityConflict.id.desc()).limit(limit)).scalars())
+
+
+def conflict_by_id(session: Session, conflict_id: int) -> IdentityConflict | None:
+    return session.get(IdentityConflict, conflict_id)

@@ -1,0 +1,143 @@
+"""All profile queries: projection state in and out, the 360 view, search, the timeline."""
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from unison.models import Event, EventProfile, Profile, Source
+from unison.profiles.projection import ProfileState, search_name
+
+
+def states(session: Session, ids: Iterable[int]) -> dict[int, ProfileState]:
+    wanted = list(set(ids))
+    found: dict[int, ProfileState] = {}
+    for start in range(0, len(wanted), 500):
+        rows = session.execute(select(Profile).where(Profile.id.in_(wanted[start : start + 500])))
+        for (row,) in rows:
+            found[row.id] = ProfileState(
+                id=row.id,
+                created_at=row.created_at,
+                first_seen=row.first_seen,
+                last_seen=row.last_seen,
+                traits=dict(row.traits),
+                event_count=row.event_count,
+                order_count=row.order_count,
+                revenue=dict(row.revenue),
+                last_order_at=row.last_order_at,
+                channels={k: dict(v) for k, v in row.channels.items()},
+                identifier_counts=dict(row.identifier_counts),
+            )
+    return found
+
+
+def _row(state: ProfileState, canonical_id: int, now: datetime) -> dict[str, Any]:
+    return {
+        "id": state.id,
+        "canonical_id": canonical_id,
+        "created_at": state.created_at,
+        "updated_at": now,
+        "identifier_counts": state.identifier_counts,
+        "traits": state.traits,
+        "first_seen": state.first_seen,
+        "last_seen": state.last_seen,
+        "event_count": state.event_count,
+        "order_count": state.order_count,
+        "revenue": state.revenue,
+        "last_order_at": state.last_order_at,
+        "channels": state.channels,
+        "search_name": search_name(state),
+    }
+
+
+def save_states(
+    session: Session,
+    new: list[tuple[ProfileState, int]],
+    changed: list[tuple[ProfileState, int]],
+    now: datetime,
+) -> None:
+    """Insert born profiles and rewrite changed ones (state, canonical id)."""
+    if new:
+        session.execute(insert(Profile), [_row(s, c, now) for s, c in new])
+    for state, canonical_id in changed:
+        row = _row(state, canonical_id, now)
+        del row["id"]
+        session.execute(update(Profile).where(Profile.id == state.id).values(**row))
+
+
+def redirect(session: Session, merged_id: int, survivor_id: int) -> None:
+    """Every profile that resolved to `merged_id` now resolves to `survivor_id`."""
+    session.execute(
+        update(Profile).where(Profile.canonical_id == merged_id).values(canonical_id=survivor_id)
+    )
+
+
+def attribute_events(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(EventProfile), rows)
+
+
+def group_ids(session: Session, canonical_id: int) -> list[int]:
+    return list(
+        session.execute(select(Profile.id).where(Profile.canonical_id == canonical_id)).scalars()
+    )
+
+
+def delete_group(session: Session, profile_ids: list[int]) -> list[int]:
+    """Remove profiles and their event attributions; returns the event ids they held."""
+    event_ids = list(
+        session.execute(
+            select(EventProfile.event_id)
+            .where(EventProfile.profile_id.in_(profile_ids))
+            .order_by(EventProfile.event_id)
+        ).scalars()
+    )
+    session.execute(delete(EventProfile).where(EventProfile.profile_id.in_(profile_ids)))
+    session.execute(delete(Profile).where(Profile.id.in_(profile_ids)))
+    return event_ids
+
+
+def profile(session: Session, profile_id: int) -> Profile | None:
+    return session.get(Profile, profile_id)
+
+
+def search_by_name(session: Session, prefix: str, limit: int, after: int | None) -> list[int]:
+    query = select(Profile.id).where(
+        Profile.canonical_id == Profile.id,
+        Profile.search_name >= prefix,
+        Profile.search_name < prefix + "\U0010ffff",
+    )
+    if after is not None:
+        query = query.where(Profile.id > after)
+    return list(session.execute(query.order_by(Profile.id).limit(limit)).scalars())
+
+
+def timeline(
+    session: Session,
+    profile_ids: list[int],
+    *,
+    channel: str | None,
+    event: str | None,
+    before: tuple[datetime, int] | None,
+    limit: int,
+) -> list[Row[Event, str]]:
+    query = (
+        select(Event, Source.name)
+        .join(EventProfile, EventProfile.event_id == Event.id)
+        .join(Source, Source.id == Event.source_id)
+        .where(EventProfile.profile_id.in_(profile_ids))
+    )
+    if channel is not None:
+        query = query.where(EventProfile.channel == channel)
+    if event is not None:
+        query = query.where(EventProfile.event == event)
+    if before is not None:
+        moment, event_id = before
+        query = query.where(
+            (EventProfile.timestamp < moment)
+            | ((EventProfile.timestamp == moment) & (EventProfile.event_id < event_id))
+        )
+    query = query.order_by(EventProfile.timestamp.desc(), EventProfile.event_id.desc())
+    return list(session.execute(query.limit(limit)).all())

@@ -1,0 +1,1 @@
+"""Log processors: the runner that feeds them the event log, and the processors themselves."""

@@ -1,0 +1,128 @@
+"""Reading the event log after a processor's committed position, and moving that position.
+
+SQLite commits ids in order (one writer), so "id after position" is exact. On PostgreSQL
+concurrent transactions can commit ids out of order, so rows are read in (txid, id) order and
+only from transactions older than every running one: nothing can later appear before the
+position (docs/design/event-log.md).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, text, tuple_, update
+from sqlalchemy.orm import Session
+
+from unison.kit.clock import ensure_utc, utcnow
+from unison.models import Event, ProcessorOffset
+
+_SAFE_XMIN = text("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+
+
+@dataclass(frozen=True, slots=True)
+class LogEvent:
+    id: int
+    txid: int
+    source_id: int
+    type: str
+    name: str | None
+    channel: str
+    timestamp: datetime
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    position: int
+    txid: int
+    writer: str
+    epoch: int
+
+
+def claim(session: Session, name: str) -> Claim:
+    """Lock the processor's offset row for this transaction (creating it if new).
+
+    Two workers of one processor serialize here: the second waits, then reads the position
+    the first committed, so no event is processed twice.
+    """
+    now = utcnow()
+    updated = session.execute(
+        update(ProcessorOffset).where(ProcessorOffset.name == name).values(updated_at=now)
+    )
+    if updated.rowcount == 0:  # type: ignore[attr-defined]
+        session.add(
+            ProcessorOffset(name=name, position=0, txid=0, writer="", epoch=0, updated_at=now)
+        )
+        session.flush()
+    row = session.execute(
+        select(
+            ProcessorOffset.position,
+            ProcessorOffset.txid,
+            ProcessorOffset.writer,
+            ProcessorOffset.epoch,
+        ).where(ProcessorOffset.name == name)
+    ).one()
+    return Claim(*row)
+
+
+def advance(session: Session, name: str, event: LogEvent, writer: str) -> None:
+    session.execute(
+        update(ProcessorOffset)
+        .where(ProcessorOffset.name == name)
+        .values(position=event.id, txid=event.txid, writer=writer)
+    )
+
+
+def bump_epoch(session: Session, name: str) -> None:
+    """Out-of-band change to the processor's state: every worker drops its caches."""
+    claim(session, name)
+    session.execute(
+        update(ProcessorOffset)
+        .where(ProcessorOffset.name == name)
+        .values(epoch=ProcessorOffset.epoch + 1)
+    )
+
+
+def reset(session: Session, name: str) -> None:
+    claim(session, name)
+    session.execute(
+        update(ProcessorOffset)
+        .where(ProcessorOffset.name == name)
+        .values(position=0, txid=0, epoch=ProcessorOffset.epoch + 1)
+    )
+
+
+def read_after(session: Session, position: Claim, limit: int) -> list[LogEvent]:
+    columns = (
+        Event.id,
+        Event.txid,
+        Event.source_id,
+        Event.type,
+        Event.event,
+        Event.channel,
+        Event.timestamp,
+        Event.payload,
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = (
+            select(*columns)
+            .where(tuple_(Event.txid, Event.id) > tuple_(position.txid, position.position))
+            .where(Event.txid < _SAFE_XMIN)
+            .order_by(Event.txid, Event.id)
+        )
+    else:
+        query = select(*columns).where(Event.id > position.position).order_by(Event.id)
+    return [LogEvent(row[0], row[1] or 0, *row[2:]) for row in session.execute(query.limit(limit))]
+
+
+def lag(session: Session, name: str) -> dict[str, Any]:
+    """How far behind the log a processor is: events not yet processed, and the oldest's age."""
+    row = session.execute(
+        select(ProcessorOffset.position).where(ProcessorOffset.name == name)
+    ).first()
+    position = row[0] if row else 0
+    behind, oldest = session.execute(
+        select(func.count(), func.min(Event.received_at)).where(Event.id > position)
+    ).one()
+    seconds = (utcnow() - ensure_utc(oldest)).total_seconds() if oldest is not None else 0.0
+    return {"position": position, "behind_events": int(behind), "lag_seconds": round(seconds, 3)}

@@ -1,0 +1,204 @@
+"""The identity-and-profile processor: resolves each event to a profile and projects it.
+
+Resolution and projection run in one pass and one transaction per batch, because a merge
+must combine both the identity graph and the projected traits atomically.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from unison.identity import repository as identity_rows
+from unison.identity.identifiers import Ident, extract, type_rank
+from unison.identity.resolver import Decision, Graph, resolve
+from unison.kit.clock import utcnow
+from unison.kit.settings import Settings
+from unison.models import Source
+from unison.profiles import repository as profile_rows
+from unison.profiles.projection import EventFacts, ProfileState, apply_event, merge_states
+from unison.worker.offsets import LogEvent
+
+NAME = "profiles"
+
+
+@dataclass(frozen=True)
+class IdentityRules:
+    limits: dict[str, int]
+    custom_types: tuple[str, ...] = ()
+
+    @property
+    def rank(self) -> dict[str, int]:
+        return type_rank(self.custom_types)
+
+
+@dataclass
+class _Batch:
+    """Everything one batch decided, written back at its end."""
+
+    graph: Graph
+    states: dict[int, ProfileState]
+    born: set[int] = field(default_factory=set)
+    identifiers: list[tuple[Ident, datetime, int]] = field(default_factory=list)
+    merges: list[dict[str, Any]] = field(default_factory=list)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    rejections: list[dict[str, Any]] = field(default_factory=list)
+    attributions: list[dict[str, Any]] = field(default_factory=list)
+
+
+def profile_processor(settings: Settings) -> "ProfileProcessor":
+    rules = IdentityRules(dict(settings.identity_limits), tuple(settings.identity_custom_types))
+    return ProfileProcessor(rules)
+
+
+class ProfileProcessor:
+    name = NAME
+
+    def __init__(self, rules: IdentityRules) -> None:
+        self.rules = rules
+        self._rank = rules.rank
+        self._sources: dict[int, tuple[str, str | None]] = {}
+
+    def process(self, session: Session, events: list[LogEvent]) -> None:
+        extracted = [self._extract(session, e) for e in events]
+        batch = self._load(session, [i for idents, _ in extracted for i in idents])
+        now = utcnow()
+        for event, (idents, rejected) in zip(events, extracted, strict=True):
+            batch.rejections += [
+                {"event_id": event.id, "type": r.type, "value": r.value, "reason": r.reason}
+                for r in rejected
+            ]
+            decision = resolve(batch.graph, event.id, idents)
+            if decision is not None:
+                self._apply(session, batch, event, decision, now)
+        self._flush(session, batch, now)
+
+    def _extract(self, session: Session, event: LogEvent) -> tuple[list[Ident], list[Any]]:
+        _, region = self._source(session, event.source_id)
+        found = extract(event.payload, source_region=region, custom_types=self.rules.custom_types)
+        return found.identifiers, found.rejected
+
+    def _source(self, session: Session, source_id: int) -> tuple[str, str | None]:
+        if source_id not in self._sources:
+            rows = session.execute(select(Source.id, Source.name, Source.default_region))
+            self._sources = {sid: (name, region) for sid, name, region in rows}
+        return self._sources[source_id]
+
+    def _load(self, session: Session, idents: list[Ident]) -> _Batch:
+        unique = list(dict.fromkeys(idents))
+        # alias previousId may name a user id or an anonymous id: load both readings
+        probes = unique + [
+            Ident(kind, i.value)
+            for i in unique
+            if i.type == "previous_id"
+            for kind in ("user_id", "anonymous_id")
+        ]
+        owner = identity_rows.owners(session, probes)
+        profiles = identity_rows.id_profiles(session, set(owner.values()))
+        graph = Graph(
+            owner=owner,
+            profiles=profiles,
+            blocks=identity_rows.blocks(session, probes),
+            limits=self.rules.limits,
+            rank=self._rank,
+        )
+        live = {p.id for p in profiles.values() if p.canonical_id == p.id}
+        return _Batch(graph=graph, states=profile_rows.states(session, live))
+
+    def _apply(
+        self, session: Session, batch: _Batch, event: LogEvent, decision: Decision, now: datetime
+    ) -> None:
+        graph, states = batch.graph, batch.states
+        if decision.created:
+            batch.born.add(decision.profile_id)
+            states[decision.profile_id] = ProfileState.born(decision.profile_id, event.timestamp)
+        for merge in decision.merges:
+            for pid in (merge.survivor_id, merge.merged_id):
+                if pid not in states:  # merged away before this batch: its state is stored
+                    states.update(profile_rows.states(session, [pid]))
+            merge_states(states[merge.survivor_id], states[merge.merged_id])
+            batch.merges.append(
+                {
+                    "event_id": event.id,
+                    "rule": merge.rule,
+                    "survivor_id": merge.survivor_id,
+                    "merged_id": merge.merged_id,
+                    "survivor_identifiers": [[i.type, i.value] for i in merge.survivor_identifiers],
+                    "merged_identifiers": [[i.type, i.value] for i in merge.merged_identifiers],
+                    "created_at": now,
+                }
+            )
+        target = graph.canonical(decision.profile_id)
+        if target not in states:
+            states.update(profile_rows.states(session, [target]))
+        source_name, _ = self._source(session, event.source_id)
+        facts = EventFacts(
+            event.id,
+            event.type,
+            event.name,
+            event.channel,
+            source_name,
+            event.timestamp,
+            event.payload,
+        )
+        apply_event(states[target], facts)
+        batch.identifiers += [(i, event.timestamp, event.id) for i in decision.attached]
+        batch.conflicts += [
+            {
+                "event_id": event.id,
+                "rule": c.rule,
+                "profile_id": c.profile_id,
+                "other_profile_id": c.other_profile_id,
+                "identifier_type": c.identifier.type,
+                "identifier_value": c.identifier.value,
+                "detail": c.detail,
+                "status": "open",
+                "created_at": now,
+            }
+            for c in decision.conflicts
+        ]
+        batch.attributions.append(
+            {
+                "event_id": event.id,
+                "profile_id": target,
+                "timestamp": event.timestamp,
+                "channel": event.channel,
+                "event": event.name,
+            }
+        )
+
+    def _flush(self, session: Session, batch: _Batch, now: datetime) -> None:
+        graph = batch.graph
+        identity_rows.add_identifiers(
+            session,
+            [
+                {
+                    "type": i.type,
+                    "value": i.value,
+                    "profile_id": graph.canonical(graph.owner[i]),
+                    "first_seen": at,
+                    "event_id": event_id,
+                }
+                for i, at, event_id in batch.identifiers
+            ],
+        )
+        new: list[tuple[ProfileState, int]] = []
+        changed: list[tuple[ProfileState, int]] = []
+        for pid, state in batch.states.items():
+            state.identifier_counts = dict(graph.profiles[pid].counts)
+            pair = (state, graph.canonical(pid))
+            (new if pid in batch.born else changed).append(pair)
+        profile_rows.save_states(session, new, changed, now)
+        for merge in batch.merges:
+            identity_rows.repoint_identifiers(session, merge["merged_id"], merge["survivor_id"])
+            profile_rows.redirect(session, merge["merged_id"], merge["survivor_id"])
+        identity_rows.add_merges(session, batch.merges)
+        identity_rows.add_conflicts(session, batch.conflicts)
+        identity_rows.add_rejections(session, batch.rejections)
+        profile_rows.attribute_events(session, batch.attributions)
+
+    def forget(self) -> None:
+        """Drop what is cached between batches (another writer or a split changed state)."""
+        self._sources = {}

@@ -1,0 +1,107 @@
+"""Feeding the event log to processors in order, one transaction per batch.
+
+A batch's effects and the processor's new position commit together, so a crash (or a
+SIGKILL) repeats nothing and loses nothing: the next run starts after the last committed
+batch. Several workers may run one processor; the offset row lock serializes them.
+"""
+
+import logging
+import os
+import socket
+import threading
+import time
+from typing import Protocol
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from unison.kit.db import transaction
+from unison.worker import offsets
+from unison.worker.offsets import LogEvent
+
+log = logging.getLogger(__name__)
+
+
+class LogProcessor(Protocol):
+    name: str
+
+    def process(self, session: Session, events: list[LogEvent]) -> None: ...
+
+    def forget(self) -> None: ...
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+class Runner:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        processor: LogProcessor,
+        *,
+        batch_size: int = 2000,
+    ) -> None:
+        self.sessions = sessions
+        self.processor = processor
+        self.batch_size = batch_size
+        self.writer = worker_id()
+        self._seen_epoch: int | None = None
+
+    def run_once(self) -> int:
+        """Process one batch if there is one; returns how many events it held."""
+        with transaction(self.sessions) as session:
+            position = offsets.claim(session, self.processor.name)
+            if position.writer != self.writer or position.epoch != self._seen_epoch:
+                self.processor.forget()  # someone else wrote since: caches may be stale
+            events = offsets.read_after(session, position, self.batch_size)
+            if events:
+                self.processor.process(session, events)
+                offsets.advance(session, self.processor.name, events[-1], self.writer)
+        self._seen_epoch = position.epoch
+        return len(events)
+
+    def drain(self) -> int:
+        """Process until the log is exhausted (tests, rebuilds)."""
+        total = 0
+        while count := self.run_once():
+            total += count
+        return total
+
+
+class RunnerThread:
+    """Runs a Runner in the background: woken after each ingest commit, else polls."""
+
+    def __init__(self, runner: Runner, *, poll_seconds: float = 0.5) -> None:
+        self.runner = runner
+        self.poll_seconds = poll_seconds
+        self._wake = threading.Event()
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._stopped.clear()
+            self._thread = threading.Thread(target=self._run, name="log-processor", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._stopped.set()
+            self._wake.set()
+            self._thread.join()
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                busy = self.runner.run_once() > 0
+            except Exception:  # the batch rolled back; it is retried after a pause
+                log.exception("log processor batch failed", extra={"processor": "profiles"})
+                busy = False
+                time.sleep(1.0)
+            if not busy:
+                self._wake.wait(self.poll_seconds)
+                self._wake.clear()
