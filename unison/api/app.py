@@ -14,7 +14,9 @@ from unison.auth.endpoints import router as tokens_router
 from unison.events.collect import CollectFastPath
 from unison.events.collect import router as collect
 from unison.events.endpoints import read
+from unison.identity.endpoints import router as identity_router
 from unison.kit.settings import Settings, get_settings
+from unison.profiles.endpoints import router as profiles_router
 from unison.sources.endpoints import router as sources_router
 
 
@@ -39,6 +41,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(CollectFastPath)
     app.add_middleware(RequestMetricsMiddleware)  # added last, so outermost: times everything
-    for router in (collect, read, sources_router, tokens_router, operations_router):
+    routers = (
+        collect,
+        read,
+        profiles_router,
+        identity_router,
+        sources_router,
+        tokens_router,
+        operations_router,
+    )
+    for router in routers:
         app.include_router(router)
     return app

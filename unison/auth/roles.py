@@ -15,13 +15,15 @@ class Permission(StrEnum):
     sources_read = "sources:read"
     sources_write = "sources:write"
     tokens_write = "tokens:write"
+    profiles_read = "profiles:read"
+    identity_write = "identity:write"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.admin: frozenset(Permission),
-    Role.marketer: frozenset({Permission.events_read}),
-    Role.analyst: frozenset({Permission.events_read}),
-    Role.agent: frozenset(),
+    Role.marketer: frozenset({Permission.events_read, Permission.profiles_read}),
+    Role.analyst: frozenset({Permission.events_read, Permission.profiles_read}),
+    Role.agent: frozenset({Permission.profiles_read}),  # the 360 view when answering customers
 }
 
 

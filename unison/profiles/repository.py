@@ -99,6 +99,15 @@ def delete_group(session: Session, profile_ids: list[int]) -> list[int]:
     return event_ids
 
 
+def canonical_of(session: Session, event_id: int) -> int | None:
+    """The live profile an event belongs to now."""
+    return session.execute(
+        select(Profile.canonical_id)
+        .join(EventProfile, EventProfile.profile_id == Profile.id)
+        .where(EventProfile.event_id == event_id)
+    ).scalar_one_or_none()
+
+
 def profile(session: Session, profile_id: int) -> Profile | None:
     return session.get(Profile, profile_id)
 
@@ -122,9 +131,9 @@ def timeline(
     event: str | None,
     before: tuple[datetime, int] | None,
     limit: int,
-) -> list[Row[Event, str]]:
+) -> list[Row[Event, str, int]]:
     query = (
-        select(Event, Source.name)
+        select(Event, Source.name, EventProfile.profile_id)
         .join(EventProfile, EventProfile.event_id == Event.id)
         .join(Source, Source.id == Event.source_id)
         .where(EventProfile.profile_id.in_(profile_ids))

@@ -1,0 +1,50 @@
+"""HTTP routes for identity conflicts."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Query
+from sqlalchemy.orm import Session
+
+from unison.api.deps import get_session, require
+from unison.auth.roles import Permission
+from unison.identity import repository, service
+from unison.identity.schemas import ConflictOut, ConflictPage, ConflictResolve
+from unison.kit.errors import InvalidParameter
+from unison.kit.pagination import decode_cursor, encode_cursor
+
+router = APIRouter(prefix="/api/identity", tags=["identity"])
+
+
+@router.get("/conflicts", response_model=ConflictPage)
+def list_conflicts(
+    session: Session = Depends(get_session),
+    _token: object = Depends(require(Permission.profiles_read)),
+    status: Literal["open", "resolved", "all"] = "open",
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: str | None = None,
+) -> ConflictPage:
+    """Links that were not made because a rule forbade them, newest first."""
+    before: int | None = None
+    if cursor is not None:
+        (value,) = decode_cursor(cursor, 1)
+        if not isinstance(value, int):
+            raise InvalidParameter("cursor is not one this API issued", field="cursor")
+        before = value
+    rows = repository.list_conflicts(
+        session, status=None if status == "all" else status, before_id=before, limit=limit
+    )
+    items = [ConflictOut.model_validate(r, from_attributes=True) for r in rows]
+    next_cursor = encode_cursor(items[-1].id) if len(items) == limit else None
+    return ConflictPage(items=items, next_cursor=next_cursor)
+
+
+@router.post("/conflicts/{conflict_id}/resolve", response_model=ConflictOut)
+def resolve_conflict(
+    conflict_id: Annotated[int, Path(ge=1)],
+    body: ConflictResolve,
+    session: Session = Depends(get_session),
+    _token: object = Depends(require(Permission.identity_write)),
+) -> ConflictOut:
+    """Close a conflict with a resolution (the profiles stay as they are)."""
+    conflict = service.resolve_conflict(session, conflict_id, body.resolution, body.note)
+    return ConflictOut.model_validate(conflict, from_attributes=True)

@@ -1,0 +1,57 @@
+"""API shapes for merges, conflicts and splits."""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class MergeOut(BaseModel):
+    id: int
+    event_id: int = Field(description="the event that linked the two profiles")
+    rule: str
+    survivor_id: int
+    merged_id: int
+    survivor_identifiers: list[list[str]]
+    merged_identifiers: list[list[str]]
+    created_at: datetime
+    undone_at: datetime | None
+    undone_reason: str | None
+
+
+class ConflictOut(BaseModel):
+    id: int
+    event_id: int
+    rule: str
+    profile_id: int
+    other_profile_id: int | None
+    identifier_type: str
+    identifier_value: str
+    detail: str
+    status: str
+    created_at: datetime
+    resolved_at: datetime | None
+    resolution: str | None
+
+
+class ConflictPage(BaseModel):
+    items: list[ConflictOut]
+    next_cursor: str | None
+
+
+class ConflictResolve(BaseModel):
+    resolution: Literal["dismissed", "confirmed_separate"] = Field(
+        description="dismissed: not a problem; confirmed_separate: these are different people"
+    )
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class SplitRequest(BaseModel):
+    merge_id: int = Field(description="the merge to undo (see GET /api/profiles/{id}/merges)")
+
+
+class SplitResult(BaseModel):
+    merge_id: int
+    profile_ids: list[int] = Field(description="the live profiles the group became")
+    replayed_events: int
+    blocked_pairs: int

@@ -1,0 +1,151 @@
+"""Rules for undoing merges and resolving conflicts."""
+
+from collections.abc import Callable
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from unison.identity import repository
+from unison.identity.identifiers import Ident
+from unison.kit.clock import utcnow
+from unison.kit.errors import Conflict, NotFound
+from unison.models import Event, IdentifierRejection, IdentityConflict, Merge, Profile
+from unison.profiles import repository as profile_rows
+from unison.worker import offsets
+from unison.worker.offsets import LogEvent
+
+
+class ProfileNotFound(NotFound):
+    pass
+
+
+class MergeNotFound(NotFound):
+    pass
+
+
+class MergeNotInProfile(Conflict):
+    pass
+
+
+class ConflictNotFound(NotFound):
+    pass
+
+
+class ConflictAlreadyResolved(Conflict):
+    pass
+
+
+def canonical_id(session: Session, profile_id: int) -> int:
+    row = session.get(Profile, profile_id)
+    if row is None:
+        raise ProfileNotFound(f"no profile with id {profile_id}", field="profile_id")
+    return row.canonical_id
+
+
+def split(
+    session: Session,
+    profile_id: int,
+    merge_id: int,
+    replay: Callable[[Session, list[LogEvent]], None],
+    processor_name: str,
+) -> tuple[list[int], int, int]:
+    """Undo one merge: block the link it made, then rebuild the whole merged group from the
+    log as if the link had never been made. Returns (live profile ids, events, blocks)."""
+    offsets.claim(session, processor_name)  # no batch of the processor runs meanwhile
+    group_root = canonical_id(session, profile_id)
+    merge = repository.merge_by_id(session, merge_id)
+    if merge is None:
+        raise MergeNotFound(f"no merge with id {merge_id}", field="merge_id")
+    if merge.undone_at is not None or canonical_id(session, merge.survivor_id) != group_root:
+        raise MergeNotInProfile(
+            f"merge {merge_id} is not an active merge of profile {profile_id}; "
+            "see GET /api/profiles/{id}/merges",
+            field="merge_id",
+        )
+    blocks = _block(session, merge)
+    group = profile_rows.group_ids(session, group_root)
+    repository.delete_identifiers_of(session, [group_root])
+    event_ids = profile_rows.delete_group(session, group)
+    _forget_derived(session, event_ids)
+    now = utcnow()
+    others = [m.id for m in repository.merges_of(session, group) if m.id != merge.id]
+    repository.mark_merges_undone(session, [merge.id], now, f"split by request of {profile_id}")
+    repository.mark_merges_undone(session, others, now, f"replayed after the split of {merge_id}")
+    events = _load_events(session, event_ids)
+    replay(session, events)
+    offsets.bump_epoch(session, processor_name)
+    owners = {profile_rows.canonical_of(session, e.id) for e in events}
+    live = sorted(pid for pid in owners if pid is not None)
+    return live, len(events), blocks
+
+
+def _block(session: Session, merge: Merge) -> int:
+    """Forbid every pair (survivor-side identifier, merged-side identifier) of the merge."""
+    left = [Ident(kind, value) for kind, value in merge.survivor_identifiers]
+    right = [Ident(kind, value) for kind, value in merge.merged_identifiers]
+    existing = repository.blocks(session, left + right)
+    now = utcnow()
+    rows = [
+        {
+            "a_type": a.type,
+            "a_value": a.value,
+            "b_type": b.type,
+            "b_value": b.value,
+            "merge_id": merge.id,
+            "created_at": now,
+        }
+        for a in left
+        for b in right
+        if frozenset((a, b)) not in existing
+    ]
+    repository.add_blocks(session, rows)
+    return len(rows)
+
+
+def _forget_derived(session: Session, event_ids: list[int]) -> None:
+    """Open conflicts and rejected identifiers of the replayed events come back on replay."""
+    for start in range(0, len(event_ids), 500):
+        chunk = event_ids[start : start + 500]
+        session.execute(
+            delete(IdentityConflict).where(
+                IdentityConflict.event_id.in_(chunk), IdentityConflict.status == "open"
+            )
+        )
+        session.execute(delete(IdentifierRejection).where(IdentifierRejection.event_id.in_(chunk)))
+
+
+def _load_events(session: Session, event_ids: list[int]) -> list[LogEvent]:
+    found: list[LogEvent] = []
+    for start in range(0, len(event_ids), 500):
+        rows = session.execute(
+            select(
+                Event.id,
+                Event.txid,
+                Event.source_id,
+                Event.type,
+                Event.event,
+                Event.channel,
+                Event.timestamp,
+                Event.payload,
+            ).where(Event.id.in_(event_ids[start : start + 500]))
+        )
+        found += [LogEvent(r[0], r[1] or 0, *r[2:]) for r in rows]
+    return sorted(found, key=lambda e: (e.txid, e.id))
+
+
+def resolve_conflict(
+    session: Session, conflict_id: int, resolution: str, note: str | None
+) -> IdentityConflict:
+    conflict = repository.conflict_by_id(session, conflict_id)
+    if conflict is None:
+        raise ConflictNotFound(f"no conflict with id {conflict_id}", field="conflict_id")
+    if conflict.status != "open":
+        raise ConflictAlreadyResolved(
+            f"conflict {conflict_id} was already resolved ({conflict.resolution})",
+            field="conflict_id",
+        )
+    conflict.status = "resolved"
+    conflict.resolved_at = utcnow()
+    conflict.resolution = resolution if note is None else f"{resolution}: {note}"
+    session.flush()
+    return conflict

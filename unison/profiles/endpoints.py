@@ -1,0 +1,159 @@
+"""HTTP routes for profiles: the 360 view, lookup, search, timeline, merges, split."""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+from sqlalchemy.orm import Session
+
+from unison.api.deps import get_runtime, get_session, require
+from unison.api.runtime import Runtime
+from unison.auth.roles import Permission
+from unison.events.channels import ACCEPTED_TEXT, CHANNELS
+from unison.identity import repository as identity_rows
+from unison.identity import service as identity
+from unison.identity.identifiers import BUILTIN_TYPES
+from unison.identity.schemas import MergeOut, SplitRequest, SplitResult
+from unison.kit.errors import InvalidParameter
+from unison.kit.pagination import decode_cursor, encode_cursor
+from unison.profiles import repository, service
+from unison.profiles.schemas import ProfileOut, ProfilePage, TimelineItem, TimelinePage
+from unison.worker.profiles_processor import NAME as PROCESSOR
+from unison.worker.profiles_processor import profile_processor
+
+router = APIRouter(prefix="/api/profiles", tags=["profiles"])
+ProfileId = Annotated[int, Path(ge=1, description="a profile id; merged-away ids still work")]
+Limit = Annotated[int, Query(ge=1, le=500, description="page size, 1-500")]
+
+
+@router.get("/lookup", response_model=ProfileOut)
+def lookup_profile(
+    type: Annotated[str, Query(description="identifier type, e.g. email, phone, user_id")],
+    value: Annotated[str, Query(min_length=1, max_length=255)],
+    session: Session = Depends(get_session),
+    runtime: Runtime = Depends(get_runtime),
+    _token: object = Depends(require(Permission.profiles_read)),
+) -> ProfileOut:
+    """The profile holding an identifier; the value is normalized as at ingestion."""
+    known = (*BUILTIN_TYPES, *runtime.settings.identity_custom_types)
+    if type not in known:
+        raise InvalidParameter(
+            f"type {type!r} is not an identifier type; accepted: {', '.join(known)}", field="type"
+        )
+    return service.profile_view(session, service.lookup(session, type, value))
+
+
+@router.get("", response_model=ProfilePage)
+def search_profiles(
+    q: Annotated[
+        str, Query(min_length=2, max_length=200, description="name, email or phone prefix")
+    ],
+    session: Session = Depends(get_session),
+    _token: object = Depends(require(Permission.profiles_read)),
+    limit: Limit = 50,
+    cursor: str | None = None,
+) -> ProfilePage:
+    """Search live profiles by name, email or phone prefix."""
+    after = _int_cursor(cursor)
+    items = service.search(session, q, limit, after)
+    next_cursor = encode_cursor(items[-1].id) if len(items) == limit else None
+    return ProfilePage(items=items, next_cursor=next_cursor)
+
+
+@router.get("/{profile_id}", response_model=ProfileOut)
+def get_profile(
+    profile_id: ProfileId,
+    session: Session = Depends(get_session),
+    _token: object = Depends(require(Permission.profiles_read)),
+) -> ProfileOut:
+    """The 360 view: identifiers, traits with provenance, stats, channels, merges."""
+    return service.profile_view(session, profile_id)
+
+
+@router.get("/{profile_id}/timeline", response_model=TimelinePage)
+def profile_timeline(
+    profile_id: ProfileId,
+    session: Session = Depends(get_session),
+    _token: object = Depends(require(Permission.profiles_read)),
+    channel: str | None = None,
+    event: str | None = None,
+    limit: Limit = 50,
+    cursor: str | None = None,
+) -> TimelinePage:
+    """Every event of the profile on every channel, including before merges; newest first."""
+    if channel is not None and channel not in CHANNELS:
+        raise InvalidParameter(
+            f"channel {channel!r} is not a channel; accepted: {ACCEPTED_TEXT}", field="channel"
+        )
+    live = service.live_profile(session, profile_id)
+    before = None
+    if cursor is not None:
+        moment, event_id = decode_cursor(cursor, 2)
+        if not isinstance(moment, str) or not isinstance(event_id, int):
+            raise InvalidParameter("cursor is not one this API issued", field="cursor")
+        before = (datetime.fromisoformat(moment), event_id)
+    rows = repository.timeline(
+        session,
+        repository.group_ids(session, live.id),
+        channel=channel,
+        event=event,
+        before=before,
+        limit=limit,
+    )
+    items = [
+        TimelineItem(
+            id=e.id,
+            type=e.type,
+            event=e.event,
+            channel=e.channel,
+            source=source,
+            timestamp=e.timestamp,
+            profile_id=attributed,
+            payload=e.payload,
+        )
+        for e, source, attributed in rows
+    ]
+    next_cursor = (
+        encode_cursor(items[-1].timestamp.isoformat(), items[-1].id)
+        if len(items) == limit
+        else None
+    )
+    return TimelinePage(items=items, next_cursor=next_cursor)
+
+
+@router.get("/{profile_id}/merges", response_model=list[MergeOut])
+def profile_merges(
+    profile_id: ProfileId,
+    session: Session = Depends(get_session),
+    _token: object = Depends(require(Permission.profiles_read)),
+) -> list[MergeOut]:
+    """Every merge that built this profile, with the event and rule that caused it."""
+    live = service.live_profile(session, profile_id)
+    merges = identity_rows.merges_of(session, repository.group_ids(session, live.id))
+    return [MergeOut.model_validate(m, from_attributes=True) for m in merges]
+
+
+@router.post("/{profile_id}/split", response_model=SplitResult)
+def split_profile(
+    profile_id: ProfileId,
+    body: SplitRequest,
+    session: Session = Depends(get_session),
+    runtime: Runtime = Depends(get_runtime),
+    _token: object = Depends(require(Permission.identity_write)),
+) -> SplitResult:
+    """Undo a merge: rebuild the profiles from the log as if the link had never been made;
+    the link is blocked from then on."""
+    replay = profile_processor(runtime.settings).process
+    live, events, blocks = identity.split(session, profile_id, body.merge_id, replay, PROCESSOR)
+    return SplitResult(
+        merge_id=body.merge_id, profile_ids=live, replayed_events=events, blocked_pairs=blocks
+    )
+
+
+def _int_cursor(cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    (value,) = decode_cursor(cursor, 1)
+    if not isinstance(value, int):
+        raise InvalidParameter("cursor is not one this API issued", field="cursor")
+    return value

@@ -1,0 +1,148 @@
+"""Rules for reading profiles: the 360 view, lookup by identifier, search, the timeline."""
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from unison.identity.identifiers import IdentRejected, normalize_lookup
+from unison.kit.errors import InvalidParameter, NotFound
+from unison.models import Identifier, IdentityConflict, Merge, Profile
+from unison.profiles import repository
+from unison.profiles.schemas import (
+    ChannelStats,
+    IdentifierOut,
+    MergeSummary,
+    ProfileListItem,
+    ProfileOut,
+    ProfileStats,
+    TraitOut,
+)
+
+
+class ProfileNotFound(NotFound):
+    pass
+
+
+class IdentifierInvalid(InvalidParameter):
+    pass
+
+
+def live_profile(session: Session, profile_id: int) -> Profile:
+    """The profile, following merges: an old id resolves to the surviving profile."""
+    row = repository.profile(session, profile_id)
+    if row is None:
+        raise ProfileNotFound(f"no profile with id {profile_id}", field="profile_id")
+    if row.canonical_id != row.id:
+        survivor = repository.profile(session, row.canonical_id)
+        assert survivor is not None
+        return survivor
+    return row
+
+
+def profile_view(session: Session, profile_id: int) -> ProfileOut:
+    row = live_profile(session, profile_id)
+    identifiers = session.execute(
+        select(Identifier).where(Identifier.profile_id == row.id).order_by(Identifier.id)
+    ).scalars()
+    group = repository.group_ids(session, row.id)
+    merged = sorted(set(group) - {row.id})
+    merges = session.execute(
+        select(func.count())
+        .select_from(Merge)
+        .where(Merge.survivor_id.in_(group), Merge.undone_at.is_(None))
+    ).scalar_one()
+    conflicts = session.execute(
+        select(func.count())
+        .select_from(IdentityConflict)
+        .where(IdentityConflict.profile_id.in_(group), IdentityConflict.status == "open")
+    ).scalar_one()
+    aov = (
+        {code: round(total / row.order_count, 2) for code, total in row.revenue.items()}
+        if row.order_count
+        else {}
+    )
+    return ProfileOut(
+        id=row.id,
+        requested_id=profile_id,
+        created_at=row.created_at,
+        identifiers=[
+            IdentifierOut(type=i.type, value=i.value, first_seen=i.first_seen, event_id=i.event_id)
+            for i in identifiers
+        ],
+        traits={name: TraitOut(**trait) for name, trait in row.traits.items()},
+        stats=ProfileStats(
+            first_seen=row.first_seen,
+            last_seen=row.last_seen,
+            event_count=row.event_count,
+            order_count=row.order_count,
+            revenue=row.revenue,
+            average_order_value=aov,
+            last_order_at=row.last_order_at,
+        ),
+        channels={name: ChannelStats(**stats) for name, stats in row.channels.items()},
+        merge_history=MergeSummary(
+            merges=int(merges), merged_profile_ids=merged, open_conflicts=int(conflicts)
+        ),
+    )
+
+
+def lookup(session: Session, kind: str, value: str) -> int:
+    """The live profile holding an identifier, normalized the way ingestion normalizes it."""
+    ident = normalize_lookup(kind, value)
+    if isinstance(ident, IdentRejected):
+        raise IdentifierInvalid(f"{kind} {value!r}: {ident.reason}", field="value")
+    owner = session.execute(
+        select(Identifier.profile_id).where(
+            Identifier.type == ident.type, Identifier.value == ident.value
+        )
+    ).scalar_one_or_none()
+    if owner is None:
+        raise ProfileNotFound(f"no profile has {kind} {ident.value!r}", field="value")
+    return live_profile(session, owner).id
+
+
+def search(session: Session, q: str, limit: int, after: int | None) -> list[ProfileListItem]:
+    """Prefix search: an email (has @), a phone number (digits), or a name."""
+    text = q.strip().lower()
+    if len(text) < 2:
+        raise InvalidParameter("q needs at least 2 characters", field="q")
+    if "@" in text:
+        ids = _identifier_prefix(session, "email", text, limit, after)
+    elif sum(ch.isdigit() for ch in text) >= 3 and all(ch in "+0123456789 -()" for ch in text):
+        digits = "".join(ch for ch in text if ch.isdigit())
+        ids = _identifier_prefix(session, "phone", "+" + digits, limit, after)
+    else:
+        ids = repository.search_by_name(session, text, limit, after)
+    return [_list_item(session, pid) for pid in ids]
+
+
+def _identifier_prefix(
+    session: Session, kind: str, prefix: str, limit: int, after: int | None
+) -> list[int]:
+    query = select(Identifier.profile_id).where(
+        Identifier.type == kind,
+        Identifier.value >= prefix,
+        Identifier.value < prefix + "\U0010ffff",
+    )
+    if after is not None:
+        query = query.where(Identifier.profile_id > after)
+    query = query.group_by(Identifier.profile_id).order_by(Identifier.profile_id).limit(limit)
+    return list(session.execute(query).scalars())
+
+
+def _list_item(session: Session, profile_id: int) -> ProfileListItem:
+    row = live_profile(session, profile_id)
+    idents = dict(
+        session.execute(
+            select(Identifier.type, Identifier.value)
+            .where(Identifier.profile_id == row.id, Identifier.type.in_(("email", "phone")))
+            .order_by(Identifier.id.desc())
+        ).all()
+    )
+    name = row.traits.get("name", {}).get("value")
+    return ProfileListItem(
+        id=row.id,
+        name=name if isinstance(name, str) else row.search_name,
+        email=idents.get("email"),
+        phone=idents.get("phone"),
+        last_seen=row.last_seen,
+    )
