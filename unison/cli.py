@@ -25,10 +25,12 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 sources_app = typer.Typer(help="Event sources and their write keys.", no_args_is_help=True)
 tokens_app = typer.Typer(help="Bearer tokens for /api.", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo data: `unison demo` loads a small dataset.")
+profiles_app = typer.Typer(help="Customer profiles.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(sources_app, name="sources")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(demo_app, name="demo")
+app.add_typer(profiles_app, name="profiles")
 
 console = Console()
 err = Console(stderr=True)
@@ -75,6 +77,47 @@ def serve(
     )
 
 
+@app.command()
+def worker(
+    batch_size: Annotated[int, typer.Option(min=1, max=50_000)] = 2000,
+    poll: Annotated[float, typer.Option(help="seconds between polls when idle")] = 0.05,
+) -> None:
+    """Run the log processors in this process (start several on PostgreSQL; set
+    UNISON_EMBEDDED_WORKER=false on the API nodes)."""
+    import time
+
+    from unison.kit.logging import configure_logging
+    from unison.worker.profiles_processor import profile_processor
+    from unison.worker.runner import Runner
+
+    settings = get_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    runner = Runner(_sessions(), profile_processor(settings), batch_size=batch_size)
+    console.print(f"worker {runner.writer} processing the event log (Ctrl-C to stop)")
+    try:
+        while True:
+            if runner.run_once() == 0:
+                time.sleep(poll)
+    except KeyboardInterrupt:
+        console.print("worker stopped")
+
+
+@profiles_app.command("rebuild")
+def profiles_rebuild(
+    batch_size: Annotated[int, typer.Option(min=1, max=50_000)] = 5000,
+) -> None:
+    """Forget every profile and rebuild them all from the event log."""
+    import time
+
+    from unison.worker.profiles_processor import profile_processor
+    from unison.worker.rebuild import rebuild
+
+    started = time.perf_counter()
+    count = rebuild(_sessions(), profile_processor(get_settings()), batch_size=batch_size)
+    elapsed = time.perf_counter() - started
+    console.print(f"rebuilt profiles from {count:,} events in {elapsed:.1f} s")
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply all migrations to the configured database."""
@@ -86,12 +129,15 @@ def db_upgrade() -> None:
 def sources_create(
     name: str,
     channel: Annotated[str, typer.Option(help="default channel of this source's events")] = "web",
+    region: Annotated[
+        str | None, typer.Option(help="ISO country for phone numbers without a country code")
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print only the key")] = False,
 ) -> None:
     """Create a source and print its write key (shown once; only its hash is stored)."""
     try:
         with transaction(_sessions()) as session:
-            _source, key = sources.create_source(session, name, channel)
+            _source, key = sources.create_source(session, name, channel, region)
     except UnisonError as exc:
         raise _fail(exc) from None
     console.print(key if quiet else f"source {name!r} created; write key: {key}")

@@ -1,6 +1,6 @@
 """Prometheus metrics, one registry per app so tests and processes never share counters."""
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
@@ -31,6 +31,19 @@ class Metrics:
             "HTTP request latency until the response is sent",
             ["method", "route", "status"],
             buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+
+        self.processor_lag_events = Gauge(
+            "unison_processor_lag_events",
+            "Events in the log not yet processed, by processor",
+            ["processor"],
+            registry=self.registry,
+        )
+        self.processor_lag_seconds = Gauge(
+            "unison_processor_lag_seconds",
+            "Age of the oldest event not yet processed, by processor",
+            ["processor"],
             registry=self.registry,
         )
 

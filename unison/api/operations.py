@@ -13,6 +13,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from unison import __version__
 from unison.api.deps import get_runtime
 from unison.api.responses import JsonResponse
+from unison.api.runtime import Runtime
+from unison.kit.db import transaction
+from unison.worker import offsets
+from unison.worker.profiles_processor import NAME as PROCESSOR
 
 router = APIRouter(tags=["operations"])
 log = logging.getLogger("unison.http")
@@ -32,16 +36,32 @@ def health(request: Request) -> Response:
     database["dialect"] = runtime.engine.dialect.name
     database["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
     ok = database["status"] == "ok"
-    return JsonResponse(
-        {"status": "ok" if ok else "degraded", "version": __version__, "database": database},
-        status_code=200 if ok else 503,
-    )
+    body: dict[str, Any] = {
+        "status": "ok" if ok else "degraded",
+        "version": __version__,
+        "database": database,
+    }
+    if ok:
+        body["processors"] = _processor_lag(runtime)
+    return JsonResponse(body, status_code=200 if ok else 503)
+
+
+def _processor_lag(runtime: Runtime) -> dict[str, Any]:
+    with transaction(runtime.sessions) as session:
+        lag = offsets.lag(session, PROCESSOR)
+    lag["embedded"] = runtime.processors is not None
+    runtime.metrics.processor_lag_events.labels(PROCESSOR).set(lag["behind_events"])
+    runtime.metrics.processor_lag_seconds.labels(PROCESSOR).set(lag["lag_seconds"])
+    return {PROCESSOR: lag}
 
 
 @router.get("/metrics")
 def metrics(request: Request) -> Response:
-    """Prometheus text format: events accepted/rejected/deduplicated by source, latency."""
-    return Response(get_runtime(request).metrics.render(), media_type=CONTENT_TYPE_LATEST)
+    """Prometheus text format: events accepted/rejected/deduplicated by source, latency,
+    processing lag."""
+    runtime = get_runtime(request)
+    _processor_lag(runtime)  # gauges are read at scrape time
+    return Response(runtime.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
 
 class RequestMetricsMiddleware:

@@ -18,6 +18,7 @@ def _out(source: SourceRow) -> Source:
         name=source.name,
         channel=source.channel,
         write_key_hint=source.write_key_hint,
+        default_region=source.default_region,
         created_at=source.created_at,
     )
 
@@ -38,5 +39,5 @@ def create_source(
     _token: object = Depends(require(Permission.sources_write)),
 ) -> SourceCreated:
     """Create a source; the response carries its write key, shown this once."""
-    source, key = service.create_source(session, body.name, body.channel)
+    source, key = service.create_source(session, body.name, body.channel, body.region)
     return SourceCreated(**_out(source).model_dump(), write_key=key)

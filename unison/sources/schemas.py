@@ -8,6 +8,9 @@ from pydantic import BaseModel, Field
 class SourceCreate(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     channel: str = Field(description="default channel for events that do not name one")
+    region: str | None = Field(
+        default=None, description="ISO country for phone numbers without a country code"
+    )
 
 
 class Source(BaseModel):
@@ -15,6 +18,7 @@ class Source(BaseModel):
     name: str
     channel: str
     write_key_hint: str
+    default_region: str | None
     created_at: datetime
 
 

@@ -1,5 +1,6 @@
 """Rules for sources and their write keys."""
 
+import phonenumbers
 from sqlalchemy.orm import Session
 
 from unison.events.channels import ACCEPTED_TEXT, CHANNELS
@@ -25,7 +26,9 @@ class SourceNotFound(NotFound):
     pass
 
 
-def create_source(session: Session, name: str, channel: str) -> tuple[Source, str]:
+def create_source(
+    session: Session, name: str, channel: str, region: str | None = None
+) -> tuple[Source, str]:
     """Create a source; returns it with its write key, which is never retrievable again."""
     name = name.strip()
     if not name or len(name) > 100 or not name.isprintable():
@@ -33,6 +36,11 @@ def create_source(session: Session, name: str, channel: str) -> tuple[Source, st
     if channel not in CHANNELS:
         raise SourceInvalid(
             f"channel {channel!r} is not a channel; accepted: {ACCEPTED_TEXT}", field="channel"
+        )
+    if region is not None and region.upper() not in phonenumbers.SUPPORTED_REGIONS:
+        raise SourceInvalid(
+            f"region {region!r} is not an ISO 3166 country code phone numbers use (e.g. GE, AM)",
+            field="region",
         )
     if repository.by_name(session, name) is not None:
         raise SourceExists(f"a source named {name!r} already exists", field="name")
@@ -43,6 +51,7 @@ def create_source(session: Session, name: str, channel: str) -> tuple[Source, st
         write_key_hash=hash_secret(key),
         write_key_hint=hint(key),
         created_at=utcnow(),
+        default_region=region.upper() if region else None,
     )
     return repository.add(session, source), key
 

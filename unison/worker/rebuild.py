@@ -1,0 +1,30 @@
+"""Rebuilding every profile from the log: the projection is disposable, the log is not."""
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session, sessionmaker
+
+from unison.kit.db import transaction
+from unison.models import (
+    EventProfile,
+    Identifier,
+    IdentifierRejection,
+    IdentityConflict,
+    Merge,
+    Profile,
+)
+from unison.worker import offsets
+from unison.worker.runner import LogProcessor, Runner
+
+# Derived from the log, so rebuilt; identity_blocks (set by people through splits) are kept.
+DERIVED = (EventProfile, Profile, Identifier, IdentifierRejection, Merge, IdentityConflict)
+
+
+def rebuild(
+    sessions: sessionmaker[Session], processor: LogProcessor, *, batch_size: int = 2000
+) -> int:
+    """Forget every profile and replay the whole log; returns the events replayed."""
+    with transaction(sessions) as session:
+        offsets.reset(session, processor.name)  # also holds the processor's lock meanwhile
+        for table in DERIVED:
+            session.execute(delete(table))
+    return Runner(sessions, processor, batch_size=batch_size).drain()
