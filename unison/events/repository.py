@@ -5,14 +5,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, Table, func, insert, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.orm import Session
 
 from unison.events.service import Rejection
 from unison.models import Event, RejectedEvent, Source
+from unison.models.base import table
 
-EVENTS: Table = Event.__table__  # type: ignore[assignment]  # declarative tables are Tables
-REJECTED: Table = RejectedEvent.__table__  # type: ignore[assignment]
+EVENTS = table(Event)
+REJECTED = table(RejectedEvent)
 
 
 @dataclass(frozen=True, slots=True)

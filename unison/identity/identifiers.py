@@ -1,7 +1,9 @@
 """Which identifiers an event carries, normalized; and why any could not be used."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 import phonenumbers
 
@@ -34,8 +36,8 @@ TRAIT_TYPES = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Ident:
+class Ident(NamedTuple):
+    # A tuple, not a dataclass: millions are hashed per minute and tuples hash in C.
     type: str
     value: str
 
@@ -79,13 +81,19 @@ def extract(
         for name in (*TRAIT_TYPES, *custom_types):
             if name in bag:
                 raw.append((name, bag[name]))
-    region = phone_region(traits, context, source_region)
+    region: list[str | None] = []  # worked out once, and only if a phone needs it
+
+    def phone_hint() -> str | None:
+        if not region:
+            region.append(phone_region(traits, context, source_region))
+        return region[0]
+
     found: dict[Ident, None] = {}
     rejected: list[IdentRejected] = []
     for kind, value in raw:
         if value is None or value == "":
             continue
-        for ident_or_reason in _normalize(kind, value, region):
+        for ident_or_reason in _normalize(kind, value, phone_hint):
             if isinstance(ident_or_reason, Ident):
                 found[ident_or_reason] = None
             else:
@@ -93,7 +101,9 @@ def extract(
     return Extracted(list(found), rejected)
 
 
-def _normalize(kind: str, value: Any, region: str | None) -> list[Ident | IdentRejected]:
+def _normalize(
+    kind: str, value: Any, region: Callable[[], str | None]
+) -> list[Ident | IdentRejected]:
     shown = str(value)[:255]
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         return [IdentRejected(kind, shown, f"{kind} must be a string or a number")]
@@ -101,7 +111,7 @@ def _normalize(kind: str, value: Any, region: str | None) -> list[Ident | IdentR
     if kind == "email":
         return [_email(text)]
     if kind == "phone":
-        return [_phone(text, region)]
+        return [_phone(text, region())]
     if kind == "whatsapp_id":  # WhatsApp ids are the phone number's digits
         digits = "".join(ch for ch in text if ch.isdigit())
         return [Ident("whatsapp_id", digits), _phone("+" + digits, None)]
@@ -120,6 +130,7 @@ def _email(text: str) -> Ident | IdentRejected:
     return Ident("email", email)
 
 
+@lru_cache(maxsize=65_536)  # parsing is costly and a customer's number recurs in many events
 def _phone(text: str, region: str | None) -> Ident | IdentRejected:
     try:
         number = phonenumbers.parse(text, region)
@@ -134,5 +145,5 @@ def _phone(text: str, region: str | None) -> Ident | IdentRejected:
 
 def normalize_lookup(kind: str, value: str, region: str | None = None) -> Ident | IdentRejected:
     """The identifier a lookup by (type, value) means, normalized like ingestion does."""
-    result = _normalize(kind, value, region)
+    result = _normalize(kind, value, lambda: region)
     return result[0] if result else IdentRejected(kind, value, "empty value")

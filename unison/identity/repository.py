@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, insert, or_, select, tuple_, update
+from sqlalchemy import Select, and_, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from unison.identity.identifiers import Ident
@@ -17,6 +17,7 @@ from unison.models import (
     Merge,
     Profile,
 )
+from unison.models.base import table
 
 _CHUNK = 500  # identifiers per IN (...) query: well within both stores' parameter limits
 
@@ -27,16 +28,21 @@ def _chunks(items: list[Any]) -> Iterable[list[Any]]:
 
 
 def owners(session: Session, idents: list[Ident]) -> dict[Ident, int]:
+    # Looked up by value alone (a plain IN with bound parameters, which compiles once and
+    # uses ix_identifiers_value), then matched on type here: values rarely repeat across types.
+    wanted = set(idents)
+    values = list({i.value for i in idents})
     found: dict[Ident, int] = {}
-    for chunk in _chunks(idents):
-        pairs = [(i.type, i.value) for i in chunk]
+    for chunk in _chunks(values):
         rows = session.execute(
             select(Identifier.type, Identifier.value, Identifier.profile_id).where(
-                tuple_(Identifier.type, Identifier.value).in_(pairs)
+                Identifier.value.in_(chunk)
             )
         )
         for kind, value, profile_id in rows:
-            found[Ident(kind, value)] = profile_id
+            ident = Ident(kind, value)
+            if ident in wanted:
+                found[ident] = profile_id
     return found
 
 
@@ -57,30 +63,28 @@ def id_profiles(session: Session, ids: Iterable[int]) -> dict[int, IdProfile]:
 
 
 def blocks(session: Session, idents: list[Ident]) -> set[frozenset[Ident]]:
+    wanted = set(idents)
+    values = list({i.value for i in idents})
     found: set[frozenset[Ident]] = set()
-    for chunk in _chunks(idents):
-        pairs = [(i.type, i.value) for i in chunk]
+    for chunk in _chunks(values):
         rows = session.execute(
             select(
                 IdentityBlock.a_type,
                 IdentityBlock.a_value,
                 IdentityBlock.b_type,
                 IdentityBlock.b_value,
-            ).where(
-                or_(
-                    tuple_(IdentityBlock.a_type, IdentityBlock.a_value).in_(pairs),
-                    tuple_(IdentityBlock.b_type, IdentityBlock.b_value).in_(pairs),
-                )
-            )
+            ).where(or_(IdentityBlock.a_value.in_(chunk), IdentityBlock.b_value.in_(chunk)))
         )
         for a_type, a_value, b_type, b_value in rows:
-            found.add(frozenset((Ident(a_type, a_value), Ident(b_type, b_value))))
+            pair = (Ident(a_type, a_value), Ident(b_type, b_value))
+            if pair[0] in wanted or pair[1] in wanted:
+                found.add(frozenset(pair))
     return found
 
 
 def add_identifiers(session: Session, rows: list[dict[str, Any]]) -> None:
     if rows:
-        session.execute(insert(Identifier), rows)
+        session.execute(insert(table(Identifier)), rows)
 
 
 def repoint_identifiers(session: Session, merged_id: int, survivor_id: int) -> None:
@@ -91,22 +95,22 @@ def repoint_identifiers(session: Session, merged_id: int, survivor_id: int) -> N
 
 def add_rejections(session: Session, rows: list[dict[str, Any]]) -> None:
     if rows:
-        session.execute(insert(IdentifierRejection), rows)
+        session.execute(insert(table(IdentifierRejection)), rows)
 
 
 def add_merges(session: Session, rows: list[dict[str, Any]]) -> None:
     if rows:
-        session.execute(insert(Merge), rows)
+        session.execute(insert(table(Merge)), rows)
 
 
 def add_conflicts(session: Session, rows: list[dict[str, Any]]) -> None:
     if rows:
-        session.execute(insert(IdentityConflict), rows)
+        session.execute(insert(table(IdentityConflict)), rows)
 
 
 def add_blocks(session: Session, rows: list[dict[str, Any]]) -> None:
     if rows:
-        session.execute(insert(IdentityBlock), rows)
+        session.execute(insert(table(IdentityBlock)), rows)
 
 
 def identifiers_of(session: Session, profile_ids: list[int]) -> list[Identifier]:

@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     # Log processors. Embedded: `unison serve` runs them in-process (the default, and right
     # for SQLite); set false when `unison worker` processes run them (PostgreSQL).
     embedded_worker: bool = True
-    processor_batch_size: int = Field(default=2000, ge=1, le=50_000)
+    processor_batch_size: int = Field(default=5000, ge=1, le=50_000)
 
     # Identity resolution: how many identifiers of a type one profile may hold before a link
     # is refused as a conflict (shared devices, family phones), and extra identifier types

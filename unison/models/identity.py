@@ -94,4 +94,6 @@ class IdentityBlock(Base):
 
     __table_args__ = (
         Index("uq_identity_blocks_pair", "a_type", "a_value", "b_type", "b_value", unique=True),
+        Index("ix_identity_blocks_a_value", "a_value"),
+        Index("ix_identity_blocks_b_value", "b_value"),
     )

@@ -4,10 +4,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy import Row, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from unison.models import Event, EventProfile, Profile, Source
+from unison.models.base import table
 from unison.profiles.projection import ProfileState, search_name
 
 
@@ -60,11 +61,21 @@ def save_states(
 ) -> None:
     """Insert born profiles and rewrite changed ones (state, canonical id)."""
     if new:
-        session.execute(insert(Profile), [_row(s, c, now) for s, c in new])
-    for state, canonical_id in changed:
-        row = _row(state, canonical_id, now)
-        del row["id"]
-        session.execute(update(Profile).where(Profile.id == state.id).values(**row))
+        session.execute(insert(table(Profile)), [_row(s, c, now) for s, c in new])
+    if changed:
+        profiles = table(Profile)
+        rows = []
+        for state, canonical_id in changed:
+            row = _row(state, canonical_id, now)
+            row["profile_key"] = row.pop("id")
+            rows.append(row)
+        # One executemany for all changed profiles, not a statement per profile.
+        statement = (
+            update(profiles)
+            .where(profiles.c.id == bindparam("profile_key"))
+            .values({name: bindparam(name) for name in rows[0] if name != "profile_key"})
+        )
+        session.connection().execute(statement, rows)
 
 
 def redirect(session: Session, merged_id: int, survivor_id: int) -> None:
@@ -76,7 +87,7 @@ def redirect(session: Session, merged_id: int, survivor_id: int) -> None:
 
 def attribute_events(session: Session, rows: list[dict[str, Any]]) -> None:
     if rows:
-        session.execute(insert(EventProfile), rows)
+        session.execute(insert(table(EventProfile)), rows)
 
 
 def group_ids(session: Session, canonical_id: int) -> list[int]:

@@ -115,6 +115,8 @@ def upgrade() -> None:
         ["a_type", "a_value", "b_type", "b_value"],
         unique=True,
     )
+    op.create_index("ix_identity_blocks_a_value", "identity_blocks", ["a_value"])
+    op.create_index("ix_identity_blocks_b_value", "identity_blocks", ["b_value"])
     op.create_table(
         "profiles",
         sa.Column("id", sa.BigInteger(), primary_key=True, autoincrement=False),
