@@ -358,6 +358,9 @@ def server_env(store: Store, synchronous: str) -> dict[str, str]:
     env = dict(os.environ)
     env["UNISON_DATABASE_URL"] = store.url
     env["UNISON_SQLITE_SYNCHRONOUS"] = synchronous
+    # Collection alone is measured here (bench/resolve.py measures processing); set
+    # UNISON_EMBEDDED_WORKER=true in the environment to measure both in one process.
+    env.setdefault("UNISON_EMBEDDED_WORKER", "false")
     return env
 
 
