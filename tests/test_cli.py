@@ -112,3 +112,23 @@ class TestDemo:
         again = runner.invoke(app, ["demo", "--customers", "15", "--seed", "3"])
         assert f"0 new, {count:,} already loaded" in again.output
         assert len(stored(sessions)) == count
+
+
+class TestProfilesRebuild:
+    def test_rebuild_replays_the_log_into_the_same_profiles(
+        self, sessions: sessionmaker[Session]
+    ) -> None:
+        from tests.profiles.test_rebuild import _snapshot
+        from unison.worker.profiles_processor import profile_processor
+        from unison.worker.runner import Runner
+
+        runner.invoke(app, ["demo", "--customers", "12", "--seed", "5"])
+        Runner(sessions, profile_processor(get_settings())).drain()
+        with sessions() as session:
+            before = _snapshot(session)
+        result = runner.invoke(app, ["profiles", "rebuild"])
+        assert result.exit_code == 0, result.output
+        assert f"rebuilt profiles from {len(stored(sessions)):,} events" in result.output
+        with sessions() as session:
+            assert _snapshot(session) == before
+        assert before["profiles"]

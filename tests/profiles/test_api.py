@@ -291,3 +291,61 @@ class TestMergeAndSplit:
         assert client.post(url, json=body, headers=_bearer(admin_token)).status_code == 409
         open_now = client.get("/api/identity/conflicts", headers=_bearer(admin_token)).json()
         assert open_now["items"] == []
+
+
+class TestTimeline:
+    def test_filters_and_cursor_pagination(
+        self,
+        client: TestClient,
+        write_key: str,
+        admin_token: str,
+        process: Callable[[], int],
+    ) -> None:
+        events = [
+            {
+                "type": "track",
+                "userId": "t-1",
+                "event": "Message Received",
+                "context": {"channel": "telegram" if i % 2 else "viber"},
+                "timestamp": f"2026-07-01T00:{i:02d}:00.000Z",
+            }
+            for i in range(9)
+        ]
+        _send(client, write_key, *events)
+        process()
+        profile = _lookup(client, admin_token, "user_id", "t-1")
+        url = f"/api/profiles/{profile['id']}/timeline"
+        seen, cursor = [], None
+        while True:
+            params: dict[str, Any] = {"limit": 4, **({"cursor": cursor} if cursor else {})}
+            page = client.get(url, params=params, headers=_bearer(admin_token)).json()
+            seen += [e["timestamp"] for e in page["items"]]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        assert len(seen) == 9
+        assert seen == sorted(seen, reverse=True)
+        telegram = client.get(
+            url, params={"channel": "telegram"}, headers=_bearer(admin_token)
+        ).json()["items"]
+        assert len(telegram) == 4
+        assert {e["channel"] for e in telegram} == {"telegram"}
+        bad = client.get(url, params={"channel": "fax"}, headers=_bearer(admin_token))
+        assert (bad.status_code, bad.json()["field"]) == (400, "channel")
+
+
+class TestHealthShowsProcessing:
+    def test_lag_is_reported_until_processed(
+        self,
+        client: TestClient,
+        write_key: str,
+        process: Callable[[], int],
+    ) -> None:
+        _send(client, write_key, *ANON_BROWSING)
+        before = client.get("/health").json()["processors"]["profiles"]
+        assert before["behind_events"] == 2
+        assert before["embedded"] is False
+        process()
+        assert client.get("/health").json()["processors"]["profiles"]["behind_events"] == 0
+        metrics = client.get("/metrics").text
+        assert 'unison_processor_lag_events{processor="profiles"} 0.0' in metrics

@@ -184,3 +184,66 @@ class TestTraitsByEventTime:
         assert profile.traits["city"]["at"] == "2026-03-02T00:00:00.000Z"
         assert profile.traits["city"]["source"] == "website"
         assert profile.traits["age"]["value"] == 30
+
+
+class TestAlias:
+    def test_alias_links_the_previous_id_to_the_user(
+        self,
+        client: TestClient,
+        write_key: str,
+        sessions: sessionmaker[Session],
+        process: Callable[[], int],
+    ) -> None:
+        _batch(
+            client,
+            write_key,
+            {
+                "type": "track",
+                "anonymousId": "old-device",
+                "event": "Product Viewed",
+                "timestamp": "2026-06-01T00:00:00.000Z",
+            },
+            {
+                "type": "identify",
+                "userId": "u-9",
+                "traits": {"email": "u9@example.ua"},
+                "timestamp": "2026-06-02T00:00:00.000Z",
+            },
+            {
+                "type": "alias",
+                "previousId": "old-device",
+                "userId": "u-9",
+                "timestamp": "2026-06-03T00:00:00.000Z",
+            },
+        )
+        process()
+        [profile] = _live_profiles(sessions)
+        owners = _owners(sessions)
+        assert owners[("anonymous_id", "old-device")] == owners[("user_id", "u-9")] == profile.id
+        assert profile.event_count == 3
+
+
+class TestRejectedIdentifiers:
+    def test_a_bad_identifier_is_recorded_and_the_rest_still_resolve(
+        self,
+        client: TestClient,
+        write_key: str,
+        sessions: sessionmaker[Session],
+        process: Callable[[], int],
+    ) -> None:
+        from unison.models import IdentifierRejection
+
+        _batch(
+            client,
+            write_key,
+            {
+                "type": "identify",
+                "userId": "u",
+                "traits": {"email": "nobody-at-example", "phone": "+995 555 12 34 56"},
+            },
+        )
+        process()
+        with sessions() as session:
+            [rejected] = session.execute(select(IdentifierRejection)).scalars()
+        assert (rejected.type, rejected.value) == ("email", "nobody-at-example")
+        assert ("phone", "+995555123456") in _owners(sessions)

@@ -135,7 +135,10 @@ def _phone(text: str, region: str | None) -> Ident | IdentRejected:
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
-        hint = f" (region {region})" if region else " (no region known for the event)"
+        if text.startswith("+"):
+            hint = ""
+        else:
+            hint = f" (region {region})" if region else " (no region known for the event)"
         return IdentRejected("phone", text[:255], f"not a phone number{hint}: {exc}")
     if not phonenumbers.is_possible_number(number):
         where = phonenumbers.region_code_for_number(number) or region or "unknown region"
