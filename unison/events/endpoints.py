@@ -18,7 +18,7 @@ from unison.events.schemas import (
     RejectedEventPage,
 )
 from unison.kit.errors import InvalidParameter, NotFound
-from unison.kit.pagination import decode_cursor, encode_cursor
+from unison.kit.pagination import decode_id_cursor, encode_cursor
 from unison.models import Event, RejectedEvent
 from unison.sources import repository as sources
 
@@ -54,15 +54,6 @@ def _source_id(session: Session, name: str | None) -> int | None:
     return source.id
 
 
-def _before(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    (value,) = decode_cursor(cursor, 1)
-    if not isinstance(value, int):
-        raise InvalidParameter("cursor is not one this API issued", field="cursor")
-    return value
-
-
 Limit = Annotated[int, Query(ge=1, le=1000, description="page size, 1-1000")]
 
 
@@ -96,7 +87,7 @@ def list_events(
         since=since,
         until=until,
     )
-    rows = repository.list_events(session, where, before_id=_before(cursor), limit=limit)
+    rows = repository.list_events(session, where, before_id=decode_id_cursor(cursor), limit=limit)
     items = [_event_out(e, name) for e, name in rows]
     next_cursor = encode_cursor(items[-1].id) if len(items) == limit else None
     return EventPage(items=items, next_cursor=next_cursor)
@@ -140,7 +131,10 @@ def list_rejected_events(
 ) -> RejectedEventPage:
     """Items that failed validation, newest first, with the reason and the item as sent."""
     rows = repository.list_rejected(
-        session, source_id=_source_id(session, source), before_id=_before(cursor), limit=limit
+        session,
+        source_id=_source_id(session, source),
+        before_id=decode_id_cursor(cursor),
+        limit=limit,
     )
     items = [_rejected_out(r, name) for r, name in rows]
     next_cursor = encode_cursor(items[-1].id) if len(items) == limit else None

@@ -9,8 +9,7 @@ from unison.api.deps import get_session, require
 from unison.auth.roles import Permission
 from unison.identity import repository, service
 from unison.identity.schemas import ConflictOut, ConflictPage, ConflictResolve
-from unison.kit.errors import InvalidParameter
-from unison.kit.pagination import decode_cursor, encode_cursor
+from unison.kit.pagination import decode_id_cursor, encode_cursor
 
 router = APIRouter(prefix="/api/identity", tags=["identity"])
 
@@ -24,12 +23,7 @@ def list_conflicts(
     cursor: str | None = None,
 ) -> ConflictPage:
     """Links that were not made because a rule forbade them, newest first."""
-    before: int | None = None
-    if cursor is not None:
-        (value,) = decode_cursor(cursor, 1)
-        if not isinstance(value, int):
-            raise InvalidParameter("cursor is not one this API issued", field="cursor")
-        before = value
+    before = decode_id_cursor(cursor)
     rows = repository.list_conflicts(
         session, status=None if status == "all" else status, before_id=before, limit=limit
     )

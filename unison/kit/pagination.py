@@ -27,3 +27,16 @@ def decode_cursor(cursor: str, arity: int) -> list[int | str]:
             field="cursor",
         )
     return values
+
+
+def decode_id_cursor(cursor: str | None) -> int | None:
+    """The id a keyset page continues after/before, or None for the first page."""
+    if cursor is None:
+        return None
+    (value,) = decode_cursor(cursor, 1)
+    if not isinstance(value, int):
+        raise InvalidParameter(
+            "cursor is not one this API issued; pass next_cursor from a previous page",
+            field="cursor",
+        )
+    return value

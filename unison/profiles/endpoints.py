@@ -15,7 +15,7 @@ from unison.identity import service as identity
 from unison.identity.identifiers import BUILTIN_TYPES
 from unison.identity.schemas import MergeOut, SplitRequest, SplitResult
 from unison.kit.errors import InvalidParameter
-from unison.kit.pagination import decode_cursor, encode_cursor
+from unison.kit.pagination import decode_cursor, decode_id_cursor, encode_cursor
 from unison.profiles import repository, service
 from unison.profiles.schemas import ProfileOut, ProfilePage, TimelineItem, TimelinePage
 from unison.worker.profiles_processor import NAME as PROCESSOR
@@ -54,7 +54,7 @@ def search_profiles(
     cursor: str | None = None,
 ) -> ProfilePage:
     """Search live profiles by name, email or phone prefix."""
-    after = _int_cursor(cursor)
+    after = decode_id_cursor(cursor)
     items = service.search(session, q, limit, after)
     next_cursor = encode_cursor(items[-1].id) if len(items) == limit else None
     return ProfilePage(items=items, next_cursor=next_cursor)
@@ -148,12 +148,3 @@ def split_profile(
     return SplitResult(
         merge_id=body.merge_id, profile_ids=live, replayed_events=events, blocked_pairs=blocks
     )
-
-
-def _int_cursor(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    (value,) = decode_cursor(cursor, 1)
-    if not isinstance(value, int):
-        raise InvalidParameter("cursor is not one this API issued", field="cursor")
-    return value
