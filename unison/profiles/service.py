@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from unison.identity.identifiers import IdentRejected, normalize_lookup
 from unison.kit.errors import InvalidParameter, NotFound
-from unison.models import Identifier, IdentityConflict, Merge, Profile
+from unison.models import Identifier, IdentityConflict, Profile
 from unison.profiles import repository
 from unison.profiles.schemas import (
     ChannelStats,
@@ -45,11 +45,6 @@ def profile_view(session: Session, profile_id: int) -> ProfileOut:
     ).scalars()
     group = repository.group_ids(session, row.id)
     merged = sorted(set(group) - {row.id})
-    merges = session.execute(
-        select(func.count())
-        .select_from(Merge)
-        .where(Merge.survivor_id.in_(group), Merge.undone_at.is_(None))
-    ).scalar_one()
     conflicts = session.execute(
         select(func.count())
         .select_from(IdentityConflict)
@@ -80,7 +75,10 @@ def profile_view(session: Session, profile_id: int) -> ProfileOut:
         ),
         channels={name: ChannelStats(**stats) for name, stats in row.channels.items()},
         merge_history=MergeSummary(
-            merges=int(merges), merged_profile_ids=merged, open_conflicts=int(conflicts)
+            # each active merge took one profile out of the live set: no query needed
+            merges=len(merged),
+            merged_profile_ids=merged,
+            open_conflicts=int(conflicts),
         ),
     )
 
