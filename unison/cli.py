@@ -79,12 +79,13 @@ def serve(
 
 @app.command()
 def worker(
-    batch_size: Annotated[int, typer.Option(min=1, max=50_000)] = 2000,
+    batch_size: Annotated[int, typer.Option(min=1, max=50_000)] = 5000,
     poll: Annotated[float, typer.Option(help="seconds between polls when idle")] = 0.05,
 ) -> None:
     """Run the log processors in this process (start several on PostgreSQL; set
     UNISON_EMBEDDED_WORKER=false on the API nodes)."""
-    import time
+    import signal
+    import threading
 
     from unison.kit.logging import configure_logging
     from unison.worker.profiles_processor import profile_processor
@@ -93,13 +94,15 @@ def worker(
     settings = get_settings()
     configure_logging(settings.log_level, json=settings.log_json)
     runner = Runner(_sessions(), profile_processor(settings), batch_size=batch_size)
+    stopping = threading.Event()
+    # Stop between batches, never inside one: a signal only sets the flag.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
     console.print(f"worker {runner.writer} processing the event log (Ctrl-C to stop)")
-    try:
-        while True:
-            if runner.run_once() == 0:
-                time.sleep(poll)
-    except KeyboardInterrupt:
-        console.print("worker stopped")
+    while not stopping.is_set():
+        if runner.run_once() == 0:
+            stopping.wait(poll)
+    console.print("worker stopped")
 
 
 @profiles_app.command("rebuild")

@@ -65,12 +65,36 @@ def claim(session: Session, name: str) -> Claim:
     return Claim(*row)
 
 
-def advance(session: Session, name: str, event: LogEvent, writer: str) -> None:
-    session.execute(
+def current(session: Session, name: str) -> Claim:
+    """The committed position, read without taking any lock."""
+    row = session.execute(
+        select(
+            ProcessorOffset.position,
+            ProcessorOffset.txid,
+            ProcessorOffset.writer,
+            ProcessorOffset.epoch,
+        ).where(ProcessorOffset.name == name)
+    ).first()
+    return Claim(*row) if row else Claim(0, 0, "", 0)
+
+
+def advance_from(
+    session: Session, name: str, expected: Claim, event: LogEvent, writer: str
+) -> bool:
+    """Move the position to `event` if it is still `expected` (same position and epoch);
+    False when another worker, a split or a rebuild got there first."""
+    claim(session, name)  # creates the row the first time; takes the row's write lock
+    moved = session.execute(
         update(ProcessorOffset)
-        .where(ProcessorOffset.name == name)
+        .where(
+            ProcessorOffset.name == name,
+            ProcessorOffset.position == expected.position,
+            ProcessorOffset.txid == expected.txid,
+            ProcessorOffset.epoch == expected.epoch,
+        )
         .values(position=event.id, txid=event.txid, writer=writer)
     )
+    return bool(moved.rowcount)  # type: ignore[attr-defined]
 
 
 def bump_epoch(session: Session, name: str) -> None:

@@ -40,6 +40,7 @@ class _Batch:
 
     graph: Graph
     states: dict[int, ProfileState]
+    now: datetime = field(default_factory=utcnow)
     born: set[int] = field(default_factory=set)
     identifiers: list[tuple[Ident, datetime, int]] = field(default_factory=list)
     merges: list[dict[str, Any]] = field(default_factory=list)
@@ -62,9 +63,13 @@ class ProfileProcessor:
         self._sources: dict[int, tuple[str, str | None]] = {}
 
     def process(self, session: Session, events: list[LogEvent]) -> None:
+        """Decide and write in one session (splits replay this way)."""
+        self.write(session, self.plan(session, events))
+
+    def plan(self, session: Session, events: list[LogEvent]) -> "_Batch":
+        """Everything the batch decides, from reads only: no lock is held meanwhile."""
         extracted = [self._extract(session, e) for e in events]
         batch = self._load(session, [i for idents, _ in extracted for i in idents])
-        now = utcnow()
         for event, (idents, rejected) in zip(events, extracted, strict=True):
             batch.rejections += [
                 {"event_id": event.id, "type": r.type, "value": r.value, "reason": r.reason}
@@ -72,8 +77,11 @@ class ProfileProcessor:
             ]
             decision = resolve(batch.graph, event.id, idents)
             if decision is not None:
-                self._apply(session, batch, event, decision, now)
-        self._flush(session, batch, now)
+                self._apply(session, batch, event, decision, batch.now)
+        return batch
+
+    def write(self, session: Session, batch: "_Batch") -> None:
+        self._flush(session, batch, batch.now)
 
     def _extract(self, session: Session, event: LogEvent) -> tuple[list[Ident], list[Any]]:
         _, region = self._source(session, event.source_id)

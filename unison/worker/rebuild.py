@@ -1,5 +1,7 @@
 """Rebuilding every profile from the log: the projection is disposable, the log is not."""
 
+from typing import Any
+
 from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,7 +22,7 @@ DERIVED = (EventProfile, Profile, Identifier, IdentifierRejection, Merge, Identi
 
 
 def rebuild(
-    sessions: sessionmaker[Session], processor: LogProcessor, *, batch_size: int = 2000
+    sessions: sessionmaker[Session], processor: LogProcessor[Any], *, batch_size: int = 2000
 ) -> int:
     """Forget every profile and replay the whole log; returns the events replayed."""
     with transaction(sessions) as session:

@@ -11,7 +11,7 @@ import os
 import socket
 import threading
 import time
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,10 +20,19 @@ from unison.worker import offsets
 from unison.worker.offsets import LogEvent
 
 log = logging.getLogger(__name__)
+PlanT = TypeVar("PlanT")
 
 
-class LogProcessor(Protocol):
+class LogProcessor(Protocol[PlanT]):
     name: str
+
+    def plan(self, session: Session, events: list[LogEvent]) -> PlanT:
+        """Decide a batch's effects from reads alone."""
+        ...
+
+    def write(self, session: Session, plan: PlanT) -> None:
+        """Write the decided effects."""
+        ...
 
     def process(self, session: Session, events: list[LogEvent]) -> None: ...
 
@@ -38,7 +47,7 @@ class Runner:
     def __init__(
         self,
         sessions: sessionmaker[Session],
-        processor: LogProcessor,
+        processor: LogProcessor[Any],
         *,
         batch_size: int = 2000,
     ) -> None:
@@ -61,23 +70,42 @@ class Runner:
                 gc.enable()
 
     def _run_batch(self) -> int:
-        with transaction(self.sessions) as session:
-            position = offsets.claim(session, self.processor.name)
+        # Decide from a read snapshot first, holding no lock (on SQLite the write lock is
+        # the ingest writer's too); then write in a short transaction that first moves the
+        # offset only if nobody else did (compare-and-set on position and epoch). A worker
+        # that loses the race discards its plan and tries again with fresh state.
+        with self.sessions() as reader:
+            position = offsets.current(reader, self.processor.name)
             if position.writer != self.writer or position.epoch != self._seen_epoch:
                 self.processor.forget()  # someone else wrote since: caches may be stale
-            events = offsets.read_after(session, position, self.batch_size)
-            if events:
-                self.processor.process(session, events)
-                offsets.advance(session, self.processor.name, events[-1], self.writer)
-        self._seen_epoch = position.epoch
+            self._seen_epoch = position.epoch
+            events = offsets.read_after(reader, position, self.batch_size)
+            if not events:
+                return 0
+            plan = self.processor.plan(reader, events)
+        with transaction(self.sessions) as session:
+            if not offsets.advance_from(
+                session, self.processor.name, position, events[-1], self.writer
+            ):
+                session.rollback()
+                return 0
+            self.processor.write(session, plan)
         return len(events)
 
     def drain(self) -> int:
         """Process until the log is exhausted (tests, rebuilds)."""
         total = 0
-        while count := self.run_once():
+        while True:
+            count = self.run_once()
+            if count == 0 and not self._more():
+                return total
             total += count
-        return total
+
+    def _more(self) -> bool:
+        """Whether events are waiting (a lost race returns 0 although work remains)."""
+        with self.sessions() as reader:
+            position = offsets.current(reader, self.processor.name)
+            return bool(offsets.read_after(reader, position, 1))
 
 
 class RunnerThread:
