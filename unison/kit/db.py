@@ -1,7 +1,9 @@
 """Engine and session construction for the embedded SQLite store and PostgreSQL."""
 
+import threading
+import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 import orjson
@@ -61,6 +63,27 @@ def _configure_sqlite(engine: Engine, synchronous: str) -> None:
         cursor.execute("PRAGMA wal_autocheckpoint=10000")
         cursor.execute("PRAGMA temp_store=MEMORY")
         cursor.close()
+
+
+_WRITE_LOCKS: "weakref.WeakKeyDictionary[Engine, threading.Lock]" = weakref.WeakKeyDictionary()
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def write_lock(engine: Engine) -> AbstractContextManager[object]:
+    """Serializes this process's write transactions on an SQLite file.
+
+    SQLite admits one writer at a time and makes the others wait in its busy handler, which
+    sleeps in growing steps (up to 100 ms) and so turns a few milliseconds of contention
+    into long stalls. Writers in one process (the ingest writer, the log processor) queue on
+    this lock instead and start the moment it is free. PostgreSQL needs no such lock.
+    """
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    with _WRITE_LOCKS_GUARD:
+        lock = _WRITE_LOCKS.get(engine)
+        if lock is None:
+            lock = _WRITE_LOCKS[engine] = threading.Lock()
+    return lock
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -28,6 +28,8 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
+from unison.kit.db import write_lock
+
 ItemT = TypeVar("ItemT")
 ResultT = TypeVar("ResultT")
 # (item, event loop of an async caller or None, asyncio or concurrent future)
@@ -148,7 +150,7 @@ class GroupCommitWriter(Generic[ItemT, ResultT]):
 
     def _commit_group(self, group: list[Job]) -> None:
         try:
-            with self._session() as session:
+            with write_lock(self._engine), self._session() as session:
                 results = self._handler(session, [item for item, _, _ in group])
                 session.commit()
         except Exception:
@@ -165,7 +167,7 @@ class GroupCommitWriter(Generic[ItemT, ResultT]):
     def _commit_single(self, job: Job) -> None:
         # Isolates one bad write so it cannot fail its neighbours.
         try:
-            with self._session() as session:
+            with write_lock(self._engine), self._session() as session:
                 [result] = self._handler(session, [job[0]])
                 session.commit()
         except Exception as exc:

@@ -15,7 +15,7 @@ from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from unison.kit.db import transaction
+from unison.kit.db import transaction, write_lock
 from unison.worker import offsets
 from unison.worker.offsets import LogEvent
 
@@ -83,7 +83,8 @@ class Runner:
             if not events:
                 return 0
             plan = self.processor.plan(reader, events)
-        with transaction(self.sessions) as session:
+        engine = self.sessions.kw["bind"]
+        with write_lock(engine), transaction(self.sessions) as session:
             if not offsets.advance_from(
                 session, self.processor.name, position, events[-1], self.writer
             ):
