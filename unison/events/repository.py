@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import Select, insert, select
 from sqlalchemy.orm import Session
 
 from unison.events.service import Rejection
@@ -216,13 +216,6 @@ def get_event(session: Session, event_id: int) -> tuple[Event, str] | None:
         .where(Event.id == event_id)
     ).first()
     return (row[0], row[1]) if row else None
-
-
-def count_events(session: Session, source_id: int | None = None) -> int:
-    query = select(func.count()).select_from(Event)
-    if source_id is not None:
-        query = query.where(Event.source_id == source_id)
-    return int(session.execute(query).scalar_one())
 
 
 def list_rejected(

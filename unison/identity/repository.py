@@ -113,11 +113,6 @@ def add_blocks(session: Session, rows: list[dict[str, Any]]) -> None:
         session.execute(insert(table(IdentityBlock)), rows)
 
 
-def identifiers_of(session: Session, profile_ids: list[int]) -> list[Identifier]:
-    query = select(Identifier).where(Identifier.profile_id.in_(profile_ids))
-    return list(session.execute(query.order_by(Identifier.id)).scalars())
-
-
 def delete_identifiers_of(session: Session, profile_ids: list[int]) -> None:
     session.execute(delete(Identifier).where(Identifier.profile_id.in_(profile_ids)))
 

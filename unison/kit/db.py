@@ -23,10 +23,6 @@ def _json_loads(value: Any) -> Any:
     return orjson.loads(value)
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 def create_db_engine(url: str, *, sqlite_synchronous: str = "FULL") -> Engine:
     parsed = make_url(url)
     kwargs: dict[str, Any] = {
