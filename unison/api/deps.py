@@ -12,9 +12,14 @@ from unison.kit.errors import Forbidden, Unauthorized
 from unison.models import ApiToken
 
 
-def get_runtime(request: Request) -> Runtime:
+def runtime_of(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
+
+
+async def get_runtime(request: Request) -> Runtime:
+    # async: FastAPI resolves it on the loop; every sync dependency costs a thread hop.
+    return runtime_of(request)
 
 
 def get_session(runtime: Runtime = Depends(get_runtime)) -> Iterator[Session]:

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from unison import __version__
-from unison.api.deps import get_runtime
+from unison.api.deps import runtime_of
 from unison.api.responses import JsonResponse
 from unison.api.runtime import Runtime
 from unison.kit.db import transaction
@@ -25,7 +25,7 @@ log = logging.getLogger("unison.http")
 @router.get("/health")
 def health(request: Request) -> Response:
     """Liveness and database reachability (503 when the database does not answer)."""
-    runtime = get_runtime(request)
+    runtime = runtime_of(request)
     started = time.perf_counter()
     try:
         with runtime.engine.connect() as connection:
@@ -59,7 +59,7 @@ def _processor_lag(runtime: Runtime) -> dict[str, Any]:
 def metrics(request: Request) -> Response:
     """Prometheus text format: events accepted/rejected/deduplicated by source, latency,
     processing lag."""
-    runtime = get_runtime(request)
+    runtime = runtime_of(request)
     _processor_lag(runtime)  # gauges are read at scrape time
     return Response(runtime.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 

@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from unison.api.body import parse_json_object, read_body
-from unison.api.deps import get_runtime
+from unison.api.deps import runtime_of
 from unison.api.responses import JsonResponse
 from unison.api.runtime import Runtime
 from unison.api.write_keys import authenticate, write_key_from_body, write_key_from_headers
@@ -197,9 +197,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 async def _route(request: Request) -> Response:
     implied = COLLECT_PATHS[request.url.path]
     try:
-        status, body = await ingest(
-            get_runtime(request), request.headers, request.stream(), implied
-        )
+        status, body = await ingest(runtime_of(request), request.headers, request.stream(), implied)
     except UnisonError as exc:
         status, body = exc.status_code, exc.to_dict()
     return _response(status, body)
