@@ -102,6 +102,7 @@ def _count_order(state: ProfileState, event: EventFacts) -> None:
         state.last_order_at = event.timestamp
     if isinstance(amount, int | float) and not isinstance(amount, bool):
         currency = properties.get("currency")
+        # XXX is ISO 4217 for "no currency": amounts sent without one stay apart from the rest
         code = currency.upper() if isinstance(currency, str) and currency else "XXX"
         state.revenue[code] = round(state.revenue.get(code, 0.0) + float(amount), 6)
 
