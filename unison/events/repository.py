@@ -2,13 +2,14 @@
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, insert, select
 from sqlalchemy.orm import Session
 
 from unison.events.service import Rejection
+from unison.kit.db import as_is, sqlite_time
 from unison.models import Event, RejectedEvent, Source
 from unison.models.base import table
 
@@ -121,19 +122,6 @@ def _insert_sql(row_sql: str, count: int) -> str:
     )
 
 
-def _sqlite_time(moment: datetime) -> str:
-    # The exact text SQLAlchemy's SQLite DateTime writes (naive UTC, always microseconds), so
-    # rows written here read back through the ORM like any other.
-    if moment.utcoffset():
-        moment = moment.astimezone(UTC)
-    text = moment.replace(tzinfo=None).isoformat(" ")
-    return text if len(text) > 19 else text + ".000000"
-
-
-def _identity(moment: datetime) -> datetime:
-    return moment
-
-
 def _insert_new(
     session: Session, rows: list[dict[str, Any]], stamps: dict[datetime, str | datetime]
 ) -> int:
@@ -149,9 +137,9 @@ def _insert_new(
     connection = session.connection()
     stamp: Callable[[datetime], str | datetime]
     if connection.dialect.name == "sqlite":
-        row_sql, stamp = _SQLITE_ROW, _sqlite_time
+        row_sql, stamp = _SQLITE_ROW, sqlite_time
     elif connection.dialect.name == "postgresql":
-        row_sql, stamp = _POSTGRES_ROW, _identity
+        row_sql, stamp = _POSTGRES_ROW, as_is
     else:  # pragma: no cover - only the two supported stores exist
         raise RuntimeError(f"unsupported database dialect {connection.dialect.name}")
     inserted = 0

@@ -4,6 +4,7 @@ import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -21,6 +22,20 @@ def _json_loads(value: Any) -> Any:
     if isinstance(value, int | float):
         return value
     return orjson.loads(value)
+
+
+def sqlite_time(moment: datetime) -> str:
+    """The exact text SQLAlchemy's SQLite DateTime writes (naive UTC, always microseconds),
+    for driver-level bulk inserts whose rows must read back through the ORM like any other."""
+    if moment.utcoffset():
+        moment = moment.astimezone(UTC)
+    text = moment.replace(tzinfo=None).isoformat(" ")
+    return text if len(text) > 19 else text + ".000000"
+
+
+def as_is(moment: datetime) -> datetime:
+    """PostgreSQL's driver takes aware datetimes directly."""
+    return moment
 
 
 def create_db_engine(url: str, *, sqlite_synchronous: str = "FULL") -> Engine:

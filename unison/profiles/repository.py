@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Row, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from unison.kit.db import as_is, sqlite_time
 from unison.models import Event, EventProfile, Profile, Source
 from unison.models.base import table
 from unison.profiles.projection import ProfileState, search_name
@@ -86,8 +87,22 @@ def redirect(session: Session, merged_id: int, survivor_id: int) -> None:
 
 
 def attribute_events(session: Session, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        session.execute(insert(table(EventProfile)), rows)
+    """One row per processed event: a driver-level executemany, as for the event log itself
+    (SQLAlchemy's per-value processing cost a fifth of each batch's write)."""
+    if not rows:
+        return
+    connection = session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    stamp = sqlite_time if sqlite else as_is
+    values = "(?, ?, ?, ?, ?)" if sqlite else "(%s, %s, %s, %s, %s)"
+    connection.exec_driver_sql(
+        "INSERT INTO event_profiles (event_id, profile_id, timestamp, channel, event) "
+        "VALUES " + values,
+        [
+            (r["event_id"], r["profile_id"], stamp(r["timestamp"]), r["channel"], r["event"])
+            for r in rows
+        ],
+    )
 
 
 def group_ids(session: Session, canonical_id: int) -> list[int]:
