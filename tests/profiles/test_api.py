@@ -349,3 +349,14 @@ class TestHealthShowsProcessing:
         assert client.get("/health").json()["processors"]["profiles"]["behind_events"] == 0
         metrics = client.get("/metrics").text
         assert 'unison_processor_lag_events{processor="profiles"} 0.0' in metrics
+
+
+class TestProfileAuth:
+    @pytest.mark.parametrize(
+        "url", ["/api/profiles/1", "/api/profiles/lookup?type=email&value=a@b.ge"]
+    )
+    def test_no_token_is_a_401_and_a_write_key_is_not_a_token(
+        self, client: TestClient, write_key: str, url: str
+    ) -> None:
+        assert client.get(url).status_code == 401
+        assert client.get(url, headers=_bearer(write_key)).status_code == 401

@@ -3,10 +3,11 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy.orm import Session
+from starlette.responses import Response
 
-from unison.api.deps import get_runtime, get_session, require
+from unison.api.deps import get_runtime, get_session, in_one_hop, require, runtime_of
 from unison.api.runtime import Runtime
 from unison.auth.roles import Permission
 from unison.events.channels import ACCEPTED_TEXT, CHANNELS
@@ -22,25 +23,40 @@ from unison.worker.profiles_processor import NAME as PROCESSOR
 from unison.worker.profiles_processor import profile_processor
 
 router = APIRouter(prefix="/api/profiles", tags=["profiles"])
+
+
+def _json(body: bytes) -> Response:
+    # Already serialized by the schema (ProfileOut): no second validation pass by FastAPI.
+    return Response(body, media_type="application/json")
+
+
 ProfileId = Annotated[int, Path(ge=1, description="a profile id; merged-away ids still work")]
 Limit = Annotated[int, Query(ge=1, le=500, description="page size, 1-500")]
 
 
 @router.get("/lookup", response_model=ProfileOut)
-def lookup_profile(
+async def lookup_profile(
+    request: Request,
     type: Annotated[str, Query(description="identifier type, e.g. email, phone, user_id")],
     value: Annotated[str, Query(min_length=1, max_length=255)],
-    session: Session = Depends(get_session),
-    runtime: Runtime = Depends(get_runtime),
-    _token: object = Depends(require(Permission.profiles_read)),
-) -> ProfileOut:
+) -> Response:
     """The profile holding an identifier; the value is normalized as at ingestion."""
-    known = (*BUILTIN_TYPES, *runtime.settings.identity_custom_types)
+    known = (*BUILTIN_TYPES, *runtime_of(request).settings.identity_custom_types)
     if type not in known:
         raise InvalidParameter(
             f"type {type!r} is not an identifier type; accepted: {', '.join(known)}", field="type"
         )
-    return service.profile_view(session, service.lookup(session, type, value))
+
+    def view(session: Session) -> bytes:
+        return (
+            service.profile_view(session, service.lookup(session, type, value))
+            .model_dump_json()
+            .encode()
+        )
+
+    return Response(
+        await in_one_hop(request, Permission.profiles_read, view), media_type="application/json"
+    )
 
 
 @router.get("", response_model=ProfilePage)
@@ -61,13 +77,15 @@ def search_profiles(
 
 
 @router.get("/{profile_id}", response_model=ProfileOut)
-def get_profile(
-    profile_id: ProfileId,
-    session: Session = Depends(get_session),
-    _token: object = Depends(require(Permission.profiles_read)),
-) -> ProfileOut:
+async def get_profile(request: Request, profile_id: ProfileId) -> Response:
     """The 360 view: identifiers, traits with provenance, stats, channels, merges."""
-    return service.profile_view(session, profile_id)
+
+    def view(session: Session) -> bytes:
+        return service.profile_view(session, profile_id).model_dump_json().encode()
+
+    return Response(
+        await in_one_hop(request, Permission.profiles_read, view), media_type="application/json"
+    )
 
 
 @router.get("/{profile_id}/timeline", response_model=TimelinePage)
