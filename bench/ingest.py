@@ -348,6 +348,24 @@ def unison_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "unison"]
 
 
+def add_store_options(p: argparse.ArgumentParser, *, database: str, synchronous_help: str) -> None:
+    """Which stores a benchmark runs on; shared with bench/resolve.py."""
+    pg = p.add_mutually_exclusive_group()
+    pg.add_argument("--postgres", action="store_true", help="require PostgreSQL too")
+    pg.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    p.add_argument("--postgres-only", action="store_true", help="skip SQLite")
+    p.add_argument("--pg-host", default="127.0.0.1")
+    p.add_argument("--pg-port", type=int, default=5432)
+    p.add_argument("--pg-user", default="postgres")
+    p.add_argument("--pg-database", default=database, help="dropped and recreated")
+    p.add_argument(
+        "--sqlite-synchronous",
+        default="FULL",
+        choices=["OFF", "NORMAL", "FULL", "EXTRA"],
+        help=synchronous_help,
+    )
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -825,19 +843,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=lambda v: [s.strip() for s in v.split(",") if s.strip()],
         help="comma-separated subset of batch,track,open",
     )
-    pg = p.add_mutually_exclusive_group()
-    pg.add_argument("--postgres", action="store_true", help="require PostgreSQL too")
-    pg.add_argument("--no-postgres", action="store_true", help="SQLite only")
-    p.add_argument("--postgres-only", action="store_true", help="skip SQLite")
-    p.add_argument("--pg-host", default="127.0.0.1")
-    p.add_argument("--pg-port", type=int, default=5432)
-    p.add_argument("--pg-user", default="postgres")
-    p.add_argument("--pg-database", default="unison_bench", help="dropped and recreated")
-    p.add_argument(
-        "--sqlite-synchronous",
-        default="FULL",
-        choices=["OFF", "NORMAL", "FULL", "EXTRA"],
-        help="UNISON_SQLITE_SYNCHRONOUS for the server and the raw reference (headline: FULL)",
+    add_store_options(
+        p,
+        database="unison_bench",
+        synchronous_help="UNISON_SQLITE_SYNCHRONOUS for the server and the raw reference "
+        "(headline: FULL)",
     )
     p.add_argument("--no-raw", action="store_true", help="skip the raw-insert reference")
     p.add_argument("--raw-rows", type=int, default=300_000, help="cap on raw reference rows")

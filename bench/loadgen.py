@@ -420,7 +420,7 @@ class Driver:
                 "events_acked": events,
                 "events_per_s": events / seconds,
                 "requests_per_s": len(ok_done) / seconds,
-                "latency_ms": _percentiles(latencies),
+                "latency_ms": percentiles(latencies),
                 "latency_basis": "due time" if self.rate > 0 else "send time",
                 "requests_due": len(window_due),
             },
@@ -577,11 +577,14 @@ def _resources(a: dict[str, Any], b: dict[str, Any], server_pid: int) -> dict[st
     }
 
 
-def _percentiles(sorted_ms: list[float]) -> dict[str, float | None]:
+def percentiles(values: list[float]) -> dict[str, float | int | None]:
+    """p50 ... max of `values` (any unit), nearest rank; bench/resolve.py uses it too."""
+    ordered = sorted(values)
+
     def pick(q: float) -> float | None:
-        if not sorted_ms:
+        if not ordered:
             return None
-        return sorted_ms[min(len(sorted_ms) - 1, max(0, int(q * len(sorted_ms) + 0.5) - 1))]
+        return ordered[min(len(ordered) - 1, max(0, int(q * len(ordered) + 0.5) - 1))]
 
     return {
         "p50": pick(0.50),
@@ -589,8 +592,9 @@ def _percentiles(sorted_ms: list[float]) -> dict[str, float | None]:
         "p95": pick(0.95),
         "p99": pick(0.99),
         "p999": pick(0.999),
-        "max": sorted_ms[-1] if sorted_ms else None,
-        "mean": sum(sorted_ms) / len(sorted_ms) if sorted_ms else None,
+        "max": ordered[-1] if ordered else None,
+        "mean": sum(ordered) / len(ordered) if ordered else None,
+        "count": len(ordered),
     }
 
 

@@ -62,6 +62,7 @@ from typing import Any
 
 import ingest  # bench/ingest.py: this script runs as bench/resolve.py, beside it
 import orjson
+from loadgen import percentiles  # bench/loadgen.py, beside this script
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -119,27 +120,6 @@ log = ingest.log
 # --------------------------------------------------------------------------------------------
 # Small helpers
 # --------------------------------------------------------------------------------------------
-
-
-def percentiles(values: list[float]) -> dict[str, float | int | None]:
-    """p50 ... max of `values` (any unit), nearest rank, like bench/loadgen.py."""
-    ordered = sorted(values)
-
-    def pick(q: float) -> float | None:
-        if not ordered:
-            return None
-        return ordered[min(len(ordered) - 1, max(0, int(q * len(ordered) + 0.5) - 1))]
-
-    return {
-        "p50": pick(0.50),
-        "p90": pick(0.90),
-        "p95": pick(0.95),
-        "p99": pick(0.99),
-        "p999": pick(0.999),
-        "max": ordered[-1] if ordered else None,
-        "mean": sum(ordered) / len(ordered) if ordered else None,
-        "count": len(ordered),
-    }
 
 
 def postgres_cpu_seconds() -> float:
@@ -1407,19 +1387,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--lookups", type=int, default=20_000, help="lookup: in-process lookups")
     p.add_argument("--http-lookups", type=int, default=10_000, help="lookup: HTTP lookups")
     p.add_argument("--lookup-warmup", type=int, default=500, help="lookup: unmeasured first")
-    pg = p.add_mutually_exclusive_group()
-    pg.add_argument("--postgres", action="store_true", help="require PostgreSQL too")
-    pg.add_argument("--no-postgres", action="store_true", help="SQLite only")
-    p.add_argument("--postgres-only", action="store_true", help="skip SQLite")
-    p.add_argument("--pg-host", default="127.0.0.1")
-    p.add_argument("--pg-port", type=int, default=5432)
-    p.add_argument("--pg-user", default="postgres")
-    p.add_argument("--pg-database", default="unison_bench_resolve", help="dropped and recreated")
-    p.add_argument(
-        "--sqlite-synchronous",
-        default="FULL",
-        choices=["OFF", "NORMAL", "FULL", "EXTRA"],
-        help="UNISON_SQLITE_SYNCHRONOUS for the server and the in-process engine",
+    ingest.add_store_options(
+        p,
+        database="unison_bench_resolve",
+        synchronous_help="UNISON_SQLITE_SYNCHRONOUS for the server and the in-process engine",
     )
     p.add_argument(
         "--quiet-wait",
