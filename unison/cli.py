@@ -88,19 +88,20 @@ def worker(
     import threading
 
     from unison.kit.logging import configure_logging
-    from unison.worker.profiles_processor import profile_processor
-    from unison.worker.runner import Runner
+    from unison.worker.chain import build_chain
+    from unison.worker.runner import run_chain_once
 
     settings = get_settings()
     configure_logging(settings.log_level, json=settings.log_json)
-    runner = Runner(_sessions(), profile_processor(settings), batch_size=batch_size)
+    runners = build_chain(settings, _sessions(), batch_size=batch_size)
     stopping = threading.Event()
     # Stop between batches, never inside one: a signal only sets the flag.
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.set())
-    console.print(f"worker {runner.writer} processing the event log (Ctrl-C to stop)")
+    names = ", ".join(runner.processor.name for runner in runners)
+    console.print(f"worker {runners[0].writer} running {names} (Ctrl-C to stop)")
     while not stopping.is_set():
-        if runner.run_once() == 0:
+        if run_chain_once(runners) == 0:
             stopping.wait(poll)
     console.print("worker stopped")
 

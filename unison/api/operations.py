@@ -16,7 +16,7 @@ from unison.api.responses import JsonResponse
 from unison.api.runtime import Runtime
 from unison.kit.db import transaction
 from unison.worker import offsets
-from unison.worker.profiles_processor import NAME as PROCESSOR
+from unison.worker.chain import processor_names
 
 router = APIRouter(tags=["operations"])
 log = logging.getLogger("unison.http")
@@ -47,12 +47,15 @@ def health(request: Request) -> Response:
 
 
 def _processor_lag(runtime: Runtime) -> dict[str, Any]:
+    report: dict[str, Any] = {}
     with transaction(runtime.sessions) as session:
-        lag = offsets.lag(session, PROCESSOR)
-    lag["embedded"] = runtime.processors is not None
-    runtime.metrics.processor_lag_events.labels(PROCESSOR).set(lag["behind_events"])
-    runtime.metrics.processor_lag_seconds.labels(PROCESSOR).set(lag["lag_seconds"])
-    return {PROCESSOR: lag}
+        for name in processor_names(runtime.settings):
+            lag = offsets.lag(session, name)
+            lag["embedded"] = runtime.processors is not None
+            runtime.metrics.processor_lag_events.labels(name).set(lag["behind_events"])
+            runtime.metrics.processor_lag_seconds.labels(name).set(lag["lag_seconds"])
+            report[name] = lag
+    return report
 
 
 @router.get("/metrics")

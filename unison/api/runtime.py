@@ -13,8 +13,8 @@ from unison.events.repository import IngestBatch, StoreOutcome
 from unison.kit.db import create_db_engine, make_session_factory
 from unison.kit.group_commit import GroupCommitWriter
 from unison.kit.settings import Settings
-from unison.worker.profiles_processor import profile_processor
-from unison.worker.runner import Runner, RunnerThread
+from unison.worker.chain import build_chain
+from unison.worker.runner import RunnerThread
 
 
 @dataclass
@@ -37,10 +37,7 @@ class Runtime:
         writers = 1 if engine.dialect.name == "sqlite" else (settings.ingest_writers or 4)
         processors = None
         if settings.embedded_worker:
-            runner = Runner(
-                sessions, profile_processor(settings), batch_size=settings.processor_batch_size
-            )
-            processors = RunnerThread(runner)
+            processors = RunnerThread(build_chain(settings, sessions))
         writer = GroupCommitWriter(
             engine,
             repository.store_batches,

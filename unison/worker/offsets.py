@@ -116,7 +116,11 @@ def reset(session: Session, name: str) -> None:
     )
 
 
-def read_after(session: Session, position: Claim, limit: int) -> list[LogEvent]:
+def read_after(
+    session: Session, position: Claim, limit: int, *, until: Claim | None = None
+) -> list[LogEvent]:
+    """Events after `position` in log order; with `until`, none past that position (a
+    downstream processor reads only what its upstream has already committed)."""
     columns = (
         Event.id,
         Event.txid,
@@ -134,8 +138,12 @@ def read_after(session: Session, position: Claim, limit: int) -> list[LogEvent]:
             .where(Event.txid < _SAFE_XMIN)
             .order_by(Event.txid, Event.id)
         )
+        if until is not None:
+            query = query.where(tuple_(Event.txid, Event.id) <= tuple_(until.txid, until.position))
     else:
         query = select(*columns).where(Event.id > position.position).order_by(Event.id)
+        if until is not None:
+            query = query.where(Event.id <= until.position)
     return [LogEvent(row[0], row[1] or 0, *row[2:]) for row in session.execute(query.limit(limit))]
 
 

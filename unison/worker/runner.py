@@ -50,10 +50,14 @@ class Runner:
         processor: LogProcessor[Any],
         *,
         batch_size: int = 2000,
+        upstream: str | None = None,
     ) -> None:
         self.sessions = sessions
         self.processor = processor
         self.batch_size = batch_size
+        # A downstream processor (segments, consent, ...) needs the events' profiles, so it
+        # never reads past the committed position of the processor that resolves them.
+        self.upstream = upstream
         self.writer = worker_id()
         self._seen_epoch: int | None = None
 
@@ -79,7 +83,8 @@ class Runner:
             if position.writer != self.writer or position.epoch != self._seen_epoch:
                 self.processor.forget()  # someone else wrote since: caches may be stale
             self._seen_epoch = position.epoch
-            events = offsets.read_after(reader, position, self.batch_size)
+            until = offsets.current(reader, self.upstream) if self.upstream else None
+            events = offsets.read_after(reader, position, self.batch_size, until=until)
             if not events:
                 return 0
             plan = self.processor.plan(reader, events)
@@ -106,14 +111,16 @@ class Runner:
         """Whether events are waiting (a lost race returns 0 although work remains)."""
         with self.sessions() as reader:
             position = offsets.current(reader, self.processor.name)
-            return bool(offsets.read_after(reader, position, 1))
+            until = offsets.current(reader, self.upstream) if self.upstream else None
+            return bool(offsets.read_after(reader, position, 1, until=until))
 
 
 class RunnerThread:
-    """Runs a Runner in the background: woken after each ingest commit, else polls."""
+    """Runs the processor chain in the background, in flow order: woken after each ingest
+    commit, else polls."""
 
-    def __init__(self, runner: Runner, *, poll_seconds: float = 0.5) -> None:
-        self.runner = runner
+    def __init__(self, runners: list[Runner], *, poll_seconds: float = 0.5) -> None:
+        self.runners = runners
         self.poll_seconds = poll_seconds
         self._wake = threading.Event()
         self._stopped = threading.Event()
@@ -137,12 +144,20 @@ class RunnerThread:
 
     def _run(self) -> None:
         while not self._stopped.is_set():
-            try:
-                busy = self.runner.run_once() > 0
-            except Exception:  # the batch rolled back; it is retried after a pause
-                log.exception("log processor batch failed", extra={"processor": "profiles"})
-                busy = False
-                time.sleep(1.0)
+            busy = run_chain_once(self.runners) > 0
             if not busy:
                 self._wake.wait(self.poll_seconds)
                 self._wake.clear()
+
+
+def run_chain_once(runners: list[Runner]) -> int:
+    """One batch of each processor in flow order; a failing batch rolled back and is retried
+    on the next round (after a pause), without stopping the others."""
+    total = 0
+    for runner in runners:
+        try:
+            total += runner.run_once()
+        except Exception:
+            log.exception("log processor batch failed", extra={"processor": runner.processor.name})
+            time.sleep(1.0)
+    return total

@@ -1,0 +1,40 @@
+"""The log processors in flow order: profiles first (identity resolution and projection),
+then every processor that needs an event's profile (segments, consent, conversations...).
+
+A downstream processor reads only events the profile processor has committed, so the
+event's profile (event_profiles) is always there when it looks.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from unison.kit.settings import Settings
+from unison.worker.profiles_processor import NAME as PROFILES
+from unison.worker.profiles_processor import profile_processor
+from unison.worker.runner import LogProcessor, Runner
+
+ProcessorFactory = Callable[[Settings], LogProcessor[Any]]
+
+# Each domain that projects the log appends its factory here (one line), in flow order.
+DOWNSTREAM: list[ProcessorFactory] = []
+
+
+def build_chain(
+    settings: Settings, sessions: sessionmaker[Session], *, batch_size: int | None = None
+) -> list[Runner]:
+    size = batch_size or settings.processor_batch_size
+    runners = [Runner(sessions, profile_processor(settings), batch_size=size)]
+    for make in DOWNSTREAM:
+        runners.append(Runner(sessions, make(settings), batch_size=size, upstream=PROFILES))
+    return runners
+
+
+def drain_chain(runners: list[Runner]) -> int:
+    """Process until every processor has caught up with the log (tests, CLI)."""
+    return sum(runner.drain() for runner in runners)
+
+
+def processor_names(settings: Settings) -> list[str]:
+    return [PROFILES, *(make(settings).name for make in DOWNSTREAM)]
