@@ -73,7 +73,7 @@ from unison.events.service import SourceRef, prepare_items
 from unison.kit.db import create_db_engine, make_session_factory, transaction
 from unison.kit.errors import UnisonError
 from unison.kit.settings import Settings
-from unison.profiles.service import lookup, profile_view
+from unison.profiles.service import lookup, lookup_view
 from unison.sources.service import create_source
 from unison.worker.profiles_processor import NAME as PROCESSOR
 from unison.worker.profiles_processor import profile_processor
@@ -787,7 +787,7 @@ def lookups_in_process(
     view: bool = False,
 ) -> dict[str, Any]:
     """`lookup()` in a session of its own per call; with `view`, also the 360 view that
-    GET /api/profiles/lookup answers with (`profile_view`), to split the HTTP figure."""
+    GET /api/profiles/lookup answers with (`lookup_view`), to split the HTTP figure."""
     engine = engine_for(store, args)
     sessions = make_session_factory(engine)
     latencies: dict[str, list[float]] = {kind: [] for kind in LOOKUP_TYPES}
@@ -802,9 +802,11 @@ def lookups_in_process(
                 started = time.perf_counter()
                 try:
                     with sessions() as session:
-                        found: int | None = lookup(session, kind, value)
-                        if view:
-                            found = profile_view(session, found).id
+                        found: int | None = (
+                            lookup_view(session, kind, value).id
+                            if view
+                            else lookup(session, kind, value).id
+                        )
                 except UnisonError as exc:
                     found = None
                     errors += 1

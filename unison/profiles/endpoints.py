@@ -48,11 +48,7 @@ async def lookup_profile(
         )
 
     def view(session: Session) -> bytes:
-        return (
-            service.profile_view(session, service.lookup(session, type, value))
-            .model_dump_json()
-            .encode()
-        )
+        return service.lookup_view(session, type, value).model_dump_json().encode()
 
     return Response(
         await in_one_hop(request, Permission.profiles_read, view), media_type="application/json"

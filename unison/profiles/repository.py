@@ -4,11 +4,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, insert, select, update
+from sqlalchemy import Row, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from unison.kit.db import as_is, sqlite_time
-from unison.models import Event, EventProfile, Profile, Source
+from unison.models import Event, EventProfile, Identifier, IdentityConflict, Profile, Source
 from unison.models.base import table
 from unison.profiles.projection import ProfileState, search_name
 
@@ -136,6 +136,40 @@ def canonical_of(session: Session, event_id: int) -> int | None:
 
 def profile(session: Session, profile_id: int) -> Profile | None:
     return session.get(Profile, profile_id)
+
+
+def live_profile_holding(session: Session, kind: str, value: str) -> Profile | None:
+    """The live profile (merges followed) holding an identifier, in one query."""
+    owner = (
+        select(Profile.canonical_id)
+        .join(Identifier, Identifier.profile_id == Profile.id)
+        .where(Identifier.type == kind, Identifier.value == value)
+        .scalar_subquery()
+    )
+    return session.execute(select(Profile).where(Profile.id == owner)).scalar_one_or_none()
+
+
+def identifiers_of(session: Session, profile_id: int) -> list[Identifier]:
+    return list(
+        session.execute(
+            select(Identifier).where(Identifier.profile_id == profile_id).order_by(Identifier.id)
+        ).scalars()
+    )
+
+
+def group_with_open_conflicts(session: Session, canonical_id: int) -> tuple[list[int], int]:
+    """The ids merged into a live profile (itself included) and their open conflicts, in one
+    query (the 360 view is read on every lookup)."""
+    rows = session.execute(
+        select(Profile.id, func.count(IdentityConflict.id))
+        .outerjoin(
+            IdentityConflict,
+            (IdentityConflict.profile_id == Profile.id) & (IdentityConflict.status == "open"),
+        )
+        .where(Profile.canonical_id == canonical_id)
+        .group_by(Profile.id)
+    ).all()
+    return [row[0] for row in rows], sum(int(row[1]) for row in rows)
 
 
 def search_by_name(session: Session, prefix: str, limit: int, after: int | None) -> list[int]:

@@ -1,11 +1,11 @@
 """Rules for reading profiles: the 360 view, lookup by identifier, search, the timeline."""
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from unison.identity.identifiers import IdentRejected, normalize_lookup
 from unison.kit.errors import InvalidParameter, NotFound
-from unison.models import Identifier, IdentityConflict, Profile
+from unison.models import Identifier, Profile
 from unison.profiles import repository
 from unison.profiles.schemas import (
     ChannelStats,
@@ -39,17 +39,14 @@ def live_profile(session: Session, profile_id: int) -> Profile:
 
 
 def profile_view(session: Session, profile_id: int) -> ProfileOut:
-    row = live_profile(session, profile_id)
-    identifiers = session.execute(
-        select(Identifier).where(Identifier.profile_id == row.id).order_by(Identifier.id)
-    ).scalars()
-    group = repository.group_ids(session, row.id)
+    return view_of(session, live_profile(session, profile_id), profile_id)
+
+
+def view_of(session: Session, row: Profile, requested_id: int) -> ProfileOut:
+    """The 360 view of a live profile: two queries beyond the profile row itself."""
+    identifiers = repository.identifiers_of(session, row.id)
+    group, conflicts = repository.group_with_open_conflicts(session, row.id)
     merged = sorted(set(group) - {row.id})
-    conflicts = session.execute(
-        select(func.count())
-        .select_from(IdentityConflict)
-        .where(IdentityConflict.profile_id.in_(group), IdentityConflict.status == "open")
-    ).scalar_one()
     aov = (
         {code: round(total / row.order_count, 2) for code, total in row.revenue.items()}
         if row.order_count
@@ -57,7 +54,7 @@ def profile_view(session: Session, profile_id: int) -> ProfileOut:
     )
     return ProfileOut(
         id=row.id,
-        requested_id=profile_id,
+        requested_id=requested_id,
         created_at=row.created_at,
         identifiers=[
             IdentifierOut(type=i.type, value=i.value, first_seen=i.first_seen, event_id=i.event_id)
@@ -78,24 +75,25 @@ def profile_view(session: Session, profile_id: int) -> ProfileOut:
             # each active merge took one profile out of the live set: no query needed
             merges=len(merged),
             merged_profile_ids=merged,
-            open_conflicts=int(conflicts),
+            open_conflicts=conflicts,
         ),
     )
 
 
-def lookup(session: Session, kind: str, value: str) -> int:
+def lookup(session: Session, kind: str, value: str) -> Profile:
     """The live profile holding an identifier, normalized the way ingestion normalizes it."""
     ident = normalize_lookup(kind, value)
     if isinstance(ident, IdentRejected):
         raise IdentifierInvalid(f"{kind} {value!r}: {ident.reason}", field="value")
-    owner = session.execute(
-        select(Identifier.profile_id).where(
-            Identifier.type == ident.type, Identifier.value == ident.value
-        )
-    ).scalar_one_or_none()
-    if owner is None:
+    row = repository.live_profile_holding(session, ident.type, ident.value)
+    if row is None:
         raise ProfileNotFound(f"no profile has {kind} {ident.value!r}", field="value")
-    return live_profile(session, owner).id
+    return row
+
+
+def lookup_view(session: Session, kind: str, value: str) -> ProfileOut:
+    row = lookup(session, kind, value)
+    return view_of(session, row, row.id)
 
 
 def search(session: Session, q: str, limit: int, after: int | None) -> list[ProfileListItem]:
