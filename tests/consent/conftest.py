@@ -51,7 +51,9 @@ class Api:
         self.client, self.write_key, self.token = client, write_key, token
 
     def send(self, *events: dict[str, Any]) -> None:
-        response = self.client.post("/v1/batch", json={"batch": list(events)}, auth=(self.write_key, ""))
+        response = self.client.post(
+            "/v1/batch", json={"batch": list(events)}, auth=(self.write_key, "")
+        )
         assert response.status_code == 200, response.text
         assert response.json()["rejected"] == []
 
@@ -72,10 +74,14 @@ class Api:
     def record(self, profile_id: int, *changes: dict[str, Any]) -> httpx.Response:
         return self.post(f"/api/profiles/{profile_id}/consents", {"changes": list(changes)})
 
-    def decision(self, profile_id: int, purpose: str, channel: str, **params: Any) -> dict[str, Any]:
+    def decision(
+        self, profile_id: int, purpose: str, channel: str, **params: Any
+    ) -> dict[str, Any]:
         response = self.get(f"/api/profiles/{profile_id}/reachability", purpose=purpose, **params)
         assert response.status_code == 200, response.text
-        found: dict[str, Any] = next(c for c in response.json()["channels"] if c["channel"] == channel)
+        found: dict[str, Any] = next(
+            c for c in response.json()["channels"] if c["channel"] == channel
+        )
         return found
 
 

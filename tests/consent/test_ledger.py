@@ -32,7 +32,11 @@ class TestRecording:
                 "purpose": "newsletter",
                 "channel": "email",
                 "status": "granted",
-                "proof": {"notice_version": "v3", "notice_text": "Мы будем писать вам", "ip": "10.0.0.1"},
+                "proof": {
+                    "notice_version": "v3",
+                    "notice_text": "Мы будем писать вам",
+                    "ip": "10.0.0.1",
+                },
             },
         )
         assert response.status_code == 201, response.text
@@ -77,16 +81,26 @@ class TestRecording:
         self, api: Api, process: Callable[[], int]
     ) -> None:
         pid = _nino(api, process)
-        unknown = api.record(pid, {"purpose": "horoscopes", "channel": "email", "status": "granted"})
+        unknown = api.record(
+            pid, {"purpose": "horoscopes", "channel": "email", "status": "granted"}
+        )
         assert unknown.status_code == 400
         assert unknown.json()["field"] == "changes.0.purpose"
         foreign = api.record(
-            pid, {"purpose": "newsletter", "channel": "email", "status": "granted", "identifier": "x@y.am"}
+            pid,
+            {
+                "purpose": "newsletter",
+                "channel": "email",
+                "status": "granted",
+                "identifier": "x@y.am",
+            },
         )
         assert foreign.status_code == 409 and foreign.json()["field"] == "changes.0.identifier"
         shape = api.record(pid, {"purpose": "newsletter", "channel": "fax", "status": "granted"})
         assert shape.status_code == 422
-        missing = api.record(pid, {"purpose": "newsletter", "channel": "viber", "status": "granted"})
+        missing = api.record(
+            pid, {"purpose": "newsletter", "channel": "viber", "status": "granted"}
+        )
         assert missing.status_code == 409 and missing.json()["error"] == "NoReachableIdentifier"
         assert api.get(f"/api/profiles/{pid}/consents/history").json()["items"] == []
         assert api.get("/api/profiles/999999/consents").status_code == 404
@@ -94,7 +108,11 @@ class TestRecording:
 
 class TestVerify:
     def test_an_intact_ledger_verifies_and_a_tampered_row_is_reported(
-        self, api: Api, process: Callable[[], int], sessions: sessionmaker[Session], monkeypatch: object
+        self,
+        api: Api,
+        process: Callable[[], int],
+        sessions: sessionmaker[Session],
+        monkeypatch: object,
     ) -> None:
         pid = _nino(api, process)
         for status in ("granted", "withdrawn", "granted"):
@@ -104,7 +122,9 @@ class TestVerify:
         assert (result.chains, result.records, result.breaks) == (1, 3, [])
         with sessions.begin() as session:
             session.execute(
-                text("UPDATE consent_records SET status = 'granted' WHERE seq = 2 AND profile_id = :p"),
+                text(
+                    "UPDATE consent_records SET status = 'granted' WHERE seq = 2 AND profile_id = :p"
+                ),
                 {"p": pid},
             )
         with sessions() as session:
@@ -112,7 +132,12 @@ class TestVerify:
         assert [(b.seq, b.problem) for b in breaks] == [(2, "content does not match its hash")]
 
     def test_a_deleted_row_breaks_the_chain_and_the_cli_exits_1(
-        self, api: Api, process: Callable[[], int], sessions: sessionmaker[Session], database_url: str, monkeypatch: object
+        self,
+        api: Api,
+        process: Callable[[], int],
+        sessions: sessionmaker[Session],
+        database_url: str,
+        monkeypatch: object,
     ) -> None:
         import pytest
 
