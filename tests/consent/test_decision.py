@@ -46,9 +46,9 @@ class TestReasons:
         assert withdrawn["detail"] == "withdrawn on 2026-03-03T12:00:00.000Z via sms (api)"
         api.record(pid, {"purpose": "marketing", "channel": "email", "status": "granted"})
         allowed = api.decision(pid, "marketing", "email")
-        assert (
-            allowed["allowed"] and allowed["reason"] == "consent" and allowed["identifier"] == EMAIL
-        )
+        assert allowed["allowed"]
+        assert allowed["reason"] == "consent"
+        assert allowed["identifier"] == EMAIL
 
     def test_at_asks_about_the_past(self, api: Api, process: Callable[[], int]) -> None:
         pid = _giorgi(api, process)
@@ -103,7 +103,8 @@ class TestSuppression:
             },
         )
         assert created.status_code == 201, created.text
-        assert EMAIL not in created.text and len(created.json()["identifier_hash"]) == 64
+        assert EMAIL not in created.text
+        assert len(created.json()["identifier_hash"]) == 64
         for purpose in ("newsletter", "service"):
             decision = api.decision(pid, purpose, "email")
             assert (decision["allowed"], decision["reason"]) == (False, "suppressed_hard_bounce")
@@ -123,12 +124,14 @@ class TestSuppression:
             "/api/consent/suppressions",
             {"identifier_type": "user_id", "identifier": "x", "reason": "manual"},
         )
-        assert bad_type.status_code == 400 and bad_type.json()["field"] == "identifier_type"
+        assert bad_type.status_code == 400
+        assert bad_type.json()["field"] == "identifier_type"
         bad_value = api.post(
             "/api/consent/suppressions",
             {"identifier_type": "phone", "identifier": "12", "reason": "manual"},
         )
-        assert bad_value.status_code == 400 and bad_value.json()["field"] == "identifier"
+        assert bad_value.status_code == 400
+        assert bad_value.json()["field"] == "identifier"
 
 
 class TestPurposes:
@@ -140,7 +143,8 @@ class TestPurposes:
         assert created.status_code == 201
         assert api.post("/api/consent/purposes", {"name": "newsletter"}).status_code == 409
         names = {p["name"]: p["declared_in"] for p in api.get("/api/consent/purposes").json()}
-        assert names["loyalty_club"] == "api" and names["service"] == "settings"
+        assert names["loyalty_club"] == "api"
+        assert names["service"] == "settings"
         assert (
             api.record(
                 pid, {"purpose": "loyalty_club", "channel": "sms", "status": "granted"}

@@ -76,12 +76,12 @@ class TestConsentUpdatedEvent:
             ("newsletter", "email", "granted", EMAIL),
             ("promotions", "email", "granted", EMAIL),
         ]
-        assert records[0].source == "event" and records[0].profile_id == pid
-        assert (
-            records[0].proof["ip"] == "192.0.2.7"
-            and records[0].proof["notice_version"] == "2026-01"
-        )
-        assert records[0].expires_at is not None and records[0].expires_at.year == 2027
+        assert records[0].source == "event"
+        assert records[0].profile_id == pid
+        assert records[0].proof["ip"] == "192.0.2.7"
+        assert records[0].proof["notice_version"] == "2026-01"
+        assert records[0].expires_at is not None
+        assert records[0].expires_at.year == 2027
 
     def test_segment_category_preferences_are_recorded_once_not_on_every_event(
         self, api: Api, process: Callable[[], int], sessions: sessionmaker[Session]
@@ -142,10 +142,8 @@ class TestKeywords:
         assert "Вы отписаны" in reply.body
         keyword = [r for r in _records(sessions) if r.source == "keyword"]
         assert {r.purpose for r in keyword} == {"marketing", "newsletter", "promotions", "surveys"}
-        assert (
-            keyword[0].proof["connector"] == "sms-test"
-            and keyword[0].proof["provider_message_id"] == "prov-in1"
-        )
+        assert keyword[0].proof["connector"] == "sms-test"
+        assert keyword[0].proof["provider_message_id"] == "prov-in1"
 
     def test_a_sentence_containing_stop_is_conversation_not_an_opt_out(
         self, api: Api, process: Callable[[], int], sessions: sessionmaker[Session]
@@ -153,7 +151,8 @@ class TestKeywords:
         _oksana(api, process)
         api.send(_inbound("in2", "sms", "please don't stop my order", {"phone": PHONE}))
         process()
-        assert _records(sessions) == [] and _messages(sessions) == []
+        assert _records(sessions) == []
+        assert _messages(sessions) == []
 
     def test_configured_keywords_work_on_whatsapp_and_telegram(
         self, api: Api, process: Callable[[], int], sessions: sessionmaker[Session], settings: Any
@@ -187,7 +186,8 @@ class TestMessengerUnsubscribe:
         )
         process()
         records = _records(sessions)
-        assert records and {(r.channel, r.status, r.source) for r in records} == {
+        assert records
+        assert {(r.channel, r.status, r.source) for r in records} == {
             ("viber", "withdrawn", "channel_unsubscribe")
         }
         assert _messages(sessions) == []

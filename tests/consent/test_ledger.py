@@ -3,6 +3,7 @@ hash chain that `unison consent verify` checks."""
 
 from collections.abc import Callable
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
@@ -42,9 +43,11 @@ class TestRecording:
         assert response.status_code == 201, response.text
         record = response.json()["items"][0]
         assert record["identifier_value"] == EMAIL
-        assert record["source"] == "api" and record["actor"] == "agent:admin-token"
+        assert record["source"] == "api"
+        assert record["actor"] == "agent:admin-token"
         assert record["proof"]["notice_version"] == "v3"
-        assert len(record["proof"]["notice_hash"]) == 64 and "notice_text" not in record["proof"]
+        assert len(record["proof"]["notice_hash"]) == 64
+        assert "notice_text" not in record["proof"]
         current = api.get(f"/api/profiles/{pid}/consents").json()["items"]
         assert [(c["purpose"], c["channel"], c["status"]) for c in current] == [
             ("newsletter", "email", "granted")
@@ -95,13 +98,15 @@ class TestRecording:
                 "identifier": "x@y.am",
             },
         )
-        assert foreign.status_code == 409 and foreign.json()["field"] == "changes.0.identifier"
+        assert foreign.status_code == 409
+        assert foreign.json()["field"] == "changes.0.identifier"
         shape = api.record(pid, {"purpose": "newsletter", "channel": "fax", "status": "granted"})
         assert shape.status_code == 422
         missing = api.record(
             pid, {"purpose": "newsletter", "channel": "viber", "status": "granted"}
         )
-        assert missing.status_code == 409 and missing.json()["error"] == "NoReachableIdentifier"
+        assert missing.status_code == 409
+        assert missing.json()["error"] == "NoReachableIdentifier"
         assert api.get(f"/api/profiles/{pid}/consents/history").json()["items"] == []
         assert api.get("/api/profiles/999999/consents").status_code == 404
 
@@ -112,7 +117,6 @@ class TestVerify:
         api: Api,
         process: Callable[[], int],
         sessions: sessionmaker[Session],
-        monkeypatch: object,
     ) -> None:
         pid = _nino(api, process)
         for status in ("granted", "withdrawn", "granted"):
@@ -123,7 +127,8 @@ class TestVerify:
         with sessions.begin() as session:
             session.execute(
                 text(
-                    "UPDATE consent_records SET status = 'granted' WHERE seq = 2 AND profile_id = :p"
+                    "UPDATE consent_records SET status = 'granted' "
+                    "WHERE seq = 2 AND profile_id = :p"
                 ),
                 {"p": pid},
             )
@@ -137,10 +142,7 @@ class TestVerify:
         process: Callable[[], int],
         sessions: sessionmaker[Session],
         database_url: str,
-        monkeypatch: object,
     ) -> None:
-        import pytest
-
         mp = pytest.MonkeyPatch()
         pid = _nino(api, process)
         for status in ("granted", "withdrawn", "granted"):

@@ -51,13 +51,14 @@ class TestMerge:
     def test_a_grant_for_one_address_never_covers_the_address_a_merge_brought(
         self, api: Api, process: Callable[[], int]
     ) -> None:
-        a, b = _two_profiles(api, process)
+        a, _b = _two_profiles(api, process)
         api.record(a, {"purpose": "newsletter", "channel": "email", "status": "granted"})
         _merge(api, process)
         assert api.profile_of("email", B_EMAIL) == a
         assert _statuses(api, a) == {(A_EMAIL, "newsletter", "email"): "granted"}
         decision = api.decision(a, "newsletter", "email")
-        assert decision["allowed"] and decision["identifier"] == A_EMAIL
+        assert decision["allowed"]
+        assert decision["identifier"] == A_EMAIL
         # Recording "for the channel" after the merge covers each address on its own terms.
         api.record(
             a,
@@ -97,6 +98,7 @@ class TestMerge:
         after = _statuses(api, b)
         assert after[(B_PHONE, "promotions", "sms")] == "withdrawn"
         denied = api.decision(b, "promotions", "sms")
-        assert not denied["allowed"] and denied["reason"] == "withdrawn"
+        assert not denied["allowed"]
+        assert denied["reason"] == "withdrawn"
         assert "via sms (keyword)" in denied["detail"]
         assert api.decision(a, "promotions", "sms")["allowed"]

@@ -143,7 +143,7 @@ def _lease(
         if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(of=WebhookDelivery, skip_locked=True)
         found = []
-        for delivery, hook in session.execute(query).tuples():
+        for delivery, hook in session.execute(query):
             delivery.next_attempt_at = lease
             found.append(
                 Attempt(delivery.id, hook.url, _secret(settings, hook), orjson.dumps(delivery.body))
