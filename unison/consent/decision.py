@@ -54,14 +54,16 @@ def can_contact(
 ) -> Decision:
     """Allow or deny with the reason; `kind` is the purpose's kind (service or marketing)."""
     moment = ensure_utc(at) if at is not None else utcnow()
-    live = rows.canonical_id(session, profile_id)
-    if live is None:
-        return Decision(False, "unknown_profile", f"no profile {profile_id}", channel, purpose)
     ident_type = CHANNEL_IDENTIFIER[channel]
     if utcnow() - moment > _PRESENT:
-        found = _historic(session, live, ident_type, purpose, channel, moment)
-    else:
-        found = rows.decision_rows(session, live, ident_type, purpose, channel)
+        live = rows.canonical_id(session, profile_id)
+        found = (
+            [] if live is None else _historic(session, live, ident_type, purpose, channel, moment)
+        )
+    else:  # the hot path: profile, identifiers and state in one query
+        found = rows.decision_rows(session, profile_id, ident_type, purpose, channel)
+    if not found and rows.canonical_id(session, profile_id) is None:
+        return Decision(False, "unknown_profile", f"no profile {profile_id}", channel, purpose)
     if not found:
         return Decision(
             False,

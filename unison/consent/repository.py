@@ -142,8 +142,8 @@ def records(
 def decision_rows(
     session: Session, profile_id: int, kind: str, purpose: str, channel: str
 ) -> list[tuple[str, Any, Any, Any, Any, Any]]:
-    """The profile's identifiers for a channel, each with its current state for the purpose
-    (one indexed join: this is on every send)."""
+    """The identifiers of the live profile `profile_id` resolves to, for a channel, each with
+    its current state for the purpose (one indexed join, merged ids included: on every send)."""
     state = table(ConsentState)
     query = (
         select(
@@ -154,7 +154,8 @@ def decision_rows(
             state.c.source,
             state.c.source_channel,
         )
-        .select_from(Identifier)
+        .select_from(Profile)
+        .join(Identifier, Identifier.profile_id == Profile.canonical_id)
         .outerjoin(
             state,
             and_(
@@ -164,7 +165,7 @@ def decision_rows(
                 state.c.channel == channel,
             ),
         )
-        .where(Identifier.profile_id == profile_id, Identifier.type == kind)
+        .where(Profile.id == profile_id, Identifier.type == kind)
         .order_by(Identifier.id)
     )
     return [tuple(row) for row in session.execute(query)]
