@@ -207,7 +207,7 @@ def preference_link(
     url = preferences.preference_link(
         runtime.settings, service.live_id(session, profile_id), language
     )
-    return LinkOut(url=url, expires_at=preferences.link_expiry(url))
+    return LinkOut(url=url, expires_at=preferences.link_expiry(runtime.settings, url))
 
 
 @router.get("/{profile_id}/unsubscribe-headers", response_model=UnsubscribeHeaders)

@@ -82,5 +82,5 @@ def list_unsubscribe_headers(url: str) -> dict[str, str]:
     return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
-def link_expiry(url: str) -> datetime:
-    return datetime.fromtimestamp(links.expires_at(url.rsplit("/", 1)[1]), UTC)
+def link_expiry(settings: Settings, url: str) -> datetime:
+    return datetime.fromtimestamp(links.expires_at(settings, url.rsplit("/", 1)[1]), UTC)

@@ -69,7 +69,6 @@ def suppress(session: Session, ident: Ident, reason: str, note: str = "") -> boo
 def listed(session: Session, idents: list[Ident]) -> dict[Ident, list[Listed]]:
     by_hash = {identifier_hash(i): i for i in idents}
     found: dict[Ident, list[Listed]] = {}
-    for row in repository.suppressions(session, list(by_hash)):
-        ident = by_hash[row.identifier_hash]
-        found.setdefault(ident, []).append(Listed(row.reason, row.identifier_type))
+    for digest, kind, reason in repository.suppression_reasons(session, list(by_hash)):
+        found.setdefault(by_hash[digest], []).append(Listed(reason, kind))
     return found
