@@ -66,11 +66,12 @@ def _tamar(api: Api, process: Callable[[], int]) -> int:
             "proof": {"ip": "203.0.113.9", "form_url": f"https://shop.example/?email={EMAIL}"},
         },
     )
-    api.put_prefs = api.client.put(
+    prefs = api.client.put(
         f"/api/profiles/{pid}/preferences",
         json={"preferred_language": "ka"},
         headers={"Authorization": f"Bearer {api.token}"},
     )
+    assert prefs.status_code == 200
     process()
     return pid
 

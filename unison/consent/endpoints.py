@@ -119,7 +119,7 @@ def _proof(change: ConsentChange) -> dict[str, object]:
 
 
 def _targets(
-    session: Session, live: int, change: ConsentChange, index: int
+    session: Session, live: int, change: ConsentChange, index: int, field: str | None = None
 ) -> list[tuple[str, str]]:
     kind = CHANNEL_IDENTIFIER[change.channel]
     if change.identifier is None:
@@ -138,7 +138,7 @@ def _targets(
         raise IdentifierNotOwned(
             f"this {kind} does not belong to profile {live}; consent is bound to the profile's "
             "own identifiers",
-            field=f"changes.{index}.identifier",
+            field=field or f"changes.{index}.identifier",
         )
     return [ident]
 
@@ -223,7 +223,7 @@ def unsubscribe_headers(
     live = service.live_id(session, profile_id)
     check_purpose(purpose, service.kinds(session, runtime.settings))
     change = ConsentChange(purpose=purpose, channel="email", status="withdrawn", identifier=email)
-    ((_, address),) = _targets(session, live, change, 0)
+    ((_, address),) = _targets(session, live, change, 0, field="email")
     url = preferences.unsubscribe_link(runtime.settings, live, address, purpose)
     headers = preferences.list_unsubscribe_headers(url)
     return UnsubscribeHeaders(

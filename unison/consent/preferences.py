@@ -36,7 +36,7 @@ def check_time_zone(name: str | None) -> None:
 
 
 def get(session: Session, profile_id: int) -> PreferencesOut:
-    row = rows.preferences(session, [profile_id])
+    row = rows.preferences(session, rows.group_ids(session, profile_id))
     return PreferencesOut.model_validate(row) if row else PreferencesOut()
 
 

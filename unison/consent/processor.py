@@ -241,7 +241,7 @@ def _expiry(value: Any) -> datetime | None:
         return None
     try:
         return ensure_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
 
 
@@ -276,7 +276,7 @@ def _stop(
     ]
     reply = None
     if keyword is not None:
-        prefs = rows.preferences(session, [profile_id])
+        prefs = rows.preferences(session, rows.group_ids(session, profile_id))
         context = event.payload.get("context") or {}
         locale = context.get("locale") if isinstance(context, dict) else None
         language = choose(

@@ -28,6 +28,9 @@ CHANGED = "consent.changed"
 
 def system_source_id(session: Session) -> int:
     # Created on first use; its write key is thrown away (nothing outside may write as it).
+    found = session.execute(select(Source.id).where(Source.name == SYSTEM_SOURCE)).scalar()
+    if found is not None:
+        return int(found)
     session.execute(
         consent_rows.upsert(session, Source)
         .values(

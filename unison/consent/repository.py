@@ -39,6 +39,12 @@ def canonical_id(session: Session, profile_id: int) -> int | None:
     ).scalar_one_or_none()
 
 
+def group_ids(session: Session, profile_id: int) -> list[int]:
+    """The live profile and every profile merged into it."""
+    query = select(Profile.id).where(Profile.canonical_id == profile_id)
+    return [profile_id, *(pid for pid in session.execute(query).scalars() if pid != profile_id)]
+
+
 def identifiers_of(
     session: Session, profile_id: int, types: Iterable[str] | None = None
 ) -> list[Ident]:
