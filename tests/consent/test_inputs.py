@@ -9,7 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.consent.conftest import Api, identify
+from unison.consent.processor import consent_processor
 from unison.models import ConsentRecord, Event, OutboundMessage
+from unison.worker import offsets
 
 EMAIL, PHONE = "oksana@example.ua", "+380501234567"
 
@@ -210,3 +212,19 @@ class TestPropagation:
         assert len(_records(sessions)) == 1  # the processor did not turn it into a new record
         timeline = api.get(f"/api/profiles/{pid}/timeline", event="consent.changed").json()["items"]
         assert len(timeline) == 1
+
+
+class TestReplay:
+    def test_a_replayed_batch_records_nothing_twice_and_queues_no_second_reply(
+        self, api: Api, process: Callable[[], int], sessions: sessionmaker[Session], settings: Any
+    ) -> None:
+        _oksana(api, process)
+        api.send(_inbound("r1", "viber", "STOP", {"viber_id": "viber-oksana-1"}))
+        process()
+        before = len(_records(sessions))
+        with sessions() as session:
+            events = offsets.read_after(session, offsets.Claim(0, 0, "", 0), 1000)
+        with sessions.begin() as session:
+            consent_processor(settings).process(session, events)
+        assert len(_records(sessions)) == before > 0
+        assert len(_messages(sessions)) == 1

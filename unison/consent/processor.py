@@ -91,6 +91,9 @@ class ConsentProcessor:
         plan = Plan()
         if not wanted:
             return plan
+        # Replaying events (an offset moved back by hand) must not record a change twice.
+        done = rows.recorded_events(session, [e.id for e in wanted])
+        wanted = [e for e in wanted if e.id not in done]
         owners = _owners(session, [e.id for e in wanted])
         kinds = service.kinds(session, self.settings)
         for event in wanted:

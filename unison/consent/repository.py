@@ -80,6 +80,12 @@ def lock_head(session: Session, profile_id: int) -> tuple[int, str]:
     return row[0], row[1]
 
 
+def recorded_events(session: Session, event_ids: list[int]) -> set[int]:
+    """Which of these events already produced ledger records (a replayed batch skips them)."""
+    query = select(ConsentRecord.event_id).where(ConsentRecord.event_id.in_(event_ids)).distinct()
+    return {int(e) for e in session.execute(query).scalars() if e is not None}
+
+
 def set_head(session: Session, profile_id: int, seq: int, hash_: str) -> None:
     session.execute(
         update(ConsentChainHead)

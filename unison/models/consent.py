@@ -48,6 +48,7 @@ class ConsentRecord(Base):
         Index(
             "ix_consent_records_identifier", "identifier_value", "identifier_type", "occurred_at"
         ),
+        Index("ix_consent_records_event_id", "event_id"),
     )
 
 

@@ -83,6 +83,7 @@ def upgrade() -> None:
         batch_op.create_index(
             "uq_consent_records_profile_id_seq", ["profile_id", "seq"], unique=True
         )
+        batch_op.create_index("ix_consent_records_event_id", ["event_id"], unique=False)
 
     op.create_table(
         "consent_state",
