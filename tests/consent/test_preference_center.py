@@ -191,3 +191,24 @@ class TestOneClick:
             ).status_code
             == 403
         )
+
+
+class TestServiceBox:
+    def test_service_shows_on_without_a_grant_and_saving_unchanged_records_nothing(
+        self, api: Api, process: Callable[[], int], sessions: sessionmaker[Session]
+    ) -> None:
+        pid = _dana(api, process)
+        path = _link(api, pid)
+        page = api.client.get(path).text
+        assert 'name="c:service:sms" value="on" checked' in page
+        assert 'name="c:promotions:sms" value="on" checked' not in page
+        api.client.post(
+            path,
+            content="c:service:sms=on&c:service:email=on&c:service:phone_call=on",
+            headers=FORM,
+        )
+        with sessions() as session:
+            assert session.execute(select(ConsentRecord)).first() is None
+        api.client.post(path, content="c:service:email=on", headers=FORM)
+        assert api.decision(pid, "service", "sms")["reason"] == "withdrawn"
+        assert api.decision(pid, "service", "email")["allowed"]

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from tests.consent.conftest import Api
 from unison.cli import app
+from unison.consent import links
 from unison.consent.webhooks import deliver_due
 from unison.kit.settings import Settings, get_settings
 from unison.models import Base, PrivacyRequest
@@ -161,6 +162,15 @@ class TestErase:
         assert kinds == ["erase"]
         assert suppressed >= 3
         assert deliver_due(sessions, settings, post=lambda *a: 200) == 0  # nothing left to announce
+        # An unsubscribe link mailed before the erasure still answers, and writes nothing back.
+        token = links.sign(settings, "unsubscribe", {"p": pid, "e": EMAIL, "u": "newsletter"}, 60)
+        late = api.client.post(
+            f"/unsubscribe/{token}",
+            content="List-Unsubscribe=One-Click",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert late.status_code == 200
+        assert _mentions(sessions, needles) == []
 
     def test_a_later_import_of_the_same_address_cannot_be_contacted(
         self, api: Api, process: Callable[[], int]

@@ -227,8 +227,11 @@ def confirm_submit(
     if isinstance(found, HTMLResponse):
         return found
     claims, language = found
-    profile_id = rows.owner_of(session, ("email", claims["e"])) or int(claims["p"])
-    preference_center.confirm(session, profile_id, claims["e"], claims["u"], _visitor(request))
+    # The address's owner now (a merge or split may have moved it); an address no profile
+    # holds any more (erased) is not written back into the ledger.
+    profile_id = rows.owner_of(session, ("email", claims["e"]))
+    if profile_id is not None:
+        preference_center.confirm(session, profile_id, claims["e"], claims["u"], _visitor(request))
     return _render(
         "message.html",
         language,
@@ -277,8 +280,11 @@ async def unsubscribe_submit(
         raise OneClickMissing(
             "send the form body List-Unsubscribe=One-Click (RFC 8058)", field="List-Unsubscribe"
         )
-    profile_id = rows.owner_of(session, ("email", claims["e"])) or int(claims["p"])
-    preference_center.unsubscribe(session, profile_id, claims["e"], claims["u"], _visitor(request))
+    profile_id = rows.owner_of(session, ("email", claims["e"]))
+    if profile_id is not None:  # unknown (erased) addresses are not written back
+        preference_center.unsubscribe(
+            session, profile_id, claims["e"], claims["u"], _visitor(request)
+        )
     purpose = preference_center.label(language, claims["u"])
     return _render(
         "message.html",

@@ -23,6 +23,13 @@ from unison.messaging.outbox import Outgoing, enqueue
 SOURCE = "preference_center"
 FREQUENCIES = ("immediate", "daily", "weekly", "monthly")
 ACTIVE = frozenset({"granted", "pending"})
+REFUSED = frozenset({"withdrawn", "denied"})
+
+
+def _active(kind: str, status: str | None) -> bool:
+    """Whether the box shows as on: service messages are on unless refused (they need no
+    grant), everything else only when granted or awaiting confirmation."""
+    return status not in REFUSED if kind == SERVICE else status in ACTIVE
 
 
 @dataclass(frozen=True)
@@ -52,7 +59,7 @@ def view(session: Session, settings: Settings, profile_id: int, language: str) -
     for name in sorted(kinds, key=lambda n: (kinds[n] != SERVICE, n)):
         cells = {
             c: {
-                "checked": bool(status.get((name, c), set()) & ACTIVE),
+                "checked": any(_active(kinds[name], st) for st in status.get((name, c), {None})),
                 "pending": status.get((name, c), set()) == {"pending"},
             }
             for c in CHANNELS
@@ -107,12 +114,15 @@ def apply(
             )
             for ident in idents:
                 now = current.get((*ident, purpose, channel))
-                if wanted and now not in ACTIVE:
-                    double = channel == "email" and settings.consent_double_opt_in
+                active = _active(kind, now)
+                if wanted and not active:
+                    double = (
+                        kind != SERVICE and channel == "email" and settings.consent_double_opt_in
+                    )
                     changes.append(
                         Change(ident, purpose, channel, "pending" if double else "granted")
                     )
-                elif not wanted and now in ACTIVE:
+                elif not wanted and active:
                     changes.append(Change(ident, purpose, channel, "withdrawn"))
     how = Provenance(
         source=SOURCE,
