@@ -160,6 +160,9 @@ class TestErase:
                 text("SELECT count(*) FROM consent_suppressions WHERE reason = 'erasure'")
             ).scalar_one()
         assert kinds == ["erase"]
+        listed = api.get("/api/privacy/requests").json()
+        assert [(r["kind"], r["profile_id"]) for r in listed] == [("erase", pid)]
+        assert EMAIL not in str(listed)
         assert suppressed >= 3
         assert deliver_due(sessions, settings, post=lambda *a: 200) == 0  # nothing left to announce
         # An unsubscribe link mailed before the erasure still answers, and writes nothing back.

@@ -19,6 +19,7 @@ from unison.models import (
     IdentityBlock,
     IdentityConflict,
     Merge,
+    PrivacyRequest,
     Profile,
     RejectedEvent,
     WebhookDelivery,
@@ -169,3 +170,8 @@ def delete_deliveries(session: Session, profile_ids: list[int], pii: list[str]) 
 def deliveries(session: Session, profile_ids: list[int]) -> list[WebhookDelivery]:
     query = select(WebhookDelivery).where(WebhookDelivery.profile_id.in_(profile_ids))
     return list(session.execute(query.order_by(WebhookDelivery.id)).scalars())
+
+
+def requests(session: Session, limit: int) -> list[PrivacyRequest]:
+    query = select(PrivacyRequest).order_by(PrivacyRequest.id.desc()).limit(limit)
+    return list(session.execute(query).scalars())
