@@ -60,8 +60,14 @@ def can_contact(
         found = (
             [] if live is None else _historic(session, live, ident_type, purpose, channel, moment)
         )
-    else:  # the hot path: profile, identifiers and state in one query
-        found = rows.decision_rows(session, profile_id, ident_type, purpose, channel)
+        listed = suppression.listed(session, [(ident_type, row[0]) for row in found])
+        reasons = {ident[1]: entries for ident, entries in listed.items()}
+    else:  # the hot path: profile, identifiers, state and suppression in one or two queries
+        found, names = rows.decision(session, profile_id, ident_type, purpose, channel)
+        reasons = {
+            value: [suppression.Listed(r, ident_type) for r in found_reasons]
+            for value, found_reasons in names.items()
+        }
     if not found and rows.canonical_id(session, profile_id) is None:
         return Decision(False, "unknown_profile", f"no profile {profile_id}", channel, purpose)
     if not found:
@@ -72,10 +78,8 @@ def can_contact(
             channel,
             purpose,
         )
-    listed = suppression.listed(session, [(ident_type, row[0]) for row in found])
     decisions = [
-        _judge(row, listed.get((ident_type, row[0]), []), purpose, channel, kind, moment)
-        for row in found
+        _judge(row, reasons.get(row[0], []), purpose, channel, kind, moment) for row in found
     ]
     return next((d for d in decisions if d.allowed), decisions[0])
 

@@ -1,7 +1,6 @@
 """The global suppression list: identifiers kept only as hashes, so an erased or bounced
 address is still recognized when it comes back (a later import cannot recontact it)."""
 
-import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -32,7 +31,7 @@ class Listed:
 
 def identifier_hash(ident: Ident) -> str:
     """SHA-256 of "type:normalized value"; the value itself is never stored here."""
-    return hashlib.sha256(f"{ident[0]}:{ident[1]}".encode()).hexdigest()
+    return repository.identifier_hash(*ident)
 
 
 def normalize(kind: str, value: str) -> Ident:
