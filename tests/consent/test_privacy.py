@@ -207,3 +207,23 @@ class TestErase:
         api.post("/api/privacy/erase", {"profile_id": pid})
         with sessions() as session:
             assert service.verify(session).breaks == []
+
+
+class TestEraseCli:
+    def test_the_cli_asks_for_confirmation_then_erases(
+        self,
+        api: Api,
+        process: Callable[[], int],
+        database_url: str,
+        sessions: sessionmaker[Session],
+    ) -> None:
+        pid = _tamar(api, process)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("UNISON_DATABASE_URL", database_url)
+            get_settings.cache_clear()
+            refused = CliRunner().invoke(app, ["privacy", "erase", str(pid)])
+            done = CliRunner().invoke(app, ["privacy", "erase", str(pid), "--yes"])
+            get_settings.cache_clear()
+        assert refused.exit_code == 2
+        assert done.exit_code == 0, done.output
+        assert _mentions(sessions, [EMAIL, PHONE, NAME]) == []
