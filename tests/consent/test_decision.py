@@ -191,3 +191,28 @@ class TestRoles:
             == 403
         )
         assert api.client.get(f"/api/profiles/{pid}/reachability").status_code == 401
+
+
+class TestQuietHours:
+    def test_reachability_says_when_it_is_quiet_in_the_customers_time_zone(
+        self, api: Api, process: Callable[[], int]
+    ) -> None:
+        pid = _giorgi(api, process)
+        prefs = {"quiet_start": "22:00", "quiet_end": "08:00", "time_zone": "Asia/Tbilisi"}
+        headers = {"Authorization": f"Bearer {api.token}"}
+        assert (
+            api.client.put(
+                f"/api/profiles/{pid}/preferences", json=prefs, headers=headers
+            ).status_code
+            == 200
+        )
+        path = f"/api/profiles/{pid}/reachability"
+        night = api.get(path, at="2026-03-03T20:30:00Z").json()  # 00:30 in Tbilisi
+        day = api.get(path, at="2026-03-03T10:00:00Z").json()  # 14:00 in Tbilisi
+        assert (night["in_quiet_hours"], day["in_quiet_hours"]) == (True, False)
+        assert night["preferences"]["time_zone"] == "Asia/Tbilisi"
+        bad = api.client.put(
+            f"/api/profiles/{pid}/preferences", json={"time_zone": "Mars/Base"}, headers=headers
+        )
+        assert bad.status_code == 400
+        assert bad.json()["field"] == "time_zone"
