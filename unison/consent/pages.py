@@ -141,6 +141,7 @@ def preference_page(
     session: Session = Depends(get_session),
     runtime: Runtime = Depends(get_runtime),
 ) -> HTMLResponse:
+    """The preference center of the profile the link names."""
     claims = _claims(request, runtime, preferences.PREFERENCE_CENTER, token)
     if isinstance(claims, HTMLResponse):
         return claims
@@ -156,6 +157,7 @@ async def preference_submit(
     session: Session = Depends(get_session),
     runtime: Runtime = Depends(get_runtime),
 ) -> HTMLResponse:
+    """Apply the submitted preference-center form (plain form POST)."""
     claims = _claims(request, runtime, preferences.PREFERENCE_CENTER, token)
     if isinstance(claims, HTMLResponse):
         return claims
@@ -199,6 +201,7 @@ def confirm_page(
     session: Session = Depends(get_session),
     runtime: Runtime = Depends(get_runtime),
 ) -> HTMLResponse:
+    """Double opt-in: a page whose button confirms the pending subscription."""
     # A GET never confirms (mail scanners follow links); the button POSTs.
     found = _one_link(request, runtime, preferences.CONFIRM, token)
     if isinstance(found, HTMLResponse):
@@ -223,6 +226,7 @@ def confirm_submit(
     session: Session = Depends(get_session),
     runtime: Runtime = Depends(get_runtime),
 ) -> HTMLResponse:
+    """Double opt-in: the pending email grant becomes granted."""
     found = _one_link(request, runtime, preferences.CONFIRM, token)
     if isinstance(found, HTMLResponse):
         return found
@@ -246,6 +250,7 @@ def confirm_submit(
 def unsubscribe_page(
     token: str, request: Request, runtime: Runtime = Depends(get_runtime)
 ) -> HTMLResponse:
+    """A page whose button unsubscribes (a GET never does)."""
     # RFC 8058: a GET must not unsubscribe; it shows the button that POSTs.
     found = _one_link(request, runtime, preferences.UNSUBSCRIBE, token)
     if isinstance(found, HTMLResponse):
