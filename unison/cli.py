@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from unison import migrations
 from unison.auth import service as tokens
+from unison.consent.cli import consent_app, privacy_app
 from unison.events.importing import detect_format, import_file, parse_mapping
 from unison.events.service import SourceRef
 from unison.kit.db import create_db_engine, make_session_factory, transaction
@@ -31,6 +32,8 @@ app.add_typer(sources_app, name="sources")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(demo_app, name="demo")
 app.add_typer(profiles_app, name="profiles")
+app.add_typer(consent_app, name="consent")
+app.add_typer(privacy_app, name="privacy")
 
 console = Console()
 err = Console(stderr=True)

@@ -11,6 +11,11 @@ from unison.api.operations import RequestMetricsMiddleware
 from unison.api.operations import router as operations_router
 from unison.api.runtime import Runtime
 from unison.auth.endpoints import router as tokens_router
+from unison.consent.admin_endpoints import router as consent_admin_router
+from unison.consent.endpoints import router as consent_router
+from unison.consent.pages import router as preference_pages
+from unison.consent.privacy.endpoints import router as privacy_router
+from unison.consent.webhook_endpoints import router as webhooks_router
 from unison.events.collect import CollectFastPath
 from unison.events.collect import router as collect
 from unison.events.endpoints import read
@@ -49,6 +54,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sources_router,
         tokens_router,
         operations_router,
+        consent_router,
+        consent_admin_router,
+        webhooks_router,
+        privacy_router,
+        preference_pages,
     )
     for router in routers:
         app.include_router(router)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from unison.api.metrics import Metrics
 from unison.api.write_keys import WriteKeyCache
+from unison.consent.webhooks import DeliveryThread
 from unison.events import repository
 from unison.events.repository import IngestBatch, StoreOutcome
 from unison.kit.db import create_db_engine, make_session_factory
@@ -25,6 +26,7 @@ class Runtime:
     writer: GroupCommitWriter[IngestBatch, StoreOutcome]
     write_keys: WriteKeyCache
     processors: RunnerThread | None = None
+    webhooks: DeliveryThread | None = None  # consent-change webhook delivery
     metrics: Metrics = field(default_factory=Metrics)
 
     @classmethod
@@ -52,12 +54,17 @@ class Runtime:
             writer=writer,
             write_keys=WriteKeyCache(settings.write_key_cache_seconds),
             processors=processors,
+            webhooks=DeliveryThread(sessions, settings)
+            if settings.consent_webhooks_enabled
+            else None,
         )
 
     def start(self) -> None:
         self.writer.start()
         if self.processors is not None:
             self.processors.start()
+        if self.webhooks is not None:
+            self.webhooks.start()
         # Everything alive now (modules, app, pools) lives as long as the process; moving it
         # out of the collector's view makes full collections cheap, which removes the
         # ~100 ms pauses they caused on the ingest path.
@@ -68,4 +75,6 @@ class Runtime:
         self.writer.stop()
         if self.processors is not None:
             self.processors.stop()
+        if self.webhooks is not None:
+            self.webhooks.stop()
         self.engine.dispose()

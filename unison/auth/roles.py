@@ -17,13 +17,29 @@ class Permission(StrEnum):
     tokens_write = "tokens:write"
     profiles_read = "profiles:read"
     identity_write = "identity:write"
+    consent_read = "consent:read"
+    consent_write = "consent:write"
+    reachability_read = "reachability:read"
+    webhooks_write = "webhooks:write"
+    privacy_write = "privacy:write"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.admin: frozenset(Permission),
-    Role.marketer: frozenset({Permission.events_read, Permission.profiles_read}),
-    Role.analyst: frozenset({Permission.events_read, Permission.profiles_read}),
-    Role.agent: frozenset({Permission.profiles_read}),  # the 360 view when answering customers
+    Role.marketer: frozenset(
+        {
+            Permission.events_read,
+            Permission.profiles_read,
+            Permission.consent_read,
+            Permission.consent_write,
+            Permission.reachability_read,
+        }
+    ),
+    Role.analyst: frozenset(
+        {Permission.events_read, Permission.profiles_read, Permission.consent_read}
+    ),
+    # The 360 view when answering customers, and whether a channel may be used to reply.
+    Role.agent: frozenset({Permission.profiles_read, Permission.reachability_read}),
 }
 
 

@@ -49,6 +49,32 @@ class Settings(BaseSettings):
     )
     identity_custom_types: list[str] = Field(default_factory=list)
 
+    # Consent (docs/design/consent.md). Purposes known without an API call: name -> kind
+    # ("service" messages follow their own rule, every other kind needs consent).
+    consent_purposes: dict[str, str] = Field(
+        default_factory=lambda: {
+            "service": "service",
+            "marketing": "marketing",
+            "newsletter": "marketing",
+            "promotions": "marketing",
+            "surveys": "marketing",
+        }
+    )
+    # Inbound messages consisting of one of these words withdraw marketing on that channel
+    # (STOP, UNSUBSCRIBE, СТОП, ОТПИСАТЬСЯ are always understood).
+    consent_keywords: list[str] = Field(default_factory=list)
+    consent_double_opt_in: bool = True  # email grants stay pending until confirmed
+    # Signs preference-center and unsubscribe links and encrypts webhook secrets. Unset, a
+    # random key is made per process (links and webhook secrets then die with it): set it.
+    secret_key: str | None = None
+    public_url: str = "http://127.0.0.1:8000"  # where links in messages point
+    consent_link_ttl_seconds: int = Field(default=7 * 86400, ge=60)
+    unsubscribe_link_ttl_seconds: int = Field(default=365 * 86400, ge=60)
+    consent_webhooks_enabled: bool = True  # `unison serve` runs the delivery loop
+    consent_webhook_max_attempts: int = Field(default=8, ge=1, le=50)
+    consent_webhook_backoff_seconds: float = Field(default=30.0, gt=0)
+    consent_webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -1,6 +1,17 @@
 """Table definitions, one module per aggregate. Importing this package registers them all."""
 
 from unison.models.base import Base
+from unison.models.consent import (
+    ConsentChainHead,
+    ConsentPreferences,
+    ConsentPurpose,
+    ConsentRecord,
+    ConsentState,
+    ConsentWebhook,
+    PrivacyRequest,
+    Suppression,
+    WebhookDelivery,
+)
 from unison.models.events import Event, RejectedEvent
 from unison.models.identity import (
     Identifier,
@@ -9,6 +20,7 @@ from unison.models.identity import (
     IdentityConflict,
     Merge,
 )
+from unison.models.messaging import OutboundMessage
 from unison.models.processors import ProcessorOffset
 from unison.models.profiles import EventProfile, Profile
 from unison.models.sources import Source
@@ -17,6 +29,12 @@ from unison.models.tokens import ApiToken
 __all__ = [
     "ApiToken",
     "Base",
+    "ConsentChainHead",
+    "ConsentPreferences",
+    "ConsentPurpose",
+    "ConsentRecord",
+    "ConsentState",
+    "ConsentWebhook",
     "Event",
     "EventProfile",
     "Identifier",
@@ -24,8 +42,12 @@ __all__ = [
     "IdentityBlock",
     "IdentityConflict",
     "Merge",
+    "OutboundMessage",
+    "PrivacyRequest",
     "ProcessorOffset",
     "Profile",
     "RejectedEvent",
     "Source",
+    "Suppression",
+    "WebhookDelivery",
 ]

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from unison.consent.processor import consent_processor
 from unison.kit.settings import Settings
 from unison.worker.profiles_processor import NAME as PROFILES
 from unison.worker.profiles_processor import profile_processor
@@ -18,7 +19,7 @@ from unison.worker.runner import LogProcessor, Runner
 ProcessorFactory = Callable[[Settings], LogProcessor[Any]]
 
 # Each domain that projects the log appends its factory here (one line), in flow order.
-DOWNSTREAM: list[ProcessorFactory] = []
+DOWNSTREAM: list[ProcessorFactory] = [consent_processor]
 
 
 def build_chain(

@@ -1,0 +1,1 @@
+"""Consent and preferences: the ledger, the decision point, the preference center, privacy."""

@@ -1,0 +1,113 @@
+"""HTTP routes for purposes and the global suppression list."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+from sqlalchemy.orm import Session
+
+from unison.api.deps import get_runtime, get_session, require
+from unison.api.runtime import Runtime
+from unison.auth.roles import Permission
+from unison.consent import repository as rows
+from unison.consent import suppression
+from unison.consent.schemas import (
+    PurposeIn,
+    PurposeOut,
+    Reason,
+    SuppressionIn,
+    SuppressionOut,
+    SuppressionPage,
+)
+from unison.kit.clock import utcnow
+from unison.kit.errors import Conflict
+from unison.kit.pagination import decode_id_cursor, encode_cursor
+from unison.models import ConsentPurpose
+
+router = APIRouter(prefix="/api/consent", tags=["consent"])
+
+
+class PurposeExists(Conflict):
+    pass
+
+
+@router.get("/purposes", response_model=list[PurposeOut])
+def list_purposes(
+    session: Session = Depends(get_session),
+    runtime: Runtime = Depends(get_runtime),
+    _token: object = Depends(require(Permission.consent_read)),
+) -> list[PurposeOut]:
+    """Every purpose: those declared in settings and those added through the API."""
+    found = [
+        PurposeOut(name=name, kind=kind, description="", declared_in="settings")
+        for name, kind in sorted(runtime.settings.consent_purposes.items())
+    ]
+    for name, kind in sorted(rows.declared_purposes(session).items()):
+        if name not in runtime.settings.consent_purposes:
+            found.append(PurposeOut(name=name, kind=kind, description="", declared_in="api"))
+    return found
+
+
+@router.post("/purposes", response_model=PurposeOut, status_code=201)
+def create_purpose(
+    body: PurposeIn,
+    session: Session = Depends(get_session),
+    runtime: Runtime = Depends(get_runtime),
+    _token: object = Depends(require(Permission.consent_write)),
+) -> PurposeOut:
+    """Declare a purpose (topic) consent can be given for."""
+    if body.name in runtime.settings.consent_purposes or rows.purpose_kind(session, body.name):
+        raise PurposeExists(f"purpose {body.name!r} already exists", field="name")
+    rows.add_purpose(
+        session,
+        ConsentPurpose(
+            name=body.name, kind=body.kind, description=body.description, created_at=utcnow()
+        ),
+    )
+    return PurposeOut(
+        name=body.name, kind=body.kind, description=body.description, declared_in="api"
+    )
+
+
+@router.get("/suppressions", response_model=SuppressionPage)
+def list_suppressions(
+    reason: Reason | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: str | None = None,
+    session: Session = Depends(get_session),
+    _token: object = Depends(require(Permission.consent_read)),
+) -> SuppressionPage:
+    """Suppressed identifiers (hashes only), newest first."""
+    found = rows.list_suppressions(
+        session, reason=reason, before_id=decode_id_cursor(cursor), limit=limit
+    )
+    items = [SuppressionOut.model_validate(s) for s in found]
+    return SuppressionPage(
+        items=items, next_cursor=encode_cursor(items[-1].id) if len(items) == limit else None
+    )
+
+
+@router.post("/suppressions", response_model=SuppressionOut, status_code=201)
+def add_suppression(
+    body: SuppressionIn,
+    session: Session = Depends(get_session),
+    _token: object = Depends(require(Permission.consent_write)),
+) -> SuppressionOut:
+    """Suppress an identifier (hard bounce, spam complaint, objection...); stored hashed."""
+    ident = suppression.normalize(body.identifier_type, body.identifier)
+    suppression.suppress(session, ident, body.reason, body.note)
+    digest = suppression.identifier_hash(ident)
+    found = next(s for s in rows.suppressions(session, [digest]) if s.reason == body.reason)
+    return SuppressionOut.model_validate(found)
+
+
+@router.delete("/suppressions/{suppression_id}", status_code=204)
+def delete_suppression(
+    suppression_id: Annotated[int, Path(ge=1)],
+    session: Session = Depends(get_session),
+    _token: object = Depends(require(Permission.privacy_write)),
+) -> None:
+    """Lift a suppression (admin only: erasure entries should stay)."""
+    if rows.delete_suppression(session, suppression_id) is None:
+        raise suppression.SuppressionNotFound(
+            f"no suppression with id {suppression_id}", field="suppression_id"
+        )

@@ -1,0 +1,301 @@
+"""Public pages reached by signed links: the preference center, double opt-in confirmation
+and one-click unsubscribe (RFC 8058). Server-rendered, no JavaScript, no login.
+
+Templates render in Jinja2's sandbox with autoescaping: customer data (names, addresses,
+free-text time zones) can never become markup or reach Python internals.
+"""
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Depends, Request
+from jinja2 import FileSystemLoader, select_autoescape
+from jinja2.sandbox import SandboxedEnvironment
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.responses import HTMLResponse
+
+from unison.api.deps import get_runtime, get_session
+from unison.api.runtime import Runtime
+from unison.consent import links, preference_center, preferences, service
+from unison.consent import repository as rows
+from unison.consent.i18n import LANGUAGES, catalog, choose, direction, text
+from unison.kit.errors import InvalidParameter, NotFound
+
+router = APIRouter(tags=["preference center"], include_in_schema=False)
+_ENV = SandboxedEnvironment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+)
+_MAX_FORM_BYTES = 64 * 1024
+
+
+class OneClickMissing(InvalidParameter):
+    pass
+
+
+# Security headers: no framing (clickjacking a consent form), no referrer leaking the token.
+_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+def _render(template: str, language: str, status: int = 200, **values: Any) -> HTMLResponse:
+    page = _ENV.get_template(template).render(
+        lang=language,
+        dir=direction(language),
+        t=lambda key, **kw: text(language, key, **kw),
+        **values,
+    )
+    return HTMLResponse(page, status_code=status, headers=_HEADERS)
+
+
+def _language(request: Request, claims: dict[str, Any] | None, stored: str | None = None) -> str:
+    return choose(
+        request.query_params.get("lang"),
+        (claims or {}).get("l"),
+        stored,
+        accept_language=request.headers.get("accept-language"),
+    )
+
+
+def _claims(
+    request: Request, runtime: Runtime, kind: str, token: str
+) -> dict[str, Any] | HTMLResponse:
+    try:
+        return links.verify(runtime.settings, kind, token)
+    except links.LinkInvalid:
+        return _forbidden(request)
+
+
+def _forbidden(request: Request) -> HTMLResponse:
+    language = _language(request, None)
+    return _render(
+        "message.html",
+        language,
+        403,
+        title=text(language, "forbidden_title"),
+        message=text(language, "forbidden"),
+        role="alert",
+        action=None,
+    )
+
+
+async def _form(request: Request) -> dict[str, str]:
+    body = await request.body()
+    if len(body) > _MAX_FORM_BYTES:
+        return {}
+    parsed = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
+    return {key: values[-1] for key, values in parsed.items()}
+
+
+def _visitor(request: Request) -> preference_center.Visitor:
+    return preference_center.Visitor(
+        ip=request.client.host if request.client else None,
+        user_agent=request.headers.get("user-agent", "")[:500] or None,
+        url=str(request.url.path),
+    )
+
+
+def _live(session: Session, claims: dict[str, Any]) -> int | None:
+    try:
+        return service.live_id(session, int(claims["p"]))
+    except NotFound:
+        return None
+
+
+def _center(
+    request: Request,
+    session: Session,
+    runtime: Runtime,
+    token: str,
+    claims: dict[str, Any],
+    **extra: Any,
+) -> HTMLResponse:
+    profile_id = service.live_id(session, int(claims["p"]))
+    stored = preferences.get(session, profile_id).preferred_language
+    language = _language(request, claims, stored)
+    model = preference_center.view(session, runtime.settings, profile_id, language)
+    languages = [(code, catalog(code)["language_name"]) for code in LANGUAGES]
+    status = extra.pop("status", 200)
+    return _render(
+        "center.html",
+        language,
+        status,
+        title=text(language, "title"),
+        action=f"/preferences/{token}",
+        languages=languages,
+        **model,
+        **extra,
+    )
+
+
+@router.get("/preferences/{token}", response_class=HTMLResponse)
+def preference_page(
+    token: str,
+    request: Request,
+    session: Session = Depends(get_session),
+    runtime: Runtime = Depends(get_runtime),
+) -> HTMLResponse:
+    """The preference center of the profile the link names."""
+    claims = _claims(request, runtime, preferences.PREFERENCE_CENTER, token)
+    if isinstance(claims, HTMLResponse):
+        return claims
+    if _live(session, claims) is None:
+        return _forbidden(request)  # the profile is gone (erased data is never re-shown)
+    return _center(request, session, runtime, token, claims)
+
+
+@router.post("/preferences/{token}", response_class=HTMLResponse)
+async def preference_submit(
+    token: str,
+    request: Request,
+    session: Session = Depends(get_session),
+    runtime: Runtime = Depends(get_runtime),
+) -> HTMLResponse:
+    """Apply the submitted preference-center form (plain form POST)."""
+    claims = _claims(request, runtime, preferences.PREFERENCE_CENTER, token)
+    if isinstance(claims, HTMLResponse):
+        return claims
+    profile_id = _live(session, claims)
+    if profile_id is None:
+        return _forbidden(request)  # the profile is gone (erased data is never re-shown)
+    form = await _form(request)
+    language = _language(request, claims, form.get("preferred_language"))
+    try:
+        prefs = preference_center.parse_preferences(form)
+        preferences.check_time_zone(prefs.time_zone)
+    except (ValidationError, preferences.TimeZoneUnknown) as exc:
+        fields = _bad_fields(exc)
+        error = text(language, "bad_input", fields=", ".join(fields))
+        return _center(request, session, runtime, token, claims, error=error, status=400)
+    preference_center.apply(
+        session, runtime.settings, profile_id, form, prefs, _visitor(request), language
+    )
+    return _center(request, session, runtime, token, claims, saved=True)
+
+
+def _bad_fields(exc: Exception) -> list[str]:
+    if isinstance(exc, ValidationError):
+        return sorted({str(e["loc"][0]) for e in exc.errors() if e.get("loc")})
+    return ["time_zone"]
+
+
+def _one_link(
+    request: Request, runtime: Runtime, kind: str, token: str
+) -> tuple[dict[str, Any], str] | HTMLResponse:
+    claims = _claims(request, runtime, kind, token)
+    if isinstance(claims, HTMLResponse):
+        return claims
+    return claims, _language(request, claims)
+
+
+@router.get("/preferences/confirm/{token}", response_class=HTMLResponse)
+def confirm_page(
+    token: str,
+    request: Request,
+    session: Session = Depends(get_session),
+    runtime: Runtime = Depends(get_runtime),
+) -> HTMLResponse:
+    """Double opt-in: a page whose button confirms the pending subscription."""
+    # A GET never confirms (mail scanners follow links); the button POSTs.
+    found = _one_link(request, runtime, preferences.CONFIRM, token)
+    if isinstance(found, HTMLResponse):
+        return found
+    claims, language = found
+    purpose = preference_center.label(language, claims["u"])
+    return _render(
+        "message.html",
+        language,
+        title=text(language, "confirm_title"),
+        message=text(language, "confirm_intro", purpose=purpose, address=claims["e"]),
+        action=f"/preferences/confirm/{token}",
+        button=text(language, "confirm_button"),
+        role=None,
+    )
+
+
+@router.post("/preferences/confirm/{token}", response_class=HTMLResponse)
+def confirm_submit(
+    token: str,
+    request: Request,
+    session: Session = Depends(get_session),
+    runtime: Runtime = Depends(get_runtime),
+) -> HTMLResponse:
+    """Double opt-in: the pending email grant becomes granted."""
+    found = _one_link(request, runtime, preferences.CONFIRM, token)
+    if isinstance(found, HTMLResponse):
+        return found
+    claims, language = found
+    # The address's owner now (a merge or split may have moved it); an address no profile
+    # holds any more (erased) is not written back into the ledger.
+    profile_id = rows.owner_of(session, ("email", claims["e"]))
+    if profile_id is not None:
+        preference_center.confirm(session, profile_id, claims["e"], claims["u"], _visitor(request))
+    return _render(
+        "message.html",
+        language,
+        title=text(language, "confirm_title"),
+        message=text(language, "confirmed"),
+        role="status",
+        action=None,
+    )
+
+
+@router.get("/unsubscribe/{token}", response_class=HTMLResponse)
+def unsubscribe_page(
+    token: str, request: Request, runtime: Runtime = Depends(get_runtime)
+) -> HTMLResponse:
+    """A page whose button unsubscribes (a GET never does)."""
+    # RFC 8058: a GET must not unsubscribe; it shows the button that POSTs.
+    found = _one_link(request, runtime, preferences.UNSUBSCRIBE, token)
+    if isinstance(found, HTMLResponse):
+        return found
+    claims, language = found
+    purpose = preference_center.label(language, claims["u"])
+    return _render(
+        "message.html",
+        language,
+        title=text(language, "unsubscribe_title"),
+        message=text(language, "unsubscribe_intro", purpose=purpose, address=claims["e"]),
+        action=f"/unsubscribe/{token}",
+        button=text(language, "unsubscribe_button"),
+        role=None,
+    )
+
+
+@router.post("/unsubscribe/{token}", response_class=HTMLResponse)
+async def unsubscribe_submit(
+    token: str,
+    request: Request,
+    session: Session = Depends(get_session),
+    runtime: Runtime = Depends(get_runtime),
+) -> HTMLResponse:
+    """RFC 8058 one-click: the body must be `List-Unsubscribe=One-Click`."""
+    found = _one_link(request, runtime, preferences.UNSUBSCRIBE, token)
+    if isinstance(found, HTMLResponse):
+        return found
+    claims, language = found
+    form = await _form(request)
+    if form.get("List-Unsubscribe") != "One-Click":
+        raise OneClickMissing(
+            "send the form body List-Unsubscribe=One-Click (RFC 8058)", field="List-Unsubscribe"
+        )
+    profile_id = rows.owner_of(session, ("email", claims["e"]))
+    if profile_id is not None:  # unknown (erased) addresses are not written back
+        preference_center.unsubscribe(
+            session, profile_id, claims["e"], claims["u"], _visitor(request)
+        )
+    purpose = preference_center.label(language, claims["u"])
+    return _render(
+        "message.html",
+        language,
+        title=text(language, "unsubscribe_title"),
+        message=text(language, "unsubscribed", purpose=purpose),
+        role="status",
+        action=None,
+    )

@@ -1,0 +1,214 @@
+"""What the preference center shows and what a submitted form changes.
+
+The form is plain HTML (no JavaScript): one checkbox per purpose and channel the customer
+can be reached on, a "stop all marketing" switch, and the preferences. A checked email box
+that was not granted becomes `pending` (double opt-in) and a confirmation message is queued.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from unison.consent import preferences, service
+from unison.consent import repository as rows
+from unison.consent.i18n import text
+from unison.consent.schemas import PreferencesIn
+from unison.consent.service import Change, Provenance
+from unison.consent.vocabulary import CHANNEL_IDENTIFIER, CHANNELS, SERVICE
+from unison.kit.clock import utcnow
+from unison.kit.settings import Settings
+from unison.messaging.outbox import Outgoing, enqueue
+
+SOURCE = "preference_center"
+FREQUENCIES = ("immediate", "daily", "weekly", "monthly")
+ACTIVE = frozenset({"granted", "pending"})
+REFUSED = frozenset({"withdrawn", "denied"})
+
+
+def _active(kind: str, status: str | None) -> bool:
+    """Whether the box shows as on: service messages are on unless refused (they need no
+    grant), everything else only when granted or awaiting confirmation."""
+    return status not in REFUSED if kind == SERVICE else status in ACTIVE
+
+
+@dataclass(frozen=True)
+class Visitor:
+    ip: str | None
+    user_agent: str | None
+    url: str
+
+    def proof(self) -> dict[str, str]:
+        found = {"ip": self.ip, "user_agent": self.user_agent, "form_url": self.url}
+        return {key: value for key, value in found.items() if value}
+
+
+def view(session: Session, settings: Settings, profile_id: int, language: str) -> dict[str, Any]:
+    kinds = service.kinds(session, settings)
+    owned = {kind for kind, _ in rows.identifiers_of(session, profile_id)}
+    status = _status(session, profile_id)
+    channels = [
+        {
+            "name": c,
+            "label": text(language, f"channel.{c}"),
+            "available": CHANNEL_IDENTIFIER[c] in owned,
+        }
+        for c in CHANNELS
+    ]
+    purposes = []
+    for name in sorted(kinds, key=lambda n: (kinds[n] != SERVICE, n)):
+        cells = {
+            c: {
+                "checked": any(_active(kinds[name], st) for st in status.get((name, c), {None})),
+                "pending": status.get((name, c), set()) == {"pending"},
+            }
+            for c in CHANNELS
+        }
+        label = text(language, f"purpose.{name}")
+        purposes.append(
+            {"name": name, "label": name if label == f"purpose.{name}" else label, "cells": cells}
+        )
+    return {
+        "channels": channels,
+        "purposes": purposes,
+        "prefs": preferences.get(session, profile_id),
+        "frequencies": FREQUENCIES,
+    }
+
+
+def _status(session: Session, profile_id: int) -> dict[tuple[str, str], set[str]]:
+    found: dict[tuple[str, str], set[str]] = {}
+    for state in service.current(session, profile_id):
+        found.setdefault((state.purpose, state.channel), set()).add(state.status)
+    return found
+
+
+def parse_preferences(form: dict[str, str]) -> PreferencesIn:
+    """The preference fields of the form (empty means no preference); raises ValidationError."""
+    values = {name: form.get(name) or None for name in PreferencesIn.model_fields}
+    return PreferencesIn.model_validate(values)
+
+
+def apply(
+    session: Session,
+    settings: Settings,
+    profile_id: int,
+    form: dict[str, str],
+    prefs: PreferencesIn,
+    visitor: Visitor,
+    language: str,
+) -> int:
+    """Record what the form changes; returns how many consent records were written."""
+    kinds = service.kinds(session, settings)
+    stop_all = form.get("stop_all") == "on"
+    current = {
+        (s.identifier_type, s.identifier_value, s.purpose, s.channel): s.status
+        for s in service.current(session, profile_id)
+    }
+    changes: list[Change] = []
+    for channel in CHANNELS:
+        idents = rows.identifiers_of(session, profile_id, [CHANNEL_IDENTIFIER[channel]])
+        for purpose, kind in kinds.items():
+            wanted = form.get(f"c:{purpose}:{channel}") == "on" and not (
+                stop_all and kind != SERVICE
+            )
+            for ident in idents:
+                now = current.get((*ident, purpose, channel))
+                active = _active(kind, now)
+                if wanted and not active:
+                    double = (
+                        kind != SERVICE and channel == "email" and settings.consent_double_opt_in
+                    )
+                    changes.append(
+                        Change(ident, purpose, channel, "pending" if double else "granted")
+                    )
+                elif not wanted and active:
+                    changes.append(Change(ident, purpose, channel, "withdrawn"))
+    how = Provenance(
+        source=SOURCE,
+        actor="customer",
+        occurred_at=utcnow(),
+        source_channel="web",
+        proof=visitor.proof(),
+    )
+    written = service.record(session, profile_id, changes, how)
+    for record in written:
+        if record.status == "pending":
+            _ask_confirmation(
+                session,
+                settings,
+                record.id,
+                profile_id,
+                record.identifier_value,
+                record.purpose,
+                language,
+            )
+    preferences.save(session, profile_id, prefs, SOURCE)
+    return len(written)
+
+
+def _ask_confirmation(
+    session: Session,
+    settings: Settings,
+    record_id: int,
+    profile_id: int,
+    email: str,
+    purpose: str,
+    language: str,
+) -> None:
+    url = preferences.confirm_link(settings, profile_id, email, purpose)
+    enqueue(
+        session,
+        Outgoing(
+            idempotency_key=f"consent-confirmation:record-{record_id}",
+            profile_id=profile_id,
+            channel="email",
+            recipient_type="email",
+            recipient=email,
+            purpose=SERVICE,
+            language=language,
+            body=text(language, "confirm_email", purpose=label(language, purpose), url=url),
+        ),
+    )
+
+
+def label(language: str, purpose: str) -> str:
+    label = text(language, f"purpose.{purpose}")
+    return purpose if label == f"purpose.{purpose}" else label
+
+
+def confirm(session: Session, profile_id: int, email: str, purpose: str, visitor: Visitor) -> bool:
+    """Double opt-in: a pending email grant becomes granted; False if nothing was pending."""
+    ident = ("email", email)
+    pending = [
+        s
+        for s in rows.states(session, [ident])
+        if s.purpose == purpose and s.channel == "email" and s.status == "pending"
+    ]
+    if not pending:
+        return False
+    how = Provenance(
+        source="double_opt_in",
+        actor="customer",
+        occurred_at=utcnow(),
+        source_channel="email",
+        proof=visitor.proof(),
+    )
+    service.record(session, profile_id, [Change(ident, purpose, "email", "granted")], how)
+    return True
+
+
+def unsubscribe(
+    session: Session, profile_id: int, email: str, purpose: str, visitor: Visitor
+) -> None:
+    """RFC 8058 one-click: withdraw this purpose for this address (again is harmless)."""
+    how = Provenance(
+        source="one_click",
+        actor="customer",
+        occurred_at=utcnow(),
+        source_channel="email",
+        proof=visitor.proof(),
+    )
+    service.record(
+        session, profile_id, [Change(("email", email), purpose, "email", "withdrawn")], how
+    )

@@ -1,0 +1,63 @@
+"""HTTP routes for data-subject requests (admin only)."""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from unison.api.deps import get_session, require
+from unison.auth.roles import Permission
+from unison.consent.privacy import repository, service
+from unison.models import ApiToken
+
+router = APIRouter(prefix="/api/privacy", tags=["privacy"])
+
+
+class PrivacyRequestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    profile_id: int = Field(ge=1, description="any id of the person's profile")
+
+
+@router.post("/export")
+def export_profile(
+    body: PrivacyRequestIn,
+    session: Session = Depends(get_session),
+    token: ApiToken = Depends(require(Permission.privacy_write)),
+) -> dict[str, Any]:
+    """Everything held about the person, as one JSON bundle (access and portability)."""
+    return service.export(session, body.profile_id, f"token:{token.name}")
+
+
+@router.post("/erase")
+def erase_profile(
+    body: PrivacyRequestIn,
+    session: Session = Depends(get_session),
+    token: ApiToken = Depends(require(Permission.privacy_write)),
+) -> dict[str, Any]:
+    """Remove or anonymize the person's data everywhere; keep only hashed suppression."""
+    return service.erase(session, body.profile_id, f"token:{token.name}")
+
+
+class PrivacyRequestOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    profile_id: int
+    subject_hashes: list[str]
+    requested_by: str
+    summary: dict[str, Any]
+    created_at: datetime
+
+
+@router.get("/requests", response_model=list[PrivacyRequestOut])
+def list_requests(
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    session: Session = Depends(get_session),
+    _token: object = Depends(require(Permission.privacy_write)),
+) -> list[PrivacyRequestOut]:
+    """Recorded export and erasure requests, newest first (subjects as hashes only)."""
+    return [PrivacyRequestOut.model_validate(r) for r in repository.requests(session, limit)]

@@ -1,0 +1,342 @@
+"""The consent log processor: turns what customers say in events into ledger records.
+
+It reads, after the profile processor, `Consent Updated` track events, Segment's
+`context.consent.categoryPreferences` on any event, stop keywords in `Message Received`
+(answered with a confirmation queued in the outbox) and messenger `Unsubscribed` events.
+It ignores `consent.changed`, which is its own announcement of a change.
+"""
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from unison.consent import repository as rows
+from unison.consent import service
+from unison.consent.i18n import choose, text
+from unison.consent.keywords import KEYWORD_CHANNELS, match
+from unison.consent.propagation import CHANGED
+from unison.consent.service import Change, Provenance
+from unison.consent.vocabulary import (
+    CHANNEL_IDENTIFIER,
+    CHANNELS,
+    IDENTIFIER_CHANNELS,
+    LEGAL_BASES,
+    STATUSES,
+    marketing_purposes,
+)
+from unison.identity.identifiers import extract
+from unison.kit.clock import ensure_utc
+from unison.kit.settings import Settings
+from unison.messaging.outbox import Outgoing, enqueue
+from unison.models import EventProfile, Profile, Source
+from unison.worker.offsets import LogEvent
+
+NAME = "consent"
+CONSENT_UPDATED = "Consent Updated"
+MESSAGE_RECEIVED = "Message Received"
+UNSUBSCRIBED = "Unsubscribed"
+UNSUBSCRIBE_CHANNELS = frozenset({"viber", "telegram"})
+log = logging.getLogger(__name__)
+
+Ident = tuple[str, str]
+
+
+@dataclass
+class Planned:
+    profile_id: int
+    changes: list[Change]
+    how: Provenance
+    only_if_changed: bool = False
+    reply: Outgoing | None = None
+
+
+@dataclass
+class Plan:
+    items: list[Planned] = field(default_factory=list)
+
+
+def consent_processor(settings: Settings) -> "ConsentProcessor":
+    return ConsentProcessor(settings)
+
+
+def _interesting(event: LogEvent) -> bool:
+    if event.name == CHANGED:
+        return False
+    if event.name in (CONSENT_UPDATED, MESSAGE_RECEIVED, UNSUBSCRIBED):
+        return True
+    context = event.payload.get("context")
+    return isinstance(context, dict) and isinstance(context.get("consent"), dict)
+
+
+class ConsentProcessor:
+    name = NAME
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._regions: dict[int, str | None] = {}
+
+    def forget(self) -> None:
+        self._regions = {}
+
+    def process(self, session: Session, events: list[LogEvent]) -> None:
+        self.write(session, self.plan(session, events))
+
+    def plan(self, session: Session, events: list[LogEvent]) -> Plan:
+        wanted = [e for e in events if _interesting(e)]
+        plan = Plan()
+        if not wanted:
+            return plan
+        # Replaying events (an offset moved back by hand) must not record a change twice.
+        done = rows.recorded_events(session, [e.id for e in wanted])
+        wanted = [e for e in wanted if e.id not in done]
+        owners = _owners(session, [e.id for e in wanted])
+        kinds = service.kinds(session, self.settings)
+        for event in wanted:
+            profile_id = owners.get(event.id)
+            if profile_id is None:  # no identifier: nobody to record consent for
+                continue
+            idents = self._identifiers(session, event)
+            plan.items += self._decide(session, event, profile_id, idents, kinds)
+        return plan
+
+    def write(self, session: Session, plan: Plan) -> None:
+        for item in plan.items:
+            changes = item.changes
+            if item.only_if_changed:
+                changes = _unrecorded(session, changes)
+            service.record(session, item.profile_id, changes, item.how)
+            if item.reply is not None:
+                enqueue(session, item.reply)
+
+    def _identifiers(self, session: Session, event: LogEvent) -> list[Ident]:
+        if event.source_id not in self._regions:
+            self._regions = dict(session.execute(select(Source.id, Source.default_region)).all())
+        found = extract(event.payload, source_region=self._regions.get(event.source_id))
+        return [(i.type, i.value) for i in found.identifiers]
+
+    def _decide(
+        self,
+        session: Session,
+        event: LogEvent,
+        profile_id: int,
+        idents: list[Ident],
+        kinds: dict[str, str],
+    ) -> list[Planned]:
+        context = event.payload.get("context") or {}
+        props = event.payload.get("properties")
+        props = props if isinstance(props, dict) else {}
+        found: list[Planned] = []
+        if event.name == CONSENT_UPDATED:
+            found += _consent_updated(session, event, profile_id, idents, kinds, props)
+        elif event.name == MESSAGE_RECEIVED and event.channel in KEYWORD_CHANNELS:
+            keyword = match(props.get("text"), self.settings.consent_keywords)
+            if keyword is not None:
+                found += _stop(session, event, profile_id, idents, kinds, props, keyword)
+        elif event.name == UNSUBSCRIBED and event.channel in UNSUBSCRIBE_CHANNELS:
+            found += _stop(session, event, profile_id, idents, kinds, props, None)
+        preferences = context.get("consent") if isinstance(context, dict) else None
+        if isinstance(preferences, dict) and isinstance(
+            preferences.get("categoryPreferences"), dict
+        ):
+            found += _categories(
+                session, event, profile_id, idents, kinds, preferences["categoryPreferences"]
+            )
+        return found
+
+
+def _owners(session: Session, event_ids: list[int]) -> dict[int, int]:
+    query = (
+        select(EventProfile.event_id, Profile.canonical_id)
+        .join(Profile, Profile.id == EventProfile.profile_id)
+        .where(EventProfile.event_id.in_(event_ids))
+    )
+    return {event_id: canonical for event_id, canonical in session.execute(query)}  # noqa: C416
+
+
+def _provenance(event: LogEvent, source: str, extra: dict[str, Any]) -> Provenance:
+    context = event.payload.get("context") or {}
+    proof: dict[str, Any] = {"event_id": event.id, "message_id": event.payload.get("messageId")}
+    if isinstance(context, dict):
+        for key, name in (("ip", "ip"), ("userAgent", "user_agent")):
+            if isinstance(context.get(key), str):
+                proof[name] = context[key]
+        page = context.get("page")
+        if isinstance(page, dict) and isinstance(page.get("url"), str):
+            proof["form_url"] = page["url"]
+    proof.update({k: v for k, v in extra.items() if v is not None})
+    return Provenance(
+        source=source,
+        actor="customer",
+        occurred_at=event.timestamp,
+        source_channel=event.channel,
+        proof=proof,
+        event_id=event.id,
+    )
+
+
+def _targets(session: Session, profile_id: int, idents: list[Ident], channel: str) -> list[Ident]:
+    """The identifiers a channel-bound change covers: those the event names, else all the
+    profile's identifiers of the channel's type at this moment."""
+    kind = CHANNEL_IDENTIFIER[channel]
+    named = [i for i in idents if i[0] == kind]
+    return named or rows.identifiers_of(session, profile_id, [kind])
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def _consent_updated(
+    session: Session,
+    event: LogEvent,
+    profile_id: int,
+    idents: list[Ident],
+    kinds: dict[str, str],
+    props: dict[str, Any],
+) -> list[Planned]:
+    status = props.get("status")
+    if isinstance(props.get("granted"), bool) and status is None:
+        status = "granted" if props["granted"] else "withdrawn"
+    purposes = [p for p in _strings(props.get("purpose") or props.get("purposes")) if p in kinds]
+    channels = [c for c in _strings(props.get("channel") or props.get("channels")) if c in CHANNELS]
+    if not channels:
+        channels = sorted({c for kind, _ in idents for c in IDENTIFIER_CHANNELS.get(kind, ())})
+    if status not in STATUSES or not purposes:
+        log.info(
+            "Consent Updated event ignored: no known purpose or status",
+            extra={"event_id": event.id},
+        )
+        return []
+    basis = props.get("legal_basis") if props.get("legal_basis") in LEGAL_BASES else "consent"
+    notice = props.get("notice_text")
+    how = _provenance(
+        event,
+        "event",
+        {
+            "notice_version": props.get("notice_version"),
+            "notice_hash": hashlib.sha256(notice.encode()).hexdigest()
+            if isinstance(notice, str)
+            else None,
+            "form_url": props.get("form_url") if isinstance(props.get("form_url"), str) else None,
+        },
+    )
+    expires = _expiry(props.get("expires_at"))
+    changes = [
+        Change(ident, purpose, channel, str(status), str(basis), expires)
+        for channel in channels
+        for ident in _targets(session, profile_id, idents, channel)
+        for purpose in purposes
+    ]
+    return [Planned(profile_id, changes, how)] if changes else []
+
+
+def _expiry(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return ensure_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    except (ValueError, OverflowError):
+        return None
+
+
+def _stop(
+    session: Session,
+    event: LogEvent,
+    profile_id: int,
+    idents: list[Ident],
+    kinds: dict[str, str],
+    props: dict[str, Any],
+    keyword: tuple[str, str | None] | None,
+) -> list[Planned]:
+    channel = event.channel
+    kind = CHANNEL_IDENTIFIER[channel]
+    senders = [i for i in idents if i[0] == kind]  # only the sender's own identifier
+    if not senders:
+        return []
+    source = "keyword" if keyword else "channel_unsubscribe"
+    how = _provenance(
+        event,
+        source,
+        {
+            "keyword": keyword[0] if keyword else None,
+            "connector": props.get("connector"),
+            "provider_message_id": props.get("provider_message_id"),
+        },
+    )
+    changes = [
+        Change(sender, purpose, channel, "withdrawn")
+        for sender in senders
+        for purpose in marketing_purposes(kinds)
+    ]
+    reply = None
+    if keyword is not None:
+        prefs = rows.preferences(session, rows.group_ids(session, profile_id))
+        context = event.payload.get("context") or {}
+        locale = context.get("locale") if isinstance(context, dict) else None
+        language = choose(
+            prefs.preferred_language if prefs else None,
+            keyword[1],
+            locale if isinstance(locale, str) else None,
+        )
+        reply = Outgoing(
+            idempotency_key=f"consent-keyword-confirmation:event-{event.id}",
+            profile_id=profile_id,
+            channel=channel,
+            recipient_type=kind,
+            recipient=senders[0][1],
+            purpose="service",
+            language=language,
+            body=text(
+                language, "keyword_confirmation", channel=text(language, f"channel.{channel}")
+            ),
+        )
+    return [Planned(profile_id, changes, how, reply=reply)]
+
+
+def _categories(
+    session: Session,
+    event: LogEvent,
+    profile_id: int,
+    idents: list[Ident],
+    kinds: dict[str, str],
+    categories: dict[str, Any],
+) -> list[Planned]:
+    """Segment's consent categories that name a known purpose, on the event's identifiers'
+    channels (else every channel the profile is reachable on)."""
+    chosen = {
+        name: value
+        for name, value in categories.items()
+        if name in kinds and isinstance(value, bool)
+    }
+    if not chosen:
+        return []
+    channels = sorted({c for kind, _ in idents for c in IDENTIFIER_CHANNELS.get(kind, ())})
+    if not channels:
+        owned = {kind for kind, _ in rows.identifiers_of(session, profile_id)}
+        channels = sorted(c for c, kind in CHANNEL_IDENTIFIER.items() if kind in owned)
+    changes = [
+        Change(ident, purpose, channel, "granted" if allowed else "denied")
+        for channel in channels
+        for ident in _targets(session, profile_id, idents, channel)
+        for purpose, allowed in chosen.items()
+    ]
+    how = _provenance(event, "event", {"segment_consent": True})
+    return [Planned(profile_id, changes, how, only_if_changed=True)] if changes else []
+
+
+def _unrecorded(session: Session, changes: list[Change]) -> list[Change]:
+    """Segment repeats the preferences on every event: only what differs is recorded."""
+    current = {
+        (s.identifier_type, s.identifier_value, s.purpose, s.channel): s.status
+        for s in rows.states(session, list({c.identifier for c in changes}))
+    }
+    return [c for c in changes if current.get((*c.identifier, c.purpose, c.channel)) != c.status]

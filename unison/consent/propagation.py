@@ -1,0 +1,123 @@
+"""Every consent change leaves two traces in the transaction that records it: a
+`consent.changed` event appended to the log (through the events repository) and one outbox
+row per webhook subscription. Both commit or roll back with the ledger record, so no change
+is announced that was not recorded and none recorded goes unannounced.
+
+The event is written by the `unison-consent` system source; the consent processor ignores
+`consent.changed`, so its own announcements never come back to it as new changes.
+"""
+
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from unison.consent import repository as consent_rows
+from unison.events import repository as event_log
+from unison.events.channels import CHANNELS as EVENT_CHANNELS
+from unison.kit.clock import isoformat_z, utcnow
+from unison.kit.secrets import hash_secret, new_secret
+from unison.models import ConsentRecord, ConsentWebhook, Source, WebhookDelivery
+from unison.models.base import table
+
+SYSTEM_SOURCE = "unison-consent"
+CHANGED = "consent.changed"
+
+
+def system_source_id(session: Session) -> int:
+    # Created on first use; its write key is thrown away (nothing outside may write as it).
+    found = session.execute(select(Source.id).where(Source.name == SYSTEM_SOURCE)).scalar()
+    if found is not None:
+        return int(found)
+    session.execute(
+        consent_rows.upsert(session, Source)
+        .values(
+            name=SYSTEM_SOURCE,
+            channel="other",
+            write_key_hash=hash_secret(new_secret("uwk")),
+            write_key_hint="(system)",
+            created_at=utcnow(),
+        )
+        .on_conflict_do_nothing()
+    )
+    return int(session.execute(select(Source.id).where(Source.name == SYSTEM_SOURCE)).scalar_one())
+
+
+def change_body(record: ConsentRecord) -> dict[str, Any]:
+    """What subscribers receive (and what the event carries in `properties`)."""
+    return {
+        "record_id": record.id,
+        "profile_id": record.profile_id,
+        "identifier_type": record.identifier_type,
+        "identifier": record.identifier_value,
+        "purpose": record.purpose,
+        "channel": record.channel,
+        "status": record.status,
+        "legal_basis": record.legal_basis,
+        "source": record.source,
+        "source_channel": record.source_channel,
+        "actor": record.actor,
+        "occurred_at": isoformat_z(record.occurred_at),
+        "expires_at": isoformat_z(record.expires_at) if record.expires_at else None,
+        "hash": record.hash,
+    }
+
+
+def announce(session: Session, records: list[ConsentRecord], now: datetime) -> None:
+    if not records:
+        return
+    source_id = system_source_id(session)
+    rows = [_event_row(source_id, record, now) for record in records]
+    event_log.store(session, rows, [], source_id=source_id, origin="consent", received_at=now)
+    hooks = list(
+        session.execute(select(ConsentWebhook.id).where(ConsentWebhook.active.is_(True))).scalars()
+    )
+    deliveries = [
+        {
+            "webhook_id": hook,
+            "profile_id": record.profile_id,
+            "record_id": record.id,
+            "body": {"type": CHANGED, "data": change_body(record)},
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+        }
+        for record in records
+        for hook in hooks
+    ]
+    if deliveries:
+        session.execute(table(WebhookDelivery).insert(), deliveries)
+
+
+def _event_row(source_id: int, record: ConsentRecord, now: datetime) -> dict[str, Any]:
+    channel = record.channel if record.channel in EVENT_CHANNELS else "other"
+    message_id = f"consent-record-{record.id}"  # one event per record, however often retried
+    payload = {
+        "type": "track",
+        "event": CHANGED,
+        "messageId": message_id,
+        "timestamp": isoformat_z(record.occurred_at),
+        "receivedAt": isoformat_z(now),
+        # The identifier the consent is bound to, so the profile processor attributes the
+        # event to its owner (it is already owned: nothing is linked or merged).
+        "context": {
+            "channel": channel,
+            "traits": {record.identifier_type: record.identifier_value},
+        },
+        "properties": change_body(record),
+    }
+    return {
+        "source_id": source_id,
+        "message_id": message_id,
+        "type": "track",
+        "event": CHANGED,
+        "user_id": None,
+        "anonymous_id": None,
+        "channel": channel,
+        "timestamp": record.occurred_at,
+        "received_at": now,
+        "payload": payload,
+        "payload_json": orjson.dumps(payload).decode(),
+    }

@@ -1,0 +1,368 @@
+"""All consent queries: the ledger and its chain heads, the current-state projection,
+preferences, purposes and the suppression list."""
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from unison.consent.ledger import GENESIS
+from unison.models import (
+    ConsentChainHead,
+    ConsentPreferences,
+    ConsentPurpose,
+    ConsentRecord,
+    ConsentState,
+    Identifier,
+    Profile,
+    Suppression,
+)
+from unison.models.base import table
+
+Ident = tuple[str, str]  # (identifier type, normalized value)
+_CHUNK = 500
+
+
+def upsert(session: Session, model: type[Any]) -> Any:
+    """INSERT ... ON CONFLICT for the session's store (both speak it, through different
+    classes with the same methods; typed Any so either passes)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table(model))
+
+
+def canonical_id(session: Session, profile_id: int) -> int | None:
+    return session.execute(
+        select(Profile.canonical_id).where(Profile.id == profile_id)
+    ).scalar_one_or_none()
+
+
+def group_ids(session: Session, profile_id: int) -> list[int]:
+    """The live profile and every profile merged into it."""
+    query = select(Profile.id).where(Profile.canonical_id == profile_id)
+    return [profile_id, *(pid for pid in session.execute(query).scalars() if pid != profile_id)]
+
+
+def identifiers_of(
+    session: Session, profile_id: int, types: Iterable[str] | None = None
+) -> list[Ident]:
+    query = select(Identifier.type, Identifier.value).where(Identifier.profile_id == profile_id)
+    if types is not None:
+        query = query.where(Identifier.type.in_(list(types)))
+    return [(kind, value) for kind, value in session.execute(query.order_by(Identifier.id))]
+
+
+def owner_of(session: Session, ident: Ident) -> int | None:
+    return session.execute(
+        select(Identifier.profile_id).where(
+            Identifier.type == ident[0], Identifier.value == ident[1]
+        )
+    ).scalar_one_or_none()
+
+
+# --- the ledger -------------------------------------------------------------------------
+
+
+def lock_head(session: Session, profile_id: int) -> tuple[int, str]:
+    """The chain head of a profile, locked until commit (created at genesis if new)."""
+    session.execute(
+        upsert(session, ConsentChainHead)
+        .values(profile_id=profile_id, seq=0, hash=GENESIS)
+        .on_conflict_do_nothing()
+    )
+    row = session.execute(
+        select(ConsentChainHead.seq, ConsentChainHead.hash)
+        .where(ConsentChainHead.profile_id == profile_id)
+        .with_for_update()
+    ).one()
+    return row[0], row[1]
+
+
+def recorded_events(session: Session, event_ids: list[int]) -> set[int]:
+    """Which of these events already produced ledger records (a replayed batch skips them)."""
+    query = select(ConsentRecord.event_id).where(ConsentRecord.event_id.in_(event_ids)).distinct()
+    return {int(e) for e in session.execute(query).scalars() if e is not None}
+
+
+def set_head(session: Session, profile_id: int, seq: int, hash_: str) -> None:
+    session.execute(
+        update(ConsentChainHead)
+        .where(ConsentChainHead.profile_id == profile_id)
+        .values(seq=seq, hash=hash_)
+    )
+
+
+def add_record(session: Session, fields: dict[str, Any]) -> int:
+    result = session.execute(insert(ConsentRecord).values(**fields).returning(ConsentRecord.id))
+    return int(result.scalar_one())
+
+
+def project(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Move the current state to these records, unless a later one is already there
+    (an event delayed in transit must not overwrite a newer decision)."""
+    for row in rows:
+        statement = upsert(session, ConsentState).values(**row)
+        excluded = statement.excluded
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["identifier_type", "identifier_value", "purpose", "channel"],
+                set_={name: excluded[name] for name in row if name not in _STATE_KEY},
+                where=excluded.occurred_at >= table(ConsentState).c.occurred_at,
+            )
+        )
+
+
+_STATE_KEY = frozenset({"identifier_type", "identifier_value", "purpose", "channel"})
+
+
+def states(session: Session, idents: list[Ident]) -> list[ConsentState]:
+    found: list[ConsentState] = []
+    for start in range(0, len(idents), _CHUNK):
+        chunk = idents[start : start + _CHUNK]
+        query = select(ConsentState).where(
+            tuple_(ConsentState.identifier_type, ConsentState.identifier_value).in_(chunk)
+        )
+        found += session.execute(query).scalars()
+    return sorted(
+        found, key=lambda s: (s.purpose, s.channel, s.identifier_type, s.identifier_value)
+    )
+
+
+def records(
+    session: Session, idents: list[Ident], *, at: datetime | None = None
+) -> list[ConsentRecord]:
+    """Ledger records for these identifiers (up to `at`), oldest first."""
+    found: list[ConsentRecord] = []
+    for start in range(0, len(idents), _CHUNK):
+        chunk = idents[start : start + _CHUNK]
+        query = select(ConsentRecord).where(
+            ConsentRecord.identifier_value.in_([value for _, value in chunk])
+        )
+        if at is not None:
+            query = query.where(ConsentRecord.occurred_at <= at)
+        wanted = set(chunk)
+        found += [
+            r
+            for r in session.execute(query).scalars()
+            if (r.identifier_type, r.identifier_value) in wanted
+        ]
+    return sorted(found, key=lambda r: (r.occurred_at, r.id))
+
+
+# The decision runs before every send, so its two statements go straight to the driver: the
+# SQL text is fixed, and building and compiling SQLAlchemy expressions cost more than the
+# indexed lookups themselves (measured in bench/consent.py).
+_DECISION_SQL = (
+    "SELECT i.value, s.status, s.occurred_at, s.expires_at, s.source, s.source_channel "
+    "FROM profiles p JOIN identifiers i ON i.profile_id = p.canonical_id "
+    "LEFT JOIN consent_state s ON s.identifier_type = i.type AND s.identifier_value = i.value "
+    "AND s.purpose = {m} AND s.channel = {m} "
+    "WHERE p.id = {m} AND i.type = {m} ORDER BY i.id"
+)
+# PostgreSQL also hashes the identifier in SQL (sha256(), as suppression.identifier_hash does
+# in Python) and reads its suppressions in the same statement: one round trip per decision.
+_DECISION_PG_SQL = (
+    "SELECT i.value, s.status, s.occurred_at, s.expires_at, s.source, s.source_channel, "
+    "(SELECT string_agg(x.reason, ',') FROM consent_suppressions x WHERE x.identifier_hash = "
+    "encode(sha256(convert_to(i.type || ':' || i.value, 'UTF8')), 'hex')) "
+    "FROM profiles p JOIN identifiers i ON i.profile_id = p.canonical_id "
+    "LEFT JOIN consent_state s ON s.identifier_type = i.type AND s.identifier_value = i.value "
+    "AND s.purpose = %s AND s.channel = %s "
+    "WHERE p.id = %s AND i.type = %s ORDER BY i.id"
+)
+_SUPPRESSED_SQL = (
+    "SELECT identifier_hash, identifier_type, reason FROM consent_suppressions "
+    "WHERE identifier_hash IN ({marks})"
+)
+
+
+def _mark(session: Session) -> str:
+    return "%s" if session.get_bind().dialect.name == "postgresql" else "?"
+
+
+def _moment(value: Any) -> datetime | None:
+    # SQLite hands back the stored text (naive UTC); PostgreSQL an aware datetime.
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def decision_rows(
+    session: Session, profile_id: int, kind: str, purpose: str, channel: str
+) -> list[tuple[str, Any, Any, Any, Any, Any]]:
+    """The identifiers of the live profile `profile_id` resolves to, for a channel, each with
+    its current state for the purpose (one indexed join, merged ids included)."""
+    sql = _DECISION_SQL.format(m=_mark(session))
+    found = session.connection().exec_driver_sql(sql, (purpose, channel, profile_id, kind))
+    return [
+        (value, status, _moment(occurred), _moment(expires), source, source_channel)
+        for value, status, occurred, expires, source, source_channel in found
+    ]
+
+
+def identifier_hash(kind: str, value: str) -> str:
+    """SHA-256 of "type:normalized value": how suppressed identifiers are stored."""
+    return hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()
+
+
+def decision(
+    session: Session, profile_id: int, kind: str, purpose: str, channel: str
+) -> tuple[list[tuple[str, Any, Any, Any, Any, Any]], dict[str, list[str]]]:
+    """`decision_rows`, and the suppression reasons of each identifier value."""
+    if session.get_bind().dialect.name == "postgresql":
+        found = session.connection().exec_driver_sql(
+            _DECISION_PG_SQL, (purpose, channel, profile_id, kind)
+        )
+        rows: list[tuple[str, Any, Any, Any, Any, Any]] = []
+        reasons: dict[str, list[str]] = {}
+        for value, status, occurred, expires, source, source_channel, listed in found:
+            rows.append((value, status, occurred, expires, source, source_channel))
+            if listed:
+                reasons[value] = listed.split(",")
+        return rows, reasons
+    rows = decision_rows(session, profile_id, kind, purpose, channel)
+    by_hash = {identifier_hash(kind, row[0]): row[0] for row in rows}
+    reasons = {}
+    for digest, _, reason in suppression_reasons(session, list(by_hash)):
+        reasons.setdefault(by_hash[digest], []).append(reason)
+    return rows, reasons
+
+
+def suppression_reasons(session: Session, hashes: list[str]) -> list[tuple[str, str, str]]:
+    """(hash, identifier type, reason) of every suppression of these hashes."""
+    if not hashes:
+        return []
+    mark = _mark(session)
+    sql = _SUPPRESSED_SQL.format(marks=", ".join([mark] * len(hashes)))
+    return [tuple(row) for row in session.connection().exec_driver_sql(sql, tuple(hashes))]
+
+
+def records_by_profile(session: Session) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """Every chain, one profile at a time, in seq order (for verification)."""
+    columns = list(table(ConsentRecord).c)
+    current: int | None = None
+    rows: list[dict[str, Any]] = []
+    query = select(*columns).order_by(ConsentRecord.profile_id, ConsentRecord.seq)
+    for row in session.execute(query.execution_options(yield_per=5000)).mappings():
+        if row["profile_id"] != current and current is not None:
+            yield current, rows
+            rows = []
+        current = row["profile_id"]
+        rows.append(dict(row))
+    if current is not None:
+        yield current, rows
+
+
+def heads(session: Session) -> dict[int, tuple[int, str]]:
+    rows = session.execute(
+        select(ConsentChainHead.profile_id, ConsentChainHead.seq, ConsentChainHead.hash)
+    )
+    return {pid: (seq, hash_) for pid, seq, hash_ in rows}
+
+
+def count_records(session: Session) -> int:
+    return int(session.execute(select(func.count()).select_from(ConsentRecord)).scalar_one())
+
+
+# --- purposes, preferences, suppression -------------------------------------------------
+
+
+def declared_purposes(session: Session) -> dict[str, str]:
+    rows = session.execute(select(ConsentPurpose.name, ConsentPurpose.kind))
+    return {name: kind for name, kind in rows}  # noqa: C416 - rows are Row objects
+
+
+def purpose_kind(session: Session, name: str) -> str | None:
+    return session.execute(
+        select(ConsentPurpose.kind).where(ConsentPurpose.name == name)
+    ).scalar_one_or_none()
+
+
+def add_purpose(session: Session, purpose: ConsentPurpose) -> ConsentPurpose:
+    session.add(purpose)
+    session.flush()
+    return purpose
+
+
+def preferences(session: Session, profile_ids: list[int]) -> ConsentPreferences | None:
+    """The newest preferences row of a merged group (each profile may have kept one)."""
+    query = (
+        select(ConsentPreferences)
+        .where(ConsentPreferences.profile_id.in_(profile_ids))
+        .order_by(ConsentPreferences.updated_at.desc())
+        .limit(1)
+    )
+    return session.execute(query).scalar_one_or_none()
+
+
+def save_preferences(session: Session, values: dict[str, Any]) -> None:
+    statement = upsert(session, ConsentPreferences).values(**values)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["profile_id"],
+            set_={k: statement.excluded[k] for k in values if k != "profile_id"},
+        )
+    )
+
+
+def suppressions(session: Session, hashes: list[str]) -> list[Suppression]:
+    if not hashes:
+        return []
+    query = select(Suppression).where(Suppression.identifier_hash.in_(hashes))
+    return list(session.execute(query).scalars())
+
+
+def add_suppression(session: Session, values: dict[str, Any]) -> bool:
+    """Insert unless (hash, reason) is already listed; True when it was new."""
+    result = session.execute(upsert(session, Suppression).values(**values).on_conflict_do_nothing())
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def list_suppressions(
+    session: Session, *, reason: str | None, before_id: int | None, limit: int
+) -> list[Suppression]:
+    query = select(Suppression)
+    if reason is not None:
+        query = query.where(Suppression.reason == reason)
+    if before_id is not None:
+        query = query.where(Suppression.id < before_id)
+    return list(session.execute(query.order_by(Suppression.id.desc()).limit(limit)).scalars())
+
+
+def delete_suppression(session: Session, suppression_id: int) -> Suppression | None:
+    row = session.get(Suppression, suppression_id)
+    if row is not None:
+        session.execute(delete(Suppression).where(Suppression.id == suppression_id))
+    return row
+
+
+def erase_identifiers(
+    session: Session,
+    idents: list[Ident],
+    profile_ids: list[int],
+    hashes: dict[str, str],
+    now: datetime,
+) -> int:
+    """Erasure: redact the ledger records of these identifiers and profiles (identifier
+    replaced by its hash, proof emptied), drop their state and preferences."""
+    redacted = 0
+    for value, digest in hashes.items():
+        redacted += session.execute(  # type: ignore[attr-defined]
+            update(ConsentRecord)
+            .where(ConsentRecord.identifier_value == value)
+            .values(identifier_value=digest, proof={}, redacted_at=now)
+        ).rowcount
+        session.execute(delete(ConsentState).where(ConsentState.identifier_value == value))
+    redacted += session.execute(  # type: ignore[attr-defined]
+        update(ConsentRecord)
+        .where(ConsentRecord.profile_id.in_(profile_ids), ConsentRecord.redacted_at.is_(None))
+        .values(proof={}, redacted_at=now)
+    ).rowcount
+    session.execute(delete(ConsentState).where(ConsentState.profile_id.in_(profile_ids)))
+    session.execute(
+        delete(ConsentPreferences).where(ConsentPreferences.profile_id.in_(profile_ids))
+    )
+    return int(redacted)

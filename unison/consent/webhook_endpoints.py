@@ -1,0 +1,69 @@
+"""HTTP routes for consent-change webhook subscriptions."""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from unison.api.deps import get_runtime, get_session, require
+from unison.api.runtime import Runtime
+from unison.auth.roles import Permission
+from unison.consent import webhooks
+
+router = APIRouter(prefix="/api/consent/webhooks", tags=["consent"])
+
+
+class WebhookIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(min_length=8, max_length=2000)
+    secret: str | None = Field(
+        default=None, min_length=16, max_length=200, description="default: one is generated"
+    )
+
+
+class WebhookOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    url: str
+    secret_hint: str
+    active: bool
+    created_at: datetime
+
+
+class WebhookCreated(WebhookOut):
+    secret: str = Field(description="shown once: sign-checking key for X-Unison-Signature")
+
+
+@router.post("", response_model=WebhookCreated, status_code=201)
+def create_webhook(
+    body: WebhookIn,
+    session: Session = Depends(get_session),
+    runtime: Runtime = Depends(get_runtime),
+    _token: object = Depends(require(Permission.webhooks_write)),
+) -> WebhookCreated:
+    """Subscribe a URL to consent changes; the signing secret is returned once."""
+    hook, secret = webhooks.create(session, runtime.settings, body.url, body.secret)
+    return WebhookCreated(**WebhookOut.model_validate(hook).model_dump(), secret=secret)
+
+
+@router.get("", response_model=list[WebhookOut])
+def list_webhooks(
+    session: Session = Depends(get_session),
+    _token: object = Depends(require(Permission.webhooks_write)),
+) -> list[WebhookOut]:
+    """Every subscription (secrets are never shown again)."""
+    return [WebhookOut.model_validate(h) for h in webhooks.listing(session)]
+
+
+@router.delete("/{webhook_id}", status_code=204)
+def delete_webhook(
+    webhook_id: Annotated[int, Path(ge=1)],
+    session: Session = Depends(get_session),
+    _token: object = Depends(require(Permission.webhooks_write)),
+) -> None:
+    """Stop a subscription; its pending deliveries are cancelled."""
+    webhooks.delete(session, webhook_id)

@@ -1,0 +1,1 @@
+"""Outbound messaging: the transactional outbox (delivery adapters come later)."""

@@ -1,0 +1,228 @@
+"""consent ledger, preferences, suppression, webhooks, privacy requests, outbound outbox
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-12-01 08:20:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision: str = "0003"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+TIME = sa.DateTime(timezone=True)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "consent_chain_heads",
+        sa.Column("profile_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("profile_id", name=op.f("pk_consent_chain_heads")),
+    )
+    op.create_table(
+        "consent_preferences",
+        sa.Column("profile_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("preferred_channel", sa.String(length=20), nullable=True),
+        sa.Column("preferred_language", sa.String(length=10), nullable=True),
+        sa.Column("frequency", sa.String(length=20), nullable=True),
+        sa.Column("quiet_start", sa.String(length=5), nullable=True),
+        sa.Column("quiet_end", sa.String(length=5), nullable=True),
+        sa.Column("time_zone", sa.String(length=64), nullable=True),
+        sa.Column("source", sa.String(length=40), nullable=False),
+        sa.Column("updated_at", TIME, nullable=False),
+        sa.PrimaryKeyConstraint("profile_id", name=op.f("pk_consent_preferences")),
+    )
+    op.create_table(
+        "consent_purposes",
+        sa.Column("name", sa.String(length=60), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("created_at", TIME, nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_consent_purposes")),
+    )
+    op.create_table(
+        "consent_records",
+        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        sa.Column("profile_id", sa.BigInteger(), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("identifier_type", sa.String(length=40), nullable=False),
+        sa.Column("identifier_value", sa.String(length=255), nullable=False),
+        sa.Column("purpose", sa.String(length=60), nullable=False),
+        sa.Column("channel", sa.String(length=20), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("legal_basis", sa.String(length=40), nullable=False),
+        sa.Column("source", sa.String(length=40), nullable=False),
+        sa.Column("source_channel", sa.String(length=20), nullable=True),
+        sa.Column("actor", sa.String(length=120), nullable=False),
+        sa.Column("proof", JSON, nullable=False),
+        sa.Column("occurred_at", TIME, nullable=False),
+        sa.Column("recorded_at", TIME, nullable=False),
+        sa.Column("expires_at", TIME, nullable=True),
+        sa.Column("event_id", sa.BigInteger(), nullable=True),
+        sa.Column("prev_hash", sa.String(length=64), nullable=False),
+        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.Column("redacted_at", TIME, nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_consent_records")),
+    )
+    with op.batch_alter_table("consent_records", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_consent_records_identifier",
+            ["identifier_value", "identifier_type", "occurred_at"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "uq_consent_records_profile_id_seq", ["profile_id", "seq"], unique=True
+        )
+        batch_op.create_index("ix_consent_records_event_id", ["event_id"], unique=False)
+
+    op.create_table(
+        "consent_state",
+        sa.Column("identifier_type", sa.String(length=40), nullable=False),
+        sa.Column("identifier_value", sa.String(length=255), nullable=False),
+        sa.Column("purpose", sa.String(length=60), nullable=False),
+        sa.Column("channel", sa.String(length=20), nullable=False),
+        sa.Column("profile_id", sa.BigInteger(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("record_id", sa.BigInteger(), nullable=False),
+        sa.Column("source", sa.String(length=40), nullable=False),
+        sa.Column("source_channel", sa.String(length=20), nullable=True),
+        sa.Column("occurred_at", TIME, nullable=False),
+        sa.Column("expires_at", TIME, nullable=True),
+        sa.PrimaryKeyConstraint(
+            "identifier_type",
+            "identifier_value",
+            "purpose",
+            "channel",
+            name=op.f("pk_consent_state"),
+        ),
+    )
+    with op.batch_alter_table("consent_state", schema=None) as batch_op:
+        batch_op.create_index("ix_consent_state_profile_id", ["profile_id"], unique=False)
+
+    op.create_table(
+        "consent_suppressions",
+        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        sa.Column("identifier_hash", sa.String(length=64), nullable=False),
+        sa.Column("identifier_type", sa.String(length=40), nullable=False),
+        sa.Column("reason", sa.String(length=20), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("created_at", TIME, nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_consent_suppressions")),
+    )
+    with op.batch_alter_table("consent_suppressions", schema=None) as batch_op:
+        batch_op.create_index(
+            "uq_consent_suppressions_hash_reason", ["identifier_hash", "reason"], unique=True
+        )
+
+    op.create_table(
+        "consent_webhook_deliveries",
+        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        sa.Column("webhook_id", sa.BigInteger(), nullable=False),
+        sa.Column("profile_id", sa.BigInteger(), nullable=False),
+        sa.Column("record_id", sa.BigInteger(), nullable=False),
+        sa.Column("body", JSON, nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", TIME, nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("delivered_at", TIME, nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_consent_webhook_deliveries")),
+    )
+    with op.batch_alter_table("consent_webhook_deliveries", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_consent_webhook_deliveries_due", ["status", "next_attempt_at"], unique=False
+        )
+        batch_op.create_index(
+            "ix_consent_webhook_deliveries_profile_id", ["profile_id"], unique=False
+        )
+
+    op.create_table(
+        "consent_webhooks",
+        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        sa.Column("url", sa.String(length=2000), nullable=False),
+        sa.Column("secret_encrypted", sa.LargeBinary(), nullable=False),
+        sa.Column("secret_hint", sa.String(length=20), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", TIME, nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_consent_webhooks")),
+    )
+    op.create_table(
+        "outbound_messages",
+        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        sa.Column("idempotency_key", sa.String(length=200), nullable=False),
+        sa.Column("profile_id", sa.BigInteger(), nullable=False),
+        sa.Column("channel", sa.String(length=20), nullable=False),
+        sa.Column("recipient_type", sa.String(length=40), nullable=False),
+        sa.Column("recipient", sa.String(length=255), nullable=False),
+        sa.Column("purpose", sa.String(length=60), nullable=False),
+        sa.Column("language", sa.String(length=10), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("created_at", TIME, nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbound_messages")),
+    )
+    with op.batch_alter_table("outbound_messages", schema=None) as batch_op:
+        batch_op.create_index("ix_outbound_messages_profile_id", ["profile_id"], unique=False)
+        batch_op.create_index("ix_outbound_messages_status", ["status"], unique=False)
+        batch_op.create_index(
+            "uq_outbound_messages_idempotency_key", ["idempotency_key"], unique=True
+        )
+
+    op.create_table(
+        "privacy_requests",
+        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("profile_id", sa.BigInteger(), nullable=False),
+        sa.Column("subject_hashes", JSON, nullable=False),
+        sa.Column("requested_by", sa.String(length=120), nullable=False),
+        sa.Column("summary", JSON, nullable=False),
+        sa.Column("created_at", TIME, nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_privacy_requests")),
+    )
+    with op.batch_alter_table("privacy_requests", schema=None) as batch_op:
+        batch_op.create_index("ix_privacy_requests_profile_id", ["profile_id"], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("privacy_requests", schema=None) as batch_op:
+        batch_op.drop_index("ix_privacy_requests_profile_id")
+
+    op.drop_table("privacy_requests")
+    with op.batch_alter_table("outbound_messages", schema=None) as batch_op:
+        batch_op.drop_index("uq_outbound_messages_idempotency_key")
+        batch_op.drop_index("ix_outbound_messages_status")
+        batch_op.drop_index("ix_outbound_messages_profile_id")
+
+    op.drop_table("outbound_messages")
+    op.drop_table("consent_webhooks")
+    with op.batch_alter_table("consent_webhook_deliveries", schema=None) as batch_op:
+        batch_op.drop_index("ix_consent_webhook_deliveries_profile_id")
+        batch_op.drop_index("ix_consent_webhook_deliveries_due")
+
+    op.drop_table("consent_webhook_deliveries")
+    with op.batch_alter_table("consent_suppressions", schema=None) as batch_op:
+        batch_op.drop_index("uq_consent_suppressions_hash_reason")
+
+    op.drop_table("consent_suppressions")
+    with op.batch_alter_table("consent_state", schema=None) as batch_op:
+        batch_op.drop_index("ix_consent_state_profile_id")
+
+    op.drop_table("consent_state")
+    with op.batch_alter_table("consent_records", schema=None) as batch_op:
+        batch_op.drop_index("uq_consent_records_profile_id_seq")
+        batch_op.drop_index("ix_consent_records_identifier")
+
+    op.drop_table("consent_records")
+    op.drop_table("consent_purposes")
+    op.drop_table("consent_preferences")
+    op.drop_table("consent_chain_heads")
