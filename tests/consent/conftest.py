@@ -2,22 +2,19 @@
 every assertion follows a complete processing step; webhooks are delivered by calling the
 delivery function directly."""
 
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import make_token
+from tests.processing import drain_until_caught_up
 from unison.api.app import create_app
 from unison.kit.settings import Settings
-from unison.models import Event
-from unison.worker import offsets
-from unison.worker.chain import build_chain, drain_chain
+from unison.worker.chain import build_chain
 
 SECRET = "test-secret-key-0123456789abcdef"
 
@@ -47,27 +44,9 @@ def process(settings: Settings, sessions: sessionmaker[Session]) -> Callable[[],
     runners = build_chain(settings, sessions, batch_size=5)
 
     def run() -> int:
-        # On PostgreSQL the processors read only rows older than every running transaction
-        # in the cluster; other databases' transactions on a shared test server can hold
-        # that horizon back for a moment, so drain until the last processor has the log.
-        total, deadline = 0, time.monotonic() + 30
-        while True:
-            total += drain_chain(runners)
-            if _caught_up(sessions, runners[-1].processor.name) or time.monotonic() > deadline:
-                return total
-            time.sleep(0.005)  # waiting on other sessions' transactions, not on our own work
+        return drain_until_caught_up(runners, sessions)
 
     return run
-
-
-def _caught_up(sessions: sessionmaker[Session], name: str) -> bool:
-    with sessions() as session:
-        position = offsets.current(session, name)
-        if session.get_bind().dialect.name == "postgresql":
-            behind = tuple_(Event.txid, Event.id) > tuple_(position.txid, position.position)
-        else:
-            behind = Event.id > position.position
-        return session.execute(select(func.count()).where(behind)).scalar_one() == 0
 
 
 class Api:

@@ -7,6 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.processing import drain_until_caught_up
 from unison.api.app import create_app
 from unison.kit.settings import Settings
 from unison.worker.profiles_processor import profile_processor
@@ -33,4 +34,4 @@ def client(settings: Settings, sessions: sessionmaker[Session]) -> Iterator[Test
 @pytest.fixture
 def process(settings: Settings, sessions: sessionmaker[Session]) -> Callable[[], int]:
     runner = Runner(sessions, profile_processor(settings), batch_size=settings.processor_batch_size)
-    return runner.drain
+    return lambda: drain_until_caught_up([runner], sessions)

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.processing import drain_until_caught_up
 from unison.events.repository import IngestBatch, store_batches
 from unison.events.service import SourceRef, prepare_items
 from unison.kit.settings import Settings
@@ -160,12 +161,13 @@ class TestIncrementalEqualsRebuild:
             with sessions() as session:
                 store_batches(session, [IngestBatch(prepared.rows, [], source[0].id, "api", now)])
                 session.commit()
-            runner.drain()
+            drain_until_caught_up([runner], sessions)
             position, step = position + size, step + 1
         with sessions() as session:
             incremental = _snapshot(session)
         assert incremental["events"], "every stream has events attributed to profiles"
         rebuild(sessions, profile_processor(config), batch_size=50)
+        drain_until_caught_up([Runner(sessions, profile_processor(config))], sessions)
         with sessions() as session:
             rebuilt = _snapshot(session)
         assert rebuilt == incremental
