@@ -1,15 +1,11 @@
 """Signed, expiring links (preference center, double opt-in, one-click unsubscribe) and the
-key material derived from `UNISON_SECRET_KEY`.
+keys derived from the root secret (unison/kit/keys.py).
 
 A link's claims are sealed with Fernet (AES-128-CBC, authenticated by HMAC-SHA256), not
 merely signed: they name an email address, and URLs end up in access logs and mail
 scanners, where PII must not. Any change to a token fails its HMAC and gets a 403.
 """
 
-import base64
-import hashlib
-import hmac
-import secrets
 import time
 from typing import Any
 
@@ -17,24 +13,16 @@ import orjson
 from cryptography.fernet import Fernet, InvalidToken
 
 from unison.kit.errors import Forbidden
+from unison.kit.keys import sealer
 from unison.kit.settings import Settings
-
-# Without a configured key links still work, but only until the process ends.
-_PROCESS_KEY = secrets.token_urlsafe(32)
 
 
 class LinkInvalid(Forbidden):
     pass
 
 
-def derived_key(settings: Settings, label: str) -> bytes:
-    """A separate key per use, so a link key can never double as anything else."""
-    root = (settings.secret_key or _PROCESS_KEY).encode()
-    return hmac.new(root, f"unison:{label}".encode(), hashlib.sha256).digest()
-
-
 def _fernet(settings: Settings) -> Fernet:
-    return Fernet(base64.urlsafe_b64encode(derived_key(settings, "links")))
+    return sealer(settings, "links")
 
 
 def sign(settings: Settings, kind: str, claims: dict[str, Any], ttl_seconds: int) -> str:

@@ -5,7 +5,6 @@ A body is signed like Stripe's: `X-Unison-Signature: t=<unix time>,v1=<hex HMAC-
 "<t>.<body>" with the subscription's secret>`; receivers recompute it and reject old `t`.
 """
 
-import base64
 import hashlib
 import hmac
 import logging
@@ -23,10 +22,10 @@ from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from unison.consent.links import derived_key
 from unison.kit.clock import utcnow
 from unison.kit.db import transaction
 from unison.kit.errors import InvalidParameter, NotFound
+from unison.kit.keys import sealer
 from unison.kit.secrets import hint, new_secret
 from unison.kit.settings import Settings
 from unison.models import ConsentWebhook, WebhookDelivery
@@ -44,7 +43,7 @@ class WebhookNotFound(NotFound):
 
 
 def _fernet(settings: Settings) -> Fernet:
-    return Fernet(base64.urlsafe_b64encode(derived_key(settings, "webhook-secrets")))
+    return sealer(settings, "webhook-secrets")
 
 
 def create(

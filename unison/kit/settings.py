@@ -1,8 +1,9 @@
 """The one Settings object; every configuration value comes from here (env prefix UNISON_)."""
 
 from functools import lru_cache
+from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -64,9 +65,11 @@ class Settings(BaseSettings):
     # (STOP, UNSUBSCRIBE, СТОП, ОТПИСАТЬСЯ are always understood).
     consent_keywords: list[str] = Field(default_factory=list)
     consent_double_opt_in: bool = True  # email grants stay pending until confirmed
-    # Signs preference-center and unsubscribe links and encrypts webhook secrets. Unset, a
-    # random key is made per process (links and webhook secrets then die with it): set it.
-    secret_key: str | None = None
+    # Root of every key: signs preference-center and unsubscribe links, encrypts webhook and
+    # provider secrets. Unset, a key file is created once beside the SQLite database (or
+    # ./unison.key), path overridable; set the key itself when several nodes must agree.
+    secret_key: SecretStr | None = None
+    secret_key_file: Path | None = None
     public_url: str = "http://127.0.0.1:8000"  # where links in messages point
     consent_link_ttl_seconds: int = Field(default=7 * 86400, ge=60)
     unsubscribe_link_ttl_seconds: int = Field(default=365 * 86400, ge=60)

@@ -11,6 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, text, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from unison.kit.clock import ensure_utc, utcnow
@@ -46,14 +48,12 @@ def claim(session: Session, name: str) -> Claim:
     the first committed, so no event is processed twice.
     """
     now = utcnow()
-    updated = session.execute(
-        update(ProcessorOffset).where(ProcessorOffset.name == name).values(updated_at=now)
-    )
-    if updated.rowcount == 0:  # type: ignore[attr-defined]
-        session.add(
-            ProcessorOffset(name=name, position=0, txid=0, writer="", epoch=0, updated_at=now)
-        )
-        session.flush()
+    touch = update(ProcessorOffset).where(ProcessorOffset.name == name).values(updated_at=now)
+    if session.execute(touch).rowcount == 0:  # type: ignore[attr-defined]
+        # Two new workers can race to create the row: insert-if-absent lets the loser go on
+        # instead of failing on the primary key; the second UPDATE takes the row lock.
+        session.execute(_insert_if_absent(session, name, now))
+        session.execute(touch)
     row = session.execute(
         select(
             ProcessorOffset.position,
@@ -63,6 +63,13 @@ def claim(session: Session, name: str) -> Claim:
         ).where(ProcessorOffset.name == name)
     ).one()
     return Claim(*row)
+
+
+def _insert_if_absent(session: Session, name: str, now: datetime) -> Any:
+    values = {"name": name, "position": 0, "txid": 0, "writer": "", "epoch": 0, "updated_at": now}
+    if session.get_bind().dialect.name == "postgresql":
+        return pg_insert(ProcessorOffset).values(**values).on_conflict_do_nothing()
+    return sqlite_insert(ProcessorOffset).values(**values).on_conflict_do_nothing()
 
 
 def current(session: Session, name: str) -> Claim:
