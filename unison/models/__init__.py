@@ -22,13 +22,14 @@ from unison.models.identity import (
 )
 from unison.models.messaging import OutboundMessage
 from unison.models.processors import ProcessorOffset
-from unison.models.profiles import EventProfile, Profile
+from unison.models.profiles import ComputedTrait, EventProfile, Profile
 from unison.models.sources import Source
 from unison.models.tokens import ApiToken
 
 __all__ = [
     "ApiToken",
     "Base",
+    "ComputedTrait",
     "ConsentChainHead",
     "ConsentPreferences",
     "ConsentPurpose",

@@ -53,3 +53,21 @@ class EventProfile(Base):
     event: Mapped[str | None] = mapped_column(String(255))
 
     __table_args__ = (Index("ix_event_profiles_profile_id_timestamp", "profile_id", "timestamp"),)
+
+
+class ComputedTrait(Base):
+    """A value computed for a profile by an analysis (segments' aggregates, RFM, CLV...).
+
+    Kept apart from `profiles.traits` (what the customer or a source said) so a rebuild of
+    the projection never mixes the two, and each producer replaces only its own names.
+    """
+
+    __tablename__ = "computed_traits"
+
+    profile_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[Any] = mapped_column(Json, nullable=True)
+    source: Mapped[str] = mapped_column(String(40))  # the producer: "segments", "rfm", "clv"
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_computed_traits_name", "name"),)

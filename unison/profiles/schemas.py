@@ -43,6 +43,12 @@ class MergeSummary(BaseModel):
     open_conflicts: int
 
 
+class ComputedTraitOut(BaseModel):
+    value: Any
+    source: str = Field(description="the analysis that computed it: segments, rfm, clv...")
+    computed_at: datetime
+
+
 class ProfileOut(BaseModel):
     id: int
     requested_id: int = Field(description="the id asked for; differs when it was merged away")
@@ -52,6 +58,7 @@ class ProfileOut(BaseModel):
     stats: ProfileStats
     channels: dict[str, ChannelStats]
     merge_history: MergeSummary
+    computed_traits: dict[str, ComputedTraitOut] = Field(default_factory=dict)
 
 
 class ProfileListItem(BaseModel):

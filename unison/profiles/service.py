@@ -6,9 +6,10 @@ from sqlalchemy.orm import Session
 from unison.identity.identifiers import IdentRejected, normalize_lookup
 from unison.kit.errors import InvalidParameter, NotFound
 from unison.models import Identifier, Profile
-from unison.profiles import repository
+from unison.profiles import computed_traits, repository
 from unison.profiles.schemas import (
     ChannelStats,
+    ComputedTraitOut,
     IdentifierOut,
     MergeSummary,
     ProfileListItem,
@@ -43,7 +44,7 @@ def profile_view(session: Session, profile_id: int) -> ProfileOut:
 
 
 def view_of(session: Session, row: Profile, requested_id: int) -> ProfileOut:
-    """The 360 view of a live profile: two queries beyond the profile row itself."""
+    """The 360 view of a live profile: three queries beyond the profile row itself."""
     identifiers = repository.identifiers_of(session, row.id)
     group, conflicts = repository.group_with_open_conflicts(session, row.id)
     merged = sorted(set(group) - {row.id})
@@ -77,6 +78,10 @@ def view_of(session: Session, row: Profile, requested_id: int) -> ProfileOut:
             merged_profile_ids=merged,
             open_conflicts=conflicts,
         ),
+        computed_traits={
+            c.name: ComputedTraitOut(value=c.value, source=c.source, computed_at=c.computed_at)
+            for c in computed_traits.of_profile(session, row.id)
+        },
     )
 
 

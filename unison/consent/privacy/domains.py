@@ -17,6 +17,7 @@ from unison.consent.schemas import ConsentRecordOut, ConsentStateOut
 from unison.consent.suppression import identifier_hash
 from unison.kit.clock import utcnow
 from unison.messaging import outbox
+from unison.profiles import computed_traits
 from unison.profiles.service import profile_view
 
 
@@ -52,7 +53,8 @@ def _erase_identity(session: Session, subject: Subject) -> int:
 
 
 def _erase_profiles(session: Session, subject: Subject) -> int:
-    return rows.anonymize_profiles(session, subject.profile_ids)
+    erased = computed_traits.erase(session, subject.profile_ids)  # derived from the profile
+    return erased + rows.anonymize_profiles(session, subject.profile_ids)
 
 
 def _export_consent(session: Session, subject: Subject) -> Any:

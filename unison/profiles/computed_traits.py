@@ -1,0 +1,89 @@
+"""Queries for computed traits: the values analyses write back per profile.
+
+Producers (segments' aggregates, RFM, CLV) each own the names they write, tagged with their
+`source`; readers (the 360 view, segments, templates) see them by name. Rows are keyed by the
+live profile id; after a merge the producer rewrites the survivor's values.
+"""
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from unison.models import ComputedTrait
+
+_CHUNK = 5000  # rows per statement: keeps SQLite under its bound-parameter limit
+
+
+def write(
+    session: Session, source: str, values: Iterable[tuple[int, str, Any]], at: datetime
+) -> int:
+    """Insert or replace (profile_id, name) -> value; returns the number of rows written."""
+    rows = [
+        {"profile_id": pid, "name": name, "value": value, "source": source, "computed_at": at}
+        for pid, name, value in values
+    ]
+    for start in range(0, len(rows), _CHUNK):
+        session.execute(_upsert(session), rows[start : start + _CHUNK])
+    return len(rows)
+
+
+def _upsert(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    make = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = make(ComputedTrait)
+    return statement.on_conflict_do_update(
+        index_elements=["profile_id", "name"],
+        set_={
+            "value": statement.excluded.value,
+            "source": statement.excluded.source,
+            "computed_at": statement.excluded.computed_at,
+        },
+    )
+
+
+def remove(
+    session: Session, source: str, names: Sequence[str], profile_ids: Sequence[int] | None = None
+) -> int:
+    """Drop a producer's values (all profiles, or only those given)."""
+    query = delete(ComputedTrait).where(
+        ComputedTrait.source == source, ComputedTrait.name.in_(names)
+    )
+    if profile_ids is not None:
+        query = query.where(ComputedTrait.profile_id.in_(profile_ids))
+    return int(session.execute(query).rowcount)  # type: ignore[attr-defined]
+
+
+def of_profile(session: Session, profile_id: int) -> list[ComputedTrait]:
+    return list(
+        session.execute(
+            select(ComputedTrait)
+            .where(ComputedTrait.profile_id == profile_id)
+            .order_by(ComputedTrait.name)
+        ).scalars()
+    )
+
+
+def values(
+    session: Session, profile_ids: Sequence[int], names: Sequence[str]
+) -> dict[int, dict[str, Any]]:
+    """profile id -> {name: value} for the names asked (profiles without values omitted)."""
+    found: dict[int, dict[str, Any]] = {}
+    rows = session.execute(
+        select(ComputedTrait.profile_id, ComputedTrait.name, ComputedTrait.value).where(
+            ComputedTrait.profile_id.in_(profile_ids), ComputedTrait.name.in_(names)
+        )
+    )
+    for pid, name, value in rows:
+        found.setdefault(pid, {})[name] = value
+    return found
+
+
+def erase(session: Session, profile_ids: Sequence[int]) -> int:
+    """Every producer's values for these profiles (right to erasure)."""
+    query = delete(ComputedTrait).where(ComputedTrait.profile_id.in_(profile_ids))
+    return int(session.execute(query).rowcount)  # type: ignore[attr-defined]
