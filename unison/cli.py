@@ -34,6 +34,8 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(profiles_app, name="profiles")
 app.add_typer(consent_app, name="consent")
 app.add_typer(privacy_app, name="privacy")
+outbox_app = typer.Typer(help="Outbound messages: delivery and its state.", no_args_is_help=True)
+app.add_typer(outbox_app, name="outbox")
 
 console = Console()
 err = Console(stderr=True)
@@ -328,3 +330,32 @@ def demo_generate(
 
 def main() -> None:  # pragma: no cover - console entry point
     app()
+
+
+@outbox_app.command("deliver")
+def outbox_deliver() -> None:
+    """Send every due message whose channel is configured (`unison serve` does this itself)."""
+    from unison.channels.senders import configured_senders
+    from unison.messaging.delivery import deliver_due
+
+    settings = get_settings()
+    senders = configured_senders(settings)
+    if not senders:
+        console.print("no channel is configured for delivery (set UNISON_SMTP_HOST for email)")
+        raise typer.Exit(1)
+    sessions, attempted = _sessions(), 0
+    while batch := deliver_due(sessions, settings, senders):
+        attempted += batch
+    console.print(f"attempted {attempted:,} messages on {', '.join(sorted(senders))}")
+
+
+@outbox_app.command("status")
+def outbox_status() -> None:
+    """Messages in the outbox by channel and status."""
+    from unison.messaging.outbox import counts
+
+    table = Table("channel", "status", "messages")
+    with _sessions()() as session:
+        for channel, status, n in counts(session):
+            table.add_row(channel, status, f"{n:,}")
+    console.print(table)

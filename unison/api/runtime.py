@@ -8,12 +8,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from unison.api.metrics import Metrics
 from unison.api.write_keys import WriteKeyCache
-from unison.consent.webhooks import DeliveryThread
+from unison.channels.senders import configured_senders
+from unison.consent.webhooks import deliver_due as deliver_webhooks
 from unison.events import repository
 from unison.events.repository import IngestBatch, StoreOutcome
+from unison.kit.background import PollingThread
 from unison.kit.db import create_db_engine, make_session_factory
 from unison.kit.group_commit import GroupCommitWriter
 from unison.kit.settings import Settings
+from unison.messaging.delivery import deliver_due as deliver_messages
 from unison.worker.chain import build_chain
 from unison.worker.runner import RunnerThread
 
@@ -26,7 +29,8 @@ class Runtime:
     writer: GroupCommitWriter[IngestBatch, StoreOutcome]
     write_keys: WriteKeyCache
     processors: RunnerThread | None = None
-    webhooks: DeliveryThread | None = None  # consent-change webhook delivery
+    webhooks: PollingThread | None = None  # consent-change webhook delivery
+    outbox: PollingThread | None = None  # outbound message delivery
     metrics: Metrics = field(default_factory=Metrics)
 
     @classmethod
@@ -54,17 +58,19 @@ class Runtime:
             writer=writer,
             write_keys=WriteKeyCache(settings.write_key_cache_seconds),
             processors=processors,
-            webhooks=DeliveryThread(sessions, settings)
+            webhooks=PollingThread("consent-webhooks", lambda: deliver_webhooks(sessions, settings))
             if settings.consent_webhooks_enabled
             else None,
+            outbox=_outbox_thread(sessions, settings),
         )
 
     def start(self) -> None:
         self.writer.start()
         if self.processors is not None:
             self.processors.start()
-        if self.webhooks is not None:
-            self.webhooks.start()
+        for loop in (self.webhooks, self.outbox):
+            if loop is not None:
+                loop.start()
         # Everything alive now (modules, app, pools) lives as long as the process; moving it
         # out of the collector's view makes full collections cheap, which removes the
         # ~100 ms pauses they caused on the ingest path.
@@ -75,6 +81,14 @@ class Runtime:
         self.writer.stop()
         if self.processors is not None:
             self.processors.stop()
-        if self.webhooks is not None:
-            self.webhooks.stop()
+        for loop in (self.webhooks, self.outbox):
+            if loop is not None:
+                loop.stop()
         self.engine.dispose()
+
+
+def _outbox_thread(sessions: sessionmaker[Session], settings: Settings) -> PollingThread | None:
+    senders = configured_senders(settings)
+    if not (settings.outbox_delivery_enabled and senders):
+        return None
+    return PollingThread("outbox", lambda: deliver_messages(sessions, settings, senders))

@@ -168,6 +168,7 @@ def _ask_confirmation(
             purpose=SERVICE,
             language=language,
             body=text(language, "confirm_email", purpose=label(language, purpose), url=url),
+            subject=text(language, "confirm_email_subject"),
         ),
     )
 

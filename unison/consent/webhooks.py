@@ -8,7 +8,6 @@ A body is signed like Stripe's: `X-Unison-Signature: t=<unix time>,v1=<hex HMAC-
 import hashlib
 import hmac
 import logging
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -198,36 +197,3 @@ def _record(
             seconds=settings.consent_webhook_backoff_seconds * 2 ** (delivery.attempts - 1)
         )
         delivery.next_attempt_at = now + min(backoff, _MAX_BACKOFF)
-
-
-class DeliveryThread:
-    """`unison serve` delivers webhooks in the background, polling for due rows."""
-
-    def __init__(
-        self, sessions: sessionmaker[Session], settings: Settings, poll_seconds: float = 2.0
-    ) -> None:
-        self.sessions, self.settings, self.poll_seconds = sessions, settings, poll_seconds
-        self._stopped = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._stopped.clear()
-            self._thread = threading.Thread(target=self._run, name="consent-webhooks", daemon=True)
-            self._thread.start()
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._stopped.set()
-            self._thread.join()
-            self._thread = None
-
-    def _run(self) -> None:
-        while not self._stopped.is_set():
-            try:
-                busy = deliver_due(self.sessions, self.settings) > 0
-            except Exception:
-                log.exception("webhook delivery round failed")
-                busy = False
-            if not busy:
-                self._stopped.wait(self.poll_seconds)

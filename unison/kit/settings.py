@@ -77,6 +77,18 @@ class Settings(BaseSettings):
     consent_webhook_max_attempts: int = Field(default=8, ge=1, le=50)
     consent_webhook_backoff_seconds: float = Field(default=30.0, gt=0)
     consent_webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Outbox delivery (confirmations, and later every message). Email goes through this SMTP
+    # server; with no host, email stays queued in the outbox until one is configured.
+    outbox_delivery_enabled: bool = True  # `unison serve` runs the delivery loop
+    outbox_max_attempts: int = Field(default=8, ge=1, le=50)
+    outbox_backoff_seconds: float = Field(default=30.0, gt=0)
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_from: str = "Unison <no-reply@localhost>"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
 
 
 @lru_cache(maxsize=1)

@@ -1,10 +1,10 @@
 """The outbound-message outbox: rows are written in the transaction that decides to send,
-keyed so a replay never queues a message twice. Provider delivery reads them later."""
+keyed so a replay never queues a message twice. unison/messaging/delivery.py sends them."""
 
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,7 @@ class Outgoing:
     purpose: str
     language: str
     body: str
+    subject: str | None = None  # email
 
 
 def _insert(session: Session) -> Any:
@@ -56,3 +57,13 @@ def erase(session: Session, profile_ids: list[int], recipients: list[str]) -> in
             delete(OutboundMessage).where(OutboundMessage.recipient.in_(recipients))
         ).rowcount  # type: ignore[attr-defined]
     return int(removed)
+
+
+def counts(session: Session) -> list[tuple[str, str, int]]:
+    """(channel, status, messages) for every pair present."""
+    query = (
+        select(OutboundMessage.channel, OutboundMessage.status, func.count())
+        .group_by(OutboundMessage.channel, OutboundMessage.status)
+        .order_by(OutboundMessage.channel, OutboundMessage.status)
+    )
+    return [(channel, status, int(n)) for channel, status, n in session.execute(query)]

@@ -1,8 +1,8 @@
-"""The transactional outbox of outbound messages (delivery adapters read it later)."""
+"""The transactional outbox of outbound messages (unison/messaging/delivery.py sends them)."""
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, String, Text
+from sqlalchemy import BigInteger, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from unison.models.base import Base, BigId, UTCDateTime
@@ -20,12 +20,20 @@ class OutboundMessage(Base):
     recipient: Mapped[str] = mapped_column(String(255))
     purpose: Mapped[str] = mapped_column(String(60))
     language: Mapped[str] = mapped_column(String(10))
+    subject: Mapped[str | None] = mapped_column(Text, default=None)  # email only
     body: Mapped[str] = mapped_column(Text)
+    # queued -> sent, or failed after the last attempt (last_error says why, without PII).
     status: Mapped[str] = mapped_column(String(20), default="queued")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # None: due at once. Moved past the send timeout while a sender holds the row (a lease).
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    last_error: Mapped[str | None] = mapped_column(String(300), default=None)
 
     __table_args__ = (
         Index("uq_outbound_messages_idempotency_key", "idempotency_key", unique=True),
         Index("ix_outbound_messages_profile_id", "profile_id"),
         Index("ix_outbound_messages_status", "status"),
+        Index("ix_outbound_messages_due", "status", "channel", "next_attempt_at"),
     )
