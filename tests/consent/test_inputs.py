@@ -142,6 +142,9 @@ class TestKeywords:
             "ru",
         )
         assert "Вы отписаны" in reply.body
+        with sessions() as session:  # the reply leaves through the account that received STOP
+            inbound = session.execute(select(Event).where(Event.message_id == "in1")).scalar_one()
+        assert reply.via_source_id == inbound.source_id
         keyword = [r for r in _records(sessions) if r.source == "keyword"]
         assert {r.purpose for r in keyword} == {"marketing", "newsletter", "promotions", "surveys"}
         assert keyword[0].proof["connector"] == "sms-test"

@@ -298,6 +298,7 @@ def _stop(
             body=text(
                 language, "keyword_confirmation", channel=text(language, f"channel.{channel}")
             ),
+            via_source_id=event.source_id,
         )
     return [Planned(profile_id, changes, how, reply=reply)]
 

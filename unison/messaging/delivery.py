@@ -81,6 +81,7 @@ def envelope_of(message: OutboundMessage) -> Envelope:
         language=message.language,
         subject=message.subject,
         body=message.body,
+        via_source_id=message.via_source_id,
     )
 
 

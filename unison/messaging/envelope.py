@@ -14,6 +14,7 @@ class Envelope:
     language: str
     subject: str | None
     body: str
+    via_source_id: int | None = None
 
 
 class DeliveryFailed(Exception):

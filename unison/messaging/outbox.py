@@ -24,6 +24,7 @@ class Outgoing:
     language: str
     body: str
     subject: str | None = None  # email
+    via_source_id: int | None = None  # reply through the account the customer wrote to
 
 
 def _insert(session: Session) -> Any:

@@ -21,6 +21,9 @@ class OutboundMessage(Base):
     purpose: Mapped[str] = mapped_column(String(60))
     language: Mapped[str] = mapped_column(String(10))
     subject: Mapped[str | None] = mapped_column(Text, default=None)  # email only
+    # A reply leaves through the account the customer wrote to: the source (connector) of the
+    # inbound message it answers. None: any configured account of the channel.
+    via_source_id: Mapped[int | None] = mapped_column(Integer, default=None)
     body: Mapped[str] = mapped_column(Text)
     # queued -> sent, or failed after the last attempt (last_error says why, without PII).
     status: Mapped[str] = mapped_column(String(20), default="queued")

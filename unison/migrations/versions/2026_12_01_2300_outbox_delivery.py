@@ -1,4 +1,4 @@
-"""outbox delivery: subject, attempts and retry schedule of outbound messages
+"""outbox delivery: subject, reply route, attempts and retry schedule of outbound messages
 
 Revision ID: 0004b
 Revises: 0004
@@ -21,6 +21,7 @@ TIME = sa.DateTime(timezone=True)
 def upgrade() -> None:
     with op.batch_alter_table("outbound_messages") as batch:
         batch.add_column(sa.Column("subject", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("via_source_id", sa.Integer(), nullable=True))
         batch.add_column(
             sa.Column("attempts", sa.Integer(), nullable=False, server_default=sa.text("0"))
         )
@@ -35,5 +36,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_outbound_messages_due", table_name="outbound_messages")
     with op.batch_alter_table("outbound_messages") as batch:
-        for column in ("last_error", "sent_at", "next_attempt_at", "attempts", "subject"):
+        for column in ("last_error", "sent_at", "next_attempt_at", "attempts", "via_source_id", "subject"):
             batch.drop_column(column)
