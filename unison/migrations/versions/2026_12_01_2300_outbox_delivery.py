@@ -36,5 +36,12 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_outbound_messages_due", table_name="outbound_messages")
     with op.batch_alter_table("outbound_messages") as batch:
-        for column in ("last_error", "sent_at", "next_attempt_at", "attempts", "via_source_id", "subject"):
+        for column in (
+            "last_error",
+            "sent_at",
+            "next_attempt_at",
+            "attempts",
+            "via_source_id",
+            "subject",
+        ):
             batch.drop_column(column)
