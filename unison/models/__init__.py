@@ -12,7 +12,9 @@ from unison.models.consent import (
     Suppression,
     WebhookDelivery,
 )
+from unison.models.connectors import Connector
 from unison.models.events import Event, RejectedEvent
+from unison.models.inbox import Conversation, ConversationMessage
 from unison.models.identity import (
     Identifier,
     IdentifierRejection,
@@ -36,6 +38,9 @@ __all__ = [
     "ConsentRecord",
     "ConsentState",
     "ConsentWebhook",
+    "Connector",
+    "Conversation",
+    "ConversationMessage",
     "Event",
     "EventProfile",
     "Identifier",
