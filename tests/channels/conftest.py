@@ -64,30 +64,50 @@ class Hooks:
     def __init__(self, client: TestClient, token: str) -> None:
         self.client, self.token = client, token
 
-    def api(self, method: str, path: str, body: Any = None, token: str | None = None) -> httpx.Response:
+    def api(
+        self, method: str, path: str, body: Any = None, token: str | None = None
+    ) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token or self.token}"}
         return self.client.request(method, path, json=body, headers=headers)
 
-    def connector(self, type_: str, name: str, secrets: dict[str, str], **extra: Any) -> dict[str, Any]:
-        response = self.api("POST", "/api/connectors", {"type": type_, "name": name, "secrets": secrets, **extra})
+    def connector(
+        self, type_: str, name: str, secrets: dict[str, str], **extra: Any
+    ) -> dict[str, Any]:
+        response = self.api(
+            "POST", "/api/connectors", {"type": type_, "name": name, "secrets": secrets, **extra}
+        )
         assert response.status_code == 201, response.text
         created: dict[str, Any] = response.json()
         return created
 
-    def telegram(self, update: dict[str, Any], name: str = "shop-bot", secret: str | None = TELEGRAM_SECRET) -> httpx.Response:
+    def telegram(
+        self, update: dict[str, Any], name: str = "shop-bot", secret: str | None = TELEGRAM_SECRET
+    ) -> httpx.Response:
         headers = {"Content-Type": "application/json"}
         if secret is not None:
             headers["X-Telegram-Bot-Api-Secret-Token"] = secret
-        return self.client.post(f"/hooks/telegram/{name}", content=orjson.dumps(update), headers=headers)
+        return self.client.post(
+            f"/hooks/telegram/{name}", content=orjson.dumps(update), headers=headers
+        )
 
-    def viber(self, body: dict[str, Any] | bytes, name: str = "viber-shop", token: str | None = VIBER_TOKEN) -> httpx.Response:
+    def viber(
+        self,
+        body: dict[str, Any] | bytes,
+        name: str = "viber-shop",
+        token: str | None = VIBER_TOKEN,
+    ) -> httpx.Response:
         raw = body if isinstance(body, bytes) else orjson.dumps(body)
         headers = {"Content-Type": "application/json"}
         if token is not None:
             headers["X-Viber-Content-Signature"] = hmac_hex(token, raw)
         return self.client.post(f"/hooks/viber/{name}", content=raw, headers=headers)
 
-    def whatsapp(self, body: dict[str, Any] | bytes, name: str = "wa-shop", secret: str | None = WHATSAPP_APP_SECRET) -> httpx.Response:
+    def whatsapp(
+        self,
+        body: dict[str, Any] | bytes,
+        name: str = "wa-shop",
+        secret: str | None = WHATSAPP_APP_SECRET,
+    ) -> httpx.Response:
         raw = body if isinstance(body, bytes) else orjson.dumps(body)
         headers = {"Content-Type": "application/json"}
         if secret is not None:
@@ -121,7 +141,9 @@ def hooks(client: TestClient, admin_token: str) -> Hooks:
 
 @pytest.fixture
 def telegram_bot(hooks: Hooks) -> dict[str, Any]:
-    return hooks.connector("telegram", "shop-bot", {"token": "123456:ABC-DEF", "secret": TELEGRAM_SECRET}, region="GE")
+    return hooks.connector(
+        "telegram", "shop-bot", {"token": "123456:ABC-DEF", "secret": TELEGRAM_SECRET}, region="GE"
+    )
 
 
 @pytest.fixture

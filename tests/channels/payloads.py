@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (customers write in Hebrew, Armenian, Georgian and Cyrillic script)
 """Provider payloads in their documented wire formats (field names and nesting as the
 providers send them), with customers writing in Georgian, Russian, Hebrew and Ukrainian."""
 
@@ -42,8 +43,20 @@ def tg_edited(update_id: int, message_id: int, text: str) -> dict[str, Any]:
 
 
 PHOTO = [
-    {"file_id": "AgACAgIAAx0small", "file_unique_id": "AQADs", "file_size": 1279, "width": 90, "height": 67},
-    {"file_id": "AgACAgIAAx0large", "file_unique_id": "AQADl", "file_size": 93412, "width": 1280, "height": 960},
+    {
+        "file_id": "AgACAgIAAx0small",
+        "file_unique_id": "AQADs",
+        "file_size": 1279,
+        "width": 90,
+        "height": 67,
+    },
+    {
+        "file_id": "AgACAgIAAx0large",
+        "file_unique_id": "AQADl",
+        "file_size": 93412,
+        "width": 1280,
+        "height": 960,
+    },
 ]
 DOCUMENT = {
     "file_name": "ქვითარი.pdf",
@@ -60,7 +73,13 @@ STICKER = {
     "is_animated": True,
     "is_video": False,
     "type": "regular",
-    "thumbnail": {"file_id": "AAMCAgADthumb", "file_unique_id": "AQADthumb", "file_size": 4272, "width": 128, "height": 128},
+    "thumbnail": {
+        "file_id": "AAMCAgADthumb",
+        "file_unique_id": "AQADthumb",
+        "file_size": 4272,
+        "width": 128,
+        "height": 128,
+    },
     "file_id": "CAACAgIAAxkBAAIC",
     "file_unique_id": "AgADsticker",
     "file_size": 25411,
@@ -73,7 +92,13 @@ def tg_callback(update_id: int, data: str) -> dict[str, Any]:
         "callback_query": {
             "id": "4382bfdwdsb323b2d9",
             "from": NINO,
-            "message": {"message_id": 77, "from": {"id": 1, "is_bot": True, "first_name": "Shop"}, "chat": NINO_CHAT, "date": 1764581000, "text": "აირჩიეთ:"},
+            "message": {
+                "message_id": 77,
+                "from": {"id": 1, "is_bot": True, "first_name": "Shop"},
+                "chat": NINO_CHAT,
+                "date": 1764581000,
+                "text": "აირჩიეთ:",
+            },
             "chat_instance": "-4284734523893451",
             "data": data,
         },
@@ -87,8 +112,15 @@ def tg_blocked(update_id: int, status: str = "kicked") -> dict[str, Any]:
             "chat": NINO_CHAT,
             "from": NINO,
             "date": 1764582000,
-            "old_chat_member": {"user": {"id": 1, "is_bot": True, "first_name": "Shop"}, "status": "member"},
-            "new_chat_member": {"user": {"id": 1, "is_bot": True, "first_name": "Shop"}, "status": status, "until_date": 0},
+            "old_chat_member": {
+                "user": {"id": 1, "is_bot": True, "first_name": "Shop"},
+                "status": "member",
+            },
+            "new_chat_member": {
+                "user": {"id": 1, "is_bot": True, "first_name": "Shop"},
+                "status": status,
+                "until_date": 0,
+            },
         },
     }
 
@@ -116,7 +148,13 @@ def viber_message(token: int, message: dict[str, Any]) -> dict[str, Any]:
 
 
 def viber_event(event: str, token: int, **extra: Any) -> dict[str, Any]:
-    return {"event": event, "timestamp": 1764581500000, "chat_hostname": "SN-CHAT-05_", "message_token": token, **extra}
+    return {
+        "event": event,
+        "timestamp": 1764581500000,
+        "chat_hostname": "SN-CHAT-05_",
+        "message_token": token,
+        **extra,
+    }
 
 
 def wa_envelope(value: dict[str, Any]) -> dict[str, Any]:
@@ -129,7 +167,10 @@ def wa_envelope(value: dict[str, Any]) -> dict[str, Any]:
                     {
                         "value": {
                             "messaging_product": "whatsapp",
-                            "metadata": {"display_phone_number": "15550783881", "phone_number_id": "106540352242922"},
+                            "metadata": {
+                                "display_phone_number": "15550783881",
+                                "phone_number_id": "106540352242922",
+                            },
                             **value,
                         },
                         "field": "messages",

@@ -43,7 +43,10 @@ class TestApi:
         secret = created["generated_secrets"]["secret"]
         assert len(secret) >= 32
         assert secret not in hooks.api("GET", "/api/connectors/bot-2").text
-        assert hooks.telegram(tg_message(1, 1, text="hi"), name="bot-2", secret=secret).status_code == 200
+        assert (
+            hooks.telegram(tg_message(1, 1, text="hi"), name="bot-2", secret=secret).status_code
+            == 200
+        )
 
     @pytest.mark.parametrize(
         ("body", "status", "field"),
@@ -52,21 +55,36 @@ class TestApi:
             ({"type": "telegram", "name": "has space"}, 400, "name"),
             ({"type": "telegram", "name": "a/b"}, 400, "name"),
             ({"type": "viber", "name": "v"}, 400, "secrets.token"),
-            ({"type": "telegram", "name": "t", "secrets": {"password": "x"}}, 400, "secrets.password"),
-            ({"type": "telegram", "name": "t", "secrets": {"secret": "not allowed!"}}, 400, "secrets.secret"),
+            (
+                {"type": "telegram", "name": "t", "secrets": {"password": "x"}},
+                400,
+                "secrets.password",
+            ),
+            (
+                {"type": "telegram", "name": "t", "secrets": {"secret": "not allowed!"}},
+                400,
+                "secrets.secret",
+            ),
             ({"type": "telegram", "name": "t", "secrets": {"token": ""}}, 400, "secrets.token"),
             ({"type": "telephony", "name": "t", "region": "XX"}, 400, "region"),
             ({"type": "telegram", "name": "shop-bot"}, 409, "name"),
         ],
     )
     def test_bad_requests_name_the_field(
-        self, hooks: Hooks, telegram_bot: dict[str, Any], body: dict[str, Any], status: int, field: str
+        self,
+        hooks: Hooks,
+        telegram_bot: dict[str, Any],
+        body: dict[str, Any],
+        status: int,
+        field: str,
     ) -> None:
         response = hooks.api("POST", "/api/connectors", body)
         assert response.status_code == status, response.text
         assert response.json()["field"] == field
 
-    def test_only_admins_configure_connectors(self, hooks: Hooks, sessions: sessionmaker[Session]) -> None:
+    def test_only_admins_configure_connectors(
+        self, hooks: Hooks, sessions: sessionmaker[Session]
+    ) -> None:
         marketer = make_token(sessions, "marketer")
         assert hooks.api("GET", "/api/connectors", token=marketer).status_code == 403
         body = {"type": "telegram", "name": "x"}
@@ -77,7 +95,9 @@ class TestApi:
         self, hooks: Hooks, telegram_bot: dict[str, Any], sessions: sessionmaker[Session]
     ) -> None:
         assert hooks.telegram(tg_message(1, 1, text="a")).status_code == 200  # cached now
-        response = hooks.api("PATCH", "/api/connectors/shop-bot", {"secrets": {"secret": "new-secret_1"}})
+        response = hooks.api(
+            "PATCH", "/api/connectors/shop-bot", {"secrets": {"secret": "new-secret_1"}}
+        )
         assert response.status_code == 200
         assert response.json()["secret_names"] == ["secret", "token"]
         assert hooks.telegram(tg_message(2, 2, text="b")).status_code == 401
@@ -118,7 +138,10 @@ class TestCli:
             mp.setenv("UNISON_PUBLIC_URL", "https://unison.example")
             get_settings.cache_clear()
             try:
-                created = runner.invoke(app, ["connectors", "create", "telegram", "--name", "cli-bot", "--token", "42:XYZ"])
+                created = runner.invoke(
+                    app,
+                    ["connectors", "create", "telegram", "--name", "cli-bot", "--token", "42:XYZ"],
+                )
                 listed = runner.invoke(app, ["connectors", "list"])
                 bad = runner.invoke(app, ["connectors", "create", "viber", "--name", "v"])
                 deleted = runner.invoke(app, ["connectors", "delete", "cli-bot"])

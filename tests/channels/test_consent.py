@@ -29,7 +29,9 @@ class TestWithdrawals:
         process()
         records = _records(sessions)
         assert records, "no consent record was written"
-        assert {(r.channel, r.status, r.source) for r in records} == {("telegram", "withdrawn", "keyword")}
+        assert {(r.channel, r.status, r.source) for r in records} == {
+            ("telegram", "withdrawn", "keyword")
+        }
         assert {r.identifier_value for r in records} == {"574839201"}
         assert {r.purpose for r in records} >= {"marketing", "newsletter"}
         assert records[0].proof["connector"] == "shop-bot"
@@ -39,30 +41,50 @@ class TestWithdrawals:
         assert (reply.channel, reply.recipient, reply.language) == ("telegram", "574839201", "en")
 
     def test_a_russian_stop_word_is_understood_too(
-        self, hooks: Hooks, telegram_bot: dict[str, Any], process: Callable[[], int], sessions: sessionmaker[Session]
+        self,
+        hooks: Hooks,
+        telegram_bot: dict[str, Any],
+        process: Callable[[], int],
+        sessions: sessionmaker[Session],
     ) -> None:
         hooks.telegram(tg_message(9002, 91, text="Стоп!"))
         process()
         assert {r.status for r in _records(sessions)} == {"withdrawn"}
 
     def test_an_ordinary_message_changes_no_consent(
-        self, hooks: Hooks, telegram_bot: dict[str, Any], process: Callable[[], int], sessions: sessionmaker[Session]
+        self,
+        hooks: Hooks,
+        telegram_bot: dict[str, Any],
+        process: Callable[[], int],
+        sessions: sessionmaker[Session],
     ) -> None:
         hooks.telegram(tg_message(9003, 92, text="please don't stop sending discounts"))
         process()
         assert _records(sessions) == []
 
     def test_blocking_the_telegram_bot_withdraws(
-        self, hooks: Hooks, telegram_bot: dict[str, Any], process: Callable[[], int], sessions: sessionmaker[Session]
+        self,
+        hooks: Hooks,
+        telegram_bot: dict[str, Any],
+        process: Callable[[], int],
+        sessions: sessionmaker[Session],
     ) -> None:
         hooks.telegram(tg_blocked(9004))
         process()
-        assert {(r.channel, r.status, r.source) for r in _records(sessions)} == {("telegram", "withdrawn", "channel_unsubscribe")}
+        assert {(r.channel, r.status, r.source) for r in _records(sessions)} == {
+            ("telegram", "withdrawn", "channel_unsubscribe")
+        }
 
     def test_a_viber_unsubscribe_withdraws_for_that_viber_id(
-        self, hooks: Hooks, viber_bot: dict[str, Any], process: Callable[[], int], sessions: sessionmaker[Session]
+        self,
+        hooks: Hooks,
+        viber_bot: dict[str, Any],
+        process: Callable[[], int],
+        sessions: sessionmaker[Session],
     ) -> None:
         hooks.viber(viber_event("unsubscribed", 9005, user_id=OKSANA["id"]))
         process()
         records = _records(sessions)
-        assert {(r.channel, r.status, r.identifier_value) for r in records} == {("viber", "withdrawn", OKSANA["id"])}
+        assert {(r.channel, r.status, r.identifier_value) for r in records} == {
+            ("viber", "withdrawn", OKSANA["id"])
+        }

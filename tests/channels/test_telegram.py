@@ -7,7 +7,16 @@ import orjson
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.channels.conftest import Hooks, events, only, rejected
-from tests.channels.payloads import DOCUMENT, NINO, PHOTO, STICKER, tg_blocked, tg_callback, tg_edited, tg_message
+from tests.channels.payloads import (
+    DOCUMENT,
+    NINO,
+    PHOTO,
+    STICKER,
+    tg_blocked,
+    tg_callback,
+    tg_edited,
+    tg_message,
+)
 
 
 class TestMessages:
@@ -41,7 +50,10 @@ class TestMessages:
     def test_an_edited_message_is_a_message_edited_event_at_the_edit_time(
         self, hooks: Hooks, telegram_bot: dict[str, Any], sessions: sessionmaker[Session]
     ) -> None:
-        assert hooks.telegram(tg_edited(1002, 55, "გამარჯობა! შეკვეთა #42 სად არის?")).status_code == 200
+        assert (
+            hooks.telegram(tg_edited(1002, 55, "გამარჯობა! შეკვეთა #42 სად არის?")).status_code
+            == 200
+        )
         event = only(sessions)
         assert event.event == "Message Edited"
         assert event.payload["properties"]["provider_message_id"] == "55"
@@ -57,7 +69,15 @@ class TestMessages:
         photo, document, sticker = (e.payload["properties"] for e in events(sessions))
         assert photo["text"] == "ეს მოვიდა დაზიანებული"
         assert photo["attachments"] == [
-            {"type": "photo", "file_id": "AgACAgIAAx0large", "file_unique_id": "AQADl", "file_size": 93412, "width": 1280, "height": 960, "sizes": 2}
+            {
+                "type": "photo",
+                "file_id": "AgACAgIAAx0large",
+                "file_unique_id": "AQADl",
+                "file_size": 93412,
+                "width": 1280,
+                "height": 960,
+                "sizes": 2,
+            }
         ]
         assert document["attachments"][0] == {
             "type": "document",
@@ -96,7 +116,14 @@ class TestMessages:
     def test_start_with_a_deep_link_payload_starts_a_conversation(
         self, hooks: Hooks, telegram_bot: dict[str, Any], sessions: sessionmaker[Session]
     ) -> None:
-        hooks.telegram(tg_message(1008, 61, text="/start promo_autumn-2026", entities=[{"offset": 0, "length": 6, "type": "bot_command"}]))
+        hooks.telegram(
+            tg_message(
+                1008,
+                61,
+                text="/start promo_autumn-2026",
+                entities=[{"offset": 0, "length": 6, "type": "bot_command"}],
+            )
+        )
         hooks.telegram(tg_message(1009, 62, text="/start"))
         with_payload, bare = events(sessions)
         assert with_payload.event == "Conversation Started"
@@ -125,7 +152,10 @@ class TestMessages:
     def test_update_kinds_about_nobody_are_answered_and_named_but_not_stored(
         self, hooks: Hooks, telegram_bot: dict[str, Any], sessions: sessionmaker[Session]
     ) -> None:
-        update = {"update_id": 1013, "poll": {"id": "5", "question": "?", "options": [], "total_voter_count": 0}}
+        update = {
+            "update_id": 1013,
+            "poll": {"id": "5", "question": "?", "options": [], "total_voter_count": 0},
+        }
         response = hooks.telegram(update)
         assert response.status_code == 200
         assert response.json()["ignored"] == ["poll"]
@@ -180,7 +210,12 @@ class TestDelivery:
         no_id = hooks.telegram({"message": {"text": "hi"}})
         assert no_id.status_code == 400
         assert no_id.json()["field"] == "update.update_id"
-        no_sender = hooks.telegram({"update_id": 5, "message": {"message_id": 1, "chat": {"id": 1}, "date": 1, "text": "hi"}})
+        no_sender = hooks.telegram(
+            {
+                "update_id": 5,
+                "message": {"message_id": 1, "chat": {"id": 1}, "date": 1, "text": "hi"},
+            }
+        )
         assert no_sender.status_code == 400
         assert no_sender.json()["field"] == "message.from"
         update = tg_message(6, 1, text="x")

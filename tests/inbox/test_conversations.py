@@ -50,7 +50,11 @@ class TestConversations:
         assert conversation["profile_id"] == pid
         messages = _messages(hooks, conversation["id"])["items"]
         assert [m["text"] for m in messages] == ["ფოტო", "გამარჯობა", "/start"]
-        assert [m["kind"] for m in messages] == ["Message Received", "Message Received", "Conversation Started"]
+        assert [m["kind"] for m in messages] == [
+            "Message Received",
+            "Message Received",
+            "Conversation Started",
+        ]
         assert messages[0]["attachments"][0]["type"] == "photo"
         assert {m["direction"] for m in messages} == {"inbound"}
         assert messages[1]["provider_message_id"] == "11"
@@ -68,7 +72,10 @@ class TestConversations:
         pid = _profile(hooks, "telegram_id", str(NINO["id"]))
         [conversation] = _conversations(hooks, pid)["items"]
         messages = _messages(hooks, conversation["id"])["items"]
-        assert [(m["text"], m["edited_at"] is not None) for m in messages] == [("ბოდიში!", True), ("შეკვეთა 42", True)]
+        assert [(m["text"], m["edited_at"] is not None) for m in messages] == [
+            ("ბოდიში!", True),
+            ("შეკვეთა 42", True),
+        ]
         assert conversation["message_count"] == 2
 
     def test_each_channel_thread_is_its_own_conversation_and_merges_bring_them_together(
@@ -79,7 +86,9 @@ class TestConversations:
         process: Callable[[], int],
     ) -> None:
         hooks.telegram(tg_message(1, 10, text="hello from telegram"))
-        hooks.whatsapp(wa_messages({"id": "wamid.a", "type": "text", "text": {"body": "hello from whatsapp"}}))
+        hooks.whatsapp(
+            wa_messages({"id": "wamid.a", "type": "text", "text": {"body": "hello from whatsapp"}})
+        )
         process()
         telegram_profile = _profile(hooks, "telegram_id", str(NINO["id"]))
         whatsapp_profile = _profile(hooks, "whatsapp_id", "972521234567")
@@ -94,7 +103,9 @@ class TestConversations:
             items = _conversations(hooks, asked)["items"]
             assert sorted(c["channel"] for c in items) == ["telegram", "whatsapp"]
             assert {c["profile_id"] for c in items} == {live}
-        whatsapp = next(c for c in _conversations(hooks, live)["items"] if c["channel"] == "whatsapp")
+        whatsapp = next(
+            c for c in _conversations(hooks, live)["items"] if c["channel"] == "whatsapp"
+        )
         assert _messages(hooks, whatsapp["id"])["items"][0]["profile_id"] == live
 
     def test_pages_follow_the_cursor_to_the_end(
@@ -117,14 +128,24 @@ class TestConversations:
                 break
         assert seen == [f"повідомлення {n}" for n in reversed(range(7))]
 
-    def test_reading_rules(self, hooks: Hooks, telegram_bot: dict[str, Any], process: Callable[[], int], sessions: sessionmaker[Session]) -> None:
+    def test_reading_rules(
+        self,
+        hooks: Hooks,
+        telegram_bot: dict[str, Any],
+        process: Callable[[], int],
+        sessions: sessionmaker[Session],
+    ) -> None:
         hooks.telegram(tg_message(1, 10, text="hi"))
         process()
         pid = _profile(hooks, "telegram_id", str(NINO["id"]))
         agent = make_token(sessions, "agent")
         analyst = make_token(sessions, "analyst")
-        assert hooks.api("GET", f"/api/profiles/{pid}/conversations", token=agent).status_code == 200
-        assert hooks.api("GET", f"/api/profiles/{pid}/conversations", token=analyst).status_code == 403
+        assert (
+            hooks.api("GET", f"/api/profiles/{pid}/conversations", token=agent).status_code == 200
+        )
+        assert (
+            hooks.api("GET", f"/api/profiles/{pid}/conversations", token=analyst).status_code == 403
+        )
         assert hooks.api("GET", "/api/profiles/999999/conversations").status_code == 404
         assert hooks.api("GET", "/api/conversations/999999/messages").status_code == 404
         bad = hooks.api("GET", f"/api/profiles/{pid}/conversations?cursor=garbage")
@@ -150,7 +171,11 @@ class TestConversations:
 
 class TestPrivacy:
     def test_export_holds_the_conversations_and_erasure_removes_them(
-        self, hooks: Hooks, telegram_bot: dict[str, Any], process: Callable[[], int], sessions: sessionmaker[Session]
+        self,
+        hooks: Hooks,
+        telegram_bot: dict[str, Any],
+        process: Callable[[], int],
+        sessions: sessionmaker[Session],
     ) -> None:
         hooks.telegram(tg_message(1, 10, text="ჩემი მისამართია ვაჟა-ფშაველას 12"))
         process()

@@ -82,9 +82,7 @@ def need(obj: dict[str, Any], key: str, kinds: type | tuple[type, ...], where: s
     if value is None:
         raise WebhookMalformed(f"{where}.{key} is required", field=f"{where}.{key}")
     # JSON true/false are Python ints too: a boolean is never taken for a number.
-    if not isinstance(value, kinds) or (
-        isinstance(value, bool) and bool not in _as_tuple(kinds)
-    ):
+    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in _as_tuple(kinds)):
         raise WebhookMalformed(
             f"{where}.{key} must be {_kind_names(kinds)}, got {json_kind(value)}",
             field=f"{where}.{key}",
@@ -97,6 +95,12 @@ def maybe(obj: dict[str, Any], key: str, kinds: type | tuple[type, ...], where: 
     if obj.get(key) is None:
         return None
     return need(obj, key, kinds, where)
+
+
+def obj(parent: dict[str, Any], key: str) -> dict[str, Any]:
+    """parent[key] when it is an object, else an empty one (for optional parts)."""
+    value = parent.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def _as_tuple(kinds: type | tuple[type, ...]) -> tuple[type, ...]:
@@ -117,10 +121,11 @@ def message_id(connector: ConnectorRef, *parts: object) -> str:
     return f"{connector.name}:sha256:{digest}"
 
 
-def from_unix(seconds: object, where: str) -> str:
-    """A Unix time in seconds (number or digit string) as canonical ISO 8601."""
+def from_unix(seconds: object, where: str, *, per_second: int = 1) -> str:
+    """A Unix time (number or digit string; `per_second` 1000 for milliseconds) as
+    canonical ISO 8601."""
     try:
-        value = float(seconds)  # type: ignore[arg-type]
+        value = float(seconds) / per_second  # type: ignore[arg-type]
         return isoformat_z(datetime.fromtimestamp(value, UTC))
     except (TypeError, ValueError, OverflowError, OSError):
         raise WebhookMalformed(

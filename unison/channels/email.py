@@ -8,6 +8,7 @@ with no text part yields an event without text. Threading uses Message-ID, In-Re
 References: the thread key is the first message of the thread as References names it.
 """
 
+import contextlib
 import hashlib
 import html
 import re
@@ -43,9 +44,7 @@ def parse(raw: bytes, connector: ConnectorRef) -> Parsed:
     message = message_from_bytes(raw, policy=policy.default)
     sender_name, sender = _sender(message)
     if sender is None:
-        raise WebhookMalformed(
-            "the message has no usable From address (name@domain)", field="From"
-        )
+        raise WebhookMalformed("the message has no usable From address (name@domain)", field="From")
     own_id = _first_id(_header(message, "Message-ID"))
     in_reply_to = _first_id(_header(message, "In-Reply-To"))
     references = _MSGID.findall(_header(message, "References") or "")
@@ -152,7 +151,7 @@ def _date(message: Message) -> str | None:
 
 def _text(message: Message) -> tuple[str | None, bool]:
     """The body text, preferring text/plain; (text, whether it came from HTML only)."""
-    body = None
+    body: Message | None = None
     if isinstance(message, EmailMessage):
         try:
             body = message.get_body(preferencelist=("plain", "html"))
@@ -219,8 +218,6 @@ def _filename(part: Message) -> str | None:
     except (ValueError, LookupError, UnicodeError):
         return None
     if name and "=?" in name:  # an RFC 2047 encoded word inside a quoted parameter
-        try:
+        with contextlib.suppress(ValueError, LookupError, UnicodeError):
             name = str(make_header(decode_header(name)))
-        except (ValueError, LookupError, UnicodeError):
-            pass
     return _clean(name)[:255] if name else None

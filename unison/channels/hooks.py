@@ -77,9 +77,7 @@ _CACHES: "weakref.WeakKeyDictionary[Engine, ConnectorCache]" = weakref.WeakKeyDi
 def cache_for(runtime: Runtime) -> ConnectorCache:
     cache = _CACHES.get(runtime.engine)
     if cache is None:
-        cache = _CACHES[runtime.engine] = ConnectorCache(
-            runtime.settings.connector_cache_seconds
-        )
+        cache = _CACHES[runtime.engine] = ConnectorCache(runtime.settings.connector_cache_seconds)
     return cache
 
 
@@ -130,7 +128,9 @@ async def receive(
         raise MethodNotAllowed(f"{type_name} webhooks take {allowed}", field="method")
     kind = TYPES[type_name]
     settings = runtime.settings
-    limit = settings.connector_max_email_bytes if kind.raw_body else settings.connector_max_body_bytes
+    limit = (
+        settings.connector_max_email_bytes if kind.raw_body else settings.connector_max_body_bytes
+    )
     body = await read_body(headers, chunks, limit)
     check = Check(now=time.time(), tolerance=settings.connector_signature_tolerance_seconds)
     kind.verify(headers, body, connector, check)  # before anything is parsed or stored

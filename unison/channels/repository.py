@@ -12,9 +12,9 @@ def by_name(session: Session, name: str) -> Connector | None:
 
 def with_source(session: Session, name: str) -> tuple[Connector, Source] | None:
     row = session.execute(
-        select(Connector, Source).join(Source, Source.id == Connector.source_id).where(
-            Connector.name == name
-        )
+        select(Connector, Source)
+        .join(Source, Source.id == Connector.source_id)
+        .where(Connector.name == name)
     ).first()
     return (row[0], row[1]) if row else None
 

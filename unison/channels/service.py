@@ -90,11 +90,14 @@ def _check_secrets(kind: ChannelType, given: dict[str, str]) -> None:
             )
         if not isinstance(value, str) or not value or len(value) > _LONGEST_SECRET:
             raise ConnectorInvalid(
-                f"secrets.{key} must be a non-empty string of at most {_LONGEST_SECRET} "
-                "characters",
+                f"secrets.{key} must be a non-empty string of at most {_LONGEST_SECRET} characters",
                 field=f"secrets.{key}",
             )
-    if kind.name == "telegram" and "secret" in given and not _TELEGRAM_SECRET.match(given["secret"]):
+    if (
+        kind.name == "telegram"
+        and "secret" in given
+        and not _TELEGRAM_SECRET.match(given["secret"])
+    ):
         raise ConnectorInvalid(
             "secrets.secret for Telegram must be 1-256 characters of A-Z, a-z, 0-9, _ and - "
             "(what setWebhook accepts as secret_token)",
@@ -218,7 +221,9 @@ def webhook_url(settings: Settings, connector: Connector) -> str:
     return f"{settings.public_url.rstrip('/')}/hooks/{connector.type}/{connector.name}"
 
 
-def connector_ref(session: Session, settings: Settings, type_name: str, name: str) -> ConnectorRef | None:
+def connector_ref(
+    session: Session, settings: Settings, type_name: str, name: str
+) -> ConnectorRef | None:
     """The webhook path's view of a connector of this type, or None if there is none."""
     found = repository.with_source(session, name)
     if found is None or found[0].type != type_name:

@@ -22,7 +22,7 @@ from unison.kit.errors import Unauthorized
 
 UNISON_SIGNATURE = "x-unison-signature"
 UNISON_TIMESTAMP = "x-unison-timestamp"
-TELEGRAM_SECRET = "x-telegram-bot-api-secret-token"
+TELEGRAM_SECRET = "x-telegram-bot-api-secret-token"  # noqa: S105 - a header name
 VIBER_SIGNATURE = "x-viber-content-signature"
 WHATSAPP_SIGNATURE = "x-hub-signature-256"
 

@@ -23,6 +23,7 @@ from unison.channels.base import (
     maybe,
     message_id,
     need,
+    obj,
     track,
 )
 
@@ -68,7 +69,7 @@ def parse(update: dict[str, Any], connector: ConnectorRef) -> Parsed:
 
 
 def _user(message: dict[str, Any], where: str) -> dict[str, Any]:
-    sender = need(message, "from", dict, where)
+    sender: dict[str, Any] = need(message, "from", dict, where)
     need(sender, "id", int, f"{where}.from")
     return sender
 
@@ -130,7 +131,9 @@ def _message(
         traits=traits,
         properties=properties,
         timestamp=from_unix(date, f"{where}.date") if date is not None else None,
-        locale=sender.get("language_code") if isinstance(sender.get("language_code"), str) else None,
+        locale=sender.get("language_code")
+        if isinstance(sender.get("language_code"), str)
+        else None,
     )
 
 
@@ -185,8 +188,8 @@ def _fields(media: dict[str, Any]) -> dict[str, Any]:
 def _callback(query: dict[str, Any], connector: ConnectorRef, mid: str) -> dict[str, Any]:
     sender = _user(query, "callback_query")
     need(query, "id", str, "callback_query")
-    message = query.get("message") if isinstance(query.get("message"), dict) else {}
-    chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
+    message = obj(query, "message")
+    chat = obj(message, "chat")
     chat_id = chat.get("id", sender["id"])
     return track(
         connector,
@@ -211,9 +214,9 @@ def _callback(query: dict[str, Any], connector: ConnectorRef, mid: str) -> dict[
 def _membership(update: dict[str, Any], connector: ConnectorRef, mid: str) -> dict[str, Any] | None:
     """A private chat's member status change: "kicked" means the user blocked the bot."""
     sender = _user(update, "my_chat_member")
-    new = update.get("new_chat_member") if isinstance(update.get("new_chat_member"), dict) else {}
+    new = obj(update, "new_chat_member")
     status = new.get("status")
-    chat = update.get("chat") if isinstance(update.get("chat"), dict) else {}
+    chat = obj(update, "chat")
     if chat.get("type") not in (None, "private") or status not in ("kicked", "member"):
         return None
     return track(

@@ -62,7 +62,9 @@ def occurred_at(item: dict[str, Any], where: str) -> str:
     return isoformat_z(moment)
 
 
-def choice(item: dict[str, Any], key: str, accepted: dict[str, str] | tuple[str, ...], where: str) -> str:
+def choice(
+    item: dict[str, Any], key: str, accepted: dict[str, str] | tuple[str, ...], where: str
+) -> str:
     value: str = need(item, key, str, where)
     if value not in accepted:
         raise WebhookMalformed(
@@ -86,7 +88,9 @@ def _call(item: dict[str, Any], connector: ConnectorRef, where: str) -> dict[str
     for key in _NUMBERS:
         value = item.get(key)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-            raise WebhookMalformed(f"{where}.{key} must be a number of seconds", field=f"{where}.{key}")
+            raise WebhookMalformed(
+                f"{where}.{key} must be a number of seconds", field=f"{where}.{key}"
+            )
     agent = item.get("agent")
     if isinstance(agent, str):
         agent = {"id": agent}

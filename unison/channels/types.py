@@ -78,7 +78,9 @@ TYPES: dict[str, ChannelType] = {
             "whatsapp",
             whatsapp.CHANNEL,
             (
-                SecretSpec("app_secret", "the Meta app secret (signs notifications)", required=True),
+                SecretSpec(
+                    "app_secret", "the Meta app secret (signs notifications)", required=True
+                ),
                 SecretSpec(
                     "verify_token",
                     "the verify token entered in the app's webhook settings",

@@ -52,7 +52,7 @@ def parse(body: dict[str, Any], connector: ConnectorRef) -> Parsed:
 
 def _stamp(body: dict[str, Any]) -> str | None:
     millis = maybe(body, "timestamp", int, "callback")
-    return None if millis is None else from_unix(millis / 1000, "callback.timestamp")
+    return None if millis is None else from_unix(millis, "callback.timestamp", per_second=1000)
 
 
 def _token(body: dict[str, Any]) -> str | None:

@@ -25,6 +25,7 @@ from unison.channels.base import (
     maybe,
     message_id,
     need,
+    obj,
     track,
 )
 
@@ -63,7 +64,7 @@ def parse(body: dict[str, Any], connector: ConnectorRef) -> Parsed:
 
 def _value(value: dict[str, Any], connector: ConnectorRef, where: str, parsed: Parsed) -> None:
     names = _profile_names(value)
-    metadata = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
+    metadata = obj(value, "metadata")
     business = metadata.get("phone_number_id")
     for m, message in enumerate(maybe(value, "messages", list, where) or []):
         item = f"{where}.messages[{m}]"
@@ -79,7 +80,8 @@ def _value(value: dict[str, Any], connector: ConnectorRef, where: str, parsed: P
 
 def _profile_names(value: dict[str, Any]) -> dict[str, str]:
     names: dict[str, str] = {}
-    for contact in value.get("contacts") or []:
+    contacts = value.get("contacts")
+    for contact in contacts if isinstance(contacts, list) else []:
         if isinstance(contact, dict) and isinstance(contact.get("profile"), dict):
             name = contact["profile"].get("name")
             if isinstance(contact.get("wa_id"), str) and isinstance(name, str):
@@ -98,7 +100,7 @@ def _message(
     wamid = need(message, "id", str, where)
     kind = need(message, "type", str, where)
     event, properties = _content(message, kind, where)
-    reply_to = message.get("context") if isinstance(message.get("context"), dict) else {}
+    reply_to = obj(message, "context")
     properties.update(
         message_type=kind,
         provider_message_id=wamid,
@@ -151,7 +153,7 @@ def _content(message: dict[str, Any], kind: str, where: str) -> tuple[str, dict[
         cards = need(message, "contacts", list, where)
         return CONTACT_SHARED, {"contacts": cards, "own_contact": False}
     if kind == "reaction":
-        reaction = message.get("reaction") if isinstance(message.get("reaction"), dict) else {}
+        reaction = obj(message, "reaction")
         return MESSAGE_RECEIVED, {"reaction": reaction.get("emoji"), "text": reaction.get("emoji")}
     # "unsupported", "system", ... : kept with the provider's errors, so nothing is lost.
     return MESSAGE_RECEIVED, {"text": None, "errors": message.get("errors")}
@@ -167,7 +169,7 @@ def _status(status: dict[str, Any], connector: ConnectorRef, where: str) -> dict
         )
     recipient = need(status, "recipient_id", str, where)
     errors = status.get("errors") if isinstance(status.get("errors"), list) else None
-    conversation = status.get("conversation") if isinstance(status.get("conversation"), dict) else {}
+    conversation = obj(status, "conversation")
     stamp = status.get("timestamp")
     return track(
         connector,

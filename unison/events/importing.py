@@ -172,9 +172,7 @@ def _mapped_lines(stream: io.BufferedReader, mapping: str) -> Iterator[_Line]:
         yield _Line(record.line, record.event, record.error, record.content)
 
 
-def mapped_source(
-    sessions: sessionmaker[Session], mapping: str | None, source: str | None
-) -> str:
+def mapped_source(sessions: sessionmaker[Session], mapping: str | None, source: str | None) -> str:
     """The source an import goes to: the one named, else (with a mapping) the mapping's
     own, created on first use."""
     if mapping is not None and mapping not in MAPPINGS:
@@ -184,7 +182,9 @@ def mapped_source(
     if source is not None:
         return source
     if mapping is None:
-        raise ImportSetupError("--source is required (or --mapping pos|crm-contacts)", field="source")
+        raise ImportSetupError(
+            "--source is required (or --mapping pos|crm-contacts)", field="source"
+        )
     name, channel = DEFAULT_SOURCES[mapping]
     with transaction(sessions) as session:
         if source_rows.by_name(session, name) is None:

@@ -64,7 +64,9 @@ class RowProblem(ValueError):
     """One row cannot be read; the message names the column and what is accepted."""
 
 
-def _rows(stream: io.BufferedReader, aliases: dict[str, str]) -> Iterator[tuple[int, dict[str, str]]]:
+def _rows(
+    stream: io.BufferedReader, aliases: dict[str, str]
+) -> Iterator[tuple[int, dict[str, str]]]:
     reader = csv.reader(io.TextIOWrapper(stream, encoding="utf-8-sig", newline=""))
     header = next(reader, None)
     if header is None:
@@ -123,7 +125,7 @@ def pos_records(stream: io.BufferedReader) -> Iterator[Mapped]:
 
 
 def _receipt(group: list[tuple[int, dict[str, str]]]) -> Mapped:
-    first_line, first = group[0]
+    first_line = group[0][0]
     content = orjson.dumps([row for _, row in group])
     try:
         return Mapped(first_line, _order(group), None, content)

@@ -88,7 +88,9 @@ def _item(event: LogEvent, profile_id: int) -> Item:
         connector=connector,
         subject=_text(props, "subject", 255),
         kind=event.name or "",
-        direction=direction if direction in DIRECTIONS else MESSAGE_EVENTS.get(event.name or "", "inbound"),
+        direction=direction
+        if direction in DIRECTIONS
+        else MESSAGE_EVENTS.get(event.name or "", "inbound"),
         text=_text(props, "text"),
         attachments=[a for a in attachments if isinstance(a, dict)]
         if isinstance(attachments, list)
@@ -131,7 +133,9 @@ class InboxProcessor:
                 if self._edit(session, cid, item):
                     continue
             messages.append(_message_row(item, cid))
-            stats = touched.setdefault(cid, {"cid": cid, "added": 0, "last": item.sent_at, "subject": None})
+            stats = touched.setdefault(
+                cid, {"cid": cid, "added": 0, "last": item.sent_at, "subject": None}
+            )
             stats["added"] += 1
             stats["last"] = max(stats["last"], item.sent_at)
             stats["subject"] = stats["subject"] or item.subject
@@ -142,8 +146,10 @@ class InboxProcessor:
         """(thread key, live profile) -> conversation id, creating the missing ones. A thread
         whose conversation began on a profile since merged into this one stays that one."""
         found: dict[tuple[str, int], int] = {}
-        for cid, key, _pid, canonical in rows.threads(session, list({i.thread_key for i in plan})):
-            found.setdefault((key, canonical), cid)
+        for cid, thread, _pid, canonical in rows.threads(
+            session, list({i.thread_key for i in plan})
+        ):
+            found.setdefault((thread, canonical), cid)
         new: dict[tuple[str, int], dict[str, Any]] = {}
         for item in plan:
             key = (item.thread_key, item.profile_id)
@@ -192,4 +198,3 @@ def _message_row(item: Item, conversation_id: int) -> dict[str, Any]:
         "sent_at": item.sent_at,
         "edited_at": None,
     }
-

@@ -49,7 +49,9 @@ def threads(session: Session, keys: list[str]) -> list[tuple[int, str, int, int]
     for chunk in _chunks(keys):
         query = (
             select(
-                Conversation.id, Conversation.thread_key, Conversation.profile_id,
+                Conversation.id,
+                Conversation.thread_key,
+                Conversation.profile_id,
                 Profile.canonical_id,
             )
             .outerjoin(Profile, Profile.id == Conversation.profile_id)
@@ -145,7 +147,9 @@ def conversation(session: Session, conversation_id: int) -> Conversation | None:
 def messages_of(
     session: Session, conversation_id: int, *, before: tuple[datetime, int] | None, limit: int
 ) -> list[ConversationMessage]:
-    query = select(ConversationMessage).where(ConversationMessage.conversation_id == conversation_id)
+    query = select(ConversationMessage).where(
+        ConversationMessage.conversation_id == conversation_id
+    )
     if before is not None:
         moment, mid = before
         query = query.where(
@@ -163,7 +167,9 @@ def canonical_ids(session: Session, profile_ids: set[int]) -> dict[int, int]:
     return {pid: canonical for pid, canonical in session.execute(query)}  # noqa: C416
 
 
-def all_of(session: Session, profile_ids: list[int]) -> list[tuple[Conversation, list[ConversationMessage]]]:
+def all_of(
+    session: Session, profile_ids: list[int]
+) -> list[tuple[Conversation, list[ConversationMessage]]]:
     conversations = list(
         session.execute(
             select(Conversation)

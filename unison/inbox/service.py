@@ -49,7 +49,9 @@ def conversations(
     """Every conversation of the person: those begun on any profile merged into theirs."""
     live = canonical_id(session, profile_id)
     group = profile_rows.group_ids(session, live)
-    return [_out(c, live) for c in rows.conversations_of(session, group, before=before, limit=limit)]
+    return [
+        _out(c, live) for c in rows.conversations_of(session, group, before=before, limit=limit)
+    ]
 
 
 def conversation(session: Session, conversation_id: int) -> ConversationOut:

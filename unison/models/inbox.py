@@ -53,9 +53,7 @@ class ConversationMessage(Base):
 
     __table_args__ = (
         Index("uq_conversation_messages_event_id", "event_id", unique=True),
-        Index(
-            "ix_conversation_messages_conversation_id_sent_at", "conversation_id", "sent_at"
-        ),
+        Index("ix_conversation_messages_conversation_id_sent_at", "conversation_id", "sent_at"),
         Index("ix_conversation_messages_profile_id", "profile_id"),
         Index("ix_conversation_messages_provider_message_id", "provider_message_id"),
     )

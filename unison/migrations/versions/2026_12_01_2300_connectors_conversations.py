@@ -93,9 +93,7 @@ def upgrade() -> None:
         "conversation_messages",
         ["conversation_id", "sent_at"],
     )
-    op.create_index(
-        "ix_conversation_messages_profile_id", "conversation_messages", ["profile_id"]
-    )
+    op.create_index("ix_conversation_messages_profile_id", "conversation_messages", ["profile_id"])
     op.create_index(
         "ix_conversation_messages_provider_message_id",
         "conversation_messages",
