@@ -89,7 +89,7 @@ class TestParsing:
             "From: Олег <oleg@example.ru>\r\nSubject: Re: Заказ\r\nMessage-ID: <r2@example.ru>\r\n"
             "In-Reply-To: <r1@shop.example>\r\nReferences: <r0@example.ru> <r1@shop.example>\r\n"
             "Content-Type: text/plain; charset=koi8-r\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
-        ).encode("utf-8") + "Спасибо, получил.".encode("koi8-r")  # RFC 6532 UTF-8 headers
+        ).encode() + "Спасибо, получил.".encode("koi8-r")  # RFC 6532 UTF-8 headers
         hooks.signed("email", "support-inbox", reply)
         props = only(sessions).payload["properties"]
         assert props["text"] == "Спасибо, получил."
