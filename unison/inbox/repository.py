@@ -5,11 +5,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy import String, and_, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from unison.models import Conversation, ConversationMessage, EventProfile, Profile
-from unison.models.base import table
+from unison.models.base import UTCDateTime, table
 
 _CHUNK = 500
 CONVERSATIONS = table(Conversation)
@@ -100,28 +100,27 @@ def message_by_provider_id(
 
 
 def touch_conversations(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Per conversation: `added` more messages, the latest at `last`, a subject if it had none."""
+    """Per conversation: `added` more messages, the latest at `last`, a subject if it had
+    none. One executemany for the whole batch: the processor holds the write lock (on
+    SQLite, the ingest writer's too) while it writes, so a statement per conversation would
+    stall webhook answers."""
     if not rows:
         return
-    table_ = CONVERSATIONS
+    c = CONVERSATIONS.c
+    last = bindparam("last", type_=UTCDateTime())
     session.execute(
-        update(table_)
-        .where(table_.c.id == bindparam("cid"))
-        .values(message_count=table_.c.message_count + bindparam("added")),
-        [{"cid": r["cid"], "added": r["added"]} for r in rows],
+        update(CONVERSATIONS)
+        .where(c.id == bindparam("cid"))
+        .values(
+            message_count=c.message_count + bindparam("added"),
+            last_message_at=case((c.last_message_at < last, last), else_=c.last_message_at),
+            subject=func.coalesce(c.subject, bindparam("new_subject", type_=String())),
+        ),
+        [
+            {"cid": r["cid"], "added": r["added"], "last": r["last"], "new_subject": r["subject"]}
+            for r in rows
+        ],
     )
-    for row in rows:
-        session.execute(
-            update(table_)
-            .where(table_.c.id == row["cid"], table_.c.last_message_at < row["last"])
-            .values(last_message_at=row["last"])
-        )
-        if row["subject"]:
-            session.execute(
-                update(table_)
-                .where(table_.c.id == row["cid"], table_.c.subject.is_(None))
-                .values(subject=row["subject"])
-            )
 
 
 def conversations_of(
