@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from unison import migrations
 from unison.auth import service as tokens
+from unison.channels.cli import connectors_app
 from unison.consent.cli import consent_app, privacy_app
-from unison.events.importing import detect_format, import_file, parse_mapping
+from unison.events.importing import detect_format, import_file, mapped_source, parse_mapping
 from unison.events.service import SourceRef
 from unison.kit.db import create_db_engine, make_session_factory, transaction
 from unison.kit.errors import UnisonError
@@ -36,6 +37,7 @@ app.add_typer(consent_app, name="consent")
 app.add_typer(privacy_app, name="privacy")
 outbox_app = typer.Typer(help="Outbound messages: delivery and its state.", no_args_is_help=True)
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(connectors_app, name="connectors")
 
 console = Console()
 err = Console(stderr=True)
@@ -223,7 +225,10 @@ def _source_ref(sessions: sessionmaker[Session], name: str) -> SourceRef:
 @app.command("import")
 def import_command(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-    source: Annotated[str, typer.Option(help="name of the source the events belong to")],
+    source: Annotated[
+        str | None,
+        typer.Option(help="name of the source the events belong to (--mapping: pos, crm)"),
+    ] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="jsonl or csv")] = None,
     map_: Annotated[
         list[str] | None,
@@ -231,12 +236,16 @@ def import_command(
     ] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="CSV: target=value")] = None,
     batch_size: Annotated[int, typer.Option(min=1, max=50_000)] = 2000,
+    mapping: Annotated[
+        str | None, typer.Option(help="a named CSV mapping: pos or crm-contacts (see README)")
+    ] = None,
 ) -> None:
     """Import JSON lines or CSV; idempotent, batched, with per-line errors."""
     sessions = _sessions()
     try:
-        file_format = detect_format(file, fmt)
+        file_format = "csv" if mapping else detect_format(file, fmt)
         rules = parse_mapping(map_ or [], set_ or []) if file_format == "csv" else None
+        source = mapped_source(sessions, mapping, source)
     except UnisonError as exc:
         raise _fail(exc) from None
     ref = _source_ref(sessions, source)
@@ -257,6 +266,7 @@ def import_command(
             batch_size=batch_size,
             max_event_bytes=get_settings().max_event_bytes,
             on_progress=lambda done: progress.update(task, completed=done),
+            mapping=mapping,
         )
         progress.update(task, completed=file.stat().st_size)
     for line, reason in summary.errors[:20]:

@@ -499,7 +499,11 @@ class TestDocumentedRoutes:
 
         app = create_app(settings)  # type: ignore[arg-type]
         app.user_middleware = [m for m in app.user_middleware if m.cls is not CollectFastPath]
-        assert len(app.user_middleware) == 1  # only the metrics middleware is left
+        # only the metrics middleware and the webhook fast path (which passes /v1 on) are left
+        assert [m.cls.__name__ for m in app.user_middleware] == [
+            "RequestMetricsMiddleware",
+            "WebhookFastPath",
+        ]
         with TestClient(app) as plain:
             ok = send(plain, "/v1/batch", {"batch": [{**TRACK, "type": "track"}]}, write_key)
             bad = send(plain, "/v1/track", {"userId": "u"}, write_key)

@@ -11,6 +11,9 @@ from unison.api.operations import RequestMetricsMiddleware
 from unison.api.operations import router as operations_router
 from unison.api.runtime import Runtime
 from unison.auth.endpoints import router as tokens_router
+from unison.channels.endpoints import router as connectors_router
+from unison.channels.hooks import WebhookFastPath
+from unison.channels.hooks import router as hooks_router
 from unison.consent.admin_endpoints import router as consent_admin_router
 from unison.consent.endpoints import router as consent_router
 from unison.consent.pages import router as preference_pages
@@ -20,6 +23,7 @@ from unison.events.collect import CollectFastPath
 from unison.events.collect import router as collect
 from unison.events.endpoints import read
 from unison.identity.endpoints import router as identity_router
+from unison.inbox.endpoints import router as inbox_router
 from unison.kit.settings import Settings, get_settings
 from unison.profiles.endpoints import router as profiles_router
 from unison.sources.endpoints import router as sources_router
@@ -45,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.runtime = runtime
     install_error_handlers(app)
     app.add_middleware(CollectFastPath)
+    app.add_middleware(WebhookFastPath)  # /hooks/*: channel webhooks (unison/channels/)
     app.add_middleware(RequestMetricsMiddleware)  # added last, so outermost: times everything
     routers = (
         collect,
@@ -59,6 +64,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         webhooks_router,
         privacy_router,
         preference_pages,
+        hooks_router,
+        connectors_router,
+        inbox_router,
     )
     for router in routers:
         app.include_router(router)

@@ -22,6 +22,8 @@ class Permission(StrEnum):
     reachability_read = "reachability:read"
     webhooks_write = "webhooks:write"
     privacy_write = "privacy:write"
+    connectors_write = "connectors:write"
+    conversations_read = "conversations:read"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
@@ -41,6 +43,9 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     # The 360 view when answering customers, and whether a channel may be used to reply.
     Role.agent: frozenset({Permission.profiles_read, Permission.reachability_read}),
 }
+
+# Operators read conversations to answer customers (admins hold every permission).
+GRANTS[Role.agent] = GRANTS[Role.agent] | {Permission.conversations_read}
 
 
 def allows(role: str, permission: Permission) -> bool:

@@ -16,6 +16,7 @@ import orjson
 from sqlalchemy.orm import Session, sessionmaker
 
 from unison.events import repository
+from unison.events.mappings import DEFAULT_SOURCES, MAPPINGS
 from unison.events.service import (
     EventRejected,
     Rejection,
@@ -26,6 +27,8 @@ from unison.events.service import (
 from unison.kit.clock import utcnow
 from unison.kit.db import transaction
 from unison.kit.errors import UnisonError
+from unison.sources import repository as source_rows
+from unison.sources.service import create_source
 
 COLUMN_TYPES = ("str", "number", "int", "bool", "json")
 
@@ -158,6 +161,37 @@ def _csv_lines(stream: io.BufferedReader, rules: list[ColumnRule] | None) -> Ite
             yield _Line(reader.line_num, None, str(exc), content)
 
 
+def _mapped_lines(stream: io.BufferedReader, mapping: str) -> Iterator[_Line]:
+    """A named mapping's records (events.mappings), each with its own messageId."""
+    reader = MAPPINGS.get(mapping)
+    if reader is None:
+        raise ImportSetupError(
+            f"mapping {mapping!r} is unknown; accepted: {', '.join(MAPPINGS)}", field="mapping"
+        )
+    for record in reader(stream):
+        yield _Line(record.line, record.event, record.error, record.content)
+
+
+def mapped_source(sessions: sessionmaker[Session], mapping: str | None, source: str | None) -> str:
+    """The source an import goes to: the one named, else (with a mapping) the mapping's
+    own, created on first use."""
+    if mapping is not None and mapping not in MAPPINGS:
+        raise ImportSetupError(
+            f"mapping {mapping!r} is unknown; accepted: {', '.join(MAPPINGS)}", field="mapping"
+        )
+    if source is not None:
+        return source
+    if mapping is None:
+        raise ImportSetupError(
+            "--source is required (or --mapping pos|crm-contacts)", field="source"
+        )
+    name, channel = DEFAULT_SOURCES[mapping]
+    with transaction(sessions) as session:
+        if source_rows.by_name(session, name) is None:
+            create_source(session, name, channel)
+    return name
+
+
 def detect_format(path: Path, explicit: str | None) -> str:
     fmt = explicit or {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv"}.get(
         path.suffix.lower()
@@ -180,10 +214,13 @@ def import_file(
     batch_size: int = 2000,
     max_event_bytes: int = 32 * 1024,
     on_progress: Callable[[int], None] | None = None,
+    mapping: str | None = None,
 ) -> ImportSummary:
     summary = ImportSummary()
     with path.open("rb") as stream:
         lines = _jsonl_lines(stream) if fmt == "jsonl" else _csv_lines(stream, rules)
+        if mapping is not None:  # a named mapping reads the CSV itself (events/mappings.py)
+            lines = _mapped_lines(stream, mapping)
         batch: list[_Line] = []
         for line in lines:
             batch.append(line)

@@ -90,6 +90,13 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
 
+    # Channel connectors and the inbox (unison/channels/, unison/inbox/).
+    connector_max_body_bytes: int = Field(default=256 * 1024, ge=1024)  # JSON webhooks
+    connector_max_email_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)  # raw RFC 5322
+    # X-Unison-Signature timestamps older or newer than this are refused as replays.
+    connector_signature_tolerance_seconds: float = Field(default=300.0, gt=0)
+    connector_cache_seconds: float = Field(default=30.0, ge=0)  # decrypted connector secrets
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

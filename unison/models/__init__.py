@@ -1,6 +1,7 @@
 """Table definitions, one module per aggregate. Importing this package registers them all."""
 
 from unison.models.base import Base
+from unison.models.connectors import Connector
 from unison.models.consent import (
     ConsentChainHead,
     ConsentPreferences,
@@ -20,6 +21,7 @@ from unison.models.identity import (
     IdentityConflict,
     Merge,
 )
+from unison.models.inbox import Conversation, ConversationMessage
 from unison.models.messaging import OutboundMessage
 from unison.models.processors import ProcessorOffset
 from unison.models.profiles import ComputedTrait, EventProfile, Profile
@@ -30,12 +32,15 @@ __all__ = [
     "ApiToken",
     "Base",
     "ComputedTrait",
+    "Connector",
     "ConsentChainHead",
     "ConsentPreferences",
     "ConsentPurpose",
     "ConsentRecord",
     "ConsentState",
     "ConsentWebhook",
+    "Conversation",
+    "ConversationMessage",
     "Event",
     "EventProfile",
     "Identifier",

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from unison.consent.processor import consent_processor
+from unison.inbox.processor import inbox_processor
 from unison.kit.settings import Settings
 from unison.worker.profiles_processor import NAME as PROFILES
 from unison.worker.profiles_processor import profile_processor
@@ -20,6 +21,7 @@ ProcessorFactory = Callable[[Settings], LogProcessor[Any]]
 
 # Each domain that projects the log appends its factory here (one line), in flow order.
 DOWNSTREAM: list[ProcessorFactory] = [consent_processor]
+DOWNSTREAM.append(inbox_processor)  # conversations (unison/inbox/)
 
 
 def build_chain(

@@ -110,3 +110,6 @@ register("identifiers", export=_export_identity, erase=_erase_identity)
 register("events", export=_export_events, erase=_erase_events)
 register("consent", export=_export_consent, erase=_erase_consent)
 register("messages", export=_export_messages, erase=_erase_messages)
+
+# Later domains register themselves on import.
+from unison.inbox import privacy as _inbox_privacy  # noqa: E402, F401 - conversations

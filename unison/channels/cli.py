@@ -1,0 +1,102 @@
+"""`unison connectors ...` commands."""
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.orm import Session, sessionmaker
+
+from unison import migrations
+from unison.channels import service
+from unison.kit.db import create_db_engine, make_session_factory, transaction
+from unison.kit.errors import UnisonError
+from unison.kit.settings import get_settings
+
+connectors_app = typer.Typer(
+    help="Channel connectors (Telegram, Viber, WhatsApp, email, telephony, helpdesk).",
+    no_args_is_help=True,
+)
+console = Console()
+err = Console(stderr=True)
+
+
+def _sessions() -> sessionmaker[Session]:
+    settings = get_settings()
+    engine = create_db_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    migrations.upgrade(engine)
+    return make_session_factory(engine)
+
+
+def _fail(exc: UnisonError) -> typer.Exit:
+    err.print(f"[red]error:[/red] {exc.detail}")
+    return typer.Exit(code=2)
+
+
+Secret = Annotated[str | None, typer.Option(show_default=False)]
+
+
+@connectors_app.command("create")
+def create(
+    type_: Annotated[str, typer.Argument(metavar="TYPE", help=service.TYPE_HELP)],
+    name: Annotated[str, typer.Option(help="the connector's name (part of its webhook URL)")],
+    token: Secret = None,
+    secret: Secret = None,
+    app_secret: Secret = None,
+    verify_token: Secret = None,
+    region: Annotated[
+        str | None, typer.Option(help="ISO country for phone numbers without a country code")
+    ] = None,
+) -> None:
+    """Create a connector; prints its webhook URL and any secret generated for it (once)."""
+    given = {
+        key: value
+        for key, value in (
+            ("token", token),
+            ("secret", secret),
+            ("app_secret", app_secret),
+            ("verify_token", verify_token),
+        )
+        if value is not None
+    }
+    settings = get_settings()
+    try:
+        with transaction(_sessions()) as session:
+            connector, generated = service.create_connector(
+                session, settings, type_, name, given, region
+            )
+            url = service.webhook_url(settings, connector)
+    except UnisonError as exc:
+        raise _fail(exc) from None
+    console.print(f"{type_} connector {name!r} created; webhook URL: {url}", soft_wrap=True)
+    for key, value in generated.items():
+        console.print(f"generated {key} (shown once): {value}", soft_wrap=True, markup=False)
+
+
+@connectors_app.command("list")
+def list_() -> None:
+    """List connectors (which secrets are set, never their values)."""
+    settings = get_settings()
+    table = Table("id", "type", "name", "region", "secrets set", "webhook URL")
+    with transaction(_sessions()) as session:
+        for c in service.list_connectors(session):
+            table.add_row(
+                str(c.id),
+                c.type,
+                c.name,
+                c.region or "",
+                ", ".join(c.secret_names),
+                service.webhook_url(settings, c),
+            )
+    console.print(table)
+
+
+@connectors_app.command("delete")
+def delete(name: str) -> None:
+    """Delete a connector (its events stay in the log)."""
+    try:
+        with transaction(_sessions()) as session:
+            service.delete_connector(session, name)
+    except UnisonError as exc:
+        raise _fail(exc) from None
+    console.print(f"connector {name!r} deleted")

@@ -1,0 +1,59 @@
+"""HTTP routes of the inbox: a profile's conversations and a conversation's messages."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+from sqlalchemy.orm import Session
+
+from unison.api.deps import get_session, require
+from unison.auth.roles import Permission
+from unison.inbox import service
+from unison.inbox.schemas import ConversationOut, ConversationPage, MessagePage
+from unison.kit.pagination import encode_cursor
+
+router = APIRouter(prefix="/api", tags=["inbox"])
+Limit = Annotated[int, Query(ge=1, le=500, description="page size, 1-500")]
+
+
+@router.get("/profiles/{profile_id}/conversations", response_model=ConversationPage)
+def profile_conversations(
+    profile_id: Annotated[int, Path(ge=1, description="a profile id; merged-away ids work")],
+    session: Session = Depends(get_session),
+    _token: object = Depends(require(Permission.conversations_read)),
+    limit: Limit = 50,
+    cursor: str | None = None,
+) -> ConversationPage:
+    """The person's conversations on every channel, most recently active first."""
+    items = service.conversations(session, profile_id, service.time_cursor(cursor), limit)
+    last = items[-1] if len(items) == limit else None
+    return ConversationPage(
+        items=items,
+        next_cursor=encode_cursor(last.last_message_at.isoformat(), last.id) if last else None,
+    )
+
+
+@router.get("/conversations/{conversation_id}", response_model=ConversationOut)
+def get_conversation(
+    conversation_id: Annotated[int, Path(ge=1)],
+    session: Session = Depends(get_session),
+    _token: object = Depends(require(Permission.conversations_read)),
+) -> ConversationOut:
+    """One conversation, with the live profile it belongs to."""
+    return service.conversation(session, conversation_id)
+
+
+@router.get("/conversations/{conversation_id}/messages", response_model=MessagePage)
+def conversation_messages(
+    conversation_id: Annotated[int, Path(ge=1)],
+    session: Session = Depends(get_session),
+    _token: object = Depends(require(Permission.conversations_read)),
+    limit: Limit = 50,
+    cursor: str | None = None,
+) -> MessagePage:
+    """The conversation's messages, newest first, cursor-paginated."""
+    items = service.messages(session, conversation_id, service.time_cursor(cursor), limit)
+    last = items[-1] if len(items) == limit else None
+    return MessagePage(
+        items=items,
+        next_cursor=encode_cursor(last.sent_at.isoformat(), last.id) if last else None,
+    )

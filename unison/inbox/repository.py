@@ -1,0 +1,209 @@
+"""All conversation queries. The processor's writes are Core bulk statements: a webhook
+burst of a few thousand messages lands in a handful of statements."""
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import String, and_, bindparam, case, delete, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from unison.models import Conversation, ConversationMessage, EventProfile, Profile
+from unison.models.base import UTCDateTime, table
+
+_CHUNK = 500
+CONVERSATIONS = table(Conversation)
+MESSAGES = table(ConversationMessage)
+
+
+def _chunks(items: list[Any]) -> Iterable[list[Any]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+def owners(session: Session, event_ids: list[int]) -> dict[int, int]:
+    """event id -> the live profile it belongs to now."""
+    found: dict[int, int] = {}
+    for chunk in _chunks(event_ids):
+        query = (
+            select(EventProfile.event_id, Profile.canonical_id)
+            .join(Profile, Profile.id == EventProfile.profile_id)
+            .where(EventProfile.event_id.in_(chunk))
+        )
+        for event_id, canonical in session.execute(query):
+            found[event_id] = canonical
+    return found
+
+
+def recorded_events(session: Session, event_ids: list[int]) -> set[int]:
+    found: set[int] = set()
+    for chunk in _chunks(event_ids):
+        query = select(ConversationMessage.event_id).where(ConversationMessage.event_id.in_(chunk))
+        found.update(session.execute(query).scalars())
+    return found
+
+
+def threads(session: Session, keys: list[str]) -> list[tuple[int, str, int, int]]:
+    """(conversation id, thread key, profile id, its live profile) for these threads."""
+    found: list[tuple[int, str, int, int]] = []
+    for chunk in _chunks(keys):
+        query = (
+            select(
+                Conversation.id,
+                Conversation.thread_key,
+                Conversation.profile_id,
+                Profile.canonical_id,
+            )
+            .outerjoin(Profile, Profile.id == Conversation.profile_id)
+            .where(Conversation.thread_key.in_(chunk))
+        )
+        for cid, key, pid, canonical in session.execute(query):
+            found.append((cid, key, pid, canonical if canonical is not None else pid))
+    return found
+
+
+def add_conversations(session: Session, rows: list[dict[str, Any]]) -> dict[tuple[str, int], int]:
+    """Insert conversations; returns (thread key, profile id) -> new id."""
+    if not rows:
+        return {}
+    session.execute(insert(CONVERSATIONS), rows)
+    wanted = {(r["thread_key"], r["profile_id"]) for r in rows}
+    ids: dict[tuple[str, int], int] = {}
+    for chunk in _chunks(sorted({key for key, _ in wanted})):
+        query = select(Conversation.thread_key, Conversation.profile_id, Conversation.id).where(
+            Conversation.thread_key.in_(chunk)
+        )
+        for key, pid, cid in session.execute(query):
+            if (key, pid) in wanted:
+                ids[(key, pid)] = cid
+    return ids
+
+
+def add_messages(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(MESSAGES), rows)
+
+
+def message_by_provider_id(
+    session: Session, conversation_id: int, provider_message_id: str
+) -> ConversationMessage | None:
+    query = (
+        select(ConversationMessage)
+        .where(
+            ConversationMessage.conversation_id == conversation_id,
+            ConversationMessage.provider_message_id == provider_message_id,
+        )
+        .order_by(ConversationMessage.id)
+        .limit(1)
+    )
+    return session.execute(query).scalar_one_or_none()
+
+
+def touch_conversations(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Per conversation: `added` more messages, the latest at `last`, a subject if it had
+    none. One executemany for the whole batch: the processor holds the write lock (on
+    SQLite, the ingest writer's too) while it writes, so a statement per conversation would
+    stall webhook answers."""
+    if not rows:
+        return
+    c = CONVERSATIONS.c
+    last = bindparam("last", type_=UTCDateTime())
+    session.execute(
+        update(CONVERSATIONS)
+        .where(c.id == bindparam("cid"))
+        .values(
+            message_count=c.message_count + bindparam("added"),
+            last_message_at=case((c.last_message_at < last, last), else_=c.last_message_at),
+            subject=func.coalesce(c.subject, bindparam("new_subject", type_=String())),
+        ),
+        [
+            {"cid": r["cid"], "added": r["added"], "last": r["last"], "new_subject": r["subject"]}
+            for r in rows
+        ],
+    )
+
+
+def conversations_of(
+    session: Session, profile_ids: list[int], *, before: tuple[datetime, int] | None, limit: int
+) -> list[Conversation]:
+    query = select(Conversation).where(Conversation.profile_id.in_(profile_ids))
+    if before is not None:
+        moment, cid = before
+        query = query.where(
+            or_(
+                Conversation.last_message_at < moment,
+                and_(Conversation.last_message_at == moment, Conversation.id < cid),
+            )
+        )
+    order = (Conversation.last_message_at.desc(), Conversation.id.desc())
+    return list(session.execute(query.order_by(*order).limit(limit)).scalars())
+
+
+def conversation(session: Session, conversation_id: int) -> Conversation | None:
+    return session.get(Conversation, conversation_id)
+
+
+def messages_of(
+    session: Session, conversation_id: int, *, before: tuple[datetime, int] | None, limit: int
+) -> list[ConversationMessage]:
+    query = select(ConversationMessage).where(
+        ConversationMessage.conversation_id == conversation_id
+    )
+    if before is not None:
+        moment, mid = before
+        query = query.where(
+            or_(
+                ConversationMessage.sent_at < moment,
+                and_(ConversationMessage.sent_at == moment, ConversationMessage.id < mid),
+            )
+        )
+    order = (ConversationMessage.sent_at.desc(), ConversationMessage.id.desc())
+    return list(session.execute(query.order_by(*order).limit(limit)).scalars())
+
+
+def canonical_ids(session: Session, profile_ids: set[int]) -> dict[int, int]:
+    query = select(Profile.id, Profile.canonical_id).where(Profile.id.in_(list(profile_ids)))
+    return {pid: canonical for pid, canonical in session.execute(query)}  # noqa: C416
+
+
+def all_of(
+    session: Session, profile_ids: list[int]
+) -> list[tuple[Conversation, list[ConversationMessage]]]:
+    conversations = list(
+        session.execute(
+            select(Conversation)
+            .where(Conversation.profile_id.in_(profile_ids))
+            .order_by(Conversation.id)
+        ).scalars()
+    )
+    found = []
+    for conv in conversations:
+        messages = session.execute(
+            select(ConversationMessage)
+            .where(ConversationMessage.conversation_id == conv.id)
+            .order_by(ConversationMessage.sent_at, ConversationMessage.id)
+        ).scalars()
+        found.append((conv, list(messages)))
+    return found
+
+
+def erase(session: Session, profile_ids: list[int]) -> int:
+    """Delete the profiles' conversations and every message in them or attributed to them."""
+    ids = list(
+        session.execute(
+            select(Conversation.id).where(Conversation.profile_id.in_(profile_ids))
+        ).scalars()
+    )
+    removed = 0
+    for chunk in _chunks(ids):
+        removed += session.execute(  # type: ignore[attr-defined]
+            delete(ConversationMessage).where(ConversationMessage.conversation_id.in_(chunk))
+        ).rowcount
+    removed += session.execute(  # type: ignore[attr-defined]
+        delete(ConversationMessage).where(ConversationMessage.profile_id.in_(profile_ids))
+    ).rowcount
+    for chunk in _chunks(ids):
+        removed += session.execute(  # type: ignore[attr-defined]
+            delete(Conversation).where(Conversation.id.in_(chunk))
+        ).rowcount
+    return int(removed)

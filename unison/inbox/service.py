@@ -1,0 +1,89 @@
+"""Reading conversations: a profile's (merges followed) and a conversation's messages."""
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from unison.identity.service import canonical_id
+from unison.inbox import repository as rows
+from unison.inbox.schemas import ConversationOut, MessageOut
+from unison.kit.errors import InvalidParameter, NotFound
+from unison.kit.pagination import decode_cursor
+from unison.models import Conversation
+from unison.profiles import repository as profile_rows
+
+
+class ConversationNotFound(NotFound):
+    pass
+
+
+def time_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    if cursor is None:
+        return None
+    moment, row_id = decode_cursor(cursor, 2)
+    if not isinstance(moment, str) or not isinstance(row_id, int):
+        raise InvalidParameter("cursor is not one this API issued", field="cursor")
+    try:
+        return datetime.fromisoformat(moment), row_id
+    except ValueError:
+        raise InvalidParameter("cursor is not one this API issued", field="cursor") from None
+
+
+def _out(conversation: Conversation, live: int) -> ConversationOut:
+    return ConversationOut(
+        id=conversation.id,
+        profile_id=live,
+        channel=conversation.channel,
+        thread_key=conversation.thread_key,
+        connector=conversation.connector,
+        subject=conversation.subject,
+        started_at=conversation.started_at,
+        last_message_at=conversation.last_message_at,
+        message_count=conversation.message_count,
+    )
+
+
+def conversations(
+    session: Session, profile_id: int, before: tuple[datetime, int] | None, limit: int
+) -> list[ConversationOut]:
+    """Every conversation of the person: those begun on any profile merged into theirs."""
+    live = canonical_id(session, profile_id)
+    group = profile_rows.group_ids(session, live)
+    return [
+        _out(c, live) for c in rows.conversations_of(session, group, before=before, limit=limit)
+    ]
+
+
+def conversation(session: Session, conversation_id: int) -> ConversationOut:
+    found = rows.conversation(session, conversation_id)
+    if found is None:
+        raise ConversationNotFound(
+            f"no conversation with id {conversation_id}", field="conversation_id"
+        )
+    return _out(found, canonical_id(session, found.profile_id))
+
+
+def messages(
+    session: Session, conversation_id: int, before: tuple[datetime, int] | None, limit: int
+) -> list[MessageOut]:
+    conversation(session, conversation_id)  # 404 first
+    found = rows.messages_of(session, conversation_id, before=before, limit=limit)
+    live = rows.canonical_ids(session, {m.profile_id for m in found}) if found else {}
+    return [
+        MessageOut(
+            id=m.id,
+            conversation_id=m.conversation_id,
+            profile_id=live.get(m.profile_id, m.profile_id),
+            event_id=m.event_id,
+            channel=m.channel,
+            direction=m.direction,
+            kind=m.kind,
+            text=m.text,
+            attachments=list(m.attachments or []),
+            provider_message_id=m.provider_message_id,
+            sender_name=m.sender_name,
+            sent_at=m.sent_at,
+            edited_at=m.edited_at,
+        )
+        for m in found
+    ]

@@ -1,0 +1,108 @@
+"""channel connectors; conversations and conversation messages (the inbox projection)
+
+Revision ID: 0005
+Revises: 0004b
+Create Date: 2026-12-01 23:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision: str = "0005"
+down_revision: str | None = "0004b"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+TIME = sa.DateTime(timezone=True)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "connectors",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("type", sa.String(length=20), nullable=False),
+        sa.Column("name", sa.String(length=60), nullable=False),
+        sa.Column("source_id", sa.Integer(), nullable=False),
+        sa.Column("region", sa.String(length=2), nullable=True),
+        sa.Column("sealed", sa.Text(), nullable=False),
+        sa.Column("secret_names", JSON, nullable=False),
+        sa.Column("created_at", TIME, nullable=False),
+        sa.Column("updated_at", TIME, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["source_id"], ["sources.id"], name=op.f("fk_connectors_source_id_sources")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_connectors")),
+    )
+    op.create_index("uq_connectors_name", "connectors", ["name"], unique=True)
+    op.create_table(
+        "conversations",
+        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        sa.Column("profile_id", sa.BigInteger(), nullable=False),
+        sa.Column("channel", sa.String(length=20), nullable=False),
+        sa.Column("thread_key", sa.String(length=255), nullable=False),
+        sa.Column("connector", sa.String(length=60), nullable=True),
+        sa.Column("subject", sa.String(length=255), nullable=True),
+        sa.Column("started_at", TIME, nullable=False),
+        sa.Column("last_message_at", TIME, nullable=False),
+        sa.Column("message_count", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_conversations")),
+    )
+    op.create_index(
+        "uq_conversations_thread_key_profile_id",
+        "conversations",
+        ["thread_key", "profile_id"],
+        unique=True,
+    )
+    op.create_index(
+        "ix_conversations_profile_id_last_message_at",
+        "conversations",
+        ["profile_id", "last_message_at"],
+    )
+    op.create_table(
+        "conversation_messages",
+        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        sa.Column("conversation_id", sa.BigInteger(), nullable=False),
+        sa.Column("profile_id", sa.BigInteger(), nullable=False),
+        sa.Column("event_id", sa.BigInteger(), nullable=False),
+        sa.Column("channel", sa.String(length=20), nullable=False),
+        sa.Column("direction", sa.String(length=10), nullable=False),
+        sa.Column("kind", sa.String(length=60), nullable=False),
+        sa.Column("text", sa.Text(), nullable=True),
+        sa.Column("attachments", JSON, nullable=False),
+        sa.Column("provider_message_id", sa.String(length=255), nullable=True),
+        sa.Column("sender_name", sa.String(length=255), nullable=True),
+        sa.Column("sent_at", TIME, nullable=False),
+        sa.Column("edited_at", TIME, nullable=True),
+        sa.ForeignKeyConstraint(
+            ["conversation_id"],
+            ["conversations.id"],
+            name=op.f("fk_conversation_messages_conversation_id_conversations"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_conversation_messages")),
+    )
+    op.create_index(
+        "uq_conversation_messages_event_id", "conversation_messages", ["event_id"], unique=True
+    )
+    op.create_index(
+        "ix_conversation_messages_conversation_id_sent_at",
+        "conversation_messages",
+        ["conversation_id", "sent_at"],
+    )
+    op.create_index("ix_conversation_messages_profile_id", "conversation_messages", ["profile_id"])
+    op.create_index(
+        "ix_conversation_messages_provider_message_id",
+        "conversation_messages",
+        ["provider_message_id"],
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("conversation_messages")
+    op.drop_table("conversations")
+    op.drop_index("uq_connectors_name", table_name="connectors")
+    op.drop_table("connectors")
