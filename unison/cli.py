@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from unison import migrations
 from unison.auth import service as tokens
 from unison.consent.cli import consent_app, privacy_app
+from unison.segments.cli import segments_app
 from unison.events.importing import detect_format, import_file, parse_mapping
 from unison.events.service import SourceRef
 from unison.kit.db import create_db_engine, make_session_factory, transaction
@@ -34,6 +35,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(profiles_app, name="profiles")
 app.add_typer(consent_app, name="consent")
 app.add_typer(privacy_app, name="privacy")
+app.add_typer(segments_app, name="segments")
 
 console = Console()
 err = Console(stderr=True)
@@ -103,9 +105,14 @@ def worker(
         signal.signal(signum, lambda *_: stopping.set())
     names = ", ".join(runner.processor.name for runner in runners)
     console.print(f"worker {runners[0].writer} running {names} (Ctrl-C to stop)")
+    from unison.segments.scheduler import SchedulerThread
+
+    segment_timers = SchedulerThread(runners[0].sessions, settings)
+    segment_timers.start()
     while not stopping.is_set():
         if run_chain_once(runners) == 0:
             stopping.wait(poll)
+    segment_timers.stop()
     console.print("worker stopped")
 
 

@@ -22,6 +22,7 @@ from unison.events.endpoints import read
 from unison.identity.endpoints import router as identity_router
 from unison.kit.settings import Settings, get_settings
 from unison.profiles.endpoints import router as profiles_router
+from unison.segments.endpoints import router as segments_router
 from unison.sources.endpoints import router as sources_router
 
 
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         webhooks_router,
         privacy_router,
         preference_pages,
+        segments_router,
     )
     for router in routers:
         app.include_router(router)

@@ -14,6 +14,7 @@ from unison.events.repository import IngestBatch, StoreOutcome
 from unison.kit.db import create_db_engine, make_session_factory
 from unison.kit.group_commit import GroupCommitWriter
 from unison.kit.settings import Settings
+from unison.segments.scheduler import SchedulerThread
 from unison.worker.chain import build_chain
 from unison.worker.runner import RunnerThread
 
@@ -28,6 +29,7 @@ class Runtime:
     processors: RunnerThread | None = None
     webhooks: DeliveryThread | None = None  # consent-change webhook delivery
     metrics: Metrics = field(default_factory=Metrics)
+    segment_timers: SchedulerThread | None = None  # fires segments' window timers
 
     @classmethod
     def build(cls, settings: Settings) -> "Runtime":
@@ -57,6 +59,7 @@ class Runtime:
             webhooks=DeliveryThread(sessions, settings)
             if settings.consent_webhooks_enabled
             else None,
+            segment_timers=SchedulerThread(sessions, settings) if settings.embedded_worker else None,
         )
 
     def start(self) -> None:
@@ -65,6 +68,8 @@ class Runtime:
             self.processors.start()
         if self.webhooks is not None:
             self.webhooks.start()
+        if self.segment_timers is not None:
+            self.segment_timers.start()
         # Everything alive now (modules, app, pools) lives as long as the process; moving it
         # out of the collector's view makes full collections cheap, which removes the
         # ~100 ms pauses they caused on the ingest path.
@@ -77,4 +82,6 @@ class Runtime:
             self.processors.stop()
         if self.webhooks is not None:
             self.webhooks.stop()
+        if self.segment_timers is not None:
+            self.segment_timers.stop()
         self.engine.dispose()

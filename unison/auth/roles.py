@@ -22,6 +22,8 @@ class Permission(StrEnum):
     reachability_read = "reachability:read"
     webhooks_write = "webhooks:write"
     privacy_write = "privacy:write"
+    segments_read = "segments:read"
+    segments_write = "segments:write"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
@@ -33,10 +35,13 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.consent_read,
             Permission.consent_write,
             Permission.reachability_read,
+            Permission.segments_read,
+            Permission.segments_write,
         }
     ),
     Role.analyst: frozenset(
         {Permission.events_read, Permission.profiles_read, Permission.consent_read}
+        | {Permission.segments_read}
     ),
     # The 360 view when answering customers, and whether a channel may be used to reply.
     Role.agent: frozenset({Permission.profiles_read, Permission.reachability_read}),

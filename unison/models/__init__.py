@@ -23,6 +23,14 @@ from unison.models.identity import (
 from unison.models.messaging import OutboundMessage
 from unison.models.processors import ProcessorOffset
 from unison.models.profiles import ComputedTrait, EventProfile, Profile
+from unison.models.segments import (
+    Segment,
+    SegmentHistory,
+    SegmentMember,
+    SegmentState,
+    SegmentTimer,
+    TraitDefinitionRow,
+)
 from unison.models.sources import Source
 from unison.models.tokens import ApiToken
 
@@ -48,7 +56,13 @@ __all__ = [
     "ProcessorOffset",
     "Profile",
     "RejectedEvent",
+    "Segment",
+    "SegmentHistory",
+    "SegmentMember",
+    "SegmentState",
+    "SegmentTimer",
     "Source",
     "Suppression",
+    "TraitDefinitionRow",
     "WebhookDelivery",
 ]
