@@ -67,7 +67,7 @@ def agree(sessions: sessionmaker[Session], settings_: Settings, ids: list[int], 
 
 
 @settings(
-    max_examples=12,
+    max_examples=25,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

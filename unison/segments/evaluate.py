@@ -186,6 +186,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# "N days ago" compares with `<` or `>=` the cutoff now - N days: both answers flip just
+# after the moment + N days (still the old answer at that exact moment).
+_TICK = timedelta(microseconds=1)
+
+
 def next_change(node: Condition, facts: Facts, now: datetime) -> datetime | None:
     """The earliest moment after `now` at which the clock alone may change a leaf's answer."""
     found = [m for m in _moments(node, facts, now) if m > now]
@@ -204,7 +209,7 @@ def _moments(node: Condition, facts: Facts, now: datetime) -> list[datetime]:
         if isinstance(node, Occurrence) and node.op in ("more_than_days_ago", "less_than_days_ago"):
             seen = observe(node, facts, now)[1]
             if seen is not None:
-                found.append(seen + timedelta(days=int(node.value)))  # type: ignore[arg-type]
+                found.append(seen + timedelta(days=int(node.value)) + _TICK)  # type: ignore[arg-type]
         return found
     if isinstance(node, Trait | Computed | Stat):
         value = {"trait": facts.traits, "computed": facts.computed, "stat": facts.stats}[
@@ -213,7 +218,7 @@ def _moments(node: Condition, facts: Facts, now: datetime) -> list[datetime]:
         if node.op in ("more_than_days_ago", "less_than_days_ago"):
             moment = as_moment(value)
             if moment is not None:
-                found.append(moment + timedelta(days=int(node.value)))  # type: ignore[arg-type]
+                found.append(moment + timedelta(days=int(node.value)) + _TICK)  # type: ignore[arg-type]
         elif node.op == "anniversary_within_days":
             moment_change = next_anniversary_change(value, int(node.value), now)  # type: ignore[arg-type]
             if moment_change is not None:
