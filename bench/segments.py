@@ -19,7 +19,7 @@ Timed:
     .venv/bin/python bench/segments.py --reuse                        # skip generation/loading
 """
 
-# ruff: noqa: S608, T201 - SQL from this file's own names; a benchmark prints its figures
+# ruff: noqa: S608, E501 - SQL from this file's own names; statements and definitions on one line
 
 from __future__ import annotations
 
@@ -42,15 +42,15 @@ from bench.loadgen import percentiles
 from unison import migrations
 from unison.kit.db import create_db_engine, make_session_factory
 from unison.kit.settings import Settings
-from unison.segments import catalog as catalogs
 from unison.models import Segment
+from unison.segments import catalog as catalogs
 from unison.segments import repository as rows
 from unison.segments import rounds, service
-from unison.segments.language.nodes import dump
 from unison.segments.language import parse_text
+from unison.segments.language.nodes import dump
 from unison.segments.rounds import Work
 
-OUT = Path("/tmp/unison-bench-segments")
+OUT = Path(__file__).resolve().parent / "out" / "segments"
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 SPAN_DAYS = 730
 PREDICATE = 'performed("Order Completed", within="90d") >= 2 and trait("city") == "Tbilisi"'
@@ -118,13 +118,23 @@ def generate(profiles: int, events: int, seed: int) -> None:
                         picked[offset],
                     )
                 )
-    print(f"generated {profiles:,} profiles, {events:,} events in {time.perf_counter() - started:.0f} s")
+    print(
+        f"generated {profiles:,} profiles, {events:,} events in {time.perf_counter() - started:.0f} s"
+    )
 
 
 def _profile_rows() -> Any:
     with (OUT / "profiles.csv").open() as handle:
         for pid, city in csv.reader(handle):
-            traits = {"city": {"value": city, "at": "2025-01-01T00:00:00.000Z", "event_id": int(pid), "source": "bench", "channel": "web"}}
+            traits = {
+                "city": {
+                    "value": city,
+                    "at": "2025-01-01T00:00:00.000Z",
+                    "event_id": int(pid),
+                    "source": "bench",
+                    "channel": "web",
+                }
+            }
             yield int(pid), json.dumps(traits, ensure_ascii=False)
 
 
@@ -185,10 +195,15 @@ def load_postgres(url: str) -> float:
         with db.cursor().copy(f"COPY profiles ({PROFILE_COLUMNS}) FROM STDIN") as copy:
             for pid, traits in _profile_rows():
                 stamp = "2025-01-01 00:00:00+00"
-                copy.write_row((pid, pid, stamp, stamp, "{}", traits, stamp, stamp, 0, 0, "{}", "{}"))
-        with (OUT / "event_profiles.csv").open() as handle, db.cursor().copy(
-            "COPY event_profiles (event_id, profile_id, timestamp, channel, event) FROM STDIN WITH (FORMAT csv)"
-        ) as copy:
+                copy.write_row(
+                    (pid, pid, stamp, stamp, "{}", traits, stamp, stamp, 0, 0, "{}", "{}")
+                )
+        with (
+            (OUT / "event_profiles.csv").open() as handle,
+            db.cursor().copy(
+                "COPY event_profiles (event_id, profile_id, timestamp, channel, event) FROM STDIN WITH (FORMAT csv)"
+            ) as copy,
+        ):
             while block := handle.read(1 << 20):
                 copy.write(block)
         for name, on in EP_INDEXES.items():
@@ -220,7 +235,9 @@ def duckdb_recompute(runs: int) -> dict[str, Any]:
 
     db = duckdb.connect()
     started = time.perf_counter()
-    db.execute(f"CREATE TABLE profiles AS SELECT column0 AS id, column1 AS city FROM read_csv('{OUT / 'profiles.csv'}', header=false)")
+    db.execute(
+        f"CREATE TABLE profiles AS SELECT column0 AS id, column1 AS city FROM read_csv('{OUT / 'profiles.csv'}', header=false)"
+    )
     db.execute(
         "CREATE TABLE event_profiles AS SELECT column0 AS event_id, column1 AS profile_id, "
         "CAST(column2 AS TIMESTAMPTZ) AS timestamp, column3 AS channel, column4 AS event "
@@ -233,7 +250,12 @@ def duckdb_recompute(runs: int) -> dict[str, Any]:
         started = time.perf_counter()
         members = len(db.execute(DUCKDB_SQL.format(since=since)).fetchall())
         times.append(time.perf_counter() - started)
-    return {"seconds": min(times), "runs": [round(t, 3) for t in times], "members": members, "load_seconds": round(loaded, 1)}
+    return {
+        "seconds": min(times),
+        "runs": [round(t, 3) for t in times],
+        "members": members,
+        "load_seconds": round(loaded, 1),
+    }
 
 
 def fifty_segments() -> list[str]:
@@ -268,7 +290,19 @@ def realtime(url: str, samples: int, profiles: int, seed: int) -> dict[str, Any]
         session.execute(text("DELETE FROM segment_history"))
         for i, definition in enumerate(fifty_segments()):
             # Saved without the initial recompute: membership fills as events are evaluated.
-            session.add(Segment(name=f"bench-{i}", description="", definition=dump(parse_text(definition)), text=definition, active=True, version=1, member_count=0, created_at=NOW, updated_at=NOW))
+            session.add(
+                Segment(
+                    name=f"bench-{i}",
+                    description="",
+                    definition=dump(parse_text(definition)),
+                    text=definition,
+                    active=True,
+                    version=1,
+                    member_count=0,
+                    created_at=NOW,
+                    updated_at=NOW,
+                )
+            )
         session.commit()
         catalog = catalogs.load(session)
     rng = random.Random(seed)
@@ -305,11 +339,17 @@ def main() -> int:
     parser.add_argument("--samples", type=int, default=2000)
     parser.add_argument("--reuse", action="store_true", help="use the loaded stores as they are")
     parser.add_argument("--sqlite", default=str(OUT / "segments.db"))
-    parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/unison_segments")
+    parser.add_argument(
+        "--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/unison_segments"
+    )
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-duckdb", action="store_true")
     args = parser.parse_args()
-    results: dict[str, Any] = {"profiles": args.profiles, "events": args.events, "predicate": PREDICATE}
+    results: dict[str, Any] = {
+        "profiles": args.profiles,
+        "events": args.events,
+        "predicate": PREDICATE,
+    }
     if not args.reuse:
         generate(args.profiles, args.events, args.seed)
         results["sqlite_load_seconds"] = round(load_sqlite(Path(args.sqlite)), 1)
@@ -329,7 +369,9 @@ def main() -> int:
     results["sqlite_realtime"] = realtime(sqlite_url, args.samples, args.profiles, args.seed)
     print("sqlite real-time", results["sqlite_realtime"])
     if not args.no_postgres:
-        results["postgres_realtime"] = realtime(args.postgres, args.samples, args.profiles, args.seed)
+        results["postgres_realtime"] = realtime(
+            args.postgres, args.samples, args.profiles, args.seed
+        )
         print("postgres real-time", results["postgres_realtime"])
     print(json.dumps(results, indent=2))
     return 0

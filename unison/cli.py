@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from unison import migrations
 from unison.auth import service as tokens
 from unison.consent.cli import consent_app, privacy_app
-from unison.segments.cli import segments_app
 from unison.events.importing import detect_format, import_file, parse_mapping
 from unison.events.service import SourceRef
 from unison.kit.db import create_db_engine, make_session_factory, transaction
 from unison.kit.errors import UnisonError
 from unison.kit.settings import get_settings
+from unison.segments.cli import segments_app
 from unison.sources import repository as source_rows
 from unison.sources import service as sources
 

@@ -61,9 +61,7 @@ def client(settings: Settings, sessions: sessionmaker[Session]) -> Iterator[Test
 
 
 @pytest.fixture
-def process(
-    settings: Settings, sessions: sessionmaker[Session], clock: Clock
-) -> Callable[[], int]:
+def process(settings: Settings, sessions: sessionmaker[Session], clock: Clock) -> Callable[[], int]:
     runners = [
         Runner(sessions, profile_processor(settings), batch_size=7),
         Runner(sessions, consent_processor(settings), batch_size=7, upstream=PROFILES),

@@ -57,7 +57,9 @@ def empty(engine: Engine) -> None:
                 connection.execute(text(f"DELETE FROM {name}"))  # noqa: S608 - our own names
 
 
-def agree(sessions: sessionmaker[Session], settings_: Settings, ids: list[int], now: object) -> None:
+def agree(
+    sessions: sessionmaker[Session], settings_: Settings, ids: list[int], now: object
+) -> None:
     with sessions() as session:
         for segment_id in ids:
             row = service.get(session, segment_id)

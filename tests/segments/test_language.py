@@ -96,9 +96,35 @@ class TestJsonErrors:
     @pytest.mark.parametrize(
         ("data", "path"),
         [
-            ({"kind": "and", "all": [{"kind": "trait", "name": "x", "op": "eq", "value": 1}, {"kind": "nope"}]}, "$.all[1]"),
-            ({"kind": "and", "all": [{"kind": "trait", "name": "x", "op": "equals", "value": 1}]}, "$.all[0].op"),
-            ({"kind": "or", "any": [{"kind": "not", "condition": {"kind": "performed", "event": "E", "value": -1}}]}, "$.any[0].condition.value"),
+            (
+                {
+                    "kind": "and",
+                    "all": [
+                        {"kind": "trait", "name": "x", "op": "eq", "value": 1},
+                        {"kind": "nope"},
+                    ],
+                },
+                "$.all[1]",
+            ),
+            (
+                {
+                    "kind": "and",
+                    "all": [{"kind": "trait", "name": "x", "op": "equals", "value": 1}],
+                },
+                "$.all[0].op",
+            ),
+            (
+                {
+                    "kind": "or",
+                    "any": [
+                        {
+                            "kind": "not",
+                            "condition": {"kind": "performed", "event": "E", "value": -1},
+                        }
+                    ],
+                },
+                "$.any[0].condition.value",
+            ),
             ({"kind": "performed", "event": "E", "window": {"last_days": 0}}, "$.window.last_days"),
             ({"kind": "trait", "name": "x", "op": "in", "value": []}, "$"),
             ({"kind": "and", "all": []}, "$.all"),
@@ -122,13 +148,27 @@ scalars = st.one_of(
 leaves = st.one_of(
     st.builds(lambda n, v: {"kind": "trait", "name": n, "op": "eq", "value": v}, names, scalars),
     st.builds(
-        lambda e, d, n: {"kind": "performed", "event": e, "window": {"last_days": d}, "op": "gte", "value": n},
+        lambda e, d, n: {
+            "kind": "performed",
+            "event": e,
+            "window": {"last_days": d},
+            "op": "gte",
+            "value": n,
+        },
         names,
         st.integers(1, 400),
         st.integers(0, 9),
     ),
-    st.builds(lambda n, v: {"kind": "computed", "name": n, "op": "in", "value": v}, names, st.lists(scalars, min_size=1, max_size=3)),
-    st.builds(lambda s, b: {"kind": "bucket", "salt": s, "op": "lt", "value": b}, names, st.integers(0, 99)),
+    st.builds(
+        lambda n, v: {"kind": "computed", "name": n, "op": "in", "value": v},
+        names,
+        st.lists(scalars, min_size=1, max_size=3),
+    ),
+    st.builds(
+        lambda s, b: {"kind": "bucket", "salt": s, "op": "lt", "value": b},
+        names,
+        st.integers(0, 99),
+    ),
 )
 trees = st.recursive(
     leaves,

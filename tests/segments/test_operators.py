@@ -38,7 +38,9 @@ def people(api: Api, process: Callable[[], int], sessions: sessionmaker[Session]
             signed_up_at="2026-04-01T00:00:00Z",
             name="ანა ბერიძე",
         ),
-        identify("boris", born, city="Yerevan", age=29, birthday="1985-12-24", signed_up_at="2026-05-25"),
+        identify(
+            "boris", born, city="Yerevan", age=29, birthday="1985-12-24", signed_up_at="2026-05-25"
+        ),
         identify("dana", born, city="Tbilisi", age="forty", tags="vip-ish"),
         track("ana", ORDER, START - 10 * DAY, revenue=50, category="shoes", coupon="SUMMER"),
         track("ana", ORDER, START - 40 * DAY, revenue=150, category="bags"),
@@ -85,7 +87,8 @@ CASES = [
     ('performed("Order Completed", where=[prop("revenue") > 100])', {"ana"}),
     ('performed("Order Completed", where=[exists(prop("coupon"))])', {"ana"}),
     (
-        f'performed("Order Completed", since="{iso(START - 50 * DAY)}", until="{iso(START - 20 * DAY)}")',
+        f'performed("Order Completed", since="{iso(START - 50 * DAY)}", '
+        f'until="{iso(START - 20 * DAY)}")',
         {"ana"},
     ),
     ('sum("Order Completed", "revenue", within="90d") >= 100', {"ana"}),
@@ -154,7 +157,8 @@ class TestEveryOperator:
         sql, python = answers(
             sessions, settings, f'bucket("holdout") in [{bucket("holdout", people["ana"])}]', people
         )
-        assert "ana" in sql and sql == python
+        assert "ana" in sql
+        assert sql == python
 
     def test_consent_grant_makes_the_profile_reachable_for_the_purpose(
         self, api: Api, sessions: sessionmaker[Session], settings: Settings, people: dict[str, int]
@@ -173,6 +177,10 @@ class TestEveryOperator:
         self, sessions: sessionmaker[Session], settings: Settings, people: dict[str, int]
     ) -> None:
         with transaction(sessions) as session:
-            service.create(session, settings, "Tbilisi", "", parse_text('trait("city") == "Tbilisi"'), START)
-        sql, python = answers(sessions, settings, 'in_segment("Tbilisi") and exists(trait("tags"))', people)
+            service.create(
+                session, settings, "Tbilisi", "", parse_text('trait("city") == "Tbilisi"'), START
+            )
+        sql, python = answers(
+            sessions, settings, 'in_segment("Tbilisi") and exists(trait("tags"))', people
+        )
         assert sql == python == {"ana", "dana"}

@@ -24,7 +24,9 @@ ORDER = "Order Completed"
 BUYERS = 'performed("Order Completed", within="90d") >= 2 and trait("city") == "Tbilisi"'
 
 
-def create(sessions: sessionmaker[Session], settings: Settings, name: str, text: str, clock: Clock) -> int:
+def create(
+    sessions: sessionmaker[Session], settings: Settings, name: str, text: str, clock: Clock
+) -> int:
     with transaction(sessions) as session:
         row, _ = service.create(session, settings, name, "", parse_text(text), clock.now)
         return row.id
@@ -88,9 +90,16 @@ class TestRealTimeEntryAndExit:
         assert exited[0]["timestamp"].startswith((first + 90 * DAY).strftime("%Y-%m-%dT%H:%M:%S"))
 
     def test_a_new_profile_enters_a_never_segment_on_its_first_event(
-        self, api: Api, process: Callable[[], int], sessions: sessionmaker[Session], settings: Settings, clock: Clock
+        self,
+        api: Api,
+        process: Callable[[], int],
+        sessions: sessionmaker[Session],
+        settings: Settings,
+        clock: Clock,
     ) -> None:
-        segment = create(sessions, settings, "Never opened", 'never("Email Opened", within="30d")', clock)
+        segment = create(
+            sessions, settings, "Never opened", 'never("Email Opened", within="30d")', clock
+        )
         api.send(track("gia", "Page Viewed", START - DAY))
         process()
         gia = api.profile("gia")
@@ -100,11 +109,24 @@ class TestRealTimeEntryAndExit:
         assert members(sessions, segment) == set()
 
     def test_segment_of_segment_follows_in_the_same_step(
-        self, api: Api, process: Callable[[], int], sessions: sessionmaker[Session], settings: Settings, clock: Clock
+        self,
+        api: Api,
+        process: Callable[[], int],
+        sessions: sessionmaker[Session],
+        settings: Settings,
+        clock: Clock,
     ) -> None:
         base = create(sessions, settings, "Tbilisi", 'trait("city") == "Tbilisi"', clock)
-        derived = create(sessions, settings, "Tbilisi openers", 'in_segment("Tbilisi") and performed("Email Opened")', clock)
-        api.send(track("lasha", "Email Opened", START - DAY), identify("lasha", START, city="Tbilisi"))
+        derived = create(
+            sessions,
+            settings,
+            "Tbilisi openers",
+            'in_segment("Tbilisi") and performed("Email Opened")',
+            clock,
+        )
+        api.send(
+            track("lasha", "Email Opened", START - DAY), identify("lasha", START, city="Tbilisi")
+        )
         process()
         lasha = api.profile("lasha")
         assert members(sessions, base) == {lasha}
@@ -114,16 +136,35 @@ class TestRealTimeEntryAndExit:
         assert members(sessions, base) == members(sessions, derived) == set()
 
     def test_a_merge_moves_membership_to_the_survivor(
-        self, api: Api, process: Callable[[], int], sessions: sessionmaker[Session], settings: Settings, clock: Clock
+        self,
+        api: Api,
+        process: Callable[[], int],
+        sessions: sessionmaker[Session],
+        settings: Settings,
+        clock: Clock,
     ) -> None:
-        segment = create(sessions, settings, "Two orders", 'performed("Order Completed") >= 2', clock)
+        segment = create(
+            sessions, settings, "Two orders", 'performed("Order Completed") >= 2', clock
+        )
         api.send(
-            {"type": "track", "anonymousId": "anon-1", "event": ORDER, "timestamp": "2026-05-31T00:00:00Z"},
+            {
+                "type": "track",
+                "anonymousId": "anon-1",
+                "event": ORDER,
+                "timestamp": "2026-05-31T00:00:00Z",
+            },
             track("tamar", ORDER, START - 2 * DAY),
         )
         process()
         assert members(sessions, segment) == set()
-        api.send({"type": "identify", "userId": "tamar", "anonymousId": "anon-1", "timestamp": "2026-06-01T00:00:00Z"})
+        api.send(
+            {
+                "type": "identify",
+                "userId": "tamar",
+                "anonymousId": "anon-1",
+                "timestamp": "2026-06-01T00:00:00Z",
+            }
+        )
         process()
         assert members(sessions, segment) == {api.profile("tamar")}
 
@@ -167,7 +208,10 @@ class TestComputedTraits:
                 clock.now,
             )
             service.define_trait(
-                session, "spent", TraitDefinition(fn="sum", event=ORDER, property="revenue"), clock.now
+                session,
+                "spent",
+                TraitDefinition(fn="sum", event=ORDER, property="revenue"),
+                clock.now,
             )
         segment = create(sessions, settings, "Frequent", 'computed("orders_30d") >= 2', clock)
         api.send(
@@ -178,7 +222,9 @@ class TestComputedTraits:
         process()
         eka = api.profile("eka")
         with sessions() as session:
-            values = computed_traits.values(session, [eka], ["orders_30d", "favourite_category", "spent"])[eka]
+            values = computed_traits.values(
+                session, [eka], ["orders_30d", "favourite_category", "spent"]
+            )[eka]
         assert values == {"orders_30d": 3, "favourite_category": "წიგნები", "spent": 25.5}
         assert members(sessions, segment) == {eka}
         clock.now = START + 25 * DAY  # the first two orders have left the 30-day window

@@ -51,7 +51,11 @@ class TestRefresh:
         events = []
         for i in range(10):  # customer i: i+1 orders, the last i*30 days ago, 10*(i+1) each
             for k in range(i + 1):
-                events.append(track(f"c{i}", "Order Completed", START - (i * 30 + k) * DAY, revenue=10 * (i + 1)))
+                events.append(
+                    track(
+                        f"c{i}", "Order Completed", START - (i * 30 + k) * DAY, revenue=10 * (i + 1)
+                    )
+                )
         api.send(*events)
         process()
         with transaction(sessions) as session:
@@ -61,8 +65,11 @@ class TestRefresh:
         with sessions() as session:
             values = computed_traits.values(session, list(ids.values()), list(rfm.NAMES))
         newest, oldest = values[ids[0]], values[ids[9]]
-        assert newest["rfm_r"] == 5 and newest["rfm_f"] == 1
-        assert oldest["rfm_r"] == 1 and oldest["rfm_f"] == 5 and oldest["rfm_m"] == 5
+        assert newest["rfm_r"] == 5
+        assert newest["rfm_f"] == 1
+        assert oldest["rfm_r"] == 1
+        assert oldest["rfm_f"] == 5
+        assert oldest["rfm_m"] == 5
         assert oldest["rfm_cell"] == "cannot_lose_them"
         assert newest["rfm_cell"] == "new"
         # c9 comes back with a big order today: scored against the stored boundaries at once
@@ -70,4 +77,5 @@ class TestRefresh:
         process()
         with sessions() as session:
             back = computed_traits.values(session, [ids[9]], list(rfm.NAMES))[ids[9]]
-        assert back["rfm_r"] == 5 and back["rfm_cell"] == "champions"
+        assert back["rfm_r"] == 5
+        assert back["rfm_cell"] == "champions"

@@ -59,7 +59,9 @@ class Runtime:
             webhooks=DeliveryThread(sessions, settings)
             if settings.consent_webhooks_enabled
             else None,
-            segment_timers=SchedulerThread(sessions, settings) if settings.embedded_worker else None,
+            segment_timers=SchedulerThread(sessions, settings)
+            if settings.embedded_worker
+            else None,
         )
 
     def start(self) -> None:

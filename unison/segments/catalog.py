@@ -44,9 +44,9 @@ class CompiledTrait:
 
 def timed(condition: Condition) -> bool:
     for node in walk(condition):
-        if isinstance(node, Performed | Aggregate | Occurrence):
-            if node.window is not None and node.window.last_days is not None:
-                return True
+        window = node.window if isinstance(node, Performed | Aggregate | Occurrence) else None
+        if window is not None and window.last_days is not None:
+            return True
         if getattr(node, "op", None) in DAY_OPS:
             return True
     return False
@@ -102,9 +102,7 @@ def fingerprint(session: Session) -> tuple[Any, ...]:
             func.sum(Segment.version),
         )
     ).one()
-    trait = session.execute(
-        select(func.count(), func.max(TraitDefinitionRow.updated_at))
-    ).one()
+    trait = session.execute(select(func.count(), func.max(TraitDefinitionRow.updated_at))).one()
     return (*seg, *trait)
 
 
@@ -116,7 +114,12 @@ def load(session: Session, previous: Catalog | None = None) -> Catalog:
     for row in rows.segments(session, active_only=True):
         condition = parse_condition(row.definition)
         catalog.segments[row.id] = Compiled(
-            row.id, row.name, condition, needs_of(condition), triggers_of(condition), timed(condition)
+            row.id,
+            row.name,
+            condition,
+            needs_of(condition),
+            triggers_of(condition),
+            timed(condition),
         )
         catalog.by_name[row.name] = row.id
     _index(catalog)

@@ -26,7 +26,9 @@ console = Console()
 err = Console(stderr=True)
 
 Definition = Annotated[str | None, typer.Option(help="the condition as JSON")]
-Text = Annotated[str | None, typer.Option(help='the condition as text, e.g. trait("city") == "Tbilisi"')]
+Text = Annotated[
+    str | None, typer.Option(help='the condition as text, e.g. trait("city") == "Tbilisi"')
+]
 
 
 def _sessions() -> sessionmaker[Session]:
@@ -48,7 +50,9 @@ def _condition(definition: str | None, text: str | None) -> Condition:
         try:
             data = orjson.loads(definition)
         except orjson.JSONDecodeError as exc:
-            raise SegmentDefinitionInvalid(f"--definition is not JSON: {exc}", field="definition") from None
+            raise SegmentDefinitionInvalid(
+                f"--definition is not JSON: {exc}", field="definition"
+            ) from None
     return service.read_definition(data, text)
 
 
@@ -67,7 +71,9 @@ def create(
             )
     except UnisonError as exc:
         raise _fail(exc) from None
-    console.print(f"segment {row.id} {row.name!r}: {outcome.members:,} members ({outcome.seconds:.2f} s)")
+    console.print(
+        f"segment {row.id} {row.name!r}: {outcome.members:,} members ({outcome.seconds:.2f} s)"
+    )
 
 
 @segments_app.command("list")
@@ -86,7 +92,9 @@ def show(segment_id: int) -> None:
     try:
         with _sessions()() as session:
             row = service.get(session, segment_id)
-            console.print(f"{row.id} {row.name!r}: {row.member_count:,} members, version {row.version}")
+            console.print(
+                f"{row.id} {row.name!r}: {row.member_count:,} members, version {row.version}"
+            )
             console.print(row.text)
             console.print_json(orjson.dumps(row.definition).decode())
     except UnisonError as exc:
@@ -126,7 +134,9 @@ def delete(segment_id: int) -> None:
 
 
 @segments_app.command("recompute")
-def recompute(segment_id: Annotated[int | None, typer.Argument(help="default: all")] = None) -> None:
+def recompute(
+    segment_id: Annotated[int | None, typer.Argument(help="default: all")] = None,
+) -> None:
     """Recompute members from scratch with the compiled SQL."""
     settings = get_settings()
     try:
@@ -144,7 +154,9 @@ def recompute(segment_id: Annotated[int | None, typer.Argument(help="default: al
 
 @segments_app.command("tick")
 def tick(
-    at: Annotated[str | None, typer.Option(help="ISO moment to run the clock at (default now)")] = None,
+    at: Annotated[
+        str | None, typer.Option(help="ISO moment to run the clock at (default now)")
+    ] = None,
 ) -> None:
     """Fire due window timers (the worker does this every second)."""
     now = ensure_utc(datetime.fromisoformat(at.replace("Z", "+00:00"))) if at else utcnow()

@@ -49,7 +49,9 @@ def _saved(row: Any, outcome: service.Outcome) -> SegmentSaved:
 
 
 @router.get("/segments", response_model=list[SegmentOut])
-def list_segments(session: Session = Depends(get_session), _token: object = _read) -> list[SegmentOut]:
+def list_segments(
+    session: Session = Depends(get_session), _token: object = _read
+) -> list[SegmentOut]:
     """Every segment with its member count."""
     return [SegmentOut.model_validate(row) for row in rows.segments(session)]
 
@@ -79,12 +81,15 @@ def preview_segment(
     """How many profiles a definition selects now, with a sample, without saving it."""
     condition = service.read_definition(body.definition, body.text)
     for node in walk(condition):
-        if node.kind == "in_segment" and rows.segment_named(session, node.segment) is None:  # type: ignore[union-attr]
+        if node.kind == "in_segment" and rows.segment_named(session, node.segment) is None:
             raise SegmentDefinitionInvalid(
-                f"no segment named {node.segment!r}", field="definition"  # type: ignore[union-attr]
+                f"no segment named {node.segment!r}",
+                field="definition",
             )
     count, sample = service.preview(session, runtime.settings, condition, utcnow(), body.sample)
-    return PreviewOut(count=count, sample=sample, definition=dump(condition), text=to_text(condition))
+    return PreviewOut(
+        count=count, sample=sample, definition=dump(condition), text=to_text(condition)
+    )
 
 
 @router.get("/segments/{segment_id}", response_model=SegmentOut)
@@ -237,7 +242,9 @@ def profile_segments(
 def list_traits(session: Session = Depends(get_session), _token: object = _read) -> list[TraitOut]:
     """Computed traits defined in the segment language."""
     return [
-        TraitOut(name=t.name, definition=t.definition, created_at=t.created_at, updated_at=t.updated_at)
+        TraitOut(
+            name=t.name, definition=t.definition, created_at=t.created_at, updated_at=t.updated_at
+        )
         for t in rows.trait_definitions(session)
     ]
 
@@ -255,4 +262,9 @@ def define_trait(
     now = utcnow()
     row = service.define_trait(session, name, definition, now)
     service.recompute_trait(session, runtime.settings, name, now)
-    return TraitOut(name=row.name, definition=row.definition, created_at=row.created_at, updated_at=row.updated_at)
+    return TraitOut(
+        name=row.name,
+        definition=row.definition,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )

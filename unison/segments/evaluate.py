@@ -35,7 +35,6 @@ from unison.segments.values import (
     bucket,
     compare,
     count_matches,
-    is_number,
     next_anniversary_change,
 )
 
@@ -98,7 +97,7 @@ def matching(
 
 def aggregate(fn: str, rows: list[EventRow], prop: str) -> float | None:
     numbers = [row.properties.get(prop) for row in rows]
-    values = [float(v) for v in numbers if is_number(v)]
+    values = [float(v) for v in numbers if isinstance(v, int | float) and not isinstance(v, bool)]
     if fn == "sum":
         return sum(values)  # an empty sum is 0: "spent less than 100" holds for no orders
     if not values:
@@ -108,7 +107,7 @@ def aggregate(fn: str, rows: list[EventRow], prop: str) -> float | None:
     return min(values) if fn == "min" else max(values)
 
 
-def observe(node: Condition, facts: Facts, now: datetime) -> tuple[bool, Any]:  # noqa: PLR0911
+def observe(node: Condition, facts: Facts, now: datetime) -> tuple[bool, Any]:
     """A leaf's answer and the value it looked at."""
     if isinstance(node, Trait):
         value = facts.traits.get(node.name)
@@ -118,7 +117,11 @@ def observe(node: Condition, facts: Facts, now: datetime) -> tuple[bool, Any]:  
         return compare(node.op, value, node.value, now), value
     if isinstance(node, Stat):
         value = facts.stats.get(node.name)
-        expected = parse_moment(node.value) if node.op in ("gt", "gte", "lt", "lte") and isinstance(value, datetime) else node.value
+        expected = (
+            parse_moment(node.value)
+            if node.op in ("gt", "gte", "lt", "lte") and isinstance(value, datetime)
+            else node.value
+        )
         return compare(node.op, value, expected, now), value
     if isinstance(node, Performed):
         count = len(matching(facts, node.event, node.where, node.window, now))
@@ -164,12 +167,29 @@ def explain(node: Condition, facts: Facts, now: datetime, path: str = "$") -> di
     if isinstance(node, And | Or | Not):
         key = {"and": "all", "or": "any", "not": "condition"}[node.kind]
         kids = [
-            explain(child, facts, now, f"{path}.{key}[{i}]" if node.kind != "not" else f"{path}.condition")
+            explain(
+                child,
+                facts,
+                now,
+                f"{path}.{key}[{i}]" if node.kind != "not" else f"{path}.condition",
+            )
             for i, child in enumerate(children(node))
         ]
         answers = [k["result"] for k in kids]
-        result = all(answers) if node.kind == "and" else any(answers) if node.kind == "or" else not answers[0]
-        return {"path": path, "kind": node.kind, "text": to_text(node), "result": result, "children": kids}
+        result = (
+            all(answers)
+            if node.kind == "and"
+            else any(answers)
+            if node.kind == "or"
+            else not answers[0]
+        )
+        return {
+            "path": path,
+            "kind": node.kind,
+            "text": to_text(node),
+            "result": result,
+            "children": kids,
+        }
     result, seen = observe(node, facts, now)
     return {
         "path": path,

@@ -76,7 +76,7 @@ def _prepare(session: Session) -> None:
     if dialect(session) == "sqlite":
         raw = session.connection().connection.dbapi_connection
         assert raw is not None
-        raw.create_function("unison_bucket", 2, bucket, deterministic=True)  # type: ignore[attr-defined]
+        raw.create_function("unison_bucket", 2, bucket, deterministic=True)
 
 
 def matching_ids(session: Session, sql: str, params: dict[str, Any]) -> list[int]:
@@ -90,9 +90,7 @@ def count_matching(session: Session, where: str, params: dict[str, Any]) -> int:
     return int(session.execute(text(sql), params).scalar_one())
 
 
-def sample_matching(
-    session: Session, where: str, params: dict[str, Any], limit: int
-) -> list[int]:
+def sample_matching(session: Session, where: str, params: dict[str, Any], limit: int) -> list[int]:
     _prepare(session)
     sql = f"SELECT p.id FROM profiles p WHERE {where} ORDER BY p.id LIMIT {int(limit)}"  # noqa: S608
     return [row[0] for row in session.execute(text(sql), params)]
@@ -361,7 +359,9 @@ def profiles_with_events(session: Session, names: Sequence[str]) -> list[int]:
 
 # --- computed trait definitions and state ----------------------------------------------
 def trait_definitions(session: Session) -> list[TraitDefinitionRow]:
-    return list(session.execute(select(TraitDefinitionRow).order_by(TraitDefinitionRow.name)).scalars())
+    return list(
+        session.execute(select(TraitDefinitionRow).order_by(TraitDefinitionRow.name)).scalars()
+    )
 
 
 def trait_definition(session: Session, name: str) -> TraitDefinitionRow | None:

@@ -35,7 +35,7 @@ CELLS = (
 )
 
 
-def cell(r: int, fm: int) -> str:  # noqa: PLR0911 - the map, read top to bottom
+def cell(r: int, fm: int) -> str:
     """The standard RFM map on recency and the mean of frequency and monetary."""
     if r <= 2:
         if fm == 5:
@@ -61,14 +61,18 @@ def _score(value: float, cuts: list[float]) -> int:
     return 1 + bisect_left(cuts, value)  # values equal to a cut stay in the lower quintile
 
 
-def facts_of(order_count: int, revenue: Any, last_order_at: datetime | None) -> tuple[float, float, float] | None:
+def facts_of(
+    order_count: int, revenue: Any, last_order_at: datetime | None
+) -> tuple[float, float, float] | None:
     if not order_count or last_order_at is None:
         return None
     money = sum(v for v in (revenue or {}).values() if isinstance(v, int | float))
     return last_order_at.timestamp(), float(order_count), float(money)
 
 
-def scores(values: tuple[float, float, float], boundaries: dict[str, list[float]]) -> dict[str, Any]:
+def scores(
+    values: tuple[float, float, float], boundaries: dict[str, list[float]]
+) -> dict[str, Any]:
     r = _score(values[0], boundaries["r"])
     f = _score(values[1], boundaries["f"])
     m = _score(values[2], boundaries["m"])

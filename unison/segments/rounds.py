@@ -21,13 +21,12 @@ from unison.kit.clock import isoformat_z
 from unison.kit.settings import Settings
 from unison.models import Profile
 from unison.profiles import computed_traits
-from unison.profiles.projection import ORDER_EVENT
 from unison.segments import repository as rows
 from unison.segments import rfm
 from unison.segments import traits as trait_values
 from unison.segments.catalog import Catalog
-from unison.segments.index import Needs
 from unison.segments.evaluate import EventRow, Facts, evaluate, explain, next_change
+from unison.segments.index import Needs
 from unison.segments.system_source import source_id
 
 ENTERED = "segment.entered"
@@ -62,7 +61,12 @@ class Plan:
     @property
     def empty(self) -> bool:
         return not (
-            self.enter or self.leave or self.set_timers or self.drop_timers or self.traits or self.rfm
+            self.enter
+            or self.leave
+            or self.set_timers
+            or self.drop_timers
+            or self.traits
+            or self.rfm
         )
 
 
@@ -104,7 +108,9 @@ class Loader:
         found = {
             p.id: Facts(
                 profile_id=p.id,
-                traits={k: v.get("value") for k, v in (p.traits or {}).items() if isinstance(v, dict)},
+                traits={
+                    k: v.get("value") for k, v in (p.traits or {}).items() if isinstance(v, dict)
+                },
                 stats=stats_of(p),
             )
             for p in rows.profiles(session, cids)
@@ -131,7 +137,9 @@ class Loader:
                 present = kind in facts.identifiers
                 facts.reachability[(channel, None)] = (present, "identifier" if present else "none")
             for channel, purpose in needs.reach:
-                facts.reachability[(channel, purpose)] = self.reach(facts.profile_id, channel, purpose)
+                facts.reachability[(channel, purpose)] = self.reach(
+                    facts.profile_id, channel, purpose
+                )
         return found
 
     def reach(self, pid: int, channel: str, purpose: str) -> tuple[bool, str]:
@@ -180,7 +188,9 @@ def decide(
         for merged in groups.get(cid, []):  # memberships left on merged-away profiles
             if merged != cid:
                 for segment_id in held.pop(merged, set()):
-                    record_change(plan, segment_id, merged, False, at, "merge", {"merged_into": cid}, names)
+                    record_change(
+                        plan, segment_id, merged, False, at, "merge", {"merged_into": cid}, names
+                    )
         mine = held.get(cid, set())
         profile_facts.segments = {names[s] for s in mine if s in names}
         changed_traits = _traits(plan, catalog, item, profile_facts, now, timers, bounds)
@@ -193,7 +203,15 @@ def decide(
             compiled = catalog.segments[segment_id]
             inside = evaluate(compiled.condition, profile_facts, now)
             if compiled.timed:
-                _timer(plan, timers, f"segment:{segment_id}", cid, compiled.condition, profile_facts, now)
+                _timer(
+                    plan,
+                    timers,
+                    f"segment:{segment_id}",
+                    cid,
+                    compiled.condition,
+                    profile_facts,
+                    now,
+                )
             if inside == (segment_id in mine):
                 continue
             reason = {
@@ -203,7 +221,9 @@ def decide(
             }
             record_change(plan, segment_id, cid, inside, at, item.trigger, reason, names)
             (mine.add if inside else mine.discard)(segment_id)
-            (profile_facts.segments.add if inside else profile_facts.segments.discard)(compiled.name)
+            (profile_facts.segments.add if inside else profile_facts.segments.discard)(
+                compiled.name
+            )
             todo |= catalog.dependents.get(segment_id, set())
     return plan
 
@@ -232,7 +252,9 @@ def _traits(
             changed.add(name)
     if item.rfm and bounds is not None:
         values = rfm.facts_of(
-            facts.stats["order_count"], {"all": facts.stats["revenue"]}, facts.stats["last_order_at"]
+            facts.stats["order_count"],
+            {"all": facts.stats["revenue"]},
+            facts.stats["last_order_at"],
         )
         if values is not None:
             for name, value in rfm.scores(values, bounds).items():
@@ -294,7 +316,9 @@ def record_change(
             "reason": reason,
         }
     )
-    plan.announce.append((segment_id, pid, change, at, {"segment": names.get(segment_id), **reason}))
+    plan.announce.append(
+        (segment_id, pid, change, at, {"segment": names.get(segment_id), **reason})
+    )
     plan.touched.add(segment_id)
 
 
@@ -383,5 +407,9 @@ def _summary(explanation: Any) -> list[dict[str, Any]]:
     if "children" in explanation:
         return [leaf for child in explanation["children"] for leaf in _summary(child)]
     return [
-        {"text": explanation["text"], "result": explanation["result"], "observed": explanation.get("observed")}
+        {
+            "text": explanation["text"],
+            "result": explanation["result"],
+            "observed": explanation.get("observed"),
+        }
     ]

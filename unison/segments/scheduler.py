@@ -80,7 +80,12 @@ class SchedulerThread:
         interval: float = 1.0,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        self.sessions, self.settings, self.interval, self.clock = sessions, settings, interval, clock
+        self.sessions, self.settings, self.interval, self.clock = (
+            sessions,
+            settings,
+            interval,
+            clock,
+        )
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
 

@@ -72,7 +72,9 @@ def read_definition(definition: Any, text: str | None) -> Condition:
         return parse_condition(definition)
     except SegmentDefinitionInvalid as exc:
         where = "definition" + (exc.field or "$")[1:]
-        raise SegmentDefinitionInvalid(exc.detail.replace(exc.field or "$", where, 1), field=where) from None
+        raise SegmentDefinitionInvalid(
+            exc.detail.replace(exc.field or "$", where, 1), field=where
+        ) from None
 
 
 def check(session: Session, settings: Settings, condition: Condition, own: str | None) -> None:
@@ -81,7 +83,8 @@ def check(session: Session, settings: Settings, condition: Condition, own: str |
     for path, node in _paths(condition):
         if isinstance(node, Reachable) and node.purpose is not None and node.purpose not in kinds:
             raise SegmentDefinitionInvalid(
-                f"{path}: purpose {node.purpose!r} is not declared; known: {', '.join(sorted(kinds))}",
+                f"{path}: purpose {node.purpose!r} is not declared; "
+                f"known: {', '.join(sorted(kinds))}",
                 field=path,
             )
     for path, node in _paths(condition):
@@ -102,13 +105,13 @@ def check(session: Session, settings: Settings, condition: Condition, own: str |
 def _paths(node: Condition, path: str = "definition") -> list[tuple[str, Condition]]:
     found: list[tuple[str, Condition]] = [(path, node)]
     if node.kind == "and":
-        for i, child in enumerate(node.all):  # type: ignore[union-attr]
+        for i, child in enumerate(node.all):
             found += _paths(child, f"{path}.all[{i}]")
     elif node.kind == "or":
-        for i, child in enumerate(node.any):  # type: ignore[union-attr]
+        for i, child in enumerate(node.any):
             found += _paths(child, f"{path}.any[{i}]")
     elif node.kind == "not":
-        found += _paths(node.condition, f"{path}.condition")  # type: ignore[union-attr]
+        found += _paths(node.condition, f"{path}.condition")
     return found
 
 
@@ -226,7 +229,9 @@ def update(
 def delete(session: Session, segment_id: int) -> None:
     row = get(session, segment_id)
     for other in rows.segments(session):
-        if other.id != row.id and row.name in referenced_segments(parse_condition(other.definition)):
+        if other.id != row.id and row.name in referenced_segments(
+            parse_condition(other.definition)
+        ):
             raise SegmentDefinitionInvalid(
                 f"segment {other.name!r} reads this segment; change it first", field="segment_id"
             )
@@ -283,7 +288,10 @@ def refresh_timers(
         return
     ordered = sorted(candidates)
     for start in range(0, len(ordered), 2000):
-        work = {cid: Work(segments={row.id}, trigger="recompute") for cid in ordered[start : start + 2000]}
+        work = {
+            cid: Work(segments={row.id}, trigger="recompute")
+            for cid in ordered[start : start + 2000]
+        }
         rounds.write(session, rounds.decide(session, catalog, work, now, settings))
 
 
@@ -345,7 +353,9 @@ def read_trait_definition(data: Any) -> TraitDefinition:
         return parse_trait_definition(data)
     except SegmentDefinitionInvalid as exc:
         where = "definition" + (exc.field or "$")[1:]
-        raise SegmentDefinitionInvalid(exc.detail.replace(exc.field or "$", where, 1), field=where) from None
+        raise SegmentDefinitionInvalid(
+            exc.detail.replace(exc.field or "$", where, 1), field=where
+        ) from None
 
 
 def recompute_trait(session: Session, settings: Settings, name: str, now: datetime) -> int:
@@ -357,6 +367,8 @@ def recompute_trait(session: Session, settings: Settings, name: str, now: dateti
         raise TraitNotFound(f"no computed trait {name!r}", field="name")
     ordered = sorted(rows.profiles_with_events(session, [compiled_trait.definition.event]))
     for start in range(0, len(ordered), 2000):
-        work = {cid: Work(traits={name}, trigger="recompute") for cid in ordered[start : start + 2000]}
+        work = {
+            cid: Work(traits={name}, trigger="recompute") for cid in ordered[start : start + 2000]
+        }
         rounds.write(session, rounds.decide(session, catalog, work, now, settings))
     return len(ordered)

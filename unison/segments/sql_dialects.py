@@ -1,3 +1,4 @@
+# ruff: noqa: S608 - SQL assembled from this package's own fragments; every value is bound
 """The repository's dialect layer: how SQLite and PostgreSQL read JSON values, moments and
 hashes. The compiler (compile_sql.py) speaks only through these methods, so every
 dialect-specific fragment lives here.
@@ -49,7 +50,9 @@ class Dialect:
 
     # --- JSON values -----------------------------------------------------------------
     def _path(self, ref: Ref) -> str:
-        parts = "".join(f'."{key}"' if key != "value" or i == 0 else ".value" for i, key in enumerate(ref.path))
+        parts = "".join(
+            f'."{key}"' if key != "value" or i == 0 else ".value" for i, key in enumerate(ref.path)
+        )
         return self.bind("$" + parts)
 
     def json_type(self, ref: Ref) -> str:
@@ -86,7 +89,13 @@ class Dialect:
         return self.bind(1 if value else 0)
 
     def array_has(self, ref: Ref, item: Any) -> str:
-        kind = "'text'" if isinstance(item, str) else "'true', 'false'" if isinstance(item, bool) else "'integer', 'real'"
+        kind = (
+            "'text'"
+            if isinstance(item, str)
+            else "'true', 'false'"
+            if isinstance(item, bool)
+            else "'integer', 'real'"
+        )
         bound = self.bind(int(item) if isinstance(item, bool) else item)
         return (
             f"EXISTS (SELECT 1 FROM json_each({ref.document}, {self._path(ref)}) j "

@@ -64,7 +64,7 @@ def month_day(value: Any) -> str | None:
     return None
 
 
-def compare(op: str, actual: Any, expected: Any, now: datetime) -> bool:  # noqa: PLR0911
+def compare(op: str, actual: Any, expected: Any, now: datetime) -> bool:
     """Whether `actual` (None when missing) satisfies `op expected` at `now`."""
     if actual is None:
         return False

@@ -33,7 +33,9 @@ ValueOp = Literal[
 ]
 CountOp = Literal["eq", "neq", "gt", "gte", "lt", "lte"]
 TimeOp = Literal["exists", "gt", "gte", "lt", "lte", "more_than_days_ago", "less_than_days_ago"]
-PropertyOp = Literal["eq", "neq", "in", "contains", "starts_with", "gt", "gte", "lt", "lte", "exists"]
+PropertyOp = Literal[
+    "eq", "neq", "in", "contains", "starts_with", "gt", "gte", "lt", "lte", "exists"
+]
 DAY_OPS = frozenset({"anniversary_within_days", "more_than_days_ago", "less_than_days_ago"})
 ORDER_OPS = frozenset({"gt", "gte", "lt", "lte"})
 STATS: dict[str, str] = {  # profile stat -> "number" or "time"
@@ -83,7 +85,7 @@ def check_value(op: str, value: Any, *, time: bool = False) -> None:
             raise ValueError("op 'in' needs a non-empty list of strings, numbers or booleans")
     elif isinstance(value, list):
         raise ValueError(f"op {op!r} needs a single value, not a list (use 'in')")
-    elif op in ("contains", "starts_with") and (op == "starts_with" and not isinstance(value, str)):
+    elif op == "starts_with" and not isinstance(value, str):
         raise ValueError("op 'starts_with' needs a string")
     elif op in ORDER_OPS and isinstance(value, bool):
         raise ValueError(f"op {op!r} needs a number or a string")
@@ -175,9 +177,9 @@ class Stat(Node):
         if kind == "number" and self.op in ("contains", "starts_with", *DAY_OPS):
             raise ValueError(f"stat {self.name!r} is a number; {self.op!r} does not apply")
         check_value(self.op, self.value, time=kind == "time" and self.op in ORDER_OPS)
-        if kind == "number" and self.op in ORDER_OPS | {"eq", "neq"}:
-            if isinstance(self.value, bool) or not isinstance(self.value, int | float):
-                raise ValueError(f"stat {self.name!r} is compared with a number")
+        numeric = isinstance(self.value, int | float) and not isinstance(self.value, bool)
+        if kind == "number" and self.op in ORDER_OPS | {"eq", "neq"} and not numeric:
+            raise ValueError(f"stat {self.name!r} is compared with a number")
         return self
 
 

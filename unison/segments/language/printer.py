@@ -75,7 +75,7 @@ def _wrapped(condition: Condition) -> str:
     return f"({text})" if isinstance(condition, And | Or) else text
 
 
-def to_text(condition: Condition) -> str:  # noqa: PLR0911 - one branch per node kind
+def to_text(condition: Condition) -> str:
     if isinstance(condition, And):
         return " and ".join(_wrapped(c) for c in condition.all)
     if isinstance(condition, Or):
@@ -88,7 +88,8 @@ def to_text(condition: Condition) -> str:  # noqa: PLR0911 - one branch per node
             return f"exists({call})"
         return call + _compare(condition.op, condition.value)
     if isinstance(condition, Performed):
-        call = f"performed({_event_args([literal(condition.event)], condition.window, condition.where)})"
+        args = _event_args([literal(condition.event)], condition.window, condition.where)
+        call = f"performed({args})"
         if condition.op == "gte" and condition.value == 1:
             return call
         return call + _compare(condition.op, condition.value)
@@ -97,7 +98,8 @@ def to_text(condition: Condition) -> str:  # noqa: PLR0911 - one branch per node
         call = f"{condition.fn}({_event_args(first, condition.window, condition.where)})"
         return call + _compare(condition.op, condition.value)
     if isinstance(condition, Occurrence):
-        call = f"{condition.which}({_event_args([literal(condition.event)], condition.window, condition.where)})"
+        args = _event_args([literal(condition.event)], condition.window, condition.where)
+        call = f"{condition.which}({args})"
         if condition.op == "exists":
             return f"exists({call})"
         return call + _compare(condition.op, condition.value)

@@ -126,7 +126,9 @@ class Parser:
     def document(self) -> dict[str, Any]:
         tree = self.expr()
         if self.token.kind != "end":
-            raise fail(self.token.offset, f"expected 'and', 'or' or the end, found {_shown(self.token)}")
+            raise fail(
+                self.token.offset, f"expected 'and', 'or' or the end, found {_shown(self.token)}"
+            )
         return tree
 
     def expr(self) -> dict[str, Any]:
@@ -163,7 +165,9 @@ class Parser:
             return self.exists()
         name = self.token
         if name.kind != "name":
-            raise fail(name.offset, f"expected a condition such as trait(...), found {_shown(name)}")
+            raise fail(
+                name.offset, f"expected a condition such as trait(...), found {_shown(name)}"
+            )
         self.take()
         positional, named = self.arguments(name)
         return _build(self, name, positional, named)
@@ -174,7 +178,10 @@ class Parser:
         self.expect("(")
         inner = self.token
         if inner.kind != "name":
-            raise fail(inner.offset, "exists(...) wraps trait(...), computed(...), stat(...), first(...) or last(...)")
+            raise fail(
+                inner.offset,
+                "exists(...) wraps trait(...), computed(...), stat(...), first(...) or last(...)",
+            )
         self.take()
         positional, named = self.arguments(inner)
         self.expect(")")
@@ -203,7 +210,10 @@ class Parser:
                 self.at += 2
                 if token.text in named:
                     raise fail(token.offset, f"argument {token.text!r} given twice")
-                named[token.text] = (token, self.filters() if token.text == "where" else self.literal())
+                named[token.text] = (
+                    token,
+                    self.filters() if token.text == "where" else self.literal(),
+                )
             elif named:
                 raise fail(token.offset, "positional argument after a named one")
             else:
@@ -226,7 +236,9 @@ class Parser:
                 items.append(self.literal())
             self.take()
             return items
-        raise fail(token.offset, f"expected a string, number, true, false or a list, found {_shown(token)}")
+        raise fail(
+            token.offset, f"expected a string, number, true, false or a list, found {_shown(token)}"
+        )
 
     def comparison(self) -> tuple[str, Any] | None:
         token = self.token
@@ -258,7 +270,9 @@ class Parser:
         prop = self.property_call()
         compared = self.comparison()
         if compared is None:
-            raise fail(self.token.offset, f"expected a comparison after prop(...) at {token.offset}")
+            raise fail(
+                self.token.offset, f"expected a comparison after prop(...) at {token.offset}"
+            )
         return {"property": prop, "op": compared[0], "value": compared[1]}
 
     def property_call(self) -> str:
@@ -285,7 +299,9 @@ def _window(call: Token, named: dict[str, Any], node: dict[str, Any]) -> None:
     allowed = {"within", "since", "until", "where"}
     for key, (token, _value) in named.items():
         if key not in allowed:
-            raise fail(token.offset, f"unknown argument {key!r}; accepted: {', '.join(sorted(allowed))}")
+            raise fail(
+                token.offset, f"unknown argument {key!r}; accepted: {', '.join(sorted(allowed))}"
+            )
     if "within" in named:
         token, value = named["within"]
         days = _DAYS.match(value) if isinstance(value, str) else None
@@ -316,7 +332,12 @@ def _build(
         compared = parser.comparison()
         if compared is None:
             raise fail(parser.token.offset, f"expected a comparison after {name}(...)")
-        return {"kind": VALUE_CALLS[name], "name": value_name, "op": compared[0], "value": compared[1]}
+        return {
+            "kind": VALUE_CALLS[name],
+            "name": value_name,
+            "op": compared[0],
+            "value": compared[1],
+        }
     if name in ("performed", "never"):
         (event,) = _strings(call, positional, 1, "the event name as a string")
         node: dict[str, Any] = {"kind": "performed", "event": event}
