@@ -4,7 +4,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select, text, tuple_
+from sqlalchemy import and_, delete, func, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -171,6 +171,16 @@ def set_count(session: Session, segment_id: int, at: datetime) -> None:
     if row is not None:
         row.member_count = int(count)
         row.evaluated_at = at
+
+
+def add_to_counts(session: Session, deltas: dict[int, int], at: datetime) -> None:
+    """Move member counts by the changes just written (never a count over the members)."""
+    for segment_id, delta in sorted(deltas.items()):
+        session.execute(
+            update(Segment)
+            .where(Segment.id == segment_id)
+            .values(member_count=Segment.member_count + delta, evaluated_at=at)
+        )
 
 
 # --- timers -------------------------------------------------------------------------------

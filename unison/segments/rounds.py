@@ -19,10 +19,9 @@ from unison.consent.vocabulary import CHANNEL_IDENTIFIER
 from unison.events import repository as event_log
 from unison.kit.clock import isoformat_z
 from unison.kit.settings import Settings
-from unison.models import Profile
 from unison.profiles import computed_traits
+from unison.segments import hot, rfm
 from unison.segments import repository as rows
-from unison.segments import rfm
 from unison.segments import traits as trait_values
 from unison.segments.catalog import Catalog
 from unison.segments.evaluate import EventRow, Facts, evaluate, explain, next_change
@@ -55,7 +54,6 @@ class Plan:
     traits: list[tuple[int, str, Any]] = field(default_factory=list)
     rfm: list[tuple[int, str, Any]] = field(default_factory=list)
     announce: list[tuple[int, int, str, datetime, dict[str, Any]]] = field(default_factory=list)
-    touched: set[int] = field(default_factory=set)  # segments whose member count moved
     now: datetime | None = None
 
     @property
@@ -70,18 +68,6 @@ class Plan:
         )
 
 
-def stats_of(profile: Profile) -> dict[str, Any]:
-    revenue = profile.revenue or {}
-    return {
-        "event_count": profile.event_count,
-        "order_count": profile.order_count,
-        "revenue": float(sum(v for v in revenue.values() if isinstance(v, int | float))),
-        "first_seen": profile.first_seen,
-        "last_seen": profile.last_seen,
-        "last_order_at": profile.last_order_at,
-    }
-
-
 class Loader:
     """Facts of many profiles, loaded together."""
 
@@ -89,6 +75,7 @@ class Loader:
         self.session = session
         self.settings = settings
         self._kinds: dict[str, str] | None = None
+        self.groups: dict[int, list[int]] = {}
 
     def kinds(self) -> dict[str, str]:
         if self._kinds is None:
@@ -104,34 +91,30 @@ class Loader:
         trait_names: set[str] | None = None,
         wants_rfm: bool = False,
     ) -> dict[int, Facts]:
+        """Facts of the live profiles among `cids` (a merged-away id has none: its facts
+        live on its survivor)."""
         session = self.session
+        live, self.groups, owner = hot.profile_groups(session, cids)
         found = {
-            p.id: Facts(
-                profile_id=p.id,
-                traits={
-                    k: v.get("value") for k, v in (p.traits or {}).items() if isinstance(v, dict)
-                },
-                stats=stats_of(p),
-            )
-            for p in rows.profiles(session, cids)
-            if p.id == p.canonical_id  # a merged-away profile's facts live on its survivor
+            pid: Facts(profile_id=pid, traits=row.traits, stats=row.stats)
+            for pid, row in live.items()
         }
+        members = [pid for cid in found for pid in self.groups.get(cid, ())]
         plain = sorted(needs.events - needs.payload)
-        for pid, name, at, _ in rows.events_of(session, cids, plain, False):
-            found[pid].events.setdefault(name, []).append(EventRow(name, at, {}))
-        for pid, name, at, payload in rows.events_of(session, cids, sorted(needs.payload), True):
+        for pid, name, at, _ in hot.events(session, members, plain, False):
+            found[owner[pid]].events.setdefault(name, []).append(EventRow(name, at, {}))
+        for pid, name, at, payload in hot.events(session, members, sorted(needs.payload), True):
             props = payload.get("properties") if isinstance(payload, dict) else None
             row = EventRow(name, at, props if isinstance(props, dict) else {})
-            found[pid].events.setdefault(name, []).append(row)
+            found[owner[pid]].events.setdefault(name, []).append(row)
         if needs.identifiers:
-            for pid, kinds in rows.identifier_types(session, cids).items():
+            for pid, kinds in hot.identifier_types(session, list(found)).items():
                 found[pid].identifiers = kinds
         names = sorted(needs.computed | (trait_names or set()))
         if wants_rfm:
             names += list(rfm.NAMES)
-        if names:
-            for pid, values in rows.computed_values(session, cids, names).items():
-                found[pid].computed = values
+        for pid, values in hot.computed_values(session, list(found), names).items():
+            found[pid].computed = values
         for facts in found.values():
             for channel, kind in CHANNEL_IDENTIFIER.items():
                 present = kind in facts.identifiers
@@ -166,17 +149,18 @@ def decide(
         catalog.closure({s for w in work.values() for s in w.segments}),
         {t for w in work.values() for t in w.traits},
     )
-    facts = Loader(session, settings).facts(
+    loader = Loader(session, settings)
+    facts = loader.facts(
         cids,
         needs,
         {t for w in work.values() for t in w.traits},
         any(w.rfm for w in work.values()),
     )
-    groups = rows.group_members(session, cids)
+    groups = loader.groups
     held: dict[int, set[int]] = {}
-    for segment_id, pid in rows.memberships(session, [p for c in cids for p in groups.get(c, [c])]):
+    for segment_id, pid in hot.memberships(session, [p for c in cids for p in groups.get(c, [c])]):
         held.setdefault(pid, set()).add(segment_id)
-    timers = rows.timers_of(session, cids)
+    timers = hot.timers(session, cids)
     bounds = rfm.boundaries(session) if any(w.rfm for w in work.values()) else None
     names = {compiled.id: compiled.name for compiled in catalog.segments.values()}
     for cid in cids:
@@ -319,7 +303,6 @@ def record_change(
     plan.announce.append(
         (segment_id, pid, change, at, {"segment": names.get(segment_id), **reason})
     )
-    plan.touched.add(segment_id)
 
 
 def write(session: Session, plan: Plan) -> None:
@@ -335,8 +318,12 @@ def write(session: Session, plan: Plan) -> None:
     if plan.rfm:
         computed_traits.write(session, rfm.SOURCE, plan.rfm, now)
     _announce(session, plan, now)
-    for segment_id in plan.touched:
-        rows.set_count(session, segment_id, now)
+    deltas: dict[int, int] = {}
+    for row in plan.enter:
+        deltas[row["segment_id"]] = deltas.get(row["segment_id"], 0) + 1
+    for segment_id, _pid in plan.leave:
+        deltas[segment_id] = deltas.get(segment_id, 0) - 1
+    rows.add_to_counts(session, deltas, now)
 
 
 def _announce(session: Session, plan: Plan, now: datetime) -> None:
@@ -344,7 +331,7 @@ def _announce(session: Session, plan: Plan, now: datetime) -> None:
     (else anonymous id) so the profile processor attributes them to the same profile."""
     if not plan.announce:
         return
-    address = rows.addressing(session, sorted({a[1] for a in plan.announce}))
+    address = hot.addressing(session, sorted({a[1] for a in plan.announce}))
     sid = source_id(session)
     events = []
     for segment_id, pid, change, at, reason in plan.announce:
