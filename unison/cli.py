@@ -19,6 +19,7 @@ from unison.events.service import SourceRef
 from unison.kit.db import create_db_engine, make_session_factory, transaction
 from unison.kit.errors import UnisonError
 from unison.kit.settings import get_settings
+from unison.segments.cli import segments_app
 from unison.sources import repository as source_rows
 from unison.sources import service as sources
 
@@ -38,6 +39,7 @@ app.add_typer(privacy_app, name="privacy")
 outbox_app = typer.Typer(help="Outbound messages: delivery and its state.", no_args_is_help=True)
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(connectors_app, name="connectors")
+app.add_typer(segments_app, name="segments")
 
 console = Console()
 err = Console(stderr=True)
@@ -107,9 +109,14 @@ def worker(
         signal.signal(signum, lambda *_: stopping.set())
     names = ", ".join(runner.processor.name for runner in runners)
     console.print(f"worker {runners[0].writer} running {names} (Ctrl-C to stop)")
+    from unison.segments.scheduler import SchedulerThread
+
+    segment_timers = SchedulerThread(runners[0].sessions, settings)
+    segment_timers.start()
     while not stopping.is_set():
         if run_chain_once(runners) == 0:
             stopping.wait(poll)
+    segment_timers.stop()
     console.print("worker stopped")
 
 

@@ -26,6 +26,7 @@ from unison.identity.endpoints import router as identity_router
 from unison.inbox.endpoints import router as inbox_router
 from unison.kit.settings import Settings, get_settings
 from unison.profiles.endpoints import router as profiles_router
+from unison.segments.endpoints import router as segments_router
 from unison.sources.endpoints import router as sources_router
 
 
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         hooks_router,
         connectors_router,
         inbox_router,
+        segments_router,
     )
     for router in routers:
         app.include_router(router)

@@ -17,6 +17,7 @@ from unison.kit.db import create_db_engine, make_session_factory
 from unison.kit.group_commit import GroupCommitWriter
 from unison.kit.settings import Settings
 from unison.messaging.delivery import deliver_due as deliver_messages
+from unison.segments.scheduler import SchedulerThread
 from unison.worker.chain import build_chain
 from unison.worker.runner import RunnerThread
 
@@ -32,6 +33,7 @@ class Runtime:
     webhooks: PollingThread | None = None  # consent-change webhook delivery
     outbox: PollingThread | None = None  # outbound message delivery
     metrics: Metrics = field(default_factory=Metrics)
+    segment_timers: SchedulerThread | None = None  # fires segments' window timers
 
     @classmethod
     def build(cls, settings: Settings) -> "Runtime":
@@ -62,6 +64,9 @@ class Runtime:
             if settings.consent_webhooks_enabled
             else None,
             outbox=_outbox_thread(sessions, settings),
+            segment_timers=SchedulerThread(sessions, settings)
+            if settings.embedded_worker
+            else None,
         )
 
     def start(self) -> None:
@@ -71,6 +76,8 @@ class Runtime:
         for loop in (self.webhooks, self.outbox):
             if loop is not None:
                 loop.start()
+        if self.segment_timers is not None:
+            self.segment_timers.start()
         # Everything alive now (modules, app, pools) lives as long as the process; moving it
         # out of the collector's view makes full collections cheap, which removes the
         # ~100 ms pauses they caused on the ingest path.
@@ -84,6 +91,8 @@ class Runtime:
         for loop in (self.webhooks, self.outbox):
             if loop is not None:
                 loop.stop()
+        if self.segment_timers is not None:
+            self.segment_timers.stop()
         self.engine.dispose()
 
 

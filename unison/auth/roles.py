@@ -24,6 +24,8 @@ class Permission(StrEnum):
     privacy_write = "privacy:write"
     connectors_write = "connectors:write"
     conversations_read = "conversations:read"
+    segments_read = "segments:read"
+    segments_write = "segments:write"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
@@ -35,10 +37,13 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.consent_read,
             Permission.consent_write,
             Permission.reachability_read,
+            Permission.segments_read,
+            Permission.segments_write,
         }
     ),
     Role.analyst: frozenset(
         {Permission.events_read, Permission.profiles_read, Permission.consent_read}
+        | {Permission.segments_read}
     ),
     # The 360 view when answering customers, and whether a channel may be used to reply.
     Role.agent: frozenset({Permission.profiles_read, Permission.reachability_read}),

@@ -25,6 +25,14 @@ from unison.models.inbox import Conversation, ConversationMessage
 from unison.models.messaging import OutboundMessage
 from unison.models.processors import ProcessorOffset
 from unison.models.profiles import ComputedTrait, EventProfile, Profile
+from unison.models.segments import (
+    Segment,
+    SegmentHistory,
+    SegmentMember,
+    SegmentState,
+    SegmentTimer,
+    TraitDefinitionRow,
+)
 from unison.models.sources import Source
 from unison.models.tokens import ApiToken
 
@@ -53,7 +61,13 @@ __all__ = [
     "ProcessorOffset",
     "Profile",
     "RejectedEvent",
+    "Segment",
+    "SegmentHistory",
+    "SegmentMember",
+    "SegmentState",
+    "SegmentTimer",
     "Source",
     "Suppression",
+    "TraitDefinitionRow",
     "WebhookDelivery",
 ]

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from unison.consent.processor import consent_processor
 from unison.inbox.processor import inbox_processor
 from unison.kit.settings import Settings
+from unison.segments.processor import segments_processor
 from unison.worker.profiles_processor import NAME as PROFILES
 from unison.worker.profiles_processor import profile_processor
 from unison.worker.runner import LogProcessor, Runner
@@ -22,6 +23,7 @@ ProcessorFactory = Callable[[Settings], LogProcessor[Any]]
 # Each domain that projects the log appends its factory here (one line), in flow order.
 DOWNSTREAM: list[ProcessorFactory] = [consent_processor]
 DOWNSTREAM.append(inbox_processor)  # conversations (unison/inbox/)
+DOWNSTREAM.append(segments_processor)
 
 
 def build_chain(

@@ -1,0 +1,81 @@
+"""RFM: quintile scores, the named cells, refresh and incremental scoring of new orders."""
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.segments.conftest import START, Api, track
+from unison.kit.db import transaction
+from unison.profiles import computed_traits
+from unison.segments import rfm
+
+DAY = timedelta(days=1)
+
+
+class TestCells:
+    @pytest.mark.parametrize(
+        ("r", "fm", "cell"),
+        [
+            (5, 5, "champions"),
+            (5, 4, "champions"),
+            (4, 5, "loyal"),
+            (3, 4, "loyal"),
+            (5, 2, "potential_loyalists"),
+            (4, 3, "potential_loyalists"),
+            (5, 1, "new"),
+            (4, 1, "promising"),
+            (3, 3, "needs_attention"),
+            (3, 2, "about_to_sleep"),
+            (2, 4, "at_risk"),
+            (1, 3, "at_risk"),
+            (1, 5, "cannot_lose_them"),
+            (2, 2, "hibernating"),
+            (1, 2, "hibernating"),
+            (1, 1, "lost"),
+        ],
+    )
+    def test_the_standard_map(self, r: int, fm: int, cell: str) -> None:
+        assert rfm.cell(r, fm) == cell
+
+    def test_every_combination_has_a_named_cell(self) -> None:
+        found = {rfm.cell(r, fm) for r in range(1, 6) for fm in range(1, 6)}
+        assert found == set(rfm.CELLS)
+
+
+class TestRefresh:
+    def test_refresh_scores_buyers_and_new_orders_score_incrementally(
+        self, api: Api, process: Callable[[], int], sessions: sessionmaker[Session]
+    ) -> None:
+        events = []
+        for i in range(10):  # customer i: i+1 orders, the last i*30 days ago, 10*(i+1) each
+            for k in range(i + 1):
+                events.append(
+                    track(
+                        f"c{i}", "Order Completed", START - (i * 30 + k) * DAY, revenue=10 * (i + 1)
+                    )
+                )
+        api.send(*events)
+        process()
+        with transaction(sessions) as session:
+            result = rfm.refresh(session, START)
+        assert result["buyers"] == 10
+        ids = {i: api.profile(f"c{i}") for i in range(10)}
+        with sessions() as session:
+            values = computed_traits.values(session, list(ids.values()), list(rfm.NAMES))
+        newest, oldest = values[ids[0]], values[ids[9]]
+        assert newest["rfm_r"] == 5
+        assert newest["rfm_f"] == 1
+        assert oldest["rfm_r"] == 1
+        assert oldest["rfm_f"] == 5
+        assert oldest["rfm_m"] == 5
+        assert oldest["rfm_cell"] == "cannot_lose_them"
+        assert newest["rfm_cell"] == "new"
+        # c9 comes back with a big order today: scored against the stored boundaries at once
+        api.send(track("c9", "Order Completed", START, revenue=500))
+        process()
+        with sessions() as session:
+            back = computed_traits.values(session, [ids[9]], list(rfm.NAMES))[ids[9]]
+        assert back["rfm_r"] == 5
+        assert back["rfm_cell"] == "champions"

@@ -1,0 +1,270 @@
+"""HTTP routes for segments, members, explanations and computed-trait definitions."""
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query
+from sqlalchemy.orm import Session
+from starlette.responses import StreamingResponse
+
+from unison.api.deps import get_runtime, get_session, require
+from unison.api.runtime import Runtime
+from unison.auth.roles import Permission
+from unison.kit.clock import isoformat_z, utcnow
+from unison.kit.pagination import decode_id_cursor, encode_cursor
+from unison.segments import repository as rows
+from unison.segments import service
+from unison.segments.language import SegmentDefinitionInvalid, to_text
+from unison.segments.language.nodes import dump, walk
+from unison.segments.schemas import (
+    HistoryOut,
+    MemberOut,
+    MemberPage,
+    PreviewIn,
+    PreviewOut,
+    ProfileSegment,
+    Recomputed,
+    SegmentIn,
+    SegmentOut,
+    SegmentSaved,
+    SegmentUpdate,
+    TraitIn,
+    TraitOut,
+)
+
+router = APIRouter(prefix="/api", tags=["segments"])
+SegmentId = Annotated[int, Path(ge=1)]
+ProfileId = Annotated[int, Path(ge=1)]
+_read = Depends(require(Permission.segments_read))
+_write = Depends(require(Permission.segments_write))
+
+
+def _saved(row: Any, outcome: service.Outcome) -> SegmentSaved:
+    return SegmentSaved(
+        segment=SegmentOut.model_validate(row),
+        recomputed=Recomputed(**outcome.__dict__),
+    )
+
+
+@router.get("/segments", response_model=list[SegmentOut])
+def list_segments(
+    session: Session = Depends(get_session), _token: object = _read
+) -> list[SegmentOut]:
+    """Every segment with its member count."""
+    return [SegmentOut.model_validate(row) for row in rows.segments(session)]
+
+
+@router.post("/segments", response_model=SegmentSaved, status_code=201)
+def create_segment(
+    body: SegmentIn,
+    session: Session = Depends(get_session),
+    runtime: Runtime = Depends(get_runtime),
+    _token: object = _write,
+) -> SegmentSaved:
+    """Create a segment (JSON `definition` or `text`) and compute its members."""
+    condition = service.read_definition(body.definition, body.text)
+    row, outcome = service.create(
+        session, runtime.settings, body.name, body.description, condition, utcnow()
+    )
+    return _saved(row, outcome)
+
+
+@router.post("/segments/preview", response_model=PreviewOut)
+def preview_segment(
+    body: PreviewIn,
+    session: Session = Depends(get_session),
+    runtime: Runtime = Depends(get_runtime),
+    _token: object = _read,
+) -> PreviewOut:
+    """How many profiles a definition selects now, with a sample, without saving it."""
+    condition = service.read_definition(body.definition, body.text)
+    for node in walk(condition):
+        if node.kind == "in_segment" and rows.segment_named(session, node.segment) is None:
+            raise SegmentDefinitionInvalid(
+                f"no segment named {node.segment!r}",
+                field="definition",
+            )
+    count, sample = service.preview(session, runtime.settings, condition, utcnow(), body.sample)
+    return PreviewOut(
+        count=count, sample=sample, definition=dump(condition), text=to_text(condition)
+    )
+
+
+@router.get("/segments/{segment_id}", response_model=SegmentOut)
+def get_segment(
+    segment_id: SegmentId, session: Session = Depends(get_session), _token: object = _read
+) -> SegmentOut:
+    """One segment."""
+    return SegmentOut.model_validate(service.get(session, segment_id))
+
+
+@router.patch("/segments/{segment_id}", response_model=SegmentSaved)
+def update_segment(
+    segment_id: SegmentId,
+    body: SegmentUpdate,
+    session: Session = Depends(get_session),
+    runtime: Runtime = Depends(get_runtime),
+    _token: object = _write,
+) -> SegmentSaved:
+    """Change a segment; a new definition is recomputed at once (entries and exits logged)."""
+    condition = None
+    if body.definition is not None or body.text is not None:
+        condition = service.read_definition(body.definition, body.text)
+    row, outcome = service.update(
+        session,
+        runtime.settings,
+        segment_id,
+        name=body.name,
+        description=body.description,
+        condition=condition,
+        now=utcnow(),
+    )
+    return _saved(row, outcome)
+
+
+@router.delete("/segments/{segment_id}", status_code=204)
+def delete_segment(
+    segment_id: SegmentId, session: Session = Depends(get_session), _token: object = _write
+) -> None:
+    """Delete a segment (its history is kept)."""
+    service.delete(session, segment_id)
+
+
+@router.post("/segments/{segment_id}/recompute", response_model=Recomputed)
+def recompute_segment(
+    segment_id: SegmentId,
+    session: Session = Depends(get_session),
+    runtime: Runtime = Depends(get_runtime),
+    _token: object = _write,
+) -> Recomputed:
+    """Recompute the members from scratch (one SQL statement)."""
+    row = service.get(session, segment_id)
+    return Recomputed(**service.recompute(session, runtime.settings, row, utcnow()).__dict__)
+
+
+@router.get("/segments/{segment_id}/members", response_model=MemberPage)
+def segment_members(
+    segment_id: SegmentId,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    cursor: str | None = None,
+    session: Session = Depends(get_session),
+    _token: object = _read,
+) -> MemberPage:
+    """Members in profile id order, a page at a time."""
+    service.get(session, segment_id)
+    page = rows.members_page(session, segment_id, decode_id_cursor(cursor), limit + 1)
+    more = len(page) > limit
+    page = page[:limit]
+    return MemberPage(
+        items=[MemberOut(profile_id=m.profile_id, entered_at=m.entered_at) for m in page],
+        next_cursor=encode_cursor(page[-1].profile_id) if more and page else None,
+    )
+
+
+@router.get("/segments/{segment_id}/export.csv")
+def export_members(
+    segment_id: SegmentId,
+    session: Session = Depends(get_session),
+    _token: object = _read,
+) -> StreamingResponse:
+    """Every member as CSV: profile_id, entered_at."""
+    service.get(session, segment_id)
+    members = []
+    after = None
+    while True:
+        page = rows.members_page(session, segment_id, after, 10_000)
+        if not page:
+            break
+        members += [(m.profile_id, isoformat_z(m.entered_at)) for m in page]
+        after = page[-1].profile_id
+
+    def lines() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["profile_id", "entered_at"])
+        for member in members:
+            writer.writerow(member)
+            if buffer.tell() > 65_536:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    headers = {"Content-Disposition": f'attachment; filename="segment-{segment_id}.csv"'}
+    return StreamingResponse(lines(), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+@router.get("/segments/{segment_id}/history", response_model=list[HistoryOut])
+def segment_history(
+    segment_id: SegmentId,
+    profile_id: Annotated[int | None, Query(ge=1)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    session: Session = Depends(get_session),
+    _token: object = _read,
+) -> list[HistoryOut]:
+    """Entries and exits, newest first, with their trigger and reason."""
+    return [
+        HistoryOut.model_validate(h) for h in rows.history(session, segment_id, profile_id, limit)
+    ]
+
+
+@router.get("/segments/{segment_id}/explain/{profile_id}")
+def explain_membership(
+    segment_id: SegmentId,
+    profile_id: ProfileId,
+    session: Session = Depends(get_session),
+    runtime: Runtime = Depends(get_runtime),
+    _token: object = _read,
+) -> dict[str, Any]:
+    """Why a profile is or is not in a segment: every condition with its answer and the
+    value it saw."""
+    row = service.get(session, segment_id)
+    found = service.explain(session, runtime.settings, row, profile_id, utcnow())
+    found["at"] = isoformat_z(found["at"])
+    return found
+
+
+@router.get("/profiles/{profile_id}/segments", response_model=list[ProfileSegment])
+def profile_segments(
+    profile_id: ProfileId, session: Session = Depends(get_session), _token: object = _read
+) -> list[ProfileSegment]:
+    """The segments a profile is in now."""
+    cid = service.live_profile(session, profile_id)
+    return [
+        ProfileSegment(segment_id=s.id, name=s.name, entered_at=at)
+        for s, at in rows.segments_of_profile(session, cid)
+    ]
+
+
+@router.get("/computed-traits", response_model=list[TraitOut])
+def list_traits(session: Session = Depends(get_session), _token: object = _read) -> list[TraitOut]:
+    """Computed traits defined in the segment language."""
+    return [
+        TraitOut(
+            name=t.name, definition=t.definition, created_at=t.created_at, updated_at=t.updated_at
+        )
+        for t in rows.trait_definitions(session)
+    ]
+
+
+@router.put("/computed-traits/{name}", response_model=TraitOut)
+def define_trait(
+    name: Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.\-]+$")],
+    body: TraitIn,
+    session: Session = Depends(get_session),
+    runtime: Runtime = Depends(get_runtime),
+    _token: object = _write,
+) -> TraitOut:
+    """Define (or redefine) a computed trait and compute it for every profile."""
+    definition = service.read_trait_definition(body.definition)
+    now = utcnow()
+    row = service.define_trait(session, name, definition, now)
+    service.recompute_trait(session, runtime.settings, name, now)
+    return TraitOut(
+        name=row.name,
+        definition=row.definition,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )

@@ -1,0 +1,90 @@
+"""The segments log processor: each event re-evaluates, for its profile only, the segments
+and computed traits the event can affect (see index.py), after the profile processor.
+
+A batch is planned from reads (one round for all its profiles, a few queries in all) and
+written with the processor's offset in one transaction, like every processor.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from unison.kit.clock import utcnow
+from unison.kit.settings import Settings
+from unison.profiles.projection import ORDER_EVENT
+from unison.segments import catalog as catalogs
+from unison.segments import repository as rows
+from unison.segments import rfm, rounds
+from unison.segments.rounds import Plan, Work
+from unison.worker.offsets import LogEvent
+
+NAME = "segments"
+
+
+def segments_processor(settings: Settings) -> "SegmentsProcessor":
+    return SegmentsProcessor(settings)
+
+
+def _carries_traits(event: LogEvent) -> bool:
+    if event.type == "identify":
+        return True
+    context = event.payload.get("context")
+    return isinstance(context, dict) and bool(context.get("traits"))
+
+
+class SegmentsProcessor:
+    name = NAME
+
+    def __init__(self, settings: Settings, clock: Callable[[], datetime] = utcnow) -> None:
+        self.settings = settings
+        self.clock = clock
+        self._catalog: catalogs.Catalog | None = None
+
+    def forget(self) -> None:
+        self._catalog = None
+
+    def process(self, session: Session, events: list[LogEvent]) -> None:
+        self.write(session, self.plan(session, events))
+
+    def catalog(self, session: Session) -> catalogs.Catalog:
+        self._catalog = catalogs.load(session, self._catalog)
+        return self._catalog
+
+    def plan(self, session: Session, events: list[LogEvent]) -> Plan:
+        catalog = self.catalog(session)
+        now = self.clock()
+        if not catalog.segments and not catalog.traits and rfm.boundaries(session) is None:
+            return Plan(now=now)
+        work = self.work(session, catalog, events)
+        return rounds.decide(session, catalog, work, now, self.settings)
+
+    def work(
+        self, session: Session, catalog: catalogs.Catalog, events: list[LogEvent]
+    ) -> dict[int, Work]:
+        owners = rows.event_owners(session, [e.id for e in events])
+        everything = rows.merged_by(session, [e.id for e in events])
+        work: dict[int, Work] = {}
+        for event in events:
+            owner = owners.get(event.id)
+            if owner is None:
+                continue  # an event without identifiers belongs to no profile
+            attributed, cid = owner
+            item = work.setdefault(cid, Work())
+            item.event_id = event.id
+            if attributed == event.id or cid in everything:
+                # A profile born of this event may already satisfy "never ..." segments, and
+                # a merge changes everything the survivor holds: evaluate all of them.
+                item.segments |= set(catalog.segments)
+                item.traits |= set(catalog.traits)
+                item.rfm = True
+                continue
+            item.segments |= catalog.affected(event.name, _carries_traits(event))
+            if event.name is not None:
+                item.traits |= catalog.traits_by_event.get(event.name, set())
+            if event.name == ORDER_EVENT:
+                item.rfm = True
+        return {cid: item for cid, item in work.items() if item.segments or item.traits or item.rfm}
+
+    def write(self, session: Session, plan: Plan) -> None:
+        rounds.write(session, plan)

@@ -1,0 +1,402 @@
+"""One evaluation round: for a set of live profiles, load what the affected segments and
+traits need in a handful of queries (never one per segment), evaluate in Python, and
+return the decided changes; `write` applies them (members, history, timers, computed
+traits, `segment.entered` / `segment.exited` events on the log) in the caller's transaction.
+
+Used by the log processor (per batch of events), the timer scheduler and recomputes.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy.orm import Session
+
+from unison.consent import service as consent_service
+from unison.consent.decision import can_contact
+from unison.consent.vocabulary import CHANNEL_IDENTIFIER
+from unison.events import repository as event_log
+from unison.kit.clock import isoformat_z
+from unison.kit.settings import Settings
+from unison.profiles import computed_traits
+from unison.segments import hot, rfm
+from unison.segments import repository as rows
+from unison.segments import traits as trait_values
+from unison.segments.catalog import Catalog
+from unison.segments.evaluate import EventRow, Facts, evaluate, explain, next_change
+from unison.segments.index import Needs
+from unison.segments.system_source import source_id
+
+ENTERED = "segment.entered"
+EXITED = "segment.exited"
+
+
+@dataclass
+class Work:
+    """What to evaluate for one live profile."""
+
+    segments: set[int] = field(default_factory=set)
+    traits: set[str] = field(default_factory=set)
+    rfm: bool = False
+    trigger: str = "event"
+    event_id: int | None = None
+    due: datetime | None = None  # a timer's moment: when the change happened
+
+
+@dataclass
+class Plan:
+    enter: list[dict[str, Any]] = field(default_factory=list)
+    leave: list[tuple[int, int]] = field(default_factory=list)
+    history: list[dict[str, Any]] = field(default_factory=list)
+    set_timers: list[dict[str, Any]] = field(default_factory=list)
+    drop_timers: list[tuple[str, int]] = field(default_factory=list)
+    traits: list[tuple[int, str, Any]] = field(default_factory=list)
+    rfm: list[tuple[int, str, Any]] = field(default_factory=list)
+    announce: list[tuple[int, int, str, datetime, dict[str, Any]]] = field(default_factory=list)
+    now: datetime | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.enter
+            or self.leave
+            or self.set_timers
+            or self.drop_timers
+            or self.traits
+            or self.rfm
+        )
+
+
+class Loader:
+    """Facts of many profiles, loaded together."""
+
+    def __init__(self, session: Session, settings: Settings | None) -> None:
+        self.session = session
+        self.settings = settings
+        self._kinds: dict[str, str] | None = None
+        self.groups: dict[int, list[int]] = {}
+
+    def kinds(self) -> dict[str, str]:
+        if self._kinds is None:
+            self._kinds = (
+                consent_service.kinds(self.session, self.settings) if self.settings else {}
+            )
+        return self._kinds
+
+    def facts(
+        self,
+        cids: list[int],
+        needs: Needs,
+        trait_names: set[str] | None = None,
+        wants_rfm: bool = False,
+    ) -> dict[int, Facts]:
+        """Facts of the live profiles among `cids` (a merged-away id has none: its facts
+        live on its survivor)."""
+        session = self.session
+        live, self.groups, owner = hot.profile_groups(session, cids)
+        found = {
+            pid: Facts(profile_id=pid, traits=row.traits, stats=row.stats)
+            for pid, row in live.items()
+        }
+        members = [pid for cid in found for pid in self.groups.get(cid, ())]
+        plain = sorted(needs.events - needs.payload)
+        for pid, name, at, _ in hot.events(session, members, plain, False):
+            found[owner[pid]].events.setdefault(name, []).append(EventRow(name, at, {}))
+        for pid, name, at, payload in hot.events(session, members, sorted(needs.payload), True):
+            props = payload.get("properties") if isinstance(payload, dict) else None
+            row = EventRow(name, at, props if isinstance(props, dict) else {})
+            found[owner[pid]].events.setdefault(name, []).append(row)
+        if needs.identifiers:
+            for pid, kinds in hot.identifier_types(session, list(found)).items():
+                found[pid].identifiers = kinds
+        names = sorted(needs.computed | (trait_names or set()))
+        if wants_rfm:
+            names += list(rfm.NAMES)
+        for pid, values in hot.computed_values(session, list(found), names).items():
+            found[pid].computed = values
+        for facts in found.values():
+            for channel, kind in CHANNEL_IDENTIFIER.items():
+                present = kind in facts.identifiers
+                facts.reachability[(channel, None)] = (present, "identifier" if present else "none")
+            for channel, purpose in needs.reach:
+                facts.reachability[(channel, purpose)] = self.reach(
+                    facts.profile_id, channel, purpose
+                )
+        return found
+
+    def reach(self, pid: int, channel: str, purpose: str) -> tuple[bool, str]:
+        kind = self.kinds().get(purpose)
+        if kind is None:
+            return False, f"unknown purpose {purpose}"
+        decision = can_contact(self.session, pid, purpose, channel, kind=kind)
+        return decision.allowed, decision.reason
+
+
+def decide(
+    session: Session,
+    catalog: Catalog,
+    work: dict[int, Work],
+    now: datetime,
+    settings: Settings | None,
+) -> Plan:
+    """Evaluate `work` (live profile id -> what to evaluate) and plan the changes."""
+    plan = Plan(now=now)
+    if not work:
+        return plan
+    cids = sorted(work)
+    needs = catalog.needs(
+        catalog.closure({s for w in work.values() for s in w.segments}),
+        {t for w in work.values() for t in w.traits},
+    )
+    loader = Loader(session, settings)
+    facts = loader.facts(
+        cids,
+        needs,
+        {t for w in work.values() for t in w.traits},
+        any(w.rfm for w in work.values()),
+    )
+    groups = loader.groups
+    held: dict[int, set[int]] = {}
+    for segment_id, pid in hot.memberships(session, [p for c in cids for p in groups.get(c, [c])]):
+        held.setdefault(pid, set()).add(segment_id)
+    timers = hot.timers(session, cids)
+    bounds = rfm.boundaries(session) if any(w.rfm for w in work.values()) else None
+    names = {compiled.id: compiled.name for compiled in catalog.segments.values()}
+    for cid in cids:
+        profile_facts = facts.get(cid)
+        if profile_facts is None:
+            continue  # not a live profile (merged since the event): the survivor is handled
+        item = work[cid]
+        at = item.due or now
+        for merged in groups.get(cid, []):  # memberships left on merged-away profiles
+            if merged != cid:
+                for segment_id in held.pop(merged, set()):
+                    record_change(
+                        plan, segment_id, merged, False, at, "merge", {"merged_into": cid}, names
+                    )
+        mine = held.get(cid, set())
+        profile_facts.segments = {names[s] for s in mine if s in names}
+        changed_traits = _traits(plan, catalog, item, profile_facts, now, timers, bounds)
+        todo = set(item.segments)
+        for name in changed_traits:
+            todo |= catalog.by_computed.get(name, set())
+        for segment_id in catalog.order:
+            if segment_id not in todo:
+                continue
+            compiled = catalog.segments[segment_id]
+            inside = evaluate(compiled.condition, profile_facts, now)
+            if compiled.timed:
+                _timer(
+                    plan,
+                    timers,
+                    f"segment:{segment_id}",
+                    cid,
+                    compiled.condition,
+                    profile_facts,
+                    now,
+                )
+            if inside == (segment_id in mine):
+                continue
+            reason = {
+                "trigger": item.trigger,
+                "event_id": item.event_id,
+                "explanation": explain(compiled.condition, profile_facts, now),
+            }
+            record_change(plan, segment_id, cid, inside, at, item.trigger, reason, names)
+            (mine.add if inside else mine.discard)(segment_id)
+            (profile_facts.segments.add if inside else profile_facts.segments.discard)(
+                compiled.name
+            )
+            todo |= catalog.dependents.get(segment_id, set())
+    return plan
+
+
+def _traits(
+    plan: Plan,
+    catalog: Catalog,
+    item: Work,
+    facts: Facts,
+    now: datetime,
+    timers: dict[tuple[str, int], datetime],
+    bounds: dict[str, list[float]] | None,
+) -> set[str]:
+    changed: set[str] = set()
+    for name in sorted(item.traits):
+        compiled = catalog.traits.get(name)
+        if compiled is None:
+            continue
+        value = trait_values.compute(compiled.definition, facts, now)
+        if compiled.timed:
+            due = trait_values.next_change(compiled.definition, facts, now)
+            _set_timer(plan, timers, f"trait:{name}", facts.profile_id, due)
+        if facts.computed.get(name, _MISSING) != value:
+            facts.computed[name] = value
+            plan.traits.append((facts.profile_id, name, value))
+            changed.add(name)
+    if item.rfm and bounds is not None:
+        values = rfm.facts_of(
+            facts.stats["order_count"],
+            {"all": facts.stats["revenue"]},
+            facts.stats["last_order_at"],
+        )
+        if values is not None:
+            for name, value in rfm.scores(values, bounds).items():
+                if facts.computed.get(name, _MISSING) != value:
+                    facts.computed[name] = value
+                    plan.rfm.append((facts.profile_id, name, value))
+                    changed.add(name)
+    return changed
+
+
+_MISSING = object()
+
+
+def _timer(
+    plan: Plan,
+    timers: dict[tuple[str, int], datetime],
+    owner: str,
+    cid: int,
+    condition: Any,
+    facts: Facts,
+    now: datetime,
+) -> None:
+    _set_timer(plan, timers, owner, cid, next_change(condition, facts, now))
+
+
+def _set_timer(
+    plan: Plan, timers: dict[tuple[str, int], datetime], owner: str, cid: int, due: datetime | None
+) -> None:
+    current = timers.get((owner, cid))
+    if due is None:
+        if current is not None:
+            plan.drop_timers.append((owner, cid))
+    elif current != due:
+        plan.set_timers.append({"owner": owner, "profile_id": cid, "due_at": due})
+
+
+def record_change(
+    plan: Plan,
+    segment_id: int,
+    pid: int,
+    inside: bool,
+    at: datetime,
+    trigger: str,
+    reason: dict[str, Any],
+    names: dict[int, str],
+) -> None:
+    if inside:
+        plan.enter.append({"segment_id": segment_id, "profile_id": pid, "entered_at": at})
+    else:
+        plan.leave.append((segment_id, pid))
+    change = "entered" if inside else "exited"
+    plan.history.append(
+        {
+            "segment_id": segment_id,
+            "profile_id": pid,
+            "change": change,
+            "at": at,
+            "trigger": trigger,
+            "reason": reason,
+        }
+    )
+    plan.announce.append(
+        (segment_id, pid, change, at, {"segment": names.get(segment_id), **reason})
+    )
+
+
+def write(session: Session, plan: Plan) -> None:
+    rows.leave(session, plan.leave)
+    rows.enter(session, plan.enter)
+    rows.add_history(session, plan.history)
+    rows.drop_timers(session, plan.drop_timers)
+    rows.set_timers(session, plan.set_timers)
+    now = plan.now
+    assert now is not None
+    if plan.traits:
+        computed_traits.write(session, trait_values.SOURCE, plan.traits, now)
+    if plan.rfm:
+        computed_traits.write(session, rfm.SOURCE, plan.rfm, now)
+    _announce(session, plan, now)
+    deltas: dict[int, int] = {}
+    for row in plan.enter:
+        deltas[row["segment_id"]] = deltas.get(row["segment_id"], 0) + 1
+    for segment_id, _pid in plan.leave:
+        deltas[segment_id] = deltas.get(segment_id, 0) - 1
+    rows.add_to_counts(session, deltas, now)
+
+
+def _announce(session: Session, plan: Plan, now: datetime) -> None:
+    """`segment.entered` / `segment.exited` on the log, addressed by the profile's user id
+    (else anonymous id) so the profile processor attributes them to the same profile."""
+    if not plan.announce:
+        return
+    address = hot.addressing(session, sorted({a[1] for a in plan.announce}))
+    sid = source_id(session)
+    events = []
+    for segment_id, pid, change, at, reason in plan.announce:
+        if pid not in address:
+            continue  # a merged-away profile: its survivor's events carry the story
+        kind, value = address[pid]
+        events.append(_event_row(sid, segment_id, pid, change, at, now, reason, kind, value))
+    if events:
+        event_log.store(session, events, [], source_id=sid, origin="segments", received_at=now)
+
+
+def _event_row(
+    sid: int,
+    segment_id: int,
+    pid: int,
+    change: str,
+    at: datetime,
+    now: datetime,
+    reason: dict[str, Any],
+    kind: str,
+    value: str,
+) -> dict[str, Any]:
+    name = ENTERED if change == "entered" else EXITED
+    message_id = f"segment-{segment_id}-{pid}-{change}-{isoformat_z(at)}-{isoformat_z(now)}"
+    payload: dict[str, Any] = {
+        "type": "track",
+        "event": name,
+        "messageId": message_id,
+        "timestamp": isoformat_z(at),
+        "receivedAt": isoformat_z(now),
+        "context": {"channel": "other"},
+        "properties": {
+            "segment_id": segment_id,
+            "segment": reason.get("segment"),
+            "profile_id": pid,
+            "trigger": reason.get("trigger"),
+            "reason": _summary(reason.get("explanation")),
+        },
+        "userId" if kind == "user_id" else "anonymousId": value,
+    }
+    return {
+        "source_id": sid,
+        "message_id": message_id[:255],
+        "type": "track",
+        "event": name,
+        "user_id": value if kind == "user_id" else None,
+        "anonymous_id": value if kind == "anonymous_id" else None,
+        "channel": "other",
+        "timestamp": at,
+        "received_at": now,
+        "payload": payload,
+        "payload_json": orjson.dumps(payload).decode(),
+    }
+
+
+def _summary(explanation: Any) -> list[dict[str, Any]]:
+    """The leaves of an explanation: which conditions held, with the values seen."""
+    if not isinstance(explanation, dict):
+        return []
+    if "children" in explanation:
+        return [leaf for child in explanation["children"] for leaf in _summary(child)]
+    return [
+        {
+            "text": explanation["text"],
+            "result": explanation["result"],
+            "observed": explanation.get("observed"),
+        }
+    ]

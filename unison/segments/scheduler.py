@@ -1,0 +1,109 @@
+"""Firing due timers: a window condition's answer can change with no event at all (the
+oldest qualifying purchase leaves the 90-day window), so each (segment or trait, profile)
+has a timer at the next such moment, and this step re-evaluates exactly those.
+
+Run from the worker / serve loop (`SchedulerThread`), `unison segments tick`, and tests,
+always with an explicit `now` so a controlled clock drives it.
+"""
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from unison.kit.clock import utcnow
+from unison.kit.db import transaction, write_lock
+from unison.kit.settings import Settings
+from unison.segments import catalog as catalogs
+from unison.segments import repository as rows
+from unison.segments import rounds
+from unison.segments.processor import NAME
+from unison.segments.rounds import Work
+from unison.worker import offsets
+
+log = logging.getLogger(__name__)
+
+
+def fire_due(
+    sessions: sessionmaker[Session], settings: Settings | None, now: datetime, *, limit: int = 5000
+) -> int:
+    """Re-evaluate every (owner, profile) whose timer is due at `now`; returns how many."""
+    engine = sessions.kw["bind"]
+    total = 0
+    while True:
+        with write_lock(engine), transaction(sessions) as session:
+            due = rows.due_timers(session, now, limit)
+            if not due:
+                return total
+            # Serialize with the log processor (its offset row) and make a plan it made
+            # meanwhile start over, so the two never write conflicting memberships.
+            offsets.bump_epoch(session, NAME)
+            fire(session, settings, due, now)
+            total += len(due)
+        if len(due) < limit:
+            return total
+
+
+def fire(
+    session: Session, settings: Settings | None, due: list[tuple[str, int, datetime]], now: datetime
+) -> None:
+    catalog = catalogs.load(session)
+    live = rows.canonical_ids(session, sorted({pid for _, pid, _ in due}))
+    work: dict[int, Work] = {}
+    for owner, pid, moment in due:
+        cid = live.get(pid)
+        if cid is None:
+            continue
+        item = work.setdefault(cid, Work(trigger="timer"))
+        item.due = moment if item.due is None else min(item.due, moment)
+        kind, _, key = owner.partition(":")
+        if kind == "segment" and key.isdigit() and int(key) in catalog.segments:
+            item.segments.add(int(key))
+        elif kind == "trait" and key in catalog.traits:
+            item.traits.add(key)
+    # Fired timers are consumed; evaluation sets the next one where there is one.
+    rows.drop_timers(session, [(owner, pid) for owner, pid, _ in due])
+    plan = rounds.decide(session, catalog, work, now, settings)
+    rounds.write(session, plan)
+
+
+class SchedulerThread:
+    """Fires due timers every `interval` seconds in the background (serve / worker)."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        settings: Settings,
+        *,
+        interval: float = 1.0,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.sessions, self.settings, self.interval, self.clock = (
+            sessions,
+            settings,
+            interval,
+            clock,
+        )
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._stopped.clear()
+            self._thread = threading.Thread(target=self._run, name="segment-timers", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._stopped.set()
+            self._thread.join()
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stopped.wait(self.interval):
+            try:
+                fire_due(self.sessions, self.settings, self.clock())
+            except Exception:
+                log.exception("segment timers failed; retrying on the next tick")
