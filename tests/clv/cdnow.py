@@ -13,7 +13,8 @@ import numpy as np
 
 def directory() -> Path:
     spec = importlib.util.find_spec("lifetimes")
-    assert spec is not None and spec.submodule_search_locations, "lifetimes (dev extra) missing"
+    assert spec is not None, "lifetimes (dev extra) is not installed"
+    assert spec.submodule_search_locations
     return Path(next(iter(spec.submodule_search_locations))) / "datasets"
 
 

@@ -5,11 +5,11 @@ they drop out with probability p ~ Beta(a, b). Everything is computed in log spa
 likelihood's gradient is analytic (it is what makes the million-customer fit fast).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import betaln, digamma, expit, gammaln, hyp2f1, roots_jacobi
+from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
 from unison.clv.models.fitting import (
     Array,
@@ -20,8 +20,11 @@ from unison.clv.models.fitting import (
     maximize,
     require_repeat_buyers,
 )
+from unison.clv.models.quadrature import gauss_jacobi
+from unison.clv.models.special import hyp2f1_safe
 
 NAMES = ("r", "alpha", "a", "b")
+_NEAR_ONE = 1e-3
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,7 @@ def fit(x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike) -> BGNBD:
     rows = compress(x, t_x, T)
     require_repeat_buyers(rows)
     ux, ix = _by_x(rows.x)
-    total = rows.weight.sum()
+    total = float(rows.weight.sum())
 
     def objective(log_theta: Array) -> tuple[float, Array]:
         ll, grad = _terms(np.exp(log_theta), rows, ux, ix)
@@ -129,20 +132,30 @@ def _alive_expectation(params: BGNBD, t: float, x: Array, T: Array) -> Array:
     """E[purchases in t | alive at T] = (a+b+x-1)/(a-1) [1 - (1-z)^(a-1) 2F1(...; z)].
 
     Euler's transformation leaves 2F1 with small parameters (a+b-1-r, a-1; a+b+x-1), which
-    scipy evaluates accurately even for heavy buyers; where it still fails, or a is too close
-    to 1 for the division, the same expectation is integrated over p by Gauss-Jacobi.
+    scipy evaluates accurately even for heavy buyers. The expression is 0/0 at a = 1 but
+    smooth in a, so near 1 it is interpolated between a = 1 -+ 1e-3 (error ~1e-6); where
+    scipy still fails, the expectation is integrated over p by Gauss-Jacobi quadrature.
     """
+    if abs(params.a - 1) < _NEAR_ONE:
+        low = _closed_form(replace(params, a=1 - _NEAR_ONE), t, x, T)
+        high = _closed_form(replace(params, a=1 + _NEAR_ONE), t, x, T)
+        value = low + (high - low) * (params.a - 1 + _NEAR_ONE) / (2 * _NEAR_ONE)
+    else:
+        value = _closed_form(params, t, x, T)
+    bad = ~np.isfinite(value) | (value < 0)
+    if np.any(bad):
+        value[bad] = _alive_expectation_quadrature(params, t, x[bad], T[bad])
+    return value
+
+
+def _closed_form(params: BGNBD, t: float, x: Array, T: Array) -> Array:
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
     z = t / (alpha + T + t)
     c = a + b + x - 1
     with np.errstate(all="ignore"):
-        f = hyp2f1(a + b - 1 - r, a - 1, c, z)
+        f = hyp2f1_safe(a + b - 1 - r, a - 1, c, z)
         bracket = -np.expm1((a - 1) * np.log1p(-z) + np.log(f))
-        value = c / (a - 1) * bracket
-    bad = ~np.isfinite(value) | (value < 0) | (abs(a - 1) < 1e-4)
-    if np.any(bad):
-        value[bad] = _alive_expectation_quadrature(params, t, x[bad], T[bad])
-    return value
+        return np.asarray(c / (a - 1) * bracket, dtype=np.float64)
 
 
 def _alive_expectation_quadrature(params: BGNBD, t: float, x: Array, T: Array) -> Array:
@@ -150,9 +163,8 @@ def _alive_expectation_quadrature(params: BGNBD, t: float, x: Array, T: Array) -
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
     out = np.empty_like(x)
     for value in np.unique(x):
-        nodes, weights = roots_jacobi(60, b + value - 1, a - 1)  # weight (1-u)^(b+x-1)(1+u)^(a-1)
+        nodes, weights = gauss_jacobi(60, b + value - 1, a - 1)  # (1-u)^(b+x-1) (1+u)^(a-1)
         p = (nodes + 1) / 2
-        weights = weights / weights.sum()
         pick = x == value
         ratio = p[None, :] * t / (alpha + T[pick][:, None])
         inner = -np.expm1(-(r + value) * np.log1p(ratio)) / p[None, :]

@@ -8,6 +8,7 @@ of the speed.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -49,7 +50,7 @@ def as_array(values: npt.ArrayLike, name: str) -> Array:
 
 
 def check_rft(x: Array, t_x: Array, T: Array) -> None:
-    """The shape every count model needs: 0 <= t_x <= T, whole non-negative x, t_x = 0 when x = 0."""
+    """What every count model needs: whole x >= 0, 0 <= t_x <= T, and t_x = 0 when x = 0."""
     if not (len(x) == len(t_x) == len(T)):
         raise ClvInputInvalid("frequency, recency and T must have the same length")
     if np.any(x < 0) or np.any(x != np.floor(x)):
@@ -106,15 +107,14 @@ def maximize(
     FitDidNotConverge with scipy's own message.
     """
     x0 = np.zeros(len(names)) if start is None else start
-    bounds = [(-_LOG_BOUND, _LOG_BOUND)] * len(names)
-    result = minimize(
-        objective,
-        x0,
-        jac=jac,
-        method="L-BFGS-B",
-        bounds=bounds,
-        options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-9, "maxcor": 20},
-    )
+    # one call for both objective shapes (value and gradient, or value alone)
+    how: dict[str, Any] = {
+        "jac": jac,
+        "method": "L-BFGS-B",
+        "bounds": [(-_LOG_BOUND, _LOG_BOUND)] * len(names),
+        "options": {"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-9, "maxcor": 20},
+    }
+    result = minimize(objective, x0, **how)
     gradient = np.asarray(result.jac, dtype=np.float64) if result.jac is not None else None
     # L-BFGS-B reports a failed line search once it is within rounding of the optimum; that
     # is a maximum if the gradient is flat, so judge by the gradient rather than the flag.

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import expit, gammaln, hyp2f1
+from scipy.special import expit, gammaln
 
 from unison.clv.models.fitting import (
     Array,
@@ -24,6 +24,7 @@ from unison.clv.models.fitting import (
     maximize,
     require_repeat_buyers,
 )
+from unison.clv.models.special import hyp2f1_safe
 
 NAMES = ("r", "alpha", "s", "beta")
 
@@ -42,27 +43,10 @@ class ParetoNBD:
 
 
 def _log_hyp2f1_one(b: Array, c: Array, z: Array) -> Array:
-    """log 2F1(1, b; c; z) for c > b > 0, 0 <= z < 1 (a series of positive terms, >= 1)."""
-    with np.errstate(all="ignore"):
-        value = np.log(hyp2f1(1.0, b, c, z))
-    bad = ~np.isfinite(value) | (value < 0)
-    if np.any(bad):
-        value[bad] = _log_series(b[bad], c[bad], z[bad])
-    return value
-
-
-def _log_series(b: Array, c: Array, z: Array) -> Array:
-    """The series summed directly in chunks until its terms stop mattering (fallback)."""
-    total = np.ones_like(z)
-    term = np.ones_like(z)
-    n = 0
-    active = np.ones(len(z), dtype=bool)
-    while np.any(active) and n < 200_000:
-        term[active] *= (b[active] + n) / (c[active] + n) * z[active]
-        total[active] += term[active]
-        n += 1
-        active &= term > total * 1e-17
-    return np.log(total)
+    """log 2F1(1, b; c; z) for c > b > 0, 0 <= z < 1: a series of positive terms, so >= 1,
+    and at most (c-1)/(c-1-b) (its value at z = 1) when c - 1 > b."""
+    bound = np.where(c - 1 > b, (c - 1) / np.maximum(c - 1 - b, 1e-300), np.inf)
+    return np.log(hyp2f1_safe(1.0, b, c, z, lower=1.0, upper=bound))
 
 
 def _log_f(params: ParetoNBD, x: Array, t: Array) -> Array:
@@ -108,11 +92,11 @@ def log_likelihood(
 def fit(x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike) -> ParetoNBD:
     rows = compress(x, t_x, T)
     require_repeat_buyers(rows)
-    total = rows.weight.sum()
+    total = float(rows.weight.sum())
 
     def objective(log_theta: Array) -> float:
-        params = ParetoNBD(*(float(v) for v in np.exp(log_theta)))
-        return -float(rows.weight @ _row_ll(params, rows)) / total
+        r, alpha, s, beta = (float(v) for v in np.exp(log_theta))
+        return -float(rows.weight @ _row_ll(ParetoNBD(r, alpha, s, beta), rows)) / total
 
     theta, mean_ll = maximize("Pareto/NBD", NAMES, objective, jac=False)
     r, alpha, s, beta = (float(v) for v in theta)
