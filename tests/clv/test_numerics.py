@@ -55,7 +55,7 @@ class TestBGNBD:
         args = (52.0, np.array([3.0]), np.array([30.0]))
         for a in (1.0, 1.0 + 5e-4, 1.0 - 5e-4, 1.0 + 2e-3):
             params = bgnbd.BGNBD(0.5, 5.0, a, 2.0)
-            found = bgnbd._alive_expectation(params, *args)[0]
+            found = bgnbd.expected_if_alive(params, *args)[0]
             reference = bgnbd._alive_expectation_quadrature(params, *args)[0]
             assert abs(found - reference) < 1e-5 * reference, a
 

@@ -1,6 +1,7 @@
 """Table definitions, one module per aggregate. Importing this package registers them all."""
 
 from unison.models.base import Base
+from unison.models.clv import AcquisitionSpend
 from unison.models.consent import (
     ConsentChainHead,
     ConsentPreferences,
@@ -27,6 +28,7 @@ from unison.models.sources import Source
 from unison.models.tokens import ApiToken
 
 __all__ = [
+    "AcquisitionSpend",
     "ApiToken",
     "Base",
     "ComputedTrait",

@@ -125,10 +125,10 @@ def expected_purchases(
     if t <= 0:
         return np.zeros_like(fx)
     alive = p_alive(params, fx, ft, fT)
-    return alive * _alive_expectation(params, t, fx, fT)
+    return alive * expected_if_alive(params, t, fx, fT)
 
 
-def _alive_expectation(params: BGNBD, t: float, x: Array, T: Array) -> Array:
+def expected_if_alive(params: BGNBD, t: float, x: Array, T: Array) -> Array:
     """E[purchases in t | alive at T] = (a+b+x-1)/(a-1) [1 - (1-z)^(a-1) 2F1(...; z)].
 
     Euler's transformation leaves 2F1 with small parameters (a+b-1-r, a-1; a+b+x-1), which
