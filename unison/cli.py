@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from unison import migrations
 from unison.auth import service as tokens
+from unison.clv.cli import clv_app, report_app
 from unison.consent.cli import consent_app, privacy_app
 from unison.events.importing import detect_format, import_file, parse_mapping
 from unison.events.service import SourceRef
@@ -34,6 +35,8 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(profiles_app, name="profiles")
 app.add_typer(consent_app, name="consent")
 app.add_typer(privacy_app, name="privacy")
+app.add_typer(clv_app, name="clv")
+app.add_typer(report_app, name="report")
 
 console = Console()
 err = Console(stderr=True)

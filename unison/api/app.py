@@ -11,6 +11,7 @@ from unison.api.operations import RequestMetricsMiddleware
 from unison.api.operations import router as operations_router
 from unison.api.runtime import Runtime
 from unison.auth.endpoints import router as tokens_router
+from unison.clv.endpoints import router as clv_router
 from unison.consent.admin_endpoints import router as consent_admin_router
 from unison.consent.endpoints import router as consent_router
 from unison.consent.pages import router as preference_pages
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         webhooks_router,
         privacy_router,
         preference_pages,
+        clv_router,
     )
     for router in routers:
         app.include_router(router)

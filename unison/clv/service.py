@@ -8,8 +8,8 @@ repeat purchases, no convergence); the report then says why the forecasts were s
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, cast
 
 import numpy as np
 
@@ -20,6 +20,7 @@ from unison.clv.models import bgnbd, gamma_gamma
 from unison.clv.orders import Order, OrderReport, choose_currency, orders_in
 from unison.clv.scoring import score, tiers
 from unison.clv.summary import Summary, summarize
+from unison.clv.validation import GroupRow, by_frequency
 from unison.kit.clock import utcnow
 from unison.kit.settings import Settings
 from unison.profiles import computed_traits
@@ -118,7 +119,7 @@ def forecast(summary: Summary, settings: Settings) -> Forecast:
     return Forecast(
         purchases,
         spend,
-        [int(c) for c in summary.customers],
+        [cast(int, c) for c in summary.customers],
         scores.clv,
         scores.p_alive,
         scores.expected_orders,
@@ -163,3 +164,30 @@ def refresh(session: Any, settings: Settings, now: datetime | None = None) -> Re
     computed_traits.remove(session, SOURCE, TRAITS)
     report.traits_written = computed_traits.write(session, SOURCE, values, now)
     return report
+
+
+@dataclass
+class ValidationReport:
+    model: bgnbd.BGNBD
+    rows: list[GroupRow]
+    customers: int
+    holdout: float
+    unit: str
+
+
+def validation(
+    session: Any, settings: Settings, calibration_end: date, observation_end: date
+) -> ValidationReport:
+    """Fit on orders up to `calibration_end`, compare with purchases up to `observation_end`."""
+    if observation_end <= calibration_end:
+        raise ClvInputInvalid(
+            "observation_end must be after calibration_end (the holdout lies between them)",
+            field="observation_end",
+        )
+    until = datetime.combine(observation_end, time.max, tzinfo=UTC)
+    orders, _ = load_orders(session, settings, until)
+    summary = summary_of(orders, settings, calibration_end, observation_end)
+    model = bgnbd.fit(summary.frequency, summary.recency, summary.T)
+    return ValidationReport(
+        model, by_frequency(summary, model), len(summary), summary.duration_holdout, summary.unit
+    )
