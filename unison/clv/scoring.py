@@ -28,7 +28,7 @@ class Scores:
 
 def score(
     purchases: bgnbd.BGNBD,
-    spend: gamma_gamma.GammaGamma,
+    spend: gamma_gamma.GammaGamma | None,
     frequency: npt.ArrayLike,
     recency: npt.ArrayLike,
     T: npt.ArrayLike,
@@ -57,13 +57,26 @@ def score(
         current = cumulative(month * DAYS_PER_MONTH)
         discounted += (current - previous) / (1 + monthly) ** month
         previous = current
-    value = gamma_gamma.expected_spend(spend, frequency, monetary_value)
+    if spend is None:
+        value = observed_spend(frequency, monetary_value)
+    else:
+        value = gamma_gamma.expected_spend(spend, frequency, monetary_value)
     return Scores(
         p_alive=alive[rows.inverse],
         expected_orders=orders[rows.inverse],
         expected_spend=value,
         clv=discounted[rows.inverse] * value * margin,
     )
+
+
+def observed_spend(frequency: npt.ArrayLike, monetary_value: npt.ArrayLike) -> Array:
+    """Without a spend model: each repeat buyer's own mean order value, and the mean of
+    those for customers who have not bought again (0 when nobody has)."""
+    x = np.asarray(frequency, dtype=np.float64)
+    m = np.asarray(monetary_value, dtype=np.float64)
+    known = (x > 0) & (m > 0)
+    fallback = float(m[known].mean()) if np.any(known) else 0.0
+    return np.where(known, m, fallback)
 
 
 def tiers(values: Array, cutoffs: dict[str, float]) -> list[str]:

@@ -33,7 +33,8 @@ TRAITS = ("clv_historical", "clv_12m", "p_alive", "expected_orders_90d", "clv_ti
 @dataclass
 class Forecast:
     purchases: bgnbd.BGNBD
-    spend: gamma_gamma.GammaGamma
+    spend: gamma_gamma.GammaGamma | None
+    spend_skipped: str | None
     customers: list[int]
     clv: np.ndarray
     p_alive: np.ndarray
@@ -102,7 +103,15 @@ def forecast(summary: Summary, settings: Settings) -> Forecast:
             f"{settings.clv_min_customers} (UNISON_CLV_MIN_CUSTOMERS)"
         )
     purchases = bgnbd.fit(summary.frequency, summary.recency, summary.T)
-    spend = gamma_gamma.fit(summary.frequency, summary.monetary_value)
+    spend: gamma_gamma.GammaGamma | None = None
+    spend_skipped = None
+    try:
+        spend = gamma_gamma.fit(summary.frequency, summary.monetary_value)
+        gamma_gamma.expected_spend(spend, [0], [0])  # q <= 1 raises: no finite mean spend
+    except (NotEnoughData, FitDidNotConverge) as exc:
+        # Spend may not be identified (e.g. no heterogeneity across customers) while
+        # purchasing is: forecasts then value orders at observed means, and say so.
+        spend, spend_skipped = None, exc.detail
     scores = score(
         purchases,
         spend,
@@ -119,6 +128,7 @@ def forecast(summary: Summary, settings: Settings) -> Forecast:
     return Forecast(
         purchases,
         spend,
+        spend_skipped,
         [cast(int, c) for c in summary.customers],
         scores.clv,
         scores.p_alive,
@@ -147,10 +157,11 @@ def refresh(session: Any, settings: Settings, now: datetime | None = None) -> Re
                 **result.purchases.as_dict(),
                 "log_likelihood": result.purchases.log_likelihood,
             },
-            "gamma_gamma": {
-                **result.spend.as_dict(),
-                "log_likelihood": result.spend.log_likelihood,
-            },
+            "gamma_gamma": (
+                {**result.spend.as_dict(), "log_likelihood": result.spend.log_likelihood}
+                if result.spend is not None
+                else {"skipped": f"{result.spend_skipped}; order values are observed means"}
+            ),
             "time_unit": settings.clv_time_unit,
         }
         for i, pid in enumerate(result.customers):

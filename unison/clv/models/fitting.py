@@ -115,18 +115,19 @@ def maximize(
         "options": {"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-9, "maxcor": 20},
     }
     result = minimize(objective, x0, **how)
+    if not np.all(np.isfinite(result.x)) or not np.isfinite(result.fun):
+        raise FitDidNotConverge(f"{model}: the likelihood became non-finite ({result.message})")
+    # Near a bound the likelihood keeps rising toward a degenerate corner: say which way.
+    running = [n for n, v in zip(names, result.x, strict=True) if abs(v) >= _LOG_BOUND - 3]
+    if running:
+        raise FitDidNotConverge(
+            f"{model}: {', '.join(running)} ran off to 0 or infinity; the data do not "
+            "identify the model (too few customers, or too little difference between them)"
+        )
     gradient = np.asarray(result.jac, dtype=np.float64) if result.jac is not None else None
     # L-BFGS-B reports a failed line search once it is within rounding of the optimum; that
     # is a maximum if the gradient is flat, so judge by the gradient rather than the flag.
     flat = gradient is not None and bool(np.max(np.abs(gradient)) < _GRADIENT_OK)
-    if not np.all(np.isfinite(result.x)) or not np.isfinite(result.fun):
-        raise FitDidNotConverge(f"{model}: the likelihood became non-finite ({result.message})")
     if not (result.success or flat):
         raise FitDidNotConverge(f"{model} fit did not converge: {result.message}")
-    at_bound = [n for n, v in zip(names, result.x, strict=True) if abs(v) >= _LOG_BOUND - 1e-6]
-    if at_bound:
-        raise FitDidNotConverge(
-            f"{model}: {', '.join(at_bound)} ran off to 0 or infinity; the data do not "
-            "identify the model (too few or too uniform customers)"
-        )
     return np.exp(result.x), -float(result.fun)

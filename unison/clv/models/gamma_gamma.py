@@ -70,8 +70,12 @@ def fit(frequency: npt.ArrayLike, monetary_value: npt.ArrayLike) -> GammaGamma:
             f"positive order value; found {np.count_nonzero(use)}"
         )
     pairs, counts = np.unique(np.stack([fx[use], fm[use]], axis=1), axis=0, return_counts=True)
-    x, m, w = pairs[:, 0], pairs[:, 1], counts.astype(np.float64)
-    total = w.sum()
+    x, w = pairs[:, 0], counts.astype(np.float64)
+    total = float(w.sum())
+    # gamma is in money units: fitting on amounts over their mean keeps it near 1 whatever
+    # the currency (dong or dollars); the density then gains a Jacobian of 1/scale each.
+    scale = float(np.average(pairs[:, 1], weights=w))
+    m = pairs[:, 1] / scale
 
     def objective(log_theta: Array) -> tuple[float, Array]:
         ll, grad = _terms(np.exp(log_theta), x, m, w)
@@ -79,7 +83,9 @@ def fit(frequency: npt.ArrayLike, monetary_value: npt.ArrayLike) -> GammaGamma:
 
     theta, mean_ll = maximize("Gamma-Gamma", NAMES, objective)
     p, q, gamma = (float(v) for v in theta)
-    return GammaGamma(p, q, gamma, float(mean_ll * total), int(total))
+    return GammaGamma(
+        p, q, gamma * scale, float(mean_ll * total) - total * np.log(scale), int(total)
+    )
 
 
 def expected_spend(
