@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from scipy.integrate import quad
 from scipy.special import gammaln
 
-from unison.clv.models import bgnbd, gamma_gamma, pareto_nbd
+from unison.clv.models import bgnbd, fitting, gamma_gamma, pareto_nbd
 
 positive = st.floats(min_value=1e-3, max_value=1e3)
 frequency = st.one_of(st.integers(0, 3), st.integers(0, 20_000))
@@ -122,3 +122,41 @@ class TestGammaGamma:
         spend = gamma_gamma.expected_spend(gamma_gamma.GammaGamma(p, q, gamma), [x], [m])
         assert np.isfinite(spend).all()
         assert (spend > 0).all()
+
+
+class TestFitObjectives:
+    """The fits' fast weighted objectives agree with the plain per-customer likelihood, and
+    their analytic gradients with finite differences."""
+
+    def test_bgnbd_objective_and_gradient(self) -> None:
+        rng = np.random.default_rng(3)
+        T = rng.integers(1, 60, 500) / 7
+        x = rng.integers(0, 6, 500).astype(float)
+        t_x = np.where(x > 0, np.round(rng.uniform(0, 1, 500) * T * 7) / 7, 0.0)
+        x = np.where(t_x > 0, x, 0.0)
+        rows = fitting.compress(x, t_x, T)
+        prepared = bgnbd._Prepared(rows)
+        theta = np.array([0.4, 3.0, 0.7, 2.2])
+        ll, grad = bgnbd._objective(theta, prepared)
+        plain = bgnbd.log_likelihood(bgnbd.BGNBD(*theta), x, t_x, T).sum()
+        assert abs(ll - plain) < 1e-9 * abs(plain)
+        for k in range(4):
+            step = np.zeros(4)
+            step[k] = 1e-6
+            up = bgnbd._objective(theta * np.exp(step), prepared)[0]
+            down = bgnbd._objective(theta * np.exp(-step), prepared)[0]
+            assert abs((up - down) / 2e-6 - grad[k]) < 1e-4 * max(1.0, abs(grad[k]))
+
+    def test_gamma_gamma_gradient(self) -> None:
+        rng = np.random.default_rng(4)
+        x = rng.integers(1, 8, 300).astype(float)
+        m = rng.gamma(5.0, 4.0, 300)
+        data = gamma_gamma._Data(x, m)
+        theta = np.array([5.0, 3.0, 12.0])
+        _, grad = gamma_gamma._terms(theta, data)
+        for k in range(3):
+            step = np.zeros(3)
+            step[k] = 1e-6
+            up = gamma_gamma._terms(theta * np.exp(step), data)[0]
+            down = gamma_gamma._terms(theta * np.exp(-step), data)[0]
+            assert abs((up - down) / 2e-6 - grad[k]) < 1e-4 * max(1.0, abs(grad[k]))

@@ -44,10 +44,14 @@ def score(
     per_unit = unit_days(unit)
     alive = bgnbd.p_alive(purchases, rows.x, rows.t_x, rows.T)
 
+    # Expected purchases if alive depend on (x, T) only: a few thousand pairs, not rows.
+    pairs = compress(rows.x, np.zeros_like(rows.x), rows.T)
+
     def cumulative(days: float) -> Array:
         if days <= 0:
             return np.zeros_like(rows.x)
-        return alive * bgnbd.expected_if_alive(purchases, days / per_unit, rows.x, rows.T)
+        per_pair = bgnbd.expected_if_alive(purchases, days / per_unit, pairs.x, pairs.T)
+        return alive * per_pair[pairs.inverse]
 
     orders = cumulative(orders_days)
     monthly = (1 + annual_discount_rate) ** (1 / 12) - 1

@@ -17,6 +17,7 @@ from unison.clv.models.fitting import (
     as_array,
     check_rft,
     compress,
+    dot,
     maximize,
     require_repeat_buyers,
 )
@@ -81,15 +82,62 @@ def log_likelihood(params: BGNBD, x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.A
     return ll[rows.inverse]
 
 
+class _Prepared:
+    """What the fit's objective needs that does not depend on the parameters: distinct x,
+    T and t_x values (logs are taken once per distinct value and gathered), the buyers
+    (x > 0, the only rows with a second likelihood term) and the weights summed per x."""
+
+    def __init__(self, rows: Rows) -> None:
+        self.rows, self.n = rows, float(rows.weight.sum())
+        self.ux, ix = np.unique(rows.x, return_inverse=True)
+        self.wx = np.bincount(ix, weights=rows.weight)
+        self.uT, self.iT = np.unique(rows.T, return_inverse=True)
+        buyer = rows.x > 0
+        self.xb, self.wb = rows.x[buyer], rows.weight[buyer]
+        self.ut, self.it = np.unique(rows.t_x[buyer], return_inverse=True)
+        self.buyer = np.flatnonzero(buyer)
+        self.ubx, self.ibx = np.unique(self.xb, return_inverse=True)
+
+
+def _objective(theta: Array, d: _Prepared) -> tuple[float, Array]:
+    """Total log-likelihood and its gradient in the log-parameters, in weighted sums."""
+    r, alpha, a, b = theta
+    rows, ux, wx = d.rows, d.ux, d.wx
+    a12 = gammaln(r + ux) - gammaln(r) + betaln(a, b + ux) - betaln(a, b)
+    log_at = np.log(alpha + d.uT)[d.iT]
+    inv_at = (1.0 / (alpha + d.uT))[d.iT]
+    rx = r + rows.x
+    l3 = -rx * log_at
+    log_atx = np.log(alpha + d.ut)[d.it]
+    inv_atx = (1.0 / (alpha + d.ut))[d.it]
+    rxb = r + d.xb
+    l3b = l3[d.buyer]
+    l4b = np.log(a) - np.log(b + d.ubx - 1)[d.ibx] - rxb * log_atx
+    mb = np.logaddexp(l3b, l4b)
+    w4 = d.wb * np.exp(l4b - mb)  # weight of the "dropped out at t_x" term, buyers only
+    w3 = rows.weight.copy()
+    w3[d.buyer] = d.wb * np.exp(l3b - mb)
+    ll = dot(wx, a12) + d.n * r * np.log(alpha) + dot(rows.weight, l3)
+    ll += dot(d.wb, (mb - l3b))
+    dr = dot(wx, (digamma(r + ux) - digamma(r))) + d.n * np.log(alpha)
+    dr -= dot(w3, log_at) + dot(w4, log_atx)
+    dalpha = d.n * r / alpha - dot(w3, (rx * inv_at)) - dot(w4, (rxb * inv_atx))
+    psi_ab, psi_abx = digamma(a + b), digamma(a + b + ux)
+    da = dot(wx, (psi_ab - psi_abx)) + float(w4.sum()) / a
+    db = dot(wx, (digamma(b + ux) - digamma(b) + psi_ab - psi_abx))
+    db -= dot(w4, (1.0 / (b + d.ubx - 1))[d.ibx])
+    return ll, np.array([dr * r, dalpha * alpha, da * a, db * b])
+
+
 def fit(x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike) -> BGNBD:
     rows = compress(x, t_x, T)
     require_repeat_buyers(rows)
-    ux, ix = _by_x(rows.x)
-    total = float(rows.weight.sum())
+    prepared = _Prepared(rows)
+    total = prepared.n
 
     def objective(log_theta: Array) -> tuple[float, Array]:
-        ll, grad = _terms(np.exp(log_theta), rows, ux, ix)
-        return -float(rows.weight @ ll) / total, -(grad @ rows.weight) / total
+        ll, grad = _objective(np.exp(log_theta), prepared)
+        return -ll / total, -grad / total
 
     theta, mean_ll = maximize("BG/NBD", NAMES, objective)
     r, alpha, a, b = (float(v) for v in theta)

@@ -12,7 +12,7 @@ import numpy.typing as npt
 from scipy.special import digamma, gammaln
 
 from unison.clv.errors import ClvInputInvalid, NotEnoughData
-from unison.clv.models.fitting import Array, as_array, maximize
+from unison.clv.models.fitting import Array, as_array, dot, maximize
 
 NAMES = ("p", "q", "gamma")
 
@@ -40,24 +40,41 @@ def _checked(x: npt.ArrayLike, m: npt.ArrayLike) -> tuple[Array, Array]:
     return fx, fm
 
 
-def _terms(theta: Array, x: Array, m: Array, w: Array) -> tuple[float, Array]:
+class _Data:
+    """Sums that do not depend on the parameters, computed once per fit. Terms in
+    gammaln/digamma of p x depend on x alone, so they are evaluated per distinct x; per
+    customer, each evaluation costs one log and one division."""
+
+    def __init__(self, x: Array, m: Array) -> None:
+        self.x, self.m, self.n = x, m, float(len(x))
+        self.ux, self.nx = np.unique(x, return_counts=True)
+        self.log_m_sum = float(np.log(m).sum())
+        self.x_log_m = dot(x, np.log(m))
+        self.x_log_x = dot(x, np.log(x))
+        self.mx = m * x
+
+
+def _terms(theta: Array, d: _Data) -> tuple[float, Array]:
     p, q, gamma = theta
-    px = p * x
-    log_gm = np.log(gamma + m * x)
+    pux = p * d.ux
+    log_gm = np.log(gamma + d.mx)
+    inverse = 1.0 / (gamma + d.mx)
+    x_log_gm, sum_log_gm = dot(d.x, log_gm), float(log_gm.sum())
     ll = (
-        gammaln(px + q)
-        - gammaln(px)
-        - gammaln(q)
-        + q * np.log(gamma)
-        + (px - 1) * np.log(m)
-        + px * np.log(x)
-        - (px + q) * log_gm
+        dot(d.nx, (gammaln(pux + q) - gammaln(pux)))
+        - d.n * gammaln(q)
+        + d.n * q * np.log(gamma)
+        + p * d.x_log_m
+        - d.log_m_sum
+        + p * d.x_log_x
+        - p * x_log_gm
+        - q * sum_log_gm
     )
-    dp = x * (digamma(px + q) - digamma(px) + np.log(m) + np.log(x) - log_gm)
-    dq = digamma(px + q) - digamma(q) + np.log(gamma) - log_gm
-    dgamma = q / gamma - (px + q) / (gamma + m * x)
-    grad = np.array([w @ dp * p, w @ dq * q, w @ dgamma * gamma])
-    return float(w @ ll), grad
+    psi_sum, psi_px = digamma(pux + q), digamma(pux)
+    dp = dot(d.nx, (d.ux * (psi_sum - psi_px))) + d.x_log_m + d.x_log_x - x_log_gm
+    dq = dot(d.nx, psi_sum) - d.n * digamma(q) + d.n * np.log(gamma) - sum_log_gm
+    dgamma = d.n * q / gamma - p * dot(d.x, inverse) - q * float(inverse.sum())
+    return float(ll), np.array([dp * p, dq * q, dgamma * gamma])
 
 
 def fit(frequency: npt.ArrayLike, monetary_value: npt.ArrayLike) -> GammaGamma:
@@ -69,23 +86,21 @@ def fit(frequency: npt.ArrayLike, monetary_value: npt.ArrayLike) -> GammaGamma:
             "the spend model needs at least 2 customers with a repeat purchase and a "
             f"positive order value; found {np.count_nonzero(use)}"
         )
-    pairs, counts = np.unique(np.stack([fx[use], fm[use]], axis=1), axis=0, return_counts=True)
-    x, w = pairs[:, 0], counts.astype(np.float64)
-    total = float(w.sum())
+    x, amounts = fx[use], fm[use]
     # gamma is in money units: fitting on amounts over their mean keeps it near 1 whatever
     # the currency (dong or dollars); the density then gains a Jacobian of 1/scale each.
-    scale = float(np.average(pairs[:, 1], weights=w))
-    m = pairs[:, 1] / scale
+    scale = float(amounts.mean())
+    data = _Data(x, amounts / scale)
+    total = data.n
 
     def objective(log_theta: Array) -> tuple[float, Array]:
-        ll, grad = _terms(np.exp(log_theta), x, m, w)
+        ll, grad = _terms(np.exp(log_theta), data)
         return -ll / total, -grad / total
 
     theta, mean_ll = maximize("Gamma-Gamma", NAMES, objective)
     p, q, gamma = (float(v) for v in theta)
-    return GammaGamma(
-        p, q, gamma * scale, float(mean_ll * total) - total * np.log(scale), int(total)
-    )
+    log_likelihood = float(mean_ll * total - total * np.log(scale))
+    return GammaGamma(p, q, gamma * scale, log_likelihood, int(total))
 
 
 def expected_spend(

@@ -21,6 +21,7 @@ from unison.clv.models.fitting import (
     as_array,
     check_rft,
     compress,
+    dot,
     maximize,
     require_repeat_buyers,
 )
@@ -96,7 +97,7 @@ def fit(x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike) -> ParetoNBD:
 
     def objective(log_theta: Array) -> float:
         r, alpha, s, beta = (float(v) for v in np.exp(log_theta))
-        return -float(rows.weight @ _row_ll(ParetoNBD(r, alpha, s, beta), rows)) / total
+        return -dot(rows.weight, _row_ll(ParetoNBD(r, alpha, s, beta), rows)) / total
 
     theta, mean_ll = maximize("Pareto/NBD", NAMES, objective, jac=False)
     r, alpha, s, beta = (float(v) for v in theta)
