@@ -50,9 +50,11 @@ class ChannelEconomics:
     payback_months: float | None
 
 
-def check_month(value: str, field: str = "month") -> str:
+def check_month(value: str, field: str = "month", where: str = "") -> str:
     if not _MONTH.match(value):
-        raise ClvInputInvalid(f"{field} {value!r} is not a month written YYYY-MM", field=field)
+        raise ClvInputInvalid(
+            f"{where}{field} {value!r} is not a month written YYYY-MM", field=field
+        )
     return value
 
 
@@ -79,7 +81,7 @@ def spend_entry(
             "UNISON_CLV_CURRENCY is set)",
             field="currency",
         )
-    return SpendEntry(name, check_month(str(month or "").strip()), money, code)
+    return SpendEntry(name, check_month(str(month or "").strip(), where=where), money, code)
 
 
 def record_spend(session: Any, entries: list[SpendEntry]) -> int:

@@ -45,9 +45,9 @@ class ValidationOut(BaseModel):
 
 class SpendIn(BaseModel):
     channel: str = Field(max_length=40, description="an event channel: ads, social, email, ...")
-    month: str = Field(max_length=7, description="YYYY-MM")
+    month: str = Field(max_length=40, description="YYYY-MM")
     amount: float
-    currency: str | None = Field(default=None, max_length=3)
+    currency: str | None = Field(default=None, max_length=40, description="ISO 4217 code")
 
 
 class SpendBatch(BaseModel):
