@@ -78,3 +78,20 @@ def track(
         "context": {"channel": via},
         "properties": properties,
     }
+
+
+def clv_traits(session: Session, source: str = "clv") -> dict[int, dict[str, Any]]:
+    """Every profile's computed traits from one producer."""
+    from sqlalchemy import select
+
+    from unison.models import ComputedTrait
+
+    found: dict[int, dict[str, Any]] = {}
+    rows = session.execute(
+        select(ComputedTrait.profile_id, ComputedTrait.name, ComputedTrait.value).where(
+            ComputedTrait.source == source
+        )
+    )
+    for pid, name, value in rows:
+        found.setdefault(pid, {})[name] = value
+    return found

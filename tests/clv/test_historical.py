@@ -10,15 +10,8 @@ from tests.clv.conftest import NOW, order, track
 from unison.clv import service
 from unison.kit.db import transaction
 from unison.kit.settings import Settings
-from unison.profiles import computed_traits
 
 Send = Callable[[list[dict[str, Any]]], None]
-
-
-def traits(sessions: sessionmaker[Session], name: str) -> dict[int, Any]:
-    with sessions() as session:
-        found = computed_traits.values(session, list(range(1, 10_000)), [name])
-    return {pid: v[name] for pid, v in found.items()}
 
 
 class TestWorkedExample:

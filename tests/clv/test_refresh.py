@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.clv.conftest import NOW, order
+from tests.clv.conftest import NOW, clv_traits, order
 from tests.conftest import make_token
 from unison.clv import service
 from unison.clv.service import TRAITS
@@ -43,7 +43,7 @@ def shoppers(count: int, seed: int = 7, now: datetime = NOW) -> list[dict[str, A
 
 def traits(sessions: sessionmaker[Session]) -> dict[int, dict[str, Any]]:
     with sessions() as session:
-        return computed_traits.values(session, list(range(1, 100_000)), TRAITS)
+        return clv_traits(session)
 
 
 class TestRefresh:
@@ -90,9 +90,9 @@ class TestRefresh:
             computed_traits.write(session, "clv", [(99_999, "clv_tier", "gold")], NOW)
             computed_traits.write(session, "rfm", [(99_999, "rfm_cell", "x")], NOW)
             service.refresh(session, settings, NOW)
-            first = computed_traits.values(session, list(range(1, 100_000)), TRAITS)
+            first = clv_traits(session)
             service.refresh(session, settings, NOW)
-            second = computed_traits.values(session, list(range(1, 100_000)), TRAITS)
+            second = clv_traits(session)
             other = computed_traits.values(session, [99_999], ["rfm_cell"])
         assert first == second
         assert 99_999 not in second
