@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from unison import migrations
 from unison.auth import service as tokens
 from unison.channels.cli import connectors_app
+from unison.clv.cli import clv_app, report_app
 from unison.consent.cli import consent_app, privacy_app
 from unison.events.importing import detect_format, import_file, mapped_source, parse_mapping
 from unison.events.service import SourceRef
@@ -40,6 +41,8 @@ outbox_app = typer.Typer(help="Outbound messages: delivery and its state.", no_a
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(connectors_app, name="connectors")
 app.add_typer(segments_app, name="segments")
+app.add_typer(clv_app, name="clv")
+app.add_typer(report_app, name="report")
 
 console = Console()
 err = Console(stderr=True)

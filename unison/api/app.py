@@ -14,6 +14,7 @@ from unison.auth.endpoints import router as tokens_router
 from unison.channels.endpoints import router as connectors_router
 from unison.channels.hooks import WebhookFastPath
 from unison.channels.hooks import router as hooks_router
+from unison.clv.endpoints import router as clv_router
 from unison.consent.admin_endpoints import router as consent_admin_router
 from unison.consent.endpoints import router as consent_router
 from unison.consent.pages import router as preference_pages
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         connectors_router,
         inbox_router,
         segments_router,
+        clv_router,
     )
     for router in routers:
         app.include_router(router)

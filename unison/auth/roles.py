@@ -26,6 +26,8 @@ class Permission(StrEnum):
     conversations_read = "conversations:read"
     segments_read = "segments:read"
     segments_write = "segments:write"
+    clv_read = "clv:read"  # CLV validation, acquisition spend, unit economics
+    clv_write = "clv:write"  # refresh CLV traits, enter acquisition spend
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
@@ -58,3 +60,8 @@ def allows(role: str, permission: Permission) -> bool:
         return permission in GRANTS[Role(role)]
     except ValueError:
         return False
+
+
+# CLV: analysts read it; marketers also refresh it and enter acquisition spend.
+GRANTS[Role.marketer] = GRANTS[Role.marketer] | {Permission.clv_read, Permission.clv_write}
+GRANTS[Role.analyst] = GRANTS[Role.analyst] | {Permission.clv_read}

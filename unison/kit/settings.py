@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -96,6 +97,31 @@ class Settings(BaseSettings):
     # X-Unison-Signature timestamps older or newer than this are refused as replays.
     connector_signature_tolerance_seconds: float = Field(default=300.0, gt=0)
     connector_cache_seconds: float = Field(default=30.0, ge=0)  # decrypted connector secrets
+
+    # CLV and unit economics (unison/clv, docs/design/clv.md). Money is in `clv_currency`
+    # (unset: the one currency the orders use; several without it is an error).
+    clv_currency: str | None = None
+    clv_time_unit: Literal["days", "weeks", "months"] = "weeks"
+    clv_window_days: int = Field(default=365, ge=1)  # historical CLV window
+    clv_horizon_months: int = Field(default=12, ge=1, le=120)  # predictive CLV horizon
+    clv_annual_discount_rate: float = Field(default=0.10, ge=0, le=10)
+    # Share of revenue kept after the cost of goods: a default and per product category.
+    clv_gross_margin: float = Field(default=1.0, ge=0, le=1)
+    clv_category_margins: dict[str, float] = Field(default_factory=dict)
+    # Support contacts: event name -> default handling minutes when the event carries none.
+    clv_support_events: dict[str, float] = Field(
+        default_factory=lambda: {"Ticket Created": 15.0, "Call Completed": 6.0}
+    )
+    clv_support_cost_per_hour: float = Field(default=0.0, ge=0)
+    # Outbound marketing: the events that record a sent message, and the cost per message by
+    # channel (WhatsApp is charged per 24-hour conversation, so it counts conversations).
+    clv_message_events: list[str] = Field(default_factory=lambda: ["Message Sent"])
+    clv_message_costs: dict[str, float] = Field(default_factory=dict)
+    # Tiers by predicted 12-month CLV: the lowest quantile each tier starts at.
+    clv_tiers: dict[str, float] = Field(
+        default_factory=lambda: {"platinum": 0.95, "gold": 0.8, "silver": 0.5, "bronze": 0.0}
+    )
+    clv_min_customers: int = Field(default=20, ge=2)  # fewer: predictive traits are skipped
 
 
 @lru_cache(maxsize=1)

@@ -1,6 +1,7 @@
 """Table definitions, one module per aggregate. Importing this package registers them all."""
 
 from unison.models.base import Base
+from unison.models.clv import AcquisitionSpend
 from unison.models.connectors import Connector
 from unison.models.consent import (
     ConsentChainHead,
@@ -37,6 +38,7 @@ from unison.models.sources import Source
 from unison.models.tokens import ApiToken
 
 __all__ = [
+    "AcquisitionSpend",
     "ApiToken",
     "Base",
     "ComputedTrait",

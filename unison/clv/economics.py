@@ -1,0 +1,206 @@
+"""Unit economics per acquisition channel: CAC, LTV/CAC, payback, contribution margin.
+
+* A customer is acquired in the month of their first order, by their first-touch channel:
+  the channel of their earliest event (the profile's per-channel "first seen").
+* CAC = acquisition spend on the channel in the months asked / customers it acquired then.
+* LTV = mean predicted CLV (`clv_12m`, from the last refresh) of those customers; customers
+  without a forecast count with their historical net value.
+* Contribution margin per customer = mean historical net value (gross margin less cost to
+  serve and marketing contacts) over the CLV window; payback = CAC / that per month.
+"""
+
+import csv
+import io
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from unison.clv import repository
+from unison.clv.errors import ClvInputInvalid
+from unison.clv.scoring import DAYS_PER_MONTH
+from unison.clv.service import historical, load_orders
+from unison.events.channels import ACCEPTED_TEXT, CHANNELS, SYNONYMS
+from unison.kit.clock import utcnow
+from unison.kit.settings import Settings
+from unison.profiles import computed_traits
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+@dataclass(frozen=True)
+class SpendEntry:
+    channel: str
+    month: str
+    amount: float
+    currency: str
+
+
+@dataclass(frozen=True)
+class ChannelEconomics:
+    channel: str
+    spend: float
+    customers: int
+    cac: float | None
+    ltv: float | None
+    ltv_to_cac: float | None
+    contribution_per_customer: float | None
+    payback_months: float | None
+
+
+def check_month(value: str, field: str = "month", where: str = "") -> str:
+    if not _MONTH.match(value):
+        raise ClvInputInvalid(
+            f"{where}{field} {value!r} is not a month written YYYY-MM", field=field
+        )
+    return value
+
+
+def spend_entry(
+    channel: Any, month: Any, amount: Any, currency: Any, settings: Settings, where: str = ""
+) -> SpendEntry:
+    """One validated entry; `where` prefixes errors (e.g. "line 3: ")."""
+    name = str(channel or "").strip().lower()
+    name = SYNONYMS.get(name, name)
+    if name not in CHANNELS:
+        raise ClvInputInvalid(
+            f"{where}channel {channel!r} is not one of {ACCEPTED_TEXT}", field="channel"
+        )
+    try:
+        money = float(amount)
+    except (TypeError, ValueError):
+        raise ClvInputInvalid(f"{where}amount {amount!r} is not a number", field="amount") from None
+    if not money >= 0 or money == float("inf"):
+        raise ClvInputInvalid(f"{where}amount must be a finite number >= 0", field="amount")
+    code = str(currency or settings.clv_currency or "").strip().upper()
+    if not _CURRENCY.match(code):
+        raise ClvInputInvalid(
+            f"{where}currency {currency!r} is not a 3-letter ISO 4217 code (required unless "
+            "UNISON_CLV_CURRENCY is set)",
+            field="currency",
+        )
+    return SpendEntry(name, check_month(str(month or "").strip(), where=where), money, code)
+
+
+def record_spend(session: Any, entries: list[SpendEntry]) -> int:
+    now = utcnow()
+    repository.save_spend(
+        session,
+        [
+            {
+                "channel": e.channel,
+                "month": e.month,
+                "currency": e.currency,
+                "amount": e.amount,
+                "updated_at": now,
+            }
+            for e in entries
+        ],
+    )
+    return len(entries)
+
+
+def parse_spend_csv(text: str, settings: Settings) -> list[SpendEntry]:
+    """channel,month,amount[,currency] with a header; any bad line rejects the whole file."""
+    reader = csv.DictReader(io.StringIO(text))
+    missing = {"channel", "month", "amount"} - set(reader.fieldnames or [])
+    if missing:
+        raise ClvInputInvalid(
+            f"the CSV header lacks {', '.join(sorted(missing))}; expected "
+            "channel,month,amount[,currency]",
+            field="header",
+        )
+    entries = [
+        spend_entry(
+            row.get("channel"),
+            row.get("month"),
+            row.get("amount"),
+            row.get("currency"),
+            settings,
+            where=f"line {line}: ",
+        )
+        for line, row in enumerate(reader, start=2)
+    ]
+    if not entries:
+        raise ClvInputInvalid("the CSV has no rows after its header", field="file")
+    return entries
+
+
+def _first_touch(firsts: dict[str, str]) -> str:
+    return min(firsts.items(), key=lambda item: (item[1], item[0]))[0] if firsts else "other"
+
+
+def unit_economics(
+    session: Any,
+    settings: Settings,
+    first_month: str,
+    last_month: str,
+    now: datetime | None = None,
+) -> tuple[str | None, list[ChannelEconomics]]:
+    """(currency, one row per channel plus "all") for customers acquired in the months."""
+    check_month(first_month, "from"), check_month(last_month, "to")
+    if last_month < first_month:
+        raise ClvInputInvalid("`to` precedes `from`", field="to")
+    now = now or utcnow()
+    orders, report = load_orders(session, settings, now)
+    first_order: dict[int, datetime] = {}
+    for order in orders:
+        if order.profile_id not in first_order or order.at < first_order[order.profile_id]:
+            first_order[order.profile_id] = order.at
+    acquired = [
+        pid for pid, at in first_order.items() if first_month <= at.strftime("%Y-%m") <= last_month
+    ]
+    firsts = repository.channel_firsts(session, acquired)
+    by_channel: dict[str, list[int]] = defaultdict(list)
+    for pid in acquired:
+        by_channel[_first_touch(firsts.get(pid, {}))].append(pid)
+    currency = report.currency or settings.clv_currency
+    spend: dict[str, float] = defaultdict(float)
+    for row in repository.spend(session, first_month, last_month):
+        if currency is None or row.currency == currency:
+            spend[row.channel] += row.amount
+            currency = currency or row.currency
+    predicted = computed_traits.values(session, acquired, ["clv_12m"])
+    values = historical(session, settings, orders, now)
+    months = settings.clv_window_days / DAYS_PER_MONTH
+    channels = sorted(set(spend) | set(by_channel))
+    rows = [
+        _row(name, spend[name], by_channel.get(name, []), predicted, values, months)
+        for name in channels
+    ]
+    rows.append(_row("all", sum(spend.values()), acquired, predicted, values, months))
+    return currency, rows
+
+
+def _row(
+    channel: str,
+    spent: float,
+    customers: list[int],
+    predicted: dict[int, dict[str, Any]],
+    values: dict[int, Any],
+    months: float,
+) -> ChannelEconomics:
+    count = len(customers)
+    cac = spent / count if count else None
+    nets = [values[pid].net if pid in values else 0.0 for pid in customers]
+    ltvs = [
+        float(predicted.get(pid, {}).get("clv_12m", net))
+        for pid, net in zip(customers, nets, strict=True)
+    ]
+    ltv = sum(ltvs) / count if count else None
+    contribution = sum(nets) / count if count else None
+    monthly = contribution / months if contribution is not None else None
+    return ChannelEconomics(
+        channel=channel,
+        spend=round(spent, 2),
+        customers=count,
+        cac=None if cac is None else round(cac, 2),
+        ltv=None if ltv is None else round(ltv, 2),
+        ltv_to_cac=round(ltv / cac, 2) if ltv is not None and cac else None,
+        contribution_per_customer=None if contribution is None else round(contribution, 2),
+        payback_months=round(cac / monthly, 1)
+        if cac is not None and monthly and monthly > 0
+        else None,
+    )

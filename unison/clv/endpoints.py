@@ -1,0 +1,130 @@
+"""HTTP routes: refresh CLV traits, the validation report, acquisition spend, unit economics."""
+
+from dataclasses import asdict
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Response
+from sqlalchemy.orm import Session
+
+from unison.api.deps import get_runtime, get_session, require
+from unison.api.runtime import Runtime
+from unison.auth.roles import Permission
+from unison.clv import economics, repository, service
+from unison.clv.schemas import (
+    ChannelOut,
+    GroupOut,
+    OrdersUsed,
+    RefreshOut,
+    SpendBatch,
+    SpendList,
+    SpendOut,
+    UnitEconomicsOut,
+    ValidationOut,
+)
+from unison.clv.validation import plot
+
+router = APIRouter(tags=["clv"])
+
+
+@router.post("/api/clv/refresh", response_model=RefreshOut)
+def refresh(
+    session: Session = Depends(get_session),
+    runtime: Runtime = Depends(get_runtime),
+    _token: object = Depends(require(Permission.clv_write)),
+) -> RefreshOut:
+    """Recompute every customer's CLV traits now (as `unison clv refresh` does)."""
+    report = service.refresh(session, runtime.settings)
+    return RefreshOut(
+        at=report.at,
+        orders=OrdersUsed(**asdict(report.orders)),
+        historical_profiles=report.historical_profiles,
+        customers=report.customers,
+        traits_written=report.traits_written,
+        models=report.models,
+        forecast_skipped=report.forecast_skipped,
+        tier_counts=report.tier_counts,
+    )
+
+
+@router.get(
+    "/api/clv/validation",
+    response_model=ValidationOut,
+    responses={200: {"content": {"image/png": {}, "image/svg+xml": {}}}},
+)
+def validation(
+    calibration_end: Annotated[date, Query(description="last day of the calibration period")],
+    observation_end: Annotated[date, Query(description="last day of the holdout period")],
+    fmt: Annotated[Literal["json", "png", "svg"], Query(alias="format")] = "json",
+    session: Session = Depends(get_session),
+    runtime: Runtime = Depends(get_runtime),
+    _token: object = Depends(require(Permission.clv_read)),
+) -> ValidationOut | Response:
+    """Predicted vs actual holdout purchases by calibration frequency, as a table or a chart."""
+    report = service.validation(session, runtime.settings, calibration_end, observation_end)
+    if fmt != "json":
+        media = "image/png" if fmt == "png" else "image/svg+xml"
+        return Response(plot(report.rows, fmt, report.unit, report.holdout), media_type=media)
+    return ValidationOut(
+        model=report.model.as_dict(),
+        log_likelihood=report.model.log_likelihood,
+        customers=report.customers,
+        holdout=report.holdout,
+        unit=report.unit,
+        groups=[GroupOut(**asdict(row)) for row in report.rows],
+    )
+
+
+@router.post("/api/analytics/acquisition-spend", response_model=SpendList, status_code=201)
+def enter_spend(
+    body: SpendBatch,
+    session: Session = Depends(get_session),
+    runtime: Runtime = Depends(get_runtime),
+    _token: object = Depends(require(Permission.clv_write)),
+) -> SpendList:
+    """Record acquisition spend per channel and month (replaces the same channel/month)."""
+    entries = [
+        economics.spend_entry(
+            i.channel, i.month, i.amount, i.currency, runtime.settings, where=f"items[{n}]: "
+        )
+        for n, i in enumerate(body.items)
+    ]
+    economics.record_spend(session, entries)
+    return SpendList(items=[SpendOut(**asdict(e)) for e in entries])
+
+
+@router.get("/api/analytics/acquisition-spend", response_model=SpendList)
+def list_spend(
+    from_month: Annotated[str | None, Query(alias="from", description="YYYY-MM")] = None,
+    to_month: Annotated[str | None, Query(alias="to", description="YYYY-MM")] = None,
+    session: Session = Depends(get_session),
+    _token: object = Depends(require(Permission.clv_read)),
+) -> SpendList:
+    """Acquisition spend entered, by month and channel."""
+    first = economics.check_month(from_month, "from") if from_month else None
+    last = economics.check_month(to_month, "to") if to_month else None
+    rows = repository.spend(session, first, last)
+    return SpendList(
+        items=[
+            SpendOut(channel=r.channel, month=r.month, amount=r.amount, currency=r.currency)
+            for r in rows
+        ]
+    )
+
+
+@router.get("/api/analytics/unit-economics", response_model=UnitEconomicsOut)
+def unit_economics(
+    from_month: Annotated[str, Query(alias="from", description="first acquisition month, YYYY-MM")],
+    to_month: Annotated[str, Query(alias="to", description="last acquisition month, YYYY-MM")],
+    session: Session = Depends(get_session),
+    runtime: Runtime = Depends(get_runtime),
+    _token: object = Depends(require(Permission.clv_read)),
+) -> UnitEconomicsOut:
+    """CAC, LTV/CAC, payback and contribution margin per first-touch channel."""
+    currency, rows = economics.unit_economics(session, runtime.settings, from_month, to_month)
+    return UnitEconomicsOut(
+        currency=currency,
+        from_month=from_month,
+        to_month=to_month,
+        channels=[ChannelOut(**asdict(row)) for row in rows],
+    )

@@ -1,0 +1,1 @@
+"""Probability models of purchasing (BG/NBD, Pareto/NBD) and spend (Gamma-Gamma)."""

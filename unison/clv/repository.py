@@ -1,0 +1,105 @@
+"""Every query CLV makes: tracked events per live profile, first touches, acquisition spend."""
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from unison.models import AcquisitionSpend, Event, EventProfile, Profile
+
+_PAGE = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Tracked:
+    """A track event as CLV needs it: whose (the live profile), when, where, what."""
+
+    profile_id: int
+    at: datetime
+    name: str
+    channel: str
+    properties: dict[str, Any]
+
+
+def tracked(
+    session: Session, names: Sequence[str], *, since: datetime | None, until: datetime
+) -> Iterator[Tracked]:
+    """Track events with these names in [since, until], attributed to the surviving profile
+    of any merge (canonical_id), read in pages of the log's own order."""
+    if not names:
+        return
+    after = 0
+    while True:
+        query = (
+            select(
+                Event.id,
+                Profile.canonical_id,
+                Event.timestamp,
+                Event.event,
+                Event.channel,
+                Event.payload,
+            )
+            .join(EventProfile, EventProfile.event_id == Event.id)
+            .join(Profile, Profile.id == EventProfile.profile_id)
+            .where(Event.type == "track", Event.event.in_(names), Event.timestamp <= until)
+            .where(Event.id > after)
+            .order_by(Event.id)
+            .limit(_PAGE)
+        )
+        if since is not None:
+            query = query.where(Event.timestamp >= since)
+        rows = session.execute(query).all()
+        for event_id, profile_id, at, name, channel, payload in rows:
+            properties = payload.get("properties") if isinstance(payload, dict) else None
+            yield Tracked(
+                profile_id, at, name, channel, properties if isinstance(properties, dict) else {}
+            )
+            after = event_id
+        if len(rows) < _PAGE:
+            return
+
+
+def channel_firsts(session: Session, profile_ids: Sequence[int]) -> dict[int, dict[str, str]]:
+    """Live profile id -> {channel: first seen (ISO text)} from the projected stats."""
+    found: dict[int, dict[str, str]] = {}
+    wanted = sorted(set(profile_ids))
+    for start in range(0, len(wanted), 1000):
+        rows = session.execute(
+            select(Profile.id, Profile.channels).where(Profile.id.in_(wanted[start : start + 1000]))
+        )
+        for pid, channels in rows:
+            found[pid] = {name: str(stats.get("first", "")) for name, stats in channels.items()}
+    return found
+
+
+def save_spend(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert or replace spend per (channel, month, currency)."""
+    if not rows:
+        return
+    make = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = make(AcquisitionSpend)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["channel", "month", "currency"],
+            set_={"amount": statement.excluded.amount, "updated_at": statement.excluded.updated_at},
+        ),
+        rows,
+    )
+
+
+def spend(
+    session: Session, first_month: str | None, last_month: str | None
+) -> list[AcquisitionSpend]:
+    query = select(AcquisitionSpend).order_by(
+        AcquisitionSpend.month, AcquisitionSpend.channel, AcquisitionSpend.currency
+    )
+    if first_month:
+        query = query.where(AcquisitionSpend.month >= first_month)
+    if last_month:
+        query = query.where(AcquisitionSpend.month <= last_month)
+    return list(session.execute(query).scalars())

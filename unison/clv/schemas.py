@@ -1,0 +1,83 @@
+"""API shapes for CLV refreshes, validation and unit economics."""
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class OrdersUsed(BaseModel):
+    currency: str | None
+    used: int
+    missing_amount: int
+    refunds_skipped: int
+    other_currency_skipped: dict[str, int]
+
+
+class RefreshOut(BaseModel):
+    at: datetime
+    orders: OrdersUsed
+    historical_profiles: int
+    customers: int = Field(description="customers with a forecast")
+    traits_written: int
+    models: dict[str, Any]
+    forecast_skipped: str | None = Field(
+        description="why forecasts were not written (too few customers, no convergence...)"
+    )
+    tier_counts: dict[str, int]
+
+
+class GroupOut(BaseModel):
+    frequency: str
+    customers: int
+    actual: float
+    predicted: float
+
+
+class ValidationOut(BaseModel):
+    model: dict[str, float]
+    log_likelihood: float
+    customers: int
+    holdout: float
+    unit: str
+    groups: list[GroupOut]
+
+
+class SpendIn(BaseModel):
+    channel: str = Field(max_length=40, description="an event channel: ads, social, email, ...")
+    month: str = Field(max_length=40, description="YYYY-MM")
+    amount: float
+    currency: str | None = Field(default=None, max_length=40, description="ISO 4217 code")
+
+
+class SpendBatch(BaseModel):
+    items: list[SpendIn] = Field(min_length=1, max_length=5000)
+
+
+class SpendOut(BaseModel):
+    channel: str
+    month: str
+    amount: float
+    currency: str
+
+
+class SpendList(BaseModel):
+    items: list[SpendOut]
+
+
+class ChannelOut(BaseModel):
+    channel: str
+    spend: float
+    customers: int
+    cac: float | None
+    ltv: float | None
+    ltv_to_cac: float | None
+    contribution_per_customer: float | None
+    payback_months: float | None
+
+
+class UnitEconomicsOut(BaseModel):
+    currency: str | None
+    from_month: str
+    to_month: str
+    channels: list[ChannelOut]

@@ -1,0 +1,33 @@
+"""Acquisition spend per channel and month: the cost side of customer acquisition cost.
+
+Not profile-scoped (it is money spent on a channel, not on a person), so it carries no
+profile_id; one row per (channel, month, currency), replaced when entered again.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import Float, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from unison.models.base import Base, BigId, UTCDateTime
+
+
+class AcquisitionSpend(Base):
+    __tablename__ = "acquisition_spend"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    month: Mapped[str] = mapped_column(String(7))  # "YYYY-MM"
+    currency: Mapped[str] = mapped_column(String(3))
+    amount: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        Index(
+            "uq_acquisition_spend_channel_month_currency",
+            "channel",
+            "month",
+            "currency",
+            unique=True,
+        ),
+    )
