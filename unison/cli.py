@@ -355,18 +355,21 @@ def main() -> None:  # pragma: no cover - console entry point
 @outbox_app.command("deliver")
 def outbox_deliver() -> None:
     """Send every due message whose channel is configured (`unison serve` does this itself)."""
-    from unison.channels.senders import configured_senders
+    from unison.channels.senders import load_senders
     from unison.messaging.delivery import deliver_due
 
     settings = get_settings()
-    senders = configured_senders(settings)
-    if not senders:
-        console.print("no channel is configured for delivery (set UNISON_SMTP_HOST for email)")
-        raise typer.Exit(1)
     sessions, attempted = _sessions(), 0
+    senders = load_senders(sessions, settings)
+    if not senders:
+        console.print(
+            "no channel can send: set UNISON_SMTP_HOST for email, or give a telegram, viber "
+            "or whatsapp connector its sending token"
+        )
+        raise typer.Exit(1)
     while batch := deliver_due(sessions, settings, senders):
         attempted += batch
-    console.print(f"attempted {attempted:,} messages on {', '.join(sorted(senders))}")
+    console.print(f"attempted {attempted:,} messages on {', '.join(senders.channels)}")
 
 
 @outbox_app.command("status")

@@ -71,7 +71,8 @@ class TestEmailDelivery:
         self, sessions: sessionmaker[Session], mailbox: tuple[Mailbox, Settings]
     ) -> None:
         box, settings = mailbox
-        sender = configured_senders(settings)["email"]
+        sender = configured_senders(settings).email
+        assert sender is not None
         _queue(sessions)
         row = _message(sessions)
         sender.send(envelope_of(row))
@@ -132,6 +133,6 @@ class TestChannelsWithoutAnAdapter:
     ) -> None:
         _box, settings = mailbox
         _queue(sessions, "t1", channel="telegram")
-        assert configured_senders(settings.model_copy(update={"smtp_host": None})) == {}
+        assert not configured_senders(settings.model_copy(update={"smtp_host": None}))
         assert deliver_due(sessions, settings, configured_senders(settings), now=NOW) == 0
         assert _message(sessions).status == "queued"

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from unison.api.metrics import Metrics
 from unison.api.write_keys import WriteKeyCache
-from unison.channels.senders import configured_senders
+from unison.channels.senders import load_senders
 from unison.consent.webhooks import deliver_due as deliver_webhooks
 from unison.events import repository
 from unison.events.repository import IngestBatch, StoreOutcome
@@ -97,7 +97,8 @@ class Runtime:
 
 
 def _outbox_thread(sessions: sessionmaker[Session], settings: Settings) -> PollingThread | None:
-    senders = configured_senders(settings)
-    if not (settings.outbox_delivery_enabled and senders):
+    if not settings.outbox_delivery_enabled:
         return None
-    return PollingThread("outbox", lambda: deliver_messages(sessions, settings, senders))
+    return PollingThread(
+        "outbox", lambda: deliver_messages(sessions, settings, load_senders(sessions, settings))
+    )

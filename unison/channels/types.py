@@ -70,7 +70,10 @@ TYPES: dict[str, ChannelType] = {
         ChannelType(
             "viber",
             viber.CHANNEL,
-            (SecretSpec("token", "the bot's auth token; it also signs callbacks", required=True),),
+            (
+                SecretSpec("token", "the bot's auth token; it also signs callbacks", required=True),
+                SecretSpec("sender_name", "the name shown on replies (default: connector name)"),
+            ),
             lambda h, b, c, _k: signing.viber(h, b, c.secrets["token"]),
             _json(viber.parse),
         ),
@@ -87,6 +90,7 @@ TYPES: dict[str, ChannelType] = {
                     generated=True,
                 ),
                 SecretSpec("token", "a WhatsApp Cloud API access token (for replies)"),
+                SecretSpec("phone_number_id", "the business number's id replies are sent from"),
             ),
             lambda h, b, c, _k: signing.whatsapp(h, b, c.secrets["app_secret"]),
             _json(whatsapp.parse),

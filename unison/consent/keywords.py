@@ -8,6 +8,12 @@ BUILTIN: dict[str, str] = {  # keyword -> the language it is written in
     "unsubscribe": "en",
     "стоп": "ru",
     "отписаться": "ru",
+    # Our customers' other languages: the Ukrainian verb, the word Israeli senders must
+    # honour by law ("remove"), and "stop" as Georgian and Armenian customers spell it.
+    "відписатися": "uk",
+    "הסר": "he",
+    "სტოპ": "ka",
+    "ստոպ": "hy",
 }
 KEYWORD_CHANNELS = frozenset({"sms", "telegram", "viber", "whatsapp"})
 

@@ -63,7 +63,7 @@ class Settings(BaseSettings):
         }
     )
     # Inbound messages consisting of one of these words withdraw marketing on that channel
-    # (STOP, UNSUBSCRIBE, СТОП, ОТПИСАТЬСЯ are always understood).
+    # (STOP, UNSUBSCRIBE, СТОП, ОТПИСАТЬСЯ, ВІДПИСАТИСЯ, הסר, სტოპ, ստոպ are always understood).
     consent_keywords: list[str] = Field(default_factory=list)
     consent_double_opt_in: bool = True  # email grants stay pending until confirmed
     # Root of every key: signs preference-center and unsubscribe links, encrypts webhook and
@@ -90,6 +90,12 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Messenger replies go through the connector's credentials to these APIs (overridable
+    # for a proxy, or a local stand-in in tests).
+    telegram_api_url: str = "https://api.telegram.org"
+    viber_api_url: str = "https://chatapi.viber.com"
+    whatsapp_api_url: str = "https://graph.facebook.com/v21.0"
+    outbox_http_timeout_seconds: float = Field(default=10.0, gt=0)
 
     # Channel connectors and the inbox (unison/channels/, unison/inbox/).
     connector_max_body_bytes: int = Field(default=256 * 1024, ge=1024)  # JSON webhooks

@@ -8,7 +8,6 @@ no database lock is held while a provider answers, and two senders never take on
 """
 
 import logging
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
@@ -17,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from unison.kit.clock import utcnow
 from unison.kit.db import transaction
 from unison.kit.settings import Settings
-from unison.messaging.envelope import DeliveryFailed, Envelope, Sender
+from unison.messaging.envelope import DeliveryFailed, Envelope, Sender, Senders
 from unison.models import OutboundMessage
 
 log = logging.getLogger(__name__)
@@ -29,18 +28,19 @@ _LEASE = timedelta(minutes=2)  # longer than any adapter's timeout
 def deliver_due(
     sessions: sessionmaker[Session],
     settings: Settings,
-    senders: Mapping[str, Sender],
+    senders: Senders,
     *,
     now: datetime | None = None,
     limit: int = 50,
 ) -> int:
     """Attempt every due message of a channel that has an adapter; returns how many."""
-    if not senders:
+    channels = senders.channels
+    if not channels:
         return 0
     moment = now or utcnow()
-    envelopes = _lease(sessions, moment, limit, sorted(senders))
+    envelopes = _lease(sessions, moment, limit, channels)
     for envelope in envelopes:
-        error = _send(senders[envelope.channel], envelope)
+        error = _send(senders.for_envelope(envelope), envelope)
         _record(sessions, settings, envelope, error, moment)
     return len(envelopes)
 
@@ -85,7 +85,9 @@ def envelope_of(message: OutboundMessage) -> Envelope:
     )
 
 
-def _send(sender: Sender, envelope: Envelope) -> DeliveryFailed | None:
+def _send(sender: Sender | None, envelope: Envelope) -> DeliveryFailed | None:
+    if sender is None:  # its connector lost its credentials since the lease
+        return DeliveryFailed(f"no {envelope.channel} connector can send now")
     try:
         sender.send(envelope)
     except DeliveryFailed as failure:

@@ -29,3 +29,13 @@ class Sender(Protocol):
     channel: str
 
     def send(self, envelope: Envelope) -> None: ...
+
+
+class Senders(Protocol):
+    """The adapters an installation has: which channels it can send on, and for a message
+    the adapter to use (None if none can take it now)."""
+
+    @property
+    def channels(self) -> list[str]: ...
+
+    def for_envelope(self, envelope: Envelope) -> Sender | None: ...
