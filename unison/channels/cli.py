@@ -44,6 +44,8 @@ def create(
     secret: Secret = None,
     app_secret: Secret = None,
     verify_token: Secret = None,
+    sender_name: Secret = None,
+    phone_number_id: Secret = None,
     region: Annotated[
         str | None, typer.Option(help="ISO country for phone numbers without a country code")
     ] = None,
@@ -56,6 +58,8 @@ def create(
             ("secret", secret),
             ("app_secret", app_secret),
             ("verify_token", verify_token),
+            ("sender_name", sender_name),
+            ("phone_number_id", phone_number_id),
         )
         if value is not None
     }
