@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (customers write in Hebrew, Armenian, Georgian and Cyrillic script)
 """Conversations: inbound messages grouped per profile and thread, reachable from the
 profile, following merges, paginated, and covered by privacy export and erasure."""
 
@@ -199,10 +200,12 @@ class TestThreads:
         hooks.connector("email", "support", {"secret": UNISON_SECRET})
         first = (
             "From: Тамара <tamara@example.ua>\r\nSubject: Повернення товару\r\n"
-            "Message-ID: <t1@example.ua>\r\nDate: Tue, 02 Dec 2025 10:00:00 +0200\r\n\r\nДоброго дня"
+            "Message-ID: <t1@example.ua>\r\nDate: Tue, 02 Dec 2025 10:00:00 +0200\r\n\r\n"
+            "Доброго дня"
         ).encode()
         reply = (
-            "From: tamara@example.ua\r\nSubject: Re: Повернення товару\r\nMessage-ID: <t3@example.ua>\r\n"
+            "From: tamara@example.ua\r\nSubject: Re: Повернення товару\r\n"
+            "Message-ID: <t3@example.ua>\r\n"
             "References: <t1@example.ua> <t2@shop.example>\r\n"
             "Date: Tue, 02 Dec 2025 12:00:00 +0200\r\n\r\nДякую"
         ).encode()
