@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (customers write in Hebrew, Armenian, Georgian and Cyrillic script)
 """Conversations: inbound messages grouped per profile and thread, reachable from the
 profile, following merges, paginated, and covered by privacy export and erasure."""
 
@@ -188,3 +189,34 @@ class TestPrivacy:
         assert erased.json()["affected"]["conversations"] == 2  # one message, one conversation
         process()
         assert _conversations(hooks, pid)["items"] == []
+
+
+class TestThreads:
+    def test_an_email_thread_keeps_its_subject_and_latest_time(
+        self, hooks: Hooks, process: Callable[[], int]
+    ) -> None:
+        from tests.channels.conftest import UNISON_SECRET
+
+        hooks.connector("email", "support", {"secret": UNISON_SECRET})
+        first = (
+            "From: Тамара <tamara@example.ua>\r\nSubject: Повернення товару\r\n"
+            "Message-ID: <t1@example.ua>\r\nDate: Tue, 02 Dec 2025 10:00:00 +0200\r\n\r\n"
+            "Доброго дня"
+        ).encode()
+        reply = (
+            "From: tamara@example.ua\r\nSubject: Re: Повернення товару\r\n"
+            "Message-ID: <t3@example.ua>\r\n"
+            "References: <t1@example.ua> <t2@shop.example>\r\n"
+            "Date: Tue, 02 Dec 2025 12:00:00 +0200\r\n\r\nДякую"
+        ).encode()
+        hooks.signed("email", "support", reply)  # arrives first; the thread is known anyway
+        hooks.signed("email", "support", first)
+        process()
+        pid = _profile(hooks, "email", "tamara@example.ua")
+        [conversation] = _conversations(hooks, pid)["items"]
+        assert conversation["thread_key"] == "email:support:<t1@example.ua>"
+        assert conversation["subject"] == "Re: Повернення товару"
+        assert conversation["last_message_at"].startswith("2025-12-02T10:00:00")
+        assert conversation["message_count"] == 2
+        texts = [m["text"] for m in _messages(hooks, conversation["id"])["items"]]
+        assert texts == ["Дякую", "Доброго дня"]

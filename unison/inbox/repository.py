@@ -5,11 +5,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, and_, bindparam, case, delete, func, insert, or_, select, update
+import orjson
+from sqlalchemy import and_, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
+from unison.kit.db import as_is, sqlite_time
 from unison.models import Conversation, ConversationMessage, EventProfile, Profile
-from unison.models.base import UTCDateTime, table
+from unison.models.base import table
 
 _CHUNK = 500
 CONVERSATIONS = table(Conversation)
@@ -79,9 +81,44 @@ def add_conversations(session: Session, rows: list[dict[str, Any]]) -> dict[tupl
     return ids
 
 
+_MESSAGE_COLUMNS = (
+    "conversation_id, profile_id, event_id, channel, direction, kind, text, attachments, "
+    "provider_message_id, sender_name, sent_at"
+)
+
+
 def add_messages(session: Session, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        session.execute(insert(MESSAGES), rows)
+    """A driver-level executemany, as for the event log: SQLAlchemy's per-value processing
+    cost more than the insert itself (the processor holds the write lock meanwhile)."""
+    if not rows:
+        return
+    connection = session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    stamp = sqlite_time if sqlite else as_is
+    marks = (
+        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+        if sqlite
+        else ("%s, %s, %s, %s, %s, %s, %s, CAST(%s AS jsonb), %s, %s, %s")
+    )
+    connection.exec_driver_sql(
+        f"INSERT INTO conversation_messages ({_MESSAGE_COLUMNS}) VALUES ({marks})",  # noqa: S608 - constant text
+        [
+            (
+                r["conversation_id"],
+                r["profile_id"],
+                r["event_id"],
+                r["channel"],
+                r["direction"],
+                r["kind"],
+                r["text"],
+                orjson.dumps(r["attachments"]).decode("utf-8"),
+                r["provider_message_id"],
+                r["sender_name"],
+                stamp(r["sent_at"]),
+            )
+            for r in rows
+        ],
+    )
 
 
 def message_by_provider_id(
@@ -101,25 +138,19 @@ def message_by_provider_id(
 
 def touch_conversations(session: Session, rows: list[dict[str, Any]]) -> None:
     """Per conversation: `added` more messages, the latest at `last`, a subject if it had
-    none. One executemany for the whole batch: the processor holds the write lock (on
-    SQLite, the ingest writer's too) while it writes, so a statement per conversation would
-    stall webhook answers."""
+    none. One driver-level executemany for the whole batch: the processor holds the write
+    lock (on SQLite, the ingest writer's too) while it writes."""
     if not rows:
         return
-    c = CONVERSATIONS.c
-    last = bindparam("last", type_=UTCDateTime())
-    session.execute(
-        update(CONVERSATIONS)
-        .where(c.id == bindparam("cid"))
-        .values(
-            message_count=c.message_count + bindparam("added"),
-            last_message_at=case((c.last_message_at < last, last), else_=c.last_message_at),
-            subject=func.coalesce(c.subject, bindparam("new_subject", type_=String())),
-        ),
-        [
-            {"cid": r["cid"], "added": r["added"], "last": r["last"], "new_subject": r["subject"]}
-            for r in rows
-        ],
+    connection = session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    stamp = sqlite_time if sqlite else as_is
+    mark = "?" if sqlite else "%s"
+    connection.exec_driver_sql(
+        f"UPDATE conversations SET message_count = message_count + {mark}, "  # noqa: S608
+        f"last_message_at = CASE WHEN last_message_at < {mark} THEN {mark} "
+        f"ELSE last_message_at END, subject = COALESCE(subject, {mark}) WHERE id = {mark}",
+        [(r["added"], stamp(r["last"]), stamp(r["last"]), r["subject"], r["cid"]) for r in rows],
     )
 
 
