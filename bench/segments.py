@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import json
 import random
 import sqlite3
@@ -307,17 +308,37 @@ def realtime(url: str, samples: int, profiles: int, seed: int) -> dict[str, Any]
         catalog = catalogs.load(session)
     rng = random.Random(seed)
     names, weights = zip(*EVENTS, strict=True)
-    decide, total, affected = [], [], []
+    decide, total, affected, changed = [], [], [], 0
+    moved: list[float] = []  # events that moved the profile in or out of a segment
+    still: list[float] = []  # events that changed no membership
+    mark = "%s" if engine.dialect.name == "postgresql" else "?"
+    with sessions() as session:
+        next_id = session.execute(text("SELECT max(event_id) FROM event_profiles")).scalar_one() + 1
     for _ in range(samples):
         pid, name = rng.randint(1, profiles), rng.choices(names, weights)[0]
-        started = time.perf_counter()
+        work = {pid: Work(segments=set(catalog.segments), event_id=0)}
+        with sessions() as session:  # untimed: the profile's state is current before the event
+            rounds.write(session, rounds.decide(session, catalog, work, NOW, settings))
+            at = NOW - timedelta(seconds=rng.randint(1, 3600))
+            stamp = at.strftime("%Y-%m-%d %H:%M:%S.%f") if mark == "?" else at
+            session.connection().exec_driver_sql(
+                f"INSERT INTO event_profiles (event_id, profile_id, timestamp, channel, event) VALUES ({mark}, {mark}, {mark}, 'web', {mark})",
+                (next_id, pid, stamp, name),
+            )
+            session.commit()
+        next_id += 1
+        gc.disable()  # as the processor runs a batch (Runner.run_once)
+        started = time.perf_counter()  # timed: the event arrives, as the processor handles it
         with sessions() as session:
-            work = {pid: Work(segments=catalog.affected(name, False), event_id=0)}
+            work = {pid: Work(segments=catalog.affected(name, False), event_id=next_id)}
             plan = rounds.decide(session, catalog, work, NOW, settings)
             rounds.write(session, plan)
             decided = time.perf_counter()
             session.commit()
         done = time.perf_counter()
+        gc.enable()
+        changed += len(plan.enter) + len(plan.leave)
+        (moved if plan.enter or plan.leave else still).append((done - started) * 1000)
         decide.append((decided - started) * 1000)
         total.append((done - started) * 1000)
         affected.append(len(work[pid].segments))
@@ -325,8 +346,11 @@ def realtime(url: str, samples: int, profiles: int, seed: int) -> dict[str, Any]
     return {
         "segments": len(catalog.segments),
         "mean_affected": round(sum(affected) / len(affected), 1),
+        "membership_changes": changed,
         "evaluate_ms": {k: round(v, 3) for k, v in percentiles(decide).items() if v is not None},
         "with_commit_ms": {k: round(v, 3) for k, v in percentiles(total).items() if v is not None},
+        "no_change_ms": {k: round(v, 3) for k, v in percentiles(still).items() if v is not None},
+        "with_change_ms": {k: round(v, 3) for k, v in percentiles(moved).items() if v is not None},
     }
 
 

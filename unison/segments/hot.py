@@ -42,7 +42,14 @@ def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
 
 
 def _rows(session: Session, sql: str, params: Sequence[Any]) -> list[Any]:
-    return list(session.connection().exec_driver_sql(sql, tuple(params)))
+    # The DBAPI cursor of the session's connection (inside its transaction): even
+    # exec_driver_sql's result wrapping cost more than these indexed reads.
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(sql, tuple(params))
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 @dataclass(frozen=True, slots=True)
