@@ -110,3 +110,4 @@ register("identifiers", export=_export_identity, erase=_erase_identity)
 register("events", export=_export_events, erase=_erase_events)
 register("consent", export=_export_consent, erase=_erase_consent)
 register("messages", export=_export_messages, erase=_erase_messages)
+from unison.segments import privacy as _segments  # noqa: E402, F401 - registers its eraser
