@@ -354,6 +354,49 @@ def realtime(url: str, samples: int, profiles: int, seed: int) -> dict[str, Any]
     }
 
 
+def realtime_batched(url: str, batches: int, size: int, profiles: int, seed: int) -> dict[str, Any]:
+    """Per-event cost when the processor takes events in batches (one round per batch)."""
+    engine = create_db_engine(url, sqlite_synchronous="NORMAL")
+    sessions = make_session_factory(engine)
+    settings = Settings(database_url=url)
+    with sessions() as session:
+        catalog = catalogs.load(session)
+        next_id = session.execute(text("SELECT max(event_id) FROM event_profiles")).scalar_one() + 1
+    rng = random.Random(seed + 1)
+    names, weights = zip(*EVENTS, strict=True)
+    mark = "%s" if engine.dialect.name == "postgresql" else "?"
+    per_event = []
+    for _ in range(batches):
+        picked = [(rng.randint(1, profiles), rng.choices(names, weights)[0]) for _ in range(size)]
+        with sessions() as session:  # untimed: profiles current, then the events arrive
+            warm = {pid: Work(segments=set(catalog.segments)) for pid, _ in picked}
+            rounds.write(session, rounds.decide(session, catalog, warm, NOW, settings))
+            rows_in = []
+            for pid, name in picked:
+                at = NOW - timedelta(seconds=rng.randint(1, 3600))
+                rows_in.append(
+                    (next_id, pid, at.strftime("%Y-%m-%d %H:%M:%S.%f") if mark == "?" else at, name)
+                )
+                next_id += 1
+            session.connection().exec_driver_sql(
+                f"INSERT INTO event_profiles (event_id, profile_id, timestamp, channel, event) VALUES ({mark}, {mark}, {mark}, 'web', {mark})",
+                rows_in,
+            )
+            session.commit()
+        gc.disable()
+        started = time.perf_counter()
+        with sessions() as session:
+            work: dict[int, Work] = {}
+            for pid, name in picked:
+                work.setdefault(pid, Work()).segments |= catalog.affected(name, False)
+            rounds.write(session, rounds.decide(session, catalog, work, NOW, settings))
+            session.commit()
+        per_event.append((time.perf_counter() - started) * 1000 / size)
+        gc.enable()
+    engine.dispose()
+    return {"batch": size, "batches": batches, "ms_per_event": [round(v, 3) for v in per_event]}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--profiles", type=int, default=1_000_000)
@@ -397,6 +440,13 @@ def main() -> int:
             args.postgres, args.samples, args.profiles, args.seed
         )
         print("postgres real-time", results["postgres_realtime"])
+    results["sqlite_batched"] = realtime_batched(sqlite_url, 5, 500, args.profiles, args.seed)
+    print("sqlite batched", results["sqlite_batched"])
+    if not args.no_postgres:
+        results["postgres_batched"] = realtime_batched(
+            args.postgres, 5, 500, args.profiles, args.seed
+        )
+        print("postgres batched", results["postgres_batched"])
     print(json.dumps(results, indent=2))
     return 0
 
