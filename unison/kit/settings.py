@@ -78,6 +78,12 @@ class Settings(BaseSettings):
     consent_webhook_backoff_seconds: float = Field(default=30.0, gt=0)
     consent_webhook_timeout_seconds: float = Field(default=10.0, gt=0)
 
+    # --- segments ---
+    # How often `unison serve` / `unison worker` fire due window timers, and rescore RFM
+    # over every buyer (0: only by `unison segments rfm refresh` and as orders arrive).
+    segments_timer_interval_seconds: float = Field(default=1.0, gt=0)
+    segments_rfm_refresh_hours: float = Field(default=24.0, ge=0)
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -397,6 +397,11 @@ def state(session: Session, key: str) -> Any:
     return None if row is None else row.value
 
 
+def state_updated(session: Session, key: str) -> datetime | None:
+    row = session.get(SegmentState, key)
+    return None if row is None else ensure_utc(row.updated_at)
+
+
 def set_state(session: Session, key: str, value: Any, at: datetime) -> None:
     statement = upsert(session, SegmentState).values(key=key, value=value, updated_at=at)
     session.execute(
