@@ -6,10 +6,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.segments.conftest import START, Api, track
+from tests.segments.conftest import START, Api, Clock, track
 from unison.kit.db import transaction
+from unison.kit.settings import Settings
 from unison.profiles import computed_traits
+from unison.segments import repository as rows
 from unison.segments import rfm
+from unison.segments.scheduler import SchedulerThread
 
 DAY = timedelta(days=1)
 
@@ -79,3 +82,29 @@ class TestRefresh:
             back = computed_traits.values(session, [ids[9]], list(rfm.NAMES))[ids[9]]
         assert back["rfm_r"] == 5
         assert back["rfm_cell"] == "champions"
+
+
+class TestSchedule:
+    def test_the_timer_thread_refreshes_once_a_period(
+        self,
+        api: Api,
+        process: Callable[[], int],
+        sessions: sessionmaker[Session],
+        settings: Settings,
+        clock: Clock,
+    ) -> None:
+        api.send(track("a", "Order Completed", START - DAY, revenue=5))
+        process()
+        thread = SchedulerThread(sessions, settings, clock=clock)
+        thread.refresh_rfm_if_due()
+        with sessions() as session:
+            first = rows.state_updated(session, rfm.STATE_KEY)
+        assert first == START
+        clock.advance(hours=1)
+        thread.refresh_rfm_if_due()
+        with sessions() as session:
+            assert rows.state_updated(session, rfm.STATE_KEY) == first
+        clock.advance(hours=24)
+        thread.refresh_rfm_if_due()
+        with sessions() as session:
+            assert rows.state_updated(session, rfm.STATE_KEY) == clock.now

@@ -129,6 +129,12 @@ class Settings(BaseSettings):
     )
     clv_min_customers: int = Field(default=20, ge=2)  # fewer: predictive traits are skipped
 
+    # --- segments ---
+    # How often `unison serve` / `unison worker` fire due window timers, and rescore RFM
+    # over every buyer (0: only by `unison segments rfm refresh` and as orders arrive).
+    segments_timer_interval_seconds: float = Field(default=1.0, gt=0)
+    segments_rfm_refresh_hours: float = Field(default=24.0, ge=0)
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

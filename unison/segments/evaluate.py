@@ -162,6 +162,19 @@ def evaluate(node: Condition, facts: Facts, now: datetime) -> bool:
     return observe(node, facts, now)[0]
 
 
+_TEXTS: dict[int, tuple[Condition, str]] = {}
+
+
+def _text(node: Condition) -> str:
+    """The node's text form, printed once per node (definitions are immutable)."""
+    found = _TEXTS.get(id(node))
+    if found is None or found[0] is not node:
+        if len(_TEXTS) > 50_000:
+            _TEXTS.clear()
+        found = _TEXTS[id(node)] = (node, to_text(node))
+    return found[1]
+
+
 def explain(node: Condition, facts: Facts, now: datetime, path: str = "$") -> dict[str, Any]:
     """Every node's answer (and each leaf's observed value), addressed by JSON path."""
     if isinstance(node, And | Or | Not):
@@ -186,7 +199,7 @@ def explain(node: Condition, facts: Facts, now: datetime, path: str = "$") -> di
         return {
             "path": path,
             "kind": node.kind,
-            "text": to_text(node),
+            "text": _text(node),
             "result": result,
             "children": kids,
         }
@@ -194,7 +207,7 @@ def explain(node: Condition, facts: Facts, now: datetime, path: str = "$") -> di
     return {
         "path": path,
         "kind": node.kind,
-        "text": to_text(node),
+        "text": _text(node),
         "result": result,
         "observed": _plain(seen),
     }

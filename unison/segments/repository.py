@@ -1,15 +1,18 @@
 """All queries of the segments domain (dialect fragments in sql_dialects.py)."""
 
+# ruff: noqa: S608 - SQL text from this module's own names and compiled fragments; values bound
+
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select, text, tuple_, update
+from sqlalchemy import and_, delete, func, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from unison.kit.clock import ensure_utc
+from unison.kit.db import sqlite_time
 from unison.models import (
     ComputedTrait,
     Event,
@@ -86,13 +89,13 @@ def matching_ids(session: Session, sql: str, params: dict[str, Any]) -> list[int
 
 def count_matching(session: Session, where: str, params: dict[str, Any]) -> int:
     _prepare(session)
-    sql = f"SELECT count(*) FROM profiles p WHERE {where}"  # noqa: S608 - compiled, all values bound
+    sql = f"SELECT count(*) FROM profiles p WHERE {where}"
     return int(session.execute(text(sql), params).scalar_one())
 
 
 def sample_matching(session: Session, where: str, params: dict[str, Any], limit: int) -> list[int]:
     _prepare(session)
-    sql = f"SELECT p.id FROM profiles p WHERE {where} ORDER BY p.id LIMIT {int(limit)}"  # noqa: S608
+    sql = f"SELECT p.id FROM profiles p WHERE {where} ORDER BY p.id LIMIT {int(limit)}"
     return [row[0] for row in session.execute(text(sql), params)]
 
 
@@ -133,9 +136,15 @@ def segments_of_profile(session: Session, profile_id: int) -> list[tuple[Segment
 
 
 def enter(session: Session, rows: list[dict[str, Any]]) -> None:
-    statement = upsert(session, SegmentMember).on_conflict_do_nothing()
-    for start in range(0, len(rows), 5000):
-        session.execute(statement, rows[start : start + 5000])
+    if not rows:
+        return
+    mark = "%s" if dialect(session) == "postgresql" else "?"
+    stamp = (lambda m: m) if mark == "%s" else sqlite_time
+    session.connection().exec_driver_sql(
+        "INSERT INTO segment_members (segment_id, profile_id, entered_at) "
+        f"VALUES ({mark}, {mark}, {mark}) ON CONFLICT DO NOTHING",
+        [(r["segment_id"], r["profile_id"], stamp(r["entered_at"])) for r in rows],
+    )
 
 
 def leave(session: Session, pairs: list[tuple[int, int]]) -> None:
@@ -174,13 +183,16 @@ def set_count(session: Session, segment_id: int, at: datetime) -> None:
 
 
 def add_to_counts(session: Session, deltas: dict[int, int], at: datetime) -> None:
-    """Move member counts by the changes just written (never a count over the members)."""
+    """Move member counts by the changes just written (never a count over the members).
+    Sent straight to the driver: it runs for most membership changes."""
+    mark = "%s" if dialect(session) == "postgresql" else "?"
+    stamp = at if mark == "%s" else sqlite_time(at)
+    sql = (
+        f"UPDATE segments SET member_count = member_count + {mark}, evaluated_at = {mark} "
+        f"WHERE id = {mark}"
+    )
     for segment_id, delta in sorted(deltas.items()):
-        session.execute(
-            update(Segment)
-            .where(Segment.id == segment_id)
-            .values(member_count=Segment.member_count + delta, evaluated_at=at)
-        )
+        session.connection().exec_driver_sql(sql, (delta, stamp, segment_id))
 
 
 # --- timers -------------------------------------------------------------------------------
@@ -198,12 +210,14 @@ def timers_of(session: Session, profile_ids: Sequence[int]) -> dict[tuple[str, i
 def set_timers(session: Session, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
-    statement = upsert(session, SegmentTimer)
-    statement = statement.on_conflict_do_update(
-        index_elements=["owner", "profile_id"], set_={"due_at": statement.excluded.due_at}
+    mark = "%s" if dialect(session) == "postgresql" else "?"
+    stamp = (lambda m: m) if mark == "%s" else sqlite_time
+    session.connection().exec_driver_sql(
+        "INSERT INTO segment_timers (owner, profile_id, due_at) "
+        f"VALUES ({mark}, {mark}, {mark}) "
+        "ON CONFLICT (owner, profile_id) DO UPDATE SET due_at = excluded.due_at",
+        [(r["owner"], r["profile_id"], stamp(r["due_at"])) for r in rows],
     )
-    for start in range(0, len(rows), 5000):
-        session.execute(statement, rows[start : start + 5000])
 
 
 def drop_timers(session: Session, pairs: list[tuple[str, int]]) -> None:
@@ -381,6 +395,11 @@ def trait_definition(session: Session, name: str) -> TraitDefinitionRow | None:
 def state(session: Session, key: str) -> Any:
     row = session.get(SegmentState, key)
     return None if row is None else row.value
+
+
+def state_updated(session: Session, key: str) -> datetime | None:
+    row = session.get(SegmentState, key)
+    return None if row is None else ensure_utc(row.updated_at)
 
 
 def set_state(session: Session, key: str, value: Any, at: datetime) -> None:

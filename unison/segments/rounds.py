@@ -76,6 +76,9 @@ class Loader:
         self.settings = settings
         self._kinds: dict[str, str] | None = None
         self.groups: dict[int, list[int]] = {}
+        # Read with the facts when the store answers them in the same round trip.
+        self.memberships: list[tuple[int, int]] | None = None
+        self.timers: dict[tuple[str, int], datetime] | None = None
 
     def kinds(self) -> dict[str, str]:
         if self._kinds is None:
@@ -94,15 +97,24 @@ class Loader:
         """Facts of the live profiles among `cids` (a merged-away id has none: its facts
         live on its survivor)."""
         session = self.session
-        live, self.groups, owner = hot.profile_groups(session, cids)
+        plain = sorted(needs.events - needs.payload)
+        if session.get_bind().dialect.name == "postgresql" and len(cids) <= 500:
+            loaded = hot.round_postgres(session, cids, plain)
+            live, self.groups, owner = loaded.live, loaded.groups, loaded.owner
+            events = loaded.events
+            self.memberships, self.timers = loaded.memberships, loaded.timers
+        else:
+            live, self.groups, owner = hot.profile_groups(session, cids)
+            members = [pid for cid in live for pid in self.groups.get(cid, ())]
+            events = hot.events(session, members, plain, False)
         found = {
             pid: Facts(profile_id=pid, traits=row.traits, stats=row.stats)
             for pid, row in live.items()
         }
         members = [pid for cid in found for pid in self.groups.get(cid, ())]
-        plain = sorted(needs.events - needs.payload)
-        for pid, name, at, _ in hot.events(session, members, plain, False):
-            found[owner[pid]].events.setdefault(name, []).append(EventRow(name, at, {}))
+        for pid, name, at, _ in events:
+            if owner[pid] in found:
+                found[owner[pid]].events.setdefault(name, []).append(EventRow(name, at, {}))
         for pid, name, at, payload in hot.events(session, members, sorted(needs.payload), True):
             props = payload.get("properties") if isinstance(payload, dict) else None
             row = EventRow(name, at, props if isinstance(props, dict) else {})
@@ -158,9 +170,12 @@ def decide(
     )
     groups = loader.groups
     held: dict[int, set[int]] = {}
-    for segment_id, pid in hot.memberships(session, [p for c in cids for p in groups.get(c, [c])]):
+    found_members = loader.memberships
+    if found_members is None:
+        found_members = hot.memberships(session, [p for c in cids for p in groups.get(c, [c])])
+    for segment_id, pid in found_members:
         held.setdefault(pid, set()).add(segment_id)
-    timers = hot.timers(session, cids)
+    timers = loader.timers if loader.timers is not None else hot.timers(session, cids)
     bounds = rfm.boundaries(session) if any(w.rfm for w in work.values()) else None
     names = {compiled.id: compiled.name for compiled in catalog.segments.values()}
     for cid in cids:

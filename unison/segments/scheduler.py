@@ -9,7 +9,7 @@ always with an explicit `now` so a controlled clock drives it.
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,7 +18,7 @@ from unison.kit.db import transaction, write_lock
 from unison.kit.settings import Settings
 from unison.segments import catalog as catalogs
 from unison.segments import repository as rows
-from unison.segments import rounds
+from unison.segments import rfm, rounds
 from unison.segments.processor import NAME
 from unison.segments.rounds import Work
 from unison.worker import offsets
@@ -77,15 +77,12 @@ class SchedulerThread:
         sessions: sessionmaker[Session],
         settings: Settings,
         *,
-        interval: float = 1.0,
+        interval: float | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        self.sessions, self.settings, self.interval, self.clock = (
-            sessions,
-            settings,
-            interval,
-            clock,
-        )
+        self.sessions, self.settings, self.clock = sessions, settings, clock
+        self.interval = interval or settings.segments_timer_interval_seconds
+        self._rfm_tried: datetime | None = None
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -105,5 +102,19 @@ class SchedulerThread:
         while not self._stopped.wait(self.interval):
             try:
                 fire_due(self.sessions, self.settings, self.clock())
+                self.refresh_rfm_if_due()
             except Exception:
                 log.exception("segment timers failed; retrying on the next tick")
+
+    def refresh_rfm_if_due(self) -> None:
+        """Rescore RFM over every buyer when the last refresh is older than the setting."""
+        hours = self.settings.segments_rfm_refresh_hours
+        now = self.clock()
+        if not hours or (self._rfm_tried and now - self._rfm_tried < timedelta(hours=hours)):
+            return
+        self._rfm_tried = now
+        engine = self.sessions.kw["bind"]
+        with write_lock(engine), transaction(self.sessions) as session:
+            refreshed = rows.state_updated(session, rfm.STATE_KEY)
+            if refreshed is None or now - refreshed >= timedelta(hours=hours):
+                rfm.refresh(session, now)

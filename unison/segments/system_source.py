@@ -13,7 +13,12 @@ SYSTEM_SOURCE = "unison-segments"
 
 def source_id(session: Session) -> int:
     # Created on first use; its write key is thrown away (nothing outside may write as it).
-    found = session.execute(select(Source.id).where(Source.name == SYSTEM_SOURCE)).scalar()
+    mark = "%s" if session.get_bind().dialect.name == "postgresql" else "?"
+    found = (
+        session.connection()
+        .exec_driver_sql(f"SELECT id FROM sources WHERE name = {mark}", (SYSTEM_SOURCE,))  # noqa: S608
+        .scalar()
+    )
     if found is not None:
         return int(found)
     session.execute(

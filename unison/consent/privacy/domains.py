@@ -113,3 +113,4 @@ register("messages", export=_export_messages, erase=_erase_messages)
 
 # Later domains register themselves on import.
 from unison.inbox import privacy as _inbox_privacy  # noqa: E402, F401 - conversations
+from unison.segments import privacy as _segments  # noqa: E402, F401 - registers its eraser
