@@ -82,21 +82,27 @@ def main() -> None:
 
     data = synthesize(args.customers)
     distinct = len(np.unique(np.stack([data["x"], data["t_x"], data["T"]]), axis=1).T)
-    print(f"{args.customers:,} customers, {distinct:,} distinct (x, t_x, T) rows, "
-          f"{int((data['x'] > 0).sum()):,} repeat buyers")
+    print(
+        f"{args.customers:,} customers, {distinct:,} distinct (x, t_x, T) rows, "
+        f"{int((data['x'] > 0).sum()):,} repeat buyers"
+    )
 
     fit_s, (bg, gg) = timed(lambda: ours(data), args.runs)
     print(f"unison  BG/NBD + Gamma-Gamma fit: median {fit_s:.3f} s over {args.runs} runs")
-    print(f"        r={bg.r:.4f} alpha={bg.alpha:.4f} a={bg.a:.4f} b={bg.b:.4f} "
-          f"p={gg.p:.4f} q={gg.q:.4f} gamma={gg.gamma:.4f}")
+    print(
+        f"        r={bg.r:.4f} alpha={bg.alpha:.4f} a={bg.a:.4f} b={bg.b:.4f} "
+        f"p={gg.p:.4f} q={gg.q:.4f} gamma={gg.gamma:.4f}"
+    )
 
     score_s, scores = timed(
         lambda: score(bg, gg, data["x"], data["t_x"], data["T"], data["m"], unit="weeks"),
         args.runs,
     )
     finite = all(np.isfinite(v).all() for v in (scores.p_alive, scores.expected_orders, scores.clv))
-    print(f"unison  scoring (p_alive, expected orders 90 d, 12-month CLV): median {score_s:.3f} s"
-          f"; all finite: {finite}")
+    print(
+        f"unison  scoring (p_alive, expected orders 90 d, 12-month CLV): median {score_s:.3f} s"
+        f"; all finite: {finite}"
+    )
 
     if args.lifetimes_runs <= 0:
         return
