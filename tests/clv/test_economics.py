@@ -124,7 +124,8 @@ class TestUnitEconomics:
         may = NOW.replace(month=5, day=10)
         events = []
         # two customers first seen on ads, one on social; all first buy in May
-        for user, channel in (("ads-1", "ads"), ("ads-2", "ads"), ("soc-1", "social")):
+        users = (("ads-1", "ads"), ("ads-2", "ads"), ("soc-1", "social"), ("web-1", "web"))
+        for user, channel in users:
             events.append(track(user, "Product Viewed", may - timedelta(days=3), channel))
             events.append(order(user, may, 300))
             events.append(order(user, may + timedelta(days=20), 300))
@@ -153,15 +154,23 @@ class TestUnitEconomics:
         assert by["ads"].contribution_per_customer == 600.0
         # 600 over 12 months = 50 a month: 500 is paid back in 10 months
         assert by["ads"].payback_months == 10.0
-        assert by["all"].customers == 3
+        # no spend entered for web: its CAC is unknown, not zero
+        assert (by["web"].customers, by["web"].spend, by["web"].cac) == (1, None, None)
+        assert by["all"].customers == 4
         assert by["all"].spend == 1900.0
+        assert by["all"].cac == 475.0  # blended: all spend over all customers
         response = client.get(
             "/api/analytics/unit-economics",
             params={"from": "2026-05", "to": "2026-05"},
             headers=bearer(admin_token),
         )
         assert response.status_code == 200, response.text
-        assert {c["channel"] for c in response.json()["channels"]} == {"ads", "social", "all"}
+        assert {c["channel"] for c in response.json()["channels"]} == {
+            "ads",
+            "social",
+            "web",
+            "all",
+        }
 
     def test_months_must_be_well_formed_and_in_order(
         self, client: TestClient, admin_token: str

@@ -148,3 +148,51 @@ class TestApi:
         token = make_token(sessions, role)
         response = client.post("/api/clv/refresh", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == status, response.text
+
+
+class TestIdentity:
+    def test_orders_of_merged_profiles_count_for_the_survivor(
+        self,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        send: Send,
+        process: Callable[[], int],
+    ) -> None:
+        anonymous = order("ignored", NOW - timedelta(days=40), 100)
+        del anonymous["userId"]
+        anonymous["anonymousId"] = "browser-7"
+        send([anonymous, order("tamar", NOW - timedelta(days=10), 50)])
+        process()
+        send(
+            [
+                {
+                    "type": "identify",
+                    "userId": "tamar",
+                    "anonymousId": "browser-7",
+                    "traits": {"name": "თამარ"},
+                }
+            ]
+        )
+        process()
+        with transaction(sessions) as session:
+            orders, _ = service.load_orders(session, settings, NOW)
+            values = service.historical(session, settings, orders, NOW)
+        assert len({o.profile_id for o in orders}) == 1
+        (value,) = values.values()
+        assert value.revenue == 150
+
+
+class TestTiers:
+    def test_ties_share_a_tier_and_the_lowest_tier_catches_the_rest(self) -> None:
+        import numpy as np
+
+        from unison.clv.scoring import tiers
+
+        cutoffs = {"platinum": 0.95, "gold": 0.8, "silver": 0.5, "bronze": 0.0}
+        values = np.array([float(v) for v in range(20)])
+        found = tiers(values, cutoffs)
+        assert found[19] == "platinum"
+        assert found[16:19] == ["gold"] * 3
+        assert found[:10] == ["bronze"] * 10
+        assert tiers(np.zeros(7), cutoffs) == ["bronze"] * 7
+        assert tiers(np.zeros(0), cutoffs) == []

@@ -41,7 +41,7 @@ class SpendEntry:
 @dataclass(frozen=True)
 class ChannelEconomics:
     channel: str
-    spend: float
+    spend: float | None  # None: no spend entered for the channel in those months
     customers: int
     cac: float | None
     ltv: float | None
@@ -157,33 +157,36 @@ def unit_economics(
     for pid in acquired:
         by_channel[_first_touch(firsts.get(pid, {}))].append(pid)
     currency = report.currency or settings.clv_currency
-    spend: dict[str, float] = defaultdict(float)
+    spend: dict[str, float] = {}
     for row in repository.spend(session, first_month, last_month):
         if currency is None or row.currency == currency:
-            spend[row.channel] += row.amount
+            spend[row.channel] = spend.get(row.channel, 0.0) + row.amount
             currency = currency or row.currency
     predicted = computed_traits.values(session, acquired, ["clv_12m"])
     values = historical(session, settings, orders, now)
     months = settings.clv_window_days / DAYS_PER_MONTH
     channels = sorted(set(spend) | set(by_channel))
+    # A channel without spend entered has an unknown CAC, not a zero one; "all" is the
+    # blended CAC (all spend over all customers, organic ones included).
     rows = [
-        _row(name, spend[name], by_channel.get(name, []), predicted, values, months)
+        _row(name, spend.get(name), by_channel.get(name, []), predicted, values, months)
         for name in channels
     ]
-    rows.append(_row("all", sum(spend.values()), acquired, predicted, values, months))
+    total = sum(spend.values()) if spend else None
+    rows.append(_row("all", total, acquired, predicted, values, months))
     return currency, rows
 
 
 def _row(
     channel: str,
-    spent: float,
+    spent: float | None,
     customers: list[int],
     predicted: dict[int, dict[str, Any]],
     values: dict[int, Any],
     months: float,
 ) -> ChannelEconomics:
     count = len(customers)
-    cac = spent / count if count else None
+    cac = spent / count if count and spent is not None else None
     nets = [values[pid].net if pid in values else 0.0 for pid in customers]
     ltvs = [
         float(predicted.get(pid, {}).get("clv_12m", net))
@@ -194,7 +197,7 @@ def _row(
     monthly = contribution / months if contribution is not None else None
     return ChannelEconomics(
         channel=channel,
-        spend=round(spent, 2),
+        spend=None if spent is None else round(spent, 2),
         customers=count,
         cac=None if cac is None else round(cac, 2),
         ltv=None if ltv is None else round(ltv, 2),

@@ -67,7 +67,7 @@ class SpendList(BaseModel):
 
 class ChannelOut(BaseModel):
     channel: str
-    spend: float
+    spend: float | None = Field(description="null: no spend entered for the channel")
     customers: int
     cac: float | None
     ltv: float | None

@@ -121,7 +121,9 @@ class Settings(BaseSettings):
     clv_support_cost_per_hour: float = Field(default=0.0, ge=0)
     # Outbound marketing: the events that record a sent message, and the cost per message by
     # channel (WhatsApp is charged per 24-hour conversation, so it counts conversations).
-    clv_message_events: list[str] = Field(default_factory=lambda: ["Message Sent"])
+    clv_message_events: list[str] = Field(
+        default_factory=lambda: ["Message Sent", "Email Delivered"]
+    )
     clv_message_costs: dict[str, float] = Field(default_factory=dict)
     # Tiers by predicted 12-month CLV: the lowest quantile each tier starts at.
     clv_tiers: dict[str, float] = Field(
