@@ -199,3 +199,19 @@ class TestSignature:
         assert hooks.signed("email", "sales-inbox", raw, secret=secret).status_code == 200
         listed = hooks.api("GET", "/api/connectors").text
         assert secret not in listed
+
+
+class TestLimits:
+    def test_an_email_over_the_limit_is_413_and_nothing_is_stored(
+        self, hooks: Hooks, mailbox: dict[str, Any], sessions: sessionmaker[Session]
+    ) -> None:
+        attachment = base64.b64encode(b"\x00" * 300_000).decode("ascii")  # 400 KB > 256 KB
+        raw = (
+            "From: big@example.com\r\nMessage-ID: <big@example.com>\r\n"
+            "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            + attachment
+        ).encode("ascii")
+        response = hooks.signed("email", "support-inbox", raw)
+        assert response.status_code == 413
+        assert response.json()["field"] == "body"
+        assert events(sessions) == []
