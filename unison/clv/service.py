@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
 
 import numpy as np
+from sqlalchemy.orm import Session
 
 from unison.clv import repository
 from unison.clv.errors import ClvInputInvalid, FitDidNotConverge, NotEnoughData
@@ -65,7 +66,7 @@ def rates(settings: Settings) -> Rates:
 
 
 def load_orders(
-    session: Any, settings: Settings, until: datetime
+    session: Session, settings: Settings, until: datetime
 ) -> tuple[list[Order], OrderReport]:
     events = list(repository.tracked(session, [ORDER_EVENT], since=None, until=until))
     report = OrderReport()
@@ -74,7 +75,7 @@ def load_orders(
 
 
 def historical(
-    session: Any, settings: Settings, orders: list[Order], now: datetime
+    session: Session, settings: Settings, orders: list[Order], now: datetime
 ) -> dict[int, Value]:
     since = now - timedelta(days=settings.clv_window_days)
     contacts = repository.tracked(
@@ -143,7 +144,7 @@ def forecast(summary: Summary, settings: Settings) -> Forecast:
     )
 
 
-def refresh(session: Any, settings: Settings, now: datetime | None = None) -> RefreshReport:
+def refresh(session: Session, settings: Settings, now: datetime | None = None) -> RefreshReport:
     """Recompute and replace every profile's CLV traits (the boundary commits)."""
     now = now or utcnow()
     orders, order_report = load_orders(session, settings, now)
@@ -193,7 +194,7 @@ class ValidationReport:
 
 
 def validation(
-    session: Any, settings: Settings, calibration_end: date, observation_end: date
+    session: Session, settings: Settings, calibration_end: date, observation_end: date
 ) -> ValidationReport:
     """Fit on orders up to `calibration_end`, compare with purchases up to `observation_end`."""
     if observation_end <= calibration_end:
