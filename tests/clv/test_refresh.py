@@ -77,6 +77,24 @@ class TestRefresh:
         assert min(by_tier["silver"]) >= max(by_tier["bronze"])
         assert report.tier_counts == {name: len(v) for name, v in by_tier.items()}
 
+    def test_pareto_nbd_can_drive_the_forecasts(
+        self,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        send: Send,
+        process: Callable[[], int],
+    ) -> None:
+        send(shoppers(40))
+        process()
+        pareto = settings.model_copy(update={"clv_purchase_model": "pareto_nbd"})
+        with transaction(sessions) as session:
+            report = service.refresh(session, pareto, NOW)
+        assert report.forecast_skipped is None
+        assert set(report.models["pareto_nbd"]) == {"r", "alpha", "s", "beta", "log_likelihood"}
+        found = traits(sessions)
+        assert len(found) == 40
+        assert all(0 <= v["p_alive"] <= 1 and v["clv_12m"] >= 0 for v in found.values())
+
     def test_a_second_refresh_replaces_values_and_drops_customers_now_gone(
         self,
         settings: Settings,

@@ -82,3 +82,13 @@ class TestFromTheLog:
         svg = client.get("/api/clv/validation", params={**params, "format": "svg"}, headers=headers)
         assert svg.headers["content-type"].startswith("image/svg+xml")
         assert b"<svg" in svg.content
+        assert b"BG/NBD" in svg.content  # matplotlib keeps each text as a comment
+
+    def test_validation_with_pareto_nbd(
+        self, settings: Settings, sessions: sessionmaker[Session], cdnow_in_the_log: dict[str, int]
+    ) -> None:
+        pareto = settings.model_copy(update={"clv_purchase_model": "pareto_nbd"})
+        with transaction(sessions) as session:
+            report = service.validation(session, pareto, date(1997, 9, 30), date(1998, 6, 30))
+        assert round(report.model.log_likelihood, 1) == -9595.0
+        assert len(report.rows) == 8

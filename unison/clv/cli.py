@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from unison import migrations
 from unison.clv import economics, service
-from unison.clv.validation import plot
+from unison.clv.validation import model_label, plot
 from unison.kit.db import create_db_engine, make_session_factory, transaction
 from unison.kit.errors import UnisonError
 from unison.kit.settings import get_settings
@@ -94,7 +94,9 @@ def validate(
     console.print(table)
     if plot_file is not None:
         fmt = "svg" if plot_file.suffix.lower() == ".svg" else "png"
-        plot_file.write_bytes(plot(report.rows, fmt, report.unit, report.holdout))
+        plot_file.write_bytes(
+            plot(report.rows, fmt, report.unit, report.holdout, model_label(report.model))
+        )
         err.print(f"wrote {plot_file}")
 
 

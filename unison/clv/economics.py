@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from unison.clv import repository
 from unison.clv.errors import ClvInputInvalid
 from unison.clv.scoring import DAYS_PER_MONTH
@@ -84,7 +86,7 @@ def spend_entry(
     return SpendEntry(name, check_month(str(month or "").strip(), where=where), money, code)
 
 
-def record_spend(session: Any, entries: list[SpendEntry]) -> int:
+def record_spend(session: Session, entries: list[SpendEntry]) -> int:
     now = utcnow()
     repository.save_spend(
         session,
@@ -133,7 +135,7 @@ def _first_touch(firsts: dict[str, str]) -> str:
 
 
 def unit_economics(
-    session: Any,
+    session: Session,
     settings: Settings,
     first_month: str,
     last_month: str,

@@ -22,7 +22,7 @@ from unison.clv.schemas import (
     UnitEconomicsOut,
     ValidationOut,
 )
-from unison.clv.validation import plot
+from unison.clv.validation import model_label, plot
 
 router = APIRouter(tags=["clv"])
 
@@ -64,7 +64,10 @@ def validation(
     report = service.validation(session, runtime.settings, calibration_end, observation_end)
     if fmt != "json":
         media = "image/png" if fmt == "png" else "image/svg+xml"
-        return Response(plot(report.rows, fmt, report.unit, report.holdout), media_type=media)
+        return Response(
+            plot(report.rows, fmt, report.unit, report.holdout, model_label(report.model)),
+            media_type=media,
+        )
     return ValidationOut(
         model=report.model.as_dict(),
         log_likelihood=report.model.log_likelihood,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from unison.clv.models import bgnbd, gamma_gamma
+from unison.clv.models import bgnbd, gamma_gamma, pareto_nbd
 from unison.clv.models.fitting import Array, compress
 from unison.clv.summary import unit_days
 
@@ -26,8 +26,11 @@ class Scores:
     clv: Array  # over the CLV horizon, discounted, with margin
 
 
+PurchaseModel = bgnbd.BGNBD | pareto_nbd.ParetoNBD
+
+
 def score(
-    purchases: bgnbd.BGNBD,
+    purchases: PurchaseModel,
     spend: gamma_gamma.GammaGamma | None,
     frequency: npt.ArrayLike,
     recency: npt.ArrayLike,
@@ -42,7 +45,7 @@ def score(
 ) -> Scores:
     rows = compress(frequency, recency, T)
     per_unit = unit_days(unit)
-    alive = bgnbd.p_alive(purchases, rows.x, rows.t_x, rows.T)
+    alive = _p_alive(purchases, rows.x, rows.t_x, rows.T)
 
     # Expected purchases if alive depend on (x, T) only: a few thousand pairs, not rows.
     pairs = compress(rows.x, np.zeros_like(rows.x), rows.T)
@@ -50,7 +53,7 @@ def score(
     def cumulative(days: float) -> Array:
         if days <= 0:
             return np.zeros_like(rows.x)
-        per_pair = bgnbd.expected_if_alive(purchases, days / per_unit, pairs.x, pairs.T)
+        per_pair = _if_alive(purchases, days / per_unit, pairs.x, pairs.T)
         return alive * per_pair[pairs.inverse]
 
     orders = cumulative(orders_days)
@@ -71,6 +74,18 @@ def score(
         expected_spend=value,
         clv=discounted[rows.inverse] * value * margin,
     )
+
+
+def _p_alive(model: PurchaseModel, x: Array, t_x: Array, T: Array) -> Array:
+    if isinstance(model, bgnbd.BGNBD):
+        return bgnbd.p_alive(model, x, t_x, T)
+    return pareto_nbd.p_alive(model, x, t_x, T)
+
+
+def _if_alive(model: PurchaseModel, t: float, x: Array, T: Array) -> Array:
+    if isinstance(model, bgnbd.BGNBD):
+        return bgnbd.expected_if_alive(model, t, x, T)
+    return pareto_nbd.expected_if_alive(model, t, x, T)
 
 
 def observed_spend(frequency: npt.ArrayLike, monetary_value: npt.ArrayLike) -> Array:

@@ -12,13 +12,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
 
 import numpy as np
+from sqlalchemy.orm import Session
 
 from unison.clv import repository
 from unison.clv.errors import ClvInputInvalid, FitDidNotConverge, NotEnoughData
 from unison.clv.historical import Rates, Value, historical_values
-from unison.clv.models import bgnbd, gamma_gamma
+from unison.clv.models import bgnbd, gamma_gamma, pareto_nbd
 from unison.clv.orders import Order, OrderReport, choose_currency, orders_in
-from unison.clv.scoring import score, tiers
+from unison.clv.scoring import PurchaseModel, score, tiers
 from unison.clv.summary import Summary, summarize
 from unison.clv.validation import GroupRow, by_frequency
 from unison.kit.clock import utcnow
@@ -32,7 +33,7 @@ TRAITS = ("clv_historical", "clv_12m", "p_alive", "expected_orders_90d", "clv_ti
 
 @dataclass
 class Forecast:
-    purchases: bgnbd.BGNBD
+    purchases: PurchaseModel
     spend: gamma_gamma.GammaGamma | None
     spend_skipped: str | None
     customers: list[int]
@@ -65,7 +66,7 @@ def rates(settings: Settings) -> Rates:
 
 
 def load_orders(
-    session: Any, settings: Settings, until: datetime
+    session: Session, settings: Settings, until: datetime
 ) -> tuple[list[Order], OrderReport]:
     events = list(repository.tracked(session, [ORDER_EVENT], since=None, until=until))
     report = OrderReport()
@@ -74,7 +75,7 @@ def load_orders(
 
 
 def historical(
-    session: Any, settings: Settings, orders: list[Order], now: datetime
+    session: Session, settings: Settings, orders: list[Order], now: datetime
 ) -> dict[int, Value]:
     since = now - timedelta(days=settings.clv_window_days)
     contacts = repository.tracked(
@@ -96,13 +97,19 @@ def summary_of(
     )
 
 
+def fit_purchases(summary: Summary, settings: Settings) -> PurchaseModel:
+    if settings.clv_purchase_model == "pareto_nbd":
+        return pareto_nbd.fit(summary.frequency, summary.recency, summary.T)
+    return bgnbd.fit(summary.frequency, summary.recency, summary.T)
+
+
 def forecast(summary: Summary, settings: Settings) -> Forecast:
     if len(summary) < settings.clv_min_customers:
         raise NotEnoughData(
             f"{len(summary)} customers with orders; forecasts need at least "
             f"{settings.clv_min_customers} (UNISON_CLV_MIN_CUSTOMERS)"
         )
-    purchases = bgnbd.fit(summary.frequency, summary.recency, summary.T)
+    purchases = fit_purchases(summary, settings)
     spend: gamma_gamma.GammaGamma | None = None
     spend_skipped = None
     try:
@@ -137,7 +144,7 @@ def forecast(summary: Summary, settings: Settings) -> Forecast:
     )
 
 
-def refresh(session: Any, settings: Settings, now: datetime | None = None) -> RefreshReport:
+def refresh(session: Session, settings: Settings, now: datetime | None = None) -> RefreshReport:
     """Recompute and replace every profile's CLV traits (the boundary commits)."""
     now = now or utcnow()
     orders, order_report = load_orders(session, settings, now)
@@ -153,7 +160,7 @@ def refresh(session: Any, settings: Settings, now: datetime | None = None) -> Re
     else:
         report.customers = len(result.customers)
         report.models = {
-            "bgnbd": {
+            settings.clv_purchase_model: {
                 **result.purchases.as_dict(),
                 "log_likelihood": result.purchases.log_likelihood,
             },
@@ -179,7 +186,7 @@ def refresh(session: Any, settings: Settings, now: datetime | None = None) -> Re
 
 @dataclass
 class ValidationReport:
-    model: bgnbd.BGNBD
+    model: PurchaseModel
     rows: list[GroupRow]
     customers: int
     holdout: float
@@ -187,7 +194,7 @@ class ValidationReport:
 
 
 def validation(
-    session: Any, settings: Settings, calibration_end: date, observation_end: date
+    session: Session, settings: Settings, calibration_end: date, observation_end: date
 ) -> ValidationReport:
     """Fit on orders up to `calibration_end`, compare with purchases up to `observation_end`."""
     if observation_end <= calibration_end:
@@ -198,7 +205,7 @@ def validation(
     until = datetime.combine(observation_end, time.max, tzinfo=UTC)
     orders, _ = load_orders(session, settings, until)
     summary = summary_of(orders, settings, calibration_end, observation_end)
-    model = bgnbd.fit(summary.frequency, summary.recency, summary.T)
+    model = fit_purchases(summary, settings)
     return ValidationReport(
         model, by_frequency(summary, model), len(summary), summary.duration_holdout, summary.unit
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from unison.clv.models import bgnbd
+from unison.clv.models import bgnbd, pareto_nbd
 from unison.clv.summary import Summary
 
 TOP_GROUP = 7  # customers with 7 or more calibration repeat purchases form one group
@@ -22,10 +22,12 @@ class GroupRow:
     predicted: float  # mean expected holdout purchases
 
 
-def by_frequency(summary: Summary, model: bgnbd.BGNBD) -> list[GroupRow]:
-    expected = bgnbd.expected_purchases(
-        model, summary.duration_holdout, summary.frequency, summary.recency, summary.T
-    )
+def by_frequency(summary: Summary, model: bgnbd.BGNBD | pareto_nbd.ParetoNBD) -> list[GroupRow]:
+    args = (summary.duration_holdout, summary.frequency, summary.recency, summary.T)
+    if isinstance(model, bgnbd.BGNBD):
+        expected = bgnbd.expected_purchases(model, *args)
+    else:
+        expected = pareto_nbd.expected_purchases(model, *args)
     group = np.minimum(summary.frequency, TOP_GROUP).astype(int)
     rows = []
     for value in range(TOP_GROUP + 1):
@@ -44,7 +46,11 @@ def by_frequency(summary: Summary, model: bgnbd.BGNBD) -> list[GroupRow]:
     return rows
 
 
-def plot(rows: list[GroupRow], fmt: str, unit: str, holdout: float) -> bytes:
+def model_label(model: bgnbd.BGNBD | pareto_nbd.ParetoNBD) -> str:
+    return "BG/NBD" if isinstance(model, bgnbd.BGNBD) else "Pareto/NBD"
+
+
+def plot(rows: list[GroupRow], fmt: str, unit: str, holdout: float, model: str = "BG/NBD") -> bytes:
     """The table as a chart, PNG or SVG (matplotlib's Agg backend: no display needed)."""
     import matplotlib
 
@@ -55,7 +61,7 @@ def plot(rows: list[GroupRow], fmt: str, unit: str, holdout: float) -> bytes:
     axes = figure.subplots()
     labels = [row.frequency for row in rows]
     axes.plot(labels, [row.actual for row in rows], "o-", label="actual", color="#1f4e79")
-    axes.plot(labels, [row.predicted for row in rows], "s--", label="BG/NBD", color="#c55a11")
+    axes.plot(labels, [row.predicted for row in rows], "s--", label=model, color="#c55a11")
     axes.set_xlabel("repeat purchases in the calibration period")
     axes.set_ylabel(f"mean purchases in the {holdout:.4g}-{unit.rstrip('s')} holdout")
     axes.set_title("Predicted vs actual holdout purchases")

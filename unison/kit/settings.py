@@ -130,6 +130,8 @@ class Settings(BaseSettings):
         default_factory=lambda: {"platinum": 0.95, "gold": 0.8, "silver": 0.5, "bronze": 0.0}
     )
     clv_min_customers: int = Field(default=20, ge=2)  # fewer: predictive traits are skipped
+    # The purchase model behind p_alive, expected orders and clv_12m (Gamma-Gamma for spend).
+    clv_purchase_model: Literal["bgnbd", "pareto_nbd"] = "bgnbd"
 
     # --- segments ---
     # How often `unison serve` / `unison worker` fire due window timers, and rescore RFM

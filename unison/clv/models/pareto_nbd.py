@@ -118,14 +118,16 @@ def expected_purchases(
     """E[purchases in (T, T+t] | x, t_x, T] = P(alive) (r+x)/(alpha+T) E[alive time in t]."""
     alive = p_alive(params, x, t_x, T)
     fx, fT = as_array(x, "frequency"), as_array(T, "T")
+    return alive * expected_if_alive(params, t, fx, fT)
+
+
+def expected_if_alive(params: ParetoNBD, t: float, x: Array, T: Array) -> Array:
+    """E[purchases in t | alive at T]: rate (r+x)/(alpha+T) times the expected time alive,
+    (beta+T)/(s-1) [1 - ((beta+T)/(beta+T+t))^(s-1)], via expm1 so it is exact near s = 1."""
     if t <= 0:
-        return np.zeros_like(fx)
+        return np.zeros_like(x)
     r, alpha, s, beta = params.r, params.alpha, params.s, params.beta
-    horizon = np.log1p(t / (beta + fT))
+    horizon = np.log1p(t / (beta + T))
     k = s - 1
-    # (beta+T)/(s-1) [1 - ((beta+T)/(beta+T+t))^(s-1)], written to stay finite at s = 1
-    if abs(k) * float(np.max(horizon)) < 1e-10:
-        alive_time = (beta + fT) * horizon
-    else:
-        alive_time = (beta + fT) * -np.expm1(-k * horizon) / k
-    return np.asarray(alive * (r + fx) / (alpha + fT) * alive_time, dtype=np.float64)
+    alive_time = (beta + T) * (horizon if k == 0 else -np.expm1(-k * horizon) / k)
+    return np.asarray((r + x) / (alpha + T) * alive_time, dtype=np.float64)
