@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from unison.api.metrics import Metrics
 from unison.api.write_keys import WriteKeyCache
 from unison.channels.senders import load_senders
+from unison.clv.tasks import ScheduledRefresh
 from unison.consent.webhooks import deliver_due as deliver_webhooks
 from unison.events import repository
 from unison.events.repository import IngestBatch, StoreOutcome
@@ -32,6 +33,7 @@ class Runtime:
     processors: RunnerThread | None = None
     webhooks: PollingThread | None = None  # consent-change webhook delivery
     outbox: PollingThread | None = None  # outbound message delivery
+    clv_refresh: PollingThread | None = None  # the scheduled CLV refresh
     metrics: Metrics = field(default_factory=Metrics)
     segment_timers: SchedulerThread | None = None  # fires segments' window timers
 
@@ -64,6 +66,14 @@ class Runtime:
             if settings.consent_webhooks_enabled
             else None,
             outbox=_outbox_thread(sessions, settings),
+            clv_refresh=PollingThread(
+                "clv-refresh",
+                ScheduledRefresh(sessions, settings),
+                poll_seconds=300,
+                first_after=300,  # not in the way of start-up and a first burst of traffic
+            )
+            if settings.clv_refresh_hours > 0
+            else None,
             segment_timers=SchedulerThread(sessions, settings)
             if settings.embedded_worker
             else None,
@@ -73,7 +83,7 @@ class Runtime:
         self.writer.start()
         if self.processors is not None:
             self.processors.start()
-        for loop in (self.webhooks, self.outbox):
+        for loop in (self.webhooks, self.outbox, self.clv_refresh):
             if loop is not None:
                 loop.start()
         if self.segment_timers is not None:
@@ -88,7 +98,7 @@ class Runtime:
         self.writer.stop()
         if self.processors is not None:
             self.processors.stop()
-        for loop in (self.webhooks, self.outbox):
+        for loop in (self.webhooks, self.outbox, self.clv_refresh):
             if loop is not None:
                 loop.stop()
         if self.segment_timers is not None:

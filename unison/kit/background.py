@@ -9,8 +9,16 @@ log = logging.getLogger(__name__)
 
 
 class PollingThread:
-    def __init__(self, name: str, round_: Callable[[], int], poll_seconds: float = 2.0) -> None:
+    def __init__(
+        self,
+        name: str,
+        round_: Callable[[], int],
+        poll_seconds: float = 2.0,
+        *,
+        first_after: float = 0.0,  # seconds before the first round (heavy work after start-up)
+    ) -> None:
         self.name, self.round, self.poll_seconds = name, round_, poll_seconds
+        self.first_after = first_after
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -27,6 +35,8 @@ class PollingThread:
             self._thread = None
 
     def _run(self) -> None:
+        if self.first_after:
+            self._stopped.wait(self.first_after)
         while not self._stopped.is_set():
             try:
                 busy = self.round() > 0

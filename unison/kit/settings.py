@@ -132,6 +132,9 @@ class Settings(BaseSettings):
     clv_min_customers: int = Field(default=20, ge=2)  # fewer: predictive traits are skipped
     # The purchase model behind p_alive, expected orders and clv_12m (Gamma-Gamma for spend).
     clv_purchase_model: Literal["bgnbd", "pareto_nbd"] = "bgnbd"
+    # `unison serve` refreshes the CLV traits when the last refresh is older than this (0: off,
+    # then run `unison clv refresh` from cron or POST /api/clv/refresh).
+    clv_refresh_hours: float = Field(default=24.0, ge=0)
 
     # --- segments ---
     # How often `unison serve` / `unison worker` fire due window timers, and rescore RFM

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -87,3 +87,10 @@ def erase(session: Session, profile_ids: Sequence[int]) -> int:
     """Every producer's values for these profiles (right to erasure)."""
     query = delete(ComputedTrait).where(ComputedTrait.profile_id.in_(profile_ids))
     return int(session.execute(query).rowcount)  # type: ignore[attr-defined]
+
+
+def last_computed_at(session: Session, source: str) -> datetime | None:
+    """When the producer last wrote a value (None if it never did)."""
+    query = select(func.max(ComputedTrait.computed_at)).where(ComputedTrait.source == source)
+    value: datetime | None = session.execute(query).scalar_one()
+    return value

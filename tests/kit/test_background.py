@@ -1,0 +1,35 @@
+"""The background loop: rounds again at once while busy, pauses when idle, survives a failed
+round, waits before its first round when asked, and stops promptly."""
+
+import threading
+import time
+
+from unison.kit.background import PollingThread
+
+
+class TestPollingThread:
+    def test_busy_rounds_follow_at_once_and_a_failure_does_not_end_the_loop(self) -> None:
+        calls: list[int] = []
+        done = threading.Event()
+
+        def round_() -> int:
+            calls.append(1)
+            if len(calls) == 2:
+                raise RuntimeError("provider down")
+            if len(calls) == 4:
+                done.set()
+            return 1 if len(calls) < 4 else 0
+
+        loop = PollingThread("t", round_, poll_seconds=0.01)
+        loop.start()
+        assert done.wait(5), "rounds did not continue after the failure"
+        loop.stop()
+
+    def test_first_after_delays_the_first_round_and_stop_interrupts_the_wait(self) -> None:
+        calls: list[int] = []
+        loop = PollingThread("t", lambda: calls.append(1) or 0, first_after=60)
+        started = time.monotonic()
+        loop.start()
+        loop.stop()
+        assert calls == []
+        assert time.monotonic() - started < 5
