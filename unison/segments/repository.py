@@ -371,13 +371,17 @@ def live_profile_ids(session: Session, after: int | None, limit: int) -> list[in
     return list(session.execute(query.order_by(Profile.id).limit(limit)).scalars())
 
 
-def profiles_with_events(session: Session, names: Sequence[str]) -> list[int]:
+def profiles_with_events(
+    session: Session, names: Sequence[str], since: datetime | None = None
+) -> list[int]:
     query = (
         select(Profile.canonical_id)
         .join(EventProfile, EventProfile.profile_id == Profile.id)
         .where(EventProfile.event.in_(list(names)))
         .distinct()
     )
+    if since is not None:
+        query = query.where(EventProfile.timestamp > since)
     return list(session.execute(query).scalars())
 
 
