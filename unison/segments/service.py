@@ -23,7 +23,9 @@ from unison.segments.index import needs_of, referenced_segments
 from unison.segments.language import SegmentDefinitionInvalid, parse_text, to_text
 from unison.segments.language.nodes import (
     Aggregate,
+    And,
     Condition,
+    Not,
     Occurrence,
     Performed,
     Reachable,
@@ -282,9 +284,11 @@ def refresh_timers(
     rows.drop_owner_timers(session, f"segment:{row.id}")
     if not catalogs.timed(condition):
         return
-    names, days = _timed_events(condition)
-    since = now - timedelta(days=days)  # older events can no longer move a timer
-    candidates = set(members) | set(rows.profiles_with_events(session, names, since))
+    candidates = set(members)
+    if not _clock_only_removes(condition):
+        names, days = _timed_events(condition)
+        since = now - timedelta(days=days)  # older events can no longer move a timer
+        candidates |= set(rows.profiles_with_events(session, names, since))
     if any(getattr(n, "op", None) in catalogs.DAY_OPS for n in walk(condition)):
         candidates |= set(_all_live(session))
     catalog = catalogs.load(session)
@@ -297,6 +301,21 @@ def refresh_timers(
             for cid in ordered[start : start + 2000]
         }
         rounds.write(session, rounds.decide(session, catalog, work, now, settings))
+
+
+def _clock_only_removes(condition: Condition, positive: bool = True) -> bool:
+    """Whether time passing can only take profiles out (every clock-driven leaf is "at
+    least N in the last days", not negated): then only members need timers."""
+    if isinstance(condition, Not):
+        return _clock_only_removes(condition.condition, not positive)
+    if condition.kind in ("and", "or"):
+        items = condition.all if isinstance(condition, And) else condition.any
+        return all(_clock_only_removes(child, positive) for child in items)
+    if not catalogs.timed(condition):
+        return True
+    window = condition.window if isinstance(condition, Performed) else None
+    counting_up = isinstance(condition, Performed) and condition.op in ("gte", "gt")
+    return positive and counting_up and window is not None and window.last_days is not None
 
 
 def _timed_events(condition: Condition) -> tuple[list[str], int]:
