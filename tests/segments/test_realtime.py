@@ -234,3 +234,31 @@ class TestComputedTraits:
             values = computed_traits.values(session, [eka], ["orders_30d"])[eka]
         assert values == {"orders_30d": 1}
         assert members(sessions, segment) == set()
+
+
+class TestTimersAfterARecompute:
+    def test_a_segment_created_on_existing_events_gets_its_timers(
+        self,
+        api: Api,
+        process: Callable[[], int],
+        tick: Callable[[], int],
+        sessions: sessionmaker[Session],
+        settings: Settings,
+        clock: Clock,
+    ) -> None:
+        api.send(
+            identify("mari", START - 50 * DAY, city="Tbilisi"),
+            track("mari", ORDER, START - 80 * DAY),
+            track("mari", ORDER, START - 10 * DAY),
+            track("sopo", "Email Opened", START - 20 * DAY),
+        )
+        process()
+        mari, sopo = api.profile("mari"), api.profile("sopo")
+        buyers = create(sessions, settings, "buyers", BUYERS, clock)  # only members get timers
+        quiet = create(sessions, settings, "quiet", 'never("Email Opened", within="30d")', clock)
+        assert members(sessions, buyers) == {mari}
+        assert sopo not in members(sessions, quiet)
+        clock.now = START + 10 * DAY  # mari's older order has left the window
+        tick()
+        assert members(sessions, buyers) == set()
+        assert sopo in members(sessions, quiet)  # her open is more than 30 days old now

@@ -98,12 +98,14 @@ class TestSchedule:
         thread = SchedulerThread(sessions, settings, clock=clock)
         thread.refresh_rfm_if_due()
         with sessions() as session:
-            first = rows.state_updated(session, rfm.STATE_KEY)
-        assert first == START
+            assert rows.state_updated(session, rfm.STATE_KEY) is None  # not started by hand
+        with transaction(sessions) as session:
+            rfm.refresh(session, START)
         clock.advance(hours=1)
         thread.refresh_rfm_if_due()
         with sessions() as session:
-            assert rows.state_updated(session, rfm.STATE_KEY) == first
+            first = rows.state_updated(session, rfm.STATE_KEY)
+        assert first == START
         clock.advance(hours=24)
         thread.refresh_rfm_if_due()
         with sessions() as session:

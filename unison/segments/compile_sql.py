@@ -61,7 +61,7 @@ class Compiled:
 def compile_condition(condition: Condition, dialect_name: str, context: Context) -> Compiled:
     params = Params()
     compiler = _Compiler(dialect_for(dialect_name, params), context)
-    where = f"p.id = p.canonical_id AND {compiler.condition(condition)}"
+    where = f"p.id = p.canonical_id AND {compiler.top(condition)}"
     return Compiled(f"SELECT p.id FROM profiles p WHERE {where}", where, params.values)
 
 
@@ -70,6 +70,18 @@ class _Compiler:
         self.d = dialect
         self.context = context
         self.now = context.now
+
+    def top(self, node: Condition) -> str:
+        """The root's conjuncts need no two-valued wrapping (NULL and false both exclude a
+        row there), and bare, `p.id IN (...)` lets the planner look profiles up by id
+        from the events' index instead of scanning every profile."""
+        if not self.d.bare_conjuncts:
+            return self.condition(node)
+        if isinstance(node, And):
+            return "(" + " AND ".join(self.top(c) for c in node.all) + ")"
+        if isinstance(node, Or | Not):
+            return self.condition(node)
+        return self.leaf(node)
 
     def condition(self, node: Condition) -> str:
         if isinstance(node, And):
@@ -181,10 +193,19 @@ class _Compiler:
     def behaviour(self, node: Performed | Aggregate | Occurrence) -> str:
         d = self.d
         needs_payload = bool(node.where) or isinstance(node, Aggregate)
-        source = "event_profiles ep JOIN profiles g ON g.id = ep.profile_id"
+        # CROSS JOIN with the join condition in WHERE: standard SQL, and SQLite's way of
+        # saying "drive from the events' (event, timestamp) index" (its planner otherwise
+        # probes every profile's events); PostgreSQL plans it like any inner join.
+        source = "event_profiles ep CROSS JOIN profiles g"
         if needs_payload:
-            source += " JOIN events e ON e.id = ep.event_id"
-        conditions = [f"ep.event = {d.text_param(node.event)}", *self.window(node.window)]
+            source += " CROSS JOIN events e"
+        conditions = [
+            f"ep.event = {d.text_param(node.event)}",
+            *self.window(node.window),
+            "g.id = ep.profile_id",
+        ]
+        if needs_payload:
+            conditions.append("e.id = ep.event_id")
         conditions += [self.property_filter(f) for f in node.where]
         select = (
             f"SELECT g.canonical_id FROM {source} WHERE {' AND '.join(conditions)} "

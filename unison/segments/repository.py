@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import and_, delete, func, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -27,7 +28,6 @@ from unison.models import (
     SegmentTimer,
     TraitDefinitionRow,
 )
-from unison.models.base import table
 from unison.segments.values import bucket
 
 _CHUNK = 500  # ids per IN list: within SQLite's bound-parameter limit
@@ -157,8 +157,27 @@ def leave(session: Session, pairs: list[tuple[int, int]]) -> None:
 
 
 def add_history(session: Session, rows: list[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), 5000):
-        session.execute(table(SegmentHistory).insert(), rows[start : start + 5000])
+    """Sent straight to the driver: every entry and exit writes one (the hot path)."""
+    if not rows:
+        return
+    postgres = dialect(session) == "postgresql"
+    mark = "%s" if postgres else "?"
+    reason = f"CAST({mark} AS jsonb)" if postgres else mark
+    session.connection().exec_driver_sql(
+        "INSERT INTO segment_history (segment_id, profile_id, change, at, trigger, reason) "
+        f"VALUES ({mark}, {mark}, {mark}, {mark}, {mark}, {reason})",
+        [
+            (
+                r["segment_id"],
+                r["profile_id"],
+                r["change"],
+                r["at"] if postgres else sqlite_time(r["at"]),
+                r["trigger"],
+                orjson.dumps(r["reason"]).decode(),
+            )
+            for r in rows
+        ],
+    )
 
 
 def history(
@@ -371,13 +390,17 @@ def live_profile_ids(session: Session, after: int | None, limit: int) -> list[in
     return list(session.execute(query.order_by(Profile.id).limit(limit)).scalars())
 
 
-def profiles_with_events(session: Session, names: Sequence[str]) -> list[int]:
+def profiles_with_events(
+    session: Session, names: Sequence[str], since: datetime | None = None
+) -> list[int]:
     query = (
         select(Profile.canonical_id)
         .join(EventProfile, EventProfile.profile_id == Profile.id)
         .where(EventProfile.event.in_(list(names)))
         .distinct()
     )
+    if since is not None:
+        query = query.where(EventProfile.timestamp > since)
     return list(session.execute(query).scalars())
 
 

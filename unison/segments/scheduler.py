@@ -107,7 +107,8 @@ class SchedulerThread:
                 log.exception("segment timers failed; retrying on the next tick")
 
     def refresh_rfm_if_due(self) -> None:
-        """Rescore RFM over every buyer when the last refresh is older than the setting."""
+        """Rescore RFM over every buyer when the last refresh is older than the setting
+        (once RFM has been refreshed by hand at least once)."""
         hours = self.settings.segments_rfm_refresh_hours
         now = self.clock()
         if not hours or (self._rfm_tried and now - self._rfm_tried < timedelta(hours=hours)):
@@ -116,5 +117,7 @@ class SchedulerThread:
         engine = self.sessions.kw["bind"]
         with write_lock(engine), transaction(self.sessions) as session:
             refreshed = rows.state_updated(session, rfm.STATE_KEY)
-            if refreshed is None or now - refreshed >= timedelta(hours=hours):
+            # RFM starts with an explicit `unison segments rfm refresh`: a first scoring of
+            # every buyer is not something to spring on a running server.
+            if refreshed is not None and now - refreshed >= timedelta(hours=hours):
                 rfm.refresh(session, now)

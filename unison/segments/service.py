@@ -3,7 +3,7 @@ compiled SQL, previews and explanations. Never commits (the boundary does)."""
 
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -22,7 +22,12 @@ from unison.segments.evaluate import explain as explain_tree
 from unison.segments.index import needs_of, referenced_segments
 from unison.segments.language import SegmentDefinitionInvalid, parse_text, to_text
 from unison.segments.language.nodes import (
+    Aggregate,
+    And,
     Condition,
+    Not,
+    Occurrence,
+    Performed,
     Reachable,
     TraitDefinition,
     dump,
@@ -279,8 +284,11 @@ def refresh_timers(
     rows.drop_owner_timers(session, f"segment:{row.id}")
     if not catalogs.timed(condition):
         return
-    names = sorted(needs_of(condition).events)
-    candidates = set(members) | set(rows.profiles_with_events(session, names))
+    candidates = set(members)
+    if not _clock_only_removes(condition):
+        names, days = _timed_events(condition)
+        since = now - timedelta(days=days)  # older events can no longer move a timer
+        candidates |= set(rows.profiles_with_events(session, names, since))
     if any(getattr(n, "op", None) in catalogs.DAY_OPS for n in walk(condition)):
         candidates |= set(_all_live(session))
     catalog = catalogs.load(session)
@@ -293,6 +301,35 @@ def refresh_timers(
             for cid in ordered[start : start + 2000]
         }
         rounds.write(session, rounds.decide(session, catalog, work, now, settings))
+
+
+def _clock_only_removes(condition: Condition, positive: bool = True) -> bool:
+    """Whether time passing can only take profiles out (every clock-driven leaf is "at
+    least N in the last days", not negated): then only members need timers."""
+    if isinstance(condition, Not):
+        return _clock_only_removes(condition.condition, not positive)
+    if condition.kind in ("and", "or"):
+        items = condition.all if isinstance(condition, And) else condition.any
+        return all(_clock_only_removes(child, positive) for child in items)
+    if not catalogs.timed(condition):
+        return True
+    window = condition.window if isinstance(condition, Performed) else None
+    counting_up = isinstance(condition, Performed) and condition.op in ("gte", "gt")
+    return positive and counting_up and window is not None and window.last_days is not None
+
+
+def _timed_events(condition: Condition) -> tuple[list[str], int]:
+    """The events of the leaves the clock can change, and how far back they matter."""
+    names, days = set(), 0
+    for node in walk(condition):
+        if isinstance(node, Performed | Aggregate | Occurrence):
+            window = node.window.last_days if node.window is not None else None
+            ago = node.value if node.op in ("more_than_days_ago", "less_than_days_ago") else None
+            for span in (window, ago):
+                if isinstance(span, int) and not isinstance(span, bool):
+                    names.add(node.event)
+                    days = max(days, span)
+    return sorted(names), days + 1
 
 
 def _all_live(session: Session) -> list[int]:

@@ -35,6 +35,10 @@ class Ref:
 
 class Dialect:
     name = "sqlite"
+    # SQLite turns a bare top-level `p.id IN (subquery)` into lookups by id; PostgreSQL
+    # plans it as a semi-join that misjudges the sizes, and runs the wrapped form (a hashed
+    # subplan, computed once) 1.2 s on 1M profiles / 20M events.
+    bare_conjuncts = True
 
     def __init__(self, params: Params) -> None:
         self.params = params
@@ -141,6 +145,7 @@ class Dialect:
 
 class PostgresDialect(Dialect):
     name = "postgresql"
+    bare_conjuncts = False
 
     def text_param(self, value: str) -> str:
         return f"CAST({self.bind(value)} AS text)"

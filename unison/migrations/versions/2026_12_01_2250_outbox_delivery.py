@@ -2,7 +2,7 @@
 
 Revision ID: 0004b
 Revises: 0004
-Create Date: 2026-12-01 23:00:00
+Create Date: 2026-12-01 22:50:00
 """
 
 from collections.abc import Sequence
