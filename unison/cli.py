@@ -5,19 +5,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
-from unison import migrations
 from unison.auth import service as tokens
 from unison.channels.cli import connectors_app
 from unison.clv.cli import clv_app, report_app
 from unison.consent.cli import consent_app, privacy_app
 from unison.events.importing import detect_format, import_file, mapped_source, parse_mapping
 from unison.events.service import SourceRef
-from unison.kit.db import create_db_engine, make_session_factory, transaction
+from unison.kit.cli import console, err, fail, migrated_sessions
+from unison.kit.db import transaction
 from unison.kit.errors import UnisonError
 from unison.kit.settings import get_settings
 from unison.segments.cli import segments_app
@@ -44,22 +43,6 @@ app.add_typer(segments_app, name="segments")
 app.add_typer(clv_app, name="clv")
 app.add_typer(report_app, name="report")
 
-console = Console()
-err = Console(stderr=True)
-
-
-def _sessions() -> sessionmaker[Session]:
-    """A session factory on an up-to-date schema (migrating is idempotent and cheap)."""
-    settings = get_settings()
-    engine = create_db_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
-    migrations.upgrade(engine)
-    return make_session_factory(engine)
-
-
-def _fail(exc: UnisonError) -> typer.Exit:
-    err.print(f"[red]error:[/red] {exc.detail}")
-    return typer.Exit(code=2)
-
 
 @app.command()
 def serve(
@@ -74,7 +57,7 @@ def serve(
 
     settings = get_settings()
     configure_logging(settings.log_level, json=settings.log_json)
-    _sessions()  # migrate first, so an empty embedded database just works
+    migrated_sessions()  # migrate first, so an empty embedded database just works
     host, port = host or settings.host, port or settings.port
     console.print(f"Unison serving on [bold]http://{host}:{port}[/bold] (docs at /docs)")
     uvicorn.run(
@@ -105,7 +88,7 @@ def worker(
 
     settings = get_settings()
     configure_logging(settings.log_level, json=settings.log_json)
-    runners = build_chain(settings, _sessions(), batch_size=batch_size)
+    runners = build_chain(settings, migrated_sessions(), batch_size=batch_size)
     stopping = threading.Event()
     # Stop between batches, never inside one: a signal only sets the flag.
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -134,7 +117,7 @@ def profiles_rebuild(
     from unison.worker.rebuild import rebuild
 
     started = time.perf_counter()
-    count = rebuild(_sessions(), profile_processor(get_settings()), batch_size=batch_size)
+    count = rebuild(migrated_sessions(), profile_processor(get_settings()), batch_size=batch_size)
     elapsed = time.perf_counter() - started
     console.print(f"rebuilt profiles from {count:,} events in {elapsed:.1f} s")
 
@@ -142,7 +125,7 @@ def profiles_rebuild(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply all migrations to the configured database."""
-    _sessions()
+    migrated_sessions()
     console.print("database is up to date")
 
 
@@ -157,10 +140,10 @@ def sources_create(
 ) -> None:
     """Create a source and print its write key (shown once; only its hash is stored)."""
     try:
-        with transaction(_sessions()) as session:
+        with transaction(migrated_sessions()) as session:
             _source, key = sources.create_source(session, name, channel, region)
     except UnisonError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     console.print(key if quiet else f"source {name!r} created; write key: {key}")
 
 
@@ -168,10 +151,10 @@ def sources_create(
 def sources_rotate(name: str) -> None:
     """Issue a new write key for a source; the old one stops working."""
     try:
-        with transaction(_sessions()) as session:
+        with transaction(migrated_sessions()) as session:
             _source, key = sources.rotate_write_key(session, name)
     except UnisonError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     console.print(f"new write key for {name!r}: {key}")
 
 
@@ -179,7 +162,7 @@ def sources_rotate(name: str) -> None:
 def sources_list() -> None:
     """List sources."""
     table = Table("id", "name", "channel", "write key", "created")
-    with transaction(_sessions()) as session:
+    with transaction(migrated_sessions()) as session:
         for s in sources.list_sources(session):
             table.add_row(str(s.id), s.name, s.channel, s.write_key_hint, s.created_at.isoformat())
     console.print(table)
@@ -193,10 +176,10 @@ def tokens_create(
 ) -> None:
     """Create a bearer token and print it (shown once; only its hash is stored)."""
     try:
-        with transaction(_sessions()) as session:
+        with transaction(migrated_sessions()) as session:
             _token, secret = tokens.create_token(session, name, role)
     except UnisonError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     console.print(secret if quiet else f"token {name!r} ({role}) created: {secret}")
 
 
@@ -204,7 +187,7 @@ def tokens_create(
 def tokens_list() -> None:
     """List tokens."""
     table = Table("id", "name", "role", "token", "created", "revoked")
-    with transaction(_sessions()) as session:
+    with transaction(migrated_sessions()) as session:
         for t in tokens.list_tokens(session):
             revoked = t.revoked_at.isoformat() if t.revoked_at else ""
             table.add_row(
@@ -217,10 +200,10 @@ def tokens_list() -> None:
 def tokens_revoke(name: str) -> None:
     """Revoke a token at once."""
     try:
-        with transaction(_sessions()) as session:
+        with transaction(migrated_sessions()) as session:
             tokens.revoke_token(session, name)
     except UnisonError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     console.print(f"token {name!r} revoked")
 
 
@@ -228,7 +211,7 @@ def _source_ref(sessions: sessionmaker[Session], name: str) -> SourceRef:
     with transaction(sessions) as session:
         row = source_rows.by_name(session, name)
         if row is None:
-            raise _fail(sources.SourceNotFound(f"no source named {name!r}; create it first"))
+            raise fail(sources.SourceNotFound(f"no source named {name!r}; create it first"))
         return SourceRef(row.id, row.name, row.channel)
 
 
@@ -251,13 +234,13 @@ def import_command(
     ] = None,
 ) -> None:
     """Import JSON lines or CSV; idempotent, batched, with per-line errors."""
-    sessions = _sessions()
+    sessions = migrated_sessions()
     try:
         file_format = "csv" if mapping else detect_format(file, fmt)
         rules = parse_mapping(map_ or [], set_ or []) if file_format == "csv" else None
         source = mapped_source(sessions, mapping, source)
     except UnisonError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     ref = _source_ref(sessions, source)
     with Progress(
         "[progress.description]{task.description}",
@@ -300,7 +283,7 @@ def demo(
         return
     from unison.demo.generator import write_jsonl
 
-    sessions = _sessions()
+    sessions = migrated_sessions()
     with transaction(sessions) as session:
         if source_rows.by_name(session, "demo") is None:
             _, key = sources.create_source(session, "demo", "web")
@@ -359,7 +342,7 @@ def outbox_deliver() -> None:
     from unison.messaging.delivery import deliver_due
 
     settings = get_settings()
-    sessions, attempted = _sessions(), 0
+    sessions, attempted = migrated_sessions(), 0
     senders = load_senders(sessions, settings)
     if not senders:
         console.print(
@@ -378,7 +361,7 @@ def outbox_status() -> None:
     from unison.messaging.outbox import counts
 
     table = Table("channel", "status", "messages")
-    with _sessions()() as session:
+    with migrated_sessions()() as session:
         for channel, status, n in counts(session):
             table.add_row(channel, status, f"{n:,}")
     console.print(table)

@@ -3,13 +3,11 @@
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
-from sqlalchemy.orm import Session, sessionmaker
 
-from unison import migrations
 from unison.channels import service
-from unison.kit.db import create_db_engine, make_session_factory, transaction
+from unison.kit.cli import console, fail, migrated_sessions
+from unison.kit.db import transaction
 from unison.kit.errors import UnisonError
 from unison.kit.settings import get_settings
 
@@ -17,20 +15,6 @@ connectors_app = typer.Typer(
     help="Channel connectors (Telegram, Viber, WhatsApp, email, telephony, helpdesk).",
     no_args_is_help=True,
 )
-console = Console()
-err = Console(stderr=True)
-
-
-def _sessions() -> sessionmaker[Session]:
-    settings = get_settings()
-    engine = create_db_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
-    migrations.upgrade(engine)
-    return make_session_factory(engine)
-
-
-def _fail(exc: UnisonError) -> typer.Exit:
-    err.print(f"[red]error:[/red] {exc.detail}")
-    return typer.Exit(code=2)
 
 
 Secret = Annotated[str | None, typer.Option(show_default=False)]
@@ -65,13 +49,13 @@ def create(
     }
     settings = get_settings()
     try:
-        with transaction(_sessions()) as session:
+        with transaction(migrated_sessions()) as session:
             connector, generated = service.create_connector(
                 session, settings, type_, name, given, region
             )
             url = service.webhook_url(settings, connector)
     except UnisonError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     console.print(f"{type_} connector {name!r} created; webhook URL: {url}", soft_wrap=True)
     for key, value in generated.items():
         console.print(f"generated {key} (shown once): {value}", soft_wrap=True, markup=False)
@@ -82,7 +66,7 @@ def list_() -> None:
     """List connectors (which secrets are set, never their values)."""
     settings = get_settings()
     table = Table("id", "type", "name", "region", "secrets set", "webhook URL")
-    with transaction(_sessions()) as session:
+    with transaction(migrated_sessions()) as session:
         for c in service.list_connectors(session):
             table.add_row(
                 str(c.id),
@@ -99,8 +83,8 @@ def list_() -> None:
 def delete(name: str) -> None:
     """Delete a connector (its events stay in the log)."""
     try:
-        with transaction(_sessions()) as session:
+        with transaction(migrated_sessions()) as session:
             service.delete_connector(session, name)
     except UnisonError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     console.print(f"connector {name!r} deleted")

@@ -5,14 +5,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
-from sqlalchemy.orm import Session, sessionmaker
 
-from unison import migrations
 from unison.clv import economics, service
 from unison.clv.validation import model_label, plot
-from unison.kit.db import create_db_engine, make_session_factory, transaction
+from unison.kit.cli import console, err, fail, migrated_sessions
+from unison.kit.db import transaction
 from unison.kit.errors import UnisonError
 from unison.kit.settings import get_settings
 
@@ -20,30 +18,16 @@ clv_app = typer.Typer(help="Customer lifetime value.", no_args_is_help=True)
 spend_app = typer.Typer(help="Acquisition spend per channel and month.", no_args_is_help=True)
 report_app = typer.Typer(help="Reports.", no_args_is_help=True)
 clv_app.add_typer(spend_app, name="spend")
-console = Console()
-err = Console(stderr=True)
-
-
-def _sessions() -> sessionmaker[Session]:
-    settings = get_settings()
-    engine = create_db_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
-    migrations.upgrade(engine)
-    return make_session_factory(engine)
-
-
-def _fail(exc: UnisonError) -> typer.Exit:
-    err.print(f"[red]error:[/red] {exc.detail}")
-    return typer.Exit(code=2)
 
 
 @clv_app.command("refresh")
 def refresh() -> None:
     """Recompute every customer's CLV traits (run it on a schedule, e.g. nightly from cron)."""
     try:
-        with transaction(_sessions()) as session:
+        with transaction(migrated_sessions()) as session:
             report = service.refresh(session, get_settings())
     except UnisonError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     used = report.orders
     console.print(
         f"{used.used:,} orders in {used.currency or 'no currency'}; "
@@ -76,10 +60,10 @@ def validate(
         err.print(f"[red]error:[/red] dates are YYYY-MM-DD ({exc})")
         raise typer.Exit(code=2) from None
     try:
-        with transaction(_sessions()) as session:
+        with transaction(migrated_sessions()) as session:
             report = service.validation(session, get_settings(), start, end)
     except UnisonError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     table = Table(
         "repeat purchases",
         "customers",
@@ -108,10 +92,10 @@ def spend_import(
     settings = get_settings()
     try:
         entries = economics.parse_spend_csv(file.read_text(encoding="utf-8-sig"), settings)
-        with transaction(_sessions()) as session:
+        with transaction(migrated_sessions()) as session:
             economics.record_spend(session, entries)
     except UnisonError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     console.print(f"{len(entries):,} spend rows recorded")
 
 
@@ -122,10 +106,10 @@ def unit_economics(
 ) -> None:
     """CAC, LTV/CAC, payback and contribution margin per first-touch channel."""
     try:
-        with transaction(_sessions()) as session:
+        with transaction(migrated_sessions()) as session:
             currency, rows = economics.unit_economics(session, get_settings(), from_month, to_month)
     except UnisonError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
 
     def money(value: float | None) -> str:
         return "—" if value is None else f"{value:,.2f}"

@@ -6,33 +6,21 @@ from typing import Annotated
 
 import orjson
 import typer
-from rich.console import Console
-from sqlalchemy.orm import Session, sessionmaker
 
-from unison import migrations
 from unison.consent import service
 from unison.consent.privacy import service as privacy
-from unison.kit.db import create_db_engine, make_session_factory, transaction
+from unison.kit.cli import console, err, migrated_sessions
+from unison.kit.db import transaction
 from unison.kit.errors import UnisonError
-from unison.kit.settings import get_settings
 
 consent_app = typer.Typer(help="The consent ledger.", no_args_is_help=True)
 privacy_app = typer.Typer(help="Data-subject requests: export and erasure.", no_args_is_help=True)
-console = Console()
-err = Console(stderr=True)
-
-
-def _sessions() -> sessionmaker[Session]:
-    settings = get_settings()
-    engine = create_db_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
-    migrations.upgrade(engine)
-    return make_session_factory(engine)
 
 
 @consent_app.command("verify")
 def verify() -> None:
     """Recompute every profile's hash chain and report any break (exit 1 if one is found)."""
-    with _sessions()() as session:
+    with migrated_sessions()() as session:
         result = service.verify(session)
     for item in result.breaks:
         where = f"record {item.record_id}" if item.record_id else "chain head"
@@ -51,7 +39,7 @@ def export(
 ) -> None:
     """Everything held about a person as one JSON bundle."""
     try:
-        with transaction(_sessions()) as session:
+        with transaction(migrated_sessions()) as session:
             bundle = privacy.export(session, profile, "cli")
     except UnisonError as exc:
         err.print(f"[red]error:[/red] {exc.detail}")
@@ -74,7 +62,7 @@ def erase(
         err.print("erasure cannot be undone: add --yes")
         raise typer.Exit(code=2)
     try:
-        with transaction(_sessions()) as session:
+        with transaction(migrated_sessions()) as session:
             result = privacy.erase(session, profile, "cli")
     except UnisonError as exc:
         err.print(f"[red]error:[/red] {exc.detail}")

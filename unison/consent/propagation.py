@@ -14,35 +14,19 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from unison.consent import repository as consent_rows
 from unison.events import repository as event_log
 from unison.events.channels import CHANNELS as EVENT_CHANNELS
-from unison.kit.clock import isoformat_z, utcnow
-from unison.kit.secrets import hash_secret, new_secret
-from unison.models import ConsentRecord, ConsentWebhook, Source, WebhookDelivery
+from unison.kit.clock import isoformat_z
+from unison.models import ConsentRecord, ConsentWebhook, WebhookDelivery
 from unison.models.base import table
+from unison.sources import repository as sources
 
 SYSTEM_SOURCE = "unison-consent"
 CHANGED = "consent.changed"
 
 
 def system_source_id(session: Session) -> int:
-    # Created on first use; its write key is thrown away (nothing outside may write as it).
-    found = session.execute(select(Source.id).where(Source.name == SYSTEM_SOURCE)).scalar()
-    if found is not None:
-        return int(found)
-    session.execute(
-        consent_rows.upsert(session, Source)
-        .values(
-            name=SYSTEM_SOURCE,
-            channel="other",
-            write_key_hash=hash_secret(new_secret("uwk")),
-            write_key_hint="(system)",
-            created_at=utcnow(),
-        )
-        .on_conflict_do_nothing()
-    )
-    return int(session.execute(select(Source.id).where(Source.name == SYSTEM_SOURCE)).scalar_one())
+    return sources.system_source_id(session, SYSTEM_SOURCE)
 
 
 def change_body(record: ConsentRecord) -> dict[str, Any]:

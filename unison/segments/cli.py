@@ -5,13 +5,11 @@ from typing import Annotated
 
 import orjson
 import typer
-from rich.console import Console
 from rich.table import Table
-from sqlalchemy.orm import Session, sessionmaker
 
-from unison import migrations
+from unison.kit.cli import console, err, migrated_sessions
 from unison.kit.clock import ensure_utc, utcnow
-from unison.kit.db import create_db_engine, make_session_factory, transaction
+from unison.kit.db import transaction
 from unison.kit.errors import UnisonError
 from unison.kit.settings import get_settings
 from unison.segments import repository as rows
@@ -22,20 +20,11 @@ from unison.segments.language.nodes import Condition
 segments_app = typer.Typer(help="Segments, computed traits and RFM.", no_args_is_help=True)
 rfm_app = typer.Typer(help="The built-in RFM model.", no_args_is_help=True)
 segments_app.add_typer(rfm_app, name="rfm")
-console = Console()
-err = Console(stderr=True)
 
 Definition = Annotated[str | None, typer.Option(help="the condition as JSON")]
 Text = Annotated[
     str | None, typer.Option(help='the condition as text, e.g. trait("city") == "Tbilisi"')
 ]
-
-
-def _sessions() -> sessionmaker[Session]:
-    settings = get_settings()
-    engine = create_db_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
-    migrations.upgrade(engine)
-    return make_session_factory(engine)
 
 
 def _fail(exc: UnisonError) -> typer.Exit:
@@ -65,7 +54,7 @@ def create(
 ) -> None:
     """Create a segment and compute its members."""
     try:
-        with transaction(_sessions()) as session:
+        with transaction(migrated_sessions()) as session:
             row, outcome = service.create(
                 session, get_settings(), name, description, _condition(definition, text), utcnow()
             )
@@ -79,7 +68,7 @@ def create(
 @segments_app.command("list")
 def list_segments() -> None:
     """Every segment with its member count."""
-    with _sessions()() as session:
+    with migrated_sessions()() as session:
         table = Table("id", "name", "members", "definition")
         for row in rows.segments(session):
             table.add_row(str(row.id), row.name, f"{row.member_count:,}", row.text)
@@ -90,7 +79,7 @@ def list_segments() -> None:
 def show(segment_id: int) -> None:
     """One segment's definition (JSON and text) and counts."""
     try:
-        with _sessions()() as session:
+        with migrated_sessions()() as session:
             row = service.get(session, segment_id)
             console.print(
                 f"{row.id} {row.name!r}: {row.member_count:,} members, version {row.version}"
@@ -106,7 +95,7 @@ def preview(definition: Definition = None, text: Text = None, sample: int = 10) 
     """Count and sample the profiles a definition selects, without saving it."""
     try:
         condition = _condition(definition, text)
-        with _sessions()() as session:
+        with migrated_sessions()() as session:
             count, found = service.preview(session, get_settings(), condition, utcnow(), sample)
     except UnisonError as exc:
         raise _fail(exc) from None
@@ -117,7 +106,7 @@ def preview(definition: Definition = None, text: Text = None, sample: int = 10) 
 @segments_app.command("members")
 def members(segment_id: int, limit: int = 100) -> None:
     """Member profile ids (first `limit`)."""
-    with _sessions()() as session:
+    with migrated_sessions()() as session:
         for member in rows.members_page(session, segment_id, None, limit):
             console.print(f"{member.profile_id}\t{member.entered_at.isoformat()}")
 
@@ -126,7 +115,7 @@ def members(segment_id: int, limit: int = 100) -> None:
 def delete(segment_id: int) -> None:
     """Delete a segment (history kept)."""
     try:
-        with transaction(_sessions()) as session:
+        with transaction(migrated_sessions()) as session:
             service.delete(session, segment_id)
     except UnisonError as exc:
         raise _fail(exc) from None
@@ -140,7 +129,7 @@ def recompute(
     """Recompute members from scratch with the compiled SQL."""
     settings = get_settings()
     try:
-        with transaction(_sessions()) as session:
+        with transaction(migrated_sessions()) as session:
             targets = [service.get(session, segment_id)] if segment_id else rows.segments(session)
             for row in targets:
                 outcome = service.recompute(session, settings, row, utcnow())
@@ -160,14 +149,14 @@ def tick(
 ) -> None:
     """Fire due window timers (the worker does this every second)."""
     now = ensure_utc(datetime.fromisoformat(at.replace("Z", "+00:00"))) if at else utcnow()
-    fired = scheduler.fire_due(_sessions(), get_settings(), now)
+    fired = scheduler.fire_due(migrated_sessions(), get_settings(), now)
     console.print(f"{fired:,} timers fired")
 
 
 @rfm_app.command("refresh")
 def rfm_refresh() -> None:
     """Recompute RFM quintiles over every buyer and rescore them all."""
-    with transaction(_sessions()) as session:
+    with transaction(migrated_sessions()) as session:
         result = rfm.refresh(session, utcnow())
     console.print(f"{result['buyers']:,} buyers scored")
     for name, count in sorted(result["cells"].items(), key=lambda kv: -kv[1]):

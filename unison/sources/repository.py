@@ -1,8 +1,11 @@
 """Queries for sources."""
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from unison.kit.clock import utcnow
+from unison.kit.secrets import hash_secret, new_secret
 from unison.models import Source
 
 
@@ -24,3 +27,30 @@ def add(session: Session, source: Source) -> Source:
     session.add(source)
     session.flush()
     return source
+
+
+def system_source_id(session: Session, name: str) -> int:
+    """The source Unison itself writes events under (consent changes, segment entries...).
+
+    Created on first use, by whichever writer gets there first; its write key is thrown away,
+    so nothing outside can write as it. The read goes straight to the driver: processors call
+    this in every round that writes events.
+    """
+    mark = "%s" if session.get_bind().dialect.name == "postgresql" else "?"
+    query = f"SELECT id FROM sources WHERE name = {mark}"  # noqa: S608 - a bound parameter
+    found = session.connection().exec_driver_sql(query, (name,)).scalar()
+    if found is not None:
+        return int(found)
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(
+        dialect.insert(Source)
+        .values(
+            name=name,
+            channel="other",
+            write_key_hash=hash_secret(new_secret("uwk")),
+            write_key_hint="(system)",
+            created_at=utcnow(),
+        )
+        .on_conflict_do_nothing()
+    )
+    return int(session.execute(select(Source.id).where(Source.name == name)).scalar_one())

@@ -1,0 +1,30 @@
+"""What every `unison` command shares: the consoles, a session factory on an up-to-date
+schema, and the one way a domain error ends a command (its message, exit status 2)."""
+
+import typer
+from rich.console import Console
+from sqlalchemy.orm import Session, sessionmaker
+
+from unison.kit.db import create_db_engine, make_session_factory
+from unison.kit.errors import UnisonError
+from unison.kit.settings import get_settings
+
+console = Console()
+err = Console(stderr=True)
+
+
+def migrated_sessions() -> sessionmaker[Session]:
+    """A session factory on an up-to-date schema (migrating is idempotent and cheap)."""
+    # Imported here, not at the top: the migrations load every table definition, and kit
+    # imports nothing of the domains when it is loaded.
+    from unison import migrations
+
+    settings = get_settings()
+    engine = create_db_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    migrations.upgrade(engine)
+    return make_session_factory(engine)
+
+
+def fail(exc: UnisonError) -> typer.Exit:
+    err.print(f"[red]error:[/red] {exc.detail}")
+    return typer.Exit(code=2)
