@@ -60,3 +60,33 @@ class TestScheduledRefresh:
         scheduled(NOW + timedelta(hours=7))
         assert scheduled._failed_at == NOW + timedelta(hours=7)
         assert traits(sessions) == {}
+
+
+class TestSegmentsFollowTheRefresh:
+    def test_a_segment_on_clv_tier_is_filled_by_the_refresh_itself(
+        self,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        send: Send,
+        process: Callable[[], int],
+    ) -> None:
+        from unison.clv import service as clv
+        from unison.kit.db import transaction
+        from unison.segments import repository as segment_rows
+        from unison.segments import service as segments
+
+        with transaction(sessions) as session:
+            condition = segments.read_definition(None, 'computed("clv_tier") == "platinum"')
+            segments.create(session, settings, "platinum", "top CLV", condition, NOW)
+        send(shoppers(40))
+        process()
+        with transaction(sessions) as session:
+            report = clv.refresh(session, settings, NOW)
+            segment = segment_rows.segment_named(session, "platinum")
+            assert segment is not None
+            members = segment_rows.member_ids(session, segment.id)
+        tiers = traits(sessions)
+        platinum = {pid for pid, values in tiers.items() if values.get("clv_tier") == "platinum"}
+        assert platinum, "the top tier has customers"
+        assert members == platinum
+        assert report.segments_followed == {"platinum": len(platinum)}

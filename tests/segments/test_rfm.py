@@ -110,3 +110,32 @@ class TestSchedule:
         thread.refresh_rfm_if_due()
         with sessions() as session:
             assert rows.state_updated(session, rfm.STATE_KEY) == clock.now
+
+
+class TestSegmentsFollowTheRescoring:
+    def test_a_segment_on_rfm_cell_is_recomputed_by_the_refresh_without_new_events(
+        self,
+        api: Api,
+        process: Callable[[], int],
+        sessions: sessionmaker[Session],
+        settings: Settings,
+    ) -> None:
+        from unison.segments import service
+
+        with transaction(sessions) as session:
+            condition = service.read_definition(None, 'computed("rfm_cell") == "new"')
+            service.create(session, settings, "newcomers", "", condition, START)
+        events = [
+            track(f"c{i}", "Order Completed", START - (i * 30 + k) * DAY, revenue=10 * (i + 1))
+            for i in range(10)
+            for k in range(i + 1)
+        ]
+        api.send(*events)
+        process()
+        with transaction(sessions) as session:
+            result = service.refresh_rfm(session, settings, START)
+            members = rows.member_ids(session, rows.segment_named(session, "newcomers").id)
+            cells = computed_traits.values(session, sorted(members), ["rfm_cell"])
+        assert result["segments_followed"] == {"newcomers": len(members)}
+        assert members, "the latest first-time buyer scores as new"
+        assert {v["rfm_cell"] for v in cells.values()} == {"new"}

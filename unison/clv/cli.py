@@ -43,6 +43,8 @@ def refresh() -> None:
         err.print(f"[yellow]forecasts skipped:[/yellow] {report.forecast_skipped}")
     for name, params in report.models.items():
         console.print(f"{name}: {params}")
+    for name, members in report.segments_followed.items():
+        console.print(f"segment {name!r} recomputed: {members:,} members")
 
 
 @clv_app.command("validate")

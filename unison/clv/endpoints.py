@@ -44,6 +44,7 @@ def refresh(
         models=report.models,
         forecast_skipped=report.forecast_skipped,
         tier_counts=report.tier_counts,
+        segments_followed=report.segments_followed,
     )
 
 

@@ -25,6 +25,9 @@ class RefreshOut(BaseModel):
         description="why forecasts were not written (too few customers, no convergence...)"
     )
     tier_counts: dict[str, int]
+    segments_followed: dict[str, int] = Field(
+        description="segments reading these traits, recomputed at once: name -> members"
+    )
 
 
 class GroupOut(BaseModel):

@@ -26,6 +26,7 @@ from unison.kit.clock import utcnow
 from unison.kit.settings import Settings
 from unison.profiles import computed_traits
 from unison.profiles.projection import ORDER_EVENT
+from unison.segments import service as segments
 
 SOURCE = "clv"
 TRAITS = ("clv_historical", "clv_12m", "p_alive", "expected_orders_90d", "clv_tier")
@@ -53,6 +54,7 @@ class RefreshReport:
     models: dict[str, Any] = field(default_factory=dict)
     forecast_skipped: str | None = None
     tier_counts: dict[str, int] = field(default_factory=dict)
+    segments_followed: dict[str, int] = field(default_factory=dict)  # name -> members now
 
 
 def rates(settings: Settings) -> Rates:
@@ -181,6 +183,8 @@ def refresh(session: Session, settings: Settings, now: datetime | None = None) -
         report.tier_counts = {name: result.tiers.count(name) for name in settings.clv_tiers}
     computed_traits.remove(session, SOURCE, TRAITS)
     report.traits_written = computed_traits.write(session, SOURCE, values, now)
+    followed = segments.follow_computed(session, settings, set(TRAITS), now)
+    report.segments_followed = {name: outcome.members for name, outcome in followed.items()}
     return report
 
 

@@ -13,7 +13,7 @@ from unison.kit.db import transaction
 from unison.kit.errors import UnisonError
 from unison.kit.settings import get_settings
 from unison.segments import repository as rows
-from unison.segments import rfm, scheduler, service
+from unison.segments import scheduler, service
 from unison.segments.language import SegmentDefinitionInvalid, to_text
 from unison.segments.language.nodes import Condition
 
@@ -157,7 +157,9 @@ def tick(
 def rfm_refresh() -> None:
     """Recompute RFM quintiles over every buyer and rescore them all."""
     with transaction(migrated_sessions()) as session:
-        result = rfm.refresh(session, utcnow())
+        result = service.refresh_rfm(session, get_settings(), utcnow())
     console.print(f"{result['buyers']:,} buyers scored")
     for name, count in sorted(result["cells"].items(), key=lambda kv: -kv[1]):
         console.print(f"  {name}: {count:,}")
+    for name, members in result.get("segments_followed", {}).items():
+        console.print(f"segment {name!r} recomputed: {members:,} members")

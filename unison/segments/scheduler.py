@@ -18,7 +18,7 @@ from unison.kit.db import transaction, write_lock
 from unison.kit.settings import Settings
 from unison.segments import catalog as catalogs
 from unison.segments import repository as rows
-from unison.segments import rfm, rounds
+from unison.segments import rfm, rounds, service
 from unison.segments.processor import NAME
 from unison.segments.rounds import Work
 from unison.worker import offsets
@@ -120,4 +120,4 @@ class SchedulerThread:
             # RFM starts with an explicit `unison segments rfm refresh`: a first scoring of
             # every buyer is not something to spring on a running server.
             if refreshed is not None and now - refreshed >= timedelta(hours=hours):
-                rfm.refresh(session, now)
+                service.refresh_rfm(session, self.settings, now)

@@ -16,10 +16,10 @@ from unison.kit.settings import Settings
 from unison.models import Segment, TraitDefinitionRow
 from unison.segments import catalog as catalogs
 from unison.segments import repository as rows
-from unison.segments import rounds
+from unison.segments import rfm, rounds
 from unison.segments.compile_sql import Compiled, Context, compile_condition
 from unison.segments.evaluate import explain as explain_tree
-from unison.segments.index import needs_of, referenced_segments
+from unison.segments.index import needs_of, referenced_segments, triggers_of
 from unison.segments.language import SegmentDefinitionInvalid, parse_text, to_text
 from unison.segments.language.nodes import (
     Aggregate,
@@ -269,6 +269,31 @@ def recompute(
         refresh_timers(session, settings, row, condition, found, now)
     seconds = time.perf_counter() - started
     return Outcome(len(found - current), len(current - found), len(found), seconds)
+
+
+def follow_computed(
+    session: Session, settings: Settings, names: set[str], now: datetime
+) -> dict[str, Outcome]:
+    """Recompute every active segment that reads one of these computed traits.
+
+    Producers that rewrite traits in bulk (the CLV refresh, the RFM rescoring) call this, so
+    a segment on `clv_tier` or `rfm_cell` follows at once instead of at each profile's next
+    event. Segments are taken in creation order, so one that reads another's membership is
+    recomputed after it when it was created after it.
+    """
+    done: dict[str, Outcome] = {}
+    for row in rows.segments(session, active_only=True):
+        if triggers_of(parse_condition(row.definition)).computed & names:
+            done[row.name] = recompute(session, settings, row, now)
+    return done
+
+
+def refresh_rfm(session: Session, settings: Settings, now: datetime) -> dict[str, Any]:
+    """Rescore RFM over every buyer, then the segments reading the RFM traits."""
+    result = rfm.refresh(session, now)
+    followed = follow_computed(session, settings, set(rfm.NAMES), now)
+    result["segments_followed"] = {name: outcome.members for name, outcome in followed.items()}
+    return result
 
 
 def refresh_timers(
