@@ -21,6 +21,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from unison.kit.backoff import next_attempt
 from unison.kit.clock import utcnow
 from unison.kit.db import transaction
 from unison.kit.errors import InvalidParameter, NotFound
@@ -30,7 +31,6 @@ from unison.kit.settings import Settings
 from unison.models import ConsentWebhook, WebhookDelivery
 
 log = logging.getLogger(__name__)
-_MAX_BACKOFF = timedelta(hours=6)
 
 
 class WebhookInvalid(InvalidParameter):
@@ -193,7 +193,6 @@ def _record(
             delivery.status = "failed"
             log.warning("webhook delivery gave up", extra={"delivery_id": delivery.id})
             return
-        backoff = timedelta(
-            seconds=settings.consent_webhook_backoff_seconds * 2 ** (delivery.attempts - 1)
+        delivery.next_attempt_at = next_attempt(
+            now, delivery.attempts, settings.consent_webhook_backoff_seconds
         )
-        delivery.next_attempt_at = now + min(backoff, _MAX_BACKOFF)

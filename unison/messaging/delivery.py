@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from unison.kit.backoff import next_attempt
 from unison.kit.clock import utcnow
 from unison.kit.db import transaction
 from unison.kit.settings import Settings
@@ -20,9 +21,6 @@ from unison.messaging.envelope import DeliveryFailed, Envelope, Sender, Senders
 from unison.models import OutboundMessage
 
 log = logging.getLogger(__name__)
-
-_MAX_BACKOFF = timedelta(hours=6)
-_LEASE = timedelta(minutes=2)  # longer than any adapter's timeout
 
 
 def deliver_due(
@@ -38,7 +36,7 @@ def deliver_due(
     if not channels:
         return 0
     moment = now or utcnow()
-    envelopes = _lease(sessions, moment, limit, channels)
+    envelopes = _lease(sessions, settings, moment, limit, channels)
     for envelope in envelopes:
         error = _send(senders.for_envelope(envelope), envelope)
         _record(sessions, settings, envelope, error, moment)
@@ -46,8 +44,15 @@ def deliver_due(
 
 
 def _lease(
-    sessions: sessionmaker[Session], now: datetime, limit: int, channels: list[str]
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    now: datetime,
+    limit: int,
+    channels: list[str],
 ) -> list[Envelope]:
+    # Held well past the slowest adapter's timeout, so a row is never sent by two rounds.
+    slowest = max(settings.smtp_timeout_seconds, settings.outbox_http_timeout_seconds)
+    lease = now + timedelta(seconds=3 * slowest)
     with transaction(sessions) as session:
         query = (
             select(OutboundMessage)
@@ -66,7 +71,7 @@ def _lease(
             query = query.with_for_update(skip_locked=True)
         leased = []
         for message in session.execute(query).scalars():
-            message.next_attempt_at = now + _LEASE
+            message.next_attempt_at = lease
             leased.append(envelope_of(message))
         return leased
 
@@ -118,5 +123,6 @@ def _record(
                 extra={"message_id": message.id, "channel": message.channel, "why": failure.reason},
             )
             return
-        backoff = timedelta(seconds=settings.outbox_backoff_seconds * 2 ** (message.attempts - 1))
-        message.next_attempt_at = now + min(backoff, _MAX_BACKOFF)
+        message.next_attempt_at = next_attempt(
+            now, message.attempts, settings.outbox_backoff_seconds
+        )

@@ -3,7 +3,7 @@ X-Viber-Auth-Token header and {"receiver", "type": "text", "text", "sender": {"n
 Viber answers HTTP 200 with {"status": 0, "status_message": "ok"} on success and a non-zero
 status otherwise (6 receiverNotSubscribed, 5 receiverNotRegistered, 12 tooManyRequests...)."""
 
-from unison.channels.outbound.http import client, post_json
+from unison.channels.outbound.http import post_json
 from unison.messaging.envelope import DeliveryFailed, Envelope
 
 DEFAULT_API = "https://chatapi.viber.com"
@@ -19,7 +19,7 @@ class ViberSender:
         self._url = f"{api.rstrip('/')}/pa/send_message"
         self._headers = {"X-Viber-Auth-Token": token}
         self._sender = {"name": sender_name[:28]}  # Viber's limit on the sender name
-        self._client = client(timeout)
+        self._timeout = timeout
 
     def send(self, envelope: Envelope) -> None:
         body = {
@@ -28,7 +28,7 @@ class ViberSender:
             "text": envelope.body,
             "sender": self._sender,
         }
-        status, answer = post_json(self._client, self._url, body, self._headers, "Viber")
+        status, answer = post_json(self._url, body, self._headers, "Viber", self._timeout)
         code = answer.get("status") if isinstance(answer, dict) else None
         if status == 200 and code == 0:
             return

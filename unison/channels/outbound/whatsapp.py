@@ -5,7 +5,7 @@ and {"messaging_product": "whatsapp", "recipient_type": "individual", "to", "typ
 inside the 24-hour window after the customer wrote (a STOP reply always is); outside it
 Meta answers 131047, a permanent failure for this message."""
 
-from unison.channels.outbound.http import client, post_json
+from unison.channels.outbound.http import post_json
 from unison.messaging.envelope import DeliveryFailed, Envelope
 
 DEFAULT_API = "https://graph.facebook.com/v21.0"
@@ -21,7 +21,7 @@ class WhatsAppSender:
     ) -> None:
         self._url = f"{api.rstrip('/')}/{phone_number_id}/messages"
         self._headers = {"Authorization": f"Bearer {token}"}
-        self._client = client(timeout)
+        self._timeout = timeout
 
     def send(self, envelope: Envelope) -> None:
         body = {
@@ -31,7 +31,7 @@ class WhatsAppSender:
             "type": "text",
             "text": {"preview_url": False, "body": envelope.body},
         }
-        status, answer = post_json(self._client, self._url, body, self._headers, "WhatsApp")
+        status, answer = post_json(self._url, body, self._headers, "WhatsApp", self._timeout)
         if isinstance(answer, dict) and answer.get("messages"):
             return
         error = answer.get("error") if isinstance(answer, dict) else None
