@@ -48,28 +48,23 @@ app.add_typer(report_app, name="report")
 def serve(
     host: Annotated[str | None, typer.Option(help="interface to bind")] = None,
     port: Annotated[int | None, typer.Option(help="TCP port")] = None,
+    processes: Annotated[
+        int | None,
+        typer.Option(min=0, max=32, help="processes serving the API; 0 = one per core (max 4)"),
+    ] = None,
 ) -> None:
     """Run the API (collection, read API, health, metrics) on the configured database."""
-    import uvicorn
-
-    from unison.api.app import create_app
+    from unison.api.serving import serve as run_server
     from unison.kit.logging import configure_logging
 
     settings = get_settings()
+    if processes is not None:
+        settings = settings.model_copy(update={"web_processes": processes})
     configure_logging(settings.log_level, json=settings.log_json)
     migrated_sessions()  # migrate first, so an empty embedded database just works
     host, port = host or settings.host, port or settings.port
     console.print(f"Unison serving on [bold]http://{host}:{port}[/bold] (docs at /docs)")
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        loop="uvloop",
-        http="httptools",
-        log_level="warning",
-        access_log=False,
-        timeout_graceful_shutdown=10,
-    )
+    run_server(settings, host, port)
 
 
 @app.command()

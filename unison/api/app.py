@@ -1,6 +1,6 @@
 """The FastAPI application."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -31,8 +31,14 @@ from unison.segments.endpoints import router as segments_router
 from unison.sources.endpoints import router as sources_router
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    runtime = Runtime.build(settings or get_settings())
+def create_app(
+    settings: Settings | None = None,
+    *,
+    background: bool = True,
+    on_commit: Callable[[], None] | None = None,
+) -> FastAPI:
+    """The app; `background` and `on_commit` as in `Runtime.build`."""
+    runtime = Runtime.build(settings or get_settings(), background=background, on_commit=on_commit)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

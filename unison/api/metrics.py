@@ -1,6 +1,14 @@
-"""Prometheus metrics, one registry per app so tests and processes never share counters."""
+"""Prometheus metrics, one registry per app so tests and processes never share counters.
+
+When `unison serve` runs several processes, prometheus_client's multiprocess mode keeps each
+process's values in files under PROMETHEUS_MULTIPROC_DIR (api/serving.py sets it) and a
+scrape sums them, so /metrics describes the whole server whichever process answers.
+"""
+
+import os
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
@@ -39,12 +47,14 @@ class Metrics:
             "Events in the log not yet processed, by processor",
             ["processor"],
             registry=self.registry,
+            multiprocess_mode="mostrecent",  # set at scrape time by the answering process
         )
         self.processor_lag_seconds = Gauge(
             "unison_processor_lag_seconds",
             "Age of the oldest event not yet processed, by processor",
             ["processor"],
             registry=self.registry,
+            multiprocess_mode="mostrecent",
         )
 
     def count_ingest(self, source: str, accepted: int, duplicates: int, rejected: int) -> None:
@@ -56,4 +66,9 @@ class Metrics:
             self.events_rejected.labels(source).inc(rejected)
 
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+        if not directory:
+            return generate_latest(self.registry)
+        every_process = CollectorRegistry()
+        MultiProcessCollector(every_process, path=directory)  # type: ignore[no-untyped-call]
+        return generate_latest(every_process)

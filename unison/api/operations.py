@@ -51,7 +51,7 @@ def _processor_lag(runtime: Runtime) -> dict[str, Any]:
     with transaction(runtime.sessions) as session:
         for name in processor_names(runtime.settings):
             lag = offsets.lag(session, name)
-            lag["embedded"] = runtime.processors is not None
+            lag["embedded"] = runtime.settings.embedded_worker
             runtime.metrics.processor_lag_events.labels(name).set(lag["behind_events"])
             runtime.metrics.processor_lag_seconds.labels(name).set(lag["lag_seconds"])
             report[name] = lag

@@ -1,6 +1,7 @@
 """Everything a running app holds: settings, engine, sessions, the ingest writer, metrics."""
 
 import gc
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -38,7 +39,16 @@ class Runtime:
     segment_timers: SchedulerThread | None = None  # fires segments' window timers
 
     @classmethod
-    def build(cls, settings: Settings) -> "Runtime":
+    def build(
+        cls,
+        settings: Settings,
+        *,
+        background: bool = True,
+        on_commit: Callable[[], None] | None = None,
+    ) -> "Runtime":
+        """`background=False` builds a collector process's runtime (api/serving.py): it
+        serves requests, and tells the first process about its commits via `on_commit`
+        instead of running the processors and delivery loops itself."""
         engine = create_db_engine(
             settings.database_url, sqlite_synchronous=settings.sqlite_synchronous
         )
@@ -46,14 +56,14 @@ class Runtime:
         # SQLite admits one writer at a time; more threads would only queue for its lock.
         writers = 1 if engine.dialect.name == "sqlite" else (settings.ingest_writers or 4)
         processors = None
-        if settings.embedded_worker:
+        if settings.embedded_worker and background:
             processors = RunnerThread(build_chain(settings, sessions))
         writer = GroupCommitWriter(
             engine,
             repository.store_batches,
             max_group=settings.ingest_group_max,
             threads=writers,
-            on_commit=processors.wake if processors else None,
+            on_commit=processors.wake if processors else on_commit,
         )
         return cls(
             settings=settings,
@@ -63,19 +73,19 @@ class Runtime:
             write_keys=WriteKeyCache(settings.write_key_cache_seconds),
             processors=processors,
             webhooks=PollingThread("consent-webhooks", lambda: deliver_webhooks(sessions, settings))
-            if settings.consent_webhooks_enabled
+            if settings.consent_webhooks_enabled and background
             else None,
-            outbox=_outbox_thread(sessions, settings),
+            outbox=_outbox_thread(sessions, settings) if background else None,
             clv_refresh=PollingThread(
                 "clv-refresh",
                 ScheduledRefresh(sessions, settings),
                 poll_seconds=300,
                 first_after=300,  # not in the way of start-up and a first burst of traffic
             )
-            if settings.clv_refresh_hours > 0
+            if settings.clv_refresh_hours > 0 and background
             else None,
             segment_timers=SchedulerThread(sessions, settings)
-            if settings.embedded_worker
+            if settings.embedded_worker and background
             else None,
         )
 

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from unison.events.channels import ACCEPTED_TEXT, canonical_channel
 from unison.events.schemas import EVENT_TYPES, SegmentEvent
+from unison.events.wire import WireEvent, read_plain
 from unison.kit.clock import isoformat_z
 from unison.kit.errors import UnisonError
 
@@ -32,6 +33,10 @@ _JSON_KIND = {
     float: "a number",
     type(None): "null",
 }
+
+
+# An item's known fields: read directly when plain, else through the model (events/wire.py).
+Fields = WireEvent | SegmentEvent
 
 
 class EventRejected(UnisonError):
@@ -66,6 +71,9 @@ class BatchContext:
     context: dict[str, Any] | None = None
     integrations: dict[str, Any] | None = None
     sent_at: datetime | None = None
+
+
+_NO_BATCH = BatchContext()
 
 
 @dataclass(slots=True)
@@ -141,11 +149,11 @@ def prepare_event(
     """One raw item as an event-log row; `received_text` is received_at pre-formatted."""
     if not isinstance(raw, dict):
         raise EventRejected(f"an event must be a JSON object, got {json_kind(raw)}", field=None)
-    event = _validate(raw)
+    event = read_plain(raw) or _validate(raw)
     event_type = _event_type(event, implied_type)
     user_id, anonymous_id = _present(event.user_id), _present(event.anonymous_id)
     _check_required(event, event_type, user_id, anonymous_id)
-    batch = batch or BatchContext()
+    batch = batch or _NO_BATCH
     context = {**(batch.context or {}), **(event.context or {})}
     channel = _channel(context, source)
     context["channel"] = channel
@@ -236,7 +244,7 @@ def _validate(raw: dict[str, Any]) -> SegmentEvent:
         raise EventRejected(detail, field=where) from None
 
 
-def _event_type(event: SegmentEvent, implied: str | None) -> str:
+def _event_type(event: Fields, implied: str | None) -> str:
     if implied is not None:
         if event.type is not None and event.type != implied:
             raise EventRejected(
@@ -257,7 +265,7 @@ def _present(value: str | None) -> str | None:
 
 
 def _check_required(
-    event: SegmentEvent, event_type: str, user_id: str | None, anonymous_id: str | None
+    event: Fields, event_type: str, user_id: str | None, anonymous_id: str | None
 ) -> None:
     if user_id is None and anonymous_id is None:
         raise EventRejected(
@@ -293,7 +301,7 @@ def _channel(context: dict[str, Any], source: SourceRef) -> str:
 
 
 def _timestamps(
-    event: SegmentEvent, batch: BatchContext, received_at: datetime
+    event: Fields, batch: BatchContext, received_at: datetime
 ) -> tuple[datetime, datetime | None, datetime | None]:
     """(timestamp, originalTimestamp, sentAt), with device clock skew corrected.
 
@@ -328,13 +336,13 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC)
 
 
-def _iso_or_none(value: datetime | None, raw: dict[str, Any], event: SegmentEvent) -> str | None:
+def _iso_or_none(value: datetime | None, raw: dict[str, Any], event: Fields) -> str | None:
     if value is None:
         return None
     return _as_sent(raw, event, value) or isoformat_z(value)
 
 
-def _as_sent(raw: dict[str, Any], event: SegmentEvent, value: datetime) -> str | None:
+def _as_sent(raw: dict[str, Any], event: Fields, value: datetime) -> str | None:
     """The text the client sent for `value`, when it is already in the canonical form
     (2026-03-04T10:11:12.123Z, what JavaScript's toISOString and most SDKs send), so the hot
     path need not format it again."""

@@ -1,5 +1,7 @@
 """Engine and session construction for the embedded SQLite store and PostgreSQL."""
 
+import fcntl
+import os
 import threading
 import weakref
 from collections.abc import Iterator
@@ -76,24 +78,61 @@ def _configure_sqlite(engine: Engine, synchronous: str) -> None:
         cursor.close()
 
 
-_WRITE_LOCKS: "weakref.WeakKeyDictionary[Engine, threading.Lock]" = weakref.WeakKeyDictionary()
+class SqliteWriteLock:
+    """One writer at a time on an SQLite file: across this process's threads (a thread lock)
+    and across processes serving the same file (an flock on `<file>-writer.lock`).
+
+    Both waits block in the kernel or the interpreter, not in SQLite's sleeping busy
+    handler, so the next writer starts the moment the previous one commits.
+    """
+
+    def __init__(self, database: str | None) -> None:
+        self._thread_lock = threading.Lock()
+        self._file: int | None = None
+        if database and database != ":memory:" and not database.startswith("file:"):
+            self._file = os.open(f"{database}-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
+
+    def __enter__(self) -> "SqliteWriteLock":
+        self._thread_lock.acquire()
+        if self._file is not None:
+            try:
+                fcntl.flock(self._file, fcntl.LOCK_EX)  # releases the GIL while it waits
+            except BaseException:
+                self._thread_lock.release()
+                raise
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._file is not None:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+        self._thread_lock.release()
+
+    def close(self) -> None:
+        if self._file is not None:
+            os.close(self._file)
+            self._file = None
+
+
+_WRITE_LOCKS: "weakref.WeakKeyDictionary[Engine, SqliteWriteLock]" = weakref.WeakKeyDictionary()
 _WRITE_LOCKS_GUARD = threading.Lock()
 
 
 def write_lock(engine: Engine) -> AbstractContextManager[object]:
-    """Serializes this process's write transactions on an SQLite file.
+    """Serializes write transactions on an SQLite file, in this process and across the
+    processes of `unison serve --processes N`.
 
     SQLite admits one writer at a time and makes the others wait in its busy handler, which
     sleeps in growing steps (up to 100 ms) and so turns a few milliseconds of contention
-    into long stalls. Writers in one process (the ingest writer, the log processor) queue on
-    this lock instead and start the moment it is free. PostgreSQL needs no such lock.
+    into long stalls. Writers (the ingest writer, the log processors, timers) queue on this
+    lock instead and start the moment it is free. PostgreSQL needs no such lock.
     """
     if engine.dialect.name != "sqlite":
         return nullcontext()
     with _WRITE_LOCKS_GUARD:
         lock = _WRITE_LOCKS.get(engine)
         if lock is None:
-            lock = _WRITE_LOCKS[engine] = threading.Lock()
+            lock = _WRITE_LOCKS[engine] = SqliteWriteLock(engine.url.database)
+            weakref.finalize(engine, lock.close)
     return lock
 
 

@@ -17,6 +17,8 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = 8000
+    # Processes serving the API (api/serving.py); 0 = one per CPU core, up to 4.
+    web_processes: int = Field(default=0, ge=0, le=32)
     log_level: str = "INFO"
     log_json: bool = True
 
