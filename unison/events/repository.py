@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Select, insert, select
 from sqlalchemy.orm import Session
 
+from unison.events import lookup
 from unison.events.service import Rejection
 from unison.kit.db import as_is, sqlite_time
 from unison.models import Event, RejectedEvent, Source
@@ -109,7 +110,8 @@ _COLUMNS = (
     "source_id, message_id, type, event, user_id, anonymous_id, channel, timestamp, "
     "received_at, payload"
 )
-_SQLITE_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+# The payload comes as UTF-8 bytes (events/service.py) or text; CAST stores either as text.
+_SQLITE_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT))"
 _POSTGRES_ROW = "(%s, %s, %s, %s, %s, %s, %s, %s, %s, CAST(%s AS jsonb))"
 _ROWS_PER_STATEMENT = 1000  # 10,000 bound values: within both stores' limits
 
@@ -120,6 +122,15 @@ def _insert_sql(row_sql: str, count: int) -> str:
         f"INSERT INTO events ({_COLUMNS}) VALUES {', '.join([row_sql] * count)} "  # noqa: S608
         "ON CONFLICT (source_id, message_id) DO NOTHING"
     )
+
+
+def _as_given(payload: str | bytes) -> str | bytes:
+    return payload
+
+
+def _as_text(payload: str | bytes) -> str | bytes:
+    # psycopg would send bytes as bytea, which does not cast to jsonb
+    return payload.decode("utf-8") if isinstance(payload, bytes) else payload
 
 
 def _insert_new(
@@ -136,10 +147,11 @@ def _insert_new(
     """
     connection = session.connection()
     stamp: Callable[[datetime], str | datetime]
+    text: Callable[[str | bytes], str | bytes]
     if connection.dialect.name == "sqlite":
-        row_sql, stamp = _SQLITE_ROW, sqlite_time
+        row_sql, stamp, text = _SQLITE_ROW, sqlite_time, _as_given
     elif connection.dialect.name == "postgresql":
-        row_sql, stamp = _POSTGRES_ROW, as_is
+        row_sql, stamp, text = _POSTGRES_ROW, as_is, _as_text
     else:  # pragma: no cover - only the two supported stores exist
         raise RuntimeError(f"unsupported database dialect {connection.dialect.name}")
     inserted = 0
@@ -160,29 +172,32 @@ def _insert_new(
                 row["channel"],
                 stamp(row["timestamp"]),
                 stamps[received],
-                row["payload_json"],
+                text(row["payload_json"]),
             )
         result = connection.exec_driver_sql(_insert_sql(row_sql, len(chunk)), tuple(params))
         inserted += result.rowcount
     return inserted
 
 
-def _filtered(query: Select[Event, str], where: EventFilter) -> Select[Event, str]:
+def _filtered(
+    session: Session, query: Select[Event, str], where: EventFilter
+) -> Select[Event, str]:
     for column, value in (
         (Event.type, where.type),
         (Event.event, where.event),
-        (Event.user_id, where.user_id),
-        (Event.anonymous_id, where.anonymous_id),
         (Event.channel, where.channel),
         (Event.source_id, where.source_id),
     ):
         if value is not None:
             query = query.where(column == value)
-    if where.since is not None:
-        query = query.where(Event.timestamp >= where.since)
-    if where.until is not None:
-        query = query.where(Event.timestamp < where.until)
-    return query
+    keys = lookup.matching(
+        session,
+        user_id=where.user_id,
+        anonymous_id=where.anonymous_id,
+        since=where.since,
+        until=where.until,
+    )
+    return query if keys is None else query.where(keys)
 
 
 def list_events(
@@ -190,7 +205,7 @@ def list_events(
 ) -> list[tuple[Event, str]]:
     """Newest first by log offset; keyset pagination on id."""
     query = select(Event, Source.name).join(Source, Source.id == Event.source_id)
-    query = _filtered(query, where)
+    query = _filtered(session, query, where)
     if before_id is not None:
         query = query.where(Event.id < before_id)
     rows = session.execute(query.order_by(Event.id.desc()).limit(limit)).all()

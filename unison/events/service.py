@@ -209,8 +209,9 @@ def prepare_event(
 _ADDED_BYTES_MARGIN = 1024
 
 
-def _encode_checked(payload: dict[str, Any], raw: dict[str, Any], max_event_bytes: int) -> str:
-    """The payload as stored (JSON text), after the checks that need its encoding."""
+def _encode_checked(payload: dict[str, Any], raw: dict[str, Any], max_event_bytes: int) -> bytes:
+    """The payload as stored (UTF-8 JSON), after the checks that need its encoding. Left as
+    bytes: the store turns them into text without a decode on the request thread."""
     try:
         encoded = orjson.dumps(payload)
     except orjson.JSONEncodeError:
@@ -226,7 +227,7 @@ def _encode_checked(payload: dict[str, Any], raw: dict[str, Any], max_event_byte
                 field=None,
                 error="EventTooLarge",
             )
-    return encoded.decode("utf-8")
+    return encoded
 
 
 def _validate(raw: dict[str, Any]) -> SegmentEvent:

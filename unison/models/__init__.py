@@ -14,7 +14,7 @@ from unison.models.consent import (
     Suppression,
     WebhookDelivery,
 )
-from unison.models.events import Event, RejectedEvent
+from unison.models.events import Event, EventLookup, RejectedEvent
 from unison.models.identity import (
     Identifier,
     IdentifierRejection,
@@ -52,6 +52,7 @@ __all__ = [
     "Conversation",
     "ConversationMessage",
     "Event",
+    "EventLookup",
     "EventProfile",
     "Identifier",
     "IdentifierRejection",

@@ -31,11 +31,28 @@ class Event(Base):
     # read exactly the rows whose transactions have all ended. NULL on SQLite.
     txid: Mapped[int | None] = mapped_column(BigInteger, default=None)
 
+    # Only the dedupe key is indexed here: every index is written inside the commit that
+    # acknowledges an event. Lookups by user, anonymous id and time use `event_lookup`.
     __table_args__ = (
         Index("uq_events_source_id_message_id", "source_id", "message_id", unique=True),
-        Index("ix_events_user_id", "user_id"),
-        Index("ix_events_anonymous_id", "anonymous_id"),
-        Index("ix_events_timestamp", "timestamp"),
+    )
+
+
+class EventLookup(Base):
+    """The event log's secondary keys, kept by the `event-lookup` log processor (see
+    unison/events/lookup.py) so that the ingest commit maintains one index, not four."""
+
+    __tablename__ = "event_lookup"
+
+    event_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    user_id: Mapped[str | None] = mapped_column(String(255))
+    anonymous_id: Mapped[str | None] = mapped_column(String(255))
+    timestamp: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        Index("ix_event_lookup_user_id", "user_id"),
+        Index("ix_event_lookup_anonymous_id", "anonymous_id"),
+        Index("ix_event_lookup_timestamp", "timestamp"),
     )
 
 

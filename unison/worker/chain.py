@@ -1,5 +1,6 @@
 """The log processors in flow order: profiles first (identity resolution and projection),
-then every processor that needs an event's profile (segments, consent, conversations...).
+the log's lookup keys, then every processor that needs an event's profile (segments,
+consent, conversations...).
 
 A downstream processor reads only events the profile processor has committed, so the
 event's profile (event_profiles) is always there when it looks.
@@ -11,6 +12,8 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from unison.consent.processor import consent_processor
+from unison.events.lookup import NAME as LOOKUP
+from unison.events.lookup import lookup_processor
 from unison.inbox.processor import inbox_processor
 from unison.kit.settings import Settings
 from unison.segments.processor import segments_processor
@@ -30,7 +33,11 @@ def build_chain(
     settings: Settings, sessions: sessionmaker[Session], *, batch_size: int | None = None
 ) -> list[Runner]:
     size = batch_size or settings.processor_batch_size
-    runners = [Runner(sessions, profile_processor(settings), batch_size=size)]
+    runners = [
+        Runner(sessions, profile_processor(settings), batch_size=size),
+        # The log's lookup keys need nothing upstream (unison/events/lookup.py).
+        Runner(sessions, lookup_processor(settings), batch_size=size),
+    ]
     for make in DOWNSTREAM:
         runners.append(Runner(sessions, make(settings), batch_size=size, upstream=PROFILES))
     return runners
@@ -42,4 +49,4 @@ def drain_chain(runners: list[Runner]) -> int:
 
 
 def processor_names(settings: Settings) -> list[str]:
-    return [PROFILES, *(make(settings).name for make in DOWNSTREAM)]
+    return [PROFILES, LOOKUP, *(make(settings).name for make in DOWNSTREAM)]

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Text, cast, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from unison.events import lookup
 from unison.models import (
     Event,
     EventProfile,
@@ -88,6 +89,7 @@ def anonymize_events(session: Session, ids: list[int]) -> int:
         event.anonymous_id = None
         changed += 1
     session.flush()
+    lookup.forget_keys(session, ids)
     return changed
 
 

@@ -1,0 +1,114 @@
+"""The event log's secondary keys (user id, anonymous id, time), off the ingest commit.
+
+Every index on `events` is written inside the transaction that acknowledges a request, under
+SQLite's single write lock; three random-key indexes roughly halved the rows the ingest
+writer could commit per second. So `events` keeps only its dedupe index and this log
+processor copies each event's keys into `event_lookup` (indexed), in large batches, after the
+acknowledgement.
+
+Reads stay exact whatever the processor's lag: `matching` looks up the indexed part and
+also scans the events the processor has not reached yet (a short range of the log's
+primary key when it keeps up; all of it right after an upgrade, until it catches up).
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from unison.kit.settings import Settings
+from unison.models import Event, EventLookup
+from unison.worker import offsets
+from unison.worker.offsets import LogEvent
+
+NAME = "event-lookup"
+_CHUNK = 1000
+
+
+def lookup_processor(_settings: Settings) -> "LookupProcessor":
+    return LookupProcessor()
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+class LookupProcessor:
+    name = NAME
+
+    def forget(self) -> None:
+        pass  # keeps no state between batches
+
+    def process(self, session: Session, events: list[LogEvent]) -> None:
+        self.write(session, self.plan(session, events))
+
+    def plan(self, _session: Session, events: list[LogEvent]) -> list[dict[str, Any]]:
+        return [
+            {
+                "event_id": event.id,
+                "user_id": _text(event.payload.get("userId")),
+                "anonymous_id": _text(event.payload.get("anonymousId")),
+                "timestamp": event.timestamp,
+            }
+            for event in events
+        ]
+
+    def write(self, session: Session, plan: list[dict[str, Any]]) -> None:
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        for start in range(0, len(plan), _CHUNK):
+            statement = insert(EventLookup).on_conflict_do_nothing(index_elements=["event_id"])
+            session.execute(statement, plan[start : start + _CHUNK])  # replays add nothing
+
+
+def matching(
+    session: Session,
+    *,
+    user_id: str | None,
+    anonymous_id: str | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> ColumnElement[bool] | None:
+    """A condition on `events` for these keys (None when none is given): the ids found in
+    `event_lookup`, or, among the events the processor has not reached, those that match."""
+    keyed: list[ColumnElement[bool]] = []
+    direct: list[ColumnElement[bool]] = []
+    for lookup_column, event_column, value in (
+        (EventLookup.user_id, Event.user_id, user_id),
+        (EventLookup.anonymous_id, Event.anonymous_id, anonymous_id),
+    ):
+        if value is not None:
+            keyed.append(lookup_column == value)
+            direct.append(event_column == value)
+    if since is not None:
+        keyed.append(EventLookup.timestamp >= since)
+        direct.append(Event.timestamp >= since)
+    if until is not None:
+        keyed.append(EventLookup.timestamp < until)
+        direct.append(Event.timestamp < until)
+    if not keyed:
+        return None
+    indexed = Event.id.in_(select(EventLookup.event_id).where(*keyed))
+    return or_(indexed, and_(_not_reached(session), *direct))
+
+
+def _not_reached(session: Session) -> ColumnElement[bool]:
+    """Events after the processor's committed position, in its reading order."""
+    position = offsets.current(session, NAME)
+    if session.get_bind().dialect.name == "postgresql":
+        return tuple_(Event.txid, Event.id) > tuple_(position.txid, position.position)
+    return Event.id > position.position
+
+
+def forget_keys(session: Session, event_ids: Sequence[int]) -> None:
+    """Erasure: the events keep what happened and when, their lookup rows lose who."""
+    for start in range(0, len(event_ids), _CHUNK):
+        chunk = list(event_ids[start : start + _CHUNK])
+        session.execute(
+            update(EventLookup)
+            .where(EventLookup.event_id.in_(chunk))
+            .values(user_id=None, anonymous_id=None)
+        )
