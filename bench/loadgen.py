@@ -454,24 +454,39 @@ class Driver:
 # --------------------------------------------------------------------------------------------
 
 
+def _server_pids(pid: int) -> list[int]:
+    """The server process and its children (`unison serve --processes N` runs N)."""
+    pids = [pid]
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                stat = (entry / "stat").read_text()
+                if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
+                    pids.append(int(entry.name))
+    return pids
+
+
 def _threads(pid: int) -> dict[str, list[Any]]:
-    """tid -> [name, user cpu seconds, system cpu seconds] for every thread of `pid`."""
+    """tid -> [name, user cpu seconds, system cpu seconds, is a process's main thread] for
+    every thread of `pid` and of its child processes."""
     if not pid:
         return {}
     tick = os.sysconf("SC_CLK_TCK")
     out: dict[str, list[Any]] = {}
-    try:
-        tasks = list(Path(f"/proc/{pid}/task").iterdir())
-    except OSError:
-        return out
-    for task in tasks:
+    for process in _server_pids(pid):
         try:
-            stat = (task / "stat").read_text()
+            tasks = list(Path(f"/proc/{process}/task").iterdir())
         except OSError:
             continue
-        name = stat[stat.index("(") + 1 : stat.rindex(")")]
-        fields = stat[stat.rindex(")") + 2 :].split()
-        out[task.name] = [name, int(fields[11]) / tick, int(fields[12]) / tick]
+        for task in tasks:
+            try:
+                stat = (task / "stat").read_text()
+            except OSError:
+                continue
+            name = stat[stat.index("(") + 1 : stat.rindex(")")]
+            fields = stat[stat.rindex(")") + 2 :].split()
+            main = int(task.name) == process
+            out[task.name] = [name, int(fields[11]) / tick, int(fields[12]) / tick, main]
     return out
 
 
@@ -524,13 +539,13 @@ def _disk() -> dict[str, int]:
 def _resources(a: dict[str, Any], b: dict[str, Any], server_pid: int) -> dict[str, Any]:
     seconds = b["t"] - a["t"]
     threads = []
-    for tid, (name, user, system) in b["server_threads"].items():
-        _, user0, system0 = a["server_threads"].get(tid, [name, 0.0, 0.0])
+    for tid, (name, user, system, main) in b["server_threads"].items():
+        _, user0, system0, _ = a["server_threads"].get(tid, [name, 0.0, 0.0, main])
         threads.append(
             {
                 "tid": int(tid),
                 "name": name,
-                "main_thread": int(tid) == server_pid,
+                "main_thread": main,
                 "cpu_pct": 100 * (user + system - user0 - system0) / seconds,
                 "user_pct": 100 * (user - user0) / seconds,
                 "system_pct": 100 * (system - system0) / seconds,
