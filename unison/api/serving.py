@@ -68,6 +68,7 @@ def serve(settings: Settings, host: str, port: int) -> None:
     from unison.api.app import create_app
 
     processes = process_count(settings)
+    _exit_cleanly_on_sigterm()
     if processes == 1:
         uvicorn.Server(_uvicorn_config(create_app(settings), host, port)).run()
         return
@@ -92,6 +93,18 @@ def serve(settings: Settings, host: str, port: int) -> None:
             listener.close()
     finally:
         shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """uvicorn shuts down gracefully on SIGTERM, then raises the signal again for the
+    previous handler; with the default one the process would die right there, before its
+    cleanup (stopping the collectors, removing the metrics directory). This handler turns
+    that second delivery into a normal exit (status 0) that runs it."""
+    signal.signal(signal.SIGTERM, _exit)
+
+
+def _exit(_signal: int, _frame: Any) -> None:
+    raise SystemExit(0)
 
 
 def _listening_socket(host: str, port: int) -> socket.socket:
@@ -213,6 +226,7 @@ def _collector_main(
             commit_signal.send_bytes(b"")
 
     app = create_app(settings, background=False, on_commit=committed)
+    _exit_cleanly_on_sigterm()
     config = _uvicorn_config(app, settings.host, settings.port)
     listener = _listening_socket(*address)  # connections queue here from now on
     ready.release()
