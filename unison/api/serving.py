@@ -28,6 +28,7 @@ import time
 from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnContext
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import uvicorn
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 MAX_AUTO_PROCESSES = 4
 STARTUP_TIMEOUT = 120.0
 METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"  # prometheus_client's own multiprocess switch
+METRICS_DIR_PREFIX = "unison-metrics-"  # then the first process's pid
 _PR_SET_PDEATHSIG = 1
 
 
@@ -137,13 +139,33 @@ def _relay_commits(commits: Connection, runtime: "Runtime") -> None:
 def _fresh_metrics_dir() -> str:
     """A run directory for per-process metric files, announced to this process and (through
     the environment) to the collectors it starts, before any metric is created."""
-    path = tempfile.mkdtemp(prefix="unison-metrics-")
+    _sweep_metrics_dirs()
+    path = tempfile.mkdtemp(prefix=f"{METRICS_DIR_PREFIX}{os.getpid()}-")
     os.environ[METRICS_DIR_ENV] = path
     from prometheus_client import values
 
     # chosen when prometheus_client was imported: choose again now that the directory is set
     values.ValueClass = values.get_value_class()  # type: ignore[no-untyped-call]
     return path
+
+
+def _sweep_metrics_dirs() -> None:
+    """Remove the metrics directories of servers that are gone: a first process killed by
+    SIGKILL (or a power cut) cannot remove its own."""
+    for path in Path(tempfile.gettempdir()).glob(f"{METRICS_DIR_PREFIX}*-*"):
+        owner = path.name.removeprefix(METRICS_DIR_PREFIX).split("-", 1)[0]
+        if owner.isdigit() and not _alive(int(owner)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 class _Collectors:
