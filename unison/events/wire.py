@@ -13,21 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from unison.events.schemas import EVENT_TYPES
+from unison.events.schemas import EVENT_TYPES, SegmentEvent
 
 _TYPES = frozenset(EVENT_TYPES)
 _MAX_ID = 255
 # Field names the model also accepts (populate_by_name): their presence sends the item
 # through the model, so the two paths can never read an item differently.
-_PYTHON_NAMES = (
-    "message_id",
-    "user_id",
-    "anonymous_id",
-    "sent_at",
-    "original_timestamp",
-    "group_id",
-    "previous_id",
-    "write_key",
+_PYTHON_NAMES = tuple(
+    name
+    for name, field in SegmentEvent.model_fields.items()
+    if field.alias is not None and field.alias != name
 )
 _fromisoformat = datetime.fromisoformat
 
