@@ -153,3 +153,45 @@ def test_erased_events_lose_their_lookup_keys(
     assert keys == [(None, None)] * len(mine)
     assert _ids(client, admin_token, "user_id=u1") == []
     assert _ids(client, admin_token, "anonymous_id=a1") == []
+
+
+def test_each_lookup_row_holds_its_events_keys_across_batch_borders(
+    client: TestClient, write_key: str, sessions: sessionmaker[Session], settings: Settings
+) -> None:
+    _send(client, write_key, 1)
+    runner = Runner(sessions, lookup_processor(settings), batch_size=4, payload=False)
+    runner.run_once()
+    _send(client, write_key, 2)  # arrives between two batches
+    drain_until_caught_up([runner], sessions)
+    with sessions() as session:
+        stored = session.execute(
+            select(Event.id, Event.user_id, Event.anonymous_id, Event.timestamp).order_by(Event.id)
+        ).all()
+        indexed = session.execute(
+            select(
+                EventLookup.event_id,
+                EventLookup.user_id,
+                EventLookup.anonymous_id,
+                EventLookup.timestamp,
+            ).order_by(EventLookup.event_id)
+        ).all()
+    assert indexed == stored
+    assert len(indexed) == 12
+
+
+def test_events_erased_before_indexing_get_no_keys(
+    client: TestClient,
+    write_key: str,
+    admin_token: str,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+) -> None:
+    _send(client, write_key, 1)
+    mine = _ids(client, admin_token, "user_id=u1")  # found by scanning: nothing indexed yet
+    with transaction(sessions) as session:
+        anonymize_events(session, mine)
+    drain_until_caught_up([_runner(sessions, settings)], sessions)
+    assert _indexed(sessions) == 6
+    assert _ids(client, admin_token, "user_id=u1") == []
+    assert _ids(client, admin_token, "anonymous_id=a1") == []
+    assert len(_ids(client, admin_token, "anonymous_id=a2")) == 1

@@ -36,7 +36,7 @@ def build_chain(
     runners = [
         Runner(sessions, profile_processor(settings), batch_size=size),
         # The log's lookup keys need nothing upstream (unison/events/lookup.py).
-        Runner(sessions, lookup_processor(settings), batch_size=size),
+        Runner(sessions, lookup_processor(settings), batch_size=size, payload=False),
     ]
     for make in DOWNSTREAM:
         runners.append(Runner(sessions, make(settings), batch_size=size, upstream=PROFILES))

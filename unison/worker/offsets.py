@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, text, tuple_, update
+from sqlalchemy import ColumnElement, and_, func, null, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -124,10 +124,16 @@ def reset(session: Session, name: str) -> None:
 
 
 def read_after(
-    session: Session, position: Claim, limit: int, *, until: Claim | None = None
+    session: Session,
+    position: Claim,
+    limit: int,
+    *,
+    until: Claim | None = None,
+    payload: bool = True,
 ) -> list[LogEvent]:
     """Events after `position` in log order; with `until`, none past that position (a
-    downstream processor reads only what its upstream has already committed)."""
+    downstream processor reads only what its upstream has already committed). Without
+    `payload` each event's payload is left empty: not fetched, not decoded."""
     columns = (
         Event.id,
         Event.txid,
@@ -136,7 +142,7 @@ def read_after(
         Event.event,
         Event.channel,
         Event.timestamp,
-        Event.payload,
+        Event.payload if payload else null(),
     )
     if session.get_bind().dialect.name == "postgresql":
         query = (
@@ -151,7 +157,20 @@ def read_after(
         query = select(*columns).where(Event.id > position.position).order_by(Event.id)
         if until is not None:
             query = query.where(Event.id <= until.position)
-    return [LogEvent(row[0], row[1] or 0, *row[2:]) for row in session.execute(query.limit(limit))]
+    return [
+        LogEvent(row[0], row[1] or 0, row[2], row[3], row[4], row[5], row[6], row[7] or {})
+        for row in session.execute(query.limit(limit))
+    ]
+
+
+def between(session: Session, first: LogEvent, last: LogEvent) -> ColumnElement[bool]:
+    """A condition on `events` that holds exactly for a batch `read_after` returned, from
+    its `first` to its `last` event: a range of the reading order, which leaves nothing out
+    because every transaction up to `last` had committed when it was read."""
+    if session.get_bind().dialect.name == "postgresql":
+        order = tuple_(Event.txid, Event.id)
+        return and_(order >= tuple_(first.txid, first.id), order <= tuple_(last.txid, last.id))
+    return Event.id.between(first.id, last.id)
 
 
 def lag(session: Session, name: str) -> dict[str, Any]:

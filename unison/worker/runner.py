@@ -51,6 +51,7 @@ class Runner:
         *,
         batch_size: int = 2000,
         upstream: str | None = None,
+        payload: bool = True,
     ) -> None:
         self.sessions = sessions
         self.processor = processor
@@ -58,6 +59,9 @@ class Runner:
         # A downstream processor (segments, consent, ...) needs the events' profiles, so it
         # never reads past the committed position of the processor that resolves them.
         self.upstream = upstream
+        # A processor that never looks at payloads (the log's lookup keys) is spared
+        # fetching and decoding them.
+        self.payload = payload
         self.writer = worker_id()
         self._seen_epoch: int | None = None
 
@@ -84,7 +88,9 @@ class Runner:
                 self.processor.forget()  # someone else wrote since: caches may be stale
             self._seen_epoch = position.epoch
             until = offsets.current(reader, self.upstream) if self.upstream else None
-            events = offsets.read_after(reader, position, self.batch_size, until=until)
+            events = offsets.read_after(
+                reader, position, self.batch_size, until=until, payload=self.payload
+            )
             if not events:
                 return 0
             plan = self.processor.plan(reader, events)
@@ -112,7 +118,7 @@ class Runner:
         with self.sessions() as reader:
             position = offsets.current(reader, self.processor.name)
             until = offsets.current(reader, self.upstream) if self.upstream else None
-            return bool(offsets.read_after(reader, position, 1, until=until))
+            return bool(offsets.read_after(reader, position, 1, until=until, payload=False))
 
 
 class RunnerThread:
