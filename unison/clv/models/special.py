@@ -3,8 +3,9 @@
 scipy.special.hyp2f1 returns NaN or infinity, and near there wrong finite values, when
 c - a - b is (close to) an integer and z is near 1: the two terms of its z -> 1 - z
 transformation have poles that must cancel analytically. Those elements, and any result
-outside the bounds the caller knows, are recomputed with mpmath at 30 digits. They are rare
-(one customer row in thousands at odd parameters), so the vectorized path keeps the speed.
+outside the bounds the caller knows, are recomputed with mpmath at 30 digits (more when that
+result is outside the bounds too). They are rare (one customer row in thousands at odd
+parameters), so the vectorized path keeps the speed.
 """
 
 import mpmath
@@ -14,8 +15,10 @@ from scipy.special import hyp2f1
 
 from unison.clv.models.fitting import Array
 
-_CONTEXT = mpmath.mp.clone()
-_CONTEXT.dps = 30
+_DIGITS = (30, 60, 120)
+_CONTEXTS = {digits: mpmath.mp.clone() for digits in _DIGITS}
+for _digits, _context in _CONTEXTS.items():
+    _context.dps = _digits
 
 
 def hyp2f1_safe(
@@ -40,6 +43,21 @@ def hyp2f1_safe(
         | ((np.abs(gap - np.round(gap)) < 1e-3) & (z_ > 0.9))
     )
     for i in np.flatnonzero(suspect):
-        exact = _CONTEXT.hyp2f1(a_.flat[i], b_.flat[i], c_.flat[i], z_.flat[i])
-        value.flat[i] = float(exact) if _CONTEXT.isfinite(exact) else np.inf
+        value.flat[i] = _exact(
+            a_.flat[i], b_.flat[i], c_.flat[i], z_.flat[i], lo.flat[i], hi.flat[i]
+        )
     return value
+
+
+def _exact(a: float, b: float, c: float, z: float, lower: float, upper: float) -> float:
+    """mpmath's 2F1, with more digits while it falls outside the caller's bounds: its own
+    transformations cancel catastrophically too at large parameters near z = 1 (30 digits
+    gave 2F1(1, 367; 546.001; 0.9) = -0.037, a sum of positive terms; 60 give 2.537)."""
+    found = np.inf
+    for digits in _DIGITS:
+        context = _CONTEXTS[digits]
+        exact = context.hyp2f1(a, b, c, z)
+        found = float(exact) if context.isfinite(exact) else np.inf
+        if lower * (1 - 1e-12) <= found <= upper * (1 + 1e-12):
+            return found
+    return found
