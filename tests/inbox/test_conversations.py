@@ -109,6 +109,57 @@ class TestConversations:
         )
         assert _messages(hooks, whatsapp["id"])["items"][0]["profile_id"] == live
 
+    def test_a_split_moves_messages_back_to_the_profiles_that_own_their_events(
+        self,
+        hooks: Hooks,
+        telegram_bot: dict[str, Any],
+        whatsapp_number: dict[str, Any],
+        process: Callable[[], int],
+    ) -> None:
+        hooks.telegram(tg_message(1, 10, text="hello from telegram"))
+        hooks.whatsapp(
+            wa_messages({"id": "wamid.a", "type": "text", "text": {"body": "hello from whatsapp"}})
+        )
+        process()
+        telegram_profile = _profile(hooks, "telegram_id", str(NINO["id"]))
+        whatsapp_profile = _profile(hooks, "whatsapp_id", "972521234567")
+        contact = {"phone_number": "+972521234567", "user_id": NINO["id"], "first_name": "ნინო"}
+        hooks.telegram(tg_message(2, 11, contact=contact))
+        process()
+        # While merged, both chats' new messages are filed under the surviving profile.
+        hooks.whatsapp(wa_messages({"id": "wamid.b", "type": "text", "text": {"body": "שוב"}}))
+        hooks.telegram(tg_message(3, 12, text="კიდევ"))
+        process()
+        live = _profile(hooks, "whatsapp_id", "972521234567")
+        [merge] = hooks.api("GET", f"/api/profiles/{live}/merges").json()
+        split = hooks.api("POST", f"/api/profiles/{live}/split", {"merge_id": merge["id"]})
+        assert split.status_code == 200, split.text
+        assert sorted(split.json()["profile_ids"]) == sorted((telegram_profile, whatsapp_profile))
+
+        filed = {}
+        for owner in (telegram_profile, whatsapp_profile):
+            for conversation in _conversations(hooks, owner)["items"]:
+                messages = _messages(hooks, conversation["id"])["items"]
+                assert conversation["profile_id"] == owner
+                assert conversation["message_count"] == len(messages)
+                assert {m["profile_id"] for m in messages} == {owner}
+                filed[(owner, conversation["channel"])] = [m["text"] for m in messages]
+        # Each message follows its event: the contact share is the WhatsApp profile's now
+        # (identity resolution's decision after the split), the rest went back where it was.
+        assert filed == {
+            (telegram_profile, "telegram"): ["კიდევ", "hello from telegram"],
+            (whatsapp_profile, "telegram"): [None],
+            (whatsapp_profile, "whatsapp"): ["שוב", "hello from whatsapp"],
+        }
+        # The inbox processor goes on from there: nothing stored twice, new messages filed.
+        hooks.whatsapp(wa_messages({"id": "wamid.c", "type": "text", "text": {"body": "תודה"}}))
+        process()
+        counts = {
+            c["channel"]: c["message_count"]
+            for c in _conversations(hooks, whatsapp_profile)["items"]
+        }
+        assert counts == {"telegram": 1, "whatsapp": 3}
+
     def test_pages_follow_the_cursor_to_the_end(
         self, hooks: Hooks, viber_bot: dict[str, Any], process: Callable[[], int]
     ) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from unison.inbox import repository as rows
 from unison.kit.settings import Settings
+from unison.worker import offsets
 from unison.worker.offsets import LogEvent
 
 NAME = "inbox"
@@ -198,3 +199,14 @@ def _message_row(item: Item, conversation_id: int) -> dict[str, Any]:
         "sent_at": item.sent_at,
         "edited_at": None,
     }
+
+
+def rehome(session: Session, events: list[LogEvent]) -> None:
+    """After a profile split (identity/service.py) has replayed `events`: their messages move
+    to the profiles that own those events now, into those profiles' conversations (new ones
+    where needed), and conversations left empty go. Runs in the split's transaction."""
+    # Takes the processor's offset row, and a batch planned with the old owners is
+    # discarded at its compare-and-set and planned again.
+    offsets.bump_epoch(session, NAME)
+    rows.recount(session, rows.forget_events(session, [event.id for event in events]))
+    InboxProcessor().process(session, events)

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import and_, delete, insert, or_, select
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from unison.kit.db import as_is, sqlite_time
@@ -238,3 +238,41 @@ def erase(session: Session, profile_ids: list[int]) -> int:
             delete(Conversation).where(Conversation.id.in_(chunk))
         ).rowcount
     return int(removed)
+
+
+def forget_events(session: Session, event_ids: list[int]) -> set[int]:
+    """Delete the messages these events made; returns the conversations they were in."""
+    affected: set[int] = set()
+    for chunk in _chunks(event_ids):
+        made = ConversationMessage.event_id.in_(chunk)
+        affected.update(
+            session.execute(select(ConversationMessage.conversation_id).where(made)).scalars()
+        )
+        session.execute(delete(ConversationMessage).where(made))
+    return affected
+
+
+def recount(session: Session, conversation_ids: set[int]) -> None:
+    """Counts and first/last times from the messages the conversations still hold; one
+    left empty is deleted."""
+    for chunk in _chunks(sorted(conversation_ids)):
+        stats = session.execute(
+            select(
+                ConversationMessage.conversation_id,
+                func.count(),
+                func.min(ConversationMessage.sent_at),
+                func.max(ConversationMessage.sent_at),
+            )
+            .where(ConversationMessage.conversation_id.in_(chunk))
+            .group_by(ConversationMessage.conversation_id)
+        ).all()
+        for cid, count, first, last in stats:
+            session.execute(
+                update(Conversation)
+                .where(Conversation.id == cid)
+                .values(message_count=count, started_at=first, last_message_at=last)
+            )
+        kept = {row[0] for row in stats}
+        empty = [cid for cid in chunk if cid not in kept]
+        if empty:
+            session.execute(delete(Conversation).where(Conversation.id.in_(empty)))

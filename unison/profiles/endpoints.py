@@ -19,8 +19,8 @@ from unison.kit.errors import InvalidParameter
 from unison.kit.pagination import decode_cursor, decode_id_cursor, encode_cursor
 from unison.profiles import repository, service
 from unison.profiles.schemas import ProfileOut, ProfilePage, TimelineItem, TimelinePage
+from unison.worker.chain import split_replay
 from unison.worker.profiles_processor import NAME as PROCESSOR
-from unison.worker.profiles_processor import profile_processor
 
 router = APIRouter(prefix="/api/profiles", tags=["profiles"])
 
@@ -157,7 +157,7 @@ def split_profile(
 ) -> SplitResult:
     """Undo a merge: rebuild the profiles from the log as if the link had never been made;
     the link is blocked from then on."""
-    replay = profile_processor(runtime.settings).process
+    replay = split_replay(runtime.settings)
     live, events, blocks = identity.split(session, profile_id, body.merge_id, replay, PROCESSOR)
     return SplitResult(
         merge_id=body.merge_id, profile_ids=live, replayed_events=events, blocked_pairs=blocks

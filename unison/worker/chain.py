@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from unison.consent.processor import consent_processor
 from unison.events.lookup import NAME as LOOKUP
 from unison.events.lookup import lookup_processor
-from unison.inbox.processor import inbox_processor
+from unison.inbox.processor import inbox_processor, rehome
 from unison.kit.settings import Settings
 from unison.segments.processor import segments_processor
+from unison.worker.offsets import LogEvent
 from unison.worker.profiles_processor import NAME as PROFILES
 from unison.worker.profiles_processor import profile_processor
 from unison.worker.runner import LogProcessor, Runner
@@ -27,6 +28,24 @@ ProcessorFactory = Callable[[Settings], LogProcessor[Any]]
 DOWNSTREAM: list[ProcessorFactory] = [consent_processor]
 DOWNSTREAM.append(inbox_processor)  # conversations (unison/inbox/)
 DOWNSTREAM.append(segments_processor)
+
+
+# After a profile split replays its events, each projection that files things under the
+# profile an event had when processed moves them to the event's new profile; one line each.
+AFTER_SPLIT: list[Callable[[Session, list[LogEvent]], None]] = [rehome]
+
+
+def split_replay(settings: Settings) -> Callable[[Session, list[LogEvent]], None]:
+    """What a split runs on the events of the group it rebuilds: identity resolution again,
+    then every AFTER_SPLIT projection, in the split's transaction."""
+    resolve = profile_processor(settings).process
+
+    def replay(session: Session, events: list[LogEvent]) -> None:
+        resolve(session, events)
+        for follow in AFTER_SPLIT:
+            follow(session, events)
+
+    return replay
 
 
 def build_chain(
