@@ -34,6 +34,27 @@ def _messages(hooks: Hooks, conversation_id: int, **params: Any) -> dict[str, An
     return body
 
 
+def _two_chats(hooks: Hooks, process: Callable[[], int]) -> tuple[int, int]:
+    """Nino writes on Telegram and on WhatsApp: two profiles, one chat each."""
+    hooks.telegram(tg_message(1, 10, text="hello from telegram"))
+    hooks.whatsapp(
+        wa_messages({"id": "wamid.a", "type": "text", "text": {"body": "hello from whatsapp"}})
+    )
+    process()
+    return (
+        _profile(hooks, "telegram_id", str(NINO["id"])),
+        _profile(hooks, "whatsapp_id", "972521234567"),
+    )
+
+
+def _share_phone(hooks: Hooks, process: Callable[[], int]) -> None:
+    """Nino shares, on Telegram, the phone number her WhatsApp account is on: the profiles
+    merge."""
+    contact = {"phone_number": "+972521234567", "user_id": NINO["id"], "first_name": "ნინო"}
+    hooks.telegram(tg_message(2, 11, contact=contact))
+    process()
+
+
 class TestConversations:
     def test_messages_of_one_chat_form_one_conversation(
         self, hooks: Hooks, telegram_bot: dict[str, Any], process: Callable[[], int]
@@ -86,18 +107,9 @@ class TestConversations:
         whatsapp_number: dict[str, Any],
         process: Callable[[], int],
     ) -> None:
-        hooks.telegram(tg_message(1, 10, text="hello from telegram"))
-        hooks.whatsapp(
-            wa_messages({"id": "wamid.a", "type": "text", "text": {"body": "hello from whatsapp"}})
-        )
-        process()
-        telegram_profile = _profile(hooks, "telegram_id", str(NINO["id"]))
-        whatsapp_profile = _profile(hooks, "whatsapp_id", "972521234567")
+        telegram_profile, whatsapp_profile = _two_chats(hooks, process)
         assert telegram_profile != whatsapp_profile
-        # Nino shares the phone number her WhatsApp account is on: the profiles merge.
-        contact = {"phone_number": "+972521234567", "user_id": NINO["id"], "first_name": "ნინო"}
-        hooks.telegram(tg_message(2, 11, contact=contact))
-        process()
+        _share_phone(hooks, process)
         live = _profile(hooks, "telegram_id", str(NINO["id"]))
         assert live == _profile(hooks, "whatsapp_id", "972521234567")
         for asked in (telegram_profile, whatsapp_profile):
@@ -116,16 +128,8 @@ class TestConversations:
         whatsapp_number: dict[str, Any],
         process: Callable[[], int],
     ) -> None:
-        hooks.telegram(tg_message(1, 10, text="hello from telegram"))
-        hooks.whatsapp(
-            wa_messages({"id": "wamid.a", "type": "text", "text": {"body": "hello from whatsapp"}})
-        )
-        process()
-        telegram_profile = _profile(hooks, "telegram_id", str(NINO["id"]))
-        whatsapp_profile = _profile(hooks, "whatsapp_id", "972521234567")
-        contact = {"phone_number": "+972521234567", "user_id": NINO["id"], "first_name": "ნინო"}
-        hooks.telegram(tg_message(2, 11, contact=contact))
-        process()
+        telegram_profile, whatsapp_profile = _two_chats(hooks, process)
+        _share_phone(hooks, process)
         # While merged, both chats' new messages are filed under the surviving profile.
         hooks.whatsapp(wa_messages({"id": "wamid.b", "type": "text", "text": {"body": "שוב"}}))
         hooks.telegram(tg_message(3, 12, text="კიდევ"))
