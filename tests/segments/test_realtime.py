@@ -168,6 +168,46 @@ class TestRealTimeEntryAndExit:
         process()
         assert members(sessions, segment) == {api.profile("tamar")}
 
+    def test_a_split_takes_membership_back_from_the_survivor(
+        self,
+        api: Api,
+        process: Callable[[], int],
+        sessions: sessionmaker[Session],
+        settings: Settings,
+        clock: Clock,
+    ) -> None:
+        segment = create(
+            sessions, settings, "Two orders", 'performed("Order Completed") >= 2', clock
+        )
+        one = create(sessions, settings, "An order", 'performed("Order Completed")', clock)
+        api.send(
+            {
+                "type": "track",
+                "anonymousId": "anon-1",
+                "event": ORDER,
+                "timestamp": "2026-05-31T00:00:00Z",
+            },
+            track("tamar", ORDER, START - 2 * DAY),
+            {
+                "type": "identify",
+                "userId": "tamar",
+                "anonymousId": "anon-1",
+                "timestamp": "2026-06-01T00:00:00Z",
+            },
+        )
+        process()
+        survivor = api.profile("tamar")
+        assert members(sessions, segment) == {survivor}
+        [merge] = api.get(f"/api/profiles/{survivor}/merges").json()
+        split = api.post(f"/api/profiles/{survivor}/split", {"merge_id": merge["id"]})
+        assert split.status_code == 200, split.text
+        # Each profile has one order again: none has two, both have one, at once.
+        assert members(sessions, segment) == set()
+        assert members(sessions, one) == set(split.json()["profile_ids"])
+        assert len(members(sessions, one)) == 2
+        process()  # the processor goes on from there without undoing it
+        assert members(sessions, segment) == set()
+
 
 class TestOnlyAffectedSegmentsAreEvaluated:
     def test_index_routes_events_to_the_segments_that_read_them(

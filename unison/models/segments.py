@@ -45,7 +45,7 @@ class SegmentHistory(Base):
     profile_id: Mapped[int] = mapped_column(BigInteger)
     change: Mapped[str] = mapped_column(String(10))  # entered | exited
     at: Mapped[datetime] = mapped_column(UTCDateTime())
-    trigger: Mapped[str] = mapped_column(String(20))  # event | timer | recompute | merge
+    trigger: Mapped[str] = mapped_column(String(20))  # event | timer | recompute | merge | split
     reason: Mapped[Any] = mapped_column(Json)
 
     __table_args__ = (

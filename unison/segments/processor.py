@@ -17,6 +17,7 @@ from unison.segments import catalog as catalogs
 from unison.segments import repository as rows
 from unison.segments import rfm, rounds
 from unison.segments.rounds import Plan, Work
+from unison.worker import offsets
 from unison.worker.offsets import LogEvent
 
 NAME = "segments"
@@ -88,3 +89,30 @@ class SegmentsProcessor:
 
     def write(self, session: Session, plan: Plan) -> None:
         rounds.write(session, plan)
+
+
+def after_split(settings: Settings) -> Callable[[Session, list[LogEvent]], None]:
+    """After a profile split (identity/service.py) has replayed `events`: every profile that
+    owns one of them now is evaluated against every segment, computed trait and RFM score,
+    as after a merge, in the split's transaction. Without it a survivor stayed in segments
+    it qualified for only with the other profile's events until its next event."""
+
+    def follow(session: Session, events: list[LogEvent]) -> None:
+        # Takes the processor's offset row, and a batch planned with the old owners is
+        # discarded at its compare-and-set and planned again.
+        offsets.bump_epoch(session, NAME)
+        processor = SegmentsProcessor(settings)
+        catalog = processor.catalog(session)
+        if not catalog.segments and not catalog.traits and rfm.boundaries(session) is None:
+            return
+        owners = rows.event_owners(session, [event.id for event in events])
+        work = {
+            cid: Work(set(catalog.segments), set(catalog.traits), rfm=True, trigger="split")
+            for _, cid in owners.values()
+        }
+        if work:
+            processor.write(
+                session, rounds.decide(session, catalog, work, processor.clock(), settings)
+            )
+
+    return follow

@@ -16,6 +16,7 @@ from unison.events.lookup import NAME as LOOKUP
 from unison.events.lookup import lookup_processor
 from unison.inbox.processor import inbox_processor, rehome
 from unison.kit.settings import Settings
+from unison.segments.processor import after_split as segments_after_split
 from unison.segments.processor import segments_processor
 from unison.worker.offsets import LogEvent
 from unison.worker.profiles_processor import NAME as PROFILES
@@ -30,20 +31,22 @@ DOWNSTREAM.append(inbox_processor)  # conversations (unison/inbox/)
 DOWNSTREAM.append(segments_processor)
 
 
-# After a profile split replays its events, each projection that files things under the
-# profile an event had when processed moves them to the event's new profile; one line each.
-AFTER_SPLIT: list[Callable[[Session, list[LogEvent]], None]] = [rehome]
+# After a profile split replays its events, each projection keyed by profile brings itself
+# in line with the events' new owners (inbox: messages move; segments: re-evaluated); one
+# line each.
+SplitFollower = Callable[[Session, list[LogEvent]], None]
+AFTER_SPLIT: list[Callable[[Settings], SplitFollower]] = [lambda _settings: rehome]
+AFTER_SPLIT.append(segments_after_split)
 
 
-def split_replay(settings: Settings) -> Callable[[Session, list[LogEvent]], None]:
+def split_replay(settings: Settings) -> SplitFollower:
     """What a split runs on the events of the group it rebuilds: identity resolution again,
     then every AFTER_SPLIT projection, in the split's transaction."""
-    resolve = profile_processor(settings).process
+    steps = [profile_processor(settings).process] + [make(settings) for make in AFTER_SPLIT]
 
     def replay(session: Session, events: list[LogEvent]) -> None:
-        resolve(session, events)
-        for follow in AFTER_SPLIT:
-            follow(session, events)
+        for step in steps:
+            step(session, events)
 
     return replay
 
