@@ -89,9 +89,11 @@ def advance_from(
     session: Session, name: str, expected: Claim, event: LogEvent, writer: str
 ) -> bool:
     """Move the position to `event` if it is still `expected` (same position and epoch);
-    False when another worker, a split or a rebuild got there first."""
-    claim(session, name)  # creates the row the first time; takes the row's write lock
-    moved = session.execute(
+    False when another worker, a split or a rebuild got there first.
+
+    One conditional UPDATE, which also takes the row's write lock for the rest of the
+    transaction: every batch of every processor runs this, so its round trips count."""
+    move = (
         update(ProcessorOffset)
         .where(
             ProcessorOffset.name == name,
@@ -99,9 +101,14 @@ def advance_from(
             ProcessorOffset.txid == expected.txid,
             ProcessorOffset.epoch == expected.epoch,
         )
-        .values(position=event.id, txid=event.txid, writer=writer)
+        .values(position=event.id, txid=event.txid, writer=writer, updated_at=utcnow())
     )
-    return bool(moved.rowcount)  # type: ignore[attr-defined]
+    if session.execute(move).rowcount:  # type: ignore[attr-defined]
+        return True
+    if expected != Claim(0, 0, "", 0):
+        return False  # someone else moved it (a first batch may also find no row yet)
+    claim(session, name)  # creates the row the first time
+    return bool(session.execute(move).rowcount)  # type: ignore[attr-defined]
 
 
 def bump_epoch(session: Session, name: str) -> None:
