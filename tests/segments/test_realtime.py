@@ -44,6 +44,31 @@ def log_of(sessions: sessionmaker[Session], name: str) -> list[dict[str, Any]]:
         return list(session.execute(query).scalars())
 
 
+def _one_order_each(api: Api) -> None:
+    """An anonymous visitor and the user tamar, one order each: two profiles."""
+    api.send(
+        {
+            "type": "track",
+            "anonymousId": "anon-1",
+            "event": ORDER,
+            "timestamp": "2026-05-31T00:00:00Z",
+        },
+        track("tamar", ORDER, START - 2 * DAY),
+    )
+
+
+def _link(api: Api) -> None:
+    """tamar identifies on the visitor's device: the two profiles merge."""
+    api.send(
+        {
+            "type": "identify",
+            "userId": "tamar",
+            "anonymousId": "anon-1",
+            "timestamp": "2026-06-01T00:00:00Z",
+        }
+    )
+
+
 class TestRealTimeEntryAndExit:
     def test_second_order_enters_and_window_end_exits_exactly(
         self,
@@ -146,25 +171,10 @@ class TestRealTimeEntryAndExit:
         segment = create(
             sessions, settings, "Two orders", 'performed("Order Completed") >= 2', clock
         )
-        api.send(
-            {
-                "type": "track",
-                "anonymousId": "anon-1",
-                "event": ORDER,
-                "timestamp": "2026-05-31T00:00:00Z",
-            },
-            track("tamar", ORDER, START - 2 * DAY),
-        )
+        _one_order_each(api)
         process()
         assert members(sessions, segment) == set()
-        api.send(
-            {
-                "type": "identify",
-                "userId": "tamar",
-                "anonymousId": "anon-1",
-                "timestamp": "2026-06-01T00:00:00Z",
-            }
-        )
+        _link(api)
         process()
         assert members(sessions, segment) == {api.profile("tamar")}
 
@@ -180,21 +190,8 @@ class TestRealTimeEntryAndExit:
             sessions, settings, "Two orders", 'performed("Order Completed") >= 2', clock
         )
         one = create(sessions, settings, "An order", 'performed("Order Completed")', clock)
-        api.send(
-            {
-                "type": "track",
-                "anonymousId": "anon-1",
-                "event": ORDER,
-                "timestamp": "2026-05-31T00:00:00Z",
-            },
-            track("tamar", ORDER, START - 2 * DAY),
-            {
-                "type": "identify",
-                "userId": "tamar",
-                "anonymousId": "anon-1",
-                "timestamp": "2026-06-01T00:00:00Z",
-            },
-        )
+        _one_order_each(api)
+        _link(api)
         process()
         survivor = api.profile("tamar")
         assert members(sessions, segment) == {survivor}
