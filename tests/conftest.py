@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from unison import migrations
@@ -27,10 +27,28 @@ TEST_DATABASE_URL = os.environ.get("UNISON_TEST_DATABASE_URL")
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> str:
     if TEST_DATABASE_URL:
-        return TEST_DATABASE_URL
+        return _database_for_worker(TEST_DATABASE_URL, worker_id)
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'unison-test.db'}"
+
+
+def _database_for_worker(url: str, worker_id: str) -> str:
+    """Under pytest-xdist each worker gets its own PostgreSQL database (`<name>_gw0`, ...),
+    created afresh beside the configured one, since every worker drops and migrates its
+    schema and empties tables after each test."""
+    if worker_id == "master":
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker_id}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
