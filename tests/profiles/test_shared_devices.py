@@ -34,8 +34,13 @@ def _web(anon: str, traits: dict[str, str], at: str, device: str | None = None) 
     context: dict[str, Any] = {"channel": "web"}
     if device is not None:
         context["device"] = {"id": device}
-    return {"type": "identify", "anonymousId": anon, "traits": traits, "context": context,
-            "timestamp": at}  # fmt: skip
+    return {
+        "type": "identify",
+        "anonymousId": anon,
+        "traits": traits,
+        "context": context,
+        "timestamp": at,
+    }
 
 
 def _live(sessions: sessionmaker[Session]) -> list[Profile]:
@@ -115,27 +120,22 @@ class TestDeviceSeenWithTooManyPeople:
     ) -> None:
         emails = [f"p{n}@example.ge" for n in range(1, 5)]
         # Each person is known first on their own, then signs in on the shop's kiosk.
-        _batch(
-            client,
-            write_key,
-            *[_web(f"a{n}", {"email": e}, f"2026-04-0{n}T09:00:00.000Z") for n, e in enumerate(emails, 1)],  # noqa: E501
-        )
+        at = "2026-04-0{}T{:02d}:00:00.000Z".format
+        alone = [_web(f"a{n}", {"email": e}, at(n, 9)) for n, e in enumerate(emails, 1)]
+        _batch(client, write_key, *alone)
         process()
-        _batch(
-            client,
-            write_key,
-            *[_web(f"k{n}", {"email": e}, f"2026-04-0{n}T12:00:00.000Z", "kiosk-1")
-              for n, e in enumerate(emails[:3], 1)],
-        )  # fmt: skip
+        kiosk = [_web(f"k{n}", {"email": e}, at(n, 12), "kiosk-1") for n, e in enumerate(emails, 1)]
+        _batch(client, write_key, *kiosk[:3])
         process()
         assert len(_live(sessions)) == 2  # three people glued through the kiosk (limit 3)
         glued = _owner(sessions, "email", emails[0])
         assert glued is not None
-        _batch(client, write_key, _web("k4", {"email": emails[3]}, "2026-04-05T12:00:00.000Z", "kiosk-1"))  # noqa: E501
+        _batch(client, write_key, kiosk[3])
         process()
 
         owners = {_owner(sessions, "email", e) for e in emails}
-        assert len(owners) == 4 and len(_live(sessions)) == 4
+        assert len(owners) == 4
+        assert len(_live(sessions)) == 4
         assert _owner(sessions, "device_id", "kiosk-1") is None
         listed = client.get("/api/identity/shared-identifiers", headers=_auth(admin_token))
         assert listed.status_code == 200, listed.text
@@ -149,8 +149,8 @@ class TestDeviceSeenWithTooManyPeople:
         assert all("'kiosk-1' is shared" in m["undone_reason"] for m in through)
 
         # From now on the kiosk links nobody, whoever uses it next.
-        _batch(client, write_key, _web("k5", {"email": emails[0]}, "2026-04-06T12:00:00.000Z", "kiosk-1"),  # noqa: E501
-               _web("k6", {"email": emails[1]}, "2026-04-06T12:01:00.000Z", "kiosk-1"))  # fmt: skip
+        again = [_web(f"k{n}", {"email": emails[n - 5]}, at(6, n), "kiosk-1") for n in (5, 6)]
+        _batch(client, write_key, *again)
         process()
         assert len({_owner(sessions, "email", e) for e in emails}) == 4
 
