@@ -3,11 +3,15 @@
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
 
 from tests.events.helpers import send
+from unison.cli import app
+from unison.kit.settings import get_settings
 from unison.models import Identifier, IdentityConflict, Profile
 
 TILL = "TBS-VAKE-T4"
@@ -112,6 +116,8 @@ class TestSharedChannelDevices:
 class TestDeviceSeenWithTooManyPeople:
     def test_a_web_kiosk_crossing_the_limit_stops_linking_is_reported_and_undone(
         self,
+        monkeypatch: pytest.MonkeyPatch,
+        database_url: str,
         client: TestClient,
         write_key: str,
         admin_token: str,
@@ -147,6 +153,13 @@ class TestDeviceSeenWithTooManyPeople:
         through = [m for m in merges if ["device_id", "kiosk-1"] in m["survivor_identifiers"]]
         assert len(through) == 2
         assert all("'kiosk-1' is shared" in m["undone_reason"] for m in through)
+        monkeypatch.setenv("UNISON_DATABASE_URL", database_url)
+        get_settings.cache_clear()
+        listing = CliRunner().invoke(app, ["identity", "shared"], terminal_width=200)
+        get_settings.cache_clear()
+        assert listing.exit_code == 0, listing.output
+        assert "kiosk-1" in listing.output
+        assert "4 email" in listing.output
 
         # From now on the kiosk links nobody, whoever uses it next.
         again = [_web(f"k{n}", {"email": emails[n - 5]}, at(6, n), "kiosk-1") for n in (5, 6)]
