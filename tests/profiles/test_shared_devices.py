@@ -185,6 +185,34 @@ class TestDeviceSeenWithTooManyPeople:
         process()
         assert len(_live(sessions)) == 1
 
+    def test_conflicts_through_a_device_found_shared_are_closed_with_the_reason(
+        self,
+        client: TestClient,
+        write_key: str,
+        admin_token: str,
+        process: Callable[[], int],
+    ) -> None:
+        users = [
+            {**_web(f"t{n}", {}, f"2026-04-0{n}T12:00:00.000Z", "tablet-9"), "userId": f"u{n}"}
+            for n in range(1, 5)
+        ]
+        _batch(client, write_key, *users[:3])
+        process()
+        conflicts = client.get("/api/identity/conflicts", headers=_auth(admin_token)).json()
+        assert [c["identifier_value"] for c in conflicts["items"]] == ["tablet-9", "tablet-9"]
+        _batch(client, write_key, users[3])
+        process()
+        still_open = client.get("/api/identity/conflicts", headers=_auth(admin_token)).json()
+        assert still_open["items"] == []
+        closed = client.get(
+            "/api/identity/conflicts?status=resolved", headers=_auth(admin_token)
+        ).json()["items"]
+        assert len(closed) == 2
+        assert all(
+            c["resolution"].startswith("shared_identifier: device_id 'tablet-9' is shared")
+            for c in closed
+        )
+
 
 class TestSplitAfterTills:
     def test_a_split_does_not_re_merge_through_another_terminal(
