@@ -15,6 +15,7 @@ from unison.clv.cli import clv_app, report_app
 from unison.consent.cli import consent_app, privacy_app
 from unison.events.importing import detect_format, import_file, mapped_source, parse_mapping
 from unison.events.service import SourceRef
+from unison.identity.cli import identity_app
 from unison.kit.cli import console, err, fail, migrated_sessions
 from unison.kit.db import transaction
 from unison.kit.errors import UnisonError
@@ -34,6 +35,7 @@ app.add_typer(sources_app, name="sources")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(demo_app, name="demo")
 app.add_typer(profiles_app, name="profiles")
+app.add_typer(identity_app, name="identity")
 app.add_typer(consent_app, name="consent")
 app.add_typer(privacy_app, name="privacy")
 outbox_app = typer.Typer(help="Outbound messages: delivery and its state.", no_args_is_help=True)

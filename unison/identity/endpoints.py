@@ -1,4 +1,4 @@
-"""HTTP routes for identity conflicts."""
+"""HTTP routes for identity conflicts and shared identifiers."""
 
 from typing import Annotated, Literal
 
@@ -8,7 +8,13 @@ from sqlalchemy.orm import Session
 from unison.api.deps import get_session, require
 from unison.auth.roles import Permission
 from unison.identity import repository, service
-from unison.identity.schemas import ConflictOut, ConflictPage, ConflictResolve
+from unison.identity.schemas import (
+    ConflictOut,
+    ConflictPage,
+    ConflictResolve,
+    SharedIdentifierOut,
+    SharedIdentifierPage,
+)
 from unison.kit.pagination import decode_id_cursor, encode_cursor
 
 router = APIRouter(prefix="/api/identity", tags=["identity"])
@@ -42,3 +48,18 @@ def resolve_conflict(
     """Close a conflict with a resolution (the profiles stay as they are)."""
     conflict = service.resolve_conflict(session, conflict_id, body.resolution, body.note)
     return ConflictOut.model_validate(conflict, from_attributes=True)
+
+
+@router.get("/shared-identifiers", response_model=SharedIdentifierPage)
+def list_shared_identifiers(
+    session: Session = Depends(get_session),
+    _token: object = Depends(require(Permission.profiles_read)),
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: str | None = None,
+) -> SharedIdentifierPage:
+    """Device ids found shared (too many people seen with them): they link nothing."""
+    before = decode_id_cursor(cursor)
+    rows = repository.list_shared(session, before_id=before, limit=limit)
+    items = [SharedIdentifierOut.model_validate(r, from_attributes=True) for r in rows]
+    next_cursor = encode_cursor(items[-1].id) if len(items) == limit else None
+    return SharedIdentifierPage(items=items, next_cursor=next_cursor)

@@ -11,11 +11,13 @@ from unison.identity.identifiers import Ident
 from unison.identity.resolver import IdProfile
 from unison.models import (
     Identifier,
+    IdentifierCooccurrence,
     IdentifierRejection,
     IdentityBlock,
     IdentityConflict,
     Merge,
     Profile,
+    SharedIdentifier,
 )
 from unison.models.base import table
 
@@ -155,3 +157,85 @@ def list_conflicts(
 
 def conflict_by_id(session: Session, conflict_id: int) -> IdentityConflict | None:
     return session.get(IdentityConflict, conflict_id)
+
+
+def shared_among(session: Session, devices: list[Ident]) -> set[Ident]:
+    wanted = set(devices)
+    found: set[Ident] = set()
+    for chunk in _chunks(list({d.value for d in devices})):
+        rows = session.execute(
+            select(SharedIdentifier.type, SharedIdentifier.value).where(
+                SharedIdentifier.value.in_(chunk)
+            )
+        )
+        found |= {Ident(kind, value) for kind, value in rows} & wanted
+    return found
+
+
+def cooccurrences(session: Session, devices: list[Ident]) -> dict[Ident, dict[str, set[str]]]:
+    """Device -> strong type -> digests of the strong identifiers seen with it."""
+    wanted = set(devices)
+    found: dict[Ident, dict[str, set[str]]] = {}
+    for chunk in _chunks(list({d.value for d in devices})):
+        rows = session.execute(
+            select(
+                IdentifierCooccurrence.type,
+                IdentifierCooccurrence.value,
+                IdentifierCooccurrence.strong_type,
+                IdentifierCooccurrence.strong_hash,
+            ).where(IdentifierCooccurrence.value.in_(chunk))
+        )
+        for kind, value, strong_type, strong_hash in rows:
+            device = Ident(kind, value)
+            if device in wanted:
+                found.setdefault(device, {}).setdefault(strong_type, set()).add(strong_hash)
+    return found
+
+
+def add_cooccurrences(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(table(IdentifierCooccurrence)), rows)
+
+
+def add_shared(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(table(SharedIdentifier)), rows)
+
+
+def record_shared_outcome(
+    session: Session, ident: Ident, profile_id: int | None, undone_merges: int
+) -> None:
+    session.execute(
+        update(SharedIdentifier)
+        .where(SharedIdentifier.type == ident.type, SharedIdentifier.value == ident.value)
+        .values(profile_id=profile_id, undone_merges=undone_merges)
+    )
+
+
+def owner_of(session: Session, ident: Ident) -> int | None:
+    return session.execute(
+        select(Identifier.profile_id).where(
+            Identifier.type == ident.type, Identifier.value == ident.value
+        )
+    ).scalar_one_or_none()
+
+
+def resolve_open_conflicts_through(
+    session: Session, ident: Ident, at: datetime, resolution: str
+) -> None:
+    session.execute(
+        update(IdentityConflict)
+        .where(
+            IdentityConflict.identifier_type == ident.type,
+            IdentityConflict.identifier_value == ident.value,
+            IdentityConflict.status == "open",
+        )
+        .values(status="resolved", resolved_at=at, resolution=resolution)
+    )
+
+
+def list_shared(session: Session, *, before_id: int | None, limit: int) -> list[SharedIdentifier]:
+    query = select(SharedIdentifier)
+    if before_id is not None:
+        query = query.where(SharedIdentifier.id < before_id)
+    return list(session.execute(query.order_by(SharedIdentifier.id.desc()).limit(limit)).scalars())

@@ -55,3 +55,22 @@ class SplitResult(BaseModel):
     profile_ids: list[int] = Field(description="the live profiles the group became")
     replayed_events: int
     blocked_pairs: int
+
+
+class SharedIdentifierOut(BaseModel):
+    id: int
+    type: str = Field(description="device_id")
+    value: str
+    strong_type: str = Field(description="the strong type seen with too many distinct values")
+    identities: int = Field(description="distinct values of strong_type seen when it was found")
+    event_id: int = Field(description="the event that crossed the limit")
+    detected_at: datetime
+    profile_id: int | None = Field(
+        description="the profile group that held the identifier and was rebuilt without it"
+    )
+    undone_merges: int = Field(description="merges made through the identifier, undone")
+
+
+class SharedIdentifierPage(BaseModel):
+    items: list[SharedIdentifierOut]
+    next_cursor: str | None

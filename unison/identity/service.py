@@ -63,20 +63,70 @@ def split(
             field="merge_id",
         )
     blocks = _block(session, merge)
+    undone = ([merge.id], f"split by request of {profile_id}")
+    rest = f"replayed after the split of {merge_id}"
+    live, events = _rebuild_group(session, group_root, replay, processor_name, undone, rest)
+    return live, events, blocks
+
+
+def forget_shared(
+    session: Session,
+    ident: Ident,
+    why: str,
+    replay: Callable[[Session, list[LogEvent]], None],
+    processor_name: str,
+) -> tuple[int | None, int]:
+    """Undo every link made through an identifier found shared: the group that holds it is
+    rebuilt from the log, where the identifier now links nothing. Open conflicts through
+    it are closed. Returns (the group's former root, merges undone through it)."""
+    offsets.claim(session, processor_name)  # no other batch of the processor runs meanwhile
+    owner = repository.owner_of(session, ident)
+    root, through = None, 0
+    if owner is not None:
+        root = canonical_id(session, owner)
+        group = profile_rows.group_ids(session, root)
+        merges = [
+            m.id
+            for m in repository.merges_of(session, group)
+            if m.undone_at is None and _carries(m, ident)
+        ]
+        through = len(merges)
+        rest = f"replayed: {ident.type} {ident.value[:60]!r} found shared"
+        _rebuild_group(session, root, replay, processor_name, (merges, why[:200]), rest)
+    repository.resolve_open_conflicts_through(session, ident, utcnow(), f"shared_identifier: {why}")
+    return root, through
+
+
+def _carries(merge: Merge, ident: Ident) -> bool:
+    pair = [ident.type, ident.value]
+    return pair in merge.survivor_identifiers or pair in merge.merged_identifiers
+
+
+def _rebuild_group(
+    session: Session,
+    group_root: int,
+    replay: Callable[[Session, list[LogEvent]], None],
+    processor_name: str,
+    undone: tuple[list[int], str],
+    rest_reason: str,
+) -> tuple[list[int], int]:
+    """Forget a merged group and replay its events; the merges in `undone` are marked with
+    their reason, the group's other merges as replayed (the replay makes them anew)."""
     group = profile_rows.group_ids(session, group_root)
     repository.delete_identifiers_of(session, [group_root])
     event_ids = profile_rows.delete_group(session, group)
     _forget_derived(session, event_ids)
     now = utcnow()
-    others = [m.id for m in repository.merges_of(session, group) if m.id != merge.id]
-    repository.mark_merges_undone(session, [merge.id], now, f"split by request of {profile_id}")
-    repository.mark_merges_undone(session, others, now, f"replayed after the split of {merge_id}")
+    undone_ids, reason = undone
+    others = [m.id for m in repository.merges_of(session, group) if m.id not in undone_ids]
+    repository.mark_merges_undone(session, undone_ids, now, reason)
+    repository.mark_merges_undone(session, others, now, rest_reason[:200])
     events = _load_events(session, event_ids)
     replay(session, events)
     offsets.bump_epoch(session, processor_name)
     owners = {profile_rows.canonical_of(session, e.id) for e in events}
     live = sorted(pid for pid in owners if pid is not None)
-    return live, len(events), blocks
+    return live, len(events)
 
 
 def _block(session: Session, merge: Merge) -> int:

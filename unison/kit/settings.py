@@ -144,6 +144,16 @@ class Settings(BaseSettings):
     segments_timer_interval_seconds: float = Field(default=1.0, gt=0)
     segments_rfm_refresh_hours: float = Field(default=24.0, ge=0)
 
+    # --- identity: shared devices (issue 14 item 2) ---
+    # A device id seen on these channels (store tills, call-centre and helpdesk desks) is
+    # never an identity link: everyone who pays or calls there would become one profile.
+    identity_shared_device_channels: list[str] = Field(
+        default_factory=lambda: ["pos", "call_center", "helpdesk"]
+    )
+    # A device id seen with more than this many distinct values of one strong identifier
+    # type (user_id, email or phone) is shared: it stops linking and is reported.
+    identity_shared_device_max_identities: int = Field(default=3, ge=1, le=1000)
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

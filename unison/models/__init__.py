@@ -17,10 +17,12 @@ from unison.models.consent import (
 from unison.models.events import Event, EventLookup, RejectedEvent
 from unison.models.identity import (
     Identifier,
+    IdentifierCooccurrence,
     IdentifierRejection,
     IdentityBlock,
     IdentityConflict,
     Merge,
+    SharedIdentifier,
 )
 from unison.models.inbox import Conversation, ConversationMessage
 from unison.models.messaging import OutboundMessage
@@ -55,6 +57,7 @@ __all__ = [
     "EventLookup",
     "EventProfile",
     "Identifier",
+    "IdentifierCooccurrence",
     "IdentifierRejection",
     "IdentityBlock",
     "IdentityConflict",
@@ -69,6 +72,7 @@ __all__ = [
     "SegmentMember",
     "SegmentState",
     "SegmentTimer",
+    "SharedIdentifier",
     "Source",
     "Suppression",
     "TraitDefinitionRow",

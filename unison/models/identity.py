@@ -97,3 +97,54 @@ class IdentityBlock(Base):
         Index("ix_identity_blocks_a_value", "a_value"),
         Index("ix_identity_blocks_b_value", "b_value"),
     )
+
+
+class IdentifierCooccurrence(Base):
+    """A strong identifier (user_id, email, phone) seen on an event with a device id.
+
+    The strong value is kept only as a SHA-256 digest: counting distinct people needs no PII.
+    Once the device is shared (SharedIdentifier) nothing more is recorded for it, so a
+    device holds at most the limit + 1 rows per type.
+    """
+
+    __tablename__ = "identifier_cooccurrences"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    type: Mapped[str] = mapped_column(String(40))
+    value: Mapped[str] = mapped_column(String(255))
+    strong_type: Mapped[str] = mapped_column(String(40))
+    strong_hash: Mapped[str] = mapped_column(String(64))
+    event_id: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        Index(
+            "uq_identifier_cooccurrences",
+            "value",
+            "type",
+            "strong_type",
+            "strong_hash",
+            unique=True,
+        ),
+    )
+
+
+class SharedIdentifier(Base):
+    """A device id seen with too many strong identities: it never links profiles again.
+
+    Kept through rebuilds (like identity_blocks): it is a finding about the device, and a
+    replay that forgot it would link through the device again until re-detected.
+    """
+
+    __tablename__ = "shared_identifiers"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    type: Mapped[str] = mapped_column(String(40))
+    value: Mapped[str] = mapped_column(String(255))
+    strong_type: Mapped[str] = mapped_column(String(40))  # the type that went over the limit
+    identities: Mapped[int] = mapped_column(BigInteger)  # distinct values of it then seen
+    event_id: Mapped[int] = mapped_column(BigInteger)  # the event that crossed the limit
+    detected_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    profile_id: Mapped[int | None] = mapped_column(BigInteger, default=None)  # rebuilt group
+    undone_merges: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    __table_args__ = (Index("uq_shared_identifiers", "value", "type", unique=True),)

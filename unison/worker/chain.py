@@ -56,7 +56,12 @@ def build_chain(
 ) -> list[Runner]:
     size = batch_size or settings.processor_batch_size
     runners = [
-        Runner(sessions, profile_processor(settings), batch_size=size),
+        # A device found shared replays its group with the same followers as a split.
+        Runner(
+            sessions,
+            profile_processor(settings, [make(settings) for make in AFTER_SPLIT]),
+            batch_size=size,
+        ),
         # The log's lookup keys need nothing upstream (unison/events/lookup.py).
         Runner(sessions, lookup_processor(settings), batch_size=size, payload=False),
     ]

@@ -4,6 +4,7 @@ Resolution and projection run in one pass and one transaction per batch, because
 must combine both the identity graph and the projected traits atomically.
 """
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -12,8 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from unison.identity import repository as identity_rows
+from unison.identity import service as identity
 from unison.identity.identifiers import Ident, extract, type_rank
 from unison.identity.resolver import Decision, Graph, resolve
+from unison.identity.shared import (
+    SharedDevices,
+    SharedFinding,
+    devices_of,
+    drop_shared_channel_devices,
+)
 from unison.kit.clock import utcnow
 from unison.kit.settings import Settings
 from unison.models import Source
@@ -22,12 +30,17 @@ from unison.profiles.projection import EventFacts, ProfileState, apply_event, me
 from unison.worker.offsets import LogEvent
 
 NAME = "profiles"
+# What a split or a shared-device undo runs on the replayed events after resolution
+# (unison.worker.chain.AFTER_SPLIT: inbox, segments).
+Follower = Callable[[Session, list[LogEvent]], None]
 
 
 @dataclass(frozen=True)
 class IdentityRules:
     limits: dict[str, int]
     custom_types: tuple[str, ...] = ()
+    shared_channels: frozenset[str] = frozenset({"pos", "call_center", "helpdesk"})
+    shared_device_max: int = 3
 
     @property
     def rank(self) -> dict[str, int]:
@@ -40,6 +53,7 @@ class _Batch:
 
     graph: Graph
     states: dict[int, ProfileState]
+    shared: SharedDevices
     now: datetime = field(default_factory=utcnow)
     born: set[int] = field(default_factory=set)
     identifiers: list[tuple[Ident, datetime, int]] = field(default_factory=list)
@@ -49,16 +63,22 @@ class _Batch:
     attributions: list[dict[str, Any]] = field(default_factory=list)
 
 
-def profile_processor(settings: Settings) -> "ProfileProcessor":
-    rules = IdentityRules(dict(settings.identity_limits), tuple(settings.identity_custom_types))
-    return ProfileProcessor(rules)
+def profile_processor(settings: Settings, followers: Sequence[Follower] = ()) -> "ProfileProcessor":
+    rules = IdentityRules(
+        dict(settings.identity_limits),
+        tuple(settings.identity_custom_types),
+        frozenset(settings.identity_shared_device_channels),
+        settings.identity_shared_device_max_identities,
+    )
+    return ProfileProcessor(rules, followers)
 
 
 class ProfileProcessor:
     name = NAME
 
-    def __init__(self, rules: IdentityRules) -> None:
+    def __init__(self, rules: IdentityRules, followers: Sequence[Follower] = ()) -> None:
         self.rules = rules
+        self.followers = list(followers)
         self._rank = rules.rank
         self._sources: dict[int, tuple[str, str | None]] = {}
 
@@ -75,6 +95,7 @@ class ProfileProcessor:
                 {"event_id": event.id, "type": r.type, "value": r.value, "reason": r.reason}
                 for r in rejected
             ]
+            idents = batch.shared.screen(event.id, idents)
             decision = resolve(batch.graph, event.id, idents)
             if decision is not None:
                 self._apply(session, batch, event, decision, batch.now)
@@ -82,11 +103,32 @@ class ProfileProcessor:
 
     def write(self, session: Session, batch: "_Batch") -> None:
         self._flush(session, batch, batch.now)
+        for finding in batch.shared.found:
+            self._undo_shared(session, finding)
+
+    def _undo_shared(self, session: Session, finding: SharedFinding) -> None:
+        """Links made through the device before it was found shared are undone at once, by
+        replaying its group (where it now links nothing) with every follower."""
+        why = (
+            f"{finding.ident.type} {finding.ident.value[:60]!r} is shared: seen with "
+            f"{finding.identities} distinct {finding.strong_type} values "
+            f"(limit {self.rules.shared_device_max})"
+        )
+        root, undone = identity.forget_shared(session, finding.ident, why, self._replay, NAME)
+        identity_rows.record_shared_outcome(session, finding.ident, root, undone)
+
+    def _replay(self, session: Session, events: list[LogEvent]) -> None:
+        self.process(session, events)
+        for follow in self.followers:
+            follow(session, events)
 
     def _extract(self, session: Session, event: LogEvent) -> tuple[list[Ident], list[Any]]:
         _, region = self._source(session, event.source_id)
         found = extract(event.payload, source_region=region, custom_types=self.rules.custom_types)
-        return found.identifiers, found.rejected
+        idents = drop_shared_channel_devices(
+            found.identifiers, event.channel, self.rules.shared_channels
+        )
+        return idents, found.rejected
 
     def _source(self, session: Session, source_id: int) -> tuple[str, str | None]:
         if source_id not in self._sources:
@@ -113,7 +155,14 @@ class ProfileProcessor:
             rank=self._rank,
         )
         live = {p.id for p in profiles.values() if p.canonical_id == p.id}
-        return _Batch(graph=graph, states=profile_rows.states(session, live))
+        devices = devices_of(unique)
+        shared = identity_rows.shared_among(session, devices) if devices else set()
+        seen = identity_rows.cooccurrences(session, [d for d in devices if d not in shared])
+        return _Batch(
+            graph=graph,
+            states=profile_rows.states(session, live),
+            shared=SharedDevices(self.rules.shared_device_max, shared, seen),
+        )
 
     def _apply(
         self, session: Session, batch: _Batch, event: LogEvent, decision: Decision, now: datetime
@@ -205,6 +254,22 @@ class ProfileProcessor:
         identity_rows.add_merges(session, batch.merges)
         identity_rows.add_conflicts(session, batch.conflicts)
         identity_rows.add_rejections(session, batch.rejections)
+        identity_rows.add_cooccurrences(session, batch.shared.new_pairs)
+        identity_rows.add_shared(
+            session,
+            [
+                {
+                    "type": f.ident.type,
+                    "value": f.ident.value,
+                    "strong_type": f.strong_type,
+                    "identities": f.identities,
+                    "event_id": f.event_id,
+                    "detected_at": now,
+                    "undone_merges": 0,
+                }
+                for f in batch.shared.found
+            ],
+        )
         profile_rows.attribute_events(session, batch.attributions)
 
     def forget(self) -> None:

@@ -1,0 +1,59 @@
+"""shared devices stop linking: identifier_cooccurrences, shared_identifiers
+
+Revision ID: 0009b
+Revises: 0008
+Create Date: 2026-12-07 09:10:00
+
+A device id seen with more than UNISON_IDENTITY_SHARED_DEVICE_MAX_IDENTITIES distinct
+user ids, emails or phones is recorded in shared_identifiers and never links profiles again
+(issue 14 item 2). identifier_cooccurrences holds the evidence, strong values as digests.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0009b"
+down_revision: str | None = "0008"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+TIME = sa.DateTime(timezone=True)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "identifier_cooccurrences",
+        sa.Column("id", BIG_ID, primary_key=True, autoincrement=True),
+        sa.Column("type", sa.String(40), nullable=False),
+        sa.Column("value", sa.String(255), nullable=False),
+        sa.Column("strong_type", sa.String(40), nullable=False),
+        sa.Column("strong_hash", sa.String(64), nullable=False),
+        sa.Column("event_id", sa.BigInteger(), nullable=False),
+    )
+    op.create_index(
+        "uq_identifier_cooccurrences",
+        "identifier_cooccurrences",
+        ["value", "type", "strong_type", "strong_hash"],
+        unique=True,
+    )
+    op.create_table(
+        "shared_identifiers",
+        sa.Column("id", BIG_ID, primary_key=True, autoincrement=True),
+        sa.Column("type", sa.String(40), nullable=False),
+        sa.Column("value", sa.String(255), nullable=False),
+        sa.Column("strong_type", sa.String(40), nullable=False),
+        sa.Column("identities", sa.BigInteger(), nullable=False),
+        sa.Column("event_id", sa.BigInteger(), nullable=False),
+        sa.Column("detected_at", TIME, nullable=False),
+        sa.Column("profile_id", sa.BigInteger(), nullable=True),
+        sa.Column("undone_merges", sa.BigInteger(), nullable=False),
+    )
+    op.create_index("uq_shared_identifiers", "shared_identifiers", ["value", "type"], unique=True)
+
+
+def downgrade() -> None:
+    op.drop_table("shared_identifiers")
+    op.drop_table("identifier_cooccurrences")
