@@ -18,6 +18,8 @@ from unison.models import (
     ConsentPurpose,
     ConsentRecord,
     ConsentState,
+    Event,
+    EventProfile,
     Identifier,
     Profile,
     Suppression,
@@ -62,6 +64,27 @@ def owner_of(session: Session, ident: Ident) -> int | None:
             Identifier.type == ident[0], Identifier.value == ident[1]
         )
     ).scalar_one_or_none()
+
+
+def profile_traits(session: Session, profile_ids: list[int]) -> list[dict[str, Any]]:
+    """The traits of these profiles, the live one (first id) first."""
+    query = select(Profile.id, Profile.traits).where(Profile.id.in_(profile_ids))
+    found: dict[int, dict[str, Any]] = {pid: traits for pid, traits in session.execute(query)}  # noqa: C416 - rows are Row objects
+    return [found[pid] or {} for pid in profile_ids if pid in found]
+
+
+def recent_contexts(session: Session, profile_ids: list[int], limit: int) -> list[Any]:
+    """`context` of the newest events attributed to these profiles, newest first."""
+    query = (
+        select(Event.payload)
+        .join(EventProfile, EventProfile.event_id == Event.id)
+        .where(EventProfile.profile_id.in_(profile_ids))
+        .order_by(EventProfile.timestamp.desc(), EventProfile.event_id.desc())
+        .limit(limit)
+    )
+    return [
+        p.get("context") if isinstance(p, dict) else None for p in session.execute(query).scalars()
+    ]
 
 
 # --- the ledger -------------------------------------------------------------------------
