@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.browser import browser, page  # noqa: F401 - fixtures for every test package
 from unison import migrations
 from unison.api.app import create_app
 from unison.auth.service import create_token

@@ -211,7 +211,7 @@ class TestPropagation:
                 session.execute(select(Event).where(Event.event == "consent.changed")).scalars()
             )
         assert len(changed) == 1
-        assert changed[0].payload["properties"]["status"] == "granted"
+        assert changed[0].payload["properties"]["changes"][0]["status"] == "granted"
         assert len(_records(sessions)) == 1  # the processor did not turn it into a new record
         timeline = api.get(f"/api/profiles/{pid}/timeline", event="consent.changed").json()["items"]
         assert len(timeline) == 1

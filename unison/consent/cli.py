@@ -61,10 +61,13 @@ def erase(
     if not yes:
         err.print("erasure cannot be undone: add --yes")
         raise typer.Exit(code=2)
+    sessions = migrated_sessions()
     try:
-        with transaction(migrated_sessions()) as session:
+        with transaction(sessions) as session:
             result = privacy.erase(session, profile, "cli")
     except UnisonError as exc:
         err.print(f"[red]error:[/red] {exc.detail}")
         raise typer.Exit(code=2) from None
+    engine = sessions.kw["bind"]
+    result["storage_scrubbed"] = privacy.scrub_storage(engine)
     console.print_json(data=result)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from unison.consent import repository as rows
 from unison.consent import suppression
+from unison.consent.ordering import in_force
 from unison.consent.vocabulary import CHANNEL_IDENTIFIER, SERVICE
 from unison.kit.clock import ensure_utc, isoformat_z, utcnow
 from unison.models import ConsentRecord
@@ -88,10 +89,12 @@ def _historic(
     session: Session, profile_id: int, ident_type: str, purpose: str, channel: str, at: datetime
 ) -> list[tuple[str, Any, Any, Any, Any, Any]]:
     idents = rows.identifiers_of(session, profile_id, [ident_type])
-    latest: dict[str, ConsentRecord] = {}
-    for r in rows.records(session, idents, at=at):
-        if r.purpose == purpose and r.channel == channel:
-            latest[r.identifier_value] = r
+    wanted = [
+        r
+        for r in rows.records(session, idents, at=at)
+        if (r.purpose, r.channel) == (purpose, channel)
+    ]
+    latest: dict[str, ConsentRecord] = {r.identifier_value: r for r in in_force(wanted)}
     result: list[tuple[str, Any, Any, Any, Any, Any]] = []
     for _, value in idents:
         found = latest.get(value)

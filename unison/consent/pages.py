@@ -21,6 +21,7 @@ from unison.api.runtime import Runtime
 from unison.consent import links, preference_center, preferences, service
 from unison.consent import repository as rows
 from unison.consent.i18n import LANGUAGES, catalog, choose, direction, text
+from unison.consent.language import profile_language
 from unison.kit.errors import InvalidParameter, NotFound
 
 router = APIRouter(tags=["preference center"], include_in_schema=False)
@@ -54,13 +55,32 @@ def _render(template: str, language: str, status: int = 200, **values: Any) -> H
     return HTMLResponse(page, status_code=status, headers=_HEADERS)
 
 
-def _language(request: Request, claims: dict[str, Any] | None, stored: str | None = None) -> str:
+def _language(
+    request: Request,
+    claims: dict[str, Any] | None,
+    stored: str | None = None,
+    profile: str | None = None,
+) -> str:
+    """?lang=, the link's language, the customer's saved choice, the profile's own locale,
+    then the browser's Accept-Language (by quality), then English."""
     return choose(
         request.query_params.get("lang"),
         (claims or {}).get("l"),
         stored,
+        profile,
         accept_language=request.headers.get("accept-language"),
     )
+
+
+def _customer_language(
+    request: Request, session: Session, claims: dict[str, Any], stored: str | None = None
+) -> str:
+    """`_language` for the profile a link names (the live one it was merged into)."""
+    profile_id = _live(session, claims)
+    if profile_id is None:
+        return _language(request, claims, stored)
+    saved = stored or preferences.get(session, profile_id).preferred_language
+    return _language(request, claims, saved, profile_language(session, profile_id))
 
 
 def _claims(
@@ -117,8 +137,7 @@ def _center(
     **extra: Any,
 ) -> HTMLResponse:
     profile_id = service.live_id(session, int(claims["p"]))
-    stored = preferences.get(session, profile_id).preferred_language
-    language = _language(request, claims, stored)
+    language = _customer_language(request, session, claims, extra.pop("stored", None))
     model = preference_center.view(session, runtime.settings, profile_id, language)
     languages = [(code, catalog(code)["language_name"]) for code in LANGUAGES]
     status = extra.pop("status", 200)
@@ -165,14 +184,23 @@ async def preference_submit(
     if profile_id is None:
         return _forbidden(request)  # the profile is gone (erased data is never re-shown)
     form = await _form(request)
-    language = _language(request, claims, form.get("preferred_language"))
+    language = _customer_language(request, session, claims, form.get("preferred_language"))
     try:
         prefs = preference_center.parse_preferences(form)
         preferences.check_time_zone(prefs.time_zone)
     except (ValidationError, preferences.TimeZoneUnknown) as exc:
         fields = _bad_fields(exc)
         error = text(language, "bad_input", fields=", ".join(fields))
-        return _center(request, session, runtime, token, claims, error=error, status=400)
+        return _center(
+            request,
+            session,
+            runtime,
+            token,
+            claims,
+            error=error,
+            status=400,
+            stored=form.get("preferred_language"),
+        )
     preference_center.apply(
         session, runtime.settings, profile_id, form, prefs, _visitor(request), language
     )
@@ -186,12 +214,12 @@ def _bad_fields(exc: Exception) -> list[str]:
 
 
 def _one_link(
-    request: Request, runtime: Runtime, kind: str, token: str
+    request: Request, session: Session, runtime: Runtime, kind: str, token: str
 ) -> tuple[dict[str, Any], str] | HTMLResponse:
     claims = _claims(request, runtime, kind, token)
     if isinstance(claims, HTMLResponse):
         return claims
-    return claims, _language(request, claims)
+    return claims, _customer_language(request, session, claims)
 
 
 @router.get("/preferences/confirm/{token}", response_class=HTMLResponse)
@@ -203,7 +231,7 @@ def confirm_page(
 ) -> HTMLResponse:
     """Double opt-in: a page whose button confirms the pending subscription."""
     # A GET never confirms (mail scanners follow links); the button POSTs.
-    found = _one_link(request, runtime, preferences.CONFIRM, token)
+    found = _one_link(request, session, runtime, preferences.CONFIRM, token)
     if isinstance(found, HTMLResponse):
         return found
     claims, language = found
@@ -227,7 +255,7 @@ def confirm_submit(
     runtime: Runtime = Depends(get_runtime),
 ) -> HTMLResponse:
     """Double opt-in: the pending email grant becomes granted."""
-    found = _one_link(request, runtime, preferences.CONFIRM, token)
+    found = _one_link(request, session, runtime, preferences.CONFIRM, token)
     if isinstance(found, HTMLResponse):
         return found
     claims, language = found
@@ -248,11 +276,14 @@ def confirm_submit(
 
 @router.get("/unsubscribe/{token}", response_class=HTMLResponse)
 def unsubscribe_page(
-    token: str, request: Request, runtime: Runtime = Depends(get_runtime)
+    token: str,
+    request: Request,
+    session: Session = Depends(get_session),
+    runtime: Runtime = Depends(get_runtime),
 ) -> HTMLResponse:
     """A page whose button unsubscribes (a GET never does)."""
     # RFC 8058: a GET must not unsubscribe; it shows the button that POSTs.
-    found = _one_link(request, runtime, preferences.UNSUBSCRIBE, token)
+    found = _one_link(request, session, runtime, preferences.UNSUBSCRIBE, token)
     if isinstance(found, HTMLResponse):
         return found
     claims, language = found
@@ -276,7 +307,7 @@ async def unsubscribe_submit(
     runtime: Runtime = Depends(get_runtime),
 ) -> HTMLResponse:
     """RFC 8058 one-click: the body must be `List-Unsubscribe=One-Click`."""
-    found = _one_link(request, runtime, preferences.UNSUBSCRIBE, token)
+    found = _one_link(request, session, runtime, preferences.UNSUBSCRIBE, token)
     if isinstance(found, HTMLResponse):
         return found
     claims, language = found

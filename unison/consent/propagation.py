@@ -1,7 +1,9 @@
 """Every consent change leaves two traces in the transaction that records it: a
 `consent.changed` event appended to the log (through the events repository) and one outbox
-row per webhook subscription. Both commit or roll back with the ledger record, so no change
-is announced that was not recorded and none recorded goes unannounced.
+row per webhook subscription. The event is one per save: a preference-center save that
+changes sixteen preferences is one timeline entry listing the sixteen changes. Both
+commit or roll back with the ledger record, so no change is announced that was not
+recorded and none recorded goes unannounced.
 
 The event is written by the `unison-consent` system source; the consent processor ignores
 `consent.changed`, so its own announcements never come back to it as new changes.
@@ -53,8 +55,8 @@ def announce(session: Session, records: list[ConsentRecord], now: datetime) -> N
     if not records:
         return
     source_id = system_source_id(session)
-    rows = [_event_row(source_id, record, now) for record in records]
-    event_log.store(session, rows, [], source_id=source_id, origin="consent", received_at=now)
+    row = _event_row(source_id, records, now)
+    event_log.store(session, [row], [], source_id=source_id, origin="consent", received_at=now)
     hooks = list(
         session.execute(select(ConsentWebhook.id).where(ConsentWebhook.active.is_(True))).scalars()
     )
@@ -75,22 +77,34 @@ def announce(session: Session, records: list[ConsentRecord], now: datetime) -> N
         session.execute(table(WebhookDelivery).insert(), deliveries)
 
 
-def _event_row(source_id: int, record: ConsentRecord, now: datetime) -> dict[str, Any]:
-    channel = record.channel if record.channel in EVENT_CHANNELS else "other"
-    message_id = f"consent-record-{record.id}"  # one event per record, however often retried
+def _event_row(source_id: int, records: list[ConsentRecord], now: datetime) -> dict[str, Any]:
+    """One event for the records of one save (they share profile, source and moment)."""
+    first = records[0]
+    channels = {r.channel for r in records}
+    channel = first.channel if len(channels) == 1 and first.channel in EVENT_CHANNELS else "other"
+    message_id = f"consent-record-{first.id}"  # one event per save, however often retried
+    properties = {
+        "profile_id": first.profile_id,
+        "source": first.source,
+        "source_channel": first.source_channel,
+        "actor": first.actor,
+        "occurred_at": isoformat_z(first.occurred_at),
+        "count": len(records),
+        "changes": [change_body(r) for r in records],
+    }
     payload = {
         "type": "track",
         "event": CHANGED,
         "messageId": message_id,
-        "timestamp": isoformat_z(record.occurred_at),
+        "timestamp": isoformat_z(first.occurred_at),
         "receivedAt": isoformat_z(now),
-        # The identifier the consent is bound to, so the profile processor attributes the
+        # One identifier the consent is bound to, so the profile processor attributes the
         # event to its owner (it is already owned: nothing is linked or merged).
         "context": {
             "channel": channel,
-            "traits": {record.identifier_type: record.identifier_value},
+            "traits": {first.identifier_type: first.identifier_value},
         },
-        "properties": change_body(record),
+        "properties": properties,
     }
     return {
         "source_id": source_id,
@@ -100,7 +114,7 @@ def _event_row(source_id: int, record: ConsentRecord, now: datetime) -> dict[str
         "user_id": None,
         "anonymous_id": None,
         "channel": channel,
-        "timestamp": record.occurred_at,
+        "timestamp": first.occurred_at,
         "received_at": now,
         "payload": payload,
         "payload_json": orjson.dumps(payload).decode(),

@@ -11,12 +11,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from unison.consent.ledger import GENESIS
+from unison.consent.ordering import supersedes
 from unison.models import (
     ConsentChainHead,
     ConsentPreferences,
     ConsentPurpose,
     ConsentRecord,
     ConsentState,
+    Event,
+    EventProfile,
     Identifier,
     Profile,
     Suppression,
@@ -63,6 +66,27 @@ def owner_of(session: Session, ident: Ident) -> int | None:
     ).scalar_one_or_none()
 
 
+def profile_traits(session: Session, profile_ids: list[int]) -> list[dict[str, Any]]:
+    """The traits of these profiles, the live one (first id) first."""
+    query = select(Profile.id, Profile.traits).where(Profile.id.in_(profile_ids))
+    found: dict[int, dict[str, Any]] = {pid: traits for pid, traits in session.execute(query)}  # noqa: C416 - rows are Row objects
+    return [found[pid] or {} for pid in profile_ids if pid in found]
+
+
+def recent_contexts(session: Session, profile_ids: list[int], limit: int) -> list[Any]:
+    """`context` of the newest events attributed to these profiles, newest first."""
+    query = (
+        select(Event.payload)
+        .join(EventProfile, EventProfile.event_id == Event.id)
+        .where(EventProfile.profile_id.in_(profile_ids))
+        .order_by(EventProfile.timestamp.desc(), EventProfile.event_id.desc())
+        .limit(limit)
+    )
+    return [
+        p.get("context") if isinstance(p, dict) else None for p in session.execute(query).scalars()
+    ]
+
+
 # --- the ledger -------------------------------------------------------------------------
 
 
@@ -101,21 +125,48 @@ def add_record(session: Session, fields: dict[str, Any]) -> int:
 
 
 def project(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Move the current state to these records, unless a later one is already there
-    (an event delayed in transit must not overwrite a newer decision)."""
+    """Move the current state to these records, unless the one in force supersedes them
+    (an event delayed in transit must not overwrite a newer decision; see `ordering`)."""
+    current = _states_for_update(session, [_key(row) for row in rows])
     for row in rows:
+        held = current.get(_key(row))
+        if held is not None and not supersedes(row["status"], row["occurred_at"], held[0], held[1]):
+            continue
         statement = upsert(session, ConsentState).values(**row)
-        excluded = statement.excluded
         session.execute(
             statement.on_conflict_do_update(
-                index_elements=["identifier_type", "identifier_value", "purpose", "channel"],
-                set_={name: excluded[name] for name in row if name not in _STATE_KEY},
-                where=excluded.occurred_at >= table(ConsentState).c.occurred_at,
+                index_elements=list(_STATE_COLUMNS),
+                set_={name: statement.excluded[name] for name in row if name not in _STATE_KEY},
             )
         )
+        current[_key(row)] = (row["status"], row["occurred_at"])
 
 
-_STATE_KEY = frozenset({"identifier_type", "identifier_value", "purpose", "channel"})
+def _key(row: dict[str, Any]) -> tuple[str, str, str, str]:
+    return (row["identifier_type"], row["identifier_value"], row["purpose"], row["channel"])
+
+
+def _states_for_update(
+    session: Session, keys: list[tuple[str, str, str, str]]
+) -> dict[tuple[str, str, str, str], tuple[str, datetime]]:
+    """(status, occurred_at) in force for these keys, locked on PostgreSQL until commit
+    (SQLite has one writer at a time)."""
+    found: dict[tuple[str, str, str, str], tuple[str, datetime]] = {}
+    columns = [getattr(ConsentState, name) for name in _STATE_COLUMNS]
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
+        query = (
+            select(*columns, ConsentState.status, ConsentState.occurred_at)
+            .where(tuple_(*columns).in_(chunk))
+            .with_for_update()
+        )
+        for row in session.execute(query):
+            found[(row[0], row[1], row[2], row[3])] = (row[4], row[5])
+    return found
+
+
+_STATE_COLUMNS = ("identifier_type", "identifier_value", "purpose", "channel")
+_STATE_KEY = frozenset(_STATE_COLUMNS)
 
 
 def states(session: Session, idents: list[Ident]) -> list[ConsentState]:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from unison.consent import propagation
 from unison.consent import repository as rows
 from unison.consent.ledger import Break, record_hash, verify_chain
+from unison.consent.ordering import in_force
 from unison.consent.vocabulary import STATUSES, purpose_kinds
 from unison.kit.clock import utcnow
 from unison.kit.errors import InvalidParameter, NotFound
@@ -132,10 +133,8 @@ def history(session: Session, profile_id: int) -> list[ConsentRecord]:
 
 def state_at(session: Session, profile_id: int, at: datetime) -> list[ConsentRecord]:
     """The record in force at `at` for every (identifier, purpose, channel) that had one."""
-    latest: dict[tuple[str, str, str, str], ConsentRecord] = {}
-    for r in rows.records(session, rows.identifiers_of(session, profile_id), at=at):
-        latest[(r.identifier_type, r.identifier_value, r.purpose, r.channel)] = r
-    return sorted(latest.values(), key=lambda r: (r.purpose, r.channel, r.identifier_value))
+    found = in_force(rows.records(session, rows.identifiers_of(session, profile_id), at=at))
+    return sorted(found, key=lambda r: (r.purpose, r.channel, r.identifier_value))
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,9 @@ def _configure_sqlite(engine: Engine, synchronous: str) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA synchronous={synchronous.upper()}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Deleted and overwritten content is zeroed, not left in free space: an erasure must
+        # not survive in the file's bytes. Some builds default to it; we do not rely on that.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         # A 64 MiB page cache keeps the event log's indexes in memory as the file grows;
         # fewer, larger WAL checkpoints keep the fsync cost off most commits.

@@ -1,7 +1,7 @@
 """HTTP routes for profiles: the 360 view, lookup, search, timeline, merges, split."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy.orm import Session
@@ -91,6 +91,13 @@ def profile_timeline(
     _token: object = Depends(require(Permission.profiles_read)),
     channel: str | None = None,
     event: str | None = None,
+    system: Annotated[
+        Literal["include", "exclude", "only"],
+        Query(
+            description="events Unison writes itself (consent changes, segment entries and "
+            "exits): shown (include), left out (exclude) or shown alone (only)"
+        ),
+    ] = "include",
     limit: Limit = 50,
     cursor: str | None = None,
 ) -> TimelinePage:
@@ -111,6 +118,7 @@ def profile_timeline(
         repository.group_ids(session, live.id),
         channel=channel,
         event=event,
+        system=system,
         before=before,
         limit=limit,
     )

@@ -11,6 +11,7 @@ from unison.kit.db import as_is, sqlite_time
 from unison.models import Event, EventProfile, Identifier, IdentityConflict, Profile, Source
 from unison.models.base import table
 from unison.profiles.projection import ProfileState, search_name
+from unison.sources.repository import SYSTEM_HINT
 
 
 def states(session: Session, ids: Iterable[int]) -> dict[int, ProfileState]:
@@ -189,6 +190,7 @@ def timeline(
     *,
     channel: str | None,
     event: str | None,
+    system: str = "include",
     before: tuple[datetime, int] | None,
     limit: int,
 ) -> list[Row[Event, str, int]]:
@@ -202,6 +204,10 @@ def timeline(
         query = query.where(EventProfile.channel == channel)
     if event is not None:
         query = query.where(EventProfile.event == event)
+    if system == "exclude":
+        query = query.where(Source.write_key_hint != SYSTEM_HINT)
+    elif system == "only":
+        query = query.where(Source.write_key_hint == SYSTEM_HINT)
     if before is not None:
         moment, event_id = before
         query = query.where(

@@ -8,6 +8,9 @@ from unison.kit.clock import utcnow
 from unison.kit.secrets import hash_secret, new_secret
 from unison.models import Source
 
+# The write-key hint of the sources Unison itself writes under: how a system event is known.
+SYSTEM_HINT = "(system)"
+
 
 def by_name(session: Session, name: str) -> Source | None:
     return session.execute(select(Source).where(Source.name == name)).scalar_one_or_none()
@@ -48,7 +51,7 @@ def system_source_id(session: Session, name: str) -> int:
             name=name,
             channel="other",
             write_key_hash=hash_secret(new_secret("uwk")),
-            write_key_hint="(system)",
+            write_key_hint=SYSTEM_HINT,
             created_at=utcnow(),
         )
         .on_conflict_do_nothing()

@@ -7,7 +7,8 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from unison.api.deps import get_session, require
+from unison.api.deps import get_runtime, get_session, require
+from unison.api.runtime import Runtime
 from unison.auth.roles import Permission
 from unison.consent.privacy import repository, service
 from unison.models import ApiToken
@@ -34,11 +35,17 @@ def export_profile(
 @router.post("/erase")
 def erase_profile(
     body: PrivacyRequestIn,
+    runtime: Runtime = Depends(get_runtime),
     session: Session = Depends(get_session),
     token: ApiToken = Depends(require(Permission.privacy_write)),
 ) -> dict[str, Any]:
     """Remove or anonymize the person's data everywhere; keep only hashed suppression."""
-    return service.erase(session, body.profile_id, f"token:{token.name}")
+    result = service.erase(session, body.profile_id, f"token:{token.name}")
+    # Committed here, not after the response: the erased bytes can only be scrubbed from the
+    # files once the erasure is durable and this session holds no snapshot from before it.
+    session.commit()
+    result["storage_scrubbed"] = service.scrub_storage(runtime.engine)
+    return result
 
 
 class PrivacyRequestOut(BaseModel):

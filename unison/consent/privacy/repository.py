@@ -8,10 +8,11 @@ identifier values and names, which is slow on a large log but only runs per requ
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Text, cast, delete, func, or_, select, update
+from sqlalchemy import Engine, Text, cast, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from unison.events import lookup
+from unison.kit.db import write_lock
 from unison.models import (
     Event,
     EventProfile,
@@ -177,3 +178,22 @@ def deliveries(session: Session, profile_ids: list[int]) -> list[WebhookDelivery
 def requests(session: Session, limit: int) -> list[PrivacyRequest]:
     query = select(PrivacyRequest).order_by(PrivacyRequest.id.desc()).limit(limit)
     return list(session.execute(query).scalars())
+
+
+def checkpoint_sqlite(engine: Engine) -> bool:
+    """Copy the WAL into the database file and truncate the WAL to zero bytes, so the old
+    page versions it holds (with the erased values) leave the disk. False when a reader
+    kept it from completing (the next checkpoint finishes the work)."""
+    with write_lock(engine), engine.connect() as connection:
+        busy, _log, _done = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        connection.commit()
+    return not busy
+
+
+def vacuum_postgresql(engine: Engine, tables: list[str]) -> None:
+    """VACUUM each table: dead row versions (the erased values) are removed from the heap
+    and its indexes, so no query, index scan or page inspection reaches them. VACUUM cannot
+    run inside a transaction, hence autocommit."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        for name in tables:
+            connection.execute(text(f'VACUUM "{name}"'))

@@ -1,7 +1,9 @@
 """Export everything held about a person, or erase it, and record the request."""
 
+import logging
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from unison.consent import service as consent
@@ -10,9 +12,10 @@ from unison.consent.privacy import domains as _builtin  # noqa: F401 - registers
 from unison.consent.privacy import repository as rows
 from unison.consent.privacy.registry import DOMAINS, Subject
 from unison.kit.clock import isoformat_z, utcnow
-from unison.models import PrivacyRequest
+from unison.models import Base, PrivacyRequest
 
 FORMAT = "unison.privacy.export/1"
+log = logging.getLogger(__name__)
 # Traits whose values identify the person by themselves: searched for everywhere on erasure.
 NAME_TRAITS = (
     "name",
@@ -84,3 +87,20 @@ def _record(
     session.add(request)
     session.flush()
     return request
+
+
+def scrub_storage(engine: Engine) -> bool:
+    """After an erasure has committed: make the erased values leave the store's files.
+
+    SQLite zeroes deleted content in place (secure_delete), but the WAL still holds the
+    earlier page versions until a checkpoint truncates it. PostgreSQL keeps dead row
+    versions in the heap until VACUUM; every Unison table is vacuumed because the erasers of
+    every domain touch most of them. True when the store reports the work complete.
+    """
+    if engine.dialect.name == "sqlite":
+        done = rows.checkpoint_sqlite(engine)
+        if not done:
+            log.warning("erasure: a reader kept the WAL checkpoint from completing")
+        return done
+    rows.vacuum_postgresql(engine, [t.name for t in Base.metadata.sorted_tables])
+    return True
