@@ -16,6 +16,8 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.routing import BaseRoute
 
 from tests.api.live import LiveServer
@@ -220,6 +222,45 @@ class TestAWriteIsCommittedBeforeItsAnswer:
                 if used.status_code != 200:
                     refused.append((n, used.status_code))
         assert refused == []
+
+
+@pytest.fixture
+def still_client(settings: Settings, sessions: sessionmaker[Session]) -> Iterator[TestClient]:
+    """No background loops: every commit in the process belongs to a request."""
+    still = settings.model_copy(
+        update={
+            "embedded_worker": False,
+            "consent_webhooks_enabled": False,
+            "outbox_delivery_enabled": False,
+            "clv_refresh_hours": 0,
+        }
+    )
+    with TestClient(create_app(still), raise_server_exceptions=False) as client:
+        yield client
+
+
+class TestAFailedCommitIsNeverA2xx:
+    def test_a_source_whose_commit_fails_is_answered_500_and_not_created(
+        self, still_client: TestClient, admin_token: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The database refusing the commit (disk full, serialization failure, a lost
+        connection) is stood in for by SQLAlchemy's commit raising, once."""
+        commit, refusals = Session.commit, [OperationalError("COMMIT", {}, Exception("refused"))]
+
+        def refuse_once(session: Session) -> None:
+            if refusals:
+                raise refusals.pop()
+            commit(session)
+
+        monkeypatch.setattr(Session, "commit", refuse_once)
+        auth = {"Authorization": f"Bearer {admin_token}"}
+        body = {"name": "doomed", "channel": "web"}
+        response = still_client.post("/api/sources", json=body, headers=auth)
+        assert response.status_code == 500, response.text
+        assert response.json()["error"] == "InternalError"
+        assert refusals == []
+        listed = still_client.get("/api/sources", headers=auth).json()
+        assert "doomed" not in [source["name"] for source in listed]
 
 
 def _api_routes(routes: list[BaseRoute]) -> Iterator[APIRoute]:
