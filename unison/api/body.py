@@ -17,27 +17,49 @@ class UnsupportedEncoding(UnisonError):
     status_code = 415
 
 
-def _too_large(limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(
+# An oversize body is read and thrown away up to this many times the limit before the 413 is
+# sent. A client that writes its whole body before reading (urllib, most SDKs) then reads
+# the 413; answered early, it would find the connection closed under its writes (EPIPE or
+# a reset) and never see why. Past the bound the 413 is sent at once and the connection
+# closed: discarding costs the server reading time, so it is not unbounded.
+DRAIN_FACTOR = 4
+
+
+def _too_large(limit: int, *, drained: bool) -> PayloadTooLarge:
+    error = PayloadTooLarge(
         f"request body exceeds the limit of {limit // 1024} KB ({limit:,} bytes) per request",
         field="body",
     )
+    error.close_connection = not drained
+    return error
+
+
+async def _discard(chunks: AsyncIterator[bytes], read: int, bound: int) -> bool:
+    """Read the rest of the body without keeping it; False if it runs past `bound` bytes."""
+    async for chunk in chunks:
+        read += len(chunk)
+        if read > bound:
+            return False
+    return True
 
 
 async def read_body(headers: Mapping[str, str], chunks: AsyncIterator[bytes], limit: int) -> bytes:
-    """The body, decompressed if gzip; 413 as soon as it passes `limit` bytes.
+    """The body, decompressed if gzip; 413 once it passes `limit` bytes, sent when the rest
+    is discarded (up to `DRAIN_FACTOR` times the limit).
 
     `headers` is keyed by lower-case header names.
     """
+    bound = limit * DRAIN_FACTOR
     declared = headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise _too_large(limit)
+        drained = int(declared) <= bound and await _discard(chunks, 0, bound)
+        raise _too_large(limit, drained=drained)
     parts: list[bytes] = []
     size = 0
     async for chunk in chunks:
         size += len(chunk)
         if size > limit:
-            raise _too_large(limit)
+            raise _too_large(limit, drained=await _discard(chunks, size, bound))
         parts.append(chunk)
     body = parts[0] if len(parts) == 1 else b"".join(parts)
     encoding = headers.get("content-encoding", "identity").strip().lower()
@@ -59,7 +81,7 @@ def _gunzip(body: bytes, limit: int) -> bytes:
     except zlib.error as exc:
         raise MalformedBody(f"body is not valid gzip: {exc}", field="body") from None
     if len(data) > limit or inflater.unconsumed_tail:
-        raise _too_large(limit)
+        raise _too_large(limit, drained=True)
     return data
 
 

@@ -1,7 +1,7 @@
 """Request dependencies: the runtime, a session that commits at the boundary, bearer auth."""
 
 from collections.abc import Callable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import anyio.to_thread
 from fastapi import Depends, Request
@@ -28,7 +28,9 @@ async def get_runtime(request: Request) -> Runtime:
 
 
 def get_session(runtime: Runtime = Depends(get_runtime)) -> Iterator[Session]:
-    """Only this boundary commits: on success after the endpoint, else it rolls back."""
+    """Only this boundary commits: on success after the endpoint, else it rolls back.
+
+    Always depend on it through `SESSION`, never `SESSION`: see there."""
     session = runtime.sessions()
     try:
         yield session
@@ -38,6 +40,13 @@ def get_session(runtime: Runtime = Depends(get_runtime)) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+# scope="function": the commit runs when the endpoint has returned and its response is
+# serialized, but BEFORE the response is sent (FastAPI's default for a yield dependency,
+# "request", commits after sending). So a client that hears 2xx can read its write at once,
+# and a failing commit turns into an error response instead of a 2xx for a lost write.
+SESSION: Any = Depends(get_session, scope="function")
 
 
 def _bearer(request: Request) -> str:
@@ -82,7 +91,7 @@ async def in_one_hop(request: Request, permission: Permission, work: Callable[[S
 
 
 def require(permission: Permission) -> Callable[..., ApiToken]:
-    def dependency(request: Request, session: Session = Depends(get_session)) -> ApiToken:
+    def dependency(request: Request, session: Session = SESSION) -> ApiToken:
         return authorize(session, request, permission)
 
     return dependency

@@ -21,20 +21,21 @@ _CACHE_LIMIT = 10_000
 
 
 class WriteKeyCache:
-    """key hash -> (source or None, expiry). Unknown keys are cached too, so a flood of bad
-    keys costs no database reads; a new key is random, so it is never negatively cached."""
+    """key hash -> (source, expiry), for known keys only. A miss is never cached: a key
+    created a moment ago must work on its first use, and a cached refusal would keep it
+    refused until expiry. An unknown key costs one indexed read, on a worker thread."""
 
     def __init__(self, ttl: float) -> None:
         self._ttl = ttl
-        self._entries: dict[str, tuple[SourceRef | None, float]] = {}
+        self._entries: dict[str, tuple[SourceRef, float]] = {}
 
-    def get(self, key_hash: str) -> tuple[bool, SourceRef | None]:
+    def get(self, key_hash: str) -> SourceRef | None:
         entry = self._entries.get(key_hash)
         if entry is None or entry[1] < time.monotonic():
-            return False, None
-        return True, entry[0]
+            return None
+        return entry[0]
 
-    def put(self, key_hash: str, source: SourceRef | None) -> None:
+    def put(self, key_hash: str, source: SourceRef) -> None:
         if len(self._entries) >= _CACHE_LIMIT:
             self._entries.clear()
         self._entries[key_hash] = (source, time.monotonic() + self._ttl)
@@ -74,12 +75,12 @@ async def authenticate(runtime: "Runtime", key: str | None) -> SourceRef:
             field="writeKey",
         )
     key_hash = hash_secret(key)
-    known, source = runtime.write_keys.get(key_hash)
-    if not known:
-        source = await anyio.to_thread.run_sync(_lookup, runtime, key)
-        runtime.write_keys.put(key_hash, source)
+    source = runtime.write_keys.get(key_hash)
     if source is None:
-        raise Unauthorized("the write key is not one of this workspace's", field="writeKey")
+        source = await anyio.to_thread.run_sync(_lookup, runtime, key)
+        if source is None:
+            raise Unauthorized("the write key is not one of this workspace's", field="writeKey")
+        runtime.write_keys.put(key_hash, source)
     return source
 
 

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
-from unison.api.deps import get_session, require
+from unison.api.deps import SESSION, require
 from unison.auth import service
 from unison.auth.roles import Permission
 from unison.auth.schemas import Token, TokenCreate, TokenCreated
@@ -25,7 +25,7 @@ def _out(token: ApiToken) -> Token:
 
 @router.get("", response_model=list[Token])
 def list_tokens(
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     _token: object = Depends(require(Permission.tokens_write)),
 ) -> list[Token]:
     """All API tokens with their roles; secrets are never shown."""
@@ -35,7 +35,7 @@ def list_tokens(
 @router.post("", response_model=TokenCreated, status_code=201)
 def create_token(
     body: TokenCreate,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     _token: object = Depends(require(Permission.tokens_write)),
 ) -> TokenCreated:
     """Create a bearer token; the response carries its secret, shown this once."""

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Path
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from unison.api.deps import get_runtime, get_session, require
+from unison.api.deps import SESSION, get_runtime, require
 from unison.api.runtime import Runtime
 from unison.auth.roles import Permission
 from unison.channels import service
@@ -36,7 +36,7 @@ def connector_out(session: Session, settings: Settings, connector: Connector) ->
 
 @router.get("", response_model=list[ConnectorOut])
 def list_connectors(
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
     _token: object = Depends(require(Permission.connectors_write)),
 ) -> list[ConnectorOut]:
@@ -47,7 +47,7 @@ def list_connectors(
 @router.post("", response_model=ConnectorCreated, status_code=201)
 def create_connector(
     body: ConnectorCreate,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
     _token: object = Depends(require(Permission.connectors_write)),
 ) -> ConnectorCreated:
@@ -63,7 +63,7 @@ def create_connector(
 @router.get("/{name}", response_model=ConnectorOut)
 def get_connector(
     name: Name,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
     _token: object = Depends(require(Permission.connectors_write)),
 ) -> ConnectorOut:
@@ -75,7 +75,7 @@ def get_connector(
 def update_connector(
     name: Name,
     body: ConnectorUpdate,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
     _token: object = Depends(require(Permission.connectors_write)),
 ) -> ConnectorOut:
@@ -89,7 +89,7 @@ def update_connector(
 @router.delete("/{name}", status_code=204)
 def delete_connector(
     name: Name,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
     _token: object = Depends(require(Permission.connectors_write)),
 ) -> Response:

@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from unison.api.body import read_body
 from unison.api.deps import runtime_of
-from unison.api.responses import JsonResponse
+from unison.api.responses import JsonResponse, error_response
 from unison.api.runtime import Runtime
 from unison.channels import signing
 from unison.channels.base import ConnectorRef
@@ -218,7 +218,7 @@ class WebhookFastPath:
                 runtime, scope["method"], *target, headers, _chunks(receive_), query
             )
         except UnisonError as exc:
-            response = JsonResponse(exc.to_dict(), status_code=exc.status_code)
+            response = error_response(exc)
         await response(scope, receive_, send)
 
 
@@ -249,7 +249,7 @@ async def _route(request: Request, type: str, connector: str) -> Response:
             request.url.query,
         )
     except UnisonError as exc:
-        return JsonResponse(exc.to_dict(), status_code=exc.status_code)
+        return error_response(exc)
 
 
 router.add_api_route(

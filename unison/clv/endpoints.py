@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.orm import Session
 
-from unison.api.deps import get_runtime, get_session, require
+from unison.api.deps import SESSION, get_runtime, require
 from unison.api.runtime import Runtime
 from unison.auth.roles import Permission
 from unison.clv import economics, repository, service
@@ -29,7 +29,7 @@ router = APIRouter(tags=["clv"])
 
 @router.post("/api/clv/refresh", response_model=RefreshOut)
 def refresh(
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
     _token: object = Depends(require(Permission.clv_write)),
 ) -> RefreshOut:
@@ -57,7 +57,7 @@ def validation(
     calibration_end: Annotated[date, Query(description="last day of the calibration period")],
     observation_end: Annotated[date, Query(description="last day of the holdout period")],
     fmt: Annotated[Literal["json", "png", "svg"], Query(alias="format")] = "json",
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
     _token: object = Depends(require(Permission.clv_read)),
 ) -> ValidationOut | Response:
@@ -82,7 +82,7 @@ def validation(
 @router.post("/api/analytics/acquisition-spend", response_model=SpendList, status_code=201)
 def enter_spend(
     body: SpendBatch,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
     _token: object = Depends(require(Permission.clv_write)),
 ) -> SpendList:
@@ -101,7 +101,7 @@ def enter_spend(
 def list_spend(
     from_month: Annotated[str | None, Query(alias="from", description="YYYY-MM")] = None,
     to_month: Annotated[str | None, Query(alias="to", description="YYYY-MM")] = None,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     _token: object = Depends(require(Permission.clv_read)),
 ) -> SpendList:
     """Acquisition spend entered, by month and channel."""
@@ -120,7 +120,7 @@ def list_spend(
 def unit_economics(
     from_month: Annotated[str, Query(alias="from", description="first acquisition month, YYYY-MM")],
     to_month: Annotated[str, Query(alias="to", description="last acquisition month, YYYY-MM")],
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
     _token: object = Depends(require(Permission.clv_read)),
 ) -> UnitEconomicsOut:

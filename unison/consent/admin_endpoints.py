@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.orm import Session
 
-from unison.api.deps import get_runtime, get_session, require
+from unison.api.deps import SESSION, get_runtime, require
 from unison.api.runtime import Runtime
 from unison.auth.roles import Permission
 from unison.consent import repository as rows
@@ -32,7 +32,7 @@ class PurposeExists(Conflict):
 
 @router.get("/purposes", response_model=list[PurposeOut])
 def list_purposes(
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
     _token: object = Depends(require(Permission.consent_read)),
 ) -> list[PurposeOut]:
@@ -50,7 +50,7 @@ def list_purposes(
 @router.post("/purposes", response_model=PurposeOut, status_code=201)
 def create_purpose(
     body: PurposeIn,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
     _token: object = Depends(require(Permission.consent_write)),
 ) -> PurposeOut:
@@ -73,7 +73,7 @@ def list_suppressions(
     reason: Reason | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: str | None = None,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     _token: object = Depends(require(Permission.consent_read)),
 ) -> SuppressionPage:
     """Suppressed identifiers (hashes only), newest first."""
@@ -89,7 +89,7 @@ def list_suppressions(
 @router.post("/suppressions", response_model=SuppressionOut, status_code=201)
 def add_suppression(
     body: SuppressionIn,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     _token: object = Depends(require(Permission.consent_write)),
 ) -> SuppressionOut:
     """Suppress an identifier (hard bounce, spam complaint, objection...); stored hashed."""
@@ -103,7 +103,7 @@ def add_suppression(
 @router.delete("/suppressions/{suppression_id}", status_code=204)
 def delete_suppression(
     suppression_id: Annotated[int, Path(ge=1)],
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     _token: object = Depends(require(Permission.privacy_write)),
 ) -> None:
     """Lift a suppression (admin only: erasure entries should stay)."""

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.orm import Session
 
-from unison.api.deps import get_runtime, get_session, require
+from unison.api.deps import SESSION, get_runtime, require
 from unison.api.runtime import Runtime
 from unison.auth.roles import Permission
 from unison.consent import decision, preferences, service
@@ -48,7 +48,7 @@ class NoReachableIdentifier(Conflict):
 def get_consents(
     profile_id: ProfileId,
     at: Annotated[datetime | None, Query(description="ISO 8601: the state at that moment")] = None,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     _token: object = Depends(require(Permission.consent_read)),
 ) -> ConsentsOut:
     """Current consent per identifier, purpose and channel; with `at`, the state then."""
@@ -66,7 +66,7 @@ def get_consents(
 @router.get("/{profile_id}/consents/history", response_model=HistoryOut)
 def get_history(
     profile_id: ProfileId,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     _token: object = Depends(require(Permission.consent_read)),
 ) -> HistoryOut:
     """Every ledger record for the profile's identifiers, oldest first, with its proof."""
@@ -79,7 +79,7 @@ def get_history(
 def record_consents(
     profile_id: ProfileId,
     body: ConsentChanges,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
     token: ApiToken = Depends(require(Permission.consent_write)),
 ) -> HistoryOut:
@@ -148,7 +148,7 @@ def reachability(
     profile_id: ProfileId,
     purpose: Annotated[str, Query(max_length=60)] = "marketing",
     at: Annotated[datetime | None, Query(description="ISO 8601; default now")] = None,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
     _token: object = Depends(require(Permission.reachability_read)),
 ) -> ReachabilityOut:
@@ -175,7 +175,7 @@ def reachability(
 @router.get("/{profile_id}/preferences", response_model=PreferencesOut)
 def get_preferences(
     profile_id: ProfileId,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     _token: object = Depends(require(Permission.consent_read)),
 ) -> PreferencesOut:
     """Preferred channel and language, frequency, quiet hours and time zone."""
@@ -186,7 +186,7 @@ def get_preferences(
 def put_preferences(
     profile_id: ProfileId,
     body: PreferencesIn,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     _token: object = Depends(require(Permission.consent_write)),
 ) -> PreferencesOut:
     """Replace the profile's preferences."""
@@ -199,7 +199,7 @@ def put_preferences(
 def preference_link(
     profile_id: ProfileId,
     language: Annotated[str | None, Query(max_length=10)] = None,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
     _token: object = Depends(require(Permission.consent_write)),
 ) -> LinkOut:
@@ -215,7 +215,7 @@ def unsubscribe_headers(
     profile_id: ProfileId,
     email: Annotated[str, Query(max_length=255)],
     purpose: Annotated[str, Query(max_length=60)] = "marketing",
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
     _token: object = Depends(require(Permission.consent_write)),
 ) -> UnsubscribeHeaders:

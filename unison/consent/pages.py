@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse
 
-from unison.api.deps import get_runtime, get_session
+from unison.api.deps import SESSION, get_runtime
 from unison.api.runtime import Runtime
 from unison.consent import links, preference_center, preferences, service
 from unison.consent import repository as rows
@@ -157,7 +157,7 @@ def _center(
 def preference_page(
     token: str,
     request: Request,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
 ) -> HTMLResponse:
     """The preference center of the profile the link names."""
@@ -173,7 +173,7 @@ def preference_page(
 async def preference_submit(
     token: str,
     request: Request,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
 ) -> HTMLResponse:
     """Apply the submitted preference-center form (plain form POST)."""
@@ -226,7 +226,7 @@ def _one_link(
 def confirm_page(
     token: str,
     request: Request,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
 ) -> HTMLResponse:
     """Double opt-in: a page whose button confirms the pending subscription."""
@@ -251,7 +251,7 @@ def confirm_page(
 def confirm_submit(
     token: str,
     request: Request,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
 ) -> HTMLResponse:
     """Double opt-in: the pending email grant becomes granted."""
@@ -303,7 +303,7 @@ def unsubscribe_page(
 async def unsubscribe_submit(
     token: str,
     request: Request,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
 ) -> HTMLResponse:
     """RFC 8058 one-click: the body must be `List-Unsubscribe=One-Click`."""

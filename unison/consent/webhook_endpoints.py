@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from unison.api.deps import get_runtime, get_session, require
+from unison.api.deps import SESSION, get_runtime, require
 from unison.api.runtime import Runtime
 from unison.auth.roles import Permission
 from unison.consent import webhooks
@@ -41,7 +41,7 @@ class WebhookCreated(WebhookOut):
 @router.post("", response_model=WebhookCreated, status_code=201)
 def create_webhook(
     body: WebhookIn,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
     _token: object = Depends(require(Permission.webhooks_write)),
 ) -> WebhookCreated:
@@ -52,7 +52,7 @@ def create_webhook(
 
 @router.get("", response_model=list[WebhookOut])
 def list_webhooks(
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     _token: object = Depends(require(Permission.webhooks_write)),
 ) -> list[WebhookOut]:
     """Every subscription (secrets are never shown again)."""
@@ -62,7 +62,7 @@ def list_webhooks(
 @router.delete("/{webhook_id}", status_code=204)
 def delete_webhook(
     webhook_id: Annotated[int, Path(ge=1)],
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     _token: object = Depends(require(Permission.webhooks_write)),
 ) -> None:
     """Stop a subscription; its pending deliveries are cancelled."""

@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from unison.api.body import parse_json_object, read_body
 from unison.api.deps import runtime_of
-from unison.api.responses import JsonResponse
+from unison.api.responses import JsonResponse, error_response
 from unison.api.runtime import Runtime
 from unison.api.write_keys import authenticate, write_key_from_body, write_key_from_headers
 from unison.events import repository
@@ -145,8 +145,16 @@ class CollectFastPath:
         try:
             status, body = await ingest(runtime, headers, _chunks(receive), implied)
         except UnisonError as exc:
-            status, body = exc.status_code, exc.to_dict()
+            await _error(exc)(scope, receive, send)
+            return
         await _response(status, body)(scope, receive, send)
+
+
+def _error(error: UnisonError) -> JsonResponse:
+    response = error_response(error)
+    if error.status_code == 401:
+        response.headers["WWW-Authenticate"] = 'Basic realm="unison"'
+    return response
 
 
 def _response(status: int, body: dict[str, Any]) -> JsonResponse:
@@ -199,7 +207,7 @@ async def _route(request: Request) -> Response:
     try:
         status, body = await ingest(runtime_of(request), request.headers, request.stream(), implied)
     except UnisonError as exc:
-        status, body = exc.status_code, exc.to_dict()
+        return _error(exc)
     return _response(status, body)
 
 

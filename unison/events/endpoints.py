@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.orm import Session
 
-from unison.api.deps import get_session, require
+from unison.api.deps import SESSION, require
 from unison.auth.roles import Permission
 from unison.events import repository
 from unison.events.channels import ACCEPTED_TEXT, CHANNELS
@@ -59,7 +59,7 @@ Limit = Annotated[int, Query(ge=1, le=1000, description="page size, 1-1000")]
 
 @read.get("/events", response_model=EventPage)
 def list_events(
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     _token: object = Depends(require(Permission.events_read)),
     type: EventType | None = None,
     event: str | None = None,
@@ -96,7 +96,7 @@ def list_events(
 @read.get("/events/{event_id}", response_model=EventOut)
 def get_event(
     event_id: Annotated[int, Path(ge=1)],
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     _token: object = Depends(require(Permission.events_read)),
 ) -> EventOut:
     """One event by its log offset."""
@@ -123,7 +123,7 @@ def _rejected_out(item: RejectedEvent, source: str | None) -> RejectedEventOut:
 
 @read.get("/rejected-events", response_model=RejectedEventPage)
 def list_rejected_events(
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     _token: object = Depends(require(Permission.events_read)),
     source: str | None = None,
     limit: Limit = 100,

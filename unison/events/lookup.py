@@ -14,7 +14,7 @@ primary key when it keeps up; all of it right after an upgrade, until it catches
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -108,10 +108,7 @@ def matching(
 
 def _not_reached(session: Session) -> ColumnElement[bool]:
     """Events after the processor's committed position, in its reading order."""
-    position = offsets.current(session, NAME)
-    if session.get_bind().dialect.name == "postgresql":
-        return tuple_(Event.txid, Event.id) > tuple_(position.txid, position.position)
-    return Event.id > position.position
+    return offsets.not_read(session, offsets.current(session, NAME))
 
 
 def forget_keys(session: Session, event_ids: Sequence[int]) -> None:

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.orm import Session
 
-from unison.api.deps import get_session, require
+from unison.api.deps import SESSION, require
 from unison.auth.roles import Permission
 from unison.identity import repository, service
 from unison.identity.schemas import (
@@ -22,7 +22,7 @@ router = APIRouter(prefix="/api/identity", tags=["identity"])
 
 @router.get("/conflicts", response_model=ConflictPage)
 def list_conflicts(
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     _token: object = Depends(require(Permission.profiles_read)),
     status: Literal["open", "resolved", "all"] = "open",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -42,7 +42,7 @@ def list_conflicts(
 def resolve_conflict(
     conflict_id: Annotated[int, Path(ge=1)],
     body: ConflictResolve,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     _token: object = Depends(require(Permission.identity_write)),
 ) -> ConflictOut:
     """Close a conflict with a resolution (the profiles stay as they are)."""

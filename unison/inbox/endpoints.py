@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.orm import Session
 
-from unison.api.deps import get_session, require
+from unison.api.deps import SESSION, require
 from unison.auth.roles import Permission
 from unison.inbox import service
 from unison.inbox.schemas import ConversationOut, ConversationPage, MessagePage
@@ -18,7 +18,7 @@ Limit = Annotated[int, Query(ge=1, le=500, description="page size, 1-500")]
 @router.get("/profiles/{profile_id}/conversations", response_model=ConversationPage)
 def profile_conversations(
     profile_id: Annotated[int, Path(ge=1, description="a profile id; merged-away ids work")],
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     _token: object = Depends(require(Permission.conversations_read)),
     limit: Limit = 50,
     cursor: str | None = None,
@@ -35,7 +35,7 @@ def profile_conversations(
 @router.get("/conversations/{conversation_id}", response_model=ConversationOut)
 def get_conversation(
     conversation_id: Annotated[int, Path(ge=1)],
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     _token: object = Depends(require(Permission.conversations_read)),
 ) -> ConversationOut:
     """One conversation, with the live profile it belongs to."""
@@ -45,7 +45,7 @@ def get_conversation(
 @router.get("/conversations/{conversation_id}/messages", response_model=MessagePage)
 def conversation_messages(
     conversation_id: Annotated[int, Path(ge=1)],
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     _token: object = Depends(require(Permission.conversations_read)),
     limit: Limit = 50,
     cursor: str | None = None,

@@ -5,6 +5,9 @@ from typing import Any
 
 class UnisonError(Exception):
     status_code = 400
+    # True when the request could not be read to its end (a body past the drain bound): the
+    # answer then closes the connection instead of leaving unread bytes in front of the next.
+    close_connection = False
 
     def __init__(
         self,

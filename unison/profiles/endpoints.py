@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from unison.api.deps import get_runtime, get_session, in_one_hop, require, runtime_of
+from unison.api.deps import SESSION, get_runtime, in_one_hop, require, runtime_of
 from unison.api.runtime import Runtime
 from unison.auth.roles import Permission
 from unison.events.channels import ACCEPTED_TEXT, CHANNELS
@@ -60,7 +60,7 @@ def search_profiles(
     q: Annotated[
         str, Query(min_length=2, max_length=200, description="name, email or phone prefix")
     ],
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     _token: object = Depends(require(Permission.profiles_read)),
     limit: Limit = 50,
     cursor: str | None = None,
@@ -87,7 +87,7 @@ async def get_profile(request: Request, profile_id: ProfileId) -> Response:
 @router.get("/{profile_id}/timeline", response_model=TimelinePage)
 def profile_timeline(
     profile_id: ProfileId,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     _token: object = Depends(require(Permission.profiles_read)),
     channel: str | None = None,
     event: str | None = None,
@@ -146,7 +146,7 @@ def profile_timeline(
 @router.get("/{profile_id}/merges", response_model=list[MergeOut])
 def profile_merges(
     profile_id: ProfileId,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     _token: object = Depends(require(Permission.profiles_read)),
 ) -> list[MergeOut]:
     """Every merge that built this profile, with the event and rule that caused it."""
@@ -159,7 +159,7 @@ def profile_merges(
 def split_profile(
     profile_id: ProfileId,
     body: SplitRequest,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
     _token: object = Depends(require(Permission.identity_write)),
 ) -> SplitResult:

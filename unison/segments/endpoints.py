@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.orm import Session
 from starlette.responses import StreamingResponse
 
-from unison.api.deps import get_runtime, get_session, require
+from unison.api.deps import SESSION, get_runtime, require
 from unison.api.runtime import Runtime
 from unison.auth.roles import Permission
 from unison.kit.clock import isoformat_z, utcnow
@@ -49,9 +49,7 @@ def _saved(row: Any, outcome: service.Outcome) -> SegmentSaved:
 
 
 @router.get("/segments", response_model=list[SegmentOut])
-def list_segments(
-    session: Session = Depends(get_session), _token: object = _read
-) -> list[SegmentOut]:
+def list_segments(session: Session = SESSION, _token: object = _read) -> list[SegmentOut]:
     """Every segment with its member count."""
     return [SegmentOut.model_validate(row) for row in rows.segments(session)]
 
@@ -59,7 +57,7 @@ def list_segments(
 @router.post("/segments", response_model=SegmentSaved, status_code=201)
 def create_segment(
     body: SegmentIn,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
     _token: object = _write,
 ) -> SegmentSaved:
@@ -74,7 +72,7 @@ def create_segment(
 @router.post("/segments/preview", response_model=PreviewOut)
 def preview_segment(
     body: PreviewIn,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
     _token: object = _read,
 ) -> PreviewOut:
@@ -94,7 +92,7 @@ def preview_segment(
 
 @router.get("/segments/{segment_id}", response_model=SegmentOut)
 def get_segment(
-    segment_id: SegmentId, session: Session = Depends(get_session), _token: object = _read
+    segment_id: SegmentId, session: Session = SESSION, _token: object = _read
 ) -> SegmentOut:
     """One segment."""
     return SegmentOut.model_validate(service.get(session, segment_id))
@@ -104,7 +102,7 @@ def get_segment(
 def update_segment(
     segment_id: SegmentId,
     body: SegmentUpdate,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
     _token: object = _write,
 ) -> SegmentSaved:
@@ -126,7 +124,7 @@ def update_segment(
 
 @router.delete("/segments/{segment_id}", status_code=204)
 def delete_segment(
-    segment_id: SegmentId, session: Session = Depends(get_session), _token: object = _write
+    segment_id: SegmentId, session: Session = SESSION, _token: object = _write
 ) -> None:
     """Delete a segment (its history is kept)."""
     service.delete(session, segment_id)
@@ -135,7 +133,7 @@ def delete_segment(
 @router.post("/segments/{segment_id}/recompute", response_model=Recomputed)
 def recompute_segment(
     segment_id: SegmentId,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
     _token: object = _write,
 ) -> Recomputed:
@@ -149,7 +147,7 @@ def segment_members(
     segment_id: SegmentId,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     cursor: str | None = None,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     _token: object = _read,
 ) -> MemberPage:
     """Members in profile id order, a page at a time."""
@@ -166,7 +164,7 @@ def segment_members(
 @router.get("/segments/{segment_id}/export.csv")
 def export_members(
     segment_id: SegmentId,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     _token: object = _read,
 ) -> StreamingResponse:
     """Every member as CSV: profile_id, entered_at."""
@@ -201,7 +199,7 @@ def segment_history(
     segment_id: SegmentId,
     profile_id: Annotated[int | None, Query(ge=1)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     _token: object = _read,
 ) -> list[HistoryOut]:
     """Entries and exits, newest first, with their trigger and reason."""
@@ -214,7 +212,7 @@ def segment_history(
 def explain_membership(
     segment_id: SegmentId,
     profile_id: ProfileId,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
     _token: object = _read,
 ) -> dict[str, Any]:
@@ -228,7 +226,7 @@ def explain_membership(
 
 @router.get("/profiles/{profile_id}/segments", response_model=list[ProfileSegment])
 def profile_segments(
-    profile_id: ProfileId, session: Session = Depends(get_session), _token: object = _read
+    profile_id: ProfileId, session: Session = SESSION, _token: object = _read
 ) -> list[ProfileSegment]:
     """The segments a profile is in now."""
     cid = service.live_profile(session, profile_id)
@@ -239,7 +237,7 @@ def profile_segments(
 
 
 @router.get("/computed-traits", response_model=list[TraitOut])
-def list_traits(session: Session = Depends(get_session), _token: object = _read) -> list[TraitOut]:
+def list_traits(session: Session = SESSION, _token: object = _read) -> list[TraitOut]:
     """Computed traits defined in the segment language."""
     return [
         TraitOut(
@@ -253,7 +251,7 @@ def list_traits(session: Session = Depends(get_session), _token: object = _read)
 def define_trait(
     name: Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.\-]+$")],
     body: TraitIn,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
     _token: object = _write,
 ) -> TraitOut:

@@ -180,14 +180,25 @@ def between(session: Session, first: LogEvent, last: LogEvent) -> ColumnElement[
     return Event.id.between(first.id, last.id)
 
 
+def not_read(session: Session, position: Claim) -> ColumnElement[bool]:
+    """A condition on `events` for the rows after `position` in the order processors read:
+    (txid, id) on PostgreSQL, where an id below the position can still be unread (its
+    transaction committed later) and one above it already read."""
+    if session.get_bind().dialect.name == "postgresql":
+        return tuple_(Event.txid, Event.id) > tuple_(position.txid, position.position)
+    return Event.id > position.position
+
+
 def lag(session: Session, name: str) -> dict[str, Any]:
-    """How far behind the log a processor is: events not yet processed, and the oldest's age."""
-    row = session.execute(
-        select(ProcessorOffset.position).where(ProcessorOffset.name == name)
-    ).first()
-    position = row[0] if row else 0
+    """How far behind the log a processor is: events not yet processed, in its own reading
+    order, and the oldest's age."""
+    position = current(session, name)
     behind, oldest = session.execute(
-        select(func.count(), func.min(Event.received_at)).where(Event.id > position)
+        select(func.count(), func.min(Event.received_at)).where(not_read(session, position))
     ).one()
     seconds = (utcnow() - ensure_utc(oldest)).total_seconds() if oldest is not None else 0.0
-    return {"position": position, "behind_events": int(behind), "lag_seconds": round(seconds, 3)}
+    return {
+        "position": position.position,
+        "behind_events": int(behind),
+        "lag_seconds": round(seconds, 3),
+    }

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from unison.api.deps import get_runtime, get_session, require
+from unison.api.deps import SESSION, get_runtime, require
 from unison.api.runtime import Runtime
 from unison.auth.roles import Permission
 from unison.consent.privacy import repository, service
@@ -25,7 +25,7 @@ class PrivacyRequestIn(BaseModel):
 @router.post("/export")
 def export_profile(
     body: PrivacyRequestIn,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     token: ApiToken = Depends(require(Permission.privacy_write)),
 ) -> dict[str, Any]:
     """Everything held about the person, as one JSON bundle (access and portability)."""
@@ -36,7 +36,7 @@ def export_profile(
 def erase_profile(
     body: PrivacyRequestIn,
     runtime: Runtime = Depends(get_runtime),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     token: ApiToken = Depends(require(Permission.privacy_write)),
 ) -> dict[str, Any]:
     """Remove or anonymize the person's data everywhere; keep only hashed suppression."""
@@ -63,7 +63,7 @@ class PrivacyRequestOut(BaseModel):
 @router.get("/requests", response_model=list[PrivacyRequestOut])
 def list_requests(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     _token: object = Depends(require(Permission.privacy_write)),
 ) -> list[PrivacyRequestOut]:
     """Recorded export and erasure requests, newest first (subjects as hashes only)."""
