@@ -278,7 +278,7 @@ def confirm_submit(
 def unsubscribe_page(
     token: str,
     request: Request,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
 ) -> HTMLResponse:
     """A page whose button unsubscribes (a GET never does)."""

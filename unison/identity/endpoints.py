@@ -52,7 +52,7 @@ def resolve_conflict(
 
 @router.get("/shared-identifiers", response_model=SharedIdentifierPage)
 def list_shared_identifiers(
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     _token: object = Depends(require(Permission.profiles_read)),
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: str | None = None,
