@@ -28,8 +28,9 @@ TEST_DATABASE_URL = os.environ.get("UNISON_TEST_DATABASE_URL")
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     if TEST_DATABASE_URL:
+        worker_id = os.environ.get("PYTEST_XDIST_WORKER", "master")
         return _database_for_worker(TEST_DATABASE_URL, worker_id)
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'unison-test.db'}"
 

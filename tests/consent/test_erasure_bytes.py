@@ -2,6 +2,9 @@
 WAL, read while the app still has them open) and no row of any table (PostgreSQL) holds an
 erased value afterwards."""
 
+import json
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,16 +38,28 @@ def _more_events(api: Api, count: int) -> None:
 
 
 def _file_hits(path: Path) -> list[tuple[str, str, str]]:
-    found = []
-    for name in (path, Path(f"{path}-wal")):
-        data = name.read_bytes() if name.exists() else b""
-        found += [
-            (name.name, needle, encoding)
-            for needle in NEEDLES
-            for encoding in ENCODINGS
-            if needle.encode(encoding) in data
-        ]
-    return found
+    """Scanned in a child process: closing any descriptor of the database file in this
+    process would drop every POSIX lock SQLite holds on it here (fcntl locks are per
+    process), and another process could then delete the WAL under our open connections."""
+    scan = subprocess.run(
+        [sys.executable, "-c", _SCAN, str(path), json.dumps(NEEDLES), json.dumps(ENCODINGS)],
+        capture_output=True,
+        check=True,
+        text=True,
+    )
+    return [tuple(hit) for hit in json.loads(scan.stdout)]  # type: ignore[misc]
+
+
+_SCAN = """
+import json, sys
+from pathlib import Path
+path, needles, encodings = Path(sys.argv[1]), json.loads(sys.argv[2]), json.loads(sys.argv[3])
+found = []
+for name in (path, Path(f"{path}-wal")):
+    data = name.read_bytes() if name.exists() else b""
+    found += [(name.name, n, e) for n in needles for e in encodings if n.encode(e) in data]
+print(json.dumps(found))
+"""
 
 
 def _row_hits(engine: Engine) -> list[tuple[str, str]]:
