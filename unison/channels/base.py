@@ -16,6 +16,7 @@ import orjson
 from unison.events.service import SourceRef, json_kind
 from unison.kit.clock import isoformat_z
 from unison.kit.errors import UnisonError
+from unison.kit.json_depth import depth_detail, too_deep
 
 # Canonical event names (README "Channel connectors"); the consent processor reacts to
 # MESSAGE_RECEIVED (stop keywords) and UNSUBSCRIBED, the inbox to the message-like ones.
@@ -73,6 +74,9 @@ def load_json(body: bytes) -> dict[str, Any]:
         raise WebhookMalformed(
             f"body must be a JSON object, got {json_kind(value)}", field="body"
         ) from None
+    deep = too_deep(value)
+    if deep is not None:
+        raise WebhookMalformed(depth_detail(deep), field=deep)
     return value
 
 
