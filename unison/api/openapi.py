@@ -46,10 +46,13 @@ def _statuses(path: str, method: str, operation: dict[str, Any]) -> set[int]:
         statuses.add(400)  # a bad parameter, an unreadable or too deep body
     if path.startswith("/api/"):
         statuses |= {401, 403}  # bearer token and role
-        if "{" in path:
-            statuses.add(404)
+        if has_params or has_body:
+            statuses.add(404)  # an id or name, in the path, query or body, that names nothing
         if method in _WRITES:
             statuses.add(409)
+    if path.startswith("/hooks/"):
+        # the connector (404), its signature or secret (401), a verify token (403), the body
+        statuses |= {400, 401, 403, 404, 413}
     if has_body:
         statuses |= {413, 422}
     return statuses
