@@ -8,7 +8,7 @@ import orjson
 from starlette.requests import Request
 
 from unison.kit.errors import PayloadTooLarge, UnisonError
-from unison.kit.json_depth import depth_detail, too_deep
+from unison.kit.json_depth import depth_detail, too_deep, unreadable_json
 
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -73,7 +73,7 @@ def parse_json_object(body: bytes) -> dict[str, Any]:
     try:
         value = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
-        raise MalformedBody(f"body is not valid JSON: {exc}", field="body") from None
+        raise MalformedBody(unreadable_json(exc), field="body") from None
     if not isinstance(value, dict):
         kind = type(value).__name__.replace("NoneType", "null")
         raise MalformedBody(f"body must be a JSON object, got {kind}", field="body")

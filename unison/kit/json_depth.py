@@ -32,3 +32,10 @@ def too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> str | None:
 
 def depth_detail(field: str, limit: int = MAX_JSON_DEPTH) -> str:
     return f"{field} is nested deeper than {limit} levels of JSON objects and arrays (the limit)"
+
+
+def unreadable_json(exc: ValueError, what: str = "body") -> str:
+    """Why JSON could not be read; orjson stops at 1024 levels, past our own limit."""
+    if "depth limit" in str(exc):
+        return depth_detail(what)
+    return f"{what} is not valid JSON: {exc}"
