@@ -4,6 +4,7 @@ event; the secret token is checked before anything is stored; redeliveries are s
 from typing import Any
 
 import orjson
+import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.channels.conftest import Hooks, events, only, rejected
@@ -223,6 +224,25 @@ class TestDelivery:
         bad_date = hooks.telegram(update)
         assert bad_date.status_code == 400
         assert bad_date.json()["field"] == "message.date"
+        assert events(sessions) == []
+
+    @pytest.mark.parametrize("depth", [65, 1_000, 10_000])
+    def test_a_body_nested_past_64_levels_is_a_400_and_nothing_is_stored(
+        self,
+        hooks: Hooks,
+        telegram_bot: dict[str, Any],
+        sessions: sessionmaker[Session],
+        depth: int,
+    ) -> None:
+        inner = '{"a":' * (depth - 2) + "{}" + "}" * (depth - 2)
+        response = hooks.client.post(
+            "/hooks/telegram/shop-bot",
+            content=f'{{"update_id": 7, "message": {inner}}}'.encode(),
+            headers={"X-Telegram-Bot-Api-Secret-Token": "tg-webhook-secret_0123456789"},
+        )
+        assert response.status_code == 400, response.text
+        assert response.json()["field"] == ("message" if depth < 1024 else "body")
+        assert "deeper than 64 levels" in response.json()["detail"]
         assert events(sessions) == []
 
     def test_unknown_connectors_and_types_are_404(

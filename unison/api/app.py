@@ -3,10 +3,14 @@
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
+from fastapi_offline import FastAPIOffline
 
 from unison import __version__
+from unison.api.body import refuse_deep_json
 from unison.api.errors import install_error_handlers
+from unison.api.home import router as home_router
+from unison.api.openapi import document_errors
 from unison.api.operations import RequestMetricsMiddleware
 from unison.api.operations import router as operations_router
 from unison.api.runtime import Runtime
@@ -48,18 +52,23 @@ def create_app(
         finally:
             runtime.stop()
 
-    app = FastAPI(
+    # FastAPIOffline serves Swagger UI and ReDoc from files in its package: no CDN, so the
+    # docs work offline and no third party sees who reads them.
+    app = FastAPIOffline(
         title="Unison",
         version=__version__,
         description="Omnichannel customer platform: Segment-compatible collection and APIs.",
         lifespan=lifespan,
+        dependencies=[Depends(refuse_deep_json)],
     )
     app.state.runtime = runtime
     install_error_handlers(app)
+    document_errors(app)
     app.add_middleware(CollectFastPath)
     app.add_middleware(WebhookFastPath)  # /hooks/*: channel webhooks (unison/channels/)
     app.add_middleware(RequestMetricsMiddleware)  # added last, so outermost: times everything
     routers = (
+        home_router,
         collect,
         read,
         profiles_router,

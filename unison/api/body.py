@@ -5,8 +5,12 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import orjson
+from starlette.requests import Request
 
 from unison.kit.errors import PayloadTooLarge, UnisonError
+from unison.kit.json_depth import depth_detail, too_deep, unreadable_json
+
+_WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class MalformedBody(UnisonError):
@@ -91,8 +95,27 @@ def parse_json_object(body: bytes) -> dict[str, Any]:
     try:
         value = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
-        raise MalformedBody(f"body is not valid JSON: {exc}", field="body") from None
+        raise MalformedBody(unreadable_json(exc), field="body") from None
     if not isinstance(value, dict):
         kind = type(value).__name__.replace("NoneType", "null")
         raise MalformedBody(f"body must be a JSON object, got {kind}", field="body")
+    refuse_deep(value)
     return value
+
+
+async def refuse_deep_json(request: Request) -> None:
+    """App-wide dependency: the same depth limit for the JSON bodies FastAPI parses (/api/*)."""
+    if request.method not in _WITH_BODY or "json" not in request.headers.get("content-type", ""):
+        return
+    try:
+        value = orjson.loads(await request.body())  # FastAPI read it already: cached
+    except orjson.JSONDecodeError:
+        return  # FastAPI's own parse answers for a body that is not JSON
+    refuse_deep(value)
+
+
+def refuse_deep(value: Any) -> None:
+    """A 400 naming the field that nests deeper than the one limit (kit/json_depth)."""
+    field = too_deep(value)
+    if field is not None:
+        raise MalformedBody(depth_detail(field), field=field)

@@ -11,7 +11,15 @@ from unison.kit.errors import UnisonError
 
 log = logging.getLogger(__name__)
 
-_HTTP_NAMES = {401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 405: "MethodNotAllowed"}
+# FastAPI raises a bare 400 only when it cannot parse a JSON body (e.g. nested past Python's
+# recursion limit); named like every other unreadable body.
+_HTTP_NAMES = {
+    400: "MalformedBody",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+}
 
 
 async def _unison_error(_request: Request, exc: Exception) -> JsonResponse:
@@ -35,8 +43,11 @@ async def _validation_error(request: Request, exc: Exception) -> JsonResponse:
 async def _http_error(_request: Request, exc: Exception) -> JsonResponse:
     assert isinstance(exc, HTTPException)
     name = _HTTP_NAMES.get(exc.status_code, "HTTPError")
+    body = {"error": name, "detail": str(exc.detail)}
+    if exc.status_code == 400:
+        body["field"] = "body"
     return JsonResponse(
-        {"error": name, "detail": str(exc.detail)},
+        body,
         status_code=exc.status_code,
         headers=exc.headers,
     )

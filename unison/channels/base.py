@@ -16,6 +16,7 @@ import orjson
 from unison.events.service import SourceRef, json_kind
 from unison.kit.clock import isoformat_z
 from unison.kit.errors import UnisonError
+from unison.kit.json_depth import depth_detail, too_deep, unreadable_json
 
 # Canonical event names (README "Channel connectors"); the consent processor reacts to
 # MESSAGE_RECEIVED (stop keywords) and UNSUBSCRIBED, the inbox to the message-like ones.
@@ -68,11 +69,14 @@ def load_json(body: bytes) -> dict[str, Any]:
     try:
         value = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
-        raise WebhookMalformed(f"body is not valid JSON: {exc}", field="body") from None
+        raise WebhookMalformed(unreadable_json(exc), field="body") from None
     if not isinstance(value, dict):
         raise WebhookMalformed(
             f"body must be a JSON object, got {json_kind(value)}", field="body"
         ) from None
+    deep = too_deep(value)
+    if deep is not None:
+        raise WebhookMalformed(depth_detail(deep), field=deep)
     return value
 
 

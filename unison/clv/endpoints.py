@@ -51,7 +51,10 @@ def refresh(
 @router.get(
     "/api/clv/validation",
     response_model=ValidationOut,
-    responses={200: {"content": {"image/png": {}, "image/svg+xml": {}}}},
+    responses={
+        200: {"content": {"image/png": {}, "image/svg+xml": {}}},
+        409: {"description": "too few customers or orders in the periods to fit the model"},
+    },
 )
 def validation(
     calibration_end: Annotated[date, Query(description="last day of the calibration period")],

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.orm import Session
 
 from unison.api.deps import SESSION, get_runtime, require
+from unison.api.ids import DbId
 from unison.api.runtime import Runtime
 from unison.auth.roles import Permission
 from unison.consent import repository as rows
@@ -102,7 +103,7 @@ def add_suppression(
 
 @router.delete("/suppressions/{suppression_id}", status_code=204)
 def delete_suppression(
-    suppression_id: Annotated[int, Path(ge=1)],
+    suppression_id: Annotated[DbId, Path()],
     session: Session = SESSION,
     _token: object = Depends(require(Permission.privacy_write)),
 ) -> None:

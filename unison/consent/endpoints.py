@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.orm import Session
 
 from unison.api.deps import SESSION, get_runtime, require
+from unison.api.ids import DbId
 from unison.api.runtime import Runtime
 from unison.auth.roles import Permission
 from unison.consent import decision, preferences, service
@@ -33,7 +34,7 @@ from unison.kit.errors import Conflict, InvalidParameter
 from unison.models import ApiToken
 
 router = APIRouter(prefix="/api/profiles", tags=["consent"])
-ProfileId = Annotated[int, Path(ge=1, description="a profile id; merged-away ids still work")]
+ProfileId = Annotated[DbId, Path(description="a profile id; merged-away ids still work")]
 
 
 class IdentifierNotOwned(Conflict):

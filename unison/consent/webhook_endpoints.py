@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from unison.api.deps import SESSION, get_runtime, require
+from unison.api.ids import DbId
 from unison.api.runtime import Runtime
 from unison.auth.roles import Permission
 from unison.consent import webhooks
@@ -61,7 +62,7 @@ def list_webhooks(
 
 @router.delete("/{webhook_id}", status_code=204)
 def delete_webhook(
-    webhook_id: Annotated[int, Path(ge=1)],
+    webhook_id: Annotated[DbId, Path()],
     session: Session = SESSION,
     _token: object = Depends(require(Permission.webhooks_write)),
 ) -> None:

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.orm import Session
 
 from unison.api.deps import SESSION, require
+from unison.api.ids import DbId
 from unison.auth.roles import Permission
 from unison.events import repository
 from unison.events.channels import ACCEPTED_TEXT, CHANNELS
@@ -95,7 +96,7 @@ def list_events(
 
 @read.get("/events/{event_id}", response_model=EventOut)
 def get_event(
-    event_id: Annotated[int, Path(ge=1)],
+    event_id: Annotated[DbId, Path()],
     session: Session = SESSION,
     _token: object = Depends(require(Permission.events_read)),
 ) -> EventOut:

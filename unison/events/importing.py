@@ -27,6 +27,7 @@ from unison.events.service import (
 from unison.kit.clock import utcnow
 from unison.kit.db import transaction
 from unison.kit.errors import UnisonError
+from unison.kit.json_depth import depth_detail, too_deep
 from unison.sources import repository as source_rows
 from unison.sources.service import create_source
 
@@ -141,9 +142,15 @@ def _jsonl_lines(stream: io.BufferedReader) -> Iterator[_Line]:
         if not content.strip():
             continue
         try:
-            yield _Line(number, orjson.loads(content), None, content)
+            value = orjson.loads(content)
         except orjson.JSONDecodeError as exc:
             yield _Line(number, None, f"line is not valid JSON: {exc}", content)
+            continue
+        deep = too_deep(value)
+        if deep is not None:
+            yield _Line(number, None, depth_detail(deep).replace("body", "the line", 1), content)
+            continue
+        yield _Line(number, value, None, content)
 
 
 def _csv_lines(stream: io.BufferedReader, rules: list[ColumnRule] | None) -> Iterator[_Line]:

@@ -18,6 +18,7 @@ from unison.events.schemas import EVENT_TYPES, SegmentEvent
 from unison.events.wire import WireEvent, read_plain
 from unison.kit.clock import isoformat_z
 from unison.kit.errors import UnisonError
+from unison.kit.json_depth import MAX_JSON_DEPTH, too_deep
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
@@ -84,14 +85,33 @@ class Prepared:
 
 def storable(raw: Any) -> Any:
     """The item as it can be kept in rejected_events, even when it cannot be stored as is."""
+    if too_deep(raw) is not None:
+        # Never repr() it: a deep value recurses past Python's limit there too.
+        return {"unstorable": f"nested deeper than {MAX_JSON_DEPTH} levels"}
     try:
         encoded = orjson.dumps(raw)
-    except orjson.JSONEncodeError:
-        return {"unstorable": "nested deeper than 255 levels", "preview": repr(raw)[:2000]}
+    except orjson.JSONEncodeError as exc:
+        return {"unstorable": f"not encodable as JSON: {exc}"}
     if b"\\u0000" in encoded and _ESCAPED_NUL.search(encoded):
         text = encoded.decode("utf-8").replace("\\u0000", "\\uFFFD")
         return {"unstorable": "contained U+0000", "preview": text[:2000]}
     return raw
+
+
+# The amounts of Segment's e-commerce spec. Profiles (and CLV) add them up, so each is
+# bounded far below float overflow: 1e15 is above any real order, and a sum of millions of
+# such amounts stays finite and exact to the cent.
+MONETARY_PROPERTIES = (
+    "revenue",
+    "total",
+    "subtotal",
+    "value",
+    "price",
+    "tax",
+    "shipping",
+    "discount",
+)
+MAX_AMOUNT = 1e15
 
 
 def random_message_id() -> str:
@@ -153,6 +173,7 @@ def prepare_event(
     event_type = _event_type(event, implied_type)
     user_id, anonymous_id = _present(event.user_id), _present(event.anonymous_id)
     _check_required(event, event_type, user_id, anonymous_id)
+    _check_amounts(raw.get("properties"))
     batch = batch or _NO_BATCH
     context = {**(batch.context or {}), **(event.context or {})}
     channel = _channel(context, source)
@@ -281,6 +302,21 @@ def _check_required(
             raise EventRejected("alias events need userId", field="userId")
     if event_type == "group" and not _present(event.group_id):
         raise EventRejected("group events need groupId", field="groupId")
+
+
+def _check_amounts(properties: Any) -> None:
+    if not isinstance(properties, dict):
+        return
+    for name in MONETARY_PROPERTIES:
+        amount = properties.get(name)
+        if isinstance(amount, bool) or not isinstance(amount, int | float):
+            continue
+        if not abs(amount) <= MAX_AMOUNT:
+            raise EventRejected(
+                f"properties.{name} is {amount:g}; amounts must lie within "
+                f"±{MAX_AMOUNT:g} (profiles sum them, and a sum must stay finite)",
+                field=f"properties.{name}",
+            )
 
 
 def _channel(context: dict[str, Any], source: SourceRef) -> str:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.orm import Session
 
 from unison.api.deps import SESSION, require
+from unison.api.ids import DbId
 from unison.auth.roles import Permission
 from unison.identity import repository, service
 from unison.identity.schemas import (
@@ -40,7 +41,7 @@ def list_conflicts(
 
 @router.post("/conflicts/{conflict_id}/resolve", response_model=ConflictOut)
 def resolve_conflict(
-    conflict_id: Annotated[int, Path(ge=1)],
+    conflict_id: Annotated[DbId, Path()],
     body: ConflictResolve,
     session: Session = SESSION,
     _token: object = Depends(require(Permission.identity_write)),

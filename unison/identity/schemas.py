@@ -5,6 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from unison.api.ids import DbId
+
 
 class MergeOut(BaseModel):
     id: int
@@ -47,7 +49,7 @@ class ConflictResolve(BaseModel):
 
 
 class SplitRequest(BaseModel):
-    merge_id: int = Field(description="the merge to undo (see GET /api/profiles/{id}/merges)")
+    merge_id: DbId = Field(description="the merge to undo (see GET /api/profiles/{id}/merges)")
 
 
 class SplitResult(BaseModel):

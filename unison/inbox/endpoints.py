@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.orm import Session
 
 from unison.api.deps import SESSION, require
+from unison.api.ids import DbId
 from unison.auth.roles import Permission
 from unison.inbox import service
 from unison.inbox.schemas import ConversationOut, ConversationPage, MessagePage
@@ -17,7 +18,7 @@ Limit = Annotated[int, Query(ge=1, le=500, description="page size, 1-500")]
 
 @router.get("/profiles/{profile_id}/conversations", response_model=ConversationPage)
 def profile_conversations(
-    profile_id: Annotated[int, Path(ge=1, description="a profile id; merged-away ids work")],
+    profile_id: Annotated[DbId, Path(description="a profile id; merged-away ids work")],
     session: Session = SESSION,
     _token: object = Depends(require(Permission.conversations_read)),
     limit: Limit = 50,
@@ -34,7 +35,7 @@ def profile_conversations(
 
 @router.get("/conversations/{conversation_id}", response_model=ConversationOut)
 def get_conversation(
-    conversation_id: Annotated[int, Path(ge=1)],
+    conversation_id: Annotated[DbId, Path()],
     session: Session = SESSION,
     _token: object = Depends(require(Permission.conversations_read)),
 ) -> ConversationOut:
@@ -44,7 +45,7 @@ def get_conversation(
 
 @router.get("/conversations/{conversation_id}/messages", response_model=MessagePage)
 def conversation_messages(
-    conversation_id: Annotated[int, Path(ge=1)],
+    conversation_id: Annotated[DbId, Path()],
     session: Session = SESSION,
     _token: object = Depends(require(Permission.conversations_read)),
     limit: Limit = 50,

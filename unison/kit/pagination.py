@@ -12,6 +12,14 @@ def encode_cursor(*values: int | str) -> str:
     return base64.urlsafe_b64encode(orjson.dumps(list(values))).decode("ascii").rstrip("=")
 
 
+def _fits(value: object) -> bool:
+    # A forged cursor may hold anything; only what encode_cursor wrote can reach a query
+    # (an int past 64 bits would make the driver raise).
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, str) or (isinstance(value, int) and -(2**63) <= value < 2**63)
+
+
 def decode_cursor(cursor: str, arity: int) -> list[int | str]:
     padded = cursor + "=" * (-len(cursor) % 4)
     try:
@@ -21,7 +29,7 @@ def decode_cursor(cursor: str, arity: int) -> list[int | str]:
             "cursor is not one this API issued; pass next_cursor from a previous page",
             field="cursor",
         ) from exc
-    if not isinstance(values, list) or len(values) != arity:
+    if not isinstance(values, list) or len(values) != arity or not all(map(_fits, values)):
         raise InvalidParameter(
             "cursor is not one this API issued; pass next_cursor from a previous page",
             field="cursor",

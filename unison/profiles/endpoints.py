@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from unison.api.deps import SESSION, get_runtime, in_one_hop, require, runtime_of
+from unison.api.ids import DbId
 from unison.api.runtime import Runtime
 from unison.auth.roles import Permission
 from unison.events.channels import ACCEPTED_TEXT, CHANNELS
@@ -30,7 +31,7 @@ def _json(body: bytes) -> Response:
     return Response(body, media_type="application/json")
 
 
-ProfileId = Annotated[int, Path(ge=1, description="a profile id; merged-away ids still work")]
+ProfileId = Annotated[DbId, Path(description="a profile id; merged-away ids still work")]
 Limit = Annotated[int, Query(ge=1, le=500, description="page size, 1-500")]
 
 

@@ -5,10 +5,12 @@ its event is newer (ties broken by log position), so a late old event never over
 newer value, and the result is the same whatever order events arrive or merges happen in.
 """
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from unison.events.service import MAX_AMOUNT
 from unison.kit.clock import isoformat_z
 
 ORDER_EVENT = "Order Completed"
@@ -100,11 +102,22 @@ def _count_order(state: ProfileState, event: EventFacts) -> None:
     state.order_count += 1
     if state.last_order_at is None or event.timestamp > state.last_order_at:
         state.last_order_at = event.timestamp
-    if isinstance(amount, int | float) and not isinstance(amount, bool):
+    # Events logged before ingest bounded amounts may hold any number: those are not counted.
+    if isinstance(amount, int | float) and not isinstance(amount, bool) and _countable(amount):
         currency = properties.get("currency")
         # XXX is ISO 4217 for "no currency": amounts sent without one stay apart from the rest
         code = currency.upper() if isinstance(currency, str) and currency else "XXX"
-        state.revenue[code] = round(state.revenue.get(code, 0.0) + float(amount), 6)
+        state.revenue[code] = _add(state.revenue.get(code, 0.0), float(amount))
+
+
+def _countable(amount: float) -> bool:
+    return abs(amount) <= MAX_AMOUNT
+
+
+def _add(total: float, amount: float) -> float:
+    """The rounded sum, kept finite: a profile whose sum overflowed could never be read."""
+    result = round(total + amount, 6)
+    return result if math.isfinite(result) else total
 
 
 def merge_states(survivor: ProfileState, merged: ProfileState) -> None:
@@ -115,7 +128,7 @@ def merge_states(survivor: ProfileState, merged: ProfileState) -> None:
     survivor.event_count += merged.event_count
     survivor.order_count += merged.order_count
     for code, amount in merged.revenue.items():
-        survivor.revenue[code] = round(survivor.revenue.get(code, 0.0) + amount, 6)
+        survivor.revenue[code] = _add(survivor.revenue.get(code, 0.0), amount)
     if merged.last_order_at is not None and (
         survivor.last_order_at is None or merged.last_order_at > survivor.last_order_at
     ):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import StreamingResponse
 
 from unison.api.deps import SESSION, get_runtime, require
+from unison.api.ids import DbId
 from unison.api.runtime import Runtime
 from unison.auth.roles import Permission
 from unison.kit.clock import isoformat_z, utcnow
@@ -35,8 +36,8 @@ from unison.segments.schemas import (
 )
 
 router = APIRouter(prefix="/api", tags=["segments"])
-SegmentId = Annotated[int, Path(ge=1)]
-ProfileId = Annotated[int, Path(ge=1)]
+SegmentId = Annotated[DbId, Path()]
+ProfileId = Annotated[DbId, Path()]
 _read = Depends(require(Permission.segments_read))
 _write = Depends(require(Permission.segments_write))
 
@@ -197,7 +198,7 @@ def export_members(
 @router.get("/segments/{segment_id}/history", response_model=list[HistoryOut])
 def segment_history(
     segment_id: SegmentId,
-    profile_id: Annotated[int | None, Query(ge=1)] = None,
+    profile_id: Annotated[DbId | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     session: Session = SESSION,
     _token: object = _read,

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from unison.api.deps import SESSION, get_runtime, require
+from unison.api.ids import DbId
 from unison.api.runtime import Runtime
 from unison.auth.roles import Permission
 from unison.consent.privacy import repository, service
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/api/privacy", tags=["privacy"])
 class PrivacyRequestIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    profile_id: int = Field(ge=1, description="any id of the person's profile")
+    profile_id: DbId = Field(description="any id of the person's profile")
 
 
 @router.post("/export")
