@@ -14,6 +14,7 @@ from typing import Any, cast
 import numpy as np
 from sqlalchemy.orm import Session
 
+from unison.clv import rates as exchange
 from unison.clv import repository
 from unison.clv.errors import ClvInputInvalid, FitDidNotConverge, NotEnoughData
 from unison.clv.historical import Rates, Value, historical_values
@@ -72,8 +73,15 @@ def load_orders(
 ) -> tuple[list[Order], OrderReport]:
     events = list(repository.tracked(session, [ORDER_EVENT], since=None, until=until))
     report = OrderReport()
-    currency = choose_currency(events, settings.clv_currency)
-    return orders_in(events, currency, report), report
+    choice = choose_currency(
+        events, settings.clv_reporting_currency, settings.clv_currency, exchange.rates_base(session)
+    )
+    converter = (
+        exchange.load_converter(session, choice.currency)
+        if choice.convert and choice.currency
+        else None
+    )
+    return orders_in(events, choice, report, converter), report
 
 
 def historical(

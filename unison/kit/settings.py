@@ -144,6 +144,12 @@ class Settings(BaseSettings):
     segments_timer_interval_seconds: float = Field(default=1.0, gt=0)
     segments_rfm_refresh_hours: float = Field(default=24.0, ge=0)
 
+    # --- issue 14 item 10: the CLV reporting currency ---
+    # Every CLV and unit-economics figure is converted into it at the dated exchange rates
+    # (`unison clv rates import`). Unset: the one currency the orders use, else the base
+    # currency of the imported rates. Cost settings (support, messages) are in it too.
+    clv_reporting_currency: str | None = Field(default=None, pattern=r"^[A-Za-z]{3}$")
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
