@@ -74,10 +74,13 @@ class Shopper:
         if self.first_order_ms is None:
             return
         r = self.r
-        weekly = r.gammavariate(1.5, 1 / 8)  # orders a week: mean 0.19, widely spread
-        dropout = r.betavariate(1.2, 4.0)  # chance of stopping after an order: mean 0.23
+        weekly = r.gammavariate(2.0, 1 / 8)  # orders a week: mean 0.25, widely spread
+        dropout = r.betavariate(2.0, 4.0)  # chance of stopping after an order: mean 0.33
         basket = r.choice((1, 1, 1, 2, 2, 3))  # how much this customer buys at once
-        favourites = r.sample(PRODUCTS, 3)
+        # Tastes differ in price too, so order values vary between customers (Gamma-Gamma).
+        by_price = sorted(PRODUCTS, key=lambda p: p.usd)
+        at = min(int(r.betavariate(1.2, 1.2) * len(by_price)), len(by_price) - 3)
+        favourites = by_price[at : at + 3]
         t = self.first_order_ms
         while r.random() >= dropout:
             t += int(r.expovariate(weekly) * 7 * DAY) + HOUR
@@ -92,8 +95,8 @@ class Shopper:
         if not devices.logged_in[device]:
             t = devices.login(t, device)
         cart_id = self.line.hex_id(64)
-        items = [(p, 1) for p in favourites[: min(basket, 2)]]
-        if basket == 3 or r.random() < 0.3:
+        items = [(r.choice(favourites), basket)]
+        if r.random() < 0.2:
             items.append((r.choice(PRODUCTS), 1))
         items = list({p.sku: (p, q) for p, q in items}.values())
         for p, qty in items:
@@ -219,7 +222,8 @@ class Shopper:
         if index == self.signup_at and devices.account_ms is None and r.random() < 0.6:
             t = devices.signup(t + gap(), device)
 
-        if viewed and r.random() < (0.45 if self.buyer else 0.12):
+        # After the first order, buying is `_come_back`'s (its dropout must be real).
+        if viewed and self.first_order_ms is None and r.random() < (0.45 if self.buyer else 0.12):
             t = self._cart(t + gap(), device, viewed)
         return t + gap()
 
