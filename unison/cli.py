@@ -295,7 +295,7 @@ def demo(
         path = Path(tmp) / "demo.jsonl"
         count = write_jsonl(path, customers, seed)
         summary = import_file(sessions, path, _source_ref(sessions, "demo"), fmt="jsonl")
-    with transaction(sessions) as session:  # the demo's orders are in nine currencies
+    with transaction(sessions) as session:  # the demo's orders are in eight currencies
         rates = record_rates(session, parse_rates_csv(demo_rates_csv()))
     settings = get_settings()
     url = f"http://{settings.host}:{settings.port}"
