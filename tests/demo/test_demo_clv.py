@@ -102,3 +102,24 @@ class TestTheDemoFitsEveryModel:
         assert "skipped" not in refreshed.output
         assert validated.exit_code == 0, validated.output
         assert "holdout" in validated.output
+
+
+class TestAFitIsBoundedInTime:
+    def test_a_fit_past_its_time_limit_stops_with_a_clear_error(
+        self, demo: LoadedDemo, database_url: str
+    ) -> None:
+        auth = {"Authorization": f"Bearer {demo.admin_token}"}
+        params = {"calibration_end": CALIBRATION_END, "observation_end": OBSERVATION_END}
+        settings = demo_settings(
+            database_url, clv_purchase_model="pareto_nbd", clv_fit_timeout_seconds=1e-9
+        )
+        with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+            refreshed = client.post("/api/clv/refresh", headers=auth)
+            validated = client.get("/api/clv/validation", params=params, headers=auth)
+        assert refreshed.status_code == 200, refreshed.text
+        skipped = refreshed.json()["forecast_skipped"]
+        assert "Pareto/NBD: the fit took longer than 1e-09 s" in skipped
+        assert "UNISON_CLV_FIT_TIMEOUT_SECONDS" in skipped
+        assert validated.status_code == 409
+        assert validated.json()["error"] == "FitDidNotConverge"
+        assert "took longer than" in validated.json()["detail"]

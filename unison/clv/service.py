@@ -108,9 +108,10 @@ def summary_of(
 
 
 def fit_purchases(summary: Summary, settings: Settings) -> PurchaseModel:
+    limit = settings.clv_fit_timeout_seconds
     if settings.clv_purchase_model == "pareto_nbd":
-        return pareto_nbd.fit(summary.frequency, summary.recency, summary.T)
-    return bgnbd.fit(summary.frequency, summary.recency, summary.T)
+        return pareto_nbd.fit(summary.frequency, summary.recency, summary.T, timeout=limit)
+    return bgnbd.fit(summary.frequency, summary.recency, summary.T, timeout=limit)
 
 
 def forecast(summary: Summary, settings: Settings) -> Forecast:
@@ -123,7 +124,9 @@ def forecast(summary: Summary, settings: Settings) -> Forecast:
     spend: gamma_gamma.GammaGamma | None = None
     spend_skipped = None
     try:
-        spend = gamma_gamma.fit(summary.frequency, summary.monetary_value)
+        spend = gamma_gamma.fit(
+            summary.frequency, summary.monetary_value, timeout=settings.clv_fit_timeout_seconds
+        )
         gamma_gamma.expected_spend(spend, [0], [0])  # q <= 1 raises: no finite mean spend
     except (NotEnoughData, FitDidNotConverge) as exc:
         # Spend may not be identified (e.g. no heterogeneity across customers) while

@@ -149,6 +149,8 @@ class Settings(BaseSettings):
     # (`unison clv rates import`). Unset: the one currency the orders use, else the base
     # currency of the imported rates. Cost settings (support, messages) are in it too.
     clv_reporting_currency: str | None = Field(default=None, pattern=r"^[A-Za-z]{3}$")
+    # Longest wall time of one model fit; a slower one stops with FitDidNotConverge.
+    clv_fit_timeout_seconds: float = Field(default=60.0, gt=0)
 
 
 @lru_cache(maxsize=1)
