@@ -278,7 +278,8 @@ def demo(
     """Load a small demo dataset and print a write key and an admin token to try the API."""
     if ctx.invoked_subcommand is not None:
         return
-    from unison.demo.generator import write_jsonl
+    from unison.clv.rates import parse_rates_csv, record_rates
+    from unison.demo.generator import demo_rates_csv, write_jsonl
 
     sessions = migrated_sessions()
     with transaction(sessions) as session:
@@ -296,12 +297,15 @@ def demo(
         path = Path(tmp) / "demo.jsonl"
         count = write_jsonl(path, customers, seed)
         summary = import_file(sessions, path, _source_ref(sessions, "demo"), fmt="jsonl")
+    with transaction(sessions) as session:  # the demo's orders are in eight currencies
+        rates = record_rates(session, parse_rates_csv(demo_rates_csv()))
     settings = get_settings()
     url = f"http://{settings.host}:{settings.port}"
     # soft_wrap: the curl lines must stay whole to be pasted, whatever the terminal width.
     console.print(
         f"demo data: {customers} customers, {count:,} events "
-        f"({summary.accepted:,} new, {summary.duplicates:,} already loaded)\n"
+        f"({summary.accepted:,} new, {summary.duplicates:,} already loaded), "
+        f"{rates:,} exchange rates to USD\n"
         f"URL:         {url}  (API docs at /docs)\n"
         f"write key:   {key}\n"
         f"admin token: {token}\n"
@@ -320,12 +324,18 @@ def demo_generate(
     out: Annotated[Path, typer.Option(help="JSON lines file to write")],
     customers: Annotated[int, typer.Option(min=1)] = 1000,
     seed: Annotated[int, typer.Option()] = 42,
+    rates: Annotated[
+        Path | None, typer.Option(help="also write the demo's exchange rates (CSV) here")
+    ] = None,
 ) -> None:
     """Write a reproducible multichannel history as Segment-shaped JSON lines."""
-    from unison.demo.generator import write_jsonl
+    from unison.demo.generator import demo_rates_csv, write_jsonl
 
     count = write_jsonl(out, customers, seed)
     console.print(f"wrote {count:,} events for {customers:,} customers to {out}")
+    if rates is not None:
+        rates.write_text(demo_rates_csv(), encoding="utf-8")
+        console.print(f"wrote the exchange rates to {rates}")
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -130,7 +130,7 @@ class TestLogInput:
             "/api/clv/refresh", headers={"Authorization": f"Bearer {admin_token}"}
         )
         assert response.status_code == 409
-        assert response.json()["field"] == "clv_currency"
+        assert response.json()["field"] == "clv_reporting_currency"
 
     def test_with_a_configured_currency_others_and_refunds_are_left_out_and_counted(
         self,

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from unison.demo.generator import DEFAULT_END, generate_events, write_jsonl
+from unison.demo.generator import DEFAULT_DAYS, DEFAULT_END, generate_events, write_jsonl
 
 TYPES = {"track", "identify", "page", "screen", "group", "alias"}
 CHANNELS = {
@@ -179,7 +179,7 @@ def test_all_six_scripts_appear_and_names_match_the_market_locale() -> None:
 
 
 def test_each_customer_is_streamed_whole_and_in_time_order() -> None:
-    window_start = DEFAULT_END - timedelta(days=365)
+    window_start = DEFAULT_END - timedelta(days=DEFAULT_DAYS)
     for seed in range(80):
         events = one_customer(seed)
         stamps = [e["timestamp"] for e in events]

@@ -26,6 +26,7 @@ class Permission(StrEnum):
     conversations_read = "conversations:read"
     segments_read = "segments:read"
     segments_write = "segments:write"
+    segments_export_pii = "segments:export_pii"  # identifiers and traits in segment exports
     clv_read = "clv:read"  # CLV validation, acquisition spend, unit economics
     clv_write = "clv:write"  # refresh CLV traits, enter acquisition spend
 
@@ -65,3 +66,6 @@ def allows(role: str, permission: Permission) -> bool:
 # CLV: analysts read it; marketers also refresh it and enter acquisition spend.
 GRANTS[Role.marketer] = GRANTS[Role.marketer] | {Permission.clv_read, Permission.clv_write}
 GRANTS[Role.analyst] = GRANTS[Role.analyst] | {Permission.clv_read}
+
+# Segment exports with identifiers and traits (personal data): marketers, who send to them.
+GRANTS[Role.marketer] = GRANTS[Role.marketer] | {Permission.segments_export_pii}

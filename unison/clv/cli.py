@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from unison.clv import economics, service
+from unison.clv import rates as exchange
 from unison.clv.validation import model_label, plot
 from unison.kit.cli import console, err, fail, migrated_sessions
 from unison.kit.db import transaction
@@ -16,8 +17,12 @@ from unison.kit.settings import get_settings
 
 clv_app = typer.Typer(help="Customer lifetime value.", no_args_is_help=True)
 spend_app = typer.Typer(help="Acquisition spend per channel and month.", no_args_is_help=True)
+rates_app = typer.Typer(
+    help="Dated exchange rates into the reporting currency.", no_args_is_help=True
+)
 report_app = typer.Typer(help="Reports.", no_args_is_help=True)
 clv_app.add_typer(spend_app, name="spend")
+clv_app.add_typer(rates_app, name="rates")
 
 
 @clv_app.command("refresh")
@@ -29,8 +34,13 @@ def refresh() -> None:
     except UnisonError as exc:
         raise fail(exc) from None
     used = report.orders
+    converted = (
+        f" (converted from {', '.join(f'{c} {n:,}' for c, n in sorted(used.converted.items()))})"
+        if used.converted
+        else ""
+    )
     console.print(
-        f"{used.used:,} orders in {used.currency or 'no currency'}; "
+        f"{used.used:,} orders in {used.currency or 'no currency'}{converted}; "
         f"{report.historical_profiles:,} profiles with historical value, "
         f"{report.customers:,} with forecasts; {report.traits_written:,} traits written"
     )
@@ -101,6 +111,25 @@ def spend_import(
     console.print(f"{len(entries):,} spend rows recorded")
 
 
+@rates_app.command("import")
+def rates_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+) -> None:
+    """Import date,base,currency,rate rows (1 base = rate currency); a bad line rejects the file."""
+    try:
+        entries = exchange.parse_rates_csv(file.read_text(encoding="utf-8-sig"))
+        with transaction(migrated_sessions()) as session:
+            exchange.record_rates(session, entries)
+    except UnisonError as exc:
+        raise fail(exc) from None
+    currencies = sorted({e.currency for e in entries} | {e.base for e in entries})
+    days = sorted({e.day for e in entries})
+    console.print(
+        f"{len(entries):,} exchange rates recorded ({', '.join(currencies)}; "
+        f"{days[0].isoformat()}..{days[-1].isoformat()})"
+    )
+
+
 @report_app.command("unit-economics")
 def unit_economics(
     from_month: Annotated[str, typer.Option("--from", help="first acquisition month, YYYY-MM")],
@@ -116,14 +145,15 @@ def unit_economics(
     def money(value: float | None) -> str:
         return "—" if value is None else f"{value:,.2f}"
 
+    unit = f" ({currency})" if currency else ""
     table = Table(
         "channel",
-        "spend",
+        f"spend{unit}",
         "customers",
-        "CAC",
-        "LTV",
+        f"CAC{unit}",
+        f"LTV{unit}",
         "LTV/CAC",
-        "contribution",
+        f"contribution{unit}",
         "payback (months)",
         title=f"unit economics {from_month}..{to_month} ({currency or 'no currency'})",
     )

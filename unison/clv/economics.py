@@ -14,11 +14,12 @@ import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from unison.clv import rates as exchange
 from unison.clv import repository
 from unison.clv.errors import ClvInputInvalid
 from unison.clv.scoring import DAYS_PER_MONTH
@@ -158,25 +159,45 @@ def unit_economics(
     by_channel: dict[str, list[int]] = defaultdict(list)
     for pid in acquired:
         by_channel[_first_touch(firsts.get(pid, {}))].append(pid)
-    currency = report.currency or settings.clv_currency
-    spend: dict[str, float] = {}
-    for row in repository.spend(session, first_month, last_month):
-        if currency is None or row.currency == currency:
-            spend[row.channel] = spend.get(row.channel, 0.0) + row.amount
-            currency = currency or row.currency
+    currency = report.currency or settings.clv_reporting_currency or settings.clv_currency
+    converting = bool(settings.clv_reporting_currency or report.converted)
+    spend = _spend_in(session, currency, converting, first_month, last_month)
+    currency = currency or next(iter(spend.values()), (0.0, None))[1]
     predicted = computed_traits.values(session, acquired, ["clv_12m"])
     values = historical(session, settings, orders, now)
     months = settings.clv_window_days / DAYS_PER_MONTH
-    channels = sorted(set(spend) | set(by_channel))
+    amounts = {name: amount for name, (amount, _code) in spend.items()}
+    channels = sorted(set(amounts) | set(by_channel))
     # A channel without spend entered has an unknown CAC, not a zero one; "all" is the
     # blended CAC (all spend over all customers, organic ones included).
     rows = [
-        _row(name, spend.get(name), by_channel.get(name, []), predicted, values, months)
+        _row(name, amounts.get(name), by_channel.get(name, []), predicted, values, months)
         for name in channels
     ]
-    total = sum(spend.values()) if spend else None
+    total = sum(amounts.values()) if amounts else None
     rows.append(_row("all", total, acquired, predicted, values, months))
     return currency, rows
+
+
+def _spend_in(
+    session: Session, currency: str | None, converting: bool, first: str, last: str
+) -> dict[str, tuple[float, str]]:
+    """channel -> (spend, its currency). Converting, each month's spend is converted at the
+    rate of the month's first day; otherwise spend in other currencies is left out."""
+    converter = exchange.load_converter(session, currency) if converting and currency else None
+    spend: dict[str, tuple[float, str]] = {}
+    for row in repository.spend(session, first, last):
+        code = currency or row.currency
+        if converter is not None:
+            day = date.fromisoformat(f"{row.month}-01")
+            amount = converter.convert(row.amount, row.currency, day)
+        elif row.currency == code:
+            amount = row.amount
+        else:
+            continue
+        currency = code
+        spend[row.channel] = (spend.get(row.channel, (0.0, code))[0] + amount, code)
+    return spend
 
 
 def _row(

@@ -11,10 +11,14 @@ from unison.api.deps import SESSION, get_runtime, require
 from unison.api.runtime import Runtime
 from unison.auth.roles import Permission
 from unison.clv import economics, repository, service
+from unison.clv import rates as exchange
 from unison.clv.schemas import (
     ChannelOut,
     GroupOut,
     OrdersUsed,
+    RateBatch,
+    RateList,
+    RateOut,
     RefreshOut,
     SpendBatch,
     SpendList,
@@ -37,6 +41,7 @@ def refresh(
     report = service.refresh(session, runtime.settings)
     return RefreshOut(
         at=report.at,
+        currency=report.orders.currency,
         orders=OrdersUsed(**asdict(report.orders)),
         historical_profiles=report.historical_profiles,
         customers=report.customers,
@@ -133,5 +138,38 @@ def unit_economics(
         currency=currency,
         from_month=from_month,
         to_month=to_month,
-        channels=[ChannelOut(**asdict(row)) for row in rows],
+        channels=[ChannelOut(currency=currency, **asdict(row)) for row in rows],
+    )
+
+
+@router.post("/api/clv/exchange-rates", response_model=RateList, status_code=201)
+def enter_rates(
+    body: RateBatch,
+    session: Session = SESSION,
+    _token: object = Depends(require(Permission.clv_write)),
+) -> RateList:
+    """Record dated exchange rates (the same base/currency/day is replaced)."""
+    entries = [
+        exchange.rate_entry(i.date, i.base, i.currency, i.rate, where=f"items[{n}]: ")
+        for n, i in enumerate(body.items)
+    ]
+    exchange.record_rates(session, entries)
+    return RateList(
+        items=[RateOut(date=e.day, base=e.base, currency=e.currency, rate=e.rate) for e in entries]
+    )
+
+
+@router.get("/api/clv/exchange-rates", response_model=RateList)
+def list_rates(
+    currency: Annotated[str | None, Query(max_length=3, description="ISO 4217 code")] = None,
+    since: Annotated[date | None, Query(description="first day, YYYY-MM-DD")] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+    session: Session = SESSION,
+    _token: object = Depends(require(Permission.clv_read)),
+) -> RateList:
+    """Imported exchange rates, newest day first."""
+    code = exchange.currency_code(currency, "currency") if currency else None
+    rows = repository.rates_page(session, code, since, limit)
+    return RateList(
+        items=[RateOut(date=r.day, base=r.base, currency=r.currency, rate=r.rate) for r in rows]
     )

@@ -23,3 +23,9 @@ class MixedCurrencies(UnisonError):
     """Orders in several currencies and no single currency configured to model."""
 
     status_code = 409
+
+
+class ExchangeRateMissing(UnisonError):
+    """An amount needs converting and no rate for its currency precedes its date."""
+
+    status_code = 409

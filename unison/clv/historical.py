@@ -59,7 +59,7 @@ def order_margin(order: Order, rates: Rates) -> float:
         price, quantity = _number(item.get("price")), _number(item.get("quantity"), 1.0)
         if price is None or quantity is None:
             continue
-        line = price * quantity
+        line = price * quantity * order.rate  # prices are in the order's currency
         category = item.get("category")
         share = (
             rates.category_margins.get(category, rates.default_margin)

@@ -1,8 +1,9 @@
-"""Every query CLV makes: tracked events per live profile, first touches, acquisition spend."""
+"""Every query CLV makes: tracked events per live profile, first touches, acquisition spend,
+exchange rates."""
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -10,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from unison.models import AcquisitionSpend, Event, EventProfile, Profile
+from unison.models import AcquisitionSpend, Event, EventProfile, ExchangeRate, Profile
 
 _PAGE = 10_000
 
@@ -103,3 +104,47 @@ def spend(
     if last_month:
         query = query.where(AcquisitionSpend.month <= last_month)
     return list(session.execute(query).scalars())
+
+
+def _upsert(session: Session) -> Any:
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def save_rates(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert or replace rates per (base, currency, day)."""
+    if not rows:
+        return
+    statement = _upsert(session)(ExchangeRate)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["base", "currency", "day"],
+            set_={"rate": statement.excluded.rate, "updated_at": statement.excluded.updated_at},
+        ),
+        rows,
+    )
+
+
+def rates(session: Session) -> list[tuple[date, str, str, float]]:
+    """Every rate as (day, base, currency, rate)."""
+    rows = session.execute(
+        select(ExchangeRate.day, ExchangeRate.base, ExchangeRate.currency, ExchangeRate.rate)
+    )
+    return [(day, base, currency, rate) for day, base, currency, rate in rows]
+
+
+def rate_bases(session: Session) -> list[str]:
+    query = select(ExchangeRate.base).distinct().order_by(ExchangeRate.base)
+    return list(session.execute(query).scalars())
+
+
+def rates_page(
+    session: Session, currency: str | None, since: date | None, limit: int
+) -> list[ExchangeRate]:
+    query = select(ExchangeRate).order_by(
+        ExchangeRate.day.desc(), ExchangeRate.base, ExchangeRate.currency
+    )
+    if currency:
+        query = query.where(ExchangeRate.currency == currency)
+    if since:
+        query = query.where(ExchangeRate.day >= since)
+    return list(session.execute(query.limit(limit)).scalars())

@@ -1,5 +1,6 @@
 """API shapes for CLV refreshes, validation and unit economics."""
 
+from datetime import date as date_type
 from datetime import datetime
 from typing import Any
 
@@ -7,15 +8,19 @@ from pydantic import BaseModel, Field
 
 
 class OrdersUsed(BaseModel):
-    currency: str | None
+    currency: str | None = Field(description="the reporting currency every amount is in")
     used: int
     missing_amount: int
     refunds_skipped: int
     other_currency_skipped: dict[str, int]
+    converted: dict[str, int] = Field(
+        description="orders converted into the reporting currency, by their own currency"
+    )
 
 
 class RefreshOut(BaseModel):
     at: datetime
+    currency: str | None = Field(description="currency of clv_historical and clv_12m")
     orders: OrdersUsed
     historical_profiles: int
     customers: int = Field(description="customers with a forecast")
@@ -70,6 +75,7 @@ class SpendList(BaseModel):
 
 class ChannelOut(BaseModel):
     channel: str
+    currency: str | None = Field(description="currency of spend, CAC, LTV and contribution")
     spend: float | None = Field(description="null: no spend entered for the channel")
     customers: int
     cac: float | None
@@ -84,3 +90,25 @@ class UnitEconomicsOut(BaseModel):
     from_month: str
     to_month: str
     channels: list[ChannelOut]
+
+
+class RateIn(BaseModel):
+    date: str = Field(max_length=40, description="YYYY-MM-DD")
+    base: str = Field(max_length=40, description="ISO 4217 code: one unit of it ...")
+    currency: str = Field(max_length=40, description="... bought `rate` units of this one")
+    rate: float
+
+
+class RateBatch(BaseModel):
+    items: list[RateIn] = Field(min_length=1, max_length=50_000)
+
+
+class RateOut(BaseModel):
+    date: date_type
+    base: str
+    currency: str
+    rate: float
+
+
+class RateList(BaseModel):
+    items: list[RateOut]

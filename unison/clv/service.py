@@ -14,6 +14,7 @@ from typing import Any, cast
 import numpy as np
 from sqlalchemy.orm import Session
 
+from unison.clv import rates as exchange
 from unison.clv import repository
 from unison.clv.errors import ClvInputInvalid, FitDidNotConverge, NotEnoughData
 from unison.clv.historical import Rates, Value, historical_values
@@ -72,8 +73,15 @@ def load_orders(
 ) -> tuple[list[Order], OrderReport]:
     events = list(repository.tracked(session, [ORDER_EVENT], since=None, until=until))
     report = OrderReport()
-    currency = choose_currency(events, settings.clv_currency)
-    return orders_in(events, currency, report), report
+    choice = choose_currency(
+        events, settings.clv_reporting_currency, settings.clv_currency, exchange.rates_base(session)
+    )
+    converter = (
+        exchange.load_converter(session, choice.currency)
+        if choice.convert and choice.currency
+        else None
+    )
+    return orders_in(events, choice, report, converter), report
 
 
 def historical(
@@ -100,9 +108,10 @@ def summary_of(
 
 
 def fit_purchases(summary: Summary, settings: Settings) -> PurchaseModel:
+    limit = settings.clv_fit_timeout_seconds
     if settings.clv_purchase_model == "pareto_nbd":
-        return pareto_nbd.fit(summary.frequency, summary.recency, summary.T)
-    return bgnbd.fit(summary.frequency, summary.recency, summary.T)
+        return pareto_nbd.fit(summary.frequency, summary.recency, summary.T, timeout=limit)
+    return bgnbd.fit(summary.frequency, summary.recency, summary.T, timeout=limit)
 
 
 def forecast(summary: Summary, settings: Settings) -> Forecast:
@@ -115,7 +124,9 @@ def forecast(summary: Summary, settings: Settings) -> Forecast:
     spend: gamma_gamma.GammaGamma | None = None
     spend_skipped = None
     try:
-        spend = gamma_gamma.fit(summary.frequency, summary.monetary_value)
+        spend = gamma_gamma.fit(
+            summary.frequency, summary.monetary_value, timeout=settings.clv_fit_timeout_seconds
+        )
         gamma_gamma.expected_spend(spend, [0], [0])  # q <= 1 raises: no finite mean spend
     except (NotEnoughData, FitDidNotConverge) as exc:
         # Spend may not be identified (e.g. no heterogeneity across customers) while

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from random import Random
 from typing import Any, Final
@@ -24,16 +24,23 @@ from typing import Any, Final
 from unison.demo.catalogue import newsletter_calendar
 from unison.demo.clock import DAY, to_ms
 from unison.demo.customer import Keys
+from unison.demo.rates import rates_csv
 from unison.demo.story import tell
 
-__all__ = ["DEFAULT_END", "generate_events", "write_jsonl"]
+_EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
+
+__all__ = ["DEFAULT_DAYS", "DEFAULT_END", "demo_rates_csv", "generate_events", "write_jsonl"]
 
 DEFAULT_END: Final[datetime] = datetime(2026, 11, 1, tzinfo=UTC)
 """Fixed anchor for the generated history, so the output never depends on the current time."""
 
 
+DEFAULT_DAYS: Final = 730
+"""Two years: enough repeat buying before a holdout for the CLV models and their validation."""
+
+
 def generate_events(
-    customers: int, seed: int, end: datetime = DEFAULT_END, days: int = 365
+    customers: int, seed: int, end: datetime = DEFAULT_END, days: int = DEFAULT_DAYS
 ) -> Iterator[dict[str, Any]]:
     """Yield the demo history of ``customers`` customers, customer by customer.
 
@@ -63,3 +70,10 @@ def write_jsonl(path: Path, customers: int, seed: int, end: datetime = DEFAULT_E
             out.write("\n")
             count += 1
     return count
+
+
+def demo_rates_csv(end: datetime = DEFAULT_END, days: int = DEFAULT_DAYS) -> str:
+    """Weekly USD exchange rates of every demo currency over the history (`unison clv rates
+    import` reads this CSV), so the demo's orders in nine currencies can be added up."""
+    last = to_ms(end) // DAY
+    return rates_csv(date.fromordinal(_EPOCH_ORDINAL + last - days), end.date())

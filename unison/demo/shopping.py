@@ -6,7 +6,7 @@ from typing import Final
 from urllib.parse import quote
 
 from unison.demo.catalogue import PRODUCTS, Product, basket_total, order_lines, product_props
-from unison.demo.clock import HOUR, MIN, SEC
+from unison.demo.clock import DAY, HOUR, MIN, SEC
 from unison.demo.devices import Devices
 from unison.demo.draw import cumulative, pick
 from unison.demo.markets import format_phone
@@ -64,6 +64,52 @@ class Shopper:
             t = max(start, t_free + 20 * MIN)
             t_free = self._session(t, device, i, first_web=device == "web" and web_visits == 0)
             web_visits += device == "web"
+        self._come_back()
+
+    def _come_back(self) -> None:
+        """Repeat purchases after the first order, as BG/NBD tells it (Fader, Hardie & Lee
+        2005): each buyer orders at their own rate (gamma-distributed across buyers) and
+        after every order may stop buying for good (beta-distributed chance), so the CLV
+        models have real heterogeneity, repeat buying and dropout to find."""
+        if self.first_order_ms is None:
+            return
+        r = self.r
+        weekly = r.gammavariate(2.0, 1 / 8)  # orders a week: mean 0.25, widely spread
+        dropout = r.betavariate(2.0, 4.0)  # chance of stopping after an order: mean 0.33
+        basket = r.choice((1, 1, 1, 2, 2, 3))  # how much this customer buys at once
+        # Tastes differ in price too, so order values vary between customers (Gamma-Gamma).
+        by_price = sorted(PRODUCTS, key=lambda p: p.usd)
+        at = min(int(r.betavariate(1.2, 1.2) * len(by_price)), len(by_price) - 3)
+        favourites = by_price[at : at + 3]
+        t = self.first_order_ms
+        while r.random() >= dropout:
+            t += int(r.expovariate(weekly) * 7 * DAY) + HOUR
+            if t >= self.line.end_ms:
+                return
+            self._reorder(self.line.when(t, t + DAY), basket, favourites)
+
+    def _reorder(self, t: int, basket: int, favourites: list[Product]) -> None:
+        """A returning customer's quick order: straight to the cart, then paid."""
+        r, person, devices = self.r, self.person, self.devices
+        device = "mobile" if self.app_installed and r.random() < 0.6 else "web"
+        if not devices.logged_in[device]:
+            t = devices.login(t, device)
+        cart_id = self.line.hex_id(64)
+        items = [(r.choice(favourites), basket)]
+        if r.random() < 0.2:
+            items.append((r.choice(PRODUCTS), 1))
+        items = list({p.sku: (p, q) for p, q in items}.values())
+        for p, qty in items:
+            devices.event(
+                t,
+                device,
+                "Product Added",
+                product_props(p, person.lang, person.currency, cart_id=cart_id, quantity=qty),
+            )
+            t += r.randrange(5 * SEC, 60 * SEC)
+        order_id = f"ORD-{r.getrandbits(40):010X}"
+        t += r.randrange(30 * SEC, 4 * MIN)
+        self._complete(t, device, cart_id, order_id, items, basket_total(items, person.currency))
 
     def _session(self, t: int, device: str, index: int, *, first_web: bool) -> int:
         r = self.r
@@ -176,7 +222,8 @@ class Shopper:
         if index == self.signup_at and devices.account_ms is None and r.random() < 0.6:
             t = devices.signup(t + gap(), device)
 
-        if viewed and r.random() < (0.45 if self.buyer else 0.12):
+        # After the first order, buying is `_come_back`'s (its dropout must be real).
+        if viewed and self.first_order_ms is None and r.random() < (0.45 if self.buyer else 0.12):
             t = self._cart(t + gap(), device, viewed)
         return t + gap()
 
@@ -235,6 +282,18 @@ class Shopper:
         if not devices.logged_in[device] or r.random() > (0.88 if self.buyer else 0.25):
             return self._abandon(t)
         t += r.randrange(30 * SEC, 4 * MIN)
+        return self._complete(t, device, cart_id, order_id, items, subtotal)
+
+    def _complete(
+        self,
+        t: int,
+        device: str,
+        cart_id: str,
+        order_id: str,
+        items: list[tuple[Product, int]],
+        subtotal: float,
+    ) -> int:
+        r, person, devices = self.r, self.person, self.devices
         discount = 0.0
         props: Event = {
             "checkout_id": cart_id,

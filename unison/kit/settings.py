@@ -153,6 +153,13 @@ class Settings(BaseSettings):
     # A device id seen with more than this many distinct values of one strong identifier
     # type (user_id, email or phone) is shared: it stops linking and is reported.
     identity_shared_device_max_identities: int = Field(default=3, ge=1, le=1000)
+    # --- issue 14 item 10: the CLV reporting currency ---
+    # Every CLV and unit-economics figure is converted into it at the dated exchange rates
+    # (`unison clv rates import`). Unset: the one currency the orders use, else the base
+    # currency of the imported rates. Cost settings (support, messages) are in it too.
+    clv_reporting_currency: str | None = Field(default=None, pattern=r"^[A-Za-z]{3}$")
+    # Longest wall time of one model fit; a slower one stops with FitDidNotConverge.
+    clv_fit_timeout_seconds: float = Field(default=60.0, gt=0)
 
 
 @lru_cache(maxsize=1)

@@ -1,7 +1,7 @@
 """Table definitions, one module per aggregate. Importing this package registers them all."""
 
 from unison.models.base import Base
-from unison.models.clv import AcquisitionSpend
+from unison.models.clv import AcquisitionSpend, ExchangeRate
 from unison.models.connectors import Connector
 from unison.models.consent import (
     ConsentChainHead,
@@ -56,6 +56,7 @@ __all__ = [
     "Event",
     "EventLookup",
     "EventProfile",
+    "ExchangeRate",
     "Identifier",
     "IdentifierCooccurrence",
     "IdentifierRejection",

@@ -4,9 +4,9 @@ Not profile-scoped (it is money spent on a channel, not on a person), so it carr
 profile_id; one row per (channel, month, currency), replaced when entered again.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Float, Index, String
+from sqlalchemy import Date, Float, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from unison.models.base import Base, BigId, UTCDateTime
@@ -30,4 +30,25 @@ class AcquisitionSpend(Base):
             "currency",
             unique=True,
         ),
+    )
+
+
+class ExchangeRate(Base):
+    """One unit of `base` bought `rate` units of `currency` on `day` (issue 14 item 10).
+
+    Orders are converted at the most recent rate on or before their date, so a table of
+    business days (or weeks, or months) is enough; a day imported again is replaced.
+    """
+
+    __tablename__ = "exchange_rates"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    day: Mapped[date] = mapped_column(Date)
+    base: Mapped[str] = mapped_column(String(3))
+    currency: Mapped[str] = mapped_column(String(3))
+    rate: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        Index("uq_exchange_rates_base_currency_day", "base", "currency", "day", unique=True),
     )

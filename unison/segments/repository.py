@@ -440,3 +440,22 @@ def order_stats(session: Session) -> list[tuple[int, int, Any, datetime | None]]
         and_(Profile.id == Profile.canonical_id, Profile.order_count > 0)
     )
     return [(a, b, c, ensure_utc(d) if d else None) for a, b, c, d in session.execute(query)]
+
+
+# --- export -------------------------------------------------------------------------------
+def identifier_values(
+    session: Session, profile_ids: Sequence[int], types: Sequence[str]
+) -> dict[tuple[int, str], str]:
+    """(profile id, type) -> the identifier of that type the profile gained most recently."""
+    found: dict[tuple[int, str], str] = {}
+    if not types:
+        return found
+    for chunk in _chunks(profile_ids):
+        query = (
+            select(Identifier.profile_id, Identifier.type, Identifier.value)
+            .where(Identifier.profile_id.in_(chunk), Identifier.type.in_(types))
+            .order_by(Identifier.first_seen, Identifier.id)
+        )
+        for pid, kind, value in session.execute(query):
+            found[(pid, kind)] = value  # later rows win: the most recent one stays
+    return found

@@ -129,7 +129,9 @@ def _objective(theta: Array, d: _Prepared) -> tuple[float, Array]:
     return ll, np.array([dr * r, dalpha * alpha, da * a, db * b])
 
 
-def fit(x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike) -> BGNBD:
+def fit(
+    x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike, *, timeout: float | None = None
+) -> BGNBD:
     rows = compress(x, t_x, T)
     require_repeat_buyers(rows)
     prepared = _Prepared(rows)
@@ -139,7 +141,7 @@ def fit(x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike) -> BGNBD:
         ll, grad = _objective(np.exp(log_theta), prepared)
         return -ll / total, -grad / total
 
-    theta, mean_ll = maximize("BG/NBD", NAMES, objective)
+    theta, mean_ll = maximize("BG/NBD", NAMES, objective, timeout=timeout)
     r, alpha, a, b = (float(v) for v in theta)
     return BGNBD(r, alpha, a, b, float(mean_ll * total), rows.customers)
 

@@ -6,6 +6,7 @@ evaluate each distinct row once and weight it by how many customers share it. On
 of the speed.
 """
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -99,6 +100,25 @@ def require_repeat_buyers(rows: Rows) -> None:
         )
 
 
+class _OutOfTime(Exception):
+    """Raised through scipy's minimizer to stop a fit that runs past its deadline."""
+
+
+def _within(objective: Callable[[Array], Any], timeout: float | None) -> Callable[[Array], Any]:
+    # A fit whose likelihood needs the exact (mpmath) hypergeometric function on many rows
+    # can take minutes per thousand evaluations: bound the wall time, not just iterations.
+    if timeout is None:
+        return objective
+    deadline = time.monotonic() + timeout
+
+    def timed(theta: Array) -> Any:
+        if time.monotonic() > deadline:
+            raise _OutOfTime
+        return objective(theta)
+
+    return timed
+
+
 def maximize(
     model: str,
     names: tuple[str, ...],
@@ -106,6 +126,7 @@ def maximize(
     *,
     start: Array | None = None,
     jac: bool = True,
+    timeout: float | None = None,
 ) -> tuple[Array, float]:
     """Minimize the mean negative log-likelihood over log-parameters with L-BFGS-B.
 
@@ -120,7 +141,13 @@ def maximize(
         "bounds": [(-_LOG_BOUND, _LOG_BOUND)] * len(names),
         "options": {"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-9, "maxcor": 20},
     }
-    result = minimize(objective, x0, **how)
+    try:
+        result = minimize(_within(objective, timeout), x0, **how)
+    except _OutOfTime:
+        raise FitDidNotConverge(
+            f"{model}: the fit took longer than {timeout:g} s (UNISON_CLV_FIT_TIMEOUT_SECONDS) "
+            "and was stopped; the data likely do not identify the model well"
+        ) from None
     if not np.all(np.isfinite(result.x)) or not np.isfinite(result.fun):
         raise FitDidNotConverge(f"{model}: the likelihood became non-finite ({result.message})")
     # Near a bound the likelihood keeps rising toward a degenerate corner: say which way.

@@ -77,7 +77,9 @@ def _terms(theta: Array, d: _Data) -> tuple[float, Array]:
     return float(ll), np.array([dp * p, dq * q, dgamma * gamma])
 
 
-def fit(frequency: npt.ArrayLike, monetary_value: npt.ArrayLike) -> GammaGamma:
+def fit(
+    frequency: npt.ArrayLike, monetary_value: npt.ArrayLike, *, timeout: float | None = None
+) -> GammaGamma:
     """Fit on customers with x > 0 and a positive mean spend (the others carry no spend data)."""
     fx, fm = _checked(frequency, monetary_value)
     use = (fx > 0) & (fm > 0)
@@ -97,7 +99,7 @@ def fit(frequency: npt.ArrayLike, monetary_value: npt.ArrayLike) -> GammaGamma:
         ll, grad = _terms(np.exp(log_theta), data)
         return -ll / total, -grad / total
 
-    theta, mean_ll = maximize("Gamma-Gamma", NAMES, objective)
+    theta, mean_ll = maximize("Gamma-Gamma", NAMES, objective, timeout=timeout)
     p, q, gamma = (float(v) for v in theta)
     log_likelihood = float(mean_ll * total - total * np.log(scale))
     return GammaGamma(p, q, gamma * scale, log_likelihood, int(total))

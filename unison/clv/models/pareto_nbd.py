@@ -90,7 +90,9 @@ def log_likelihood(
     return _row_ll(params, rows)[rows.inverse]
 
 
-def fit(x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike) -> ParetoNBD:
+def fit(
+    x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike, *, timeout: float | None = None
+) -> ParetoNBD:
     rows = compress(x, t_x, T)
     require_repeat_buyers(rows)
     total = float(rows.weight.sum())
@@ -99,7 +101,7 @@ def fit(x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike) -> ParetoNBD:
         r, alpha, s, beta = (float(v) for v in np.exp(log_theta))
         return -dot(rows.weight, _row_ll(ParetoNBD(r, alpha, s, beta), rows)) / total
 
-    theta, mean_ll = maximize("Pareto/NBD", NAMES, objective, jac=False)
+    theta, mean_ll = maximize("Pareto/NBD", NAMES, objective, jac=False, timeout=timeout)
     r, alpha, s, beta = (float(v) for v in theta)
     return ParetoNBD(r, alpha, s, beta, float(mean_ll * total), rows.customers)
 

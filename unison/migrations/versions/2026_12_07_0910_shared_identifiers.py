@@ -1,6 +1,6 @@
 """shared devices stop linking: identifier_cooccurrences, shared_identifiers
 
-Revision ID: 0009b
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-07 09:10:00
 
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009b"
+revision: str = "0009"
 down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
