@@ -75,7 +75,9 @@ class Shopper:
             return
         r = self.r
         weekly = r.gammavariate(2.0, 1 / 8)  # orders a week: mean 0.25, widely spread
-        dropout = r.betavariate(2.0, 4.0)  # chance of stopping after an order: mean 0.33
+        # chance of stopping after an order: mean 0.33, widely spread (a narrow spread leaves
+        # Pareto/NBD no heterogeneity in dropout to find, and its beta runs off)
+        dropout = r.betavariate(0.8, 1.6)
         basket = r.choice((1, 1, 1, 2, 2, 3))  # how much this customer buys at once
         # Tastes differ in price too, so order values vary between customers (Gamma-Gamma).
         by_price = sorted(PRODUCTS, key=lambda p: p.usd)

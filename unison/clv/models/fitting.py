@@ -119,6 +119,23 @@ def _within(objective: Callable[[Array], Any], timeout: float | None) -> Callabl
     return timed
 
 
+def _polish(objective: Callable[[Array], Any], first: Any, timeout: float | None) -> Any:
+    """A derivative-free second pass from where L-BFGS-B stopped.
+
+    With finite-difference gradients L-BFGS-B often ends in a failed line search near the
+    optimum (scipy's ABNORMAL), its gradient estimate too noisy to call flat. Nelder-Mead
+    needs no gradient: from that point it either confirms a maximum or finds a better one.
+    """
+    second = minimize(
+        _within(objective, timeout),
+        first.x,
+        method="Nelder-Mead",
+        bounds=[(-_LOG_BOUND, _LOG_BOUND)] * len(first.x),
+        options={"maxiter": 4000, "xatol": 1e-7, "fatol": 1e-12},
+    )
+    return second if second.success and second.fun <= first.fun + 1e-12 else first
+
+
 def maximize(
     model: str,
     names: tuple[str, ...],
@@ -143,6 +160,8 @@ def maximize(
     }
     try:
         result = minimize(_within(objective, timeout), x0, **how)
+        if not result.success and not jac:
+            result = _polish(objective, result, timeout)
     except _OutOfTime:
         raise FitDidNotConverge(
             f"{model}: the fit took longer than {timeout:g} s (UNISON_CLV_FIT_TIMEOUT_SECONDS) "
