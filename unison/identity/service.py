@@ -11,6 +11,7 @@ from unison.kit.clock import utcnow
 from unison.kit.errors import Conflict, NotFound
 from unison.models import Event, IdentifierRejection, IdentityConflict, Merge, Profile
 from unison.profiles import repository as profile_rows
+from unison.profiles.search import service as search
 from unison.worker import offsets
 from unison.worker.offsets import LogEvent
 
@@ -66,6 +67,7 @@ def split(
     group = profile_rows.group_ids(session, group_root)
     repository.delete_identifiers_of(session, [group_root])
     event_ids = profile_rows.delete_group(session, group)
+    search.forget(session, group)  # the replay below indexes the rebuilt profiles again
     _forget_derived(session, event_ids)
     now = utcnow()
     others = [m.id for m in repository.merges_of(session, group) if m.id != merge.id]

@@ -19,6 +19,7 @@ from unison.kit.settings import Settings
 from unison.models import Source
 from unison.profiles import repository as profile_rows
 from unison.profiles.projection import EventFacts, ProfileState, apply_event, merge_states
+from unison.profiles.search import service as search
 from unison.worker.offsets import LogEvent
 
 NAME = "profiles"
@@ -202,6 +203,12 @@ class ProfileProcessor:
         for merge in batch.merges:
             identity_rows.repoint_identifiers(session, merge["merged_id"], merge["survivor_id"])
             profile_rows.redirect(session, merge["merged_id"], merge["survivor_id"])
+        # the search index changes in the same transaction as the profiles it indexes
+        search.reindex(
+            session,
+            {pid: s.traits for pid, s in batch.states.items() if graph.canonical(pid) == pid},
+            [pid for pid in batch.states if graph.canonical(pid) != pid],
+        )
         identity_rows.add_merges(session, batch.merges)
         identity_rows.add_conflicts(session, batch.conflicts)
         identity_rows.add_rejections(session, batch.rejections)
