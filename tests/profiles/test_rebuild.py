@@ -20,6 +20,8 @@ from unison.models import (
     Merge,
     ProcessorOffset,
     Profile,
+    ProfileSearchKey,
+    ProfileSearchText,
     RejectedEvent,
 )
 from unison.worker.profiles_processor import profile_processor
@@ -111,7 +113,16 @@ def _snapshot(session: Session) -> dict[str, Any]:
             )
         ).all()
     )
+    search_keys = sorted(
+        session.execute(
+            select(ProfileSearchKey.field, ProfileSearchKey.key, ProfileSearchKey.profile_id)
+        ).all()
+    )
+    search_text = sorted(
+        session.execute(select(ProfileSearchText.profile_id, ProfileSearchText.body)).all()
+    )
     return {
+        "search": (search_keys, search_text),
         "profiles": profiles,
         "owners": owners,
         "events": attributions,

@@ -239,6 +239,7 @@ class TestPagination:
             ({"q": "nino", "cursor": "not-a-cursor"}, "cursor"),
             ({"q": "nino", "cursor": "WyJ4Il0"}, "cursor"),  # ["x"]
             ({"q": "nino", "cursor": "WzksMV0"}, "cursor"),  # [9, 1]: no such rank
+            ({"q": "nino", "cursor": "WzAsMV0"}, "cursor"),  # [0, 1]: not a match of "nino"
         ],
     )
     def test_bad_input_is_a_400_naming_the_parameter(
@@ -250,10 +251,31 @@ class TestPagination:
         assert response.json()["field"] == field
 
 
+class TestWildcardsAreText:
+    @pytest.mark.parametrize("q", ["%%%", "___", "a%b", "\\\\", '"""'])
+    def test_like_and_match_syntax_match_only_itself(
+        self, client: TestClient, admin_token: str, people: dict[str, int], q: str
+    ) -> None:
+        assert _search(client, admin_token, q)["items"] == []
+
+    def test_an_underscore_in_an_identifier_is_found(
+        self,
+        client: TestClient,
+        write_key: str,
+        admin_token: str,
+        process: Callable[[], int],
+    ) -> None:
+        _identify(client, write_key, {"userId": "acme_user_42"}, {"userId": "acmeXuserY42"})
+        process()
+        expected = [_lookup(client, admin_token, "user_id", "acme_user_42")]
+        assert _ids(_search(client, admin_token, "e_user_")) == expected
+
+
 class TestIndexFollowsTheProfile:
     def test_an_erased_profile_vanishes_from_search_at_once(
         self, client: TestClient, admin_token: str, people: dict[str, int]
     ) -> None:
+        assert _ids(_search(client, admin_token, "japaridze")) == [people["nino"]]
         response = client.post(
             "/api/privacy/erase", json={"profile_id": people["nino"]}, headers=_bearer(admin_token)
         )
@@ -281,6 +303,37 @@ class TestIndexFollowsTheProfile:
         survivor = _lookup(client, admin_token, "user_id", "u-levan")
         for q in ("browser-77", "levan@example.ge", "u-levan", "ბერიძე"):
             assert _ids(_search(client, admin_token, q)) == [survivor], q
+
+    def test_a_split_gives_each_side_back_its_own_identifiers(
+        self,
+        client: TestClient,
+        write_key: str,
+        admin_token: str,
+        process: Callable[[], int],
+    ) -> None:
+        _identify(
+            client,
+            write_key,
+            {"anonymousId": "browser-88", "traits": {"email": "tamar@example.ge"}},
+            {"userId": "u-tamar", "traits": {"name": "თამარ კაპანაძე"}},
+        )
+        process()
+        anon = _lookup(client, admin_token, "anonymous_id", "browser-88")
+        user = _lookup(client, admin_token, "user_id", "u-tamar")
+        _identify(client, write_key, {"userId": "u-tamar", "anonymousId": "browser-88"})
+        process()
+        survivor = min(anon, user)
+        [merge] = client.get(
+            f"/api/profiles/{survivor}/merges", headers=_bearer(admin_token)
+        ).json()
+        split = client.post(
+            f"/api/profiles/{survivor}/split",
+            json={"merge_id": merge["id"]},
+            headers=_bearer(admin_token),
+        )
+        assert split.status_code == 200, split.text
+        assert _ids(_search(client, admin_token, "tamar@example.ge")) == [anon]
+        assert _ids(_search(client, admin_token, "კაპანაძე")) == [user]
 
     def test_a_changed_name_is_found_by_the_new_one_only(
         self,
