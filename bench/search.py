@@ -340,10 +340,14 @@ def fresh_engine(url: str) -> Engine:
 
 
 def run_sqlite(args: argparse.Namespace, workdir: Path) -> int:
-    path = workdir / "search.db"
-    engine = fresh_engine(f"sqlite:///{path}")
-    engine.dispose()
-    load = load_sqlite(path, args.profiles)
+    path = workdir / f"search-{args.profiles}.db"
+    if not (args.reuse and path.exists()):
+        path.unlink(missing_ok=True)
+        engine = fresh_engine(f"sqlite:///{path}")
+        engine.dispose()
+        load = load_sqlite(path, args.profiles)
+    else:
+        load = {"rows_s": 0.0, "index_s": 0.0}
     engine = create_db_engine(f"sqlite:///{path}")
     report = measure(engine, args.profiles, args.queries, args.seed)
     print(render("SQLite", load, report, args.profiles), flush=True)
@@ -355,12 +359,13 @@ def run_postgres(args: argparse.Namespace) -> int:
     if args.pg_database in {"test", "postgres", "template0", "template1"}:
         raise SystemExit(f"refusing to empty the database {args.pg_database!r}")
     url = f"postgresql+psycopg://{args.pg_user}@{args.pg_host}:{args.pg_port}/{args.pg_database}"
-    engine = fresh_engine(url)
-    engine.dispose()
     conninfo = (
         f"host={args.pg_host} port={args.pg_port} user={args.pg_user} dbname={args.pg_database}"
     )
-    load = load_postgres(conninfo, args.profiles)
+    load = {"rows_s": 0.0, "index_s": 0.0}
+    if not args.reuse:
+        fresh_engine(url).dispose()
+        load = load_postgres(conninfo, args.profiles)
     engine = create_db_engine(url)
     report = measure(engine, args.profiles, args.queries, args.seed)
     print(render("PostgreSQL", load, report, args.profiles), flush=True)
@@ -379,11 +384,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg-port", type=int, default=5432)
     parser.add_argument("--pg-user", default="postgres")
     parser.add_argument("--pg-database", default="h_search")
+    parser.add_argument(
+        "--workdir", type=Path, help="keep the SQLite file here (default: a temp dir)"
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="query the databases a previous run built"
+    )
     args = parser.parse_args(argv)
     missed = 0
-    with tempfile.TemporaryDirectory(prefix="unison-search-") as workdir:
-        if not args.postgres_only:
-            missed += run_sqlite(args, Path(workdir))
+    if not args.postgres_only:
+        with tempfile.TemporaryDirectory(prefix="unison-search-") as scratch:
+            missed += run_sqlite(args, args.workdir or Path(scratch))
     if not args.no_postgres:
         missed += run_postgres(args)
     return 2 if missed else 0

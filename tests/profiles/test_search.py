@@ -198,6 +198,14 @@ class TestRanking:
             for who in ("exact", "prefix", "name", "substring")
         ]
         assert _ids(_search(client, admin_token, "Anna")) == expected
+        paged, params = [], {"limit": 1}
+        while True:  # one profile a page: the cursor crosses every rank
+            body = _search(client, admin_token, "Anna", **params)
+            paged += _ids(body)
+            if body["next_cursor"] is None:
+                break
+            params["cursor"] = body["next_cursor"]
+        assert paged == expected
 
 
 class TestPagination:

@@ -105,30 +105,43 @@ def _best(query: Query, keys: list[tuple[str, str]]) -> Position | None:
     return min(found) if found else None
 
 
+def _arms(query: Query) -> list[tuple[tuple[int, ...], str, bool]]:
+    """(ranks an index walk yields, field, prefix?). With one query key, the identifier
+    equal to it sorts first among those starting with it: one walk yields ranks 0 and 1."""
+    if len(query.keys) == 1:
+        return [((0, 1), IDENT, True), ((2,), NAME, True)]
+    return [((0,), IDENT, False), ((1,), IDENT, True), ((2,), NAME, True)]
+
+
 def _matches(session: Session, query: Query, start: Position | None) -> Iterator[Position]:
     """Every match from `start` (excluded) on, best first, each profile once."""
     first = start.rank if start else 0
-    for rank in range(first, SUBSTRING + 1):
-        after = start if start and start.rank == rank else None
-        if rank == SUBSTRING:
-            yield from _substrings(session, query, after.profile_id if after else 0)
-        else:
-            yield from _ranked(session, query, rank, after)
+    for ranks, field, prefix in _arms(query):
+        if ranks[-1] >= first:
+            after = start if start and start.rank in ranks else None
+            yield from _ranked(session, query, ranks, field, prefix, after)
+    after_id = start.profile_id if start and start.rank == SUBSTRING else 0
+    yield from _substrings(session, query, after_id)
 
 
 def _ranked(
-    session: Session, query: Query, rank: int, after: Position | None
+    session: Session,
+    query: Query,
+    ranks: tuple[int, ...],
+    field: str,
+    prefix: bool,
+    after: Position | None,
 ) -> Iterator[Position]:
-    field, prefix = (IDENT, False) if rank == 0 else (IDENT, True) if rank == 1 else (NAME, True)
     start = (after.key, after.profile_id) if after else None
     streams = [_walk(session, field, key, prefix, start) for key in query.keys]
     seen: set[int] = set()
     for chunk in _chunked(heapq.merge(*streams), 64):
         known = repository.keys_of(session, sorted({pid for _, pid in chunk} - seen))
         for key, pid in chunk:
+            rank = rank_of(field, key, query)
             best = _best(query, known.get(pid, []))
             # listed once, where it ranks best: its best rank and smallest matching key
-            if pid not in seen and best is not None and (best.rank, best.key) == (rank, key):
+            if pid not in seen and rank in ranks and best == Position(rank, key, 0):
                 seen.add(pid)
                 yield Position(rank, key, pid)
 
