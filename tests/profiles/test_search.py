@@ -156,6 +156,13 @@ class TestEmails:
     ) -> None:
         assert _ids(_search(client, admin_token, q)) == [people["nino"]]
 
+    def test_a_long_fragment_must_match_whole_not_only_its_most_selective_part(
+        self, client: TestClient, admin_token: str, people: dict[str, int]
+    ) -> None:
+        assert _search(client, admin_token, "xino.japaridze@")["items"] == []
+        assert _search(client, admin_token, "70012345 extra")["items"] == []
+        assert _ids(_search(client, admin_token, "o.japaridze@")) == [people["nino"]]
+
 
 class TestIdentifiers:
     @pytest.mark.parametrize(

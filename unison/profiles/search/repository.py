@@ -3,8 +3,9 @@
 page stops reading once it is full."""
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, text, tuple_
+from sqlalchemy import Connection, delete, func, insert, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from unison.models import Identifier, Profile, ProfileSearchKey, ProfileSearchText
@@ -105,37 +106,47 @@ def keys_of(db: Db, profile_ids: Sequence[int]) -> dict[int, list[tuple[str, str
     return found
 
 
-def containing(db: Db, fragment: str, after: int, limit: int) -> list[int]:
-    """Profiles whose text contains `fragment` (3+ characters), in id order."""
+def containing(db: Db, probe: str, fragment: str, after: int, limit: int) -> list[int]:
+    """Profiles whose text contains `fragment`, in id order: the trigram index is asked for
+    `probe` (a part of the fragment, 3+ characters), the whole fragment checked on its rows."""
     if _sqlite(db):
-        phrase = '"' + fragment.replace('"', '""') + '"'
         rows = db.execute(
             text(
                 "SELECT rowid FROM profile_search_text WHERE profile_search_text MATCH :phrase "
-                "AND rowid > :after ORDER BY rowid LIMIT :limit"
+                "AND rowid > :after AND instr(body, :fragment) > 0 ORDER BY rowid LIMIT :limit"
             ),
-            {"phrase": phrase, "after": after, "limit": limit},
+            {
+                "phrase": '"' + probe.replace('"', '""') + '"',
+                "fragment": fragment,
+                "after": after,
+                "limit": limit,
+            },
         )
         return [int(pid) for (pid,) in rows]
-    escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     t = ProfileSearchText
     query = (
         select(t.profile_id)
-        .where(t.body.like(f"%{escaped}%", escape="\\"), t.profile_id > after)
+        .where(
+            t.body.like(f"%{_escape_like(probe)}%", escape="\\"),
+            func.strpos(t.body, fragment) > 0,  # not indexable: checked on the probe's rows
+            t.profile_id > after,
+        )
         .order_by(t.profile_id)
         .limit(limit)
     )
     return list(db.execute(query).scalars())
 
 
-def list_items(
-    session: Session, profile_ids: Sequence[int]
-) -> list[tuple[Profile, dict[str, str]]]:
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def list_items(session: Session, profile_ids: Sequence[int]) -> list[tuple[Any, dict[str, str]]]:
     """Each profile with its newest email and phone, in two queries for the whole page."""
     if not profile_ids:
         return []
-    query = select(Profile).where(Profile.id.in_(profile_ids))
-    profiles = {p.id: p for p in session.execute(query).scalars()}
+    query = select(Profile.id, Profile.traits, Profile.search_name, Profile.last_seen)
+    profiles = {row.id: row for row in session.execute(query.where(Profile.id.in_(profile_ids)))}
     contacts: dict[int, dict[str, str]] = {}
     rows = session.execute(
         select(Identifier.profile_id, Identifier.type, Identifier.value)

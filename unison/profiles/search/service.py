@@ -10,11 +10,11 @@ returns, however many profiles match; a profile is listed once, at its best posi
 import heapq
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from unison.kit.errors import InvalidParameter
-from unison.models import Profile
 from unison.profiles.schemas import ProfileListItem
 from unison.profiles.search import repository
 from unison.profiles.search.repository import Db
@@ -174,7 +174,7 @@ def _substrings(session: Session, query: Query, after: int) -> Iterator[Position
         return
     size = 64
     while True:
-        ids = repository.containing(session, query.fragment, after, size)
+        ids = repository.containing(session, query.probe, query.fragment, after, size)
         known = repository.keys_of(session, ids)
         for pid in ids:
             if _best(query, known.get(pid, [])) is None:  # not already listed at a better rank
@@ -184,11 +184,12 @@ def _substrings(session: Session, query: Query, after: int) -> Iterator[Position
         after, size = ids[-1], min(size * 4, 4_096)
 
 
-def _rows(session: Session, page: list[Position]) -> list[tuple[Profile, dict[str, str]]]:
+def _rows(session: Session, page: list[Position]) -> list[tuple[Any, dict[str, str]]]:
     return repository.list_items(session, [p.profile_id for p in page])
 
 
-def _item(row: Profile, contacts: dict[str, str]) -> ProfileListItem:
+def _item(row: Any, contacts: dict[str, str]) -> ProfileListItem:
+    """From a row of (id, traits, search_name, last_seen)."""
     name = row.traits.get("name", {}).get("value")
     return ProfileListItem(
         id=row.id,

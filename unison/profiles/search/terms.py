@@ -74,10 +74,25 @@ def names_of(traits: dict[str, object]) -> list[str]:
     return found
 
 
+PROBE = 6  # characters of a long fragment the trigram index is asked for (4 trigrams)
+
+
 @dataclass(frozen=True)
 class Query:
     keys: tuple[str, ...]  # whole terms: exact and prefix matches
     fragment: str  # substring matches ("" when too short)
+
+    @property
+    def probe(self) -> str:
+        """The part of the fragment to look up in the trigram index; the rest is checked on
+        the rows found. A trigram lookup costs about the sum of its trigrams' posting lists,
+        and a long fragment's common trigrams (a country code, "dze", "example") cost the
+        most while selecting the least: a 6-character window with the most digits, else the
+        last one (the start of what people type is the part most shared with others)."""
+        if len(self.fragment) <= PROBE:
+            return self.fragment
+        windows = [self.fragment[i : i + PROBE] for i in range(len(self.fragment) - PROBE + 1)]
+        return max(reversed(windows), key=lambda w: sum(ch.isdigit() for ch in w))
 
 
 def parse(q: str) -> Query:
