@@ -9,6 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import phonenumbers
 
@@ -75,6 +76,15 @@ def names_of(traits: dict[str, object]) -> list[str]:
 
 
 PROBE = 6  # characters of a long fragment the trigram index is asked for (4 trigrams)
+
+
+def names_changed(traits: dict[str, Any], event_ids: set[int]) -> bool:
+    """Whether one of these events set a name trait (traits carry their event's id)."""
+    for name in NAME_TRAITS:
+        stored = traits.get(name)
+        if isinstance(stored, dict) and stored.get("event_id") in event_ids:
+            return True
+    return False
 
 
 @dataclass(frozen=True)
