@@ -50,6 +50,8 @@ def events(draw: st.DrawFn) -> dict[str, Any]:
             traits["email"] = draw(EMAILS)
         if draw(st.booleans()):
             traits["phone"] = draw(PHONES)
+        if draw(st.booleans()):  # names are searchable: the search index is compared too
+            traits["name"] = draw(st.sampled_from(["ნინო ბერიძე", "Արամ Սարգսյան", "Ольга"]))
         event.update(type="identify", traits=traits)
     elif kind == "alias":
         event.update(type="alias", userId=draw(USERS), previousId=draw(ANONS | USERS))
