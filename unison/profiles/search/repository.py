@@ -12,6 +12,7 @@ from unison.models import Identifier, Profile, ProfileSearchKey, ProfileSearchTe
 
 Db = Session | Connection
 _CHUNK = 500
+_SCAN = 2_000  # profiles read in id order before the trigram index is asked (PostgreSQL)
 _TOP = "\U0010ffff"  # above every character: [prefix, prefix + _TOP) is the prefix range
 
 
@@ -123,18 +124,35 @@ def containing(db: Db, probe: str, fragment: str, after: int, limit: int) -> lis
             },
         )
         return [int(pid) for (pid,) in rows]
+    # A fragment most profiles contain is cheapest found by reading profiles in id order
+    # (the trigram index would collect and sort all of them), a rare one through the index:
+    # the first _SCAN profiles after the cursor are read in order, the index asked only for
+    # what a page still needs beyond them.
+    pattern = f"%{_escape_like(probe)}%"
+    hits, last = db.execute(
+        text(
+            "SELECT array_agg(profile_id ORDER BY profile_id) FILTER (WHERE body LIKE :pattern "
+            "ESCAPE '\\' AND strpos(body, :fragment) > 0), max(profile_id) FROM ("
+            "SELECT profile_id, body FROM profile_search_text WHERE profile_id > :after "
+            "ORDER BY profile_id LIMIT :scan) AS first_profiles"
+        ),
+        {"pattern": pattern, "fragment": fragment, "after": after, "scan": _SCAN},
+    ).one()
+    found = [int(pid) for pid in hits or []]
+    if len(found) >= limit or last is None:
+        return found[:limit]
     t = ProfileSearchText
     query = (
         select(t.profile_id)
         .where(
-            t.body.like(f"%{_escape_like(probe)}%", escape="\\"),
+            t.body.like(pattern, escape="\\"),
             func.strpos(t.body, fragment) > 0,  # not indexable: checked on the probe's rows
-            t.profile_id > after,
+            t.profile_id > last,
         )
         .order_by(t.profile_id)
-        .limit(limit)
+        .limit(limit - len(found))
     )
-    return list(db.execute(query).scalars())
+    return found + list(db.execute(query).scalars())
 
 
 def _escape_like(text: str) -> str:
