@@ -20,6 +20,8 @@ from unison.models import (
     Merge,
     ProcessorOffset,
     Profile,
+    ProfileSearchKey,
+    ProfileSearchText,
     RejectedEvent,
 )
 from unison.worker.profiles_processor import profile_processor
@@ -48,6 +50,8 @@ def events(draw: st.DrawFn) -> dict[str, Any]:
             traits["email"] = draw(EMAILS)
         if draw(st.booleans()):
             traits["phone"] = draw(PHONES)
+        if draw(st.booleans()):  # names are searchable: the search index is compared too
+            traits["name"] = draw(st.sampled_from(["ნინო ბერიძე", "Արամ Սարգսյան", "Ольга"]))
         event.update(type="identify", traits=traits)
     elif kind == "alias":
         event.update(type="alias", userId=draw(USERS), previousId=draw(ANONS | USERS))
@@ -111,7 +115,16 @@ def _snapshot(session: Session) -> dict[str, Any]:
             )
         ).all()
     )
+    search_keys = sorted(
+        session.execute(
+            select(ProfileSearchKey.field, ProfileSearchKey.key, ProfileSearchKey.profile_id)
+        ).all()
+    )
+    search_text = sorted(
+        session.execute(select(ProfileSearchText.profile_id, ProfileSearchText.body)).all()
+    )
     return {
+        "search": (search_keys, search_text),
         "profiles": profiles,
         "owners": owners,
         "events": attributions,

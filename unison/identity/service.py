@@ -11,6 +11,7 @@ from unison.kit.clock import utcnow
 from unison.kit.errors import Conflict, NotFound
 from unison.models import Event, IdentifierRejection, IdentityConflict, Merge, Profile
 from unison.profiles import repository as profile_rows
+from unison.profiles.search import service as search
 from unison.worker import offsets
 from unison.worker.offsets import LogEvent
 
@@ -115,6 +116,7 @@ def _rebuild_group(
     group = profile_rows.group_ids(session, group_root)
     repository.delete_identifiers_of(session, [group_root])
     event_ids = profile_rows.delete_group(session, group)
+    search.forget(session, group)  # the replay below indexes the rebuilt profiles again
     _forget_derived(session, event_ids)
     now = utcnow()
     undone_ids, reason = undone

@@ -28,6 +28,7 @@ from unison.models.inbox import Conversation, ConversationMessage
 from unison.models.messaging import OutboundMessage
 from unison.models.processors import ProcessorOffset
 from unison.models.profiles import ComputedTrait, EventProfile, Profile
+from unison.models.search import ProfileSearchKey, ProfileSearchText
 from unison.models.segments import (
     Segment,
     SegmentHistory,
@@ -67,6 +68,8 @@ __all__ = [
     "PrivacyRequest",
     "ProcessorOffset",
     "Profile",
+    "ProfileSearchKey",
+    "ProfileSearchText",
     "RejectedEvent",
     "Segment",
     "SegmentHistory",

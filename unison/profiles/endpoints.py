@@ -17,9 +17,11 @@ from unison.identity import service as identity
 from unison.identity.identifiers import BUILTIN_TYPES
 from unison.identity.schemas import MergeOut, SplitRequest, SplitResult
 from unison.kit.errors import InvalidParameter
-from unison.kit.pagination import decode_cursor, decode_id_cursor, encode_cursor
+from unison.kit.pagination import decode_cursor, encode_cursor
 from unison.profiles import repository, service
 from unison.profiles.schemas import ProfileOut, ProfilePage, TimelineItem, TimelinePage
+from unison.profiles.search import service as search
+from unison.profiles.search.terms import fold
 from unison.worker.chain import split_replay
 from unison.worker.profiles_processor import NAME as PROCESSOR
 
@@ -59,18 +61,33 @@ async def lookup_profile(
 @router.get("", response_model=ProfilePage)
 def search_profiles(
     q: Annotated[
-        str, Query(min_length=2, max_length=200, description="name, email or phone prefix")
+        str,
+        Query(
+            min_length=1,
+            max_length=200,
+            description="any part of a name, an email or its part (3+ characters), a phone "
+            "number however typed, or any identifier",
+        ),
     ],
     session: Session = SESSION,
     _token: object = Depends(require(Permission.profiles_read)),
     limit: Limit = 50,
     cursor: str | None = None,
 ) -> ProfilePage:
-    """Search live profiles by name, email or phone prefix."""
-    after = decode_id_cursor(cursor)
-    items = service.search(session, q, limit, after)
-    next_cursor = encode_cursor(items[-1].id) if len(items) == limit else None
-    return ProfilePage(items=items, next_cursor=next_cursor)
+    """Search live profiles: exact identifier first, then identifier prefix, name, substring."""
+    if not fold(q):
+        raise InvalidParameter("q is blank; give a name, email, phone or identifier", field="q")
+    after = None
+    if cursor is not None:
+        rank, profile_id = decode_cursor(cursor, 2)
+        if not isinstance(rank, int) or not isinstance(profile_id, int) or not 0 <= rank <= 3:
+            raise InvalidParameter(
+                "cursor is not one this API issued; pass next_cursor from a previous page",
+                field="cursor",
+            )
+        after = (rank, profile_id)
+    items, more = search.search(session, q, limit, after)
+    return ProfilePage(items=items, next_cursor=encode_cursor(*more) if more else None)
 
 
 @router.get("/{profile_id}", response_model=ProfileOut)

@@ -173,17 +173,6 @@ def group_with_open_conflicts(session: Session, canonical_id: int) -> tuple[list
     return [row[0] for row in rows], sum(int(row[1]) for row in rows)
 
 
-def search_by_name(session: Session, prefix: str, limit: int, after: int | None) -> list[int]:
-    query = select(Profile.id).where(
-        Profile.canonical_id == Profile.id,
-        Profile.search_name >= prefix,
-        Profile.search_name < prefix + "\U0010ffff",
-    )
-    if after is not None:
-        query = query.where(Profile.id > after)
-    return list(session.execute(query.order_by(Profile.id).limit(limit)).scalars())
-
-
 def timeline(
     session: Session,
     profile_ids: list[int],

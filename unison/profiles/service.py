@@ -1,18 +1,16 @@
-"""Rules for reading profiles: the 360 view, lookup by identifier, search, the timeline."""
+"""Rules for reading profiles: the 360 view, lookup by identifier (search: search/)."""
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from unison.identity.identifiers import IdentRejected, normalize_lookup
 from unison.kit.errors import InvalidParameter, NotFound
-from unison.models import Identifier, Profile
+from unison.models import Profile
 from unison.profiles import computed_traits, repository
 from unison.profiles.schemas import (
     ChannelStats,
     ComputedTraitOut,
     IdentifierOut,
     MergeSummary,
-    ProfileListItem,
     ProfileOut,
     ProfileStats,
     TraitOut,
@@ -99,51 +97,3 @@ def lookup(session: Session, kind: str, value: str) -> Profile:
 def lookup_view(session: Session, kind: str, value: str) -> ProfileOut:
     row = lookup(session, kind, value)
     return view_of(session, row, row.id)
-
-
-def search(session: Session, q: str, limit: int, after: int | None) -> list[ProfileListItem]:
-    """Prefix search: an email (has @), a phone number (digits), or a name."""
-    text = q.strip().lower()
-    if len(text) < 2:
-        raise InvalidParameter("q needs at least 2 characters", field="q")
-    if "@" in text:
-        ids = _identifier_prefix(session, "email", text, limit, after)
-    elif sum(ch.isdigit() for ch in text) >= 3 and all(ch in "+0123456789 -()" for ch in text):
-        digits = "".join(ch for ch in text if ch.isdigit())
-        ids = _identifier_prefix(session, "phone", "+" + digits, limit, after)
-    else:
-        ids = repository.search_by_name(session, text, limit, after)
-    return [_list_item(session, pid) for pid in ids]
-
-
-def _identifier_prefix(
-    session: Session, kind: str, prefix: str, limit: int, after: int | None
-) -> list[int]:
-    query = select(Identifier.profile_id).where(
-        Identifier.type == kind,
-        Identifier.value >= prefix,
-        Identifier.value < prefix + "\U0010ffff",
-    )
-    if after is not None:
-        query = query.where(Identifier.profile_id > after)
-    query = query.group_by(Identifier.profile_id).order_by(Identifier.profile_id).limit(limit)
-    return list(session.execute(query).scalars())
-
-
-def _list_item(session: Session, profile_id: int) -> ProfileListItem:
-    row = live_profile(session, profile_id)
-    idents = dict(
-        session.execute(
-            select(Identifier.type, Identifier.value)
-            .where(Identifier.profile_id == row.id, Identifier.type.in_(("email", "phone")))
-            .order_by(Identifier.id.desc())
-        ).all()
-    )
-    name = row.traits.get("name", {}).get("value")
-    return ProfileListItem(
-        id=row.id,
-        name=name if isinstance(name, str) else row.search_name,
-        email=idents.get("email"),
-        phone=idents.get("phone"),
-        last_seen=row.last_seen,
-    )

@@ -27,6 +27,8 @@ from unison.kit.settings import Settings
 from unison.models import Source
 from unison.profiles import repository as profile_rows
 from unison.profiles.projection import EventFacts, ProfileState, apply_event, merge_states
+from unison.profiles.search import service as search
+from unison.profiles.search.terms import names_changed
 from unison.worker.offsets import LogEvent
 
 NAME = "profiles"
@@ -61,6 +63,7 @@ class _Batch:
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     rejections: list[dict[str, Any]] = field(default_factory=list)
     attributions: list[dict[str, Any]] = field(default_factory=list)
+    event_ids: set[int] = field(default_factory=set)
 
 
 def profile_processor(settings: Settings, followers: Sequence[Follower] = ()) -> "ProfileProcessor":
@@ -90,6 +93,7 @@ class ProfileProcessor:
         """Everything the batch decides, from reads only: no lock is held meanwhile."""
         extracted = [self._extract(session, e) for e in events]
         batch = self._load(session, [i for idents, _ in extracted for i in idents])
+        batch.event_ids = {e.id for e in events}
         for event, (idents, rejected) in zip(events, extracted, strict=True):
             batch.rejections += [
                 {"event_id": event.id, "type": r.type, "value": r.value, "reason": r.reason}
@@ -251,6 +255,7 @@ class ProfileProcessor:
         for merge in batch.merges:
             identity_rows.repoint_identifiers(session, merge["merged_id"], merge["survivor_id"])
             profile_rows.redirect(session, merge["merged_id"], merge["survivor_id"])
+        self._reindex(session, batch)
         identity_rows.add_merges(session, batch.merges)
         identity_rows.add_conflicts(session, batch.conflicts)
         identity_rows.add_rejections(session, batch.rejections)
@@ -271,6 +276,22 @@ class ProfileProcessor:
             ],
         )
         profile_rows.attribute_events(session, batch.attributions)
+
+    def _reindex(self, session: Session, batch: _Batch) -> None:
+        """The search index, in the same transaction as the profiles it indexes; only for
+        the profiles whose names or identifiers this batch changed."""
+        graph = batch.graph
+        touched = batch.born | {m[k] for m in batch.merges for k in ("survivor_id", "merged_id")}
+        touched |= {graph.canonical(graph.owner[i]) for i, _, _ in batch.identifiers}
+        touched |= {
+            pid
+            for pid, state in batch.states.items()
+            if names_changed(state.traits, batch.event_ids)
+        }
+        alive = [pid for pid in touched if graph.canonical(pid) == pid]
+        states = {**profile_rows.states(session, set(alive) - set(batch.states)), **batch.states}
+        live = {pid: states[pid].traits for pid in alive}
+        search.reindex(session, live, [pid for pid in touched if graph.canonical(pid) != pid])
 
     def forget(self) -> None:
         """Drop what is cached between batches (another writer or a split changed state)."""

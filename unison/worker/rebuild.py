@@ -13,12 +13,23 @@ from unison.models import (
     IdentityConflict,
     Merge,
     Profile,
+    ProfileSearchKey,
+    ProfileSearchText,
 )
 from unison.worker import offsets
 from unison.worker.runner import LogProcessor, Runner
 
 # Derived from the log, so rebuilt; identity_blocks (set by people through splits) are kept.
-DERIVED = (EventProfile, Profile, Identifier, IdentifierRejection, Merge, IdentityConflict)
+DERIVED = (
+    EventProfile,
+    Profile,
+    Identifier,
+    IdentifierRejection,
+    Merge,
+    IdentityConflict,
+    ProfileSearchKey,
+    ProfileSearchText,
+)
 
 
 def rebuild(

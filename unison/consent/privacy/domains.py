@@ -18,6 +18,7 @@ from unison.consent.suppression import identifier_hash
 from unison.kit.clock import utcnow
 from unison.messaging import outbox
 from unison.profiles import computed_traits
+from unison.profiles.search import service as search
 from unison.profiles.service import profile_view
 
 
@@ -54,6 +55,7 @@ def _erase_identity(session: Session, subject: Subject) -> int:
 
 def _erase_profiles(session: Session, subject: Subject) -> int:
     erased = computed_traits.erase(session, subject.profile_ids)  # derived from the profile
+    search.forget(session, subject.profile_ids)  # gone from search at once, with its PII
     return erased + rows.anonymize_profiles(session, subject.profile_ids)
 
 

@@ -1,0 +1,1 @@
+"""Profile search: the index kept by the profile processor, and the ranked query."""
