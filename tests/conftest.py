@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.browser import browser, page  # noqa: F401 - fixtures for every test package
 from unison import migrations
-from unison.api.app import create_app
+from unison.app import create_app
 from unison.auth.service import create_token
 from unison.events.service import SourceRef
 from unison.kit.db import create_db_engine, make_session_factory, transaction

@@ -11,9 +11,9 @@ import time
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 
+from unison.app.chain import drain_chain
+from unison.events import log as offsets
 from unison.models import Event
-from unison.worker import offsets
-from unison.worker.chain import drain_chain
 from unison.worker.runner import Runner
 
 

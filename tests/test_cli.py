@@ -119,7 +119,7 @@ class TestProfilesRebuild:
         self, sessions: sessionmaker[Session]
     ) -> None:
         from tests.profiles.test_rebuild import _snapshot
-        from unison.worker.profiles_processor import profile_processor
+        from unison.profiles.processor import profile_processor
         from unison.worker.runner import Runner
 
         runner.invoke(app, ["demo", "--customers", "12", "--seed", "5"])

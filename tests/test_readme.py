@@ -37,7 +37,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.demo.loading import LoadedDemo, demo_settings, loaded_demo
-from unison.api.app import create_app
+from unison.app import create_app
 from unison.demo.generator import DEFAULT_END
 from unison.kit.db import make_session_factory
 from unison.kit.settings import Settings

@@ -79,27 +79,35 @@ def worker(
     import signal
     import threading
 
+    from unison.app.chain import processor_names
+    from unison.app.loops import background_loops
     from unison.kit.logging import configure_logging
-    from unison.worker.chain import build_chain
-    from unison.worker.runner import run_chain_once
+    from unison.worker.runner import worker_id
 
     settings = get_settings()
     configure_logging(settings.log_level, json=settings.log_json)
-    runners = build_chain(settings, migrated_sessions(), batch_size=batch_size)
+    sessions = migrated_sessions()
+    # The log-processing part of the one list `unison serve` starts (unison/app/loops.py).
+    loops = background_loops(
+        settings,
+        sessions,
+        processing=True,
+        delivery=False,
+        batch_size=batch_size,
+        poll_seconds=poll,
+    )
     stopping = threading.Event()
-    # Stop between batches, never inside one: a signal only sets the flag.
+    # A signal only sets the flag; each loop then stops between rounds, never inside one.
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.set())
-    names = ", ".join(runner.processor.name for runner in runners)
-    console.print(f"worker {runners[0].writer} running {names} (Ctrl-C to stop)")
-    from unison.segments.scheduler import SchedulerThread
-
-    segment_timers = SchedulerThread(runners[0].sessions, settings)
-    segment_timers.start()
-    while not stopping.is_set():
-        if run_chain_once(runners) == 0:
-            stopping.wait(poll)
-    segment_timers.stop()
+    names = ", ".join(processor_names(settings))
+    console.print(f"worker {worker_id()} running {names} (Ctrl-C to stop)")
+    for loop in loops.all:
+        loop.start()
+    while not stopping.wait(0.5):  # a timed wait, so the signal handler runs promptly
+        pass
+    for loop in loops.all:
+        loop.stop()
     console.print("worker stopped")
 
 
@@ -110,7 +118,7 @@ def profiles_rebuild(
     """Forget every profile and rebuild them all from the event log."""
     import time
 
-    from unison.worker.profiles_processor import profile_processor
+    from unison.profiles.processor import profile_processor
     from unison.worker.rebuild import rebuild
 
     started = time.perf_counter()

@@ -23,12 +23,12 @@ from starlette.routing import BaseRoute
 from tests.api.live import LiveServer
 from tests.conftest import _empty_tables, make_token
 from tests.processing import drain_until_caught_up
-from unison.api.app import create_app
 from unison.api.deps import get_session
+from unison.app import create_app
+from unison.app.chain import build_chain
 from unison.kit.db import make_session_factory, transaction
 from unison.kit.settings import Settings
 from unison.sources.service import create_source
-from unison.worker.chain import build_chain
 
 ROUNDS = 30
 LOADERS = 3  # threads posting /v1/batch all along: the writer is rarely idle

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.events.helpers import send
-from unison.api.app import create_app
+from unison.app import create_app
 from unison.kit.settings import Settings
 
 

@@ -16,12 +16,12 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.processing import drain_until_caught_up
-from unison.api.app import create_app
+from unison.app import create_app
+from unison.app.chain import build_chain
 from unison.events import repository
 from unison.events.service import SourceRef, prepare_items
 from unison.kit.clock import utcnow
 from unison.kit.settings import Settings
-from unison.worker.chain import build_chain
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
-from unison.api.app import create_app
+from unison.app import create_app
 from unison.kit.settings import Settings
 
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]

@@ -13,11 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.processing import drain_until_caught_up
-from unison.api.app import create_app
+from unison.app import create_app
+from unison.app.chain import build_chain
 from unison.channels.signing import hmac_hex, sign_unison
 from unison.kit.settings import Settings
 from unison.models import Event, RejectedEvent
-from unison.worker.chain import build_chain
 
 SECRET_KEY = "test-secret-key-for-connectors-0123456789"
 TELEGRAM_SECRET = "tg-webhook-secret_0123456789"

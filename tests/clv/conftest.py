@@ -9,9 +9,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.processing import caught_up, drain_until_caught_up
-from unison.api.app import create_app
+from unison.app import create_app
+from unison.app.chain import build_chain
 from unison.kit.settings import Settings
-from unison.worker.chain import build_chain
 
 NOW = datetime(2026, 6, 30, 12, tzinfo=UTC)
 

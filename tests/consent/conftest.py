@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import make_token
 from tests.processing import drain_until_caught_up
-from unison.api.app import create_app
+from unison.app import create_app
+from unison.app.chain import build_chain
 from unison.kit.settings import Settings
-from unison.worker.chain import build_chain
 
 SECRET = "test-secret-key-0123456789abcdef"
 

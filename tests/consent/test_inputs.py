@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.consent.conftest import Api, identify
 from unison.consent.processor import consent_processor
+from unison.events import log as offsets
 from unison.models import ConsentRecord, Event, OutboundMessage
-from unison.worker import offsets
 
 EMAIL, PHONE = "oksana@example.ua", "+380501234567"
 

@@ -19,10 +19,10 @@ from typer.testing import CliRunner
 
 from tests.conftest import _empty_tables
 from tests.processing import caught_up, drain_until_caught_up
+from unison.app.chain import build_chain
 from unison.cli import app
 from unison.kit.db import make_session_factory
 from unison.kit.settings import Settings, get_settings
-from unison.worker.chain import build_chain
 
 DEMO_CUSTOMERS, DEMO_SEED = 300, 42  # the README's `unison demo` defaults
 

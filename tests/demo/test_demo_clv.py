@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from tests.demo.loading import LoadedDemo, cli_environment, demo_settings, loaded_demo
-from unison.api.app import create_app
+from unison.app import create_app
 from unison.cli import app
 
 # The README's `unison clv validate` example.

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from unison.cli import app
 from unison.kit.settings import get_settings
 from unison.models import Identifier, IdentityConflict, Merge, Profile, SharedIdentifier
-from unison.worker.profiles_processor import profile_processor
+from unison.profiles.processor import profile_processor
 from unison.worker.runner import Runner
 
 

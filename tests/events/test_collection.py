@@ -494,7 +494,7 @@ class TestDocumentedRoutes:
     def test_the_openapi_routes_answer_like_the_fast_path(
         self, settings: object, write_key: str, sessions: sessionmaker[Session]
     ) -> None:
-        from unison.api.app import create_app
+        from unison.app import create_app
         from unison.events.collect import CollectFastPath
 
         app = create_app(settings)  # type: ignore[arg-type]

@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.events.helpers import send
 from tests.processing import drain_until_caught_up
-from unison.api.app import create_app
+from unison.app import create_app
 from unison.consent.privacy.repository import anonymize_events
+from unison.events import log as offsets
 from unison.events.lookup import NAME, lookup_processor
 from unison.kit.db import transaction
 from unison.kit.settings import Settings
 from unison.models import Event, EventLookup
-from unison.worker import offsets
 from unison.worker.runner import Runner
 
 QUERIES = [

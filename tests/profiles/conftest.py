@@ -8,9 +8,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.processing import drain_until_caught_up
-from unison.api.app import create_app
+from unison.app import create_app
 from unison.kit.settings import Settings
-from unison.worker.profiles_processor import profile_processor
+from unison.profiles.processor import profile_processor
 from unison.worker.runner import Runner
 
 

@@ -24,7 +24,7 @@ from unison.models import (
     ProfileSearchText,
     RejectedEvent,
 )
-from unison.worker.profiles_processor import profile_processor
+from unison.profiles.processor import profile_processor
 from unison.worker.rebuild import DERIVED, rebuild
 from unison.worker.runner import Runner
 

@@ -12,7 +12,7 @@ from unison.kit.settings import Settings
 from unison.profiles import computed_traits
 from unison.segments import repository as rows
 from unison.segments import rfm
-from unison.segments.scheduler import SchedulerThread
+from unison.segments.scheduler import SegmentTimers
 
 DAY = timedelta(days=1)
 
@@ -95,7 +95,7 @@ class TestSchedule:
     ) -> None:
         api.send(track("a", "Order Completed", START - DAY, revenue=5))
         process()
-        thread = SchedulerThread(sessions, settings, clock=clock)
+        thread = SegmentTimers(sessions, settings, clock=clock)
         thread.refresh_rfm_if_due()
         with sessions() as session:
             assert rows.state_updated(session, rfm.STATE_KEY) is None  # not started by hand

@@ -10,11 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.events.helpers import send
+from unison.events.log import LogEvent
 from unison.kit.settings import Settings
 from unison.models import EventProfile
-from unison.worker.offsets import LogEvent
-from unison.worker.profiles_processor import NAME as PROFILES
-from unison.worker.profiles_processor import profile_processor
+from unison.profiles.processor import NAME as PROFILES
+from unison.profiles.processor import profile_processor
 from unison.worker.runner import Runner, run_chain_once
 
 

@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.profiles.test_rebuild import _snapshot
 from unison.demo.generator import generate_events
+from unison.events import log as offsets
 from unison.events.repository import IngestBatch, store_batches
 from unison.events.service import SourceRef, prepare_items
 from unison.kit.clock import utcnow
 from unison.kit.settings import Settings
 from unison.models import Event, EventProfile, Profile
-from unison.worker import offsets
-from unison.worker.profiles_processor import NAME, profile_processor
+from unison.profiles.processor import NAME, profile_processor
 from unison.worker.rebuild import rebuild
 
 

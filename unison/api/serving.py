@@ -67,7 +67,7 @@ def _uvicorn_config(app: Any, host: str, port: int) -> uvicorn.Config:
 
 
 def serve(settings: Settings, host: str, port: int) -> None:
-    from unison.api.app import create_app
+    from unison.app import create_app
 
     processes = process_count(settings)
     _exit_cleanly_on_sigterm()
@@ -237,7 +237,7 @@ def _collector_main(
     """A collector process: the same app on the same address, without background work."""
     os.setpgid(0, 0)  # a terminal's Ctrl-C reaches the first process, which stops the rest
     _die_with(parent)
-    from unison.api.app import create_app
+    from unison.app import create_app
     from unison.kit.logging import configure_logging
 
     settings = get_settings()

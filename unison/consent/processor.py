@@ -29,12 +29,12 @@ from unison.consent.vocabulary import (
     STATUSES,
     marketing_purposes,
 )
+from unison.events.log import LogEvent
 from unison.identity.identifiers import extract
 from unison.kit.clock import ensure_utc
 from unison.kit.settings import Settings
 from unison.messaging.outbox import Outgoing, enqueue
 from unison.models import EventProfile, Profile, Source
-from unison.worker.offsets import LogEvent
 
 NAME = "consent"
 CONSENT_UPDATED = "Consent Updated"

@@ -19,12 +19,12 @@ from unison.api.body import parse_json_object, read_body
 from unison.api.deps import runtime_of
 from unison.api.responses import JsonResponse, error_response
 from unison.api.runtime import Runtime
-from unison.api.write_keys import authenticate, write_key_from_body, write_key_from_headers
 from unison.events import repository
 from unison.events.schemas import BatchEnvelope, IngestResult, SegmentEvent
 from unison.events.service import BatchContext, Prepared, json_kind, prepare_items
 from unison.kit.clock import utcnow
 from unison.kit.errors import UnisonError
+from unison.sources.write_keys import authenticate, write_key_from_body, write_key_from_headers
 
 router = APIRouter(tags=["collection (Segment-compatible)"])
 CALL_TYPES = ("track", "identify", "page", "screen", "group", "alias")

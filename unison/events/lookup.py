@@ -19,11 +19,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from unison.events import log as offsets
+from unison.events.log import LogEvent
 from unison.kit.settings import Settings
 from unison.models import Event, EventLookup
 from unison.models.base import table
-from unison.worker import offsets
-from unison.worker.offsets import LogEvent
 
 NAME = "event-lookup"
 _CHUNK = 1000

@@ -5,6 +5,8 @@ from collections.abc import Callable
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from unison.events import log as offsets
+from unison.events.log import LogEvent
 from unison.identity import repository
 from unison.identity.identifiers import Ident
 from unison.kit.clock import utcnow
@@ -12,8 +14,6 @@ from unison.kit.errors import Conflict, NotFound
 from unison.models import Event, IdentifierRejection, IdentityConflict, Merge, Profile
 from unison.profiles import repository as profile_rows
 from unison.profiles.search import service as search
-from unison.worker import offsets
-from unison.worker.offsets import LogEvent
 
 
 class ProfileNotFound(NotFound):

@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from unison.events import log as offsets
+from unison.events.log import LogEvent
 from unison.inbox import repository as rows
 from unison.kit.settings import Settings
-from unison.worker import offsets
-from unison.worker.offsets import LogEvent
 
 NAME = "inbox"
 EDITED = "Message Edited"

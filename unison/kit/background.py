@@ -1,5 +1,9 @@
-"""A daemon thread that runs one round of background work, again at once while there was
-work, else after a pause: the delivery loops `unison serve` runs beside the API."""
+"""The one background loop: a daemon thread that runs a round of work, again at once while
+there was work, else after a pause that `wake()` cuts short.
+
+Every background job (the log processors, segment timers, webhook and message delivery, the
+CLV refresh) is one `PollingLoop`; the composition root (unison/app/loops.py) lists them.
+"""
 
 import logging
 import threading
@@ -8,7 +12,7 @@ from collections.abc import Callable
 log = logging.getLogger(__name__)
 
 
-class PollingThread:
+class PollingLoop:
     def __init__(
         self,
         name: str,
@@ -17,10 +21,16 @@ class PollingThread:
         *,
         first_after: float = 0.0,  # seconds before the first round (heavy work after start-up)
     ) -> None:
+        """`round_` returns how much work it did: more than 0 runs it again at once."""
         self.name, self.round, self.poll_seconds = name, round_, poll_seconds
         self.first_after = first_after
         self._stopped = threading.Event()
+        self._woken = threading.Event()
         self._thread: threading.Thread | None = None
+
+    def wake(self) -> None:
+        """Run a round now instead of after the pause (e.g. after an ingest commit)."""
+        self._woken.set()
 
     def start(self) -> None:
         if self._thread is None:
@@ -29,8 +39,10 @@ class PollingThread:
             self._thread.start()
 
     def stop(self) -> None:
+        """Returns once the round in progress, if any, has finished: never inside one."""
         if self._thread is not None:
             self._stopped.set()
+            self._woken.set()
             self._thread.join()
             self._thread = None
 
@@ -38,10 +50,14 @@ class PollingThread:
         if self.first_after:
             self._stopped.wait(self.first_after)
         while not self._stopped.is_set():
-            try:
-                busy = self.round() > 0
-            except Exception:  # a failed round must not end the loop; the next one retries
-                log.exception("background round failed", extra={"loop": self.name})
-                busy = False
-            if not busy:
-                self._stopped.wait(self.poll_seconds)
+            # Cleared before the round, so a wake arriving during it runs the next at once.
+            self._woken.clear()
+            if not self._round_did_work() and not self._stopped.is_set():
+                self._woken.wait(self.poll_seconds)
+
+    def _round_did_work(self) -> bool:
+        try:
+            return self.round() > 0
+        except Exception:  # a failed round must not end the loop; the next one retries
+            log.exception("background round failed", extra={"loop": self.name})
+            return False

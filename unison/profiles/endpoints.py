@@ -19,11 +19,10 @@ from unison.identity.schemas import MergeOut, SplitRequest, SplitResult
 from unison.kit.errors import InvalidParameter
 from unison.kit.pagination import decode_cursor, encode_cursor
 from unison.profiles import repository, service
+from unison.profiles.processor import NAME as PROCESSOR
 from unison.profiles.schemas import ProfileOut, ProfilePage, TimelineItem, TimelinePage
 from unison.profiles.search import service as search
 from unison.profiles.search.terms import fold
-from unison.worker.chain import split_replay
-from unison.worker.profiles_processor import NAME as PROCESSOR
 
 router = APIRouter(prefix="/api/profiles", tags=["profiles"])
 
@@ -183,7 +182,7 @@ def split_profile(
 ) -> SplitResult:
     """Undo a merge: rebuild the profiles from the log as if the link had never been made;
     the link is blocked from then on."""
-    replay = split_replay(runtime.settings)
+    replay = runtime.split_replay(runtime.settings)
     live, events, blocks = identity.split(session, profile_id, body.merge_id, replay, PROCESSOR)
     return SplitResult(
         merge_id=body.merge_id, profile_ids=live, replayed_events=events, blocked_pairs=blocks

@@ -10,6 +10,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from unison.events import log as offsets
+from unison.events.log import LogEvent
 from unison.kit.clock import utcnow
 from unison.kit.settings import Settings
 from unison.profiles.projection import ORDER_EVENT
@@ -17,8 +19,6 @@ from unison.segments import catalog as catalogs
 from unison.segments import repository as rows
 from unison.segments import rfm, rounds
 from unison.segments.rounds import Plan, Work
-from unison.worker import offsets
-from unison.worker.offsets import LogEvent
 
 NAME = "segments"
 

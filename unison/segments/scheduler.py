@@ -2,17 +2,16 @@
 oldest qualifying purchase leaves the 90-day window), so each (segment or trait, profile)
 has a timer at the next such moment, and this step re-evaluates exactly those.
 
-Run from the worker / serve loop (`SchedulerThread`), `unison segments tick`, and tests,
+Run from the worker / serve loop (`SegmentTimers`), `unison segments tick`, and tests,
 always with an explicit `now` so a controlled clock drives it.
 """
 
-import logging
-import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from unison.events import log as offsets
 from unison.kit.clock import utcnow
 from unison.kit.db import transaction, write_lock
 from unison.kit.settings import Settings
@@ -21,9 +20,6 @@ from unison.segments import repository as rows
 from unison.segments import rfm, rounds, service
 from unison.segments.processor import NAME
 from unison.segments.rounds import Work
-from unison.worker import offsets
-
-log = logging.getLogger(__name__)
 
 
 def fire_due(
@@ -69,42 +65,24 @@ def fire(
     rounds.write(session, plan)
 
 
-class SchedulerThread:
-    """Fires due timers every `interval` seconds in the background (serve / worker)."""
+class SegmentTimers:
+    """The round of the segment-timers loop (unison/app/loops.py): fires due timers, then
+    rescores RFM when due. Always returns 0, so the loop waits its interval between rounds."""
 
     def __init__(
         self,
         sessions: sessionmaker[Session],
         settings: Settings,
         *,
-        interval: float | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.sessions, self.settings, self.clock = sessions, settings, clock
-        self.interval = interval or settings.segments_timer_interval_seconds
         self._rfm_tried: datetime | None = None
-        self._stopped = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        if self._thread is None:
-            self._stopped.clear()
-            self._thread = threading.Thread(target=self._run, name="segment-timers", daemon=True)
-            self._thread.start()
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._stopped.set()
-            self._thread.join()
-            self._thread = None
-
-    def _run(self) -> None:
-        while not self._stopped.wait(self.interval):
-            try:
-                fire_due(self.sessions, self.settings, self.clock())
-                self.refresh_rfm_if_due()
-            except Exception:
-                log.exception("segment timers failed; retrying on the next tick")
+    def __call__(self) -> int:
+        fire_due(self.sessions, self.settings, self.clock())
+        self.refresh_rfm_if_due()
+        return 0
 
     def refresh_rfm_if_due(self) -> None:
         """Rescore RFM over every buyer when the last refresh is older than the setting

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from unison.consent import service as consent_service
 from unison.consent.decision import can_contact
 from unison.consent.vocabulary import CHANNEL_IDENTIFIER
+from unison.events import log as offsets
 from unison.kit.errors import Conflict, NotFound
 from unison.kit.settings import Settings
 from unison.models import Segment, TraitDefinitionRow
@@ -37,7 +38,6 @@ from unison.segments.language.nodes import (
 )
 from unison.segments.processor import NAME
 from unison.segments.rounds import Plan, Work
-from unison.worker import offsets
 
 
 class SegmentNotFound(NotFound):

@@ -5,6 +5,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
+from unison.events import log as offsets
 from unison.kit.db import transaction
 from unison.models import (
     EventProfile,
@@ -16,7 +17,6 @@ from unison.models import (
     ProfileSearchKey,
     ProfileSearchText,
 )
-from unison.worker import offsets
 from unison.worker.runner import LogProcessor, Runner
 
 # Derived from the log, so rebuilt; identity_blocks (set by people through splits) are kept.

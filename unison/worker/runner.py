@@ -15,9 +15,9 @@ from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from unison.events import log as offsets
+from unison.events.log import LogEvent
 from unison.kit.db import transaction, write_lock
-from unison.worker import offsets
-from unison.worker.offsets import LogEvent
 
 log = logging.getLogger(__name__)
 PlanT = TypeVar("PlanT")
@@ -121,43 +121,9 @@ class Runner:
             return bool(offsets.read_after(reader, position, 1, until=until, payload=False))
 
 
-class RunnerThread:
-    """Runs the processor chain in the background, in flow order: woken after each ingest
-    commit, else polls."""
-
-    def __init__(self, runners: list[Runner], *, poll_seconds: float = 0.5) -> None:
-        self.runners = runners
-        self.poll_seconds = poll_seconds
-        self._wake = threading.Event()
-        self._stopped = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._stopped.clear()
-            self._thread = threading.Thread(target=self._run, name="log-processor", daemon=True)
-            self._thread.start()
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._stopped.set()
-            self._wake.set()
-            self._thread.join()
-            self._thread = None
-
-    def _run(self) -> None:
-        while not self._stopped.is_set():
-            busy = run_chain_once(self.runners) > 0
-            if not busy:
-                self._wake.wait(self.poll_seconds)
-                self._wake.clear()
-
-
 def run_chain_once(runners: list[Runner]) -> int:
-    """One batch of each processor in flow order; a failing batch rolled back and is retried
+    """One batch of each processor in flow order (the round of the log-processor loop,
+    unison/app/loops.py); a failing batch rolled back and is retried
     on the next round (after a pause), without stopping the others."""
     total = 0
     for runner in runners:

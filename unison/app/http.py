@@ -11,9 +11,9 @@ from unison.api.body import refuse_deep_json
 from unison.api.errors import install_error_handlers
 from unison.api.home import router as home_router
 from unison.api.openapi import document_errors
-from unison.api.operations import RequestMetricsMiddleware
-from unison.api.operations import router as operations_router
-from unison.api.runtime import Runtime
+from unison.app.operations import RequestMetricsMiddleware
+from unison.app.operations import router as operations_router
+from unison.app.runtime import build_runtime
 from unison.auth.endpoints import router as tokens_router
 from unison.channels.endpoints import router as connectors_router
 from unison.channels.hooks import WebhookFastPath
@@ -41,8 +41,8 @@ def create_app(
     background: bool = True,
     on_commit: Callable[[], None] | None = None,
 ) -> FastAPI:
-    """The app; `background` and `on_commit` as in `Runtime.build`."""
-    runtime = Runtime.build(settings or get_settings(), background=background, on_commit=on_commit)
+    """The app; `background` and `on_commit` as in `build_runtime`."""
+    runtime = build_runtime(settings or get_settings(), background=background, on_commit=on_commit)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -14,9 +14,9 @@ from unison import __version__
 from unison.api.deps import runtime_of
 from unison.api.responses import JsonResponse
 from unison.api.runtime import Runtime
+from unison.app.chain import processor_names
+from unison.events import log as offsets
 from unison.kit.db import transaction
-from unison.worker import offsets
-from unison.worker.chain import processor_names
 
 router = APIRouter(tags=["operations"])
 log = logging.getLogger("unison.http")

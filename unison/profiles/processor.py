@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from unison.events.log import LogEvent
 from unison.identity import repository as identity_rows
 from unison.identity import service as identity
 from unison.identity.identifiers import Ident, extract, type_rank
@@ -29,11 +30,10 @@ from unison.profiles import repository as profile_rows
 from unison.profiles.projection import EventFacts, ProfileState, apply_event, merge_states
 from unison.profiles.search import service as search
 from unison.profiles.search.terms import names_changed
-from unison.worker.offsets import LogEvent
 
 NAME = "profiles"
 # What a split or a shared-device undo runs on the replayed events after resolution
-# (unison.worker.chain.AFTER_SPLIT: inbox, segments).
+# (unison.app.chain.AFTER_SPLIT: inbox, segments).
 Follower = Callable[[Session, list[LogEvent]], None]
 
 

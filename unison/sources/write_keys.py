@@ -4,18 +4,17 @@ import base64
 import binascii
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
+from weakref import WeakKeyDictionary
 
 import anyio.to_thread
 
+from unison.api.runtime import Runtime
 from unison.events.service import SourceRef
 from unison.kit.db import transaction
 from unison.kit.errors import Unauthorized
 from unison.kit.secrets import hash_secret
 from unison.sources.service import source_for_write_key
-
-if TYPE_CHECKING:
-    from unison.api.runtime import Runtime
 
 _CACHE_LIMIT = 10_000
 
@@ -39,6 +38,17 @@ class WriteKeyCache:
         if len(self._entries) >= _CACHE_LIMIT:
             self._entries.clear()
         self._entries[key_hash] = (source, time.monotonic() + self._ttl)
+
+
+# One cache per app (keyed by its engine, as the runtime holds no domain's state).
+_CACHES: "WeakKeyDictionary[Any, WriteKeyCache]" = WeakKeyDictionary()
+
+
+def cache_for(runtime: Runtime) -> WriteKeyCache:
+    cache = _CACHES.get(runtime.engine)
+    if cache is None:
+        cache = _CACHES[runtime.engine] = WriteKeyCache(runtime.settings.write_key_cache_seconds)
+    return cache
 
 
 def write_key_from_headers(headers: Mapping[str, str]) -> str | None:
@@ -67,7 +77,7 @@ def write_key_from_body(body: dict[str, Any]) -> str | None:
     return key if isinstance(key, str) and key else None
 
 
-async def authenticate(runtime: "Runtime", key: str | None) -> SourceRef:
+async def authenticate(runtime: Runtime, key: str | None) -> SourceRef:
     if key is None:
         raise Unauthorized(
             "a write key is required: HTTP Basic user name, X-Write-Key header or writeKey "
@@ -75,15 +85,16 @@ async def authenticate(runtime: "Runtime", key: str | None) -> SourceRef:
             field="writeKey",
         )
     key_hash = hash_secret(key)
-    source = runtime.write_keys.get(key_hash)
+    cache = cache_for(runtime)
+    source = cache.get(key_hash)
     if source is None:
         source = await anyio.to_thread.run_sync(_lookup, runtime, key)
         if source is None:
             raise Unauthorized("the write key is not one of this workspace's", field="writeKey")
-        runtime.write_keys.put(key_hash, source)
+        cache.put(key_hash, source)
     return source
 
 
-def _lookup(runtime: "Runtime", key: str) -> SourceRef | None:
+def _lookup(runtime: Runtime, key: str) -> SourceRef | None:
     with transaction(runtime.sessions) as session:
         return source_for_write_key(session, key)

@@ -1,0 +1,76 @@
+"""The one list of background loops. `unison serve` starts it beside the API (the log
+processors and segment timers only with UNISON_EMBEDDED_WORKER, the default); `unison
+worker` starts the same list's log-processing part on its own."""
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from unison.app.chain import build_chain
+from unison.channels.senders import load_senders
+from unison.clv.tasks import ScheduledRefresh
+from unison.consent.webhooks import deliver_due as deliver_webhooks
+from unison.kit.background import PollingLoop
+from unison.kit.settings import Settings
+from unison.messaging.delivery import deliver_due as deliver_messages
+from unison.segments.scheduler import SegmentTimers
+from unison.worker.runner import run_chain_once
+
+
+@dataclass(frozen=True)
+class Loops:
+    processors: PollingLoop | None  # the log processors in flow order; ingest commits wake it
+    others: list[PollingLoop]
+
+    @property
+    def all(self) -> list[PollingLoop]:
+        return [*([self.processors] if self.processors else []), *self.others]
+
+
+def background_loops(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    *,
+    processing: bool,
+    delivery: bool,
+    batch_size: int | None = None,
+    poll_seconds: float = 0.5,
+) -> Loops:
+    """`processing`: the log processors and the segment timers (they project the log);
+    `delivery`: consent webhooks, the message outbox and the scheduled CLV refresh."""
+    processors, others = None, []
+    if processing:
+        runners = build_chain(settings, sessions, batch_size=batch_size)
+        processors = PollingLoop(
+            "log-processor", lambda: run_chain_once(runners), poll_seconds=poll_seconds
+        )
+        interval = settings.segments_timer_interval_seconds
+        # Timers fire every `interval`, the first time one interval after start.
+        timers = SegmentTimers(sessions, settings)
+        others.append(PollingLoop("segment-timers", timers, interval, first_after=interval))
+    if delivery:
+        others.extend(_delivery_loops(settings, sessions))
+    return Loops(processors, others)
+
+
+def _delivery_loops(settings: Settings, sessions: sessionmaker[Session]) -> list[PollingLoop]:
+    loops = []
+    if settings.consent_webhooks_enabled:
+        loops.append(PollingLoop("consent-webhooks", lambda: deliver_webhooks(sessions, settings)))
+    if settings.outbox_delivery_enabled:
+        loops.append(
+            PollingLoop(
+                "outbox",
+                lambda: deliver_messages(sessions, settings, load_senders(sessions, settings)),
+            )
+        )
+    if settings.clv_refresh_hours > 0:
+        loops.append(
+            PollingLoop(
+                "clv-refresh",
+                ScheduledRefresh(sessions, settings),
+                poll_seconds=300,
+                first_after=300,  # not in the way of start-up and a first burst of traffic
+            )
+        )
+    return loops
