@@ -56,7 +56,7 @@ def serve(
     ] = None,
 ) -> None:
     """Run the API (collection, read API, health, metrics) on the configured database."""
-    from unison.api.serving import serve as run_server
+    from unison.app.serving import serve as run_server
     from unison.kit.logging import configure_logging
 
     settings = get_settings()

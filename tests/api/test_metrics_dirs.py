@@ -7,7 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from unison.api.serving import METRICS_DIR_PREFIX, _sweep_metrics_dirs
+from unison.app.serving import METRICS_DIR_PREFIX, _sweep_metrics_dirs
 
 
 def test_directories_of_gone_servers_are_removed_and_live_ones_kept() -> None:

@@ -1,7 +1,7 @@
 """Prometheus metrics, one registry per app so tests and processes never share counters.
 
 When `unison serve` runs several processes, prometheus_client's multiprocess mode keeps each
-process's values in files under PROMETHEUS_MULTIPROC_DIR (api/serving.py sets it) and a
+process's values in files under PROMETHEUS_MULTIPROC_DIR (app/serving.py sets it) and a
 scrape sums them, so /metrics describes the whole server whichever process answers.
 """
 

@@ -17,7 +17,7 @@ def build_runtime(
     background: bool = True,
     on_commit: Callable[[], None] | None = None,
 ) -> Runtime:
-    """`background=False` builds a collector process's runtime (api/serving.py): it
+    """`background=False` builds a collector process's runtime (app/serving.py): it
     serves requests, and tells the first process about its commits via `on_commit`
     instead of running the processors and delivery loops itself."""
     engine = create_db_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
