@@ -165,3 +165,34 @@ class TestJsonNestedPastTheLimit:
         assert (summary.accepted, summary.rejected) == (1, 1)
         assert "nested deeper than 64" in summary.errors[0][1]
         assert len(rejected(sessions)) == 1
+
+
+class TestNulCharacters:
+    """PostgreSQL text cannot hold U+0000: once a 500 there (a 404 on SQLite)."""
+
+    def test_a_nul_in_a_path_parameter_is_a_400_naming_it(
+        self, client: TestClient, admin_token: str
+    ) -> None:
+        auth = {"Authorization": f"Bearer {admin_token}"}
+        response = client.get("/api/connectors/tele%00gram", headers=auth)
+        assert response.status_code == 400, response.text
+        assert response.json()["field"] == "name"
+
+    def test_a_nul_in_a_query_parameter_is_a_400_naming_it(
+        self, client: TestClient, admin_token: str
+    ) -> None:
+        auth = {"Authorization": f"Bearer {admin_token}"}
+        response = client.get("/api/profiles/lookup?type=email&value=a%00b", headers=auth)
+        assert response.status_code == 400, response.text
+        assert response.json()["field"] == "value"
+
+    def test_a_nul_in_a_body_string_is_a_400_naming_the_field_and_creates_nothing(
+        self, client: TestClient, admin_token: str
+    ) -> None:
+        auth = {"Authorization": f"Bearer {admin_token}"}
+        body = {"name": "web\u0000site", "channel": "web"}
+        response = client.post("/api/sources", json=body, headers=auth)
+        assert response.status_code == 400, response.text
+        assert response.json()["field"] == "name"
+        names = [s["name"] for s in client.get("/api/sources", headers=auth).json()]
+        assert "web\u0000site" not in names

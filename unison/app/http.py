@@ -8,6 +8,7 @@ from fastapi_offline import FastAPIOffline
 
 from unison import __version__
 from unison.api.body import refuse_deep_json
+from unison.api.text_params import refuse_nul_characters
 from unison.api.errors import install_error_handlers
 from unison.api.home import router as home_router
 from unison.api.openapi import document_errors
@@ -59,7 +60,7 @@ def create_app(
         version=__version__,
         description="Omnichannel customer platform: Segment-compatible collection and APIs.",
         lifespan=lifespan,
-        dependencies=[Depends(refuse_deep_json)],
+        dependencies=[Depends(refuse_deep_json), Depends(refuse_nul_characters)],
     )
     app.state.runtime = runtime
     install_error_handlers(app)

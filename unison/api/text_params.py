@@ -1,0 +1,61 @@
+"""U+0000 in a path or query parameter, or in an /api JSON body, is refused up front.
+
+PostgreSQL text cannot hold NUL; a parameter carrying one would otherwise reach a query and
+fail there as a 500 on PostgreSQL while SQLite answers 404. One rule for both stores: a 400
+naming the parameter or field.
+"""
+
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+
+from unison.kit.errors import UnisonError
+
+_WITH_BODY = {"POST", "PUT", "PATCH"}
+_NUL = "\x00"
+
+
+class NulCharacter(UnisonError):
+    status_code = 400
+
+
+def _refuse(field: str) -> None:
+    raise NulCharacter(f"{field} contains U+0000 (NUL), which is not accepted", field=field)
+
+
+def _nul_field(value: Any, path: str) -> str | None:
+    """The dotted path of the first string (or key) in `value` holding NUL, else None."""
+    stack = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            if _NUL in item:
+                return where or "body"
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                name = f"{where}.{key}" if where else str(key)
+                if _NUL in str(key):
+                    return name
+                stack.append((child, name))
+        elif isinstance(item, list):
+            stack.extend((child, f"{where}[{i}]") for i, child in enumerate(item))
+    return None
+
+
+async def refuse_nul_characters(request: Request) -> None:
+    """App-wide dependency for the FastAPI routes (/v1 and /hooks have their own checks)."""
+    for name, value in request.path_params.items():
+        if isinstance(value, str) and _NUL in value:
+            _refuse(name)
+    for name, value in request.query_params.multi_items():
+        if _NUL in name or _NUL in value:
+            _refuse(name)
+    if request.method in _WITH_BODY and "json" in request.headers.get("content-type", ""):
+        try:
+            body = orjson.loads(await request.body())  # already read by FastAPI: cached
+        except orjson.JSONDecodeError:
+            return  # FastAPI's own parse answers for a body that is not JSON
+        field = _nul_field(body, "")
+        if field is not None:
+            _refuse(field)
