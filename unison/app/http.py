@@ -8,10 +8,10 @@ from fastapi_offline import FastAPIOffline
 
 from unison import __version__
 from unison.api.body import refuse_deep_json
-from unison.api.text_params import refuse_nul_characters
 from unison.api.errors import install_error_handlers
 from unison.api.home import router as home_router
 from unison.api.openapi import document_errors
+from unison.api.text_params import refuse_nul_characters
 from unison.app.operations import RequestMetricsMiddleware
 from unison.app.operations import router as operations_router
 from unison.app.runtime import build_runtime
