@@ -7,14 +7,18 @@ not the provider's format 400 naming the place. Only then are the events stored,
 the same validation and group-commit writer as `/v1/*`, and the answer (200) is sent once
 they are committed: a provider that hears 200 may forget the update.
 
-Providers retry on slow answers, so the hot path is a pure ASGI layer like
-`events.collect.CollectFastPath` (FastAPI's routing and dependencies cost more than the
-work), and a connector's decrypted secrets are cached for `connector_cache_seconds`.
+What /hooks/* supplies to the ingest core (events/ingest.py), which /v1/* shares: routing
+(the connector, WhatsApp's challenge, the method) before the body is read, the connector
+type's body limit, signature verification as authentication, the type's parser for
+canonical events, and the answer. Providers retry on slow answers, so it is served by the
+core's pure ASGI fast path, and a connector's decrypted secrets are cached for
+`connector_cache_seconds`.
 """
 
 import time
 import weakref
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -22,21 +26,19 @@ import anyio.to_thread
 from fastapi import APIRouter, Request
 from sqlalchemy import Engine
 from starlette.responses import PlainTextResponse, Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
-from unison.api.body import read_body
 from unison.api.deps import runtime_of
-from unison.api.responses import JsonResponse, error_response
 from unison.api.runtime import Runtime
 from unison.channels import signing
 from unison.channels.base import ConnectorRef
 from unison.channels.service import ConnectorNotFound, connector_ref
-from unison.channels.types import TYPE_NAMES, TYPES, Check
-from unison.events import repository
-from unison.events.service import prepare_items
-from unison.kit.clock import utcnow
+from unison.channels.types import TYPE_NAMES, TYPES, ChannelType, Check
+from unison.events.ingest import Answer, Call, Claim, IngestFastPath, Intake, Opener, Stored, serve
+from unison.events.service import SourceRef
 from unison.kit.db import transaction
 from unison.kit.errors import Forbidden, InvalidParameter, UnisonError
+from unison.kit.settings import Settings
 
 ROUTE = "/hooks/{type}/{connector}"
 PREFIX = "/hooks/"
@@ -47,6 +49,12 @@ class MethodNotAllowed(UnisonError):
     status_code = 405
 
 
+@dataclass(frozen=True, slots=True)
+class _Cached:
+    connector: ConnectorRef
+    expires: float  # time.monotonic()
+
+
 class ConnectorCache:
     """(type, name) -> (connector with decrypted secrets, expiry). Only found connectors are
     kept, so a connector created a moment ago answers at once; a changed or deleted one is
@@ -54,18 +62,18 @@ class ConnectorCache:
 
     def __init__(self, ttl: float) -> None:
         self.ttl = ttl
-        self._entries: dict[tuple[str, str], tuple[ConnectorRef, float]] = {}
+        self._entries: dict[tuple[str, str], _Cached] = {}
 
     def get(self, key: tuple[str, str]) -> ConnectorRef | None:
         entry = self._entries.get(key)
-        if entry is None or entry[1] < time.monotonic():
+        if entry is None or entry.expires < time.monotonic():
             return None
-        return entry[0]
+        return entry.connector
 
     def put(self, key: tuple[str, str], connector: ConnectorRef) -> None:
         if len(self._entries) >= _CACHE_LIMIT:
             self._entries.clear()
-        self._entries[key] = (connector, time.monotonic() + self.ttl)
+        self._entries[key] = _Cached(connector, time.monotonic() + self.ttl)
 
     def clear(self) -> None:
         self._entries.clear()
@@ -110,62 +118,79 @@ def _lookup(runtime: Runtime, type_name: str, name: str) -> ConnectorRef | None:
         return connector_ref(session, runtime.settings, type_name, name)
 
 
-async def receive(
-    runtime: Runtime,
-    method: str,
-    type_name: str,
-    name: str,
-    headers: Mapping[str, str],
-    chunks: AsyncIterator[bytes],
-    query: str,
-) -> Response:
-    """Answer one webhook call; raises UnisonError for every refusal."""
-    connector = await _connector(runtime, type_name, name)
-    if method == "GET" and type_name == "whatsapp":
-        return _challenge(query, connector)
+@dataclass(frozen=True, slots=True)
+class Target:
+    """The connector a /hooks/<type>/<connector> path names."""
+
+    type: str
+    connector: str
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookEntry:
+    """A provider's webhook: its raw body, authenticated by the connector's signature or
+    secret, parsed by the connector type into canonical events, answered 200 once stored."""
+
+    kind: ChannelType
+    connector: ConnectorRef
+    headers: Mapping[str, str]
+    origin: str = "webhook"
+
+    def body_limit(self, settings: Settings) -> int:
+        if self.kind.raw_body:
+            return settings.connector_max_email_bytes
+        return settings.connector_max_body_bytes
+
+    def decode(self, body: bytes) -> bytes:
+        return body  # parsed only once verified: the signature covers the raw bytes
+
+    async def authenticate(self, runtime: Runtime, decoded: bytes) -> SourceRef:
+        settings = runtime.settings
+        check = Check(now=time.time(), tolerance=settings.connector_signature_tolerance_seconds)
+        self.kind.verify(self.headers, decoded, self.connector, check)
+        return self.connector.source
+
+    def canonical(self, decoded: bytes, source: SourceRef, settings: Settings) -> Intake:
+        parsed = self.kind.parse(decoded, self.connector)
+        return Intake(source, parsed.events, ignored=parsed.ignored)
+
+    def answer(self, intake: Intake, stored: Stored) -> Answer:
+        # A rejected item is kept in rejected_events and named here, but still answered 200:
+        # a provider would redeliver it forever, and it would never pass.
+        body: dict[str, Any] = {
+            "ok": True,
+            "accepted": stored.outcome.accepted,
+            "duplicates": stored.outcome.duplicates,
+            "rejected": stored.rejected,
+        }
+        if intake.ignored:
+            body["ignored"] = intake.ignored
+        return Answer(200, body)
+
+
+def opener(target: Target) -> Opener:
+    """Routing, before the body is read: the connector (404), WhatsApp's verification
+    challenge (a GET), the method (405)."""
+
+    async def open_(runtime: Runtime, call: Call) -> WebhookEntry | Response:
+        connector = await _connector(runtime, target.type, target.connector)
+        if call.method == "GET" and target.type == "whatsapp":
+            return _challenge(call.query, connector)
+        _require_post(call.method, target.type)
+        return WebhookEntry(TYPES[target.type], connector, call.headers)
+
+    return open_
+
+
+def _require_post(method: str, type_name: str) -> None:
     if method != "POST":
         allowed = "GET and POST" if type_name == "whatsapp" else "POST"
         raise MethodNotAllowed(f"{type_name} webhooks take {allowed}", field="method")
-    kind = TYPES[type_name]
-    settings = runtime.settings
-    limit = (
-        settings.connector_max_email_bytes if kind.raw_body else settings.connector_max_body_bytes
-    )
-    body = await read_body(headers, chunks, limit)
-    check = Check(now=time.time(), tolerance=settings.connector_signature_tolerance_seconds)
-    kind.verify(headers, body, connector, check)  # before anything is parsed or stored
-    parsed = kind.parse(body, connector)
-    answer: dict[str, Any] = {"ok": True, "accepted": 0, "duplicates": 0, "rejected": []}
-    if parsed.ignored:
-        answer["ignored"] = parsed.ignored
-    if not parsed.events:
-        return JsonResponse(answer)
-    received_at = utcnow()
-    prepared = prepare_items(
-        parsed.events,
-        source=connector.source,
-        received_at=received_at,
-        max_event_bytes=settings.max_event_bytes,
-    )
-    outcome = await runtime.writer.submit(
-        repository.IngestBatch(
-            prepared.rows, prepared.rejections, connector.source.id, "webhook", received_at
-        )
-    )
-    runtime.metrics.count_ingest(
-        connector.source.name, outcome.accepted, outcome.duplicates, outcome.rejected
-    )
-    # A rejected item is kept in rejected_events and named here, but still answered 200: a
-    # provider would redeliver it forever, and it would never pass.
-    answer.update(
-        accepted=outcome.accepted,
-        duplicates=outcome.duplicates,
-        rejected=[
-            {"index": r.index, "error": r.error, "field": r.field, "detail": r.detail}
-            for r in prepared.rejections
-        ],
-    )
-    return JsonResponse(answer)
+
+
+async def receive(runtime: Runtime, target: Target, call: Call) -> Response:
+    """Answer one webhook call: routing, then the ingest core (events/ingest.py)."""
+    return await serve(runtime, call, opener(target))
 
 
 def _challenge(query: str, connector: ConnectorRef) -> Response:
@@ -187,49 +212,19 @@ def _challenge(query: str, connector: ConnectorRef) -> Response:
     return PlainTextResponse(params["hub.challenge"])
 
 
-def _split(path: str) -> tuple[str, str] | None:
+def target_of(path: str) -> Target | None:
     parts = path[len(PREFIX) :].split("/")
     if len(parts) != 2 or not parts[0] or not parts[1]:
         return None
-    return parts[0], parts[1]
+    return Target(parts[0], parts[1])
 
 
-class WebhookFastPath:
+class WebhookFastPath(IngestFastPath):
     """Pure ASGI: answers /hooks/<type>/<connector> directly, passes the rest on."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive_: Receive, send: Send) -> None:
-        target = (
-            _split(scope["path"])
-            if scope["type"] == "http" and scope["path"].startswith(PREFIX)
-            else None
-        )
-        if target is None:
-            await self.app(scope, receive_, send)
-            return
-        scope["unison.route"] = ROUTE
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        runtime: Runtime = scope["app"].state.runtime
-        query = scope.get("query_string", b"").decode("latin-1")
-        try:
-            response = await receive(
-                runtime, scope["method"], *target, headers, _chunks(receive_), query
-            )
-        except UnisonError as exc:
-            response = error_response(exc)
-        await response(scope, receive_, send)
-
-
-async def _chunks(receive_: Receive) -> AsyncIterator[bytes]:
-    while True:
-        message = await receive_()
-        if message["type"] == "http.disconnect":
-            return
-        yield message.get("body", b"")
-        if not message.get("more_body", False):
-            return
+    def claim(self, scope: Scope) -> Claim | None:
+        target = target_of(scope["path"]) if scope["path"].startswith(PREFIX) else None
+        return None if target is None else Claim(ROUTE, opener(target))
 
 
 # These routes put the webhooks in OpenAPI; WebhookFastPath answers before they are reached
@@ -238,18 +233,8 @@ router = APIRouter(tags=["channel webhooks"])
 
 
 async def _route(request: Request, type: str, connector: str) -> Response:
-    try:
-        return await receive(
-            runtime_of(request),
-            request.method,
-            type,
-            connector,
-            request.headers,
-            request.stream(),
-            request.url.query,
-        )
-    except UnisonError as exc:
-        return error_response(exc)
+    call = Call(request.headers, request.stream(), request.method, request.url.query)
+    return await receive(runtime_of(request), Target(type, connector), call)
 
 
 router.add_api_route(

@@ -7,23 +7,22 @@ request than the ingest work itself. The FastAPI routes below describe the same 
 OpenAPI and run the same core, so behaviour cannot differ between the two.
 """
 
-from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import ValidationError
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
-from unison.api.body import parse_json_object, read_body
+from unison.api.body import parse_json_object
 from unison.api.deps import runtime_of
-from unison.api.responses import JsonResponse, error_response
 from unison.api.runtime import Runtime
-from unison.events import repository
+from unison.events.ingest import Answer, Call, Claim, IngestFastPath, Intake, Opener, Stored, serve
 from unison.events.schemas import BatchEnvelope, IngestResult, SegmentEvent
-from unison.events.service import BatchContext, Prepared, json_kind, prepare_items
-from unison.kit.clock import utcnow
+from unison.events.service import BatchContext, SourceRef, json_kind
 from unison.kit.errors import UnisonError
+from unison.kit.settings import Settings
 from unison.sources.write_keys import authenticate, write_key_from_body, write_key_from_headers
 
 router = APIRouter(tags=["collection (Segment-compatible)"])
@@ -44,7 +43,7 @@ class BatchRejected(UnisonError):
     status_code = 400
 
 
-def _envelope(body: dict[str, Any], max_events: int) -> tuple[list[Any], BatchContext]:
+def _envelope(body: dict[str, Any], source: SourceRef, max_events: int) -> Intake:
     if "batch" not in body:
         raise InvalidBatch("batch is required: a JSON array of events", field="batch")
     try:
@@ -60,122 +59,82 @@ def _envelope(body: dict[str, Any], max_events: int) -> tuple[list[Any], BatchCo
             f"batch has {len(envelope.batch):,} events; the limit is {max_events:,} per request",
             field="batch",
         )
-    return envelope.batch, BatchContext(envelope.context, envelope.integrations, envelope.sent_at)
+    batch = BatchContext(envelope.context, envelope.integrations, envelope.sent_at)
+    return Intake(source, envelope.batch, batch=batch)
 
 
-async def ingest(
-    runtime: Runtime,
-    headers: Mapping[str, str],
-    chunks: AsyncIterator[bytes],
-    implied_type: str | None,
-) -> tuple[int, dict[str, Any]]:
-    """Validate, store (acknowledged only once committed) and answer one /v1/* call.
+@dataclass(frozen=True, slots=True)
+class SegmentEntry:
+    """A /v1/* call: a JSON object, authenticated by its write key, holding one call or a
+    batch of them."""
 
-    Raises UnisonError for a request that fails as a whole (auth, body, envelope).
-    """
-    settings = runtime.settings
-    header_key = write_key_from_headers(headers)
-    body = parse_json_object(await read_body(headers, chunks, settings.max_request_bytes))
-    source = await authenticate(runtime, header_key or write_key_from_body(body))
-    if implied_type is None:
-        items, batch = _envelope(body, settings.max_batch_events)
-    else:
-        items, batch = [body], None
-    received_at = utcnow()
-    prepared = prepare_items(
-        items,
-        source=source,
-        received_at=received_at,
-        max_event_bytes=settings.max_event_bytes,
-        implied_type=implied_type,
-        batch=batch,
-    )
-    outcome = await runtime.writer.submit(
-        repository.IngestBatch(prepared.rows, prepared.rejections, source.id, "api", received_at)
-    )
-    runtime.metrics.count_ingest(
-        source.name, outcome.accepted, outcome.duplicates, outcome.rejected
-    )
-    return _answer(prepared, outcome, single=implied_type is not None)
+    implied_type: str | None  # None for /v1/batch, where each item names its type
+    header_key: str | None
+    origin: str = "api"
 
+    def body_limit(self, settings: Settings) -> int:
+        return settings.max_request_bytes
 
-def _answer(
-    prepared: Prepared, outcome: repository.StoreOutcome, *, single: bool
-) -> tuple[int, dict[str, Any]]:
-    rejected = [
-        {"index": r.index, "error": r.error, "field": r.field, "detail": r.detail}
-        for r in prepared.rejections
-    ]
-    if single and rejected:
-        first = rejected[0]
-        status = 413 if first["error"] == "EventTooLarge" else 400
-        return status, {"error": first["error"], "detail": first["detail"], "field": first["field"]}
-    if rejected and not prepared.rows:
-        error = BatchRejected(
-            f"all {len(rejected)} events were rejected; see `rejected` for each reason",
-            field="batch",
-            extra={"rejected": rejected},
+    def decode(self, body: bytes) -> dict[str, Any]:
+        return parse_json_object(body)
+
+    async def authenticate(self, runtime: Runtime, decoded: dict[str, Any]) -> SourceRef:
+        return await authenticate(runtime, self.header_key or write_key_from_body(decoded))
+
+    def canonical(self, decoded: dict[str, Any], source: SourceRef, settings: Settings) -> Intake:
+        if self.implied_type is not None:
+            return Intake(source, [decoded], implied_type=self.implied_type)
+        return _envelope(decoded, source, settings.max_batch_events)
+
+    def answer(self, intake: Intake, stored: Stored) -> Answer:
+        rejected = stored.rejected
+        if self.implied_type is not None and rejected:
+            first = rejected[0]
+            status = 413 if first["error"] == "EventTooLarge" else 400
+            fields = {k: first[k] for k in ("error", "detail", "field")}
+            return Answer(status, fields)
+        if rejected and not stored.prepared.rows:
+            error = BatchRejected(
+                f"all {len(rejected)} events were rejected; see `rejected` for each reason",
+                field="batch",
+                extra={"rejected": rejected},
+            )
+            return Answer(400, error.to_dict())
+        outcome = stored.outcome
+        return Answer(
+            200,
+            {
+                "success": True,
+                "accepted": outcome.accepted,
+                "duplicates": outcome.duplicates,
+                "rejected": rejected,
+            },
         )
-        return 400, error.to_dict()
-    return 200, {
-        "success": True,
-        "accepted": outcome.accepted,
-        "duplicates": outcome.duplicates,
-        "rejected": rejected,
-    }
 
 
-class CollectFastPath:
+def opener(implied_type: str | None) -> Opener:
+    async def open_(_runtime: Runtime, call: Call) -> SegmentEntry:
+        # A malformed Authorization header is refused before the body is read.
+        return SegmentEntry(implied_type, write_key_from_headers(call.headers))
+
+    return open_
+
+
+_OPENERS = {path: opener(implied) for path, implied in COLLECT_PATHS.items()}
+
+
+class CollectFastPath(IngestFastPath):
     """Pure ASGI: serves POST /v1/* directly, passes everything else to the app."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST":
-            await self.app(scope, receive, send)
-            return
-        implied = COLLECT_PATHS.get(scope["path"], "")
-        if implied == "":
-            await self.app(scope, receive, send)
-            return
-        scope["unison.route"] = scope["path"]
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        runtime: Runtime = scope["app"].state.runtime
-        try:
-            status, body = await ingest(runtime, headers, _chunks(receive), implied)
-        except UnisonError as exc:
-            await _error(exc)(scope, receive, send)
-            return
-        await _response(status, body)(scope, receive, send)
-
-
-def _error(error: UnisonError) -> JsonResponse:
-    response = error_response(error)
-    if error.status_code == 401:
-        response.headers["WWW-Authenticate"] = 'Basic realm="unison"'
-    return response
-
-
-def _response(status: int, body: dict[str, Any]) -> JsonResponse:
-    response = JsonResponse(body, status_code=status)
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Basic realm="unison"'
-    return response
-
-
-async def _chunks(receive: Receive) -> AsyncIterator[bytes]:
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return
-        yield message.get("body", b"")
-        if not message.get("more_body", False):
-            return
+    def claim(self, scope: Scope) -> Claim | None:
+        if scope["method"] != "POST":
+            return None
+        found = _OPENERS.get(scope["path"])
+        return None if found is None else Claim(scope["path"], found)
 
 
 # The routes below document /v1/* in OpenAPI; CollectFastPath answers before they are reached
-# in a running app, through the same `ingest`.
+# in a running app, through the same `serve`.
 
 
 def _body_doc(model: type[Any], description: str) -> dict[str, Any]:
@@ -203,12 +162,8 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 async def _route(request: Request) -> Response:
-    implied = COLLECT_PATHS[request.url.path]
-    try:
-        status, body = await ingest(runtime_of(request), request.headers, request.stream(), implied)
-    except UnisonError as exc:
-        return _error(exc)
-    return _response(status, body)
+    call = Call(request.headers, request.stream(), request.method, request.url.query)
+    return await serve(runtime_of(request), call, _OPENERS[request.url.path])
 
 
 for _path, _type in COLLECT_PATHS.items():

@@ -1,6 +1,6 @@
 """The inbox log processor: stores message-like events as conversation messages.
 
-It runs after the profile processor (unison/worker/chain.py), so every event's profile is
+It runs after the profile processor (unison/app/chain.py), so every event's profile is
 known. Events it reads (README "Channel connectors"): Message Received, Message Sent,
 Message Edited (replaces the text of the message it edits), Contact Shared, Conversation
 Started, Button Clicked, and helpdesk Ticket Created/Updated/Resolved when they carry a
