@@ -2,13 +2,13 @@
 
 import base64
 import binascii
-import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
 
 from unison.events.service import SourceRef
+from unison.kit.cache import TtlCache
 from unison.kit.db import transaction
 from unison.kit.errors import Unauthorized
 from unison.kit.secrets import hash_secret
@@ -17,28 +17,11 @@ from unison.sources.service import source_for_write_key
 if TYPE_CHECKING:
     from unison.api.runtime import Runtime
 
-_CACHE_LIMIT = 10_000
 
-
-class WriteKeyCache:
-    """key hash -> (source, expiry), for known keys only. A miss is never cached: a key
-    created a moment ago must work on its first use, and a cached refusal would keep it
-    refused until expiry. An unknown key costs one indexed read, on a worker thread."""
-
-    def __init__(self, ttl: float) -> None:
-        self._ttl = ttl
-        self._entries: dict[str, tuple[SourceRef, float]] = {}
-
-    def get(self, key_hash: str) -> SourceRef | None:
-        entry = self._entries.get(key_hash)
-        if entry is None or entry[1] < time.monotonic():
-            return None
-        return entry[0]
-
-    def put(self, key_hash: str, source: SourceRef) -> None:
-        if len(self._entries) >= _CACHE_LIMIT:
-            self._entries.clear()
-        self._entries[key_hash] = (source, time.monotonic() + self._ttl)
+class WriteKeyCache(TtlCache[str, SourceRef]):
+    """key hash -> source, for known keys only (see TtlCache: a miss is never cached, so a
+    key created a moment ago works on its first use). An unknown key costs one indexed
+    read, on a worker thread."""
 
 
 def write_key_from_headers(headers: Mapping[str, str]) -> str | None:

@@ -15,10 +15,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from unison.kit.db import insert_ignore_from
 from unison.kit.settings import Settings
 from unison.models import Event, EventLookup
 from unison.models.base import table
@@ -67,12 +66,8 @@ class LookupProcessor:
         keys = select(Event.id, Event.user_id, Event.anonymous_id, Event.timestamp).where(
             offsets.between(session, *plan)
         )
-        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        session.execute(  # a replayed batch adds nothing
-            insert(LOOKUP)
-            .from_select(_KEYS, keys)
-            .on_conflict_do_nothing(index_elements=["event_id"])
-        )
+        # a replayed batch adds nothing
+        insert_ignore_from(session, LOOKUP, _KEYS, keys, index_elements=["event_id"])
 
 
 def matching(
