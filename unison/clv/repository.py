@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from unison.kit.db import upsert
+from unison.kit.db import chunks, upsert
 from unison.models import AcquisitionSpend, Event, EventProfile, ExchangeRate, Profile
 
 _PAGE = 10_000
@@ -68,10 +68,8 @@ def channel_firsts(session: Session, profile_ids: Sequence[int]) -> dict[int, di
     """Live profile id -> {channel: first seen (ISO text)} from the projected stats."""
     found: dict[int, dict[str, str]] = {}
     wanted = sorted(set(profile_ids))
-    for start in range(0, len(wanted), 1000):
-        rows = session.execute(
-            select(Profile.id, Profile.channels).where(Profile.id.in_(wanted[start : start + 1000]))
-        )
+    for chunk in chunks(wanted, 1000):
+        rows = session.execute(select(Profile.id, Profile.channels).where(Profile.id.in_(chunk)))
         for pid, channels in rows:
             found[pid] = {name: str(stats.get("first", "")) for name, stats in channels.items()}
     return found

@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from unison.kit.db import insert_ignore_from
+from unison.kit.db import chunks, insert_ignore_from
 from unison.kit.settings import Settings
 from unison.models import Event, EventLookup
 from unison.models.base import table
@@ -108,8 +108,7 @@ def _not_reached(session: Session) -> ColumnElement[bool]:
 
 def forget_keys(session: Session, event_ids: Sequence[int]) -> None:
     """Erasure: the events keep what happened and when, their lookup rows lose who."""
-    for start in range(0, len(event_ids), _CHUNK):
-        chunk = list(event_ids[start : start + _CHUNK])
+    for chunk in chunks(event_ids, _CHUNK):
         session.execute(
             update(EventLookup)
             .where(EventLookup.event_id.in_(chunk))
