@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint typecheck pytest bench clean chromium
+.PHONY: demo test lint typecheck complexity pytest bench clean chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ demo: $(STAMP)
 	$(BIN)/unison demo
 	$(BIN)/unison serve
 
-test: $(STAMP) lint typecheck pytest
+test: $(STAMP) lint typecheck complexity pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check unison tests bench
@@ -34,6 +34,10 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+# No function in unison/ above cyclomatic complexity 15, save scripts/complexity_allow.txt's.
+complexity: $(STAMP)
+	$(BIN)/python scripts/complexity.py
 
 # PYTEST_WORKERS=0 runs the suite in one process (pytest-xdist's -n 0).
 PYTEST_WORKERS ?= auto

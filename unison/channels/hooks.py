@@ -36,47 +36,23 @@ from unison.channels.service import ConnectorNotFound, connector_ref
 from unison.channels.types import TYPE_NAMES, TYPES, ChannelType, Check
 from unison.events.ingest import Answer, Call, Claim, IngestFastPath, Intake, Opener, Stored, serve
 from unison.events.service import SourceRef
+from unison.kit.cache import TtlCache
 from unison.kit.db import transaction
 from unison.kit.errors import Forbidden, InvalidParameter, UnisonError
 from unison.kit.settings import Settings
 
 ROUTE = "/hooks/{type}/{connector}"
 PREFIX = "/hooks/"
-_CACHE_LIMIT = 10_000
 
 
 class MethodNotAllowed(UnisonError):
     status_code = 405
 
 
-@dataclass(frozen=True, slots=True)
-class _Cached:
-    connector: ConnectorRef
-    expires: float  # time.monotonic()
-
-
-class ConnectorCache:
-    """(type, name) -> (connector with decrypted secrets, expiry). Only found connectors are
-    kept, so a connector created a moment ago answers at once; a changed or deleted one is
-    dropped by the endpoints that change it, and by expiry in other processes."""
-
-    def __init__(self, ttl: float) -> None:
-        self.ttl = ttl
-        self._entries: dict[tuple[str, str], _Cached] = {}
-
-    def get(self, key: tuple[str, str]) -> ConnectorRef | None:
-        entry = self._entries.get(key)
-        if entry is None or entry.expires < time.monotonic():
-            return None
-        return entry.connector
-
-    def put(self, key: tuple[str, str], connector: ConnectorRef) -> None:
-        if len(self._entries) >= _CACHE_LIMIT:
-            self._entries.clear()
-        self._entries[key] = _Cached(connector, time.monotonic() + self.ttl)
-
-    def clear(self) -> None:
-        self._entries.clear()
+class ConnectorCache(TtlCache[tuple[str, str], ConnectorRef]):
+    """(type, name) -> connector with decrypted secrets. Only found connectors are kept (see
+    TtlCache), so a connector created a moment ago answers at once; a changed or deleted one
+    is dropped by the endpoints that change it, and by expiry in other processes."""
 
 
 _CACHES: "weakref.WeakKeyDictionary[Engine, ConnectorCache]" = weakref.WeakKeyDictionary()

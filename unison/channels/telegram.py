@@ -91,7 +91,6 @@ def _message(
     chat = need(message, "chat", dict, where)
     chat_id = need(chat, "id", int, f"{where}.chat")
     provider_id = need(message, "message_id", int, where)
-    date = message.get("edit_date") if edited and message.get("edit_date") else message.get("date")
     text = maybe(message, "text", str, where)
     caption = maybe(message, "caption", str, where)
     traits = _traits(sender)
@@ -104,24 +103,11 @@ def _message(
         "sender_name": _name(sender),
         "attachments": _attachments(message) or None,
     }
-    event = MESSAGE_EDITED if edited else MESSAGE_RECEIVED
-    contact = maybe(message, "contact", dict, where)
-    if contact is not None and not edited:
-        event = CONTACT_SHARED
-        properties["contact"] = _contact(contact, where)
-        # Only the sender's own contact card (user_id == from.id) gives *their* number; a
-        # forwarded card is someone else's and must never link that number to the sender.
-        if contact.get("user_id") == sender["id"]:
-            phone = properties["contact"]["phone_number"]
-            # Telegram gives the account's number in international form without the "+".
-            traits["phone"] = "+" + phone if phone.isdigit() else phone
-            properties["own_contact"] = True
-        else:
-            properties["own_contact"] = False
-    elif isinstance(text, str) and not edited and _is_start(text):
-        event = CONVERSATION_STARTED
-        parts = text.strip().split(maxsplit=1)
-        properties["start_payload"] = parts[1] if len(parts) > 1 else None
+    event = _event(
+        message, sender, text, where, edited=edited, traits=traits, properties=properties
+    )
+    date = message.get("edit_date") if edited and message.get("edit_date") else message.get("date")
+    language = sender.get("language_code")
     return track(
         connector,
         event=event,
@@ -131,10 +117,50 @@ def _message(
         traits=traits,
         properties=properties,
         timestamp=from_unix(date, f"{where}.date") if date is not None else None,
-        locale=sender.get("language_code")
-        if isinstance(sender.get("language_code"), str)
-        else None,
+        locale=language if isinstance(language, str) else None,
     )
+
+
+def _event(
+    message: dict[str, Any],
+    sender: dict[str, Any],
+    text: str | None,
+    where: str,
+    *,
+    edited: bool,
+    traits: dict[str, Any],
+    properties: dict[str, Any],
+) -> str:
+    """The event a message is (edited, a shared contact, /start, or plain), adding what that
+    kind carries to `traits` and `properties`."""
+    contact = maybe(message, "contact", dict, where)  # checked on edits too
+    if edited:
+        return MESSAGE_EDITED
+    if contact is not None:
+        _shared_contact(_contact(contact, where), sender, traits, properties)
+        return CONTACT_SHARED
+    if text is not None and _is_start(text):
+        parts = text.strip().split(maxsplit=1)
+        properties["start_payload"] = parts[1] if len(parts) > 1 else None
+        return CONVERSATION_STARTED
+    return MESSAGE_RECEIVED
+
+
+def _shared_contact(
+    contact: dict[str, Any],
+    sender: dict[str, Any],
+    traits: dict[str, Any],
+    properties: dict[str, Any],
+) -> None:
+    properties["contact"] = contact
+    # Only the sender's own contact card (user_id == from.id) gives *their* number; a
+    # forwarded card is someone else's and must never link that number to the sender.
+    own = contact.get("user_id") == sender["id"]
+    if own:
+        phone = contact["phone_number"]
+        # Telegram gives the account's number in international form without the "+".
+        traits["phone"] = "+" + phone if phone.isdigit() else phone
+    properties["own_contact"] = own
 
 
 def _is_start(text: str) -> bool:

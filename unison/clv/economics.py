@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from unison.clv import rates as exchange
 from unison.clv import repository
 from unison.clv.errors import ClvInputInvalid
+from unison.clv.orders import Order
 from unison.clv.scoring import DAYS_PER_MONTH
 from unison.clv.service import historical, load_orders
 from unison.events.channels import ACCEPTED_TEXT, CHANNELS, SYNONYMS
@@ -148,35 +149,44 @@ def unit_economics(
         raise ClvInputInvalid("`to` precedes `from`", field="to")
     now = now or utcnow()
     orders, report = load_orders(session, settings, now)
-    first_order: dict[int, datetime] = {}
-    for order in orders:
-        if order.profile_id not in first_order or order.at < first_order[order.profile_id]:
-            first_order[order.profile_id] = order.at
-    acquired = [
-        pid for pid, at in first_order.items() if first_month <= at.strftime("%Y-%m") <= last_month
-    ]
-    firsts = repository.channel_firsts(session, acquired)
-    by_channel: dict[str, list[int]] = defaultdict(list)
-    for pid in acquired:
-        by_channel[_first_touch(firsts.get(pid, {}))].append(pid)
+    acquired = _acquired(orders, first_month, last_month)
+    by_channel = _by_first_touch(session, acquired)
     currency = report.currency or settings.clv_reporting_currency or settings.clv_currency
     converting = bool(settings.clv_reporting_currency or report.converted)
     spend = _spend_in(session, currency, converting, first_month, last_month)
     currency = currency or next(iter(spend.values()), (0.0, None))[1]
-    predicted = computed_traits.values(session, acquired, ["clv_12m"])
-    values = historical(session, settings, orders, now)
-    months = settings.clv_window_days / DAYS_PER_MONTH
+    valuation = Valuation(
+        predicted=computed_traits.values(session, acquired, ["clv_12m"]),
+        values=historical(session, settings, orders, now),
+        months=settings.clv_window_days / DAYS_PER_MONTH,
+    )
     amounts = {name: amount for name, (amount, _code) in spend.items()}
     channels = sorted(set(amounts) | set(by_channel))
     # A channel without spend entered has an unknown CAC, not a zero one; "all" is the
     # blended CAC (all spend over all customers, organic ones included).
-    rows = [
-        _row(name, amounts.get(name), by_channel.get(name, []), predicted, values, months)
-        for name in channels
-    ]
+    rows = [_row(name, amounts.get(name), by_channel.get(name, []), valuation) for name in channels]
     total = sum(amounts.values()) if amounts else None
-    rows.append(_row("all", total, acquired, predicted, values, months))
+    rows.append(_row("all", total, acquired, valuation))
     return currency, rows
+
+
+def _acquired(orders: list[Order], first_month: str, last_month: str) -> list[int]:
+    """Profiles whose first order falls in the months."""
+    first_order: dict[int, datetime] = {}
+    for order in orders:
+        if order.profile_id not in first_order or order.at < first_order[order.profile_id]:
+            first_order[order.profile_id] = order.at
+    return [
+        pid for pid, at in first_order.items() if first_month <= at.strftime("%Y-%m") <= last_month
+    ]
+
+
+def _by_first_touch(session: Session, acquired: list[int]) -> dict[str, list[int]]:
+    firsts = repository.channel_firsts(session, acquired)
+    by_channel: dict[str, list[int]] = defaultdict(list)
+    for pid in acquired:
+        by_channel[_first_touch(firsts.get(pid, {}))].append(pid)
+    return by_channel
 
 
 def _spend_in(
@@ -200,33 +210,54 @@ def _spend_in(
     return spend
 
 
+@dataclass(frozen=True, slots=True)
+class Valuation:
+    """What each acquired customer is worth: predicted 12-month CLV where computed, else the
+    net revenue so far; and the window that contribution is spread over."""
+
+    predicted: dict[int, dict[str, Any]]
+    values: dict[int, Any]
+    months: float
+
+    def nets(self, customers: list[int]) -> list[float]:
+        return [self.values[pid].net if pid in self.values else 0.0 for pid in customers]
+
+    def ltvs(self, customers: list[int], nets: list[float]) -> list[float]:
+        return [
+            float(self.predicted.get(pid, {}).get("clv_12m", net))
+            for pid, net in zip(customers, nets, strict=True)
+        ]
+
+
 def _row(
-    channel: str,
-    spent: float | None,
-    customers: list[int],
-    predicted: dict[int, dict[str, Any]],
-    values: dict[int, Any],
-    months: float,
+    channel: str, spent: float | None, customers: list[int], valuation: Valuation
 ) -> ChannelEconomics:
     count = len(customers)
     cac = spent / count if count and spent is not None else None
-    nets = [values[pid].net if pid in values else 0.0 for pid in customers]
-    ltvs = [
-        float(predicted.get(pid, {}).get("clv_12m", net))
-        for pid, net in zip(customers, nets, strict=True)
-    ]
-    ltv = sum(ltvs) / count if count else None
-    contribution = sum(nets) / count if count else None
-    monthly = contribution / months if contribution is not None else None
+    nets = valuation.nets(customers)
+    ltv = _mean(valuation.ltvs(customers, nets))
+    contribution = _mean(nets)
+    monthly = contribution / valuation.months if contribution is not None else None
     return ChannelEconomics(
         channel=channel,
-        spend=None if spent is None else round(spent, 2),
+        spend=_round(spent, 2),
         customers=count,
-        cac=None if cac is None else round(cac, 2),
-        ltv=None if ltv is None else round(ltv, 2),
+        cac=_round(cac, 2),
+        ltv=_round(ltv, 2),
         ltv_to_cac=round(ltv / cac, 2) if ltv is not None and cac else None,
-        contribution_per_customer=None if contribution is None else round(contribution, 2),
-        payback_months=round(cac / monthly, 1)
-        if cac is not None and monthly and monthly > 0
-        else None,
+        contribution_per_customer=_round(contribution, 2),
+        payback_months=_payback(cac, monthly),
     )
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _payback(cac: float | None, monthly: float | None) -> float | None:
+    """Months of contribution that repay the acquisition cost; none without a positive one."""
+    return round(cac / monthly, 1) if cac is not None and monthly and monthly > 0 else None

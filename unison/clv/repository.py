@@ -7,10 +7,9 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from unison.kit.db import chunks, upsert
 from unison.models import AcquisitionSpend, Event, EventProfile, ExchangeRate, Profile
 
 _PAGE = 10_000
@@ -69,10 +68,8 @@ def channel_firsts(session: Session, profile_ids: Sequence[int]) -> dict[int, di
     """Live profile id -> {channel: first seen (ISO text)} from the projected stats."""
     found: dict[int, dict[str, str]] = {}
     wanted = sorted(set(profile_ids))
-    for start in range(0, len(wanted), 1000):
-        rows = session.execute(
-            select(Profile.id, Profile.channels).where(Profile.id.in_(wanted[start : start + 1000]))
-        )
+    for chunk in chunks(wanted, 1000):
+        rows = session.execute(select(Profile.id, Profile.channels).where(Profile.id.in_(chunk)))
         for pid, channels in rows:
             found[pid] = {name: str(stats.get("first", "")) for name, stats in channels.items()}
     return found
@@ -80,16 +77,8 @@ def channel_firsts(session: Session, profile_ids: Sequence[int]) -> dict[int, di
 
 def save_spend(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert or replace spend per (channel, month, currency)."""
-    if not rows:
-        return
-    make = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = make(AcquisitionSpend)
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["channel", "month", "currency"],
-            set_={"amount": statement.excluded.amount, "updated_at": statement.excluded.updated_at},
-        ),
-        rows,
+    upsert(
+        session, AcquisitionSpend, rows, ["channel", "month", "currency"], ["amount", "updated_at"]
     )
 
 
@@ -106,22 +95,9 @@ def spend(
     return list(session.execute(query).scalars())
 
 
-def _upsert(session: Session) -> Any:
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-
-
 def save_rates(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert or replace rates per (base, currency, day)."""
-    if not rows:
-        return
-    statement = _upsert(session)(ExchangeRate)
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["base", "currency", "day"],
-            set_={"rate": statement.excluded.rate, "updated_at": statement.excluded.updated_at},
-        ),
-        rows,
-    )
+    upsert(session, ExchangeRate, rows, ["base", "currency", "day"], ["rate", "updated_at"])
 
 
 def rates(session: Session) -> list[tuple[date, str, str, float]]:

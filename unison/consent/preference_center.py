@@ -99,31 +99,7 @@ def apply(
     language: str,
 ) -> int:
     """Record what the form changes; returns how many consent records were written."""
-    kinds = service.kinds(session, settings)
-    stop_all = form.get("stop_all") == "on"
-    current = {
-        (s.identifier_type, s.identifier_value, s.purpose, s.channel): s.status
-        for s in service.current(session, profile_id)
-    }
-    changes: list[Change] = []
-    for channel in CHANNELS:
-        idents = rows.identifiers_of(session, profile_id, [CHANNEL_IDENTIFIER[channel]])
-        for purpose, kind in kinds.items():
-            wanted = form.get(f"c:{purpose}:{channel}") == "on" and not (
-                stop_all and kind != SERVICE
-            )
-            for ident in idents:
-                now = current.get((*ident, purpose, channel))
-                active = _active(kind, now)
-                if wanted and not active:
-                    double = (
-                        kind != SERVICE and channel == "email" and settings.consent_double_opt_in
-                    )
-                    changes.append(
-                        Change(ident, purpose, channel, "pending" if double else "granted")
-                    )
-                elif not wanted and active:
-                    changes.append(Change(ident, purpose, channel, "withdrawn"))
+    changes = _changes(session, settings, profile_id, form)
     how = Provenance(
         source=SOURCE,
         actor="customer",
@@ -145,6 +121,61 @@ def apply(
             )
     preferences.save(session, profile_id, prefs, SOURCE)
     return len(written)
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """One checkbox of the form: a purpose on a channel, ticked or not."""
+
+    purpose: str
+    kind: str
+    channel: str
+    wanted: bool
+
+    def change(self, ident: tuple[str, str], now: str | None, double_opt_in: bool) -> Change | None:
+        """What the box changes for one identifier whose current status is `now`."""
+        active = _active(self.kind, now)
+        if self.wanted and not active:
+            double = self.kind != SERVICE and self.channel == "email" and double_opt_in
+            return Change(ident, self.purpose, self.channel, "pending" if double else "granted")
+        if not self.wanted and active:
+            return Change(ident, self.purpose, self.channel, "withdrawn")
+        return None
+
+
+def _changes(
+    session: Session, settings: Settings, profile_id: int, form: dict[str, str]
+) -> list[Change]:
+    """Each box against the current status of each of the profile's identifiers it covers."""
+    kinds = service.kinds(session, settings)
+    current = {
+        (s.identifier_type, s.identifier_value, s.purpose, s.channel): s.status
+        for s in service.current(session, profile_id)
+    }
+    changes: list[Change] = []
+    for channel in CHANNELS:
+        idents = rows.identifiers_of(session, profile_id, [CHANNEL_IDENTIFIER[channel]])
+        for box in _boxes(kinds, form, channel):
+            for ident in idents:
+                now = current.get((*ident, box.purpose, channel))
+                change = box.change(ident, now, settings.consent_double_opt_in)
+                if change is not None:
+                    changes.append(change)
+    return changes
+
+
+def _boxes(kinds: dict[str, str], form: dict[str, str], channel: str) -> list[Box]:
+    """A box is off when unticked, and for everything but service messages under "stop all"."""
+    stop_all = form.get("stop_all") == "on"
+    return [
+        Box(
+            purpose,
+            kind,
+            channel,
+            form.get(f"c:{purpose}:{channel}") == "on" and not (stop_all and kind != SERVICE),
+        )
+        for purpose, kind in kinds.items()
+    ]
 
 
 def _ask_confirmation(

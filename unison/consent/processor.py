@@ -195,6 +195,21 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
+@dataclass(frozen=True, slots=True)
+class Stated:
+    """What a `Consent Updated` event asks for, read leniently from its properties."""
+
+    status: str | None
+    purposes: list[str]
+    channels: list[str]
+    basis: str
+    expires: datetime | None
+
+    @property
+    def usable(self) -> bool:
+        return self.status in STATUSES and bool(self.purposes)
+
+
 def _consent_updated(
     session: Session,
     event: LogEvent,
@@ -203,40 +218,55 @@ def _consent_updated(
     kinds: dict[str, str],
     props: dict[str, Any],
 ) -> list[Planned]:
-    status = props.get("status")
-    if isinstance(props.get("granted"), bool) and status is None:
-        status = "granted" if props["granted"] else "withdrawn"
-    purposes = [p for p in _strings(props.get("purpose") or props.get("purposes")) if p in kinds]
-    channels = [c for c in _strings(props.get("channel") or props.get("channels")) if c in CHANNELS]
-    if not channels:
-        channels = sorted({c for kind, _ in idents for c in IDENTIFIER_CHANNELS.get(kind, ())})
-    if status not in STATUSES or not purposes:
+    stated = _stated(props, idents, kinds)
+    if not stated.usable:
         log.info(
             "Consent Updated event ignored: no known purpose or status",
             extra={"event_id": event.id},
         )
         return []
-    basis = props.get("legal_basis") if props.get("legal_basis") in LEGAL_BASES else "consent"
-    notice = props.get("notice_text")
-    how = _provenance(
-        event,
-        "event",
-        {
-            "notice_version": props.get("notice_version"),
-            "notice_hash": hashlib.sha256(notice.encode()).hexdigest()
-            if isinstance(notice, str)
-            else None,
-            "form_url": props.get("form_url") if isinstance(props.get("form_url"), str) else None,
-        },
-    )
-    expires = _expiry(props.get("expires_at"))
+    how = _provenance(event, "event", _notice(props))
     changes = [
-        Change(ident, purpose, channel, str(status), str(basis), expires)
-        for channel in channels
+        Change(ident, purpose, channel, str(stated.status), stated.basis, stated.expires)
+        for channel in stated.channels
         for ident in _targets(session, profile_id, idents, channel)
-        for purpose in purposes
+        for purpose in stated.purposes
     ]
     return [Planned(profile_id, changes, how)] if changes else []
+
+
+def _stated(props: dict[str, Any], idents: list[Ident], kinds: dict[str, str]) -> Stated:
+    status = props.get("status")
+    if isinstance(props.get("granted"), bool) and status is None:
+        status = "granted" if props["granted"] else "withdrawn"
+    purposes = [p for p in _strings(props.get("purpose") or props.get("purposes")) if p in kinds]
+    channels = [c for c in _strings(props.get("channel") or props.get("channels")) if c in CHANNELS]
+    basis = props.get("legal_basis")
+    return Stated(
+        status=status,
+        purposes=purposes,
+        channels=channels or _identifier_channels(idents),
+        basis=str(basis) if basis in LEGAL_BASES else "consent",
+        expires=_expiry(props.get("expires_at")),
+    )
+
+
+def _identifier_channels(idents: list[Ident]) -> list[str]:
+    """The channels the event's own identifiers reach."""
+    return sorted({c for kind, _ in idents for c in IDENTIFIER_CHANNELS.get(kind, ())})
+
+
+def _notice(props: dict[str, Any]) -> dict[str, Any]:
+    """The proof a consent form sends: which notice the customer saw, and where."""
+    notice = props.get("notice_text")
+    form_url = props.get("form_url")
+    return {
+        "notice_version": props.get("notice_version"),
+        "notice_hash": hashlib.sha256(notice.encode()).hexdigest()
+        if isinstance(notice, str)
+        else None,
+        "form_url": form_url if isinstance(form_url, str) else None,
+    }
 
 
 def _expiry(value: Any) -> datetime | None:
@@ -320,18 +350,23 @@ def _categories(
     }
     if not chosen:
         return []
-    channels = sorted({c for kind, _ in idents for c in IDENTIFIER_CHANNELS.get(kind, ())})
-    if not channels:
-        owned = {kind for kind, _ in rows.identifiers_of(session, profile_id)}
-        channels = sorted(c for c, kind in CHANNEL_IDENTIFIER.items() if kind in owned)
     changes = [
         Change(ident, purpose, channel, "granted" if allowed else "denied")
-        for channel in channels
+        for channel in _reachable_channels(session, profile_id, idents)
         for ident in _targets(session, profile_id, idents, channel)
         for purpose, allowed in chosen.items()
     ]
     how = _provenance(event, "event", {"segment_consent": True})
     return [Planned(profile_id, changes, how, only_if_changed=True)] if changes else []
+
+
+def _reachable_channels(session: Session, profile_id: int, idents: list[Ident]) -> list[str]:
+    """The event's identifiers' channels, else those of every identifier the profile owns."""
+    channels = _identifier_channels(idents)
+    if not channels:
+        owned = {kind for kind, _ in rows.identifiers_of(session, profile_id)}
+        channels = sorted(c for c, kind in CHANNEL_IDENTIFIER.items() if kind in owned)
+    return channels
 
 
 def _unrecorded(session: Session, changes: list[Change]) -> list[Change]:

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from unison.consent.ledger import GENESIS
 from unison.consent.ordering import supersedes
+from unison.kit.db import chunks, dialect_insert
 from unison.models import (
     ConsentChainHead,
     ConsentPreferences,
@@ -27,14 +27,12 @@ from unison.models import (
 from unison.models.base import table
 
 Ident = tuple[str, str]  # (identifier type, normalized value)
-_CHUNK = 500
 
 
 def upsert(session: Session, model: type[Any]) -> Any:
     """INSERT ... ON CONFLICT for the session's store (both speak it, through different
     classes with the same methods; typed Any so either passes)."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(table(model))
+    return dialect_insert(session, table(model))
 
 
 def canonical_id(session: Session, profile_id: int) -> int | None:
@@ -153,8 +151,7 @@ def _states_for_update(
     (SQLite has one writer at a time)."""
     found: dict[tuple[str, str, str, str], tuple[str, datetime]] = {}
     columns = [getattr(ConsentState, name) for name in _STATE_COLUMNS]
-    for start in range(0, len(keys), _CHUNK):
-        chunk = keys[start : start + _CHUNK]
+    for chunk in chunks(keys):
         query = (
             select(*columns, ConsentState.status, ConsentState.occurred_at)
             .where(tuple_(*columns).in_(chunk))
@@ -171,8 +168,7 @@ _STATE_KEY = frozenset(_STATE_COLUMNS)
 
 def states(session: Session, idents: list[Ident]) -> list[ConsentState]:
     found: list[ConsentState] = []
-    for start in range(0, len(idents), _CHUNK):
-        chunk = idents[start : start + _CHUNK]
+    for chunk in chunks(idents):
         query = select(ConsentState).where(
             tuple_(ConsentState.identifier_type, ConsentState.identifier_value).in_(chunk)
         )
@@ -187,8 +183,7 @@ def records(
 ) -> list[ConsentRecord]:
     """Ledger records for these identifiers (up to `at`), oldest first."""
     found: list[ConsentRecord] = []
-    for start in range(0, len(idents), _CHUNK):
-        chunk = idents[start : start + _CHUNK]
+    for chunk in chunks(idents):
         query = select(ConsentRecord).where(
             ConsentRecord.identifier_value.in_([value for _, value in chunk])
         )

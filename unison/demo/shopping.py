@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Final
 from urllib.parse import quote
 
@@ -25,6 +26,21 @@ _TRAFFIC: Final = (
 )
 _FIRST_TRAFFIC_CUM: Final = cumulative([30, 20, 12, 6, 10, 10, 7, 5])
 _RETURN_TRAFFIC_CUM: Final = cumulative([60, 25, 4, 2, 2, 2, 4, 1])
+
+
+@dataclass(slots=True)
+class Arrival:
+    """How a visit starts: when the first page shows, and the campaign that brought it."""
+
+    t: int
+    campaign: Event | None = None
+    search: str = ""  # the campaign's utm query string
+
+
+@dataclass(slots=True)
+class Cart:
+    id: str
+    items: list[tuple[Product, int]] = field(default_factory=list)  # (product, quantity)
 
 
 class Shopper:
@@ -113,178 +129,191 @@ class Shopper:
         t += r.randrange(30 * SEC, 4 * MIN)
         self._complete(t, device, cart_id, order_id, items, basket_total(items, person.currency))
 
+    def _gap(self) -> int:
+        return self.r.randrange(8 * SEC, 100 * SEC)
+
     def _session(self, t: int, device: str, index: int, *, first_web: bool) -> int:
-        r = self.r
-        person, devices = self.person, self.devices
-        text = person.text
+        r, devices = self.r, self.devices
+        arrival = self._arrive(t, device, first_web=first_web)
+        t = arrival.t
+        viewed: list[Product] = []
+        self._land(t, device, arrival, viewed)
+        if devices.account_ms is not None and not devices.logged_in[device] and r.random() < 0.7:
+            t = devices.login(t + self._gap(), device)
+        for _ in range(r.choice((1, 1, 2, 2, 3, 3, 4, 5, 6))):
+            t += self._gap()
+            self._browse(t, device, viewed)
+        if index == self.signup_at and devices.account_ms is None and r.random() < 0.6:
+            t = devices.signup(t + self._gap(), device)
+        # After the first order, buying is `_come_back`'s (its dropout must be real).
+        if viewed and self.first_order_ms is None and r.random() < (0.45 if self.buyer else 0.12):
+            t = self._cart(t + self._gap(), device, viewed)
+        return t + self._gap()
 
-        def gap() -> int:
-            return r.randrange(8 * SEC, 100 * SEC)
-
-        campaign: Event | None = None
-        search = ""
+    def _arrive(self, t: int, device: str, *, first_web: bool) -> Arrival:
+        """On the web: where the visitor came from. In the app: installed (once) and opened."""
+        r, devices = self.r, self.devices
         if device == "web":
             referrer, source, medium, name = pick(
                 r, _TRAFFIC, _FIRST_TRAFFIC_CUM if first_web else _RETURN_TRAFFIC_CUM
             )
             devices.referrer = referrer
-            if source:
-                campaign = {"source": source, "medium": medium, "name": name}
-                search = f"?utm_source={source}&utm_medium={medium}&utm_campaign={name}"
+            if not source:
+                return Arrival(t)
+            campaign: Event = {"source": source, "medium": medium, "name": name}
+            search = f"?utm_source={source}&utm_medium={medium}&utm_campaign={name}"
+            return Arrival(t, campaign, search)
+        version, build = self.person.app_version
+        if not self.app_installed:
+            self.app_installed = True
+            devices.event(t, device, "Application Installed", {"version": version, "build": build})
+            t += r.randrange(2 * SEC, 20 * SEC)
+        devices.event(
+            t,
+            device,
+            "Application Opened",
+            {"from_background": False, "version": version, "build": build},
+        )
+        return Arrival(t + r.randrange(1 * SEC, 5 * SEC))
+
+    def _land(self, t: int, device: str, arrival: Arrival, viewed: list[Product]) -> None:
+        """A campaign lands on a product more often than not; everything else on the home page."""
+        if arrival.campaign and self.r.random() < 0.6:
+            p = self.r.choice(PRODUCTS)
+            viewed.append(p)
+            self._product(t, device, p, search=arrival.search, campaign=arrival.campaign)
         else:
-            version, build = person.app_version
-            if not self.app_installed:
-                self.app_installed = True
-                devices.event(
-                    t, device, "Application Installed", {"version": version, "build": build}
-                )
-                t += r.randrange(2 * SEC, 20 * SEC)
-            devices.event(
+            self.devices.view(
                 t,
                 device,
-                "Application Opened",
-                {"from_background": False, "version": version, "build": build},
+                "Home",
+                "/",
+                self.person.text.site_title,
+                search=arrival.search,
+                campaign=arrival.campaign,
             )
-            t += r.randrange(1 * SEC, 5 * SEC)
 
-        viewed: list[Product] = []
-        # Landing
-        if campaign and r.random() < 0.6:
+    def _product(
+        self, t: int, device: str, p: Product, *, search: str = "", campaign: Event | None = None
+    ) -> None:
+        person, devices = self.person, self.devices
+        devices.view(
+            t,
+            device,
+            "Product",
+            f"/p/{p.sku.lower()}",
+            f"{p.names[person.lang]} | Unison",
+            search=search,
+            campaign=campaign,
+            extra={"product_id": p.product_id},
+        )
+        devices.event(
+            t + self.r.randrange(300, 2_000),
+            device,
+            "Product Viewed",
+            product_props(p, person.lang, person.currency),
+        )
+
+    def _browse(self, t: int, device: str, viewed: list[Product]) -> None:
+        """One page of a visit: a product, a category, a search, or the account or home page."""
+        r, text, devices = self.r, self.person.text, self.devices
+        x = r.random()
+        if x < 0.5:
             p = r.choice(PRODUCTS)
             viewed.append(p)
+            self._product(t, device, p)
+        elif x < 0.72:
+            cat = r.choice(PRODUCTS).category
             devices.view(
-                t,
-                device,
-                "Product",
-                f"/p/{p.sku.lower()}",
-                f"{p.names[person.lang]} | Unison",
-                search=search,
-                campaign=campaign,
-                extra={"product_id": p.product_id},
+                t, device, "Category", f"/c/{cat}", text.categories[cat], extra={"category": cat}
             )
-            devices.event(
-                t + r.randrange(300, 2_000),
-                device,
-                "Product Viewed",
-                product_props(p, person.lang, person.currency),
-            )
+        elif x < 0.9:
+            self._search(t, device, r.choice(PRODUCTS))
+        elif devices.logged_in[device]:
+            devices.view(t, device, "Account", "/account", text.ui["account"])
         else:
-            devices.view(t, device, "Home", "/", text.site_title, search=search, campaign=campaign)
-        if devices.account_ms is not None and not devices.logged_in[device] and r.random() < 0.7:
-            t = devices.login(t + gap(), device)
+            devices.view(t, device, "Home", "/", text.site_title)
 
-        for _ in range(r.choice((1, 1, 2, 2, 3, 3, 4, 5, 6))):
-            t += gap()
-            x = r.random()
-            if x < 0.5:
-                p = r.choice(PRODUCTS)
-                viewed.append(p)
-                devices.view(
-                    t,
-                    device,
-                    "Product",
-                    f"/p/{p.sku.lower()}",
-                    f"{p.names[person.lang]} | Unison",
-                    extra={"product_id": p.product_id},
-                )
-                devices.event(
-                    t + r.randrange(300, 2_000),
-                    device,
-                    "Product Viewed",
-                    product_props(p, person.lang, person.currency),
-                )
-            elif x < 0.72:
-                cat = r.choice(PRODUCTS).category
-                devices.view(
-                    t,
-                    device,
-                    "Category",
-                    f"/c/{cat}",
-                    text.categories[cat],
-                    extra={"category": cat},
-                )
-            elif x < 0.9:
-                p = r.choice(PRODUCTS)
-                query = p.names[person.lang].split()[-1].lower()
-                devices.event(t, device, "Products Searched", {"query": query})
-                devices.view(
-                    t + r.randrange(400, 1_500),
-                    device,
-                    "Search Results",
-                    "/search",
-                    text.ui["search"],
-                    search=f"?q={quote(query)}",
-                    extra={"query": query},
-                )
-            elif devices.logged_in[device]:
-                devices.view(t, device, "Account", "/account", text.ui["account"])
-            else:
-                devices.view(t, device, "Home", "/", text.site_title)
-
-        if index == self.signup_at and devices.account_ms is None and r.random() < 0.6:
-            t = devices.signup(t + gap(), device)
-
-        # After the first order, buying is `_come_back`'s (its dropout must be real).
-        if viewed and self.first_order_ms is None and r.random() < (0.45 if self.buyer else 0.12):
-            t = self._cart(t + gap(), device, viewed)
-        return t + gap()
+    def _search(self, t: int, device: str, p: Product) -> None:
+        query = p.names[self.person.lang].split()[-1].lower()
+        self.devices.event(t, device, "Products Searched", {"query": query})
+        self.devices.view(
+            t + self.r.randrange(400, 1_500),
+            device,
+            "Search Results",
+            "/search",
+            self.person.text.ui["search"],
+            search=f"?q={quote(query)}",
+            extra={"query": query},
+        )
 
     def _cart(self, t: int, device: str, viewed: list[Product]) -> int:
-        r = self.r
-        person, devices = self.person, self.devices
-        cart_id = self.line.hex_id(64)
-        items: list[tuple[Product, int]] = []
-        for p in viewed[-3:]:
-            if any(p is q for q, _ in items) or (items and r.random() < 0.4):
-                continue
-            qty = 1 if p.category == "gift_cards" or r.random() < 0.8 else 2
-            items.append((p, qty))
-            devices.event(
-                t,
-                device,
-                "Product Added",
-                product_props(p, person.lang, person.currency, cart_id=cart_id, quantity=qty),
-            )
-            t += r.randrange(5 * SEC, 60 * SEC)
+        r, person, devices = self.r, self.person, self.devices
+        cart = Cart(self.line.hex_id(64))
+        t = self._fill(t, device, cart, viewed)
         devices.view(t, device, "Cart", "/cart", person.text.ui["cart"])
         devices.event(
             t + r.randrange(200, 900),
             device,
             "Cart Viewed",
-            {
-                "cart_id": cart_id,
-                "products": order_lines(items, person.lang, person.currency),
-            },
+            {"cart_id": cart.id, "products": order_lines(cart.items, person.lang, person.currency)},
         )
         if r.random() > (0.8 if self.buyer else 0.3):
             return self._abandon(t)
         t += r.randrange(10 * SEC, 90 * SEC)
         order_id = f"ORD-{r.getrandbits(40):010X}"
-        subtotal = basket_total(items, person.currency)
-        devices.view(t, device, "Checkout", "/checkout", person.text.ui["checkout"])
-        devices.event(
-            t + r.randrange(200, 900),
+        subtotal = basket_total(cart.items, person.currency)
+        self._checkout(t, device, cart, order_id, subtotal)
+        t = self._sign_in_to_pay(t + r.randrange(20 * SEC, 2 * MIN), device)
+        if not devices.logged_in[device] or r.random() > (0.88 if self.buyer else 0.25):
+            return self._abandon(t)
+        t += r.randrange(30 * SEC, 4 * MIN)
+        return self._complete(t, device, cart.id, order_id, cart.items, subtotal)
+
+    def _fill(self, t: int, device: str, cart: Cart, viewed: list[Product]) -> int:
+        """Some of the last three products viewed go into the cart, each once."""
+        r, person = self.r, self.person
+        for p in viewed[-3:]:
+            if any(p is q for q, _ in cart.items) or (cart.items and r.random() < 0.4):
+                continue
+            qty = 1 if p.category == "gift_cards" or r.random() < 0.8 else 2
+            cart.items.append((p, qty))
+            self.devices.event(
+                t,
+                device,
+                "Product Added",
+                product_props(p, person.lang, person.currency, cart_id=cart.id, quantity=qty),
+            )
+            t += r.randrange(5 * SEC, 60 * SEC)
+        return t
+
+    def _checkout(self, t: int, device: str, cart: Cart, order_id: str, subtotal: float) -> None:
+        person = self.person
+        self.devices.view(t, device, "Checkout", "/checkout", person.text.ui["checkout"])
+        self.devices.event(
+            t + self.r.randrange(200, 900),
             device,
             "Checkout Started",
             {
-                "checkout_id": cart_id,
+                "checkout_id": cart.id,
                 "order_id": order_id,
                 "value": subtotal,
                 "revenue": subtotal,
                 "currency": person.currency,
-                "products": order_lines(items, person.lang, person.currency),
+                "products": order_lines(cart.items, person.lang, person.currency),
             },
         )
-        t += r.randrange(20 * SEC, 2 * MIN)
-        if not devices.logged_in[device]:
-            if devices.account_ms is not None and r.random() < 0.85:
-                t = devices.login(t, device)
-            elif devices.account_ms is None and self.will_register and r.random() < 0.8:
-                t = devices.signup(t, device)
-        if not devices.logged_in[device] or r.random() > (0.88 if self.buyer else 0.25):
-            return self._abandon(t)
-        t += r.randrange(30 * SEC, 4 * MIN)
-        return self._complete(t, device, cart_id, order_id, items, subtotal)
+
+    def _sign_in_to_pay(self, t: int, device: str) -> int:
+        """A known customer mostly logs in to pay; a new one who means to register signs up."""
+        r, devices = self.r, self.devices
+        if devices.logged_in[device]:
+            return t
+        if devices.account_ms is not None and r.random() < 0.85:
+            return devices.login(t, device)
+        if devices.account_ms is None and self.will_register and r.random() < 0.8:
+            return devices.signup(t, device)
+        return t
 
     def _complete(
         self,

@@ -15,12 +15,11 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from unison.events import log as offsets
 from unison.events.log import LogEvent
+from unison.kit.db import chunks, insert_ignore_from
 from unison.kit.settings import Settings
 from unison.models import Event, EventLookup
 from unison.models.base import table
@@ -67,12 +66,8 @@ class LookupProcessor:
         keys = select(Event.id, Event.user_id, Event.anonymous_id, Event.timestamp).where(
             offsets.between(session, *plan)
         )
-        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        session.execute(  # a replayed batch adds nothing
-            insert(LOOKUP)
-            .from_select(_KEYS, keys)
-            .on_conflict_do_nothing(index_elements=["event_id"])
-        )
+        # a replayed batch adds nothing
+        insert_ignore_from(session, LOOKUP, _KEYS, keys, index_elements=["event_id"])
 
 
 def matching(
@@ -113,8 +108,7 @@ def _not_reached(session: Session) -> ColumnElement[bool]:
 
 def forget_keys(session: Session, event_ids: Sequence[int]) -> None:
     """Erasure: the events keep what happened and when, their lookup rows lose who."""
-    for start in range(0, len(event_ids), _CHUNK):
-        chunk = list(event_ids[start : start + _CHUNK])
+    for chunk in chunks(event_ids, _CHUNK):
         session.execute(
             update(EventLookup)
             .where(EventLookup.event_id.in_(chunk))

@@ -110,96 +110,149 @@ def _money(number: Decimal) -> float | int:
     return int(rounded) if rounded == rounded.to_integral_value() else float(rounded)
 
 
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One CSV row and the file line it ends on."""
+
+    number: int
+    cells: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One receipt line as a product of the order."""
+
+    sku: str | None
+    name: str | None
+    quantity: Decimal
+    price: Decimal
+    amount: Decimal
+
+    def product(self) -> dict[str, Any]:
+        product = {
+            "sku": self.sku,
+            "name": self.name,
+            "quantity": _money(self.quantity),
+            "price": _money(self.price),
+            "amount": _money(self.amount),
+        }
+        return {k: v for k, v in product.items() if v is not None}
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    """How a receipt names its buyer: a phone or a loyalty card, at least one."""
+
+    phone: str | None
+    card: str | None
+
+    @property
+    def anonymous_id(self) -> str:
+        return f"pos:{self.phone or self.card}"
+
+
 def pos_records(stream: io.BufferedReader) -> Iterator[Mapped]:
-    group: list[tuple[int, dict[str, str]]] = []
-    for line, row in _rows(stream, POS_ALIASES):
-        if group and (row.get("store"), row.get("receipt")) != (
-            group[0][1].get("store"),
-            group[0][1].get("receipt"),
-        ):
+    group: list[Line] = []
+    for number, cells in _rows(stream, POS_ALIASES):
+        line = Line(number, cells)
+        if group and _receipt_key(line) != _receipt_key(group[0]):
             yield _receipt(group)
             group = []
-        group.append((line, row))
+        group.append(line)
     if group:
         yield _receipt(group)
 
 
-def _receipt(group: list[tuple[int, dict[str, str]]]) -> Mapped:
-    first_line = group[0][0]
-    content = orjson.dumps([row for _, row in group])
+def _receipt_key(line: Line) -> tuple[str | None, str | None]:
+    return line.cells.get("store"), line.cells.get("receipt")
+
+
+def _receipt(group: list[Line]) -> Mapped:
+    first_line = group[0].number
+    content = orjson.dumps([line.cells for line in group])
     try:
         return Mapped(first_line, _order(group), None, content)
     except RowProblem as problem:
         return Mapped(first_line, None, str(problem), content)
 
 
-def _order(group: list[tuple[int, dict[str, str]]]) -> dict[str, Any]:
-    first = group[0][1]
-    for column in POS_REQUIRED:
-        if not first.get(column):
-            raise RowProblem(f"column {column!r} is required (pos mapping)")
-    phone, card = first.get("phone"), first.get("loyalty_card")
-    if not phone and not card:
-        raise RowProblem("a receipt needs column 'phone' or 'loyalty_card' to find the customer")
-    currency = first["currency"].upper()
-    if len(currency) != 3 or not currency.isalpha():
-        raise RowProblem(f"column 'currency': {first['currency'][:10]!r} is not an ISO 4217 code")
-    products, total = [], Decimal(0)
-    for line, row in group:
-        try:
-            quantity = _amount(row.get("quantity") or "1", "quantity")
-            price = _amount(row["unit_price"], "unit_price") if row.get("unit_price") else None
-            if row.get("amount"):
-                amount = _amount(row["amount"], "amount")
-            elif price is not None:
-                amount = price * quantity
-            else:
-                raise RowProblem("column 'amount' or 'unit_price' is required for each item")
-        except RowProblem as problem:
-            where = f"line {line}: " if len(group) > 1 else ""  # the import names the first line
-            raise RowProblem(f"{where}{problem}") from None
-        total += amount
-        products.append(
-            {
-                "sku": row.get("sku") or None,
-                "name": row.get("item") or None,
-                "quantity": _money(quantity),
-                "price": _money(price if price is not None else amount / (quantity or 1)),
-                "amount": _money(amount),
-            }
-        )
-    if first.get("total"):
-        total = _amount(first["total"], "total")
+def _order(group: list[Line]) -> dict[str, Any]:
+    first = group[0].cells
+    customer = _customer(first)
+    currency = _currency(first)
+    items = [_item(line, several=len(group) > 1) for line in group]
+    total = (
+        _amount(first["total"], "total")
+        if first.get("total")
+        else sum((item.amount for item in items), Decimal(0))
+    )
     store, receipt = first["store"], first["receipt"]
     return {
         "type": "track",
         "event": "Order Completed",
         "messageId": f"pos:{store}:{receipt}",
-        "anonymousId": f"pos:{phone or card}",
+        "anonymousId": customer.anonymous_id,
         "timestamp": _when(first["purchased_at"], "purchased_at"),
-        "context": {
-            "channel": "pos",
-            "traits": {
-                k: v
-                for k, v in (
-                    ("phone", phone),
-                    ("loyalty_card", card),
-                    ("name", first.get("customer_name")),
-                    ("email", first.get("email")),
-                )
-                if v
-            },
-        },
+        "context": {"channel": "pos", "traits": _buyer_traits(customer, first)},
         "properties": {
             "order_id": f"{store}:{receipt}",
             "store": store,
             "receipt": receipt,
-            "products": [{k: v for k, v in p.items() if v is not None} for p in products],
+            "products": [item.product() for item in items],
             "total": _money(total),
             "revenue": _money(total),
             "currency": currency,
         },
     }
+
+
+def _customer(first: dict[str, str]) -> Customer:
+    for column in POS_REQUIRED:
+        if not first.get(column):
+            raise RowProblem(f"column {column!r} is required (pos mapping)")
+    customer = Customer(first.get("phone"), first.get("loyalty_card"))
+    if not customer.phone and not customer.card:
+        raise RowProblem("a receipt needs column 'phone' or 'loyalty_card' to find the customer")
+    return customer
+
+
+def _currency(first: dict[str, str]) -> str:
+    currency = first["currency"].upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise RowProblem(f"column 'currency': {first['currency'][:10]!r} is not an ISO 4217 code")
+    return currency
+
+
+def _item(line: Line, *, several: bool) -> Item:
+    try:
+        return _priced(line.cells)
+    except RowProblem as problem:
+        where = f"line {line.number}: " if several else ""  # the import names the first line
+        raise RowProblem(f"{where}{problem}") from None
+
+
+def _priced(row: dict[str, str]) -> Item:
+    quantity = _amount(row.get("quantity") or "1", "quantity")
+    price = _amount(row["unit_price"], "unit_price") if row.get("unit_price") else None
+    if row.get("amount"):
+        amount = _amount(row["amount"], "amount")
+    elif price is not None:
+        amount = price * quantity
+    else:
+        raise RowProblem("column 'amount' or 'unit_price' is required for each item")
+    if price is None:
+        price = amount / (quantity or 1)
+    return Item(row.get("sku") or None, row.get("item") or None, quantity, price, amount)
+
+
+def _buyer_traits(customer: Customer, first: dict[str, str]) -> dict[str, str]:
+    traits = (
+        ("phone", customer.phone),
+        ("loyalty_card", customer.card),
+        ("name", first.get("customer_name")),
+        ("email", first.get("email")),
+    )
+    return {k: v for k, v in traits if v}
 
 
 def crm_records(stream: io.BufferedReader) -> Iterator[Mapped]:

@@ -178,37 +178,26 @@ def prepare_event(
     context = {**(batch.context or {}), **(event.context or {})}
     channel = _channel(context, source)
     context["channel"] = channel
-    try:
-        timestamp, original, sent_at = _timestamps(event, batch, received_at)
-    except OverflowError:
-        raise EventRejected(
-            "timestamp, sentAt or originalTimestamp is too far from the present to use",
-            field="timestamp",
-        ) from None
+    times = _timestamps(event, batch, received_at)
     message_id = _present(event.message_id) or assigned_message_id or random_message_id()
-    timestamp_text = _as_sent(raw, event, timestamp) or isoformat_z(timestamp)
+    # The keys as sent, then the server's, in this order: the payload is stored as serialized.
     payload = dict(raw)
     payload.pop("writeKey", None)
     payload["type"] = event_type
     payload["messageId"] = message_id
     payload["context"] = context
-    payload["timestamp"] = timestamp_text
+    payload["timestamp"] = _as_sent(raw, event, times.timestamp) or isoformat_z(times.timestamp)
     payload["receivedAt"] = received_text or isoformat_z(received_at)
-    integrations = {**(batch.integrations or {}), **(event.integrations or {})}
-    for key, value in (
-        ("userId", user_id),
-        ("anonymousId", anonymous_id),
-        ("groupId", event.group_id),
-        ("previousId", event.previous_id),
-        ("integrations", integrations or None),
-        ("originalTimestamp", _iso_or_none(original, raw, event)),
-        ("sentAt", _iso_or_none(sent_at, raw, event)),
-    ):
-        if value is None:
-            payload.pop(key, None)
-        else:
-            payload[key] = value
-    payload_json = _encode_checked(payload, raw, max_event_bytes)
+    optional = {
+        "userId": user_id,
+        "anonymousId": anonymous_id,
+        "groupId": event.group_id,
+        "previousId": event.previous_id,
+        "integrations": {**(batch.integrations or {}), **(event.integrations or {})} or None,
+        "originalTimestamp": _iso_or_none(times.original, raw, event),
+        "sentAt": _iso_or_none(times.sent_at, raw, event),
+    }
+    _set_or_drop(payload, optional)
     return {
         "source_id": source.id,
         "message_id": message_id,
@@ -217,11 +206,20 @@ def prepare_event(
         "user_id": user_id,
         "anonymous_id": anonymous_id,
         "channel": channel,
-        "timestamp": timestamp,
+        "timestamp": times.timestamp,
         "received_at": received_at,
         "payload": payload,
-        "payload_json": payload_json,
+        "payload_json": _encode_checked(payload, raw, max_event_bytes),
     }
+
+
+def _set_or_drop(payload: dict[str, Any], values: dict[str, Any]) -> None:
+    """Server-decided fields: set when there is a value, else removed even if sent."""
+    for key, value in values.items():
+        if value is None:
+            payload.pop(key, None)
+        else:
+            payload[key] = value
 
 
 # The server adds receivedAt, timestamp, messageId, context.channel... to what was sent: well
@@ -337,16 +335,31 @@ def _channel(context: dict[str, Any], source: SourceRef) -> str:
         ) from None
 
 
-def _timestamps(
-    event: Fields, batch: BatchContext, received_at: datetime
-) -> tuple[datetime, datetime | None, datetime | None]:
-    """(timestamp, originalTimestamp, sentAt), with device clock skew corrected.
+@dataclass(frozen=True, slots=True)
+class Times:
+    timestamp: datetime  # when it happened, skew corrected
+    original: datetime | None  # originalTimestamp as sent
+    sent_at: datetime | None  # sentAt of the event or its batch
+
+
+def _timestamps(event: Fields, batch: BatchContext, received_at: datetime) -> Times:
+    """timestamp, originalTimestamp and sentAt, with device clock skew corrected.
 
     The device's clock may be wrong by hours, but the difference between two readings of it
     (when the call happened and when the batch was sent) is right. Segment's rule:
     timestamp = receivedAt - (sentAt - originalTimestamp). Values keep the offset they were
     sent with (they are compared and stored as instants; formatting converts to UTC).
     """
+    try:
+        return _skew_corrected(event, batch, received_at)
+    except OverflowError:
+        raise EventRejected(
+            "timestamp, sentAt or originalTimestamp is too far from the present to use",
+            field="timestamp",
+        ) from None
+
+
+def _skew_corrected(event: Fields, batch: BatchContext, received_at: datetime) -> Times:
     sent_at = _aware(event.sent_at or batch.sent_at)
     given_original = _aware(event.original_timestamp)
     given_timestamp = _aware(event.timestamp)
@@ -363,7 +376,7 @@ def _timestamps(
         _check_range("timestamp", timestamp)
     else:
         timestamp = given_timestamp or original or received_at
-    return timestamp, original, sent_at
+    return Times(timestamp, original, sent_at)
 
 
 def _aware(value: datetime | None) -> datetime | None:

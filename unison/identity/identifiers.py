@@ -60,37 +60,40 @@ def type_rank(custom_types: tuple[str, ...]) -> dict[str, int]:
     return {name: rank for rank, name in enumerate(order)}
 
 
+@dataclass(frozen=True, slots=True)
+class Bags:
+    """The parts of an event that can carry identifiers, each a dict (empty when absent)."""
+
+    context: dict[str, Any]
+    traits: dict[str, Any]  # identify calls only
+    context_traits: dict[str, Any]
+
+    @classmethod
+    def of(cls, payload: dict[str, Any]) -> "Bags":
+        context = _dict(payload.get("context"))
+        traits = payload.get("traits") if payload.get("type") == "identify" else None
+        return cls(context, _dict(traits), _dict(context.get("traits")))
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def extract(
     payload: dict[str, Any], *, source_region: str | None, custom_types: tuple[str, ...] = ()
 ) -> Extracted:
     """Identifiers from userId, anonymousId, traits, context.traits and channel fields."""
-    context = payload.get("context") if isinstance(payload.get("context"), dict) else {}
-    assert isinstance(context, dict)
-    traits = payload.get("traits") if payload.get("type") == "identify" else None
-    traits = traits if isinstance(traits, dict) else {}
-    context_traits = context.get("traits") if isinstance(context.get("traits"), dict) else {}
-    assert isinstance(context_traits, dict)
-    raw: list[tuple[str, Any]] = [("user_id", payload.get("userId"))]
-    if payload.get("type") == "alias":
-        raw.append(("user_id?", payload.get("previousId")))
-    raw.append(("anonymous_id", payload.get("anonymousId")))
-    device = context.get("device")
-    if isinstance(device, dict):
-        raw.append(("device_id", device.get("id")))
-    for bag in (traits, context_traits):
-        for name in (*TRAIT_TYPES, *custom_types):
-            if name in bag:
-                raw.append((name, bag[name]))
+    bags = Bags.of(payload)
     region: list[str | None] = []  # worked out once, and only if a phone needs it
 
     def phone_hint() -> str | None:
         if not region:
-            region.append(phone_region(traits, context, source_region))
+            region.append(phone_region(bags.traits, bags.context, source_region))
         return region[0]
 
     found: dict[Ident, None] = {}
     rejected: list[IdentRejected] = []
-    for kind, value in raw:
+    for kind, value in _candidates(payload, bags, custom_types):
         if value is None or value == "":
             continue
         for ident_or_reason in _normalize(kind, value, phone_hint):
@@ -99,6 +102,22 @@ def extract(
             else:
                 rejected.append(ident_or_reason)
     return Extracted(list(found), rejected)
+
+
+def _candidates(
+    payload: dict[str, Any], bags: Bags, custom_types: tuple[str, ...]
+) -> list[tuple[str, Any]]:
+    """(type, raw value) in the order they are read; values are not checked yet."""
+    raw: list[tuple[str, Any]] = [("user_id", payload.get("userId"))]
+    if payload.get("type") == "alias":
+        raw.append(("user_id?", payload.get("previousId")))
+    raw.append(("anonymous_id", payload.get("anonymousId")))
+    device = bags.context.get("device")
+    if isinstance(device, dict):
+        raw.append(("device_id", device.get("id")))
+    for bag in (bags.traits, bags.context_traits):
+        raw.extend((name, bag[name]) for name in (*TRAIT_TYPES, *custom_types) if name in bag)
+    return raw
 
 
 def _normalize(

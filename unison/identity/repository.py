@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from unison.identity.identifiers import Ident
 from unison.identity.resolver import IdProfile
+from unison.kit.db import chunks
 from unison.models import (
     Identifier,
     IdentifierCooccurrence,
@@ -21,13 +22,6 @@ from unison.models import (
 )
 from unison.models.base import table
 
-_CHUNK = 500  # identifiers per IN (...) query: well within both stores' parameter limits
-
-
-def _chunks(items: list[Any]) -> Iterable[list[Any]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
-
 
 def owners(session: Session, idents: list[Ident]) -> dict[Ident, int]:
     # Looked up by value alone (a plain IN with bound parameters, which compiles once and
@@ -35,7 +29,7 @@ def owners(session: Session, idents: list[Ident]) -> dict[Ident, int]:
     wanted = set(idents)
     values = list({i.value for i in idents})
     found: dict[Ident, int] = {}
-    for chunk in _chunks(values):
+    for chunk in chunks(values):
         rows = session.execute(
             select(Identifier.type, Identifier.value, Identifier.profile_id).where(
                 Identifier.value.in_(chunk)
@@ -68,7 +62,7 @@ def blocks(session: Session, idents: list[Ident]) -> set[frozenset[Ident]]:
     wanted = set(idents)
     values = list({i.value for i in idents})
     found: set[frozenset[Ident]] = set()
-    for chunk in _chunks(values):
+    for chunk in chunks(values):
         rows = session.execute(
             select(
                 IdentityBlock.a_type,
@@ -162,7 +156,7 @@ def conflict_by_id(session: Session, conflict_id: int) -> IdentityConflict | Non
 def shared_among(session: Session, devices: list[Ident]) -> set[Ident]:
     wanted = set(devices)
     found: set[Ident] = set()
-    for chunk in _chunks(list({d.value for d in devices})):
+    for chunk in chunks(list({d.value for d in devices})):
         rows = session.execute(
             select(SharedIdentifier.type, SharedIdentifier.value).where(
                 SharedIdentifier.value.in_(chunk)
@@ -176,7 +170,7 @@ def cooccurrences(session: Session, devices: list[Ident]) -> dict[Ident, dict[st
     """Device -> strong type -> digests of the strong identifiers seen with it."""
     wanted = set(devices)
     found: dict[Ident, dict[str, set[str]]] = {}
-    for chunk in _chunks(list({d.value for d in devices})):
+    for chunk in chunks(list({d.value for d in devices})):
         rows = session.execute(
             select(
                 IdentifierCooccurrence.type,

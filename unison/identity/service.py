@@ -10,6 +10,7 @@ from unison.events.log import LogEvent
 from unison.identity import repository
 from unison.identity.identifiers import Ident
 from unison.kit.clock import utcnow
+from unison.kit.db import chunks
 from unison.kit.errors import Conflict, NotFound
 from unison.models import Event, IdentifierRejection, IdentityConflict, Merge, Profile
 from unison.profiles import repository as profile_rows
@@ -156,8 +157,7 @@ def _block(session: Session, merge: Merge) -> int:
 
 def _forget_derived(session: Session, event_ids: list[int]) -> None:
     """Open conflicts and rejected identifiers of the replayed events come back on replay."""
-    for start in range(0, len(event_ids), 500):
-        chunk = event_ids[start : start + 500]
+    for chunk in chunks(event_ids):
         session.execute(
             delete(IdentityConflict).where(
                 IdentityConflict.event_id.in_(chunk), IdentityConflict.status == "open"
@@ -168,7 +168,7 @@ def _forget_derived(session: Session, event_ids: list[int]) -> None:
 
 def _load_events(session: Session, event_ids: list[int]) -> list[LogEvent]:
     found: list[LogEvent] = []
-    for start in range(0, len(event_ids), 500):
+    for chunk in chunks(event_ids):
         rows = session.execute(
             select(
                 Event.id,
@@ -179,7 +179,7 @@ def _load_events(session: Session, event_ids: list[int]) -> list[LogEvent]:
                 Event.channel,
                 Event.timestamp,
                 Event.payload,
-            ).where(Event.id.in_(event_ids[start : start + 500]))
+            ).where(Event.id.in_(chunk))
         )
         found += [LogEvent(r[0], r[1] or 0, *r[2:]) for r in rows]
     return sorted(found, key=lambda e: (e.txid, e.id))

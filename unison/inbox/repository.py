@@ -1,7 +1,6 @@
 """All conversation queries. The processor's writes are Core bulk statements: a webhook
 burst of a few thousand messages lands in a handful of statements."""
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -9,24 +8,18 @@ import orjson
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from unison.kit.db import as_is, sqlite_time
+from unison.kit.db import as_is, chunks, sqlite_time
 from unison.models import Conversation, ConversationMessage, EventProfile, Profile
 from unison.models.base import table
 
-_CHUNK = 500
 CONVERSATIONS = table(Conversation)
 MESSAGES = table(ConversationMessage)
-
-
-def _chunks(items: list[Any]) -> Iterable[list[Any]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
 
 
 def owners(session: Session, event_ids: list[int]) -> dict[int, int]:
     """event id -> the live profile it belongs to now."""
     found: dict[int, int] = {}
-    for chunk in _chunks(event_ids):
+    for chunk in chunks(event_ids):
         query = (
             select(EventProfile.event_id, Profile.canonical_id)
             .join(Profile, Profile.id == EventProfile.profile_id)
@@ -39,7 +32,7 @@ def owners(session: Session, event_ids: list[int]) -> dict[int, int]:
 
 def recorded_events(session: Session, event_ids: list[int]) -> set[int]:
     found: set[int] = set()
-    for chunk in _chunks(event_ids):
+    for chunk in chunks(event_ids):
         query = select(ConversationMessage.event_id).where(ConversationMessage.event_id.in_(chunk))
         found.update(session.execute(query).scalars())
     return found
@@ -48,7 +41,7 @@ def recorded_events(session: Session, event_ids: list[int]) -> set[int]:
 def threads(session: Session, keys: list[str]) -> list[tuple[int, str, int, int]]:
     """(conversation id, thread key, profile id, its live profile) for these threads."""
     found: list[tuple[int, str, int, int]] = []
-    for chunk in _chunks(keys):
+    for chunk in chunks(keys):
         query = (
             select(
                 Conversation.id,
@@ -71,7 +64,7 @@ def add_conversations(session: Session, rows: list[dict[str, Any]]) -> dict[tupl
     session.execute(insert(CONVERSATIONS), rows)
     wanted = {(r["thread_key"], r["profile_id"]) for r in rows}
     ids: dict[tuple[str, int], int] = {}
-    for chunk in _chunks(sorted({key for key, _ in wanted})):
+    for chunk in chunks(sorted({key for key, _ in wanted})):
         query = select(Conversation.thread_key, Conversation.profile_id, Conversation.id).where(
             Conversation.thread_key.in_(chunk)
         )
@@ -226,14 +219,14 @@ def erase(session: Session, profile_ids: list[int]) -> int:
         ).scalars()
     )
     removed = 0
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         removed += session.execute(  # type: ignore[attr-defined]
             delete(ConversationMessage).where(ConversationMessage.conversation_id.in_(chunk))
         ).rowcount
     removed += session.execute(  # type: ignore[attr-defined]
         delete(ConversationMessage).where(ConversationMessage.profile_id.in_(profile_ids))
     ).rowcount
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         removed += session.execute(  # type: ignore[attr-defined]
             delete(Conversation).where(Conversation.id.in_(chunk))
         ).rowcount
@@ -243,7 +236,7 @@ def erase(session: Session, profile_ids: list[int]) -> int:
 def forget_events(session: Session, event_ids: list[int]) -> set[int]:
     """Delete the messages these events made; returns the conversations they were in."""
     affected: set[int] = set()
-    for chunk in _chunks(event_ids):
+    for chunk in chunks(event_ids):
         made = ConversationMessage.event_id.in_(chunk)
         affected.update(
             session.execute(select(ConversationMessage.conversation_id).where(made)).scalars()
@@ -255,7 +248,7 @@ def forget_events(session: Session, event_ids: list[int]) -> set[int]:
 def recount(session: Session, conversation_ids: set[int]) -> None:
     """Counts and first/last times from the messages the conversations still hold; one
     left empty is deleted."""
-    for chunk in _chunks(sorted(conversation_ids)):
+    for chunk in chunks(sorted(conversation_ids)):
         stats = session.execute(
             select(
                 ConversationMessage.conversation_id,

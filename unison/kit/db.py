@@ -1,18 +1,24 @@
 """Engine and session construction for the embedded SQLite store and PostgreSQL."""
 
 import fcntl
+import itertools
 import os
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Selectable, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+T = TypeVar("T")
+
+CHUNK = 500  # values per IN (...) list or per multi-row statement: within SQLite's limits
 
 
 def _json_dumps(value: Any) -> str:
@@ -155,3 +161,71 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def chunks(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
+    """`items` in lists of at most `size`, in order: bounded IN (...) lists and batches."""
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+def dialect_insert(session: Session, table: Any) -> postgresql.Insert | sqlite.Insert:
+    """INSERT in the session's dialect, the one that knows ON CONFLICT (both spell it alike)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def upsert(
+    session: Session,
+    table: Any,
+    rows: Sequence[dict[str, Any]],
+    index_elements: Sequence[str],
+    update: Sequence[str],
+) -> None:
+    """Insert `rows`; a row whose `index_elements` already exist overwrites the `update`
+    columns with the new values instead."""
+    if not rows:
+        return
+    statement = dialect_insert(session, table)
+    excluded = statement.excluded
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=list(index_elements),
+            set_={column: excluded[column] for column in update},
+        ),
+        list(rows),
+    )
+
+
+def insert_ignore(
+    session: Session,
+    table: Any,
+    rows: Sequence[dict[str, Any]],
+    index_elements: Sequence[str] | None = None,
+) -> None:
+    """Insert `rows`, skipping those that clash with an existing row (on `index_elements`,
+    or on any unique constraint when None)."""
+    if not rows:
+        return
+    session.execute(
+        dialect_insert(session, table).on_conflict_do_nothing(index_elements=index_elements),
+        list(rows),
+    )
+
+
+def insert_ignore_from(
+    session: Session,
+    table: Any,
+    columns: Sequence[Any],
+    query: Selectable,
+    index_elements: Sequence[str] | None = None,
+) -> None:
+    """INSERT ... SELECT `query`, skipping rows that clash with existing ones. SQLite parses
+    `ON CONFLICT` after a SELECT only when the SELECT has a WHERE clause (`WHERE true` will do)."""
+    session.execute(
+        dialect_insert(session, table)
+        .from_select(list(columns), query)
+        .on_conflict_do_nothing(index_elements=index_elements)
+    )

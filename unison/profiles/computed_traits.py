@@ -10,10 +10,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from unison.kit.db import chunks, upsert
 from unison.models import ComputedTrait
 
 _CHUNK = 5000  # rows per statement: keeps SQLite under its bound-parameter limit
@@ -27,23 +26,15 @@ def write(
         {"profile_id": pid, "name": name, "value": value, "source": source, "computed_at": at}
         for pid, name, value in values
     ]
-    for start in range(0, len(rows), _CHUNK):
-        session.execute(_upsert(session), rows[start : start + _CHUNK])
+    for chunk in chunks(rows, _CHUNK):
+        upsert(
+            session,
+            ComputedTrait,
+            chunk,
+            ["profile_id", "name"],
+            ["value", "source", "computed_at"],
+        )
     return len(rows)
-
-
-def _upsert(session: Session) -> Any:
-    dialect = session.get_bind().dialect.name
-    make = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = make(ComputedTrait)
-    return statement.on_conflict_do_update(
-        index_elements=["profile_id", "name"],
-        set_={
-            "value": statement.excluded.value,
-            "source": statement.excluded.source,
-            "computed_at": statement.excluded.computed_at,
-        },
-    )
 
 
 def remove(

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Row, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from unison.kit.db import as_is, sqlite_time
+from unison.kit.db import as_is, chunks, sqlite_time
 from unison.models import Event, EventProfile, Identifier, IdentityConflict, Profile, Source
 from unison.models.base import table
 from unison.profiles.projection import ProfileState, search_name
@@ -17,8 +17,8 @@ from unison.sources.repository import SYSTEM_HINT
 def states(session: Session, ids: Iterable[int]) -> dict[int, ProfileState]:
     wanted = list(set(ids))
     found: dict[int, ProfileState] = {}
-    for start in range(0, len(wanted), 500):
-        rows = session.execute(select(Profile).where(Profile.id.in_(wanted[start : start + 500])))
+    for chunk in chunks(wanted):
+        rows = session.execute(select(Profile).where(Profile.id.in_(chunk)))
         for (row,) in rows:
             found[row.id] = ProfileState(
                 id=row.id,

@@ -1,10 +1,10 @@
 """Queries for sources."""
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from unison.kit.clock import utcnow
+from unison.kit.db import dialect_insert
 from unison.kit.secrets import hash_secret, new_secret
 from unison.models import Source
 
@@ -44,9 +44,8 @@ def system_source_id(session: Session, name: str) -> int:
     found = session.connection().exec_driver_sql(query, (name,)).scalar()
     if found is not None:
         return int(found)
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     session.execute(
-        dialect.insert(Source)
+        dialect_insert(session, Source)
         .values(
             name=name,
             channel="other",

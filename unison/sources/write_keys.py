@@ -2,7 +2,6 @@
 
 import base64
 import binascii
-import time
 from collections.abc import Mapping
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -11,33 +10,17 @@ import anyio.to_thread
 
 from unison.api.runtime import Runtime
 from unison.events.service import SourceRef
+from unison.kit.cache import TtlCache
 from unison.kit.db import transaction
 from unison.kit.errors import Unauthorized
 from unison.kit.secrets import hash_secret
 from unison.sources.service import source_for_write_key
 
-_CACHE_LIMIT = 10_000
 
-
-class WriteKeyCache:
-    """key hash -> (source, expiry), for known keys only. A miss is never cached: a key
-    created a moment ago must work on its first use, and a cached refusal would keep it
-    refused until expiry. An unknown key costs one indexed read, on a worker thread."""
-
-    def __init__(self, ttl: float) -> None:
-        self._ttl = ttl
-        self._entries: dict[str, tuple[SourceRef, float]] = {}
-
-    def get(self, key_hash: str) -> SourceRef | None:
-        entry = self._entries.get(key_hash)
-        if entry is None or entry[1] < time.monotonic():
-            return None
-        return entry[0]
-
-    def put(self, key_hash: str, source: SourceRef) -> None:
-        if len(self._entries) >= _CACHE_LIMIT:
-            self._entries.clear()
-        self._entries[key_hash] = (source, time.monotonic() + self._ttl)
+class WriteKeyCache(TtlCache[str, SourceRef]):
+    """key hash -> source, for known keys only (see TtlCache: a miss is never cached, so a
+    key created a moment ago works on its first use). An unknown key costs one indexed
+    read, on a worker thread."""
 
 
 # One cache per app (keyed by its engine, as the runtime holds no domain's state).

@@ -5,14 +5,13 @@ Rows attributed to the person are found by profile and event ids; rows that are 
 identifier values and names, which is slow on a large log but only runs per request.
 """
 
-from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Engine, Text, cast, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from unison.events import lookup
-from unison.kit.db import write_lock
+from unison.kit.db import chunks, write_lock
 from unison.models import (
     Event,
     EventProfile,
@@ -26,13 +25,6 @@ from unison.models import (
     RejectedEvent,
     WebhookDelivery,
 )
-
-_CHUNK = 500
-
-
-def _chunks(items: list[Any]) -> Iterable[list[Any]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
 
 
 def _rowcount(result: Any) -> int:
@@ -72,7 +64,7 @@ def events_mentioning(session: Session, pii: list[str]) -> list[int]:
 
 def events(session: Session, ids: list[int]) -> list[Event]:
     found: list[Event] = []
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         found += session.execute(select(Event).where(Event.id.in_(chunk))).scalars()
     return sorted(found, key=lambda e: e.id)
 
@@ -108,7 +100,7 @@ def erase_identity(
     removed = _rowcount(
         session.execute(delete(Identifier).where(Identifier.profile_id.in_(profile_ids)))
     )
-    for chunk in _chunks(values):
+    for chunk in chunks(values):
         removed += _rowcount(session.execute(delete(Identifier).where(Identifier.value.in_(chunk))))
         removed += _rowcount(
             session.execute(
@@ -125,10 +117,10 @@ def erase_identity(
         removed += _rowcount(
             session.execute(delete(IdentifierRejection).where(IdentifierRejection.value.in_(chunk)))
         )
-    for chunk in _chunks(event_ids):
+    for ids in chunks(event_ids):
         removed += _rowcount(
             session.execute(
-                delete(IdentifierRejection).where(IdentifierRejection.event_id.in_(chunk))
+                delete(IdentifierRejection).where(IdentifierRejection.event_id.in_(ids))
             )
         )
     removed += _rowcount(

@@ -2,23 +2,18 @@
 (rowid = profile id), pg_trgm LIKE on PostgreSQL; both come back in profile id order, so a
 page stops reading once it is full."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, text, tuple_
 from sqlalchemy.orm import Session
 
+from unison.kit.db import chunks
 from unison.models import Identifier, Profile, ProfileSearchKey, ProfileSearchText
 
 Db = Session | Connection
-_CHUNK = 500
 _SCAN = 2_000  # profiles read in id order before the trigram index is asked (PostgreSQL)
 _TOP = "\U0010ffff"  # above every character: [prefix, prefix + _TOP) is the prefix range
-
-
-def _chunks(items: Sequence[int]) -> Iterable[Sequence[int]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
 
 
 def _sqlite(db: Db) -> bool:
@@ -27,7 +22,7 @@ def _sqlite(db: Db) -> bool:
 
 def forget(db: Db, profile_ids: Sequence[int]) -> None:
     keys = ProfileSearchKey
-    for chunk in _chunks(sorted(set(profile_ids))):
+    for chunk in chunks(sorted(set(profile_ids))):
         db.execute(delete(keys).where(keys.profile_id.in_(chunk)))
         if _sqlite(db):  # by rowid: the FTS5 table's profile_id column has no index
             marks = ", ".join(str(int(pid)) for pid in chunk)
@@ -60,7 +55,7 @@ def clear(db: Db) -> None:
 
 def identifiers_of(db: Db, profile_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
     found: dict[int, list[tuple[str, str]]] = {}
-    for chunk in _chunks(profile_ids):
+    for chunk in chunks(profile_ids):
         rows = db.execute(
             select(Identifier.profile_id, Identifier.type, Identifier.value)
             .where(Identifier.profile_id.in_(chunk))
@@ -99,7 +94,7 @@ def walk_keys(
 def keys_of(db: Db, profile_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
     k = ProfileSearchKey
     found: dict[int, list[tuple[str, str]]] = {}
-    for chunk in _chunks(profile_ids):
+    for chunk in chunks(profile_ids):
         for pid, field, key in db.execute(
             select(k.profile_id, k.field, k.key).where(k.profile_id.in_(chunk))
         ):
