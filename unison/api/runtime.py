@@ -11,7 +11,7 @@ from unison.api.metrics import Metrics
 from unison.api.write_keys import WriteKeyCache
 from unison.channels.senders import load_senders
 from unison.clv.tasks import ScheduledRefresh
-from unison.consent.webhooks import deliver_due as deliver_webhooks
+from unison.consent.webhooks import webhook_channel
 from unison.events import repository
 from unison.events.repository import IngestBatch, StoreOutcome
 from unison.kit.background import PollingThread
@@ -72,7 +72,10 @@ class Runtime:
             writer=writer,
             write_keys=WriteKeyCache(settings.write_key_cache_seconds),
             processors=processors,
-            webhooks=PollingThread("consent-webhooks", lambda: deliver_webhooks(sessions, settings))
+            webhooks=PollingThread(
+                "consent-webhooks",
+                lambda: deliver_messages(sessions, settings, webhook_channel(sessions, settings)),
+            )
             if settings.consent_webhooks_enabled and background
             else None,
             outbox=_outbox_thread(sessions, settings) if background else None,
