@@ -9,6 +9,7 @@ one row (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one writer).
 """
 
 import logging
+from dataclasses import fields
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,6 +24,8 @@ from unison.messaging.envelope import DeliveryFailed, Envelope, Sender, Senders
 from unison.models import OutboundMessage
 
 log = logging.getLogger(__name__)
+# Every envelope field but the message id is the outbox column of the same name.
+_COLUMNS = [f.name for f in fields(Envelope) if f.name != "message_id"]
 
 
 def deliver_due(
@@ -56,17 +59,7 @@ def _lease(
 
 
 def envelope_of(message: OutboundMessage) -> Envelope:
-    return Envelope(
-        message_id=message.id,
-        idempotency_key=message.idempotency_key,
-        channel=message.channel,
-        recipient_type=message.recipient_type,
-        recipient=message.recipient,
-        language=message.language,
-        subject=message.subject,
-        body=message.body,
-        via_source_id=message.via_source_id,
-    )
+    return Envelope(message.id, **{name: getattr(message, name) for name in _COLUMNS})
 
 
 def _send(sender: Sender | None, envelope: Envelope) -> DeliveryFailed | None:
