@@ -165,3 +165,23 @@ class TestSubscriptions:
         bad = api.post("/api/consent/webhooks", {"url": "ftp://files.example/x"})
         assert bad.status_code == 400
         assert bad.json()["field"] == "url"
+
+
+class TestErasure:
+    def test_erasing_someone_whose_telegram_id_is_a_subscription_id_keeps_others_deliveries(
+        self, api: Api, process: Callable[[], int], sessions: sessionmaker[Session]
+    ) -> None:
+        # Webhook rows live in the outbox, whose erasure also matches recipients; a
+        # webhook's recipient is its subscription id, which must not be taken for a person's.
+        hook = api.post("/api/consent/webhooks", {"url": "https://crm.example/hooks"}).json()
+        aram = "aram@example.am"
+        api.send(
+            identify("u-lilit", "l1", email=EMAIL),
+            identify("u-aram", "a1", email=aram, telegram_id=str(hook["id"])),
+        )
+        process()
+        lilit = api.profile_of("email", EMAIL)
+        api.record(lilit, {"purpose": "newsletter", "channel": "email", "status": "granted"})
+        erased = api.post("/api/privacy/erase", {"profile_id": api.profile_of("email", aram)})
+        assert erased.status_code == 200, erased.text
+        assert [(d.profile_id, d.status) for d in _deliveries(sessions)] == [(lilit, "queued")]

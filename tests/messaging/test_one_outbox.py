@@ -47,7 +47,7 @@ def _queue_both(sessions: sessionmaker[Session], settings: Settings) -> None:
         )
         webhooks.create(session, settings, "http://127.0.0.1:9/hook", None)
         body = {"type": "consent.changed", "data": {"record_id": 1, "status": "granted"}}
-        webhooks.queue(session, [(1, 7, body)], NOW)
+        webhooks.queue(session, [webhooks.Change(1, 7, body)], NOW)
 
 
 def _states(sessions: sessionmaker[Session]) -> dict[str, tuple[str, int, datetime | None]]:

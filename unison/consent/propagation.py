@@ -56,11 +56,11 @@ def announce(session: Session, records: list[ConsentRecord], now: datetime) -> N
     source_id = system_source_id(session)
     row = _event_row(source_id, records, now)
     event_log.store(session, [row], [], source_id=source_id, origin="consent", received_at=now)
-    webhooks.queue(
-        session,
-        [(r.id, r.profile_id, {"type": CHANGED, "data": change_body(r)}) for r in records],
-        now,
+    changes = (
+        webhooks.Change(r.id, r.profile_id, {"type": CHANGED, "data": change_body(r)})
+        for r in records
     )
+    webhooks.queue(session, changes, now)
 
 
 def _event_row(source_id: int, records: list[ConsentRecord], now: datetime) -> dict[str, Any]:

@@ -83,36 +83,36 @@ def delete(session: Session, webhook_id: int) -> None:
     outbox.cancel_queued(session, CHANNEL, str(webhook_id))
 
 
-def queue(
-    session: Session, changes: Iterable[tuple[int, int, dict[str, Any]]], now: datetime
-) -> int:
-    """Queue each (record id, profile id, body) for every active subscription."""
+@dataclass(frozen=True)
+class Change:
+    """One recorded consent change to announce: what subscribers receive, and whose it is."""
+
+    record_id: int
+    profile_id: int
+    body: dict[str, Any]
+
+
+def queue(session: Session, changes: Iterable[Change], now: datetime) -> int:
+    """Queue every change for every active subscription; returns how many rows were new.
+    `changes` is only consumed when there is a subscription (bodies cost time to build)."""
     hooks = list(
         session.execute(select(ConsentWebhook.id).where(ConsentWebhook.active.is_(True))).scalars()
     )
     if not hooks:
         return 0
-    return outbox.enqueue_many(
-        session,
-        [
-            _outgoing(hook, record_id, profile_id, body)
-            for record_id, profile_id, body in changes
-            for hook in hooks
-        ],
-        now,
-    )
+    return outbox.enqueue_many(session, [_outgoing(h, c) for c in changes for h in hooks], now)
 
 
-def _outgoing(hook: int, record_id: int, profile_id: int, body: dict[str, Any]) -> outbox.Outgoing:
+def _outgoing(hook: int, change: Change) -> outbox.Outgoing:
     return outbox.Outgoing(
-        idempotency_key=f"consent-webhook:{hook}:{record_id}",
-        profile_id=profile_id,
+        idempotency_key=f"consent-webhook:{hook}:{change.record_id}",
+        profile_id=change.profile_id,
         channel=CHANNEL,
         recipient_type=RECIPIENT_TYPE,
         recipient=str(hook),
         purpose=PURPOSE,
         language="",
-        body=orjson.dumps(body).decode(),
+        body=orjson.dumps(change.body).decode(),
     )
 
 

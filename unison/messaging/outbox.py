@@ -106,14 +106,25 @@ def of_profiles(
     return list(session.execute(query.order_by(OutboundMessage.id)).scalars())
 
 
-def erase(session: Session, profile_ids: list[int], recipients: list[str]) -> int:
-    """Erasure: messages to the person go entirely (body and recipient are both PII)."""
+def erase(
+    session: Session,
+    profile_ids: list[int],
+    recipients: list[str],
+    *,
+    not_personal: Collection[str] = (),
+) -> int:
+    """Erasure: messages to the person go entirely (body and recipient are both PII).
+    Channels in `not_personal` address systems, not people (a webhook's recipient is a
+    subscription id), so their rows are matched by profile only."""
     removed = session.execute(
         delete(OutboundMessage).where(OutboundMessage.profile_id.in_(profile_ids))
     ).rowcount  # type: ignore[attr-defined]
     if recipients:
         removed += session.execute(
-            delete(OutboundMessage).where(OutboundMessage.recipient.in_(recipients))
+            delete(OutboundMessage).where(
+                OutboundMessage.recipient.in_(recipients),
+                OutboundMessage.channel.not_in(not_personal),
+            )
         ).rowcount  # type: ignore[attr-defined]
     return int(removed)
 

@@ -104,7 +104,8 @@ def _export_messages(session: Session, subject: Subject) -> Any:
 
 
 def _erase_messages(session: Session, subject: Subject) -> int:
-    return outbox.erase(session, subject.profile_ids, [value for _, value in subject.identifiers])
+    values = [value for _, value in subject.identifiers]
+    return outbox.erase(session, subject.profile_ids, values, not_personal=[webhooks.CHANNEL])
 
 
 register("profile", export=_export_profile, erase=_erase_profiles)
