@@ -354,6 +354,7 @@ def main() -> None:  # pragma: no cover - console entry point
 def outbox_deliver() -> None:
     """Send every due message whose channel is configured (`unison serve` does this itself)."""
     from unison.channels.senders import load_senders
+    from unison.consent.webhooks import webhook_channel
     from unison.messaging.delivery import deliver_due
 
     settings = get_settings()
@@ -365,7 +366,8 @@ def outbox_deliver() -> None:
             "or whatsapp connector its sending token"
         )
         raise typer.Exit(1)
-    while batch := deliver_due(sessions, settings, senders):
+    # consent-change webhooks are the outbox's webhook channel: delivered here too
+    while batch := deliver_due(sessions, settings, senders, webhook_channel(sessions, settings)):
         attempted += batch
     console.print(f"attempted {attempted:,} messages on {', '.join(senders.channels)}")
 

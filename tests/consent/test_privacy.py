@@ -12,8 +12,9 @@ from typer.testing import CliRunner
 from tests.consent.conftest import Api
 from unison.cli import app
 from unison.consent import links
-from unison.consent.webhooks import deliver_due
+from unison.consent.webhooks import webhook_channel
 from unison.kit.settings import Settings, get_settings
+from unison.messaging.delivery import deliver_due
 from unison.models import Base, PrivacyRequest
 
 EMAIL, PHONE, NAME = "tamar.kapanadze@example.ge", "+995599887766", "თამარ კაპანაძე"
@@ -147,7 +148,6 @@ class TestErase:
             "consent_state",
             "outbound_messages",
             "rejected_events",
-            "consent_webhook_deliveries",
         }
         response = api.post("/api/privacy/erase", {"profile_id": pid})
         assert response.status_code == 200, response.text
@@ -164,7 +164,12 @@ class TestErase:
         assert [(r["kind"], r["profile_id"]) for r in listed] == [("erase", pid)]
         assert EMAIL not in str(listed)
         assert suppressed >= 3
-        assert deliver_due(sessions, settings, post=lambda *a: 200) == 0  # nothing left to announce
+        assert (
+            deliver_due(
+                sessions, settings, webhook_channel(sessions, settings, post=lambda *a: 200)
+            )
+            == 0
+        )  # nothing left to announce
         # An unsubscribe link mailed before the erasure still answers, and writes nothing back.
         token = links.sign(settings, "unsubscribe", {"p": pid, "e": EMAIL, "u": "newsletter"}, 60)
         late = api.client.post(

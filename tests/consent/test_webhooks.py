@@ -5,7 +5,7 @@ import hashlib
 import hmac
 import threading
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -15,10 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.consent.conftest import Api, identify
-from unison.consent.webhooks import deliver_due
+from unison.consent.webhooks import CHANNEL, webhook_channel
 from unison.kit.clock import utcnow
 from unison.kit.settings import Settings
-from unison.models import ConsentWebhook, WebhookDelivery
+from unison.messaging.delivery import deliver_due as deliver_outbox
+from unison.models import ConsentWebhook, OutboundMessage
 
 EMAIL = "lilit@example.am"
 
@@ -57,9 +58,15 @@ def receiver() -> Iterator[Receiver]:
     found.server.server_close()
 
 
-def _deliveries(sessions: sessionmaker[Session]) -> list[WebhookDelivery]:
+def deliver_due(sessions: sessionmaker[Session], settings: Settings, *, now: datetime) -> int:
+    """One round of the outbox on the consent-webhook channel."""
+    return deliver_outbox(sessions, settings, webhook_channel(sessions, settings), now=now)
+
+
+def _deliveries(sessions: sessionmaker[Session]) -> list[OutboundMessage]:
     with sessions() as session:
-        return list(session.execute(select(WebhookDelivery)).scalars())
+        query = select(OutboundMessage).where(OutboundMessage.channel == CHANNEL)
+        return list(session.execute(query).scalars())
 
 
 class TestDelivery:
@@ -81,12 +88,12 @@ class TestDelivery:
         now = utcnow()
         assert deliver_due(sessions, settings, now=now) == 1  # the receiver answers 503
         failed = _deliveries(sessions)[0]
-        assert (failed.status, failed.attempts, failed.last_error) == ("pending", 1, "HTTP 503")
+        assert (failed.status, failed.attempts, failed.last_error) == ("queued", 1, "HTTP 503")
         assert failed.next_attempt_at >= now + timedelta(seconds=29)
         assert deliver_due(sessions, settings, now=now + timedelta(seconds=5)) == 0  # backing off
         assert deliver_due(sessions, settings, now=now + timedelta(seconds=31)) == 1
         done = _deliveries(sessions)[0]
-        assert (done.status, done.attempts) == ("delivered", 2)
+        assert (done.status, done.attempts) == ("sent", 2)
         assert deliver_due(sessions, settings, now=now + timedelta(hours=1)) == 0
         headers, body = receiver.received[-1]
         stamp, _, mac = headers["X-Unison-Signature"].partition(",v1=")
@@ -158,3 +165,23 @@ class TestSubscriptions:
         bad = api.post("/api/consent/webhooks", {"url": "ftp://files.example/x"})
         assert bad.status_code == 400
         assert bad.json()["field"] == "url"
+
+
+class TestErasure:
+    def test_erasing_someone_whose_telegram_id_is_a_subscription_id_keeps_others_deliveries(
+        self, api: Api, process: Callable[[], int], sessions: sessionmaker[Session]
+    ) -> None:
+        # Webhook rows live in the outbox, whose erasure also matches recipients; a
+        # webhook's recipient is its subscription id, which must not be taken for a person's.
+        hook = api.post("/api/consent/webhooks", {"url": "https://crm.example/hooks"}).json()
+        aram = "aram@example.am"
+        api.send(
+            identify("u-lilit", "l1", email=EMAIL),
+            identify("u-aram", "a1", email=aram, telegram_id=str(hook["id"])),
+        )
+        process()
+        lilit = api.profile_of("email", EMAIL)
+        api.record(lilit, {"purpose": "newsletter", "channel": "email", "status": "granted"})
+        erased = api.post("/api/privacy/erase", {"profile_id": api.profile_of("email", aram)})
+        assert erased.status_code == 200, erased.text
+        assert [(d.profile_id, d.status) for d in _deliveries(sessions)] == [(lilit, "queued")]

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from unison.app.chain import build_chain
 from unison.channels.senders import load_senders
 from unison.clv.tasks import ScheduledRefresh
-from unison.consent.webhooks import deliver_due as deliver_webhooks
+from unison.consent.webhooks import webhook_channel
 from unison.kit.background import PollingLoop
 from unison.kit.settings import Settings
 from unison.messaging.delivery import deliver_due as deliver_messages
@@ -56,7 +56,14 @@ def background_loops(
 def _delivery_loops(settings: Settings, sessions: sessionmaker[Session]) -> list[PollingLoop]:
     loops = []
     if settings.consent_webhooks_enabled:
-        loops.append(PollingLoop("consent-webhooks", lambda: deliver_webhooks(sessions, settings)))
+        # One outbox: consent webhooks are its `webhook` channel, delivered by their own loop
+        # so UNISON_CONSENT_WEBHOOKS_ENABLED can switch them alone.
+        loops.append(
+            PollingLoop(
+                "consent-webhooks",
+                lambda: deliver_messages(sessions, settings, webhook_channel(sessions, settings)),
+            )
+        )
     if settings.outbox_delivery_enabled:
         loops.append(
             PollingLoop(

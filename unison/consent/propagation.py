@@ -13,14 +13,13 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from unison.consent import webhooks
 from unison.events import repository as event_log
 from unison.events.channels import CHANNELS as EVENT_CHANNELS
 from unison.kit.clock import isoformat_z
-from unison.models import ConsentRecord, ConsentWebhook, WebhookDelivery
-from unison.models.base import table
+from unison.models import ConsentRecord
 from unison.sources import repository as sources
 
 SYSTEM_SOURCE = "unison-consent"
@@ -57,24 +56,11 @@ def announce(session: Session, records: list[ConsentRecord], now: datetime) -> N
     source_id = system_source_id(session)
     row = _event_row(source_id, records, now)
     event_log.store(session, [row], [], source_id=source_id, origin="consent", received_at=now)
-    hooks = list(
-        session.execute(select(ConsentWebhook.id).where(ConsentWebhook.active.is_(True))).scalars()
+    changes = (
+        webhooks.Change(r.id, r.profile_id, {"type": CHANGED, "data": change_body(r)})
+        for r in records
     )
-    deliveries = [
-        {
-            "webhook_id": hook,
-            "profile_id": record.profile_id,
-            "record_id": record.id,
-            "body": {"type": CHANGED, "data": change_body(record)},
-            "status": "pending",
-            "attempts": 0,
-            "next_attempt_at": now,
-        }
-        for record in records
-        for hook in hooks
-    ]
-    if deliveries:
-        session.execute(table(WebhookDelivery).insert(), deliveries)
+    webhooks.queue(session, changes, now)
 
 
 def _event_row(source_id: int, records: list[ConsentRecord], now: datetime) -> dict[str, Any]:

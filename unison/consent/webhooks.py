@@ -1,5 +1,6 @@
 """Outbound webhooks for consent changes: subscriptions with encrypted signing secrets, and
-the delivery of the outbox rows `propagation.announce` wrote, with retries and backoff.
+the `webhook` channel of the outbox (messaging/channels.py) that delivers the rows
+`propagation.announce` queues, with the outbox's leases, retries, backoff and dead state.
 
 A body is signed like Stripe's: `X-Unison-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of
 "<t>.<body>" with the subscription's secret>`; receivers recompute it and reject old `t`.
@@ -7,30 +8,35 @@ A body is signed like Stripe's: `X-Unison-Signature: t=<unix time>,v1=<hex HMAC-
 
 import hashlib
 import hmac
-import logging
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from unison.kit.backoff import next_attempt
 from unison.kit.clock import utcnow
-from unison.kit.db import transaction
 from unison.kit.errors import InvalidParameter, NotFound
 from unison.kit.keys import sealer
 from unison.kit.secrets import hint, new_secret
 from unison.kit.settings import Settings
-from unison.models import ConsentWebhook, WebhookDelivery
+from unison.messaging import outbox
+from unison.messaging.channels import Plug, Retry
+from unison.messaging.envelope import DeliveryFailed, Envelope, Sender
+from unison.models import ConsentWebhook, OutboundMessage
 
-log = logging.getLogger(__name__)
+CHANNEL = "webhook"  # the outbox channel
+RECIPIENT_TYPE = "consent_webhook"  # the recipient is the subscription's id
+PURPOSE = "consent.changed"
+# The states a subscriber's deliveries had before they joined the outbox, kept in exports.
+_EXPORTED_STATUS = {outbox.QUEUED: "pending", outbox.SENT: "delivered"}
 
 
 class WebhookInvalid(InvalidParameter):
@@ -74,24 +80,55 @@ def delete(session: Session, webhook_id: int) -> None:
         raise WebhookNotFound(f"no webhook with id {webhook_id}", field="webhook_id")
     # Kept inactive rather than deleted: its past deliveries still name it.
     hook.active = False
-    session.execute(
-        update(WebhookDelivery)
-        .where(WebhookDelivery.webhook_id == webhook_id, WebhookDelivery.status == "pending")
-        .values(status="cancelled")
+    outbox.cancel_queued(session, CHANNEL, str(webhook_id))
+
+
+@dataclass(frozen=True)
+class Change:
+    """One recorded consent change to announce: what subscribers receive, and whose it is."""
+
+    record_id: int
+    profile_id: int
+    body: dict[str, Any]
+
+
+def queue(session: Session, changes: Iterable[Change], now: datetime) -> int:
+    """Queue every change for every active subscription; returns how many rows were new.
+    `changes` is only consumed when there is a subscription (bodies cost time to build)."""
+    hooks = list(
+        session.execute(select(ConsentWebhook.id).where(ConsentWebhook.active.is_(True))).scalars()
     )
+    if not hooks:
+        return 0
+    return outbox.enqueue_many(session, [_outgoing(h, c) for c in changes for h in hooks], now)
+
+
+def _outgoing(hook: int, change: Change) -> outbox.Outgoing:
+    return outbox.Outgoing(
+        idempotency_key=f"consent-webhook:{hook}:{change.record_id}",
+        profile_id=change.profile_id,
+        channel=CHANNEL,
+        recipient_type=RECIPIENT_TYPE,
+        recipient=str(hook),
+        purpose=PURPOSE,
+        language="",
+        body=orjson.dumps(change.body).decode(),
+    )
+
+
+def deliveries(session: Session, profile_ids: list[int]) -> list[OutboundMessage]:
+    return outbox.of_profiles(session, profile_ids, channels=[CHANNEL])
+
+
+def exported(delivery: OutboundMessage) -> dict[str, Any]:
+    """A delivery as a data-subject export shows it."""
+    status = _EXPORTED_STATUS.get(delivery.status, delivery.status)
+    return {"id": delivery.id, "status": status, "body": orjson.loads(delivery.body)}
 
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:
     mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
     return f"t={timestamp},v1={mac.hexdigest()}"
-
-
-@dataclass(frozen=True)
-class Attempt:
-    delivery_id: int
-    url: str
-    secret: str | None
-    body: bytes
 
 
 Poster = Callable[[str, bytes, dict[str, str], float], int]
@@ -106,93 +143,75 @@ def http_post(url: str, body: bytes, headers: dict[str, str], timeout: float) ->
         return int(exc.code)
 
 
-def deliver_due(
-    sessions: sessionmaker[Session],
-    settings: Settings,
-    *,
-    now: datetime | None = None,
-    limit: int = 50,
-    post: Poster = http_post,
-) -> int:
-    """Send every due delivery once; returns how many were attempted.
-
-    Rows are leased in a short transaction (their next attempt moved past the HTTP timeout)
-    so no lock is held while waiting on a receiver, and two workers never send one row.
-    """
-    moment = now or utcnow()
-    attempts = _lease(sessions, settings, moment, limit)
-    for attempt in attempts:
-        _record(sessions, settings, attempt, _send(settings, attempt, post), moment)
-    return len(attempts)
+@dataclass(frozen=True)
+class Subscription:
+    url: str
+    secret: str | None  # None: encrypted under another UNISON_SECRET_KEY, cannot sign
 
 
-def _lease(
-    sessions: sessionmaker[Session], settings: Settings, now: datetime, limit: int
-) -> list[Attempt]:
-    lease = now + timedelta(seconds=settings.consent_webhook_timeout_seconds * 3)
-    with transaction(sessions) as session:
-        query = (
-            select(WebhookDelivery, ConsentWebhook)
-            .join(ConsentWebhook, ConsentWebhook.id == WebhookDelivery.webhook_id)
-            .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
-            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-            .limit(limit)
-        )
-        if session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(of=WebhookDelivery, skip_locked=True)
-        found = []
-        for delivery, hook in session.execute(query):
-            delivery.next_attempt_at = lease
-            found.append(
-                Attempt(delivery.id, hook.url, _secret(settings, hook), orjson.dumps(delivery.body))
+class WebhookSender:
+    """The `webhook` channel's adapter: POSTs the body, signed, to one subscription's URL."""
+
+    channel = CHANNEL
+
+    def __init__(self, subscription: Subscription, timeout: float, post: Poster) -> None:
+        self.subscription, self.timeout, self.post = subscription, timeout, post
+
+    def send(self, envelope: Envelope) -> None:
+        if self.subscription.secret is None:
+            raise DeliveryFailed(
+                "the webhook secret cannot be decrypted with the current UNISON_SECRET_KEY"
             )
-        return found
+        body = envelope.body.encode()
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "Unison-Webhooks/1",
+            "X-Unison-Delivery": str(envelope.message_id),
+            "X-Unison-Signature": signature(self.subscription.secret, int(time.time()), body),
+        }
+        try:
+            status = self.post(self.subscription.url, body, headers, self.timeout)
+        except OSError as exc:
+            raise DeliveryFailed(f"connection failed: {type(exc).__name__}") from None
+        if not 200 <= status < 300:
+            raise DeliveryFailed(f"HTTP {status}")
+
+
+class Subscribers:
+    """The active subscriptions as the outbox's `webhook` senders (read once per round)."""
+
+    def __init__(self, senders: dict[str, Sender]) -> None:
+        self._senders = senders
+
+    @property
+    def channels(self) -> list[str]:
+        return [CHANNEL] if self._senders else []
+
+    def for_envelope(self, envelope: Envelope) -> Sender | None:
+        return self._senders.get(envelope.recipient)
+
+
+def webhook_channel(
+    sessions: sessionmaker[Session], settings: Settings, *, post: Poster = http_post
+) -> Plug:
+    """The `webhook` channel to plug into `messaging.delivery.deliver_due`."""
+    timeout = settings.consent_webhook_timeout_seconds
+    with sessions() as session:
+        hooks = [h for h in listing(session) if h.active]
+    senders: dict[str, Sender] = {
+        str(h.id): WebhookSender(Subscription(h.url, _secret(settings, h)), timeout, post)
+        for h in hooks
+    }
+    retry = Retry(
+        settings.consent_webhook_max_attempts,
+        settings.consent_webhook_backoff_seconds,
+        3 * timeout,
+    )
+    return Plug(Subscribers(senders), retry)
 
 
 def _secret(settings: Settings, hook: ConsentWebhook) -> str | None:
     try:
         return _fernet(settings).decrypt(hook.secret_encrypted).decode()
     except InvalidToken:
-        return None  # encrypted under another UNISON_SECRET_KEY: cannot sign
-
-
-def _send(settings: Settings, attempt: Attempt, post: Poster) -> str | None:
-    """None on success, else what went wrong (no body or secret in it)."""
-    if attempt.secret is None:
-        return "the webhook secret cannot be decrypted with the current UNISON_SECRET_KEY"
-    headers = {
-        "Content-Type": "application/json",
-        "User-Agent": "Unison-Webhooks/1",
-        "X-Unison-Delivery": str(attempt.delivery_id),
-        "X-Unison-Signature": signature(attempt.secret, int(time.time()), attempt.body),
-    }
-    try:
-        status = post(attempt.url, attempt.body, headers, settings.consent_webhook_timeout_seconds)
-    except OSError as exc:
-        return f"connection failed: {type(exc).__name__}"
-    return None if 200 <= status < 300 else f"HTTP {status}"
-
-
-def _record(
-    sessions: sessionmaker[Session],
-    settings: Settings,
-    attempt: Attempt,
-    error: str | None,
-    now: datetime,
-) -> None:
-    with transaction(sessions) as session:
-        delivery = session.get(WebhookDelivery, attempt.delivery_id)
-        if delivery is None:  # erased meanwhile
-            return
-        delivery.attempts += 1
-        if error is None:
-            delivery.status, delivery.delivered_at, delivery.last_error = "delivered", now, None
-            return
-        delivery.last_error = error
-        if delivery.attempts >= settings.consent_webhook_max_attempts:
-            delivery.status = "failed"
-            log.warning("webhook delivery gave up", extra={"delivery_id": delivery.id})
-            return
-        delivery.next_attempt_at = next_attempt(
-            now, delivery.attempts, settings.consent_webhook_backoff_seconds
-        )
+        return None

@@ -44,7 +44,7 @@ class LookupProcessor:
     The keys are the log's own columns (the ones `matching` scans for events not reached
     yet), so nothing travels to Python and back, and the runner reads batches without their
     payloads. Kept short on purpose: on PostgreSQL every processor waits for the oldest
-    running transaction before it reads (worker/offsets.py), so a slow write here would
+    running transaction before it reads (events/log.py), so a slow write here would
     delay identity resolution; sending rows from Python took seconds per 5,000 events under
     load, this takes milliseconds.
     """

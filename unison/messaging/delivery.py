@@ -1,98 +1,70 @@
-"""Sending the outbox: lease due messages, hand each to its channel's adapter, record the
-outcome. A message is sent at most once per lease and recorded as sent in the transaction
-right after; only a crash between the two repeats it (the adapters give it a stable id).
+"""Sending the outbox, on every plugged channel (messaging/channels.py): lease due rows, hand
+each to its channel's adapter, record the outcome under the channel's retry policy. A row is
+sent at most once per lease and recorded right after; only a crash between the two repeats
+it (adapters give receivers a stable id: the idempotency key, or X-Unison-Delivery).
 
-Rows are leased in a short transaction (their next attempt moved past the send timeout), so
-no database lock is held while a provider answers, and two senders never take one row
-(`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one writer).
+Rows are leased in a short transaction (their next attempt moved past the adapter's
+timeout), so no database lock is held while a provider answers, and two senders never take
+one row (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one writer).
 """
 
 import logging
+from dataclasses import fields
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from unison.kit.backoff import next_attempt
 from unison.kit.clock import utcnow
 from unison.kit.db import transaction
 from unison.kit.settings import Settings
+from unison.messaging import outbox
+from unison.messaging.channels import Plug, Registry
 from unison.messaging.envelope import DeliveryFailed, Envelope, Sender, Senders
 from unison.models import OutboundMessage
 
 log = logging.getLogger(__name__)
+# Every envelope field but the message id is the outbox column of the same name.
+_COLUMNS = [f.name for f in fields(Envelope) if f.name != "message_id"]
 
 
 def deliver_due(
     sessions: sessionmaker[Session],
     settings: Settings,
-    senders: Senders,
-    *,
+    *plugged: Senders | Plug,
     now: datetime | None = None,
     limit: int = 50,
 ) -> int:
-    """Attempt every due message of a channel that has an adapter; returns how many."""
-    channels = senders.channels
-    if not channels:
+    """Attempt every due message of a plugged channel; returns how many were attempted."""
+    registry = Registry(settings, plugged)
+    if not registry.channels:
         return 0
     moment = now or utcnow()
-    envelopes = _lease(sessions, settings, moment, limit, channels)
+    envelopes = _lease(sessions, registry, moment, limit)
     for envelope in envelopes:
-        error = _send(senders.for_envelope(envelope), envelope)
-        _record(sessions, settings, envelope, error, moment)
+        error = _send(registry.sender(envelope), envelope)
+        _record(sessions, registry, envelope, error, moment)
     return len(envelopes)
 
 
 def _lease(
-    sessions: sessionmaker[Session],
-    settings: Settings,
-    now: datetime,
-    limit: int,
-    channels: list[str],
+    sessions: sessionmaker[Session], registry: Registry, now: datetime, limit: int
 ) -> list[Envelope]:
-    # Held well past the slowest adapter's timeout, so a row is never sent by two rounds.
-    slowest = max(settings.smtp_timeout_seconds, settings.outbox_http_timeout_seconds)
-    lease = now + timedelta(seconds=3 * slowest)
     with transaction(sessions) as session:
-        query = (
-            select(OutboundMessage)
-            .where(
-                OutboundMessage.status == "queued",
-                OutboundMessage.channel.in_(channels),
-                or_(
-                    OutboundMessage.next_attempt_at.is_(None),
-                    OutboundMessage.next_attempt_at <= now,
-                ),
-            )
-            .order_by(OutboundMessage.id)
-            .limit(limit)
-        )
-        if session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        leased = []
-        for message in session.execute(query).scalars():
-            message.next_attempt_at = lease
-            leased.append(envelope_of(message))
-        return leased
+        leased = outbox.lease_due(session, registry.channels, now, limit)
+        for message in leased:
+            lease = registry.retry(message.channel).lease_seconds
+            message.next_attempt_at = now + timedelta(seconds=lease)
+        return [envelope_of(message) for message in leased]
 
 
 def envelope_of(message: OutboundMessage) -> Envelope:
-    return Envelope(
-        message_id=message.id,
-        idempotency_key=message.idempotency_key,
-        channel=message.channel,
-        recipient_type=message.recipient_type,
-        recipient=message.recipient,
-        language=message.language,
-        subject=message.subject,
-        body=message.body,
-        via_source_id=message.via_source_id,
-    )
+    return Envelope(message.id, **{name: getattr(message, name) for name in _COLUMNS})
 
 
 def _send(sender: Sender | None, envelope: Envelope) -> DeliveryFailed | None:
-    if sender is None:  # its connector lost its credentials since the lease
-        return DeliveryFailed(f"no {envelope.channel} connector can send now")
+    if sender is None:  # its connector or subscription went away since the lease
+        return DeliveryFailed(f"no {envelope.channel} adapter can send now")
     try:
         sender.send(envelope)
     except DeliveryFailed as failure:
@@ -102,7 +74,7 @@ def _send(sender: Sender | None, envelope: Envelope) -> DeliveryFailed | None:
 
 def _record(
     sessions: sessionmaker[Session],
-    settings: Settings,
+    registry: Registry,
     envelope: Envelope,
     failure: DeliveryFailed | None,
     now: datetime,
@@ -113,16 +85,15 @@ def _record(
             return
         message.attempts += 1
         if failure is None:
-            message.status, message.sent_at, message.last_error = "sent", now, None
+            message.status, message.sent_at, message.last_error = outbox.SENT, now, None
             return
         message.last_error = failure.reason[:300]
-        if failure.permanent or message.attempts >= settings.outbox_max_attempts:
-            message.status = "failed"
+        retry = registry.retry(message.channel)
+        if failure.permanent or message.attempts >= retry.max_attempts:
+            message.status = outbox.FAILED
             log.warning(
                 "outbound message failed",
                 extra={"message_id": message.id, "channel": message.channel, "why": failure.reason},
             )
             return
-        message.next_attempt_at = next_attempt(
-            now, message.attempts, settings.outbox_backoff_seconds
-        )
+        message.next_attempt_at = next_attempt(now, message.attempts, retry.backoff_seconds)

@@ -12,7 +12,6 @@ from unison.models.consent import (
     ConsentWebhook,
     PrivacyRequest,
     Suppression,
-    WebhookDelivery,
 )
 from unison.models.events import Event, EventLookup, RejectedEvent
 from unison.models.identity import (
@@ -80,5 +79,4 @@ __all__ = [
     "Source",
     "Suppression",
     "TraitDefinitionRow",
-    "WebhookDelivery",
 ]

@@ -139,28 +139,6 @@ class ConsentWebhook(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class WebhookDelivery(Base):
-    """One change to deliver to one subscription (the outbox row), with its retry state."""
-
-    __tablename__ = "consent_webhook_deliveries"
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    webhook_id: Mapped[int] = mapped_column(BigInteger)
-    profile_id: Mapped[int] = mapped_column(BigInteger)
-    record_id: Mapped[int] = mapped_column(BigInteger)
-    body: Mapped[dict[str, Any]] = mapped_column(Json)
-    status: Mapped[str] = mapped_column(String(20), default="pending")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    last_error: Mapped[str | None] = mapped_column(Text, default=None)
-    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
-
-    __table_args__ = (
-        Index("ix_consent_webhook_deliveries_due", "status", "next_attempt_at"),
-        Index("ix_consent_webhook_deliveries_profile_id", "profile_id"),
-    )
-
-
 class PrivacyRequest(Base):
     """An access or erasure request, kept as proof; it holds no PII (the subject is hashed)."""
 

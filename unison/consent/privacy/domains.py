@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from unison.consent import repository as consent_rows
 from unison.consent import service as consent
+from unison.consent import webhooks
 from unison.consent.preferences import get as get_preferences
 from unison.consent.privacy import repository as rows
 from unison.consent.privacy.registry import Subject, register
@@ -71,8 +72,7 @@ def _export_consent(session: Session, subject: Subject) -> Any:
         ],
         "preferences": get_preferences(session, subject.profile_id).model_dump(mode="json"),
         "webhook_deliveries": [
-            {"id": d.id, "status": d.status, "body": d.body}
-            for d in rows.deliveries(session, subject.profile_ids)
+            webhooks.exported(d) for d in webhooks.deliveries(session, subject.profile_ids)
         ],
     }
 
@@ -99,12 +99,13 @@ def _export_messages(session: Session, subject: Subject) -> Any:
             "status": m.status,
             "created_at": m.created_at.isoformat(),
         }
-        for m in outbox.of_profiles(session, subject.profile_ids)
+        for m in outbox.of_profiles(session, subject.profile_ids, other_than=[webhooks.CHANNEL])
     ]
 
 
 def _erase_messages(session: Session, subject: Subject) -> int:
-    return outbox.erase(session, subject.profile_ids, [value for _, value in subject.identifiers])
+    values = [value for _, value in subject.identifiers]
+    return outbox.erase(session, subject.profile_ids, values, not_personal=[webhooks.CHANNEL])
 
 
 register("profile", export=_export_profile, erase=_erase_profiles)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, Text, cast, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
+from unison.consent.webhooks import CHANNEL as WEBHOOK_CHANNEL
 from unison.events import lookup
 from unison.kit.db import chunks, write_lock
 from unison.models import (
@@ -20,10 +21,10 @@ from unison.models import (
     IdentityBlock,
     IdentityConflict,
     Merge,
+    OutboundMessage,
     PrivacyRequest,
     Profile,
     RejectedEvent,
-    WebhookDelivery,
 )
 
 
@@ -152,19 +153,20 @@ def anonymize_profiles(session: Session, profile_ids: list[int]) -> int:
 
 
 def delete_deliveries(session: Session, profile_ids: list[int], pii: list[str]) -> int:
+    """Consent-change webhook deliveries (the outbox's `webhook` channel) about the person."""
+    webhook = OutboundMessage.channel == WEBHOOK_CHANNEL
     removed = _rowcount(
-        session.execute(delete(WebhookDelivery).where(WebhookDelivery.profile_id.in_(profile_ids)))
+        session.execute(
+            delete(OutboundMessage).where(webhook, OutboundMessage.profile_id.in_(profile_ids))
+        )
     )
     if pii:
         removed += _rowcount(
-            session.execute(delete(WebhookDelivery).where(_mentions(WebhookDelivery.body, pii)))
+            session.execute(
+                delete(OutboundMessage).where(webhook, _mentions(OutboundMessage.body, pii))
+            )
         )
     return removed
-
-
-def deliveries(session: Session, profile_ids: list[int]) -> list[WebhookDelivery]:
-    query = select(WebhookDelivery).where(WebhookDelivery.profile_id.in_(profile_ids))
-    return list(session.execute(query.order_by(WebhookDelivery.id)).scalars())
 
 
 def requests(session: Session, limit: int) -> list[PrivacyRequest]:
