@@ -20,8 +20,8 @@ from unison.events import repository as event_log
 from unison.kit.clock import isoformat_z
 from unison.kit.settings import Settings
 from unison.profiles import computed_traits
-from unison.segments import hot, rfm
 from unison.segments import repository as rows
+from unison.segments import rfm
 from unison.segments import traits as trait_values
 from unison.segments.catalog import Catalog
 from unison.segments.evaluate import EventRow, Facts, evaluate, explain, next_change
@@ -99,14 +99,14 @@ class Loader:
         session = self.session
         plain = sorted(needs.events - needs.payload)
         if session.get_bind().dialect.name == "postgresql" and len(cids) <= 500:
-            loaded = hot.round_postgres(session, cids, plain)
+            loaded = rows.round_postgres(session, cids, plain)
             live, self.groups, owner = loaded.live, loaded.groups, loaded.owner
             events = loaded.events
             self.memberships, self.timers = loaded.memberships, loaded.timers
         else:
-            live, self.groups, owner = hot.profile_groups(session, cids)
+            live, self.groups, owner = rows.round_profiles(session, cids)
             members = [pid for cid in live for pid in self.groups.get(cid, ())]
-            events = hot.events(session, members, plain, False)
+            events = rows.round_events(session, members, plain, False)
         found = {
             pid: Facts(profile_id=pid, traits=row.traits, stats=row.stats)
             for pid, row in live.items()
@@ -115,17 +115,18 @@ class Loader:
         for pid, name, at, _ in events:
             if owner[pid] in found:
                 found[owner[pid]].events.setdefault(name, []).append(EventRow(name, at, {}))
-        for pid, name, at, payload in hot.events(session, members, sorted(needs.payload), True):
+        with_payload = rows.round_events(session, members, sorted(needs.payload), True)
+        for pid, name, at, payload in with_payload:
             props = payload.get("properties") if isinstance(payload, dict) else None
             row = EventRow(name, at, props if isinstance(props, dict) else {})
             found[owner[pid]].events.setdefault(name, []).append(row)
         if needs.identifiers:
-            for pid, kinds in hot.identifier_types(session, list(found)).items():
+            for pid, kinds in rows.identifier_types(session, list(found)).items():
                 found[pid].identifiers = kinds
         names = sorted(needs.computed | (trait_names or set()))
         if wants_rfm:
             names += list(rfm.NAMES)
-        for pid, values in hot.computed_values(session, list(found), names).items():
+        for pid, values in rows.computed_values(session, list(found), names).items():
             found[pid].computed = values
         for facts in found.values():
             for channel, kind in CHANNEL_IDENTIFIER.items():
@@ -172,10 +173,11 @@ def decide(
     held: dict[int, set[int]] = {}
     found_members = loader.memberships
     if found_members is None:
-        found_members = hot.memberships(session, [p for c in cids for p in groups.get(c, [c])])
+        everyone = [p for c in cids for p in groups.get(c, [c])]
+        found_members = rows.round_memberships(session, everyone)
     for segment_id, pid in found_members:
         held.setdefault(pid, set()).add(segment_id)
-    timers = loader.timers if loader.timers is not None else hot.timers(session, cids)
+    timers = loader.timers if loader.timers is not None else rows.round_timers(session, cids)
     bounds = rfm.boundaries(session) if any(w.rfm for w in work.values()) else None
     names = {compiled.id: compiled.name for compiled in catalog.segments.values()}
     for cid in cids:
@@ -346,7 +348,7 @@ def _announce(session: Session, plan: Plan, now: datetime) -> None:
     (else anonymous id) so the profile processor attributes them to the same profile."""
     if not plan.announce:
         return
-    address = hot.addressing(session, sorted({a[1] for a in plan.announce}))
+    address = rows.addressing(session, sorted({a[1] for a in plan.announce}))
     sid = source_id(session)
     events = []
     for segment_id, pid, change, at, reason in plan.announce:
