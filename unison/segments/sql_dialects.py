@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Float, String, literal
+from sqlalchemy import BigInteger, Boolean, DateTime, Float, String, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
@@ -219,7 +219,8 @@ class Moment(_Element):
 @compiles(Moment)
 def _moment(element: Moment, compiler: SQLCompiler, **kw: Any) -> str:
     if _pg(compiler):
-        return f"CAST({_sql(compiler, bound(element.moment.isoformat()), **kw)} AS timestamptz)"
+        moment = literal(element.moment, DateTime(timezone=True))
+        return f"CAST({_sql(compiler, moment, **kw)} AS timestamptz)"
     return _sql(compiler, bound(sqlite_time(element.moment)), **kw)
 
 
