@@ -224,7 +224,7 @@ def recompute(url: str, runs: int) -> dict[str, Any]:
         query = service.compiled(session, settings, condition, NOW)
         for _ in range(runs):
             started = time.perf_counter()
-            found = rows.matching_ids(session, query.sql, query.params)
+            found = rows.matching_ids(session, query)
             times.append(time.perf_counter() - started)
             members = len(found)
     engine.dispose()

@@ -64,7 +64,7 @@ def agree(
         for segment_id in ids:
             row = service.get(session, segment_id)
             query = service.compiled(session, settings_, parse_text(row.text), now)  # type: ignore[arg-type]
-            expected = set(rows.matching_ids(session, query.sql, query.params))
+            expected = set(rows.matching_ids(session, query))
             assert rows.member_ids(session, segment_id) == expected, row.text
 
 

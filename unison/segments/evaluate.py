@@ -107,49 +107,92 @@ def aggregate(fn: str, rows: list[EventRow], prop: str) -> float | None:
     return min(values) if fn == "min" else max(values)
 
 
-def observe(node: Condition, facts: Facts, now: datetime) -> tuple[bool, Any]:
+@dataclass(frozen=True, slots=True)
+class Observation:
     """A leaf's answer and the value it looked at."""
-    if isinstance(node, Trait):
-        value = facts.traits.get(node.name)
-        return compare(node.op, value, node.value, now), value
-    if isinstance(node, Computed):
-        value = facts.computed.get(node.name)
-        return compare(node.op, value, node.value, now), value
-    if isinstance(node, Stat):
-        value = facts.stats.get(node.name)
-        expected = (
-            parse_moment(node.value)
-            if node.op in ("gt", "gte", "lt", "lte") and isinstance(value, datetime)
-            else node.value
-        )
-        return compare(node.op, value, expected, now), value
-    if isinstance(node, Performed):
-        count = len(matching(facts, node.event, node.where, node.window, now))
-        return count_matches(node.op, count, node.value), count
-    if isinstance(node, Aggregate):
-        rows = matching(facts, node.event, node.where, node.window, now)
-        total = aggregate(node.fn, rows, node.property)
-        return (total is not None and count_matches(node.op, total, node.value)), total
-    if isinstance(node, Occurrence):
-        rows = matching(facts, node.event, node.where, node.window, now)
-        moments = [row.at for row in rows]
-        seen = (min(moments) if node.which == "first" else max(moments)) if moments else None
-        expected = parse_moment(node.value) if node.op in ("gt", "gte", "lt", "lte") else node.value
-        return compare(node.op, seen, expected, now), seen
-    if isinstance(node, HasIdentifier):
-        return node.type in facts.identifiers, sorted(facts.identifiers)
-    if isinstance(node, Reachable):
-        allowed, reason = facts.reachability.get((node.channel, node.purpose), (False, "unknown"))
-        return allowed, reason
-    if isinstance(node, InSegment):
-        return node.segment in facts.segments, node.segment in facts.segments
-    assert isinstance(node, Bucket)
+
+    result: bool
+    seen: Any
+
+
+_ORDER = ("gt", "gte", "lt", "lte")
+
+
+def observe(node: Condition, facts: Facts, now: datetime) -> Observation:
+    """A leaf's answer and the value it looked at."""
+    return _OBSERVERS[type(node)](node, facts, now)
+
+
+def _observe_trait(node: Any, facts: Facts, now: datetime) -> Observation:
+    value = facts.traits.get(node.name)
+    return Observation(compare(node.op, value, node.value, now), value)
+
+
+def _observe_computed(node: Any, facts: Facts, now: datetime) -> Observation:
+    value = facts.computed.get(node.name)
+    return Observation(compare(node.op, value, node.value, now), value)
+
+
+def _observe_stat(node: Any, facts: Facts, now: datetime) -> Observation:
+    value = facts.stats.get(node.name)
+    moment = node.op in _ORDER and isinstance(value, datetime)
+    expected = parse_moment(node.value) if moment else node.value
+    return Observation(compare(node.op, value, expected, now), value)
+
+
+def _observe_performed(node: Any, facts: Facts, now: datetime) -> Observation:
+    count = len(matching(facts, node.event, node.where, node.window, now))
+    return Observation(count_matches(node.op, count, node.value), count)
+
+
+def _observe_aggregate(node: Any, facts: Facts, now: datetime) -> Observation:
+    rows = matching(facts, node.event, node.where, node.window, now)
+    total = aggregate(node.fn, rows, node.property)
+    return Observation(total is not None and count_matches(node.op, total, node.value), total)
+
+
+def _observe_occurrence(node: Any, facts: Facts, now: datetime) -> Observation:
+    moments = [row.at for row in matching(facts, node.event, node.where, node.window, now)]
+    seen = (min(moments) if node.which == "first" else max(moments)) if moments else None
+    expected = parse_moment(node.value) if node.op in _ORDER else node.value
+    return Observation(compare(node.op, seen, expected, now), seen)
+
+
+def _observe_identifier(node: Any, facts: Facts, now: datetime) -> Observation:
+    return Observation(node.type in facts.identifiers, sorted(facts.identifiers))
+
+
+def _observe_reachable(node: Any, facts: Facts, now: datetime) -> Observation:
+    allowed, reason = facts.reachability.get((node.channel, node.purpose), (False, "unknown"))
+    return Observation(allowed, reason)
+
+
+def _observe_segment(node: Any, facts: Facts, now: datetime) -> Observation:
+    inside = node.segment in facts.segments
+    return Observation(inside, inside)
+
+
+def _observe_bucket(node: Any, facts: Facts, now: datetime) -> Observation:
     found = bucket(node.salt, facts.profile_id)
     if node.op == "in":
         assert isinstance(node.value, list)
-        return found in node.value, found
+        return Observation(found in node.value, found)
     assert isinstance(node.value, int)
-    return count_matches(node.op, found, node.value), found
+    return Observation(count_matches(node.op, found, node.value), found)
+
+
+_OBSERVERS: dict[type, Callable[[Any, Facts, datetime], Observation]] = {
+    Trait: _observe_trait,
+    Computed: _observe_computed,
+    Stat: _observe_stat,
+    Performed: _observe_performed,
+    Aggregate: _observe_aggregate,
+    Occurrence: _observe_occurrence,
+    HasIdentifier: _observe_identifier,
+    Reachable: _observe_reachable,
+    InSegment: _observe_segment,
+    Bucket: _observe_bucket,
+}
 
 
 def evaluate(node: Condition, facts: Facts, now: datetime) -> bool:
@@ -159,7 +202,7 @@ def evaluate(node: Condition, facts: Facts, now: datetime) -> bool:
         return any(evaluate(c, facts, now) for c in node.any)
     if isinstance(node, Not):
         return not evaluate(node.condition, facts, now)
-    return observe(node, facts, now)[0]
+    return observe(node, facts, now).result
 
 
 _TEXTS: dict[int, tuple[Condition, str]] = {}
@@ -203,13 +246,13 @@ def explain(node: Condition, facts: Facts, now: datetime, path: str = "$") -> di
             "result": result,
             "children": kids,
         }
-    result, seen = observe(node, facts, now)
+    observed = observe(node, facts, now)
     return {
         "path": path,
         "kind": node.kind,
         "text": _text(node),
-        "result": result,
-        "observed": _plain(seen),
+        "result": observed.result,
+        "observed": _plain(observed.seen),
     }
 
 
@@ -233,27 +276,39 @@ def next_change(node: Condition, facts: Facts, now: datetime) -> datetime | None
 def _moments(node: Condition, facts: Facts, now: datetime) -> list[datetime]:
     if isinstance(node, And | Or | Not):
         return [m for child in children(node) for m in _moments(child, facts, now)]
-    found: list[datetime] = []
     if isinstance(node, Performed | Aggregate | Occurrence):
-        window = node.window
-        if window is not None and window.last_days is not None:
-            span = timedelta(days=window.last_days)
-            found += [row.at + span for row in matching(facts, node.event, node.where, window, now)]
-        if isinstance(node, Occurrence) and node.op in ("more_than_days_ago", "less_than_days_ago"):
-            seen = observe(node, facts, now)[1]
-            if seen is not None:
-                found.append(seen + timedelta(days=int(node.value)) + _TICK)  # type: ignore[arg-type]
-        return found
+        return _behaviour_moments(node, facts, now)
     if isinstance(node, Trait | Computed | Stat):
-        value = {"trait": facts.traits, "computed": facts.computed, "stat": facts.stats}[
-            node.kind
-        ].get(node.name)
-        if node.op in ("more_than_days_ago", "less_than_days_ago"):
-            moment = as_moment(value)
-            if moment is not None:
-                found.append(moment + timedelta(days=int(node.value)) + _TICK)  # type: ignore[arg-type]
-        elif node.op == "anniversary_within_days":
-            moment_change = next_anniversary_change(value, int(node.value), now)  # type: ignore[arg-type]
-            if moment_change is not None:
-                found.append(moment_change)
+        return _value_moments(node, facts, now)
+    return []
+
+
+def _behaviour_moments(
+    node: Performed | Aggregate | Occurrence, facts: Facts, now: datetime
+) -> list[datetime]:
+    """Events leave a `within` window, and a first/last occurrence ages past N days."""
+    found: list[datetime] = []
+    window = node.window
+    if window is not None and window.last_days is not None:
+        span = timedelta(days=window.last_days)
+        found += [row.at + span for row in matching(facts, node.event, node.where, window, now)]
+    if isinstance(node, Occurrence) and node.op in ("more_than_days_ago", "less_than_days_ago"):
+        seen = observe(node, facts, now).seen
+        if seen is not None:
+            found.append(seen + timedelta(days=int(node.value)) + _TICK)  # type: ignore[arg-type]
     return found
+
+
+def _value_moments(node: Trait | Computed | Stat, facts: Facts, now: datetime) -> list[datetime]:
+    """A moment value ages past N days, or an anniversary enters or leaves the range."""
+    values = {"trait": facts.traits, "computed": facts.computed, "stat": facts.stats}
+    value = values[node.kind].get(node.name)
+    if node.op in ("more_than_days_ago", "less_than_days_ago"):
+        moment = as_moment(value)
+        if moment is None:
+            return []
+        return [moment + timedelta(days=int(node.value)) + _TICK]  # type: ignore[arg-type]
+    if node.op == "anniversary_within_days":
+        change = next_anniversary_change(value, int(node.value), now)  # type: ignore[arg-type]
+        return [] if change is None else [change]
+    return []

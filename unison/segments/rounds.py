@@ -20,8 +20,8 @@ from unison.events import repository as event_log
 from unison.kit.clock import isoformat_z
 from unison.kit.settings import Settings
 from unison.profiles import computed_traits
-from unison.segments import hot, rfm
 from unison.segments import repository as rows
+from unison.segments import rfm
 from unison.segments import traits as trait_values
 from unison.segments.catalog import Catalog
 from unison.segments.evaluate import EventRow, Facts, evaluate, explain, next_change
@@ -68,6 +68,16 @@ class Plan:
         )
 
 
+@dataclass(frozen=True)
+class _Loaded:
+    """Profile rows read for a round: live profiles, the live id of every group member,
+    and (member id, event name, timestamp, payload) rows."""
+
+    live: dict[int, rows.ProfileRow]
+    owner: dict[int, int]
+    events: list[tuple[int, str, datetime, dict[str, Any] | None]]
+
+
 class Loader:
     """Facts of many profiles, loaded together."""
 
@@ -96,46 +106,56 @@ class Loader:
     ) -> dict[int, Facts]:
         """Facts of the live profiles among `cids` (a merged-away id has none: its facts
         live on its survivor)."""
-        session = self.session
-        plain = sorted(needs.events - needs.payload)
-        if session.get_bind().dialect.name == "postgresql" and len(cids) <= 500:
-            loaded = hot.round_postgres(session, cids, plain)
-            live, self.groups, owner = loaded.live, loaded.groups, loaded.owner
-            events = loaded.events
-            self.memberships, self.timers = loaded.memberships, loaded.timers
-        else:
-            live, self.groups, owner = hot.profile_groups(session, cids)
-            members = [pid for cid in live for pid in self.groups.get(cid, ())]
-            events = hot.events(session, members, plain, False)
+        plain = self._profiles_and_events(cids, sorted(needs.events - needs.payload))
         found = {
             pid: Facts(profile_id=pid, traits=row.traits, stats=row.stats)
-            for pid, row in live.items()
+            for pid, row in plain.live.items()
         }
+        self._add_events(found, plain)
         members = [pid for cid in found for pid in self.groups.get(cid, ())]
-        for pid, name, at, _ in events:
-            if owner[pid] in found:
-                found[owner[pid]].events.setdefault(name, []).append(EventRow(name, at, {}))
-        for pid, name, at, payload in hot.events(session, members, sorted(needs.payload), True):
-            props = payload.get("properties") if isinstance(payload, dict) else None
-            row = EventRow(name, at, props if isinstance(props, dict) else {})
-            found[owner[pid]].events.setdefault(name, []).append(row)
+        payload = rows.round_events(self.session, members, sorted(needs.payload), True)
+        self._add_events(found, _Loaded(plain.live, plain.owner, payload))
         if needs.identifiers:
-            for pid, kinds in hot.identifier_types(session, list(found)).items():
+            for pid, kinds in rows.identifier_types(self.session, list(found)).items():
                 found[pid].identifiers = kinds
         names = sorted(needs.computed | (trait_names or set()))
         if wants_rfm:
             names += list(rfm.NAMES)
-        for pid, values in hot.computed_values(session, list(found), names).items():
+        for pid, values in rows.computed_values(self.session, list(found), names).items():
             found[pid].computed = values
         for facts in found.values():
-            for channel, kind in CHANNEL_IDENTIFIER.items():
-                present = kind in facts.identifiers
-                facts.reachability[(channel, None)] = (present, "identifier" if present else "none")
-            for channel, purpose in needs.reach:
-                facts.reachability[(channel, purpose)] = self.reach(
-                    facts.profile_id, channel, purpose
-                )
+            self._add_reachability(facts, needs.reach)
         return found
+
+    def _profiles_and_events(self, cids: list[int], names: list[str]) -> "_Loaded":
+        """The profile groups and their events of `names` (without payloads); PostgreSQL
+        answers the memberships and timers in the same round trip."""
+        session = self.session
+        if session.get_bind().dialect.name == "postgresql" and len(cids) <= 500:
+            loaded = rows.round_postgres(session, cids, names)
+            self.groups = loaded.groups
+            self.memberships, self.timers = loaded.memberships, loaded.timers
+            return _Loaded(loaded.live, loaded.owner, loaded.events)
+        live, self.groups, owner = rows.round_profiles(session, cids)
+        members = [pid for cid in live for pid in self.groups.get(cid, ())]
+        return _Loaded(live, owner, rows.round_events(session, members, names, False))
+
+    @staticmethod
+    def _add_events(found: dict[int, Facts], loaded: "_Loaded") -> None:
+        for pid, name, at, payload in loaded.events:
+            facts = found.get(loaded.owner[pid])
+            if facts is None:
+                continue  # an event of a group whose live profile is not among `cids`
+            props = payload.get("properties") if isinstance(payload, dict) else None
+            row = EventRow(name, at, props if isinstance(props, dict) else {})
+            facts.events.setdefault(name, []).append(row)
+
+    def _add_reachability(self, facts: Facts, reach: set[tuple[str, str]]) -> None:
+        for channel, kind in CHANNEL_IDENTIFIER.items():
+            present = kind in facts.identifiers
+            facts.reachability[(channel, None)] = (present, "identifier" if present else "none")
+        for channel, purpose in reach:
+            facts.reachability[(channel, purpose)] = self.reach(facts.profile_id, channel, purpose)
 
     def reach(self, pid: int, channel: str, purpose: str) -> tuple[bool, str]:
         kind = self.kinds().get(purpose)
@@ -143,6 +163,33 @@ class Loader:
             return False, f"unknown purpose {purpose}"
         decision = can_contact(self.session, pid, purpose, channel, kind=kind)
         return decision.allowed, decision.reason
+
+
+@dataclass
+class _Round:
+    """What a round loaded for its profiles, besides their facts."""
+
+    catalog: Catalog
+    now: datetime
+    groups: dict[int, list[int]]
+    held: dict[int, set[int]]  # profile id (live or merged-away) -> segments it is in
+    timers: dict[tuple[str, int], datetime]
+    bounds: dict[str, list[float]] | None
+    names: dict[int, str]
+
+
+@dataclass
+class _Subject:
+    """One live profile being decided: its facts, and the segments it is in so far."""
+
+    cid: int
+    item: Work
+    facts: Facts
+    inside: set[int]
+
+    @property
+    def at(self) -> datetime | None:
+        return self.item.due
 
 
 def decide(
@@ -156,75 +203,105 @@ def decide(
     plan = Plan(now=now)
     if not work:
         return plan
+    facts, loaded = _load(session, catalog, work, now, settings)
+    for cid in sorted(work):
+        if cid not in facts:
+            continue  # not a live profile (merged since the event): the survivor is handled
+        subject = _Subject(cid, work[cid], facts[cid], set(loaded.held.get(cid, set())))
+        _release_merged(plan, loaded, subject)
+        _decide_profile(plan, loaded, subject)
+    return plan
+
+
+def _load(
+    session: Session,
+    catalog: Catalog,
+    work: dict[int, Work],
+    now: datetime,
+    settings: Settings | None,
+) -> tuple[dict[int, Facts], _Round]:
     cids = sorted(work)
+    wanted_traits = {t for w in work.values() for t in w.traits}
+    wants_rfm = any(w.rfm for w in work.values())
     needs = catalog.needs(
-        catalog.closure({s for w in work.values() for s in w.segments}),
-        {t for w in work.values() for t in w.traits},
+        catalog.closure({s for w in work.values() for s in w.segments}), wanted_traits
     )
     loader = Loader(session, settings)
-    facts = loader.facts(
-        cids,
-        needs,
-        {t for w in work.values() for t in w.traits},
-        any(w.rfm for w in work.values()),
-    )
+    facts = loader.facts(cids, needs, wanted_traits, wants_rfm)
     groups = loader.groups
-    held: dict[int, set[int]] = {}
     found_members = loader.memberships
     if found_members is None:
-        found_members = hot.memberships(session, [p for c in cids for p in groups.get(c, [c])])
+        everyone = [p for c in cids for p in groups.get(c, [c])]
+        found_members = rows.round_memberships(session, everyone)
+    held: dict[int, set[int]] = {}
     for segment_id, pid in found_members:
         held.setdefault(pid, set()).add(segment_id)
-    timers = loader.timers if loader.timers is not None else hot.timers(session, cids)
-    bounds = rfm.boundaries(session) if any(w.rfm for w in work.values()) else None
-    names = {compiled.id: compiled.name for compiled in catalog.segments.values()}
-    for cid in cids:
-        profile_facts = facts.get(cid)
-        if profile_facts is None:
-            continue  # not a live profile (merged since the event): the survivor is handled
-        item = work[cid]
-        at = item.due or now
-        for merged in groups.get(cid, []):  # memberships left on merged-away profiles
-            if merged != cid:
-                for segment_id in held.pop(merged, set()):
-                    record_change(
-                        plan, segment_id, merged, False, at, "merge", {"merged_into": cid}, names
-                    )
-        mine = held.get(cid, set())
-        profile_facts.segments = {names[s] for s in mine if s in names}
-        changed_traits = _traits(plan, catalog, item, profile_facts, now, timers, bounds)
-        todo = set(item.segments)
-        for name in changed_traits:
-            todo |= catalog.by_computed.get(name, set())
-        for segment_id in catalog.order:
-            if segment_id not in todo:
-                continue
-            compiled = catalog.segments[segment_id]
-            inside = evaluate(compiled.condition, profile_facts, now)
-            if compiled.timed:
-                _timer(
-                    plan,
-                    timers,
-                    f"segment:{segment_id}",
-                    cid,
-                    compiled.condition,
-                    profile_facts,
-                    now,
-                )
-            if inside == (segment_id in mine):
-                continue
-            reason = {
-                "trigger": item.trigger,
-                "event_id": item.event_id,
-                "explanation": explain(compiled.condition, profile_facts, now),
-            }
-            record_change(plan, segment_id, cid, inside, at, item.trigger, reason, names)
-            (mine.add if inside else mine.discard)(segment_id)
-            (profile_facts.segments.add if inside else profile_facts.segments.discard)(
-                compiled.name
-            )
+    timers = loader.timers if loader.timers is not None else rows.round_timers(session, cids)
+    loaded = _Round(
+        catalog,
+        now,
+        groups,
+        held,
+        timers,
+        rfm.boundaries(session) if wants_rfm else None,
+        {compiled.id: compiled.name for compiled in catalog.segments.values()},
+    )
+    return facts, loaded
+
+
+def _release_merged(plan: Plan, loaded: _Round, subject: _Subject) -> None:
+    """Memberships left on profiles merged into this one end."""
+    at = subject.at or loaded.now
+    reason = {"merged_into": subject.cid}
+    for merged in loaded.groups.get(subject.cid, []):
+        if merged == subject.cid:
+            continue
+        for segment_id in sorted(loaded.held.get(merged, set())):
+            record_change(plan, segment_id, merged, False, at, "merge", reason, loaded.names)
+
+
+def _decide_profile(plan: Plan, loaded: _Round, subject: _Subject) -> None:
+    """Computed traits first, then the segments in dependency order: a change adds the
+    segments that read the changed trait or segment to the ones still to evaluate."""
+    catalog = loaded.catalog
+    subject.facts.segments = {loaded.names[s] for s in subject.inside if s in loaded.names}
+    changed_traits = _traits(
+        plan, catalog, subject.item, subject.facts, loaded.now, loaded.timers, loaded.bounds
+    )
+    todo = set(subject.item.segments)
+    for name in changed_traits:
+        todo |= catalog.by_computed.get(name, set())
+    for segment_id in catalog.order:
+        if segment_id in todo and _decide_segment(plan, loaded, subject, segment_id):
             todo |= catalog.dependents.get(segment_id, set())
-    return plan
+
+
+def _decide_segment(plan: Plan, loaded: _Round, subject: _Subject, segment_id: int) -> bool:
+    """Evaluate one segment for the subject; True when its membership changed."""
+    compiled = loaded.catalog.segments[segment_id]
+    facts, now = subject.facts, loaded.now
+    inside = evaluate(compiled.condition, facts, now)
+    if compiled.timed:
+        owner = f"segment:{segment_id}"
+        _timer(plan, loaded.timers, owner, subject.cid, compiled.condition, facts, now)
+    if inside == (segment_id in subject.inside):
+        return False
+    reason = {
+        "trigger": subject.item.trigger,
+        "event_id": subject.item.event_id,
+        "explanation": explain(compiled.condition, facts, now),
+    }
+    at = subject.at or now
+    record_change(
+        plan, segment_id, subject.cid, inside, at, subject.item.trigger, reason, loaded.names
+    )
+    if inside:
+        subject.inside.add(segment_id)
+        facts.segments.add(compiled.name)
+    else:
+        subject.inside.discard(segment_id)
+        facts.segments.discard(compiled.name)
+    return True
 
 
 def _traits(
@@ -346,7 +423,7 @@ def _announce(session: Session, plan: Plan, now: datetime) -> None:
     (else anonymous id) so the profile processor attributes them to the same profile."""
     if not plan.announce:
         return
-    address = hot.addressing(session, sorted({a[1] for a in plan.announce}))
+    address = rows.addressing(session, sorted({a[1] for a in plan.announce}))
     sid = source_id(session)
     events = []
     for segment_id, pid, change, at, reason in plan.announce:

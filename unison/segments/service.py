@@ -165,8 +165,8 @@ def preview(
     session: Session, settings: Settings, condition: Condition, now: datetime, sample: int
 ) -> tuple[int, list[int]]:
     query = compiled(session, settings, condition, now)
-    count = rows.count_matching(session, query.where, query.params)
-    return count, rows.sample_matching(session, query.where, query.params, sample)
+    count = rows.count_matching(session, query)
+    return count, rows.sample_matching(session, query, sample)
 
 
 def create(
@@ -254,7 +254,7 @@ def recompute(
     started = time.perf_counter()
     condition = parse_condition(row.definition)
     query = compiled(session, settings, condition, now)
-    found = set(rows.matching_ids(session, query.sql, query.params))
+    found = set(rows.matching_ids(session, query))
     current = rows.member_ids(session, row.id)
     plan = Plan(now=now)
     names = {row.id: row.name}

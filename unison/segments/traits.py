@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
-from unison.segments.evaluate import Facts, aggregate, matching
+from unison.segments.evaluate import EventRow, Facts, aggregate, matching
 from unison.segments.language.nodes import TraitDefinition
 
 SOURCE = "segments"
@@ -22,13 +22,23 @@ def compute(definition: TraitDefinition, facts: Facts, now: datetime) -> Any:
         value = aggregate(fn, rows, prop)
         return None if value is None else round(value, 6)
     if fn in ("first", "last"):
-        if not rows:
-            return None
-        chosen = sorted(rows, key=lambda r: r.at)[0 if fn == "first" else -1]
-        if prop is None:
-            return chosen.at.isoformat().replace("+00:00", "Z")
-        return chosen.properties.get(prop)
-    assert prop is not None  # most_frequent: ties go to the value seen last
+        return _first_or_last(rows, fn == "first", prop)
+    assert prop is not None
+    return _most_frequent(rows, prop)
+
+
+def _first_or_last(rows: list[EventRow], first: bool, prop: str | None) -> Any:
+    """The property of the first / last event (its moment without a property)."""
+    if not rows:
+        return None
+    chosen = sorted(rows, key=lambda r: r.at)[0 if first else -1]
+    if prop is None:
+        return chosen.at.isoformat().replace("+00:00", "Z")
+    return chosen.properties.get(prop)
+
+
+def _most_frequent(rows: list[EventRow], prop: str) -> Any:
+    """The property value seen most often; ties go to the value seen last."""
     values = [r for r in sorted(rows, key=lambda r: r.at) if _countable(r.properties.get(prop))]
     if not values:
         return None

@@ -68,28 +68,39 @@ def compare(op: str, actual: Any, expected: Any, now: datetime) -> bool:
     """Whether `actual` (None when missing) satisfies `op expected` at `now`."""
     if actual is None:
         return False
-    if op == "exists":
-        return True
-    if op == "eq":
-        return typed_equal(actual, expected)
-    if op == "neq":
-        return not typed_equal(actual, expected)
-    if op == "in":
-        return any(typed_equal(actual, item) for item in expected)
-    if op == "contains":
-        if isinstance(actual, list):
-            return any(typed_equal(item, expected) for item in actual)
-        return isinstance(actual, str) and isinstance(expected, str) and expected in actual
-    if op == "starts_with":
-        return isinstance(actual, str) and actual.startswith(expected)
+    if op in ("exists", "eq", "neq", "in"):
+        return _equality(op, actual, expected)
+    if op in ("contains", "starts_with"):
+        return _text_or_list(op, actual, expected)
     if op in ("gt", "gte", "lt", "lte"):
         return _ordered(op, actual, expected)
     if op == "anniversary_within_days":
         return month_day(actual) in anniversary_days(now, expected)
+    return _days_ago(op, actual, expected, now)
+
+
+def _equality(op: str, actual: Any, expected: Any) -> bool:
+    if op == "exists":
+        return True
+    if op == "in":
+        return any(typed_equal(actual, item) for item in expected)
+    return typed_equal(actual, expected) == (op == "eq")
+
+
+def _text_or_list(op: str, actual: Any, expected: Any) -> bool:
+    if op == "starts_with":
+        return isinstance(actual, str) and actual.startswith(expected)
+    if isinstance(actual, list):
+        return any(typed_equal(item, expected) for item in actual)
+    return isinstance(actual, str) and isinstance(expected, str) and expected in actual
+
+
+def _days_ago(op: str, actual: Any, days: Any, now: datetime) -> bool:
+    """`more_than_days_ago` / `less_than_days_ago` of a moment value."""
     moment = as_moment(actual)
     if moment is None:
         return False
-    cutoff = now - timedelta(days=expected)
+    cutoff = now - timedelta(days=days)
     return moment < cutoff if op == "more_than_days_ago" else moment >= cutoff
 
 

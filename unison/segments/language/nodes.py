@@ -76,18 +76,28 @@ def check_value(op: str, value: Any, *, time: bool = False) -> None:
     if value is None:
         raise ValueError(f"op {op!r} needs a value")
     if op in DAY_OPS:
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 36_500:
-            raise ValueError(f"op {op!r} needs a whole number of days (0-36500)")
+        _check_days(op, value)
     elif time:
         parse_moment(value)
     elif op == "in":
         if not isinstance(value, list) or not value:
             raise ValueError("op 'in' needs a non-empty list of strings, numbers or booleans")
-    elif isinstance(value, list):
+    else:
+        _check_single(op, value)
+
+
+def _check_days(op: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 36_500:
+        raise ValueError(f"op {op!r} needs a whole number of days (0-36500)")
+
+
+def _check_single(op: str, value: Any) -> None:
+    """A comparison with one value (not a list)."""
+    if isinstance(value, list):
         raise ValueError(f"op {op!r} needs a single value, not a list (use 'in')")
-    elif op == "starts_with" and not isinstance(value, str):
+    if op == "starts_with" and not isinstance(value, str):
         raise ValueError("op 'starts_with' needs a string")
-    elif op in ORDER_OPS and isinstance(value, bool):
+    if op in ORDER_OPS and isinstance(value, bool):
         raise ValueError(f"op {op!r} needs a number or a string")
 
 

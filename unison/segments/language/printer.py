@@ -83,26 +83,35 @@ def to_text(condition: Condition) -> str:
     if isinstance(condition, Not):
         return f"not {_wrapped(condition.condition)}"
     if isinstance(condition, Trait | Computed | Stat):
-        call = f"{condition.kind}({literal(condition.name)})"
-        if condition.op == "exists":
-            return f"exists({call})"
-        return call + _compare(condition.op, condition.value)
-    if isinstance(condition, Performed):
-        args = _event_args([literal(condition.event)], condition.window, condition.where)
-        call = f"performed({args})"
-        if condition.op == "gte" and condition.value == 1:
-            return call
-        return call + _compare(condition.op, condition.value)
+        return _compared(f"{condition.kind}({literal(condition.name)})", condition)
+    if isinstance(condition, Performed | Aggregate | Occurrence):
+        return _behaviour(condition)
+    return _membership(condition)
+
+
+def _compared(call: str, condition: Any) -> str:
+    """`call <op> value`, or `exists(call)`."""
+    if condition.op == "exists":
+        return f"exists({call})"
+    return call + _compare(condition.op, condition.value)
+
+
+def _behaviour(condition: Performed | Aggregate | Occurrence) -> str:
     if isinstance(condition, Aggregate):
         first = [literal(condition.event), literal(condition.property)]
         call = f"{condition.fn}({_event_args(first, condition.window, condition.where)})"
         return call + _compare(condition.op, condition.value)
+    args = _event_args([literal(condition.event)], condition.window, condition.where)
     if isinstance(condition, Occurrence):
-        args = _event_args([literal(condition.event)], condition.window, condition.where)
-        call = f"{condition.which}({args})"
-        if condition.op == "exists":
-            return f"exists({call})"
-        return call + _compare(condition.op, condition.value)
+        return _compared(f"{condition.which}({args})", condition)
+    call = f"performed({args})"
+    if condition.op == "gte" and condition.value == 1:
+        return call  # the default: at least once
+    return call + _compare(condition.op, condition.value)
+
+
+def _membership(condition: Condition) -> str:
+    """Leaves about identifiers, consent, segments and buckets."""
     if isinstance(condition, HasIdentifier):
         return f"has_identifier({literal(condition.type)})"
     if isinstance(condition, Reachable):
