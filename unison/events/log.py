@@ -11,11 +11,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, null, select, text, tuple_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from unison.kit.clock import ensure_utc, utcnow
+from unison.kit.db import dialect_insert
 from unison.models import Event, ProcessorOffset
 
 _SAFE_XMIN = text("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
@@ -67,9 +66,7 @@ def claim(session: Session, name: str) -> Claim:
 
 def _insert_if_absent(session: Session, name: str, now: datetime) -> Any:
     values = {"name": name, "position": 0, "txid": 0, "writer": "", "epoch": 0, "updated_at": now}
-    if session.get_bind().dialect.name == "postgresql":
-        return pg_insert(ProcessorOffset).values(**values).on_conflict_do_nothing()
-    return sqlite_insert(ProcessorOffset).values(**values).on_conflict_do_nothing()
+    return dialect_insert(session, ProcessorOffset).values(**values).on_conflict_do_nothing()
 
 
 def current(session: Session, name: str) -> Claim:

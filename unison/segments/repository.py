@@ -2,19 +2,17 @@
 
 # ruff: noqa: S608 - SQL text from this module's own names and compiled fragments; values bound
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 from sqlalchemy import and_, delete, func, select, tuple_
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from unison.kit.clock import ensure_utc
-from unison.kit.db import sqlite_time
+from unison.kit.db import chunks, dialect_insert, sqlite_time
 from unison.models import (
     EventProfile,
     Identifier,
@@ -30,20 +28,13 @@ from unison.models import (
 from unison.segments.compile_sql import Compiled
 from unison.segments.values import bucket
 
-_CHUNK = 500  # ids per IN list: within SQLite's bound-parameter limit
-
-
-def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
-
 
 def dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
 def upsert(session: Session, model: Any) -> Any:
-    return (pg_insert if dialect(session) == "postgresql" else sqlite_insert)(model)
+    return dialect_insert(session, model)
 
 
 # --- segments -------------------------------------------------------------------------
@@ -118,7 +109,7 @@ def members_page(
 def memberships(session: Session, profile_ids: Sequence[int]) -> list[tuple[int, int]]:
     """(segment id, profile id) held by any of these profiles."""
     found: list[tuple[int, int]] = []
-    for chunk in _chunks(profile_ids):
+    for chunk in chunks(profile_ids):
         query = select(SegmentMember.segment_id, SegmentMember.profile_id).where(
             SegmentMember.profile_id.in_(chunk)
         )
@@ -149,7 +140,7 @@ def enter(session: Session, rows: list[dict[str, Any]]) -> None:
 
 
 def leave(session: Session, pairs: list[tuple[int, int]]) -> None:
-    for chunk in _chunks(pairs):
+    for chunk in chunks(pairs):
         session.execute(
             delete(SegmentMember).where(
                 tuple_(SegmentMember.segment_id, SegmentMember.profile_id).in_(list(chunk))
@@ -230,7 +221,7 @@ def set_timers(session: Session, rows: list[dict[str, Any]]) -> None:
 
 
 def drop_timers(session: Session, pairs: list[tuple[str, int]]) -> None:
-    for chunk in _chunks(pairs):
+    for chunk in chunks(pairs):
         session.execute(
             delete(SegmentTimer).where(
                 tuple_(SegmentTimer.owner, SegmentTimer.profile_id).in_(list(chunk))
@@ -255,14 +246,14 @@ def due_timers(session: Session, now: datetime, limit: int) -> list[tuple[str, i
 # --- facts of profiles --------------------------------------------------------------------
 def profiles(session: Session, ids: Sequence[int]) -> list[Profile]:
     found: list[Profile] = []
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         found += session.execute(select(Profile).where(Profile.id.in_(chunk))).scalars()
     return found
 
 
 def canonical_ids(session: Session, ids: Sequence[int]) -> dict[int, int]:
     found: dict[int, int] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         query = select(Profile.id, Profile.canonical_id).where(Profile.id.in_(chunk))
         found.update({pid: cid for pid, cid in session.execute(query)})  # noqa: C416
     return found
@@ -271,7 +262,7 @@ def canonical_ids(session: Session, ids: Sequence[int]) -> dict[int, int]:
 def event_owners(session: Session, event_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
     """event id -> (attributed profile id, its live profile id)."""
     found: dict[int, tuple[int, int]] = {}
-    for chunk in _chunks(event_ids):
+    for chunk in chunks(event_ids):
         query = (
             select(EventProfile.event_id, EventProfile.profile_id, Profile.canonical_id)
             .join(Profile, Profile.id == EventProfile.profile_id)
@@ -285,7 +276,7 @@ def event_owners(session: Session, event_ids: Sequence[int]) -> dict[int, tuple[
 def merged_by(session: Session, event_ids: Sequence[int]) -> set[int]:
     """Survivors of merges these events caused."""
     found: set[int] = set()
-    for chunk in _chunks(event_ids):
+    for chunk in chunks(event_ids):
         query = select(Merge.survivor_id).where(Merge.event_id.in_(chunk))
         found |= set(session.execute(query).scalars())
     return found
@@ -363,7 +354,7 @@ def identifier_values(
     found: dict[tuple[int, str], str] = {}
     if not types:
         return found
-    for chunk in _chunks(profile_ids):
+    for chunk in chunks(profile_ids):
         query = (
             select(Identifier.profile_id, Identifier.type, Identifier.value)
             .where(Identifier.profile_id.in_(chunk), Identifier.type.in_(types))
@@ -420,7 +411,7 @@ def round_profiles(
     live: dict[int, ProfileRow] = {}
     groups: dict[int, list[int]] = {}
     owner: dict[int, int] = {}
-    for chunk in _chunks(canonical):
+    for chunk in chunks(canonical):
         marks = ", ".join([_mark(session)] * len(chunk))
         sql = (
             "SELECT id, canonical_id, traits, event_count, order_count, revenue, first_seen, "
@@ -462,7 +453,7 @@ def round_events(
     mark = _mark(session)
     found: list[tuple[int, str, datetime, dict[str, Any] | None]] = []
     name_marks = ", ".join([mark] * len(names))
-    for chunk in _chunks(profile_ids):
+    for chunk in chunks(profile_ids):
         marks = ", ".join([mark] * len(chunk))
         if payload:
             sql = (
@@ -484,7 +475,7 @@ def round_events(
 
 def round_memberships(session: Session, profile_ids: Sequence[int]) -> list[tuple[int, int]]:
     found: list[tuple[int, int]] = []
-    for chunk in _chunks(profile_ids):
+    for chunk in chunks(profile_ids):
         marks = ", ".join([_mark(session)] * len(chunk))
         sql = f"SELECT segment_id, profile_id FROM segment_members WHERE profile_id IN ({marks})"
         found += [(row[0], row[1]) for row in _rows(session, sql, chunk)]
@@ -493,7 +484,7 @@ def round_memberships(session: Session, profile_ids: Sequence[int]) -> list[tupl
 
 def round_timers(session: Session, profile_ids: Sequence[int]) -> dict[tuple[str, int], datetime]:
     found: dict[tuple[str, int], datetime] = {}
-    for chunk in _chunks(profile_ids):
+    for chunk in chunks(profile_ids):
         marks = ", ".join([_mark(session)] * len(chunk))
         sql = f"SELECT owner, profile_id, due_at FROM segment_timers WHERE profile_id IN ({marks})"
         for owner, pid, due in _rows(session, sql, chunk):
@@ -505,7 +496,7 @@ def round_timers(session: Session, profile_ids: Sequence[int]) -> dict[tuple[str
 
 def identifier_types(session: Session, canonical: Sequence[int]) -> dict[int, set[str]]:
     found: dict[int, set[str]] = {}
-    for chunk in _chunks(canonical):
+    for chunk in chunks(canonical):
         marks = ", ".join([_mark(session)] * len(chunk))
         sql = f"SELECT profile_id, type FROM identifiers WHERE profile_id IN ({marks})"
         for pid, kind in _rows(session, sql, chunk):
@@ -521,7 +512,7 @@ def computed_values(
         return found
     mark, sqlite = _mark(session), dialect(session) == "sqlite"
     name_marks = ", ".join([mark] * len(names))
-    for chunk in _chunks(canonical):
+    for chunk in chunks(canonical):
         marks = ", ".join([mark] * len(chunk))
         sql = (
             "SELECT profile_id, name, value FROM computed_traits "
@@ -535,7 +526,7 @@ def computed_values(
 def addressing(session: Session, canonical: Sequence[int]) -> dict[int, tuple[str, str]]:
     """An identifier to address each profile with on the log (user id, else anonymous id)."""
     found: dict[int, tuple[str, str]] = {}
-    for chunk in _chunks(canonical):
+    for chunk in chunks(canonical):
         marks = ", ".join([_mark(session)] * len(chunk))
         sql = (
             "SELECT profile_id, type, value FROM identifiers WHERE profile_id IN "
