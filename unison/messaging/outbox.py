@@ -9,10 +9,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from unison.kit.clock import utcnow
+from unison.kit.db import dialect_insert
 from unison.models import OutboundMessage
 from unison.models.base import table
 
@@ -36,9 +36,7 @@ class Outgoing:
 
 
 def _insert(session: Session) -> Any:
-    # INSERT ... ON CONFLICT on either store (typed Any: the two classes share the methods).
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(table(OutboundMessage))
+    return dialect_insert(session, table(OutboundMessage))
 
 
 def enqueue(session: Session, message: Outgoing) -> bool:
