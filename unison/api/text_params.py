@@ -44,7 +44,10 @@ def _nul_field(value: Any, path: str) -> str | None:
 
 
 async def refuse_nul_characters(request: Request) -> None:
-    """App-wide dependency for the FastAPI routes (/v1 and /hooks have their own checks)."""
+    """App-wide dependency for the /api routes (/v1 and /hooks have their own checks; the
+    customer pages verify their signed token first and answer their own 403 page)."""
+    if not request.url.path.startswith("/api/"):
+        return
     for name, value in request.path_params.items():
         if isinstance(value, str) and _NUL in value:
             _refuse(name)
