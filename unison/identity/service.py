@@ -186,3 +186,6 @@ owners = repository.owners
 record_shared_outcome = repository.record_shared_outcome
 repoint_identifiers = repository.repoint_identifiers
 shared_among = repository.shared_among
+
+# The merges of a profile group, for the 360 view
+merges_of = repository.merges_of
