@@ -1,7 +1,10 @@
-"""The layers hold: the import contracts pass, and the ingest path loads no science."""
+"""The layers hold: the import contracts pass, SQL lives in repositories, each domain's
+repository is its own, and the ingest path loads no science."""
 
+import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,3 +29,45 @@ class TestIngestImportPath:
             [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
         )
         assert result.stdout.strip() == "[]"
+
+
+# Modules that run queries without being named repository.py, and why
+DATA_ACCESS = {
+    "unison/events/log.py": "the log's repository (positions and reads)",
+    "unison/messaging/outbox.py": "the outbox's repository",
+    "unison/kit/db.py": "shared SQL helpers (upsert, insert-ignore)",
+    "unison/app/operations.py": "the health probe's SELECT 1",
+}
+QUERY = re.compile(r"\.execute\(|exec_driver_sql\(")
+
+
+class TestSqlLivesInRepositories:
+    def test_no_module_but_a_repository_runs_a_query(self) -> None:
+        running = {
+            path.relative_to(ROOT).as_posix()
+            for path in (ROOT / "unison").rglob("*.py")
+            if "migrations" not in path.parts
+            and path.name != "repository.py"
+            and QUERY.search(path.read_text())
+        }
+        assert running == set(DATA_ACCESS)
+
+
+class TestRepositoriesAreTheirDomainsOwn:
+    def test_every_domains_repository_is_forbidden_to_every_other_package_but_app(self) -> None:
+        config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+        guarded = {
+            module: set(contract["source_modules"])
+            for contract in config["tool"]["importlinter"]["contracts"]
+            if contract["type"] == "forbidden"
+            for module in contract["forbidden_modules"]
+        }
+        packages = {
+            f"unison.{p.stem if p.is_file() else p.name}"
+            for p in (ROOT / "unison").iterdir()
+            if (p.is_dir() and (p / "__init__.py").exists()) or p.name == "cli.py"
+        }
+        for repository in (ROOT / "unison").glob("*/repository.py"):
+            domain = f"unison.{repository.parent.name}"
+            importers = guarded.get(f"{domain}.repository", set())
+            assert importers == packages - {domain, "unison.app"}, domain

@@ -21,7 +21,6 @@ from unison.kit.db import transaction
 from unison.kit.errors import UnisonError
 from unison.kit.settings import get_settings
 from unison.segments.cli import segments_app
-from unison.sources import repository as source_rows
 from unison.sources import service as sources
 
 app = typer.Typer(help="Unison: one customer profile, every channel.", no_args_is_help=True)
@@ -214,7 +213,7 @@ def tokens_revoke(name: str) -> None:
 
 def _source_ref(sessions: sessionmaker[Session], name: str) -> SourceRef:
     with transaction(sessions) as session:
-        row = source_rows.by_name(session, name)
+        row = sources.source_named(session, name)
         if row is None:
             raise fail(sources.SourceNotFound(f"no source named {name!r}; create it first"))
         return SourceRef(row.id, row.name, row.channel)
@@ -291,7 +290,7 @@ def demo(
 
     sessions = migrated_sessions()
     with transaction(sessions) as session:
-        if source_rows.by_name(session, "demo") is None:
+        if sources.source_named(session, "demo") is None:
             _, key = sources.create_source(session, "demo", "web")
         else:
             _, key = sources.rotate_write_key(session, "demo")

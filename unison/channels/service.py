@@ -17,8 +17,7 @@ from unison.kit.errors import Conflict, NotFound, UnisonError
 from unison.kit.keys import sealer
 from unison.kit.settings import Settings
 from unison.models import Connector, Source
-from unison.sources import repository as source_rows
-from unison.sources.service import create_source
+from unison.sources.service import create_source, source_named
 
 SEAL_LABEL = "connectors"
 SOURCE_PREFIX = "connector:"
@@ -149,7 +148,7 @@ def create_connector(
 def _source_for(session: Session, name: str, channel: str, region: str | None) -> Source:
     """The connector's own source; a re-created connector of the same name takes its old
     source back, so a provider's redelivery after the re-creation still deduplicates."""
-    existing = source_rows.by_name(session, SOURCE_PREFIX + name)
+    existing = source_named(session, SOURCE_PREFIX + name)
     if existing is not None:
         existing.channel, existing.default_region = channel, region
         return existing

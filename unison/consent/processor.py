@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from unison.consent import repository as rows
@@ -34,7 +33,8 @@ from unison.identity.identifiers import extract
 from unison.kit.clock import ensure_utc
 from unison.kit.settings import Settings
 from unison.messaging.outbox import Outgoing, enqueue
-from unison.models import EventProfile, Profile, Source
+from unison.profiles import service as profiles
+from unison.sources import service as sources
 
 NAME = "consent"
 CONSENT_UPDATED = "Consent Updated"
@@ -94,7 +94,7 @@ class ConsentProcessor:
         # Replaying events (an offset moved back by hand) must not record a change twice.
         done = rows.recorded_events(session, [e.id for e in wanted])
         wanted = [e for e in wanted if e.id not in done]
-        owners = _owners(session, [e.id for e in wanted])
+        owners = profiles.owners_of_events(session, [e.id for e in wanted])
         kinds = service.kinds(session, self.settings)
         for event in wanted:
             profile_id = owners.get(event.id)
@@ -115,7 +115,9 @@ class ConsentProcessor:
 
     def _identifiers(self, session: Session, event: LogEvent) -> list[Ident]:
         if event.source_id not in self._regions:
-            self._regions = dict(session.execute(select(Source.id, Source.default_region)).all())
+            self._regions = {
+                sid: region for sid, (_, region) in sources.names_and_regions(session).items()
+            }
         found = extract(event.payload, source_region=self._regions.get(event.source_id))
         return [(i.type, i.value) for i in found.identifiers]
 
@@ -147,15 +149,6 @@ class ConsentProcessor:
                 session, event, profile_id, idents, kinds, preferences["categoryPreferences"]
             )
         return found
-
-
-def _owners(session: Session, event_ids: list[int]) -> dict[int, int]:
-    query = (
-        select(EventProfile.event_id, Profile.canonical_id)
-        .join(Profile, Profile.id == EventProfile.profile_id)
-        .where(EventProfile.event_id.in_(event_ids))
-    )
-    return {event_id: canonical for event_id, canonical in session.execute(query)}  # noqa: C416
 
 
 def _provenance(event: LogEvent, source: str, extra: dict[str, Any]) -> Provenance:

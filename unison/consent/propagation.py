@@ -16,11 +16,11 @@ import orjson
 from sqlalchemy.orm import Session
 
 from unison.consent import webhooks
-from unison.events import repository as event_log
+from unison.events import service as event_log
 from unison.events.channels import CHANNELS as EVENT_CHANNELS
 from unison.kit.clock import isoformat_z
 from unison.models import ConsentRecord
-from unison.sources import repository as sources
+from unison.sources import service as sources
 
 SYSTEM_SOURCE = "unison-consent"
 CHANGED = "consent.changed"
@@ -55,7 +55,7 @@ def announce(session: Session, records: list[ConsentRecord], now: datetime) -> N
         return
     source_id = system_source_id(session)
     row = _event_row(source_id, records, now)
-    event_log.store(session, [row], [], source_id=source_id, origin="consent", received_at=now)
+    event_log.append(session, [row], source_id=source_id, origin="consent", at=now)
     changes = (
         webhooks.Change(r.id, r.profile_id, {"type": CHANGED, "data": change_body(r)})
         for r in records

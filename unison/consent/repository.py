@@ -18,6 +18,7 @@ from unison.models import (
     ConsentPurpose,
     ConsentRecord,
     ConsentState,
+    ConsentWebhook,
     Event,
     EventProfile,
     Identifier,
@@ -412,3 +413,23 @@ def erase_identifiers(
         delete(ConsentPreferences).where(ConsentPreferences.profile_id.in_(profile_ids))
     )
     return int(redacted)
+
+
+# Consent webhooks: the subscriptions consent changes are announced to
+def add_webhook(session: Session, hook: ConsentWebhook) -> ConsentWebhook:
+    session.add(hook)
+    session.flush()
+    return hook
+
+
+def webhook(session: Session, webhook_id: int) -> ConsentWebhook | None:
+    return session.get(ConsentWebhook, webhook_id)
+
+
+def webhooks(session: Session) -> list[ConsentWebhook]:
+    return list(session.execute(select(ConsentWebhook).order_by(ConsentWebhook.id)).scalars())
+
+
+def active_webhook_ids(session: Session) -> list[int]:
+    query = select(ConsentWebhook.id).where(ConsentWebhook.active.is_(True))
+    return list(session.execute(query).scalars())

@@ -19,9 +19,9 @@ from urllib.parse import urlsplit
 
 import orjson
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from unison.consent import repository as rows
 from unison.kit.clock import utcnow
 from unison.kit.errors import InvalidParameter, NotFound
 from unison.kit.keys import sealer
@@ -65,17 +65,15 @@ def create(
         active=True,
         created_at=utcnow(),
     )
-    session.add(hook)
-    session.flush()
-    return hook, secret
+    return rows.add_webhook(session, hook), secret
 
 
 def listing(session: Session) -> list[ConsentWebhook]:
-    return list(session.execute(select(ConsentWebhook).order_by(ConsentWebhook.id)).scalars())
+    return rows.webhooks(session)
 
 
 def delete(session: Session, webhook_id: int) -> None:
-    hook = session.get(ConsentWebhook, webhook_id)
+    hook = rows.webhook(session, webhook_id)
     if hook is None or not hook.active:
         raise WebhookNotFound(f"no webhook with id {webhook_id}", field="webhook_id")
     # Kept inactive rather than deleted: its past deliveries still name it.
@@ -95,9 +93,7 @@ class Change:
 def queue(session: Session, changes: Iterable[Change], now: datetime) -> int:
     """Queue every change for every active subscription; returns how many rows were new.
     `changes` is only consumed when there is a subscription (bodies cost time to build)."""
-    hooks = list(
-        session.execute(select(ConsentWebhook.id).where(ConsentWebhook.active.is_(True))).scalars()
-    )
+    hooks = rows.active_webhook_ids(session)
     if not hooks:
         return 0
     return outbox.enqueue_many(session, [_outgoing(h, c) for c in changes for h in hooks], now)

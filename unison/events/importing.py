@@ -28,8 +28,7 @@ from unison.kit.clock import utcnow
 from unison.kit.db import transaction
 from unison.kit.errors import UnisonError
 from unison.kit.json_depth import depth_detail, too_deep
-from unison.sources import repository as source_rows
-from unison.sources.service import create_source
+from unison.sources.service import create_source, source_named
 
 COLUMN_TYPES = ("str", "number", "int", "bool", "json")
 
@@ -194,7 +193,7 @@ def mapped_source(sessions: sessionmaker[Session], mapping: str | None, source: 
         )
     name, channel = DEFAULT_SOURCES[mapping]
     with transaction(sessions) as session:
-        if source_rows.by_name(session, name) is None:
+        if source_named(session, name) is None:
             create_source(session, name, channel)
     return name
 

@@ -1,4 +1,5 @@
-"""Reading the event log after a processor's committed position, and moving that position.
+"""The log's repository: reading the event log after a processor's committed position, and
+moving that position.
 
 SQLite commits ids in order (one writer), so "id after position" is exact. On PostgreSQL
 concurrent transactions can commit ids out of order, so rows are read in (txid, id) order and

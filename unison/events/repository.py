@@ -5,13 +5,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, insert, select
+from sqlalchemy import ColumnElement, Select, and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from unison.events import lookup
+from unison.events import log as offsets
+from unison.events.log import LogEvent
 from unison.events.service import Rejection
-from unison.kit.db import as_is, sqlite_time
-from unison.models import Event, RejectedEvent, Source
+from unison.kit.db import as_is, chunks, insert_ignore_from, sqlite_time
+from unison.models import Event, EventLookup, RejectedEvent, Source
 from unison.models.base import table
 
 EVENTS = table(Event)
@@ -190,7 +191,7 @@ def _filtered(
     ):
         if value is not None:
             query = query.where(column == value)
-    keys = lookup.matching(
+    keys = lookup_matching(
         session,
         user_id=where.user_id,
         anonymous_id=where.anonymous_id,
@@ -233,3 +234,64 @@ def list_rejected(
         query = query.where(RejectedEvent.id < before_id)
     rows = session.execute(query.order_by(RejectedEvent.id.desc()).limit(limit)).all()
     return [(row[0], row[1]) for row in rows]
+
+
+# The log's secondary keys (events/lookup.py: why they are off the ingest commit)
+LOOKUP_PROCESSOR = "event-lookup"
+_LOOKUP_CHUNK = 1000
+_LOOKUP = table(EventLookup)
+_LOOKUP_KEYS = ("event_id", "user_id", "anonymous_id", "timestamp")
+
+
+def copy_lookup_keys(session: Session, first: LogEvent, last: LogEvent) -> None:
+    """One INSERT ... SELECT of a batch's keys; a replayed batch adds nothing."""
+    keys = select(Event.id, Event.user_id, Event.anonymous_id, Event.timestamp).where(
+        offsets.between(session, first, last)
+    )
+    insert_ignore_from(session, _LOOKUP, _LOOKUP_KEYS, keys, index_elements=["event_id"])
+
+
+def lookup_matching(
+    session: Session,
+    *,
+    user_id: str | None,
+    anonymous_id: str | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> ColumnElement[bool] | None:
+    """A condition on `events` for these keys (None when none is given): the ids found in
+    `event_lookup`, or, among the events the processor has not reached, those that match."""
+    keyed: list[ColumnElement[bool]] = []
+    direct: list[ColumnElement[bool]] = []
+    for lookup_column, event_column, value in (
+        (EventLookup.user_id, Event.user_id, user_id),
+        (EventLookup.anonymous_id, Event.anonymous_id, anonymous_id),
+    ):
+        if value is not None:
+            keyed.append(lookup_column == value)
+            direct.append(event_column == value)
+    if since is not None:
+        keyed.append(EventLookup.timestamp >= since)
+        direct.append(Event.timestamp >= since)
+    if until is not None:
+        keyed.append(EventLookup.timestamp < until)
+        direct.append(Event.timestamp < until)
+    if not keyed:
+        return None
+    indexed = Event.id.in_(select(EventLookup.event_id).where(*keyed))
+    return or_(indexed, and_(_lookup_not_reached(session), *direct))
+
+
+def _lookup_not_reached(session: Session) -> ColumnElement[bool]:
+    """Events after the processor's committed position, in its reading order."""
+    return offsets.not_read(session, offsets.current(session, LOOKUP_PROCESSOR))
+
+
+def forget_lookup_keys(session: Session, event_ids: Sequence[int]) -> None:
+    """Erasure: the lookup rows of these events lose who (user id, anonymous id)."""
+    for chunk in chunks(event_ids, _LOOKUP_CHUNK):
+        session.execute(
+            update(EventLookup)
+            .where(EventLookup.event_id.in_(chunk))
+            .values(user_id=None, anonymous_id=None)
+        )

@@ -1,6 +1,7 @@
 """Turning one raw Segment-spec item into a canonical event-log row, or a precise rejection.
 
 Pure rules, no database: the endpoints and the importer call this, the repository stores.
+`append` is how other domains write their own events into the log.
 """
 
 import re
@@ -12,6 +13,7 @@ from typing import Any
 
 import orjson
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from unison.events.channels import ACCEPTED_TEXT, canonical_channel
 from unison.events.schemas import EVENT_TYPES, SegmentEvent
@@ -422,3 +424,18 @@ def _check_range(name: str, value: datetime) -> None:
             f"{EARLIEST.year}-01-01 to {LATEST.year}-01-01 (after clock-skew correction)",
             field=name,
         )
+
+
+def append(
+    session: Session, rows: list[dict[str, Any]], *, source_id: int, origin: str, at: datetime
+) -> int:
+    """Append events another domain writes itself (consent changes, segment entries) to the
+    log, skipping any (source, messageId) already there; returns how many were new. The one
+    entry point to the log for other domains: they never import events' repository."""
+    # Imported here: the repository imports this module's Rejection.
+    from unison.events import repository
+
+    outcome = repository.store(
+        session, rows, [], source_id=source_id, origin=origin, received_at=at
+    )
+    return outcome.accepted

@@ -7,10 +7,12 @@ from typing import Any
 from sqlalchemy import Select, and_, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from unison.events.log import LogEvent
 from unison.identity.identifiers import Ident
 from unison.identity.resolver import IdProfile
 from unison.kit.db import chunks
 from unison.models import (
+    Event,
     Identifier,
     IdentifierCooccurrence,
     IdentifierRejection,
@@ -233,3 +235,34 @@ def list_shared(session: Session, *, before_id: int | None, limit: int) -> list[
     if before_id is not None:
         query = query.where(SharedIdentifier.id < before_id)
     return list(session.execute(query.order_by(SharedIdentifier.id.desc()).limit(limit)).scalars())
+
+
+def forget_derived(session: Session, event_ids: list[int]) -> None:
+    """Open conflicts and rejected identifiers of the replayed events come back on replay."""
+    for chunk in chunks(event_ids):
+        session.execute(
+            delete(IdentityConflict).where(
+                IdentityConflict.event_id.in_(chunk), IdentityConflict.status == "open"
+            )
+        )
+        session.execute(delete(IdentifierRejection).where(IdentifierRejection.event_id.in_(chunk)))
+
+
+def log_events(session: Session, event_ids: list[int]) -> list[LogEvent]:
+    """The log's events with these ids, in log order (txid, id): a split replays them."""
+    found: list[LogEvent] = []
+    for chunk in chunks(event_ids):
+        rows = session.execute(
+            select(
+                Event.id,
+                Event.txid,
+                Event.source_id,
+                Event.type,
+                Event.event,
+                Event.channel,
+                Event.timestamp,
+                Event.payload,
+            ).where(Event.id.in_(chunk))
+        )
+        found += [LogEvent(r[0], r[1] or 0, *r[2:]) for r in rows]
+    return sorted(found, key=lambda e: (e.txid, e.id))

@@ -2,7 +2,6 @@
 
 from collections.abc import Callable
 
-from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from unison.events import log as offsets
@@ -10,10 +9,9 @@ from unison.events.log import LogEvent
 from unison.identity import repository
 from unison.identity.identifiers import Ident
 from unison.kit.clock import utcnow
-from unison.kit.db import chunks
 from unison.kit.errors import Conflict, NotFound
-from unison.models import Event, IdentifierRejection, IdentityConflict, Merge, Profile
-from unison.profiles import repository as profile_rows
+from unison.models import IdentityConflict, Merge
+from unison.profiles import service as profiles
 from unison.profiles.search import service as search
 
 
@@ -38,7 +36,7 @@ class ConflictAlreadyResolved(Conflict):
 
 
 def canonical_id(session: Session, profile_id: int) -> int:
-    row = session.get(Profile, profile_id)
+    row = profiles.profile_or_none(session, profile_id)
     if row is None:
         raise ProfileNotFound(f"no profile with id {profile_id}", field="profile_id")
     return row.canonical_id
@@ -86,7 +84,7 @@ def forget_shared(
     root, through = None, 0
     if owner is not None:
         root = canonical_id(session, owner)
-        group = profile_rows.group_ids(session, root)
+        group = profiles.group_ids(session, root)
         merges = [
             m.id
             for m in repository.merges_of(session, group)
@@ -114,20 +112,20 @@ def _rebuild_group(
 ) -> tuple[list[int], int]:
     """Forget a merged group and replay its events; the merges in `undone` are marked with
     their reason, the group's other merges as replayed (the replay makes them anew)."""
-    group = profile_rows.group_ids(session, group_root)
+    group = profiles.group_ids(session, group_root)
     repository.delete_identifiers_of(session, [group_root])
-    event_ids = profile_rows.delete_group(session, group)
+    event_ids = profiles.delete_group(session, group)
     search.forget(session, group)  # the replay below indexes the rebuilt profiles again
-    _forget_derived(session, event_ids)
+    repository.forget_derived(session, event_ids)
     now = utcnow()
     undone_ids, reason = undone
     others = [m.id for m in repository.merges_of(session, group) if m.id not in undone_ids]
     repository.mark_merges_undone(session, undone_ids, now, reason)
     repository.mark_merges_undone(session, others, now, rest_reason[:200])
-    events = _load_events(session, event_ids)
+    events = repository.log_events(session, event_ids)
     replay(session, events)
     offsets.bump_epoch(session, processor_name)
-    owners = {profile_rows.canonical_of(session, e.id) for e in events}
+    owners = {profiles.canonical_of_event(session, e.id) for e in events}
     live = sorted(pid for pid in owners if pid is not None)
     return live, len(events)
 
@@ -155,36 +153,6 @@ def _block(session: Session, merge: Merge) -> int:
     return len(rows)
 
 
-def _forget_derived(session: Session, event_ids: list[int]) -> None:
-    """Open conflicts and rejected identifiers of the replayed events come back on replay."""
-    for chunk in chunks(event_ids):
-        session.execute(
-            delete(IdentityConflict).where(
-                IdentityConflict.event_id.in_(chunk), IdentityConflict.status == "open"
-            )
-        )
-        session.execute(delete(IdentifierRejection).where(IdentifierRejection.event_id.in_(chunk)))
-
-
-def _load_events(session: Session, event_ids: list[int]) -> list[LogEvent]:
-    found: list[LogEvent] = []
-    for chunk in chunks(event_ids):
-        rows = session.execute(
-            select(
-                Event.id,
-                Event.txid,
-                Event.source_id,
-                Event.type,
-                Event.event,
-                Event.channel,
-                Event.timestamp,
-                Event.payload,
-            ).where(Event.id.in_(chunk))
-        )
-        found += [LogEvent(r[0], r[1] or 0, *r[2:]) for r in rows]
-    return sorted(found, key=lambda e: (e.txid, e.id))
-
-
 def resolve_conflict(
     session: Session, conflict_id: int, resolution: str, note: str | None
 ) -> IdentityConflict:
@@ -201,3 +169,23 @@ def resolve_conflict(
     conflict.resolution = resolution if note is None else f"{resolution}: {note}"
     session.flush()
     return conflict
+
+
+# The identity graph as the profile processor reads and writes it, in one batch and one
+# transaction with the projection: re-exported so no other domain imports identity's repository.
+add_conflicts = repository.add_conflicts
+add_cooccurrences = repository.add_cooccurrences
+add_identifiers = repository.add_identifiers
+add_merges = repository.add_merges
+add_rejections = repository.add_rejections
+add_shared = repository.add_shared
+blocks = repository.blocks
+cooccurrences = repository.cooccurrences
+id_profiles = repository.id_profiles
+owners = repository.owners
+record_shared_outcome = repository.record_shared_outcome
+repoint_identifiers = repository.repoint_identifiers
+shared_among = repository.shared_among
+
+# The merges of a profile group, for the 360 view
+merges_of = repository.merges_of

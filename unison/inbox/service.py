@@ -10,7 +10,7 @@ from unison.inbox.schemas import ConversationOut, MessageOut
 from unison.kit.errors import InvalidParameter, NotFound
 from unison.kit.pagination import decode_cursor
 from unison.models import Conversation
-from unison.profiles import repository as profile_rows
+from unison.profiles import service as profiles
 
 
 class ConversationNotFound(NotFound):
@@ -48,7 +48,7 @@ def conversations(
 ) -> list[ConversationOut]:
     """Every conversation of the person: those begun on any profile merged into theirs."""
     live = canonical_id(session, profile_id)
-    group = profile_rows.group_ids(session, live)
+    group = profiles.group_ids(session, live)
     return [
         _out(c, live) for c in rows.conversations_of(session, group, before=before, limit=limit)
     ]

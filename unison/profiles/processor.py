@@ -9,11 +9,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from unison.events.log import LogEvent
-from unison.identity import repository as identity_rows
 from unison.identity import service as identity
 from unison.identity.identifiers import Ident, extract, type_rank
 from unison.identity.resolver import Decision, Graph, resolve
@@ -25,11 +23,11 @@ from unison.identity.shared import (
 )
 from unison.kit.clock import utcnow
 from unison.kit.settings import Settings
-from unison.models import Source
 from unison.profiles import repository as profile_rows
 from unison.profiles.projection import EventFacts, ProfileState, apply_event, merge_states
 from unison.profiles.search import service as search
 from unison.profiles.search.terms import names_changed
+from unison.sources import service as sources
 
 NAME = "profiles"
 # What a split or a shared-device undo runs on the replayed events after resolution
@@ -119,7 +117,7 @@ class ProfileProcessor:
             f"(limit {self.rules.shared_device_max})"
         )
         root, undone = identity.forget_shared(session, finding.ident, why, self._replay, NAME)
-        identity_rows.record_shared_outcome(session, finding.ident, root, undone)
+        identity.record_shared_outcome(session, finding.ident, root, undone)
 
     def _replay(self, session: Session, events: list[LogEvent]) -> None:
         self.process(session, events)
@@ -136,8 +134,7 @@ class ProfileProcessor:
 
     def _source(self, session: Session, source_id: int) -> tuple[str, str | None]:
         if source_id not in self._sources:
-            rows = session.execute(select(Source.id, Source.name, Source.default_region))
-            self._sources = {sid: (name, region) for sid, name, region in rows}
+            self._sources = sources.names_and_regions(session)
         return self._sources[source_id]
 
     def _load(self, session: Session, idents: list[Ident]) -> _Batch:
@@ -149,19 +146,19 @@ class ProfileProcessor:
             if i.type == "previous_id"
             for kind in ("user_id", "anonymous_id")
         ]
-        owner = identity_rows.owners(session, probes)
-        profiles = identity_rows.id_profiles(session, set(owner.values()))
+        owner = identity.owners(session, probes)
+        profiles = identity.id_profiles(session, set(owner.values()))
         graph = Graph(
             owner=owner,
             profiles=profiles,
-            blocks=identity_rows.blocks(session, probes),
+            blocks=identity.blocks(session, probes),
             limits=self.rules.limits,
             rank=self._rank,
         )
         live = {p.id for p in profiles.values() if p.canonical_id == p.id}
         devices = devices_of(unique)
-        shared = identity_rows.shared_among(session, devices) if devices else set()
-        seen = identity_rows.cooccurrences(session, [d for d in devices if d not in shared])
+        shared = identity.shared_among(session, devices) if devices else set()
+        seen = identity.cooccurrences(session, [d for d in devices if d not in shared])
         return _Batch(
             graph=graph,
             states=profile_rows.states(session, live),
@@ -232,7 +229,7 @@ class ProfileProcessor:
 
     def _flush(self, session: Session, batch: _Batch, now: datetime) -> None:
         graph = batch.graph
-        identity_rows.add_identifiers(
+        identity.add_identifiers(
             session,
             [
                 {
@@ -253,14 +250,14 @@ class ProfileProcessor:
             (new if pid in batch.born else changed).append(pair)
         profile_rows.save_states(session, new, changed, now)
         for merge in batch.merges:
-            identity_rows.repoint_identifiers(session, merge["merged_id"], merge["survivor_id"])
+            identity.repoint_identifiers(session, merge["merged_id"], merge["survivor_id"])
             profile_rows.redirect(session, merge["merged_id"], merge["survivor_id"])
         self._reindex(session, batch)
-        identity_rows.add_merges(session, batch.merges)
-        identity_rows.add_conflicts(session, batch.conflicts)
-        identity_rows.add_rejections(session, batch.rejections)
-        identity_rows.add_cooccurrences(session, batch.shared.new_pairs)
-        identity_rows.add_shared(
+        identity.add_merges(session, batch.merges)
+        identity.add_conflicts(session, batch.conflicts)
+        identity.add_rejections(session, batch.rejections)
+        identity.add_cooccurrences(session, batch.shared.new_pairs)
+        identity.add_shared(
             session,
             [
                 {

@@ -1,17 +1,26 @@
-"""All profile queries: projection state in and out, the 360 view, search, the timeline."""
+"""All profile queries: projection state in and out, the 360 view, search, the timeline,
+computed traits."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from unison.kit.db import as_is, chunks, sqlite_time
-from unison.models import Event, EventProfile, Identifier, IdentityConflict, Profile, Source
+from unison.kit.db import as_is, chunks, sqlite_time, upsert
+from unison.models import (
+    ComputedTrait,
+    Event,
+    EventProfile,
+    Identifier,
+    IdentityConflict,
+    Profile,
+    Source,
+)
 from unison.models.base import table
 from unison.profiles.projection import ProfileState, search_name
-from unison.sources.repository import SYSTEM_HINT
+from unison.sources.service import SYSTEM_HINT
 
 
 def states(session: Session, ids: Iterable[int]) -> dict[int, ProfileState]:
@@ -205,3 +214,86 @@ def timeline(
         )
     query = query.order_by(EventProfile.timestamp.desc(), EventProfile.event_id.desc())
     return list(session.execute(query.limit(limit)).all())
+
+
+# Computed traits: the values analyses write back per profile (interface: computed_traits.py)
+_TRAIT_CHUNK = 5000  # rows per statement: keeps SQLite under its bound-parameter limit
+
+
+def computed_write(
+    session: Session, source: str, values: Iterable[tuple[int, str, Any]], at: datetime
+) -> int:
+    """Insert or replace (profile_id, name) -> value; returns the number of rows written."""
+    rows = [
+        {"profile_id": pid, "name": name, "value": value, "source": source, "computed_at": at}
+        for pid, name, value in values
+    ]
+    for chunk in chunks(rows, _TRAIT_CHUNK):
+        upsert(
+            session,
+            ComputedTrait,
+            chunk,
+            ["profile_id", "name"],
+            ["value", "source", "computed_at"],
+        )
+    return len(rows)
+
+
+def computed_remove(
+    session: Session, source: str, names: Sequence[str], profile_ids: Sequence[int] | None = None
+) -> int:
+    """Drop a producer's values (all profiles, or only those given)."""
+    query = delete(ComputedTrait).where(
+        ComputedTrait.source == source, ComputedTrait.name.in_(names)
+    )
+    if profile_ids is not None:
+        query = query.where(ComputedTrait.profile_id.in_(profile_ids))
+    return int(session.execute(query).rowcount)  # type: ignore[attr-defined]
+
+
+def computed_of_profile(session: Session, profile_id: int) -> list[ComputedTrait]:
+    return list(
+        session.execute(
+            select(ComputedTrait)
+            .where(ComputedTrait.profile_id == profile_id)
+            .order_by(ComputedTrait.name)
+        ).scalars()
+    )
+
+
+def computed_values(
+    session: Session, profile_ids: Sequence[int], names: Sequence[str]
+) -> dict[int, dict[str, Any]]:
+    """profile id -> {name: value} for the names asked (profiles without values omitted)."""
+    found: dict[int, dict[str, Any]] = {}
+    rows = session.execute(
+        select(ComputedTrait.profile_id, ComputedTrait.name, ComputedTrait.value).where(
+            ComputedTrait.profile_id.in_(profile_ids), ComputedTrait.name.in_(names)
+        )
+    )
+    for pid, name, value in rows:
+        found.setdefault(pid, {})[name] = value
+    return found
+
+
+def computed_erase(session: Session, profile_ids: Sequence[int]) -> int:
+    """Every producer's values for these profiles (right to erasure)."""
+    query = delete(ComputedTrait).where(ComputedTrait.profile_id.in_(profile_ids))
+    return int(session.execute(query).rowcount)  # type: ignore[attr-defined]
+
+
+def computed_last_computed_at(session: Session, source: str) -> datetime | None:
+    """When the producer last wrote a value (None if it never did)."""
+    query = select(func.max(ComputedTrait.computed_at)).where(ComputedTrait.source == source)
+    value: datetime | None = session.execute(query).scalar_one()
+    return value
+
+
+def event_owners(session: Session, event_ids: list[int]) -> dict[int, int]:
+    """event id -> the live profile it belongs to now (events not attributed are left out)."""
+    query = (
+        select(EventProfile.event_id, Profile.canonical_id)
+        .join(Profile, Profile.id == EventProfile.profile_id)
+        .where(EventProfile.event_id.in_(event_ids))
+    )
+    return {event_id: canonical for event_id, canonical in session.execute(query)}  # noqa: C416

@@ -97,3 +97,29 @@ def lookup(session: Session, kind: str, value: str) -> Profile:
 def lookup_view(session: Session, kind: str, value: str) -> ProfileOut:
     row = lookup(session, kind, value)
     return view_of(session, row, row.id)
+
+
+# What other domains ask of profiles (they never import profiles' repository).
+def profile_or_none(session: Session, profile_id: int) -> Profile | None:
+    """The profile row as stored (a merged-away one too), or None."""
+    return repository.profile(session, profile_id)
+
+
+def group_ids(session: Session, canonical_id: int) -> list[int]:
+    """Every profile id merged into this live profile, itself included."""
+    return repository.group_ids(session, canonical_id)
+
+
+def delete_group(session: Session, profile_ids: list[int]) -> list[int]:
+    """Remove profiles and their event attributions; returns the event ids they held."""
+    return repository.delete_group(session, profile_ids)
+
+
+def canonical_of_event(session: Session, event_id: int) -> int | None:
+    """The live profile an event belongs to now."""
+    return repository.canonical_of(session, event_id)
+
+
+def owners_of_events(session: Session, event_ids: list[int]) -> dict[int, int]:
+    """event id -> the live profile it belongs to now (events not attributed are left out)."""
+    return repository.event_owners(session, event_ids)

@@ -4,10 +4,8 @@ change them; reloaded only when a definition changed (a cheap fingerprint query)
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from unison.models import Segment, TraitDefinitionRow
 from unison.segments import repository as rows
 from unison.segments.index import Needs, Triggers, needs_of, trait_needs, triggers_of
 from unison.segments.language.nodes import (
@@ -94,16 +92,7 @@ class Catalog:
 
 
 def fingerprint(session: Session) -> tuple[Any, ...]:
-    seg = session.execute(
-        select(
-            func.count(),
-            func.max(Segment.id),
-            func.max(Segment.updated_at),
-            func.sum(Segment.version),
-        )
-    ).one()
-    trait = session.execute(select(func.count(), func.max(TraitDefinitionRow.updated_at))).one()
-    return (*seg, *trait)
+    return rows.definitions_fingerprint(session)
 
 
 def load(session: Session, previous: Catalog | None = None) -> Catalog:

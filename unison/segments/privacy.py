@@ -3,24 +3,17 @@ values a condition saw) and timers are exported and erased with the person."""
 
 from typing import Any
 
-from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from unison.consent.privacy.registry import Subject, register
 from unison.kit.clock import isoformat_z
-from unison.models import Segment, SegmentHistory, SegmentMember, SegmentTimer
+from unison.segments import repository as rows
 
 
 def _export(session: Session, subject: Subject) -> Any:
-    names = dict(session.execute(select(Segment.id, Segment.name)).all())
-    members = session.execute(
-        select(SegmentMember).where(SegmentMember.profile_id.in_(subject.profile_ids))
-    ).scalars()
-    history = session.execute(
-        select(SegmentHistory)
-        .where(SegmentHistory.profile_id.in_(subject.profile_ids))
-        .order_by(SegmentHistory.id)
-    ).scalars()
+    names = rows.segment_names(session)
+    members = rows.members_of(session, subject.profile_ids)
+    history = rows.history_of(session, subject.profile_ids)
     return {
         "memberships": [
             {"segment": names.get(m.segment_id), "entered_at": isoformat_z(m.entered_at)}
@@ -40,11 +33,7 @@ def _export(session: Session, subject: Subject) -> Any:
 
 
 def _erase(session: Session, subject: Subject) -> int:
-    erased = 0
-    for model in (SegmentMember, SegmentHistory, SegmentTimer):
-        result = session.execute(delete(model).where(model.profile_id.in_(subject.profile_ids)))
-        erased += int(result.rowcount)  # type: ignore[attr-defined]
-    return erased
+    return rows.erase_profiles(session, subject.profile_ids)
 
 
 register("segments", export=_export, erase=_erase)

@@ -594,3 +594,45 @@ def round_postgres(session: Session, canonical: Sequence[int], names: Sequence[s
 
 def _iso(value: str) -> datetime:
     return datetime.fromisoformat(value).astimezone(UTC)
+
+
+def definitions_fingerprint(session: Session) -> tuple[Any, ...]:
+    """Changes whenever a segment or a computed-trait definition is added, edited or removed."""
+    seg = session.execute(
+        select(
+            func.count(),
+            func.max(Segment.id),
+            func.max(Segment.updated_at),
+            func.sum(Segment.version),
+        )
+    ).one()
+    trait = session.execute(select(func.count(), func.max(TraitDefinitionRow.updated_at))).one()
+    return (*seg, *trait)
+
+
+# Data-subject requests: a person's memberships, history and timers
+def segment_names(session: Session) -> dict[int, str]:
+    return dict(session.execute(select(Segment.id, Segment.name)).all())
+
+
+def members_of(session: Session, profile_ids: Sequence[int]) -> list[SegmentMember]:
+    query = select(SegmentMember).where(SegmentMember.profile_id.in_(profile_ids))
+    return list(session.execute(query).scalars())
+
+
+def history_of(session: Session, profile_ids: Sequence[int]) -> list[SegmentHistory]:
+    query = (
+        select(SegmentHistory)
+        .where(SegmentHistory.profile_id.in_(profile_ids))
+        .order_by(SegmentHistory.id)
+    )
+    return list(session.execute(query).scalars())
+
+
+def erase_profiles(session: Session, profile_ids: Sequence[int]) -> int:
+    """Memberships, history and timers of these profiles; returns the rows removed."""
+    erased = 0
+    for model in (SegmentMember, SegmentHistory, SegmentTimer):
+        result = session.execute(delete(model).where(model.profile_id.in_(profile_ids)))
+        erased += int(result.rowcount)  # type: ignore[attr-defined]
+    return erased

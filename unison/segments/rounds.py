@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from unison.consent import service as consent_service
 from unison.consent.decision import can_contact
 from unison.consent.vocabulary import CHANNEL_IDENTIFIER
-from unison.events import repository as event_log
+from unison.events import service as event_log
 from unison.kit.clock import isoformat_z
 from unison.kit.settings import Settings
 from unison.profiles import computed_traits
@@ -432,7 +432,7 @@ def _announce(session: Session, plan: Plan, now: datetime) -> None:
         kind, value = address[pid]
         events.append(_event_row(sid, segment_id, pid, change, at, now, reason, kind, value))
     if events:
-        event_log.store(session, events, [], source_id=sid, origin="segments", received_at=now)
+        event_log.append(session, events, source_id=sid, origin="segments", at=now)
 
 
 def _event_row(

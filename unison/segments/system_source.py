@@ -2,7 +2,7 @@
 
 from sqlalchemy.orm import Session
 
-from unison.sources import repository as sources
+from unison.sources import service as sources
 
 SYSTEM_SOURCE = "unison-segments"
 

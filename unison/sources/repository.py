@@ -56,3 +56,8 @@ def system_source_id(session: Session, name: str) -> int:
         .on_conflict_do_nothing()
     )
     return int(session.execute(select(Source.id).where(Source.name == name)).scalar_one())
+
+
+def names_and_regions(session: Session) -> dict[int, tuple[str, str | None]]:
+    rows = session.execute(select(Source.id, Source.name, Source.default_region))
+    return {sid: (name, region) for sid, name, region in rows}

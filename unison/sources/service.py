@@ -77,3 +77,21 @@ def source_for_write_key(session: Session, key: str) -> SourceRef | None:
 
 def list_sources(session: Session) -> list[Source]:
     return repository.all_sources(session)
+
+
+# What other domains ask of sources (they never import sources' repository).
+SYSTEM_HINT = repository.SYSTEM_HINT  # the write-key hint that marks Unison's own sources
+
+
+def source_named(session: Session, name: str) -> Source | None:
+    return repository.by_name(session, name)
+
+
+def system_source_id(session: Session, name: str) -> int:
+    """The source Unison itself writes events under; created on first use."""
+    return repository.system_source_id(session, name)
+
+
+def names_and_regions(session: Session) -> dict[int, tuple[str, str | None]]:
+    """source id -> (name, default phone region) of every source."""
+    return repository.names_and_regions(session)

@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
 from unison.events import log as offsets
@@ -17,6 +16,7 @@ from unison.models import (
     ProfileSearchKey,
     ProfileSearchText,
 )
+from unison.worker import repository
 from unison.worker.runner import LogProcessor, Runner
 
 # Derived from the log, so rebuilt; identity_blocks (set by people through splits) are kept.
@@ -38,6 +38,5 @@ def rebuild(
     """Forget every profile and replay the whole log; returns the events replayed."""
     with transaction(sessions) as session:
         offsets.reset(session, processor.name)  # also holds the processor's lock meanwhile
-        for table in DERIVED:
-            session.execute(delete(table))
+        repository.delete_all(session, DERIVED)
     return Runner(sessions, processor, batch_size=batch_size).drain()
