@@ -21,7 +21,7 @@ from unison.events.schemas import (
 from unison.kit.errors import InvalidParameter, NotFound
 from unison.kit.pagination import decode_id_cursor, encode_cursor
 from unison.models import Event, RejectedEvent
-from unison.sources import repository as sources
+from unison.sources import service as sources
 
 read = APIRouter(prefix="/api", tags=["event log"])
 
@@ -49,7 +49,7 @@ def _event_out(event: Event, source: str) -> EventOut:
 def _source_id(session: Session, name: str | None) -> int | None:
     if name is None:
         return None
-    source = sources.by_name(session, name)
+    source = sources.source_named(session, name)
     if source is None:
         raise InvalidParameter(f"no source named {name!r}", field="source")
     return source.id

@@ -12,7 +12,6 @@ from unison.api.ids import DbId
 from unison.api.runtime import Runtime
 from unison.auth.roles import Permission
 from unison.events.channels import ACCEPTED_TEXT, CHANNELS
-from unison.identity import repository as identity_rows
 from unison.identity import service as identity
 from unison.identity.identifiers import BUILTIN_TYPES
 from unison.identity.schemas import MergeOut, SplitRequest, SplitResult
@@ -168,7 +167,7 @@ def profile_merges(
 ) -> list[MergeOut]:
     """Every merge that built this profile, with the event and rule that caused it."""
     live = service.live_profile(session, profile_id)
-    merges = identity_rows.merges_of(session, repository.group_ids(session, live.id))
+    merges = identity.merges_of(session, repository.group_ids(session, live.id))
     return [MergeOut.model_validate(m, from_attributes=True) for m in merges]
 
 
