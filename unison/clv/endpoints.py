@@ -13,33 +13,33 @@ from unison.auth.roles import Permission
 from unison.clv import economics, repository, service
 from unison.clv import rates as exchange
 from unison.clv.schemas import (
-    ChannelOut,
-    GroupOut,
+    ChannelUnitEconomics,
+    ClvRefresh,
     OrdersUsed,
+    Rate,
     RateBatch,
     RateList,
-    RateOut,
-    RefreshOut,
+    Spend,
     SpendBatch,
     SpendList,
-    SpendOut,
-    UnitEconomicsOut,
-    ValidationOut,
+    UnitEconomics,
+    Validation,
+    ValidationGroup,
 )
 from unison.clv.validation import model_label, plot
 
 router = APIRouter(tags=["clv"])
 
 
-@router.post("/api/clv/refresh", response_model=RefreshOut)
+@router.post("/api/clv/refresh", response_model=ClvRefresh)
 def refresh(
     session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
     _token: object = Depends(require(Permission.clv_write)),
-) -> RefreshOut:
+) -> ClvRefresh:
     """Recompute every customer's CLV traits now (as `unison clv refresh` does)."""
     report = service.refresh(session, runtime.settings)
-    return RefreshOut(
+    return ClvRefresh(
         at=report.at,
         currency=report.orders.currency,
         orders=OrdersUsed(**asdict(report.orders)),
@@ -55,7 +55,7 @@ def refresh(
 
 @router.get(
     "/api/clv/validation",
-    response_model=ValidationOut,
+    response_model=Validation,
     responses={
         200: {"content": {"image/png": {}, "image/svg+xml": {}}},
         409: {"description": "too few customers or orders in the periods to fit the model"},
@@ -68,7 +68,7 @@ def validation(
     session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
     _token: object = Depends(require(Permission.clv_read)),
-) -> ValidationOut | Response:
+) -> Validation | Response:
     """Predicted vs actual holdout purchases by calibration frequency, as a table or a chart."""
     report = service.validation(session, runtime.settings, calibration_end, observation_end)
     if fmt != "json":
@@ -77,13 +77,13 @@ def validation(
             plot(report.rows, fmt, report.unit, report.holdout, model_label(report.model)),
             media_type=media,
         )
-    return ValidationOut(
+    return Validation(
         model=report.model.as_dict(),
         log_likelihood=report.model.log_likelihood,
         customers=report.customers,
         holdout=report.holdout,
         unit=report.unit,
-        groups=[GroupOut(**asdict(row)) for row in report.rows],
+        groups=[ValidationGroup(**asdict(row)) for row in report.rows],
     )
 
 
@@ -102,7 +102,7 @@ def enter_spend(
         for n, i in enumerate(body.items)
     ]
     economics.record_spend(session, entries)
-    return SpendList(items=[SpendOut(**asdict(e)) for e in entries])
+    return SpendList(items=[Spend(**asdict(e)) for e in entries])
 
 
 @router.get("/api/analytics/acquisition-spend", response_model=SpendList)
@@ -118,27 +118,27 @@ def list_spend(
     rows = repository.spend(session, first, last)
     return SpendList(
         items=[
-            SpendOut(channel=r.channel, month=r.month, amount=r.amount, currency=r.currency)
+            Spend(channel=r.channel, month=r.month, amount=r.amount, currency=r.currency)
             for r in rows
         ]
     )
 
 
-@router.get("/api/analytics/unit-economics", response_model=UnitEconomicsOut)
+@router.get("/api/analytics/unit-economics", response_model=UnitEconomics)
 def unit_economics(
     from_month: Annotated[str, Query(alias="from", description="first acquisition month, YYYY-MM")],
     to_month: Annotated[str, Query(alias="to", description="last acquisition month, YYYY-MM")],
     session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
     _token: object = Depends(require(Permission.clv_read)),
-) -> UnitEconomicsOut:
+) -> UnitEconomics:
     """CAC, LTV/CAC, payback and contribution margin per first-touch channel."""
     currency, rows = economics.unit_economics(session, runtime.settings, from_month, to_month)
-    return UnitEconomicsOut(
+    return UnitEconomics(
         currency=currency,
         from_month=from_month,
         to_month=to_month,
-        channels=[ChannelOut(currency=currency, **asdict(row)) for row in rows],
+        channels=[ChannelUnitEconomics(currency=currency, **asdict(row)) for row in rows],
     )
 
 
@@ -155,7 +155,7 @@ def enter_rates(
     ]
     exchange.record_rates(session, entries)
     return RateList(
-        items=[RateOut(date=e.day, base=e.base, currency=e.currency, rate=e.rate) for e in entries]
+        items=[Rate(date=e.day, base=e.base, currency=e.currency, rate=e.rate) for e in entries]
     )
 
 
@@ -171,5 +171,5 @@ def list_rates(
     code = exchange.currency_code(currency, "currency") if currency else None
     rows = repository.rates_page(session, code, since, limit)
     return RateList(
-        items=[RateOut(date=r.day, base=r.base, currency=r.currency, rate=r.rate) for r in rows]
+        items=[Rate(date=r.day, base=r.base, currency=r.currency, rate=r.rate) for r in rows]
     )

@@ -12,11 +12,11 @@ from unison.auth.roles import Permission
 from unison.consent import repository as rows
 from unison.consent import suppression
 from unison.consent.schemas import (
-    PurposeIn,
-    PurposeOut,
+    Purpose,
+    PurposeCreate,
     Reason,
-    SuppressionIn,
-    SuppressionOut,
+    Suppression,
+    SuppressionCreate,
     SuppressionPage,
 )
 from unison.kit.clock import utcnow
@@ -31,30 +31,30 @@ class PurposeExists(Conflict):
     pass
 
 
-@router.get("/purposes", response_model=list[PurposeOut])
+@router.get("/purposes", response_model=list[Purpose])
 def list_purposes(
     session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
     _token: object = Depends(require(Permission.consent_read)),
-) -> list[PurposeOut]:
+) -> list[Purpose]:
     """Every purpose: those declared in settings and those added through the API."""
     found = [
-        PurposeOut(name=name, kind=kind, description="", declared_in="settings")
+        Purpose(name=name, kind=kind, description="", declared_in="settings")
         for name, kind in sorted(runtime.settings.consent_purposes.items())
     ]
     for name, kind in sorted(rows.declared_purposes(session).items()):
         if name not in runtime.settings.consent_purposes:
-            found.append(PurposeOut(name=name, kind=kind, description="", declared_in="api"))
+            found.append(Purpose(name=name, kind=kind, description="", declared_in="api"))
     return found
 
 
-@router.post("/purposes", response_model=PurposeOut, status_code=201)
+@router.post("/purposes", response_model=Purpose, status_code=201)
 def create_purpose(
-    body: PurposeIn,
+    body: PurposeCreate,
     session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
     _token: object = Depends(require(Permission.consent_write)),
-) -> PurposeOut:
+) -> Purpose:
     """Declare a purpose (topic) consent can be given for."""
     if body.name in runtime.settings.consent_purposes or rows.purpose_kind(session, body.name):
         raise PurposeExists(f"purpose {body.name!r} already exists", field="name")
@@ -64,9 +64,7 @@ def create_purpose(
             name=body.name, kind=body.kind, description=body.description, created_at=utcnow()
         ),
     )
-    return PurposeOut(
-        name=body.name, kind=body.kind, description=body.description, declared_in="api"
-    )
+    return Purpose(name=body.name, kind=body.kind, description=body.description, declared_in="api")
 
 
 @router.get("/suppressions", response_model=SuppressionPage)
@@ -81,24 +79,24 @@ def list_suppressions(
     found = rows.list_suppressions(
         session, reason=reason, before_id=decode_id_cursor(cursor), limit=limit
     )
-    items = [SuppressionOut.model_validate(s) for s in found]
+    items = [Suppression.model_validate(s) for s in found]
     return SuppressionPage(
         items=items, next_cursor=encode_cursor(items[-1].id) if len(items) == limit else None
     )
 
 
-@router.post("/suppressions", response_model=SuppressionOut, status_code=201)
+@router.post("/suppressions", response_model=Suppression, status_code=201)
 def add_suppression(
-    body: SuppressionIn,
+    body: SuppressionCreate,
     session: Session = SESSION,
     _token: object = Depends(require(Permission.consent_write)),
-) -> SuppressionOut:
+) -> Suppression:
     """Suppress an identifier (hard bounce, spam complaint, objection...); stored hashed."""
     ident = suppression.normalize(body.identifier_type, body.identifier)
     suppression.suppress(session, ident, body.reason, body.note)
     digest = suppression.identifier_hash(ident)
     found = next(s for s in rows.suppressions(session, [digest]) if s.reason == body.reason)
-    return SuppressionOut.model_validate(found)
+    return Suppression.model_validate(found)
 
 
 @router.delete("/suppressions/{suppression_id}", status_code=204)

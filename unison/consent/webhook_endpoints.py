@@ -16,7 +16,7 @@ from unison.consent import webhooks
 router = APIRouter(prefix="/api/consent/webhooks", tags=["consent"])
 
 
-class WebhookIn(BaseModel):
+class WebhookCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: str = Field(min_length=8, max_length=2000)
@@ -25,7 +25,7 @@ class WebhookIn(BaseModel):
     )
 
 
-class WebhookOut(BaseModel):
+class Webhook(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -35,29 +35,29 @@ class WebhookOut(BaseModel):
     created_at: datetime
 
 
-class WebhookCreated(WebhookOut):
+class WebhookCreated(Webhook):
     secret: str = Field(description="shown once: sign-checking key for X-Unison-Signature")
 
 
 @router.post("", response_model=WebhookCreated, status_code=201)
 def create_webhook(
-    body: WebhookIn,
+    body: WebhookCreate,
     session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
     _token: object = Depends(require(Permission.webhooks_write)),
 ) -> WebhookCreated:
     """Subscribe a URL to consent changes; the signing secret is returned once."""
     hook, secret = webhooks.create(session, runtime.settings, body.url, body.secret)
-    return WebhookCreated(**WebhookOut.model_validate(hook).model_dump(), secret=secret)
+    return WebhookCreated(**Webhook.model_validate(hook).model_dump(), secret=secret)
 
 
-@router.get("", response_model=list[WebhookOut])
+@router.get("", response_model=list[Webhook])
 def list_webhooks(
     session: Session = SESSION,
     _token: object = Depends(require(Permission.webhooks_write)),
-) -> list[WebhookOut]:
+) -> list[Webhook]:
     """Every subscription (secrets are never shown again)."""
-    return [WebhookOut.model_validate(h) for h in webhooks.listing(session)]
+    return [Webhook.model_validate(h) for h in webhooks.listing(session)]
 
 
 @router.delete("/{webhook_id}", status_code=204)

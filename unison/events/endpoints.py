@@ -12,11 +12,11 @@ from unison.auth.roles import Permission
 from unison.events import repository
 from unison.events.channels import ACCEPTED_TEXT, CHANNELS
 from unison.events.schemas import (
-    EventOut,
     EventPage,
     EventType,
-    RejectedEventOut,
+    EventView,
     RejectedEventPage,
+    RejectedEventView,
 )
 from unison.kit.errors import InvalidParameter, NotFound
 from unison.kit.pagination import decode_id_cursor, encode_cursor
@@ -30,8 +30,8 @@ class EventNotFound(NotFound):
     pass
 
 
-def _event_out(event: Event, source: str) -> EventOut:
-    return EventOut(
+def _event_out(event: Event, source: str) -> EventView:
+    return EventView(
         id=event.id,
         source=source,
         message_id=event.message_id,
@@ -94,12 +94,12 @@ def list_events(
     return EventPage(items=items, next_cursor=next_cursor)
 
 
-@read.get("/events/{event_id}", response_model=EventOut)
+@read.get("/events/{event_id}", response_model=EventView)
 def get_event(
     event_id: Annotated[DbId, Path()],
     session: Session = SESSION,
     _token: object = Depends(require(Permission.events_read)),
-) -> EventOut:
+) -> EventView:
     """One event by its log offset."""
     found = repository.get_event(session, event_id)
     if found is None:
@@ -107,8 +107,8 @@ def get_event(
     return _event_out(*found)
 
 
-def _rejected_out(item: RejectedEvent, source: str | None) -> RejectedEventOut:
-    return RejectedEventOut(
+def _rejected_out(item: RejectedEvent, source: str | None) -> RejectedEventView:
+    return RejectedEventView(
         id=item.id,
         source=source,
         origin=item.origin,

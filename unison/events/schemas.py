@@ -80,7 +80,7 @@ class IngestResult(BaseModel):
     rejected: list[RejectedItem] = Field(default_factory=list)
 
 
-class EventOut(BaseModel):
+class EventView(BaseModel):
     id: int
     source: str
     message_id: str
@@ -95,11 +95,11 @@ class EventOut(BaseModel):
 
 
 class EventPage(BaseModel):
-    items: list[EventOut]
+    items: list[EventView]
     next_cursor: str | None
 
 
-class RejectedEventOut(BaseModel):
+class RejectedEventView(BaseModel):
     id: int
     source: str | None
     origin: str
@@ -113,5 +113,5 @@ class RejectedEventOut(BaseModel):
 
 
 class RejectedEventPage(BaseModel):
-    items: list[RejectedEventOut]
+    items: list[RejectedEventView]
     next_cursor: str | None

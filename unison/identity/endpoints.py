@@ -10,10 +10,10 @@ from unison.api.ids import DbId
 from unison.auth.roles import Permission
 from unison.identity import repository, service
 from unison.identity.schemas import (
-    ConflictOut,
     ConflictPage,
     ConflictResolve,
-    SharedIdentifierOut,
+    IdentityConflict,
+    SharedIdentifier,
     SharedIdentifierPage,
 )
 from unison.kit.pagination import decode_id_cursor, encode_cursor
@@ -34,21 +34,21 @@ def list_conflicts(
     rows = repository.list_conflicts(
         session, status=None if status == "all" else status, before_id=before, limit=limit
     )
-    items = [ConflictOut.model_validate(r, from_attributes=True) for r in rows]
+    items = [IdentityConflict.model_validate(r, from_attributes=True) for r in rows]
     next_cursor = encode_cursor(items[-1].id) if len(items) == limit else None
     return ConflictPage(items=items, next_cursor=next_cursor)
 
 
-@router.post("/conflicts/{conflict_id}/resolve", response_model=ConflictOut)
+@router.post("/conflicts/{conflict_id}/resolve", response_model=IdentityConflict)
 def resolve_conflict(
     conflict_id: Annotated[DbId, Path()],
     body: ConflictResolve,
     session: Session = SESSION,
     _token: object = Depends(require(Permission.identity_write)),
-) -> ConflictOut:
+) -> IdentityConflict:
     """Close a conflict with a resolution (the profiles stay as they are)."""
     conflict = service.resolve_conflict(session, conflict_id, body.resolution, body.note)
-    return ConflictOut.model_validate(conflict, from_attributes=True)
+    return IdentityConflict.model_validate(conflict, from_attributes=True)
 
 
 @router.get("/shared-identifiers", response_model=SharedIdentifierPage)
@@ -61,6 +61,6 @@ def list_shared_identifiers(
     """Device ids found shared (too many people seen with them): they link nothing."""
     before = decode_id_cursor(cursor)
     rows = repository.list_shared(session, before_id=before, limit=limit)
-    items = [SharedIdentifierOut.model_validate(r, from_attributes=True) for r in rows]
+    items = [SharedIdentifier.model_validate(r, from_attributes=True) for r in rows]
     next_cursor = encode_cursor(items[-1].id) if len(items) == limit else None
     return SharedIdentifierPage(items=items, next_cursor=next_cursor)

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from unison.api.ids import DbId
 
 
-class MergeOut(BaseModel):
+class Merge(BaseModel):
     id: int
     event_id: int = Field(description="the event that linked the two profiles")
     rule: str
@@ -21,7 +21,7 @@ class MergeOut(BaseModel):
     undone_reason: str | None
 
 
-class ConflictOut(BaseModel):
+class IdentityConflict(BaseModel):
     id: int
     event_id: int
     rule: str
@@ -37,7 +37,7 @@ class ConflictOut(BaseModel):
 
 
 class ConflictPage(BaseModel):
-    items: list[ConflictOut]
+    items: list[IdentityConflict]
     next_cursor: str | None
 
 
@@ -59,7 +59,7 @@ class SplitResult(BaseModel):
     blocked_pairs: int
 
 
-class SharedIdentifierOut(BaseModel):
+class SharedIdentifier(BaseModel):
     id: int
     type: str = Field(description="device_id")
     value: str
@@ -74,5 +74,5 @@ class SharedIdentifierOut(BaseModel):
 
 
 class SharedIdentifierPage(BaseModel):
-    items: list[SharedIdentifierOut]
+    items: list[SharedIdentifier]
     next_cursor: str | None

@@ -9,7 +9,7 @@ from unison.api.deps import SESSION, require
 from unison.api.ids import DbId
 from unison.auth.roles import Permission
 from unison.inbox import service
-from unison.inbox.schemas import ConversationOut, ConversationPage, MessagePage
+from unison.inbox.schemas import ConversationPage, ConversationView, MessagePage
 from unison.kit.pagination import encode_cursor
 
 router = APIRouter(prefix="/api", tags=["inbox"])
@@ -33,12 +33,12 @@ def profile_conversations(
     )
 
 
-@router.get("/conversations/{conversation_id}", response_model=ConversationOut)
+@router.get("/conversations/{conversation_id}", response_model=ConversationView)
 def get_conversation(
     conversation_id: Annotated[DbId, Path()],
     session: Session = SESSION,
     _token: object = Depends(require(Permission.conversations_read)),
-) -> ConversationOut:
+) -> ConversationView:
     """One conversation, with the live profile it belongs to."""
     return service.conversation(session, conversation_id)
 

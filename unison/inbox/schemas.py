@@ -6,7 +6,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 
-class ConversationOut(BaseModel):
+class ConversationView(BaseModel):
     id: int
     profile_id: int = Field(description="the live profile (merges followed)")
     channel: str
@@ -19,11 +19,11 @@ class ConversationOut(BaseModel):
 
 
 class ConversationPage(BaseModel):
-    items: list[ConversationOut]
+    items: list[ConversationView]
     next_cursor: str | None
 
 
-class MessageOut(BaseModel):
+class Message(BaseModel):
     id: int
     conversation_id: int
     profile_id: int = Field(description="the live profile (merges followed)")
@@ -40,5 +40,5 @@ class MessageOut(BaseModel):
 
 
 class MessagePage(BaseModel):
-    items: list[MessageOut]
+    items: list[Message]
     next_cursor: str | None

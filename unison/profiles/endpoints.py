@@ -15,12 +15,12 @@ from unison.events.channels import ACCEPTED_TEXT, CHANNELS
 from unison.identity import repository as identity_rows
 from unison.identity import service as identity
 from unison.identity.identifiers import BUILTIN_TYPES
-from unison.identity.schemas import MergeOut, SplitRequest, SplitResult
+from unison.identity.schemas import Merge, SplitRequest, SplitResult
 from unison.kit.errors import InvalidParameter
 from unison.kit.pagination import decode_cursor, encode_cursor
 from unison.profiles import repository, service
 from unison.profiles.processor import NAME as PROCESSOR
-from unison.profiles.schemas import ProfileOut, ProfilePage, TimelineItem, TimelinePage
+from unison.profiles.schemas import ProfilePage, ProfileView, TimelineItem, TimelinePage
 from unison.profiles.search import service as search
 from unison.profiles.search.terms import fold
 
@@ -28,7 +28,7 @@ router = APIRouter(prefix="/api/profiles", tags=["profiles"])
 
 
 def _json(body: bytes) -> Response:
-    # Already serialized by the schema (ProfileOut): no second validation pass by FastAPI.
+    # Already serialized by the schema (ProfileView): no second validation pass by FastAPI.
     return Response(body, media_type="application/json")
 
 
@@ -36,7 +36,7 @@ ProfileId = Annotated[DbId, Path(description="a profile id; merged-away ids stil
 Limit = Annotated[int, Query(ge=1, le=500, description="page size, 1-500")]
 
 
-@router.get("/lookup", response_model=ProfileOut)
+@router.get("/lookup", response_model=ProfileView)
 async def lookup_profile(
     request: Request,
     type: Annotated[str, Query(description="identifier type, e.g. email, phone, user_id")],
@@ -89,7 +89,7 @@ def search_profiles(
     return ProfilePage(items=items, next_cursor=encode_cursor(*more) if more else None)
 
 
-@router.get("/{profile_id}", response_model=ProfileOut)
+@router.get("/{profile_id}", response_model=ProfileView)
 async def get_profile(request: Request, profile_id: ProfileId) -> Response:
     """The 360 view: identifiers, traits with provenance, stats, channels, merges."""
 
@@ -160,16 +160,16 @@ def profile_timeline(
     return TimelinePage(items=items, next_cursor=next_cursor)
 
 
-@router.get("/{profile_id}/merges", response_model=list[MergeOut])
+@router.get("/{profile_id}/merges", response_model=list[Merge])
 def profile_merges(
     profile_id: ProfileId,
     session: Session = SESSION,
     _token: object = Depends(require(Permission.profiles_read)),
-) -> list[MergeOut]:
+) -> list[Merge]:
     """Every merge that built this profile, with the event and rule that caused it."""
     live = service.live_profile(session, profile_id)
     merges = identity_rows.merges_of(session, repository.group_ids(session, live.id))
-    return [MergeOut.model_validate(m, from_attributes=True) for m in merges]
+    return [Merge.model_validate(m, from_attributes=True) for m in merges]
 
 
 @router.post("/{profile_id}/split", response_model=SplitResult)

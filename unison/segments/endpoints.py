@@ -18,19 +18,19 @@ from unison.segments import repository as rows
 from unison.segments.language import SegmentDefinitionInvalid, to_text
 from unison.segments.language.nodes import dump, walk
 from unison.segments.schemas import (
-    HistoryOut,
-    MemberOut,
+    ComputedTraitDefinition,
+    ComputedTraitDefinitionUpdate,
+    Member,
     MemberPage,
-    PreviewIn,
-    PreviewOut,
+    Preview,
+    PreviewRequest,
     ProfileSegment,
     Recomputed,
-    SegmentIn,
-    SegmentOut,
+    Segment,
+    SegmentCreate,
+    SegmentHistoryEntry,
     SegmentSaved,
     SegmentUpdate,
-    TraitIn,
-    TraitOut,
 )
 
 router = APIRouter(prefix="/api", tags=["segments"])
@@ -42,20 +42,20 @@ _write = Depends(require(Permission.segments_write))
 
 def _saved(row: Any, outcome: service.Outcome) -> SegmentSaved:
     return SegmentSaved(
-        segment=SegmentOut.model_validate(row),
+        segment=Segment.model_validate(row),
         recomputed=Recomputed(**outcome.__dict__),
     )
 
 
-@router.get("/segments", response_model=list[SegmentOut])
-def list_segments(session: Session = SESSION, _token: object = _read) -> list[SegmentOut]:
+@router.get("/segments", response_model=list[Segment])
+def list_segments(session: Session = SESSION, _token: object = _read) -> list[Segment]:
     """Every segment with its member count."""
-    return [SegmentOut.model_validate(row) for row in rows.segments(session)]
+    return [Segment.model_validate(row) for row in rows.segments(session)]
 
 
 @router.post("/segments", response_model=SegmentSaved, status_code=201)
 def create_segment(
-    body: SegmentIn,
+    body: SegmentCreate,
     session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
     _token: object = _write,
@@ -68,13 +68,13 @@ def create_segment(
     return _saved(row, outcome)
 
 
-@router.post("/segments/preview", response_model=PreviewOut)
+@router.post("/segments/preview", response_model=Preview)
 def preview_segment(
-    body: PreviewIn,
+    body: PreviewRequest,
     session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
     _token: object = _read,
-) -> PreviewOut:
+) -> Preview:
     """How many profiles a definition selects now, with a sample, without saving it."""
     condition = service.read_definition(body.definition, body.text)
     for node in walk(condition):
@@ -84,17 +84,15 @@ def preview_segment(
                 field="definition",
             )
     count, sample = service.preview(session, runtime.settings, condition, utcnow(), body.sample)
-    return PreviewOut(
-        count=count, sample=sample, definition=dump(condition), text=to_text(condition)
-    )
+    return Preview(count=count, sample=sample, definition=dump(condition), text=to_text(condition))
 
 
-@router.get("/segments/{segment_id}", response_model=SegmentOut)
+@router.get("/segments/{segment_id}", response_model=Segment)
 def get_segment(
     segment_id: SegmentId, session: Session = SESSION, _token: object = _read
-) -> SegmentOut:
+) -> Segment:
     """One segment."""
-    return SegmentOut.model_validate(service.get(session, segment_id))
+    return Segment.model_validate(service.get(session, segment_id))
 
 
 @router.patch("/segments/{segment_id}", response_model=SegmentSaved)
@@ -155,7 +153,7 @@ def segment_members(
     more = len(page) > limit
     page = page[:limit]
     return MemberPage(
-        items=[MemberOut(profile_id=m.profile_id, entered_at=m.entered_at) for m in page],
+        items=[Member(profile_id=m.profile_id, entered_at=m.entered_at) for m in page],
         next_cursor=encode_cursor(page[-1].profile_id) if more and page else None,
     )
 
@@ -190,17 +188,18 @@ def export_members(
     )
 
 
-@router.get("/segments/{segment_id}/history", response_model=list[HistoryOut])
+@router.get("/segments/{segment_id}/history", response_model=list[SegmentHistoryEntry])
 def segment_history(
     segment_id: SegmentId,
     profile_id: Annotated[DbId | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     session: Session = SESSION,
     _token: object = _read,
-) -> list[HistoryOut]:
+) -> list[SegmentHistoryEntry]:
     """Entries and exits, newest first, with their trigger and reason."""
     return [
-        HistoryOut.model_validate(h) for h in rows.history(session, segment_id, profile_id, limit)
+        SegmentHistoryEntry.model_validate(h)
+        for h in rows.history(session, segment_id, profile_id, limit)
     ]
 
 
@@ -232,31 +231,33 @@ def profile_segments(
     ]
 
 
-@router.get("/computed-traits", response_model=list[TraitOut])
-def list_traits(session: Session = SESSION, _token: object = _read) -> list[TraitOut]:
+@router.get("/computed-traits", response_model=list[ComputedTraitDefinition])
+def list_traits(
+    session: Session = SESSION, _token: object = _read
+) -> list[ComputedTraitDefinition]:
     """Computed traits defined in the segment language."""
     return [
-        TraitOut(
+        ComputedTraitDefinition(
             name=t.name, definition=t.definition, created_at=t.created_at, updated_at=t.updated_at
         )
         for t in rows.trait_definitions(session)
     ]
 
 
-@router.put("/computed-traits/{name}", response_model=TraitOut)
+@router.put("/computed-traits/{name}", response_model=ComputedTraitDefinition)
 def define_trait(
     name: Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.\-]+$")],
-    body: TraitIn,
+    body: ComputedTraitDefinitionUpdate,
     session: Session = SESSION,
     runtime: Runtime = Depends(get_runtime),
     _token: object = _write,
-) -> TraitOut:
+) -> ComputedTraitDefinition:
     """Define (or redefine) a computed trait and compute it for every profile."""
     definition = service.read_trait_definition(body.definition)
     now = utcnow()
     row = service.define_trait(session, name, definition, now)
     service.recompute_trait(session, runtime.settings, name, now)
-    return TraitOut(
+    return ComputedTraitDefinition(
         name=row.name,
         definition=row.definition,
         created_at=row.created_at,

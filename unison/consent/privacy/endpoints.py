@@ -17,7 +17,7 @@ from unison.models import ApiToken
 router = APIRouter(prefix="/api/privacy", tags=["privacy"])
 
 
-class PrivacyRequestIn(BaseModel):
+class PrivacySubject(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     profile_id: DbId = Field(description="any id of the person's profile")
@@ -25,7 +25,7 @@ class PrivacyRequestIn(BaseModel):
 
 @router.post("/export")
 def export_profile(
-    body: PrivacyRequestIn,
+    body: PrivacySubject,
     session: Session = SESSION,
     token: ApiToken = Depends(require(Permission.privacy_write)),
 ) -> dict[str, Any]:
@@ -35,7 +35,7 @@ def export_profile(
 
 @router.post("/erase")
 def erase_profile(
-    body: PrivacyRequestIn,
+    body: PrivacySubject,
     runtime: Runtime = Depends(get_runtime),
     session: Session = SESSION,
     token: ApiToken = Depends(require(Permission.privacy_write)),
@@ -49,7 +49,7 @@ def erase_profile(
     return result
 
 
-class PrivacyRequestOut(BaseModel):
+class PrivacyRequest(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -61,11 +61,11 @@ class PrivacyRequestOut(BaseModel):
     created_at: datetime
 
 
-@router.get("/requests", response_model=list[PrivacyRequestOut])
+@router.get("/requests", response_model=list[PrivacyRequest])
 def list_requests(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     session: Session = SESSION,
     _token: object = Depends(require(Permission.privacy_write)),
-) -> list[PrivacyRequestOut]:
+) -> list[PrivacyRequest]:
     """Recorded export and erasure requests, newest first (subjects as hashes only)."""
-    return [PrivacyRequestOut.model_validate(r) for r in repository.requests(session, limit)]
+    return [PrivacyRequest.model_validate(r) for r in repository.requests(session, limit)]
