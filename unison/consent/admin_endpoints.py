@@ -17,11 +17,10 @@ from unison.consent.schemas import (
     Reason,
     Suppression,
     SuppressionCreate,
-    SuppressionPage,
 )
 from unison.kit.clock import utcnow
 from unison.kit.errors import Conflict
-from unison.kit.pagination import decode_id_cursor, encode_cursor
+from unison.kit.pagination import Page, decode_id_cursor, encode_cursor
 from unison.models import ConsentPurpose
 
 router = APIRouter(prefix="/api/consent", tags=["consent"])
@@ -67,20 +66,20 @@ def create_purpose(
     return Purpose(name=body.name, kind=body.kind, description=body.description, declared_in="api")
 
 
-@router.get("/suppressions", response_model=SuppressionPage)
+@router.get("/suppressions", response_model=Page[Suppression])
 def list_suppressions(
     reason: Reason | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: str | None = None,
     session: Session = SESSION,
     _token: object = Depends(require(Permission.consent_read)),
-) -> SuppressionPage:
+) -> Page[Suppression]:
     """Suppressed identifiers (hashes only), newest first."""
     found = rows.list_suppressions(
         session, reason=reason, before_id=decode_id_cursor(cursor), limit=limit
     )
     items = [Suppression.model_validate(s) for s in found]
-    return SuppressionPage(
+    return Page[Suppression](
         items=items, next_cursor=encode_cursor(items[-1].id) if len(items) == limit else None
     )
 

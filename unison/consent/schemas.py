@@ -169,11 +169,6 @@ class Suppression(BaseModel):
     created_at: datetime
 
 
-class SuppressionPage(BaseModel):
-    items: list[Suppression]
-    next_cursor: str | None
-
-
 class Link(BaseModel):
     url: str
     expires_at: datetime

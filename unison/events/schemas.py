@@ -94,11 +94,6 @@ class EventView(BaseModel):
     payload: dict[str, Any]
 
 
-class EventPage(BaseModel):
-    items: list[EventView]
-    next_cursor: str | None
-
-
 class RejectedEventView(BaseModel):
     id: int
     source: str | None
@@ -110,8 +105,3 @@ class RejectedEventView(BaseModel):
     field: str | None
     reason: str
     payload: Any
-
-
-class RejectedEventPage(BaseModel):
-    items: list[RejectedEventView]
-    next_cursor: str | None

@@ -10,25 +10,23 @@ from unison.api.ids import DbId
 from unison.auth.roles import Permission
 from unison.identity import repository, service
 from unison.identity.schemas import (
-    ConflictPage,
     ConflictResolve,
     IdentityConflict,
     SharedIdentifier,
-    SharedIdentifierPage,
 )
-from unison.kit.pagination import decode_id_cursor, encode_cursor
+from unison.kit.pagination import Page, decode_id_cursor, encode_cursor
 
 router = APIRouter(prefix="/api/identity", tags=["identity"])
 
 
-@router.get("/conflicts", response_model=ConflictPage)
+@router.get("/conflicts", response_model=Page[IdentityConflict])
 def list_conflicts(
     session: Session = SESSION,
     _token: object = Depends(require(Permission.profiles_read)),
     status: Literal["open", "resolved", "all"] = "open",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: str | None = None,
-) -> ConflictPage:
+) -> Page[IdentityConflict]:
     """Links that were not made because a rule forbade them, newest first."""
     before = decode_id_cursor(cursor)
     rows = repository.list_conflicts(
@@ -36,7 +34,7 @@ def list_conflicts(
     )
     items = [IdentityConflict.model_validate(r, from_attributes=True) for r in rows]
     next_cursor = encode_cursor(items[-1].id) if len(items) == limit else None
-    return ConflictPage(items=items, next_cursor=next_cursor)
+    return Page[IdentityConflict](items=items, next_cursor=next_cursor)
 
 
 @router.post("/conflicts/{conflict_id}/resolve", response_model=IdentityConflict)
@@ -51,16 +49,16 @@ def resolve_conflict(
     return IdentityConflict.model_validate(conflict, from_attributes=True)
 
 
-@router.get("/shared-identifiers", response_model=SharedIdentifierPage)
+@router.get("/shared-identifiers", response_model=Page[SharedIdentifier])
 def list_shared_identifiers(
     session: Session = SESSION,
     _token: object = Depends(require(Permission.profiles_read)),
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: str | None = None,
-) -> SharedIdentifierPage:
+) -> Page[SharedIdentifier]:
     """Device ids found shared (too many people seen with them): they link nothing."""
     before = decode_id_cursor(cursor)
     rows = repository.list_shared(session, before_id=before, limit=limit)
     items = [SharedIdentifier.model_validate(r, from_attributes=True) for r in rows]
     next_cursor = encode_cursor(items[-1].id) if len(items) == limit else None
-    return SharedIdentifierPage(items=items, next_cursor=next_cursor)
+    return Page[SharedIdentifier](items=items, next_cursor=next_cursor)

@@ -36,11 +36,6 @@ class IdentityConflict(BaseModel):
     resolution: str | None
 
 
-class ConflictPage(BaseModel):
-    items: list[IdentityConflict]
-    next_cursor: str | None
-
-
 class ConflictResolve(BaseModel):
     resolution: Literal["dismissed", "confirmed_separate"] = Field(
         description="dismissed: not a problem; confirmed_separate: these are different people"
@@ -71,8 +66,3 @@ class SharedIdentifier(BaseModel):
         description="the profile group that held the identifier and was rebuilt without it"
     )
     undone_merges: int = Field(description="merges made through the identifier, undone")
-
-
-class SharedIdentifierPage(BaseModel):
-    items: list[SharedIdentifier]
-    next_cursor: str | None

@@ -18,11 +18,6 @@ class ConversationView(BaseModel):
     message_count: int
 
 
-class ConversationPage(BaseModel):
-    items: list[ConversationView]
-    next_cursor: str | None
-
-
 class Message(BaseModel):
     id: int
     conversation_id: int
@@ -37,8 +32,3 @@ class Message(BaseModel):
     sender_name: str | None
     sent_at: datetime
     edited_at: datetime | None
-
-
-class MessagePage(BaseModel):
-    items: list[Message]
-    next_cursor: str | None

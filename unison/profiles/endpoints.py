@@ -17,10 +17,10 @@ from unison.identity import service as identity
 from unison.identity.identifiers import BUILTIN_TYPES
 from unison.identity.schemas import Merge, SplitRequest, SplitResult
 from unison.kit.errors import InvalidParameter
-from unison.kit.pagination import decode_cursor, encode_cursor
+from unison.kit.pagination import Page, decode_cursor, encode_cursor
 from unison.profiles import repository, service
 from unison.profiles.processor import NAME as PROCESSOR
-from unison.profiles.schemas import ProfilePage, ProfileView, TimelineItem, TimelinePage
+from unison.profiles.schemas import ProfileListItem, ProfileView, TimelineItem
 from unison.profiles.search import service as search
 from unison.profiles.search.terms import fold
 
@@ -57,7 +57,7 @@ async def lookup_profile(
     )
 
 
-@router.get("", response_model=ProfilePage)
+@router.get("", response_model=Page[ProfileListItem])
 def search_profiles(
     q: Annotated[
         str,
@@ -72,7 +72,7 @@ def search_profiles(
     _token: object = Depends(require(Permission.profiles_read)),
     limit: Limit = 50,
     cursor: str | None = None,
-) -> ProfilePage:
+) -> Page[ProfileListItem]:
     """Search live profiles: exact identifier first, then identifier prefix, name, substring."""
     if not fold(q):
         raise InvalidParameter("q is blank; give a name, email, phone or identifier", field="q")
@@ -86,7 +86,7 @@ def search_profiles(
             )
         after = (rank, profile_id)
     items, more = search.search(session, q, limit, after)
-    return ProfilePage(items=items, next_cursor=encode_cursor(*more) if more else None)
+    return Page[ProfileListItem](items=items, next_cursor=encode_cursor(*more) if more else None)
 
 
 @router.get("/{profile_id}", response_model=ProfileView)
@@ -101,7 +101,7 @@ async def get_profile(request: Request, profile_id: ProfileId) -> Response:
     )
 
 
-@router.get("/{profile_id}/timeline", response_model=TimelinePage)
+@router.get("/{profile_id}/timeline", response_model=Page[TimelineItem])
 def profile_timeline(
     profile_id: ProfileId,
     session: Session = SESSION,
@@ -117,7 +117,7 @@ def profile_timeline(
     ] = "include",
     limit: Limit = 50,
     cursor: str | None = None,
-) -> TimelinePage:
+) -> Page[TimelineItem]:
     """Every event of the profile on every channel, including before merges; newest first."""
     if channel is not None and channel not in CHANNELS:
         raise InvalidParameter(
@@ -157,7 +157,7 @@ def profile_timeline(
         if len(items) == limit
         else None
     )
-    return TimelinePage(items=items, next_cursor=next_cursor)
+    return Page[TimelineItem](items=items, next_cursor=next_cursor)
 
 
 @router.get("/{profile_id}/merges", response_model=list[Merge])

@@ -69,11 +69,6 @@ class ProfileListItem(BaseModel):
     last_seen: datetime
 
 
-class ProfilePage(BaseModel):
-    items: list[ProfileListItem]
-    next_cursor: str | None
-
-
 class TimelineItem(BaseModel):
     id: int
     type: str
@@ -83,8 +78,3 @@ class TimelineItem(BaseModel):
     timestamp: datetime
     profile_id: int = Field(description="the profile the event first went to (before merges)")
     payload: dict[str, Any]
-
-
-class TimelinePage(BaseModel):
-    items: list[TimelineItem]
-    next_cursor: str | None

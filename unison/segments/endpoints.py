@@ -11,7 +11,7 @@ from unison.api.ids import DbId
 from unison.api.runtime import Runtime
 from unison.auth.roles import Permission, allows
 from unison.kit.clock import isoformat_z, utcnow
-from unison.kit.pagination import decode_id_cursor, encode_cursor
+from unison.kit.pagination import Page, decode_id_cursor, encode_cursor
 from unison.models import ApiToken
 from unison.segments import export, service
 from unison.segments import repository as rows
@@ -21,7 +21,6 @@ from unison.segments.schemas import (
     ComputedTraitDefinition,
     ComputedTraitDefinitionUpdate,
     Member,
-    MemberPage,
     Preview,
     PreviewRequest,
     ProfileSegment,
@@ -139,20 +138,20 @@ def recompute_segment(
     return Recomputed(**service.recompute(session, runtime.settings, row, utcnow()).__dict__)
 
 
-@router.get("/segments/{segment_id}/members", response_model=MemberPage)
+@router.get("/segments/{segment_id}/members", response_model=Page[Member])
 def segment_members(
     segment_id: SegmentId,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     cursor: str | None = None,
     session: Session = SESSION,
     _token: object = _read,
-) -> MemberPage:
+) -> Page[Member]:
     """Members in profile id order, a page at a time."""
     service.get(session, segment_id)
     page = rows.members_page(session, segment_id, decode_id_cursor(cursor), limit + 1)
     more = len(page) > limit
     page = page[:limit]
-    return MemberPage(
+    return Page[Member](
         items=[Member(profile_id=m.profile_id, entered_at=m.entered_at) for m in page],
         next_cursor=encode_cursor(page[-1].profile_id) if more and page else None,
     )

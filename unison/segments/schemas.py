@@ -77,11 +77,6 @@ class Member(BaseModel):
     entered_at: datetime
 
 
-class MemberPage(BaseModel):
-    items: list[Member]
-    next_cursor: str | None
-
-
 class ProfileSegment(BaseModel):
     segment_id: int
     name: str
