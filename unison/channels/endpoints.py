@@ -6,8 +6,7 @@ from fastapi import APIRouter, Depends, Path
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from unison.api.deps import SESSION, get_runtime, require
-from unison.api.runtime import Runtime
+from unison.api.deps import AppRuntime, DbSession, require
 from unison.auth.roles import Permission
 from unison.channels import service
 from unison.channels.hooks import forget_connectors
@@ -41,8 +40,8 @@ def connector_out(session: Session, settings: Settings, connector: Connector) ->
 
 @router.get("", response_model=list[ConnectorView])
 def list_connectors(
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = Depends(require(Permission.connectors_write)),
 ) -> list[ConnectorView]:
     """Every connector with its webhook URL and which secrets are set (never their values)."""
@@ -52,8 +51,8 @@ def list_connectors(
 @router.post("", response_model=ConnectorCreated, status_code=201)
 def create_connector(
     body: ConnectorCreate,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = Depends(require(Permission.connectors_write)),
 ) -> ConnectorCreated:
     """Create a connector; secrets it generates (webhook secret, verify token) are returned
@@ -68,8 +67,8 @@ def create_connector(
 @router.get("/{name}", response_model=ConnectorView)
 def get_connector(
     name: Name,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = Depends(require(Permission.connectors_write)),
 ) -> ConnectorView:
     """One connector (never its secrets' values)."""
@@ -80,8 +79,8 @@ def get_connector(
 def update_connector(
     name: Name,
     body: ConnectorUpdate,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = Depends(require(Permission.connectors_write)),
 ) -> ConnectorView:
     """Replace some secrets (rotation) or the region."""
@@ -94,8 +93,8 @@ def update_connector(
 @router.delete("/{name}", status_code=204)
 def delete_connector(
     name: Name,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = Depends(require(Permission.connectors_write)),
 ) -> Response:
     """Delete a connector: its webhook stops answering; its events stay in the log."""

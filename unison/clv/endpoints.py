@@ -5,10 +5,8 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
-from sqlalchemy.orm import Session
 
-from unison.api.deps import SESSION, get_runtime, require
-from unison.api.runtime import Runtime
+from unison.api.deps import AppRuntime, DbSession, require
 from unison.auth.roles import Permission
 from unison.clv import economics, repository, service
 from unison.clv import rates as exchange
@@ -33,8 +31,8 @@ router = APIRouter(tags=["clv"])
 
 @router.post("/api/clv/refresh", response_model=ClvRefresh)
 def refresh(
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = Depends(require(Permission.clv_write)),
 ) -> ClvRefresh:
     """Recompute every customer's CLV traits now (as `unison clv refresh` does)."""
@@ -64,9 +62,9 @@ def refresh(
 def validation(
     calibration_end: Annotated[date, Query(description="last day of the calibration period")],
     observation_end: Annotated[date, Query(description="last day of the holdout period")],
+    session: DbSession,
+    runtime: AppRuntime,
     fmt: Annotated[Literal["json", "png", "svg"], Query(alias="format")] = "json",
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
     _token: object = Depends(require(Permission.clv_read)),
 ) -> Validation | Response:
     """Predicted vs actual holdout purchases by calibration frequency, as a table or a chart."""
@@ -90,8 +88,8 @@ def validation(
 @router.post("/api/analytics/acquisition-spend", response_model=SpendList, status_code=201)
 def enter_spend(
     body: SpendBatch,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = Depends(require(Permission.clv_write)),
 ) -> SpendList:
     """Record acquisition spend per channel and month (replaces the same channel/month)."""
@@ -107,9 +105,9 @@ def enter_spend(
 
 @router.get("/api/analytics/acquisition-spend", response_model=SpendList)
 def list_spend(
+    session: DbSession,
     from_month: Annotated[str | None, Query(alias="from", description="YYYY-MM")] = None,
     to_month: Annotated[str | None, Query(alias="to", description="YYYY-MM")] = None,
-    session: Session = SESSION,
     _token: object = Depends(require(Permission.clv_read)),
 ) -> SpendList:
     """Acquisition spend entered, by month and channel."""
@@ -128,8 +126,8 @@ def list_spend(
 def unit_economics(
     from_month: Annotated[str, Query(alias="from", description="first acquisition month, YYYY-MM")],
     to_month: Annotated[str, Query(alias="to", description="last acquisition month, YYYY-MM")],
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = Depends(require(Permission.clv_read)),
 ) -> UnitEconomics:
     """CAC, LTV/CAC, payback and contribution margin per first-touch channel."""
@@ -145,7 +143,7 @@ def unit_economics(
 @router.post("/api/clv/exchange-rates", response_model=RateList, status_code=201)
 def enter_rates(
     body: RateBatch,
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.clv_write)),
 ) -> RateList:
     """Record dated exchange rates (the same base/currency/day is replaced)."""
@@ -161,10 +159,10 @@ def enter_rates(
 
 @router.get("/api/clv/exchange-rates", response_model=RateList)
 def list_rates(
+    session: DbSession,
     currency: Annotated[str | None, Query(max_length=3, description="ISO 4217 code")] = None,
     since: Annotated[date | None, Query(description="first day, YYYY-MM-DD")] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
-    session: Session = SESSION,
     _token: object = Depends(require(Permission.clv_read)),
 ) -> RateList:
     """Imported exchange rates, newest day first."""

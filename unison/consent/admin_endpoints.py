@@ -3,11 +3,9 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
-from sqlalchemy.orm import Session
 
-from unison.api.deps import SESSION, get_runtime, require
+from unison.api.deps import AppRuntime, DbSession, require
 from unison.api.ids import DbId
-from unison.api.runtime import Runtime
 from unison.auth.roles import Permission
 from unison.consent import repository as rows
 from unison.consent import suppression
@@ -32,8 +30,8 @@ class PurposeExists(Conflict):
 
 @router.get("/purposes", response_model=list[Purpose])
 def list_purposes(
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = Depends(require(Permission.consent_read)),
 ) -> list[Purpose]:
     """Every purpose: those declared in settings and those added through the API."""
@@ -50,8 +48,8 @@ def list_purposes(
 @router.post("/purposes", response_model=Purpose, status_code=201)
 def create_purpose(
     body: PurposeCreate,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = Depends(require(Permission.consent_write)),
 ) -> Purpose:
     """Declare a purpose (topic) consent can be given for."""
@@ -68,10 +66,10 @@ def create_purpose(
 
 @router.get("/suppressions", response_model=Page[Suppression])
 def list_suppressions(
+    session: DbSession,
     reason: Reason | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: str | None = None,
-    session: Session = SESSION,
     _token: object = Depends(require(Permission.consent_read)),
 ) -> Page[Suppression]:
     """Suppressed identifiers (hashes only), newest first."""
@@ -87,7 +85,7 @@ def list_suppressions(
 @router.post("/suppressions", response_model=Suppression, status_code=201)
 def add_suppression(
     body: SuppressionCreate,
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.consent_write)),
 ) -> Suppression:
     """Suppress an identifier (hard bounce, spam complaint, objection...); stored hashed."""
@@ -101,7 +99,7 @@ def add_suppression(
 @router.delete("/suppressions/{suppression_id}", status_code=204)
 def delete_suppression(
     suppression_id: Annotated[DbId, Path()],
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.privacy_write)),
 ) -> None:
     """Lift a suppression (admin only: erasure entries should stay)."""

@@ -7,9 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.orm import Session
 
-from unison.api.deps import SESSION, get_runtime, require
+from unison.api.deps import AppRuntime, DbSession, require
 from unison.api.ids import DbId
-from unison.api.runtime import Runtime
 from unison.auth.roles import Permission
 from unison.consent import decision, preferences, service
 from unison.consent import repository as rows
@@ -48,8 +47,8 @@ class NoReachableIdentifier(Conflict):
 @router.get("/{profile_id}/consents", response_model=Consents)
 def get_consents(
     profile_id: ProfileId,
+    session: DbSession,
     at: Annotated[datetime | None, Query(description="ISO 8601: the state at that moment")] = None,
-    session: Session = SESSION,
     _token: object = Depends(require(Permission.consent_read)),
 ) -> Consents:
     """Current consent per identifier, purpose and channel; with `at`, the state then."""
@@ -67,7 +66,7 @@ def get_consents(
 @router.get("/{profile_id}/consents/history", response_model=ConsentHistory)
 def get_history(
     profile_id: ProfileId,
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.consent_read)),
 ) -> ConsentHistory:
     """Every ledger record for the profile's identifiers, oldest first, with its proof."""
@@ -80,8 +79,8 @@ def get_history(
 def record_consents(
     profile_id: ProfileId,
     body: ConsentChanges,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
     token: ApiToken = Depends(require(Permission.consent_write)),
 ) -> ConsentHistory:
     """Record consent changes (as given by the customer to an agent, or imported)."""
@@ -147,10 +146,10 @@ def _targets(
 @router.get("/{profile_id}/reachability", response_model=Reachability)
 def reachability(
     profile_id: ProfileId,
+    session: DbSession,
+    runtime: AppRuntime,
     purpose: Annotated[str, Query(max_length=60)] = "marketing",
     at: Annotated[datetime | None, Query(description="ISO 8601; default now")] = None,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
     _token: object = Depends(require(Permission.reachability_read)),
 ) -> Reachability:
     """Every channel with its allow/deny decision and reason for one purpose."""
@@ -176,7 +175,7 @@ def reachability(
 @router.get("/{profile_id}/preferences", response_model=Preferences)
 def get_preferences(
     profile_id: ProfileId,
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.consent_read)),
 ) -> Preferences:
     """Preferred channel and language, frequency, quiet hours and time zone."""
@@ -187,7 +186,7 @@ def get_preferences(
 def put_preferences(
     profile_id: ProfileId,
     body: PreferencesUpdate,
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.consent_write)),
 ) -> Preferences:
     """Replace the profile's preferences."""
@@ -199,9 +198,9 @@ def put_preferences(
 @router.post("/{profile_id}/preference-link", response_model=Link)
 def preference_link(
     profile_id: ProfileId,
+    session: DbSession,
+    runtime: AppRuntime,
     language: Annotated[str | None, Query(max_length=10)] = None,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
     _token: object = Depends(require(Permission.consent_write)),
 ) -> Link:
     """A signed, expiring link to the profile's preference center (to put in messages)."""
@@ -215,9 +214,9 @@ def preference_link(
 def unsubscribe_headers(
     profile_id: ProfileId,
     email: Annotated[str, Query(max_length=255)],
+    session: DbSession,
+    runtime: AppRuntime,
     purpose: Annotated[str, Query(max_length=60)] = "marketing",
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
     _token: object = Depends(require(Permission.consent_write)),
 ) -> UnsubscribeHeaders:
     """List-Unsubscribe and List-Unsubscribe-Post (RFC 8058) for an email to this address."""

@@ -5,11 +5,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 
-from unison.api.deps import SESSION, get_runtime, require
+from unison.api.deps import AppRuntime, DbSession, require
 from unison.api.ids import DbId
-from unison.api.runtime import Runtime
 from unison.auth.roles import Permission
 from unison.consent import webhooks
 
@@ -42,8 +40,8 @@ class WebhookCreated(Webhook):
 @router.post("", response_model=WebhookCreated, status_code=201)
 def create_webhook(
     body: WebhookCreate,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = Depends(require(Permission.webhooks_write)),
 ) -> WebhookCreated:
     """Subscribe a URL to consent changes; the signing secret is returned once."""
@@ -53,7 +51,7 @@ def create_webhook(
 
 @router.get("", response_model=list[Webhook])
 def list_webhooks(
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.webhooks_write)),
 ) -> list[Webhook]:
     """Every subscription (secrets are never shown again)."""
@@ -63,7 +61,7 @@ def list_webhooks(
 @router.delete("/{webhook_id}", status_code=204)
 def delete_webhook(
     webhook_id: Annotated[DbId, Path()],
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.webhooks_write)),
 ) -> None:
     """Stop a subscription; its pending deliveries are cancelled."""

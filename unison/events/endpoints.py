@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.orm import Session
 
-from unison.api.deps import SESSION, require
+from unison.api.deps import DbSession, require
 from unison.api.ids import DbId
 from unison.auth.roles import Permission
 from unison.events import repository
@@ -58,7 +58,7 @@ Limit = Annotated[int, Query(ge=1, le=1000, description="page size, 1-1000")]
 
 @read.get("/events", response_model=Page[EventView])
 def list_events(
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.events_read)),
     type: EventType | None = None,
     event: str | None = None,
@@ -95,7 +95,7 @@ def list_events(
 @read.get("/events/{event_id}", response_model=EventView)
 def get_event(
     event_id: Annotated[DbId, Path()],
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.events_read)),
 ) -> EventView:
     """One event by its log offset."""
@@ -122,7 +122,7 @@ def _rejected_out(item: RejectedEvent, source: str | None) -> RejectedEventView:
 
 @read.get("/rejected-events", response_model=Page[RejectedEventView])
 def list_rejected_events(
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.events_read)),
     source: str | None = None,
     limit: Limit = 100,

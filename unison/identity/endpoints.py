@@ -3,9 +3,8 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
-from sqlalchemy.orm import Session
 
-from unison.api.deps import SESSION, require
+from unison.api.deps import DbSession, require
 from unison.api.ids import DbId
 from unison.auth.roles import Permission
 from unison.identity import repository, service
@@ -21,7 +20,7 @@ router = APIRouter(prefix="/api/identity", tags=["identity"])
 
 @router.get("/conflicts", response_model=Page[IdentityConflict])
 def list_conflicts(
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.profiles_read)),
     status: Literal["open", "resolved", "all"] = "open",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -41,7 +40,7 @@ def list_conflicts(
 def resolve_conflict(
     conflict_id: Annotated[DbId, Path()],
     body: ConflictResolve,
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.identity_write)),
 ) -> IdentityConflict:
     """Close a conflict with a resolution (the profiles stay as they are)."""
@@ -51,7 +50,7 @@ def resolve_conflict(
 
 @router.get("/shared-identifiers", response_model=Page[SharedIdentifier])
 def list_shared_identifiers(
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.profiles_read)),
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: str | None = None,

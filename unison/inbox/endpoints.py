@@ -3,9 +3,8 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
-from sqlalchemy.orm import Session
 
-from unison.api.deps import SESSION, require
+from unison.api.deps import DbSession, require
 from unison.api.ids import DbId
 from unison.auth.roles import Permission
 from unison.inbox import service
@@ -19,7 +18,7 @@ Limit = Annotated[int, Query(ge=1, le=500, description="page size, 1-500")]
 @router.get("/profiles/{profile_id}/conversations", response_model=Page[ConversationView])
 def profile_conversations(
     profile_id: Annotated[DbId, Path(description="a profile id; merged-away ids work")],
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.conversations_read)),
     limit: Limit = 50,
     cursor: str | None = None,
@@ -36,7 +35,7 @@ def profile_conversations(
 @router.get("/conversations/{conversation_id}", response_model=ConversationView)
 def get_conversation(
     conversation_id: Annotated[DbId, Path()],
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.conversations_read)),
 ) -> ConversationView:
     """One conversation, with the live profile it belongs to."""
@@ -46,7 +45,7 @@ def get_conversation(
 @router.get("/conversations/{conversation_id}/messages", response_model=Page[Message])
 def conversation_messages(
     conversation_id: Annotated[DbId, Path()],
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.conversations_read)),
     limit: Limit = 50,
     cursor: str | None = None,

@@ -7,9 +7,14 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from unison.api.deps import SESSION, get_runtime, in_one_hop, require, runtime_of
+from unison.api.deps import (
+    AppRuntime,
+    DbSession,
+    in_one_hop,
+    require,
+    runtime_of,
+)
 from unison.api.ids import DbId
-from unison.api.runtime import Runtime
 from unison.auth.roles import Permission
 from unison.events.channels import ACCEPTED_TEXT, CHANNELS
 from unison.identity import repository as identity_rows
@@ -68,7 +73,7 @@ def search_profiles(
             "number however typed, or any identifier",
         ),
     ],
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.profiles_read)),
     limit: Limit = 50,
     cursor: str | None = None,
@@ -104,7 +109,7 @@ async def get_profile(request: Request, profile_id: ProfileId) -> Response:
 @router.get("/{profile_id}/timeline", response_model=Page[TimelineItem])
 def profile_timeline(
     profile_id: ProfileId,
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.profiles_read)),
     channel: str | None = None,
     event: str | None = None,
@@ -163,7 +168,7 @@ def profile_timeline(
 @router.get("/{profile_id}/merges", response_model=list[Merge])
 def profile_merges(
     profile_id: ProfileId,
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.profiles_read)),
 ) -> list[Merge]:
     """Every merge that built this profile, with the event and rule that caused it."""
@@ -176,8 +181,8 @@ def profile_merges(
 def split_profile(
     profile_id: ProfileId,
     body: SplitRequest,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = Depends(require(Permission.identity_write)),
 ) -> SplitResult:
     """Undo a merge: rebuild the profiles from the log as if the link had never been made;

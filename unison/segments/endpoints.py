@@ -3,12 +3,10 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
-from sqlalchemy.orm import Session
 from starlette.responses import StreamingResponse
 
-from unison.api.deps import SESSION, get_runtime, require
+from unison.api.deps import AppRuntime, DbSession, require
 from unison.api.ids import DbId
-from unison.api.runtime import Runtime
 from unison.auth.roles import Permission, allows
 from unison.kit.clock import isoformat_z, utcnow
 from unison.kit.pagination import Page, decode_id_cursor, encode_cursor
@@ -47,7 +45,7 @@ def _saved(row: Any, outcome: service.Outcome) -> SegmentSaved:
 
 
 @router.get("/segments", response_model=list[Segment])
-def list_segments(session: Session = SESSION, _token: object = _read) -> list[Segment]:
+def list_segments(session: DbSession, _token: object = _read) -> list[Segment]:
     """Every segment with its member count."""
     return [Segment.model_validate(row) for row in rows.segments(session)]
 
@@ -55,8 +53,8 @@ def list_segments(session: Session = SESSION, _token: object = _read) -> list[Se
 @router.post("/segments", response_model=SegmentSaved, status_code=201)
 def create_segment(
     body: SegmentCreate,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = _write,
 ) -> SegmentSaved:
     """Create a segment (JSON `definition` or `text`) and compute its members."""
@@ -70,8 +68,8 @@ def create_segment(
 @router.post("/segments/preview", response_model=Preview)
 def preview_segment(
     body: PreviewRequest,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = _read,
 ) -> Preview:
     """How many profiles a definition selects now, with a sample, without saving it."""
@@ -87,9 +85,7 @@ def preview_segment(
 
 
 @router.get("/segments/{segment_id}", response_model=Segment)
-def get_segment(
-    segment_id: SegmentId, session: Session = SESSION, _token: object = _read
-) -> Segment:
+def get_segment(segment_id: SegmentId, session: DbSession, _token: object = _read) -> Segment:
     """One segment."""
     return Segment.model_validate(service.get(session, segment_id))
 
@@ -98,8 +94,8 @@ def get_segment(
 def update_segment(
     segment_id: SegmentId,
     body: SegmentUpdate,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = _write,
 ) -> SegmentSaved:
     """Change a segment; a new definition is recomputed at once (entries and exits logged)."""
@@ -119,9 +115,7 @@ def update_segment(
 
 
 @router.delete("/segments/{segment_id}", status_code=204)
-def delete_segment(
-    segment_id: SegmentId, session: Session = SESSION, _token: object = _write
-) -> None:
+def delete_segment(segment_id: SegmentId, session: DbSession, _token: object = _write) -> None:
     """Delete a segment (its history is kept)."""
     service.delete(session, segment_id)
 
@@ -129,8 +123,8 @@ def delete_segment(
 @router.post("/segments/{segment_id}/recompute", response_model=Recomputed)
 def recompute_segment(
     segment_id: SegmentId,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = _write,
 ) -> Recomputed:
     """Recompute the members from scratch (one SQL statement)."""
@@ -141,9 +135,9 @@ def recompute_segment(
 @router.get("/segments/{segment_id}/members", response_model=Page[Member])
 def segment_members(
     segment_id: SegmentId,
+    session: DbSession,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     cursor: str | None = None,
-    session: Session = SESSION,
     _token: object = _read,
 ) -> Page[Member]:
     """Members in profile id order, a page at a time."""
@@ -160,6 +154,8 @@ def segment_members(
 @router.get("/segments/{segment_id}/export.csv")
 def export_members(
     segment_id: SegmentId,
+    session: DbSession,
+    runtime: AppRuntime,
     columns: Annotated[
         str | None,
         Query(
@@ -169,8 +165,6 @@ def export_members(
             "identifiers and traits need segments:export_pii",
         ),
     ] = None,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
     token: ApiToken = _read,
 ) -> StreamingResponse:
     """Every member as CSV with the chosen columns (default: ids, or a marketer's set)."""
@@ -190,9 +184,9 @@ def export_members(
 @router.get("/segments/{segment_id}/history", response_model=list[SegmentHistoryEntry])
 def segment_history(
     segment_id: SegmentId,
+    session: DbSession,
     profile_id: Annotated[DbId | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    session: Session = SESSION,
     _token: object = _read,
 ) -> list[SegmentHistoryEntry]:
     """Entries and exits, newest first, with their trigger and reason."""
@@ -206,8 +200,8 @@ def segment_history(
 def explain_membership(
     segment_id: SegmentId,
     profile_id: ProfileId,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = _read,
 ) -> dict[str, Any]:
     """Why a profile is or is not in a segment: every condition with its answer and the
@@ -220,7 +214,7 @@ def explain_membership(
 
 @router.get("/profiles/{profile_id}/segments", response_model=list[ProfileSegment])
 def profile_segments(
-    profile_id: ProfileId, session: Session = SESSION, _token: object = _read
+    profile_id: ProfileId, session: DbSession, _token: object = _read
 ) -> list[ProfileSegment]:
     """The segments a profile is in now."""
     cid = service.live_profile(session, profile_id)
@@ -231,9 +225,7 @@ def profile_segments(
 
 
 @router.get("/computed-traits", response_model=list[ComputedTraitDefinition])
-def list_traits(
-    session: Session = SESSION, _token: object = _read
-) -> list[ComputedTraitDefinition]:
+def list_traits(session: DbSession, _token: object = _read) -> list[ComputedTraitDefinition]:
     """Computed traits defined in the segment language."""
     return [
         ComputedTraitDefinition(
@@ -247,8 +239,8 @@ def list_traits(
 def define_trait(
     name: Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.\-]+$")],
     body: ComputedTraitDefinitionUpdate,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = _write,
 ) -> ComputedTraitDefinition:
     """Define (or redefine) a computed trait and compute it for every profile."""

@@ -5,11 +5,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 
-from unison.api.deps import SESSION, get_runtime, require
+from unison.api.deps import AppRuntime, DbSession, require
 from unison.api.ids import DbId
-from unison.api.runtime import Runtime
 from unison.auth.roles import Permission
 from unison.consent.privacy import repository, service
 from unison.models import ApiToken
@@ -26,7 +24,7 @@ class PrivacySubject(BaseModel):
 @router.post("/export")
 def export_profile(
     body: PrivacySubject,
-    session: Session = SESSION,
+    session: DbSession,
     token: ApiToken = Depends(require(Permission.privacy_write)),
 ) -> dict[str, Any]:
     """Everything held about the person, as one JSON bundle (access and portability)."""
@@ -36,8 +34,8 @@ def export_profile(
 @router.post("/erase")
 def erase_profile(
     body: PrivacySubject,
-    runtime: Runtime = Depends(get_runtime),
-    session: Session = SESSION,
+    runtime: AppRuntime,
+    session: DbSession,
     token: ApiToken = Depends(require(Permission.privacy_write)),
 ) -> dict[str, Any]:
     """Remove or anonymize the person's data everywhere; keep only hashed suppression."""
@@ -63,8 +61,8 @@ class PrivacyRequest(BaseModel):
 
 @router.get("/requests", response_model=list[PrivacyRequest])
 def list_requests(
+    session: DbSession,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    session: Session = SESSION,
     _token: object = Depends(require(Permission.privacy_write)),
 ) -> list[PrivacyRequest]:
     """Recorded export and erasure requests, newest first (subjects as hashes only)."""
