@@ -1,7 +1,7 @@
 """Request dependencies: the runtime, a session that commits at the boundary, bearer auth."""
 
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import anyio.to_thread
 from fastapi import Depends, Request
@@ -30,7 +30,8 @@ async def get_runtime(request: Request) -> Runtime:
 def get_session(runtime: Runtime = Depends(get_runtime)) -> Iterator[Session]:
     """Only this boundary commits: on success after the endpoint, else it rolls back.
 
-    Always depend on it through `SESSION`, never `SESSION`: see there."""
+    Always depend on it through `DbSession` (or `SESSION`), never `Depends(get_session)`:
+    see `SESSION`."""
     session = runtime.sessions()
     try:
         yield session
@@ -47,6 +48,10 @@ def get_session(runtime: Runtime = Depends(get_runtime)) -> Iterator[Session]:
 # "request", commits after sending). So a client that hears 2xx can read its write at once,
 # and a failing commit turns into an error response instead of a 2xx for a lost write.
 SESSION: Any = Depends(get_session, scope="function")
+
+# The dependencies nearly every endpoint takes, as annotations: `session: DbSession`.
+DbSession = Annotated[Session, SESSION]
+AppRuntime = Annotated[Runtime, Depends(get_runtime)]
 
 
 def _bearer(request: Request) -> str:
@@ -91,7 +96,7 @@ async def in_one_hop(request: Request, permission: Permission, work: Callable[[S
 
 
 def require(permission: Permission) -> Callable[..., ApiToken]:
-    def dependency(request: Request, session: Session = SESSION) -> ApiToken:
+    def dependency(request: Request, session: DbSession) -> ApiToken:
         return authorize(session, request, permission)
 
     return dependency

@@ -1,9 +1,8 @@
 """HTTP routes for API tokens."""
 
 from fastapi import APIRouter, Depends
-from sqlalchemy.orm import Session
 
-from unison.api.deps import SESSION, require
+from unison.api.deps import DbSession, require
 from unison.auth import service
 from unison.auth.roles import Permission
 from unison.auth.schemas import Token, TokenCreate, TokenCreated
@@ -25,7 +24,7 @@ def _out(token: ApiToken) -> Token:
 
 @router.get("", response_model=list[Token])
 def list_tokens(
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.tokens_write)),
 ) -> list[Token]:
     """All API tokens with their roles; secrets are never shown."""
@@ -35,7 +34,7 @@ def list_tokens(
 @router.post("", response_model=TokenCreated, status_code=201)
 def create_token(
     body: TokenCreate,
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.tokens_write)),
 ) -> TokenCreated:
     """Create a bearer token; the response carries its secret, shown this once."""

@@ -6,12 +6,16 @@ from fastapi import APIRouter, Depends, Path
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from unison.api.deps import SESSION, get_runtime, require
-from unison.api.runtime import Runtime
+from unison.api.deps import AppRuntime, DbSession, require
 from unison.auth.roles import Permission
 from unison.channels import service
 from unison.channels.hooks import forget_connectors
-from unison.channels.schemas import ConnectorCreate, ConnectorCreated, ConnectorOut, ConnectorUpdate
+from unison.channels.schemas import (
+    ConnectorCreate,
+    ConnectorCreated,
+    ConnectorUpdate,
+    ConnectorView,
+)
 from unison.kit.settings import Settings
 from unison.models import Connector, Source
 
@@ -19,9 +23,9 @@ router = APIRouter(prefix="/api/connectors", tags=["connectors"])
 Name = Annotated[str, Path(min_length=1, max_length=60, description="the connector's name")]
 
 
-def connector_out(session: Session, settings: Settings, connector: Connector) -> ConnectorOut:
+def connector_out(session: Session, settings: Settings, connector: Connector) -> ConnectorView:
     source = session.get(Source, connector.source_id)
-    return ConnectorOut(
+    return ConnectorView(
         id=connector.id,
         type=connector.type,
         name=connector.name,
@@ -34,12 +38,12 @@ def connector_out(session: Session, settings: Settings, connector: Connector) ->
     )
 
 
-@router.get("", response_model=list[ConnectorOut])
+@router.get("", response_model=list[ConnectorView])
 def list_connectors(
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = Depends(require(Permission.connectors_write)),
-) -> list[ConnectorOut]:
+) -> list[ConnectorView]:
     """Every connector with its webhook URL and which secrets are set (never their values)."""
     return [connector_out(session, runtime.settings, c) for c in service.list_connectors(session)]
 
@@ -47,8 +51,8 @@ def list_connectors(
 @router.post("", response_model=ConnectorCreated, status_code=201)
 def create_connector(
     body: ConnectorCreate,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = Depends(require(Permission.connectors_write)),
 ) -> ConnectorCreated:
     """Create a connector; secrets it generates (webhook secret, verify token) are returned
@@ -60,25 +64,25 @@ def create_connector(
     return ConnectorCreated(**out.model_dump(), generated_secrets=generated)
 
 
-@router.get("/{name}", response_model=ConnectorOut)
+@router.get("/{name}", response_model=ConnectorView)
 def get_connector(
     name: Name,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = Depends(require(Permission.connectors_write)),
-) -> ConnectorOut:
+) -> ConnectorView:
     """One connector (never its secrets' values)."""
     return connector_out(session, runtime.settings, service.get_connector(session, name))
 
 
-@router.patch("/{name}", response_model=ConnectorOut)
+@router.patch("/{name}", response_model=ConnectorView)
 def update_connector(
     name: Name,
     body: ConnectorUpdate,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = Depends(require(Permission.connectors_write)),
-) -> ConnectorOut:
+) -> ConnectorView:
     """Replace some secrets (rotation) or the region."""
     connector = service.update_connector(session, runtime.settings, name, body.secrets, body.region)
     session.commit()  # before the cache is dropped, so the next webhook reads the new secrets
@@ -89,8 +93,8 @@ def update_connector(
 @router.delete("/{name}", status_code=204)
 def delete_connector(
     name: Name,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = Depends(require(Permission.connectors_write)),
 ) -> Response:
     """Delete a connector: its webhook stops answering; its events stay in the log."""

@@ -30,7 +30,7 @@ class ConnectorUpdate(BaseModel):
     region: str | None = None
 
 
-class ConnectorOut(BaseModel):
+class ConnectorView(BaseModel):
     id: int
     type: str
     name: str
@@ -42,7 +42,7 @@ class ConnectorOut(BaseModel):
     updated_at: datetime
 
 
-class ConnectorCreated(ConnectorOut):
+class ConnectorCreated(ConnectorView):
     generated_secrets: dict[str, str] = Field(
         description="secrets generated for this connector: shown now and never again"
     )

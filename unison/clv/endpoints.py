@@ -5,41 +5,39 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
-from sqlalchemy.orm import Session
 
-from unison.api.deps import SESSION, get_runtime, require
-from unison.api.runtime import Runtime
+from unison.api.deps import AppRuntime, DbSession, require
 from unison.auth.roles import Permission
 from unison.clv import economics, repository, service
 from unison.clv import rates as exchange
 from unison.clv.schemas import (
-    ChannelOut,
-    GroupOut,
+    ChannelUnitEconomics,
+    ClvRefresh,
     OrdersUsed,
+    Rate,
     RateBatch,
     RateList,
-    RateOut,
-    RefreshOut,
+    Spend,
     SpendBatch,
     SpendList,
-    SpendOut,
-    UnitEconomicsOut,
-    ValidationOut,
+    UnitEconomics,
+    Validation,
+    ValidationGroup,
 )
 from unison.clv.validation import model_label, plot
 
 router = APIRouter(tags=["clv"])
 
 
-@router.post("/api/clv/refresh", response_model=RefreshOut)
+@router.post("/api/clv/refresh", response_model=ClvRefresh)
 def refresh(
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = Depends(require(Permission.clv_write)),
-) -> RefreshOut:
+) -> ClvRefresh:
     """Recompute every customer's CLV traits now (as `unison clv refresh` does)."""
     report = service.refresh(session, runtime.settings)
-    return RefreshOut(
+    return ClvRefresh(
         at=report.at,
         currency=report.orders.currency,
         orders=OrdersUsed(**asdict(report.orders)),
@@ -55,7 +53,7 @@ def refresh(
 
 @router.get(
     "/api/clv/validation",
-    response_model=ValidationOut,
+    response_model=Validation,
     responses={
         200: {"content": {"image/png": {}, "image/svg+xml": {}}},
         409: {"description": "too few customers or orders in the periods to fit the model"},
@@ -64,11 +62,11 @@ def refresh(
 def validation(
     calibration_end: Annotated[date, Query(description="last day of the calibration period")],
     observation_end: Annotated[date, Query(description="last day of the holdout period")],
+    session: DbSession,
+    runtime: AppRuntime,
     fmt: Annotated[Literal["json", "png", "svg"], Query(alias="format")] = "json",
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
     _token: object = Depends(require(Permission.clv_read)),
-) -> ValidationOut | Response:
+) -> Validation | Response:
     """Predicted vs actual holdout purchases by calibration frequency, as a table or a chart."""
     report = service.validation(session, runtime.settings, calibration_end, observation_end)
     if fmt != "json":
@@ -77,21 +75,21 @@ def validation(
             plot(report.rows, fmt, report.unit, report.holdout, model_label(report.model)),
             media_type=media,
         )
-    return ValidationOut(
+    return Validation(
         model=report.model.as_dict(),
         log_likelihood=report.model.log_likelihood,
         customers=report.customers,
         holdout=report.holdout,
         unit=report.unit,
-        groups=[GroupOut(**asdict(row)) for row in report.rows],
+        groups=[ValidationGroup(**asdict(row)) for row in report.rows],
     )
 
 
 @router.post("/api/analytics/acquisition-spend", response_model=SpendList, status_code=201)
 def enter_spend(
     body: SpendBatch,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = Depends(require(Permission.clv_write)),
 ) -> SpendList:
     """Record acquisition spend per channel and month (replaces the same channel/month)."""
@@ -102,14 +100,14 @@ def enter_spend(
         for n, i in enumerate(body.items)
     ]
     economics.record_spend(session, entries)
-    return SpendList(items=[SpendOut(**asdict(e)) for e in entries])
+    return SpendList(items=[Spend(**asdict(e)) for e in entries])
 
 
 @router.get("/api/analytics/acquisition-spend", response_model=SpendList)
 def list_spend(
+    session: DbSession,
     from_month: Annotated[str | None, Query(alias="from", description="YYYY-MM")] = None,
     to_month: Annotated[str | None, Query(alias="to", description="YYYY-MM")] = None,
-    session: Session = SESSION,
     _token: object = Depends(require(Permission.clv_read)),
 ) -> SpendList:
     """Acquisition spend entered, by month and channel."""
@@ -118,34 +116,34 @@ def list_spend(
     rows = repository.spend(session, first, last)
     return SpendList(
         items=[
-            SpendOut(channel=r.channel, month=r.month, amount=r.amount, currency=r.currency)
+            Spend(channel=r.channel, month=r.month, amount=r.amount, currency=r.currency)
             for r in rows
         ]
     )
 
 
-@router.get("/api/analytics/unit-economics", response_model=UnitEconomicsOut)
+@router.get("/api/analytics/unit-economics", response_model=UnitEconomics)
 def unit_economics(
     from_month: Annotated[str, Query(alias="from", description="first acquisition month, YYYY-MM")],
     to_month: Annotated[str, Query(alias="to", description="last acquisition month, YYYY-MM")],
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = Depends(require(Permission.clv_read)),
-) -> UnitEconomicsOut:
+) -> UnitEconomics:
     """CAC, LTV/CAC, payback and contribution margin per first-touch channel."""
     currency, rows = economics.unit_economics(session, runtime.settings, from_month, to_month)
-    return UnitEconomicsOut(
+    return UnitEconomics(
         currency=currency,
         from_month=from_month,
         to_month=to_month,
-        channels=[ChannelOut(currency=currency, **asdict(row)) for row in rows],
+        channels=[ChannelUnitEconomics(currency=currency, **asdict(row)) for row in rows],
     )
 
 
 @router.post("/api/clv/exchange-rates", response_model=RateList, status_code=201)
 def enter_rates(
     body: RateBatch,
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.clv_write)),
 ) -> RateList:
     """Record dated exchange rates (the same base/currency/day is replaced)."""
@@ -155,21 +153,21 @@ def enter_rates(
     ]
     exchange.record_rates(session, entries)
     return RateList(
-        items=[RateOut(date=e.day, base=e.base, currency=e.currency, rate=e.rate) for e in entries]
+        items=[Rate(date=e.day, base=e.base, currency=e.currency, rate=e.rate) for e in entries]
     )
 
 
 @router.get("/api/clv/exchange-rates", response_model=RateList)
 def list_rates(
+    session: DbSession,
     currency: Annotated[str | None, Query(max_length=3, description="ISO 4217 code")] = None,
     since: Annotated[date | None, Query(description="first day, YYYY-MM-DD")] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
-    session: Session = SESSION,
     _token: object = Depends(require(Permission.clv_read)),
 ) -> RateList:
     """Imported exchange rates, newest day first."""
     code = exchange.currency_code(currency, "currency") if currency else None
     rows = repository.rates_page(session, code, since, limit)
     return RateList(
-        items=[RateOut(date=r.day, base=r.base, currency=r.currency, rate=r.rate) for r in rows]
+        items=[Rate(date=r.day, base=r.base, currency=r.currency, rate=r.rate) for r in rows]
     )

@@ -18,7 +18,7 @@ class OrdersUsed(BaseModel):
     )
 
 
-class RefreshOut(BaseModel):
+class ClvRefresh(BaseModel):
     at: datetime
     currency: str | None = Field(description="currency of clv_historical and clv_12m")
     orders: OrdersUsed
@@ -35,23 +35,23 @@ class RefreshOut(BaseModel):
     )
 
 
-class GroupOut(BaseModel):
+class ValidationGroup(BaseModel):
     frequency: str
     customers: int
     actual: float
     predicted: float
 
 
-class ValidationOut(BaseModel):
+class Validation(BaseModel):
     model: dict[str, float]
     log_likelihood: float
     customers: int
     holdout: float
     unit: str
-    groups: list[GroupOut]
+    groups: list[ValidationGroup]
 
 
-class SpendIn(BaseModel):
+class SpendCreate(BaseModel):
     channel: str = Field(max_length=40, description="an event channel: ads, social, email, ...")
     month: str = Field(max_length=40, description="YYYY-MM")
     amount: float
@@ -59,10 +59,10 @@ class SpendIn(BaseModel):
 
 
 class SpendBatch(BaseModel):
-    items: list[SpendIn] = Field(min_length=1, max_length=5000)
+    items: list[SpendCreate] = Field(min_length=1, max_length=5000)
 
 
-class SpendOut(BaseModel):
+class Spend(BaseModel):
     channel: str
     month: str
     amount: float
@@ -70,10 +70,10 @@ class SpendOut(BaseModel):
 
 
 class SpendList(BaseModel):
-    items: list[SpendOut]
+    items: list[Spend]
 
 
-class ChannelOut(BaseModel):
+class ChannelUnitEconomics(BaseModel):
     channel: str
     currency: str | None = Field(description="currency of spend, CAC, LTV and contribution")
     spend: float | None = Field(description="null: no spend entered for the channel")
@@ -85,14 +85,14 @@ class ChannelOut(BaseModel):
     payback_months: float | None
 
 
-class UnitEconomicsOut(BaseModel):
+class UnitEconomics(BaseModel):
     currency: str | None
     from_month: str
     to_month: str
-    channels: list[ChannelOut]
+    channels: list[ChannelUnitEconomics]
 
 
-class RateIn(BaseModel):
+class RateCreate(BaseModel):
     date: str = Field(max_length=40, description="YYYY-MM-DD")
     base: str = Field(max_length=40, description="ISO 4217 code: one unit of it ...")
     currency: str = Field(max_length=40, description="... bought `rate` units of this one")
@@ -100,10 +100,10 @@ class RateIn(BaseModel):
 
 
 class RateBatch(BaseModel):
-    items: list[RateIn] = Field(min_length=1, max_length=50_000)
+    items: list[RateCreate] = Field(min_length=1, max_length=50_000)
 
 
-class RateOut(BaseModel):
+class Rate(BaseModel):
     date: date_type
     base: str
     currency: str
@@ -111,4 +111,4 @@ class RateOut(BaseModel):
 
 
 class RateList(BaseModel):
-    items: list[RateOut]
+    items: list[Rate]

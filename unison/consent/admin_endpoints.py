@@ -3,25 +3,22 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
-from sqlalchemy.orm import Session
 
-from unison.api.deps import SESSION, get_runtime, require
+from unison.api.deps import AppRuntime, DbSession, require
 from unison.api.ids import DbId
-from unison.api.runtime import Runtime
 from unison.auth.roles import Permission
 from unison.consent import repository as rows
 from unison.consent import suppression
 from unison.consent.schemas import (
-    PurposeIn,
-    PurposeOut,
+    Purpose,
+    PurposeCreate,
     Reason,
-    SuppressionIn,
-    SuppressionOut,
-    SuppressionPage,
+    Suppression,
+    SuppressionCreate,
 )
 from unison.kit.clock import utcnow
 from unison.kit.errors import Conflict
-from unison.kit.pagination import decode_id_cursor, encode_cursor
+from unison.kit.pagination import Page, decode_id_cursor, encode_cursor
 from unison.models import ConsentPurpose
 
 router = APIRouter(prefix="/api/consent", tags=["consent"])
@@ -31,30 +28,30 @@ class PurposeExists(Conflict):
     pass
 
 
-@router.get("/purposes", response_model=list[PurposeOut])
+@router.get("/purposes", response_model=list[Purpose])
 def list_purposes(
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = Depends(require(Permission.consent_read)),
-) -> list[PurposeOut]:
+) -> list[Purpose]:
     """Every purpose: those declared in settings and those added through the API."""
     found = [
-        PurposeOut(name=name, kind=kind, description="", declared_in="settings")
+        Purpose(name=name, kind=kind, description="", declared_in="settings")
         for name, kind in sorted(runtime.settings.consent_purposes.items())
     ]
     for name, kind in sorted(rows.declared_purposes(session).items()):
         if name not in runtime.settings.consent_purposes:
-            found.append(PurposeOut(name=name, kind=kind, description="", declared_in="api"))
+            found.append(Purpose(name=name, kind=kind, description="", declared_in="api"))
     return found
 
 
-@router.post("/purposes", response_model=PurposeOut, status_code=201)
+@router.post("/purposes", response_model=Purpose, status_code=201)
 def create_purpose(
-    body: PurposeIn,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    body: PurposeCreate,
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = Depends(require(Permission.consent_write)),
-) -> PurposeOut:
+) -> Purpose:
     """Declare a purpose (topic) consent can be given for."""
     if body.name in runtime.settings.consent_purposes or rows.purpose_kind(session, body.name):
         raise PurposeExists(f"purpose {body.name!r} already exists", field="name")
@@ -64,47 +61,45 @@ def create_purpose(
             name=body.name, kind=body.kind, description=body.description, created_at=utcnow()
         ),
     )
-    return PurposeOut(
-        name=body.name, kind=body.kind, description=body.description, declared_in="api"
-    )
+    return Purpose(name=body.name, kind=body.kind, description=body.description, declared_in="api")
 
 
-@router.get("/suppressions", response_model=SuppressionPage)
+@router.get("/suppressions", response_model=Page[Suppression])
 def list_suppressions(
+    session: DbSession,
     reason: Reason | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: str | None = None,
-    session: Session = SESSION,
     _token: object = Depends(require(Permission.consent_read)),
-) -> SuppressionPage:
+) -> Page[Suppression]:
     """Suppressed identifiers (hashes only), newest first."""
     found = rows.list_suppressions(
         session, reason=reason, before_id=decode_id_cursor(cursor), limit=limit
     )
-    items = [SuppressionOut.model_validate(s) for s in found]
-    return SuppressionPage(
+    items = [Suppression.model_validate(s) for s in found]
+    return Page[Suppression](
         items=items, next_cursor=encode_cursor(items[-1].id) if len(items) == limit else None
     )
 
 
-@router.post("/suppressions", response_model=SuppressionOut, status_code=201)
+@router.post("/suppressions", response_model=Suppression, status_code=201)
 def add_suppression(
-    body: SuppressionIn,
-    session: Session = SESSION,
+    body: SuppressionCreate,
+    session: DbSession,
     _token: object = Depends(require(Permission.consent_write)),
-) -> SuppressionOut:
+) -> Suppression:
     """Suppress an identifier (hard bounce, spam complaint, objection...); stored hashed."""
     ident = suppression.normalize(body.identifier_type, body.identifier)
     suppression.suppress(session, ident, body.reason, body.note)
     digest = suppression.identifier_hash(ident)
     found = next(s for s in rows.suppressions(session, [digest]) if s.reason == body.reason)
-    return SuppressionOut.model_validate(found)
+    return Suppression.model_validate(found)
 
 
 @router.delete("/suppressions/{suppression_id}", status_code=204)
 def delete_suppression(
     suppression_id: Annotated[DbId, Path()],
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.privacy_write)),
 ) -> None:
     """Lift a suppression (admin only: erasure entries should stay)."""

@@ -7,24 +7,23 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.orm import Session
 
-from unison.api.deps import SESSION, get_runtime, require
+from unison.api.deps import AppRuntime, DbSession, require
 from unison.api.ids import DbId
-from unison.api.runtime import Runtime
 from unison.auth.roles import Permission
 from unison.consent import decision, preferences, service
 from unison.consent import repository as rows
 from unison.consent.schemas import (
     ConsentChange,
     ConsentChanges,
-    ConsentRecordOut,
-    ConsentsOut,
-    ConsentStateOut,
-    DecisionOut,
-    HistoryOut,
-    LinkOut,
-    PreferencesIn,
-    PreferencesOut,
-    ReachabilityOut,
+    ConsentHistory,
+    ConsentRecord,
+    Consents,
+    ConsentState,
+    Decision,
+    Link,
+    Preferences,
+    PreferencesUpdate,
+    Reachability,
     UnsubscribeHeaders,
 )
 from unison.consent.vocabulary import CHANNEL_IDENTIFIER, CHANNELS, check_purpose
@@ -45,45 +44,45 @@ class NoReachableIdentifier(Conflict):
     pass
 
 
-@router.get("/{profile_id}/consents", response_model=ConsentsOut)
+@router.get("/{profile_id}/consents", response_model=Consents)
 def get_consents(
     profile_id: ProfileId,
+    session: DbSession,
     at: Annotated[datetime | None, Query(description="ISO 8601: the state at that moment")] = None,
-    session: Session = SESSION,
     _token: object = Depends(require(Permission.consent_read)),
-) -> ConsentsOut:
+) -> Consents:
     """Current consent per identifier, purpose and channel; with `at`, the state then."""
     live = service.live_id(session, profile_id)
     if at is None:
-        items = [ConsentStateOut.model_validate(s) for s in service.current(session, live)]
-        return ConsentsOut(profile_id=live, items=items)
+        items = [ConsentState.model_validate(s) for s in service.current(session, live)]
+        return Consents(profile_id=live, items=items)
     moment = ensure_utc(at)
     found = service.state_at(session, live, moment)
-    return ConsentsOut(
-        profile_id=live, at=moment, items=[ConsentStateOut.model_validate(r) for r in found]
+    return Consents(
+        profile_id=live, at=moment, items=[ConsentState.model_validate(r) for r in found]
     )
 
 
-@router.get("/{profile_id}/consents/history", response_model=HistoryOut)
+@router.get("/{profile_id}/consents/history", response_model=ConsentHistory)
 def get_history(
     profile_id: ProfileId,
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.consent_read)),
-) -> HistoryOut:
+) -> ConsentHistory:
     """Every ledger record for the profile's identifiers, oldest first, with its proof."""
     live = service.live_id(session, profile_id)
-    items = [ConsentRecordOut.model_validate(r) for r in service.history(session, live)]
-    return HistoryOut(profile_id=live, items=items)
+    items = [ConsentRecord.model_validate(r) for r in service.history(session, live)]
+    return ConsentHistory(profile_id=live, items=items)
 
 
-@router.post("/{profile_id}/consents", response_model=HistoryOut, status_code=201)
+@router.post("/{profile_id}/consents", response_model=ConsentHistory, status_code=201)
 def record_consents(
     profile_id: ProfileId,
     body: ConsentChanges,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
     token: ApiToken = Depends(require(Permission.consent_write)),
-) -> HistoryOut:
+) -> ConsentHistory:
     """Record consent changes (as given by the customer to an agent, or imported)."""
     live = service.live_id(session, profile_id)
     kinds = service.kinds(session, runtime.settings)
@@ -109,7 +108,7 @@ def record_consents(
             for ident in _targets(session, live, change, index)
         ]
         written += service.record(session, live, changes, how)
-    return HistoryOut(profile_id=live, items=[ConsentRecordOut.model_validate(r) for r in written])
+    return ConsentHistory(profile_id=live, items=[ConsentRecord.model_validate(r) for r in written])
 
 
 def _proof(change: ConsentChange) -> dict[str, object]:
@@ -144,15 +143,15 @@ def _targets(
     return [ident]
 
 
-@router.get("/{profile_id}/reachability", response_model=ReachabilityOut)
+@router.get("/{profile_id}/reachability", response_model=Reachability)
 def reachability(
     profile_id: ProfileId,
+    session: DbSession,
+    runtime: AppRuntime,
     purpose: Annotated[str, Query(max_length=60)] = "marketing",
     at: Annotated[datetime | None, Query(description="ISO 8601; default now")] = None,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
     _token: object = Depends(require(Permission.reachability_read)),
-) -> ReachabilityOut:
+) -> Reachability:
     """Every channel with its allow/deny decision and reason for one purpose."""
     live = service.live_id(session, profile_id)
     kinds = service.kinds(session, runtime.settings)
@@ -163,61 +162,61 @@ def reachability(
         for channel in CHANNELS
     ]
     prefs = preferences.get(session, live)
-    return ReachabilityOut(
+    return Reachability(
         profile_id=live,
         purpose=purpose,
         at=moment,
         in_quiet_hours=preferences.in_quiet_hours(prefs, moment),
         preferences=prefs,
-        channels=[DecisionOut(**d.as_dict()) for d in decisions],
+        channels=[Decision(**d.as_dict()) for d in decisions],
     )
 
 
-@router.get("/{profile_id}/preferences", response_model=PreferencesOut)
+@router.get("/{profile_id}/preferences", response_model=Preferences)
 def get_preferences(
     profile_id: ProfileId,
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.consent_read)),
-) -> PreferencesOut:
+) -> Preferences:
     """Preferred channel and language, frequency, quiet hours and time zone."""
     return preferences.get(session, service.live_id(session, profile_id))
 
 
-@router.put("/{profile_id}/preferences", response_model=PreferencesOut)
+@router.put("/{profile_id}/preferences", response_model=Preferences)
 def put_preferences(
     profile_id: ProfileId,
-    body: PreferencesIn,
-    session: Session = SESSION,
+    body: PreferencesUpdate,
+    session: DbSession,
     _token: object = Depends(require(Permission.consent_write)),
-) -> PreferencesOut:
+) -> Preferences:
     """Replace the profile's preferences."""
     live = service.live_id(session, profile_id)
     preferences.save(session, live, body, "api")
     return preferences.get(session, live)
 
 
-@router.post("/{profile_id}/preference-link", response_model=LinkOut)
+@router.post("/{profile_id}/preference-link", response_model=Link)
 def preference_link(
     profile_id: ProfileId,
+    session: DbSession,
+    runtime: AppRuntime,
     language: Annotated[str | None, Query(max_length=10)] = None,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
     _token: object = Depends(require(Permission.consent_write)),
-) -> LinkOut:
+) -> Link:
     """A signed, expiring link to the profile's preference center (to put in messages)."""
     url = preferences.preference_link(
         runtime.settings, service.live_id(session, profile_id), language
     )
-    return LinkOut(url=url, expires_at=preferences.link_expiry(runtime.settings, url))
+    return Link(url=url, expires_at=preferences.link_expiry(runtime.settings, url))
 
 
 @router.get("/{profile_id}/unsubscribe-headers", response_model=UnsubscribeHeaders)
 def unsubscribe_headers(
     profile_id: ProfileId,
     email: Annotated[str, Query(max_length=255)],
+    session: DbSession,
+    runtime: AppRuntime,
     purpose: Annotated[str, Query(max_length=60)] = "marketing",
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
     _token: object = Depends(require(Permission.consent_write)),
 ) -> UnsubscribeHeaders:
     """List-Unsubscribe and List-Unsubscribe-Post (RFC 8058) for an email to this address."""

@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from jinja2 import FileSystemLoader, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse
 
-from unison.api.deps import SESSION, get_runtime
+from unison.api.deps import AppRuntime, DbSession
 from unison.api.runtime import Runtime
 from unison.consent import links, preference_center, preferences, service
 from unison.consent import repository as rows
@@ -157,8 +157,8 @@ def _center(
 def preference_page(
     token: str,
     request: Request,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
 ) -> HTMLResponse:
     """The preference center of the profile the link names."""
     claims = _claims(request, runtime, preferences.PREFERENCE_CENTER, token)
@@ -173,8 +173,8 @@ def preference_page(
 async def preference_submit(
     token: str,
     request: Request,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
 ) -> HTMLResponse:
     """Apply the submitted preference-center form (plain form POST)."""
     claims = _claims(request, runtime, preferences.PREFERENCE_CENTER, token)
@@ -226,8 +226,8 @@ def _one_link(
 def confirm_page(
     token: str,
     request: Request,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
 ) -> HTMLResponse:
     """Double opt-in: a page whose button confirms the pending subscription."""
     # A GET never confirms (mail scanners follow links); the button POSTs.
@@ -251,8 +251,8 @@ def confirm_page(
 def confirm_submit(
     token: str,
     request: Request,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
 ) -> HTMLResponse:
     """Double opt-in: the pending email grant becomes granted."""
     found = _one_link(request, session, runtime, preferences.CONFIRM, token)
@@ -278,8 +278,8 @@ def confirm_submit(
 def unsubscribe_page(
     token: str,
     request: Request,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
 ) -> HTMLResponse:
     """A page whose button unsubscribes (a GET never does)."""
     # RFC 8058: a GET must not unsubscribe; it shows the button that POSTs.
@@ -303,8 +303,8 @@ def unsubscribe_page(
 async def unsubscribe_submit(
     token: str,
     request: Request,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
 ) -> HTMLResponse:
     """RFC 8058 one-click: the body must be `List-Unsubscribe=One-Click`."""
     found = _one_link(request, session, runtime, preferences.UNSUBSCRIBE, token)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from unison.consent import preferences, service
 from unison.consent import repository as rows
 from unison.consent.i18n import text
-from unison.consent.schemas import PreferencesIn
+from unison.consent.schemas import PreferencesUpdate
 from unison.consent.service import Change, Provenance
 from unison.consent.vocabulary import CHANNEL_IDENTIFIER, CHANNELS, SERVICE
 from unison.kit.clock import utcnow
@@ -83,10 +83,10 @@ def _status(session: Session, profile_id: int) -> dict[tuple[str, str], set[str]
     return found
 
 
-def parse_preferences(form: dict[str, str]) -> PreferencesIn:
+def parse_preferences(form: dict[str, str]) -> PreferencesUpdate:
     """The preference fields of the form (empty means no preference); raises ValidationError."""
-    values = {name: form.get(name) or None for name in PreferencesIn.model_fields}
-    return PreferencesIn.model_validate(values)
+    values = {name: form.get(name) or None for name in PreferencesUpdate.model_fields}
+    return PreferencesUpdate.model_validate(values)
 
 
 def apply(
@@ -94,7 +94,7 @@ def apply(
     settings: Settings,
     profile_id: int,
     form: dict[str, str],
-    prefs: PreferencesIn,
+    prefs: PreferencesUpdate,
     visitor: Visitor,
     language: str,
 ) -> int:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from unison.consent import links
 from unison.consent import repository as rows
-from unison.consent.schemas import PreferencesIn, PreferencesOut
+from unison.consent.schemas import Preferences, PreferencesUpdate
 from unison.kit.clock import utcnow
 from unison.kit.errors import InvalidParameter
 from unison.kit.settings import Settings
@@ -17,7 +17,7 @@ from unison.kit.settings import Settings
 PREFERENCE_CENTER = "preferences"
 CONFIRM = "confirm"
 UNSUBSCRIBE = "unsubscribe"
-FIELDS = tuple(PreferencesIn.model_fields)
+FIELDS = tuple(PreferencesUpdate.model_fields)
 
 
 class TimeZoneUnknown(InvalidParameter):
@@ -35,19 +35,19 @@ def check_time_zone(name: str | None) -> None:
         ) from None
 
 
-def get(session: Session, profile_id: int) -> PreferencesOut:
+def get(session: Session, profile_id: int) -> Preferences:
     row = rows.preferences(session, rows.group_ids(session, profile_id))
-    return PreferencesOut.model_validate(row) if row else PreferencesOut()
+    return Preferences.model_validate(row) if row else Preferences()
 
 
-def save(session: Session, profile_id: int, values: PreferencesIn, source: str) -> None:
+def save(session: Session, profile_id: int, values: PreferencesUpdate, source: str) -> None:
     check_time_zone(values.time_zone)
     row: dict[str, Any] = {"profile_id": profile_id, "source": source, "updated_at": utcnow()}
     row.update(values.model_dump())
     rows.save_preferences(session, row)
 
 
-def in_quiet_hours(prefs: PreferencesOut, at: datetime) -> bool:
+def in_quiet_hours(prefs: Preferences, at: datetime) -> bool:
     """Whether `at` falls in the customer's quiet hours, in their time zone (UTC if none)."""
     if not prefs.quiet_start or not prefs.quiet_end:
         return False

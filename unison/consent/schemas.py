@@ -28,7 +28,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class ProofIn(Strict):
+class Proof(Strict):
     notice_version: str | None = Field(default=None, max_length=100)
     notice_text: str | None = Field(default=None, max_length=20_000, description="hashed, not kept")
     ip: str | None = Field(default=None, max_length=64)
@@ -50,14 +50,14 @@ class ConsentChange(Strict):
     expires_at: datetime | None = None
     occurred_at: datetime | None = Field(default=None, description="default: now")
     source: Literal["api", "import"] = "api"
-    proof: ProofIn = Field(default_factory=ProofIn)
+    proof: Proof = Field(default_factory=Proof)
 
 
 class ConsentChanges(Strict):
     changes: list[ConsentChange] = Field(min_length=1, max_length=100)
 
 
-class ConsentRecordOut(BaseModel):
+class ConsentRecord(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -82,7 +82,7 @@ class ConsentRecordOut(BaseModel):
     redacted_at: datetime | None
 
 
-class ConsentStateOut(BaseModel):
+class ConsentState(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     identifier_type: str
@@ -96,18 +96,18 @@ class ConsentStateOut(BaseModel):
     expires_at: datetime | None
 
 
-class ConsentsOut(BaseModel):
+class Consents(BaseModel):
     profile_id: int
     at: datetime | None = None
-    items: list[ConsentStateOut]
+    items: list[ConsentState]
 
 
-class HistoryOut(BaseModel):
+class ConsentHistory(BaseModel):
     profile_id: int
-    items: list[ConsentRecordOut]
+    items: list[ConsentRecord]
 
 
-class DecisionOut(BaseModel):
+class Decision(BaseModel):
     channel: str
     purpose: str
     allowed: bool
@@ -116,7 +116,7 @@ class DecisionOut(BaseModel):
     identifier: str | None
 
 
-class PreferencesIn(Strict):
+class PreferencesUpdate(Strict):
     preferred_channel: ChannelName | None = None
     preferred_language: Literal["en", "ru", "uk", "ka", "hy", "he"] | None = None
     frequency: Literal["immediate", "daily", "weekly", "monthly"] | None = None
@@ -125,40 +125,40 @@ class PreferencesIn(Strict):
     time_zone: str | None = Field(default=None, max_length=64)
 
 
-class PreferencesOut(PreferencesIn):
+class Preferences(PreferencesUpdate):
     model_config = ConfigDict(from_attributes=True, extra="ignore")
 
 
-class ReachabilityOut(BaseModel):
+class Reachability(BaseModel):
     profile_id: int
     purpose: str
     at: datetime
     in_quiet_hours: bool
-    preferences: PreferencesOut
-    channels: list[DecisionOut]
+    preferences: Preferences
+    channels: list[Decision]
 
 
-class PurposeIn(Strict):
+class PurposeCreate(Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,59}$")
     kind: Literal["marketing", "service"] = "marketing"
     description: str = Field(default="", max_length=2000)
 
 
-class PurposeOut(BaseModel):
+class Purpose(BaseModel):
     name: str
     kind: str
     description: str
     declared_in: Literal["settings", "api"]
 
 
-class SuppressionIn(Strict):
+class SuppressionCreate(Strict):
     identifier_type: str
     identifier: str = Field(min_length=1, max_length=255)
     reason: Reason
     note: str = Field(default="", max_length=500)
 
 
-class SuppressionOut(BaseModel):
+class Suppression(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -169,12 +169,7 @@ class SuppressionOut(BaseModel):
     created_at: datetime
 
 
-class SuppressionPage(BaseModel):
-    items: list[SuppressionOut]
-    next_cursor: str | None
-
-
-class LinkOut(BaseModel):
+class Link(BaseModel):
     url: str
     expires_at: datetime
 

@@ -5,18 +5,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 
-from unison.api.deps import SESSION, get_runtime, require
+from unison.api.deps import AppRuntime, DbSession, require
 from unison.api.ids import DbId
-from unison.api.runtime import Runtime
 from unison.auth.roles import Permission
 from unison.consent import webhooks
 
 router = APIRouter(prefix="/api/consent/webhooks", tags=["consent"])
 
 
-class WebhookIn(BaseModel):
+class WebhookCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: str = Field(min_length=8, max_length=2000)
@@ -25,7 +23,7 @@ class WebhookIn(BaseModel):
     )
 
 
-class WebhookOut(BaseModel):
+class Webhook(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -35,35 +33,35 @@ class WebhookOut(BaseModel):
     created_at: datetime
 
 
-class WebhookCreated(WebhookOut):
+class WebhookCreated(Webhook):
     secret: str = Field(description="shown once: sign-checking key for X-Unison-Signature")
 
 
 @router.post("", response_model=WebhookCreated, status_code=201)
 def create_webhook(
-    body: WebhookIn,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    body: WebhookCreate,
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = Depends(require(Permission.webhooks_write)),
 ) -> WebhookCreated:
     """Subscribe a URL to consent changes; the signing secret is returned once."""
     hook, secret = webhooks.create(session, runtime.settings, body.url, body.secret)
-    return WebhookCreated(**WebhookOut.model_validate(hook).model_dump(), secret=secret)
+    return WebhookCreated(**Webhook.model_validate(hook).model_dump(), secret=secret)
 
 
-@router.get("", response_model=list[WebhookOut])
+@router.get("", response_model=list[Webhook])
 def list_webhooks(
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.webhooks_write)),
-) -> list[WebhookOut]:
+) -> list[Webhook]:
     """Every subscription (secrets are never shown again)."""
-    return [WebhookOut.model_validate(h) for h in webhooks.listing(session)]
+    return [Webhook.model_validate(h) for h in webhooks.listing(session)]
 
 
 @router.delete("/{webhook_id}", status_code=204)
 def delete_webhook(
     webhook_id: Annotated[DbId, Path()],
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.webhooks_write)),
 ) -> None:
     """Stop a subscription; its pending deliveries are cancelled."""

@@ -6,20 +6,18 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.orm import Session
 
-from unison.api.deps import SESSION, require
+from unison.api.deps import DbSession, require
 from unison.api.ids import DbId
 from unison.auth.roles import Permission
 from unison.events import repository
 from unison.events.channels import ACCEPTED_TEXT, CHANNELS
 from unison.events.schemas import (
-    EventOut,
-    EventPage,
     EventType,
-    RejectedEventOut,
-    RejectedEventPage,
+    EventView,
+    RejectedEventView,
 )
 from unison.kit.errors import InvalidParameter, NotFound
-from unison.kit.pagination import decode_id_cursor, encode_cursor
+from unison.kit.pagination import Page, decode_id_cursor, encode_cursor
 from unison.models import Event, RejectedEvent
 from unison.sources import service as sources
 
@@ -30,8 +28,8 @@ class EventNotFound(NotFound):
     pass
 
 
-def _event_out(event: Event, source: str) -> EventOut:
-    return EventOut(
+def _event_out(event: Event, source: str) -> EventView:
+    return EventView(
         id=event.id,
         source=source,
         message_id=event.message_id,
@@ -58,9 +56,9 @@ def _source_id(session: Session, name: str | None) -> int | None:
 Limit = Annotated[int, Query(ge=1, le=1000, description="page size, 1-1000")]
 
 
-@read.get("/events", response_model=EventPage)
+@read.get("/events", response_model=Page[EventView])
 def list_events(
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.events_read)),
     type: EventType | None = None,
     event: str | None = None,
@@ -72,7 +70,7 @@ def list_events(
     until: datetime | None = Query(None, description="timestamp < until (ISO 8601)"),
     limit: Limit = 100,
     cursor: str | None = None,
-) -> EventPage:
+) -> Page[EventView]:
     """List events, newest first, filtered and cursor-paginated."""
     if channel is not None and channel not in CHANNELS:
         raise InvalidParameter(
@@ -91,15 +89,15 @@ def list_events(
     rows = repository.list_events(session, where, before_id=decode_id_cursor(cursor), limit=limit)
     items = [_event_out(e, name) for e, name in rows]
     next_cursor = encode_cursor(items[-1].id) if len(items) == limit else None
-    return EventPage(items=items, next_cursor=next_cursor)
+    return Page[EventView](items=items, next_cursor=next_cursor)
 
 
-@read.get("/events/{event_id}", response_model=EventOut)
+@read.get("/events/{event_id}", response_model=EventView)
 def get_event(
     event_id: Annotated[DbId, Path()],
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.events_read)),
-) -> EventOut:
+) -> EventView:
     """One event by its log offset."""
     found = repository.get_event(session, event_id)
     if found is None:
@@ -107,8 +105,8 @@ def get_event(
     return _event_out(*found)
 
 
-def _rejected_out(item: RejectedEvent, source: str | None) -> RejectedEventOut:
-    return RejectedEventOut(
+def _rejected_out(item: RejectedEvent, source: str | None) -> RejectedEventView:
+    return RejectedEventView(
         id=item.id,
         source=source,
         origin=item.origin,
@@ -122,14 +120,14 @@ def _rejected_out(item: RejectedEvent, source: str | None) -> RejectedEventOut:
     )
 
 
-@read.get("/rejected-events", response_model=RejectedEventPage)
+@read.get("/rejected-events", response_model=Page[RejectedEventView])
 def list_rejected_events(
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.events_read)),
     source: str | None = None,
     limit: Limit = 100,
     cursor: str | None = None,
-) -> RejectedEventPage:
+) -> Page[RejectedEventView]:
     """Items that failed validation, newest first, with the reason and the item as sent."""
     rows = repository.list_rejected(
         session,
@@ -139,4 +137,4 @@ def list_rejected_events(
     )
     items = [_rejected_out(r, name) for r, name in rows]
     next_cursor = encode_cursor(items[-1].id) if len(items) == limit else None
-    return RejectedEventPage(items=items, next_cursor=next_cursor)
+    return Page[RejectedEventView](items=items, next_cursor=next_cursor)

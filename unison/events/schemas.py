@@ -80,7 +80,7 @@ class IngestResult(BaseModel):
     rejected: list[RejectedItem] = Field(default_factory=list)
 
 
-class EventOut(BaseModel):
+class EventView(BaseModel):
     id: int
     source: str
     message_id: str
@@ -94,12 +94,7 @@ class EventOut(BaseModel):
     payload: dict[str, Any]
 
 
-class EventPage(BaseModel):
-    items: list[EventOut]
-    next_cursor: str | None
-
-
-class RejectedEventOut(BaseModel):
+class RejectedEventView(BaseModel):
     id: int
     source: str | None
     origin: str
@@ -110,8 +105,3 @@ class RejectedEventOut(BaseModel):
     field: str | None
     reason: str
     payload: Any
-
-
-class RejectedEventPage(BaseModel):
-    items: list[RejectedEventOut]
-    next_cursor: str | None

@@ -3,64 +3,61 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
-from sqlalchemy.orm import Session
 
-from unison.api.deps import SESSION, require
+from unison.api.deps import DbSession, require
 from unison.api.ids import DbId
 from unison.auth.roles import Permission
 from unison.identity import repository, service
 from unison.identity.schemas import (
-    ConflictOut,
-    ConflictPage,
     ConflictResolve,
-    SharedIdentifierOut,
-    SharedIdentifierPage,
+    IdentityConflict,
+    SharedIdentifier,
 )
-from unison.kit.pagination import decode_id_cursor, encode_cursor
+from unison.kit.pagination import Page, decode_id_cursor, encode_cursor
 
 router = APIRouter(prefix="/api/identity", tags=["identity"])
 
 
-@router.get("/conflicts", response_model=ConflictPage)
+@router.get("/conflicts", response_model=Page[IdentityConflict])
 def list_conflicts(
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.profiles_read)),
     status: Literal["open", "resolved", "all"] = "open",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: str | None = None,
-) -> ConflictPage:
+) -> Page[IdentityConflict]:
     """Links that were not made because a rule forbade them, newest first."""
     before = decode_id_cursor(cursor)
     rows = repository.list_conflicts(
         session, status=None if status == "all" else status, before_id=before, limit=limit
     )
-    items = [ConflictOut.model_validate(r, from_attributes=True) for r in rows]
+    items = [IdentityConflict.model_validate(r, from_attributes=True) for r in rows]
     next_cursor = encode_cursor(items[-1].id) if len(items) == limit else None
-    return ConflictPage(items=items, next_cursor=next_cursor)
+    return Page[IdentityConflict](items=items, next_cursor=next_cursor)
 
 
-@router.post("/conflicts/{conflict_id}/resolve", response_model=ConflictOut)
+@router.post("/conflicts/{conflict_id}/resolve", response_model=IdentityConflict)
 def resolve_conflict(
     conflict_id: Annotated[DbId, Path()],
     body: ConflictResolve,
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.identity_write)),
-) -> ConflictOut:
+) -> IdentityConflict:
     """Close a conflict with a resolution (the profiles stay as they are)."""
     conflict = service.resolve_conflict(session, conflict_id, body.resolution, body.note)
-    return ConflictOut.model_validate(conflict, from_attributes=True)
+    return IdentityConflict.model_validate(conflict, from_attributes=True)
 
 
-@router.get("/shared-identifiers", response_model=SharedIdentifierPage)
+@router.get("/shared-identifiers", response_model=Page[SharedIdentifier])
 def list_shared_identifiers(
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.profiles_read)),
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: str | None = None,
-) -> SharedIdentifierPage:
+) -> Page[SharedIdentifier]:
     """Device ids found shared (too many people seen with them): they link nothing."""
     before = decode_id_cursor(cursor)
     rows = repository.list_shared(session, before_id=before, limit=limit)
-    items = [SharedIdentifierOut.model_validate(r, from_attributes=True) for r in rows]
+    items = [SharedIdentifier.model_validate(r, from_attributes=True) for r in rows]
     next_cursor = encode_cursor(items[-1].id) if len(items) == limit else None
-    return SharedIdentifierPage(items=items, next_cursor=next_cursor)
+    return Page[SharedIdentifier](items=items, next_cursor=next_cursor)

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from unison.api.ids import DbId
 
 
-class MergeOut(BaseModel):
+class Merge(BaseModel):
     id: int
     event_id: int = Field(description="the event that linked the two profiles")
     rule: str
@@ -21,7 +21,7 @@ class MergeOut(BaseModel):
     undone_reason: str | None
 
 
-class ConflictOut(BaseModel):
+class IdentityConflict(BaseModel):
     id: int
     event_id: int
     rule: str
@@ -34,11 +34,6 @@ class ConflictOut(BaseModel):
     created_at: datetime
     resolved_at: datetime | None
     resolution: str | None
-
-
-class ConflictPage(BaseModel):
-    items: list[ConflictOut]
-    next_cursor: str | None
 
 
 class ConflictResolve(BaseModel):
@@ -59,7 +54,7 @@ class SplitResult(BaseModel):
     blocked_pairs: int
 
 
-class SharedIdentifierOut(BaseModel):
+class SharedIdentifier(BaseModel):
     id: int
     type: str = Field(description="device_id")
     value: str
@@ -71,8 +66,3 @@ class SharedIdentifierOut(BaseModel):
         description="the profile group that held the identifier and was rebuilt without it"
     )
     undone_merges: int = Field(description="merges made through the identifier, undone")
-
-
-class SharedIdentifierPage(BaseModel):
-    items: list[SharedIdentifierOut]
-    next_cursor: str | None

@@ -3,58 +3,57 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
-from sqlalchemy.orm import Session
 
-from unison.api.deps import SESSION, require
+from unison.api.deps import DbSession, require
 from unison.api.ids import DbId
 from unison.auth.roles import Permission
 from unison.inbox import service
-from unison.inbox.schemas import ConversationOut, ConversationPage, MessagePage
-from unison.kit.pagination import encode_cursor
+from unison.inbox.schemas import ConversationView, Message
+from unison.kit.pagination import Page, encode_cursor
 
 router = APIRouter(prefix="/api", tags=["inbox"])
 Limit = Annotated[int, Query(ge=1, le=500, description="page size, 1-500")]
 
 
-@router.get("/profiles/{profile_id}/conversations", response_model=ConversationPage)
+@router.get("/profiles/{profile_id}/conversations", response_model=Page[ConversationView])
 def profile_conversations(
     profile_id: Annotated[DbId, Path(description="a profile id; merged-away ids work")],
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.conversations_read)),
     limit: Limit = 50,
     cursor: str | None = None,
-) -> ConversationPage:
+) -> Page[ConversationView]:
     """The person's conversations on every channel, most recently active first."""
     items = service.conversations(session, profile_id, service.time_cursor(cursor), limit)
     last = items[-1] if len(items) == limit else None
-    return ConversationPage(
+    return Page[ConversationView](
         items=items,
         next_cursor=encode_cursor(last.last_message_at.isoformat(), last.id) if last else None,
     )
 
 
-@router.get("/conversations/{conversation_id}", response_model=ConversationOut)
+@router.get("/conversations/{conversation_id}", response_model=ConversationView)
 def get_conversation(
     conversation_id: Annotated[DbId, Path()],
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.conversations_read)),
-) -> ConversationOut:
+) -> ConversationView:
     """One conversation, with the live profile it belongs to."""
     return service.conversation(session, conversation_id)
 
 
-@router.get("/conversations/{conversation_id}/messages", response_model=MessagePage)
+@router.get("/conversations/{conversation_id}/messages", response_model=Page[Message])
 def conversation_messages(
     conversation_id: Annotated[DbId, Path()],
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.conversations_read)),
     limit: Limit = 50,
     cursor: str | None = None,
-) -> MessagePage:
+) -> Page[Message]:
     """The conversation's messages, newest first, cursor-paginated."""
     items = service.messages(session, conversation_id, service.time_cursor(cursor), limit)
     last = items[-1] if len(items) == limit else None
-    return MessagePage(
+    return Page[Message](
         items=items,
         next_cursor=encode_cursor(last.sent_at.isoformat(), last.id) if last else None,
     )

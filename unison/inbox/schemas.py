@@ -6,7 +6,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 
-class ConversationOut(BaseModel):
+class ConversationView(BaseModel):
     id: int
     profile_id: int = Field(description="the live profile (merges followed)")
     channel: str
@@ -18,12 +18,7 @@ class ConversationOut(BaseModel):
     message_count: int
 
 
-class ConversationPage(BaseModel):
-    items: list[ConversationOut]
-    next_cursor: str | None
-
-
-class MessageOut(BaseModel):
+class Message(BaseModel):
     id: int
     conversation_id: int
     profile_id: int = Field(description="the live profile (merges followed)")
@@ -37,8 +32,3 @@ class MessageOut(BaseModel):
     sender_name: str | None
     sent_at: datetime
     edited_at: datetime | None
-
-
-class MessagePage(BaseModel):
-    items: list[MessageOut]
-    next_cursor: str | None

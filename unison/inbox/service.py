@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from unison.identity.service import canonical_id
 from unison.inbox import repository as rows
-from unison.inbox.schemas import ConversationOut, MessageOut
+from unison.inbox.schemas import ConversationView, Message
 from unison.kit.errors import InvalidParameter, NotFound
 from unison.kit.pagination import decode_cursor
 from unison.models import Conversation
@@ -29,8 +29,8 @@ def time_cursor(cursor: str | None) -> tuple[datetime, int] | None:
         raise InvalidParameter("cursor is not one this API issued", field="cursor") from None
 
 
-def _out(conversation: Conversation, live: int) -> ConversationOut:
-    return ConversationOut(
+def _out(conversation: Conversation, live: int) -> ConversationView:
+    return ConversationView(
         id=conversation.id,
         profile_id=live,
         channel=conversation.channel,
@@ -45,7 +45,7 @@ def _out(conversation: Conversation, live: int) -> ConversationOut:
 
 def conversations(
     session: Session, profile_id: int, before: tuple[datetime, int] | None, limit: int
-) -> list[ConversationOut]:
+) -> list[ConversationView]:
     """Every conversation of the person: those begun on any profile merged into theirs."""
     live = canonical_id(session, profile_id)
     group = profiles.group_ids(session, live)
@@ -54,7 +54,7 @@ def conversations(
     ]
 
 
-def conversation(session: Session, conversation_id: int) -> ConversationOut:
+def conversation(session: Session, conversation_id: int) -> ConversationView:
     found = rows.conversation(session, conversation_id)
     if found is None:
         raise ConversationNotFound(
@@ -65,12 +65,12 @@ def conversation(session: Session, conversation_id: int) -> ConversationOut:
 
 def messages(
     session: Session, conversation_id: int, before: tuple[datetime, int] | None, limit: int
-) -> list[MessageOut]:
+) -> list[Message]:
     conversation(session, conversation_id)  # 404 first
     found = rows.messages_of(session, conversation_id, before=before, limit=limit)
     live = rows.canonical_ids(session, {m.profile_id for m in found}) if found else {}
     return [
-        MessageOut(
+        Message(
             id=m.id,
             conversation_id=m.conversation_id,
             profile_id=live.get(m.profile_id, m.profile_id),

@@ -2,8 +2,10 @@
 
 import base64
 import binascii
+from typing import Generic, TypeVar
 
 import orjson
+from pydantic import BaseModel
 
 from unison.kit.errors import InvalidParameter
 
@@ -48,3 +50,13 @@ def decode_id_cursor(cursor: str | None) -> int | None:
             field="cursor",
         )
     return value
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a keyset-paginated list; `next_cursor` is None on the last page."""
+
+    items: list[T]
+    next_cursor: str | None

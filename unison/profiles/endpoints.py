@@ -7,19 +7,24 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from unison.api.deps import SESSION, get_runtime, in_one_hop, require, runtime_of
+from unison.api.deps import (
+    AppRuntime,
+    DbSession,
+    in_one_hop,
+    require,
+    runtime_of,
+)
 from unison.api.ids import DbId
-from unison.api.runtime import Runtime
 from unison.auth.roles import Permission
 from unison.events.channels import ACCEPTED_TEXT, CHANNELS
 from unison.identity import service as identity
 from unison.identity.identifiers import BUILTIN_TYPES
-from unison.identity.schemas import MergeOut, SplitRequest, SplitResult
+from unison.identity.schemas import Merge, SplitRequest, SplitResult
 from unison.kit.errors import InvalidParameter
-from unison.kit.pagination import decode_cursor, encode_cursor
+from unison.kit.pagination import Page, decode_cursor, encode_cursor
 from unison.profiles import repository, service
 from unison.profiles.processor import NAME as PROCESSOR
-from unison.profiles.schemas import ProfileOut, ProfilePage, TimelineItem, TimelinePage
+from unison.profiles.schemas import ProfileListItem, ProfileView, TimelineItem
 from unison.profiles.search import service as search
 from unison.profiles.search.terms import fold
 
@@ -27,7 +32,7 @@ router = APIRouter(prefix="/api/profiles", tags=["profiles"])
 
 
 def _json(body: bytes) -> Response:
-    # Already serialized by the schema (ProfileOut): no second validation pass by FastAPI.
+    # Already serialized by the schema (ProfileView): no second validation pass by FastAPI.
     return Response(body, media_type="application/json")
 
 
@@ -35,7 +40,7 @@ ProfileId = Annotated[DbId, Path(description="a profile id; merged-away ids stil
 Limit = Annotated[int, Query(ge=1, le=500, description="page size, 1-500")]
 
 
-@router.get("/lookup", response_model=ProfileOut)
+@router.get("/lookup", response_model=ProfileView)
 async def lookup_profile(
     request: Request,
     type: Annotated[str, Query(description="identifier type, e.g. email, phone, user_id")],
@@ -56,7 +61,7 @@ async def lookup_profile(
     )
 
 
-@router.get("", response_model=ProfilePage)
+@router.get("", response_model=Page[ProfileListItem])
 def search_profiles(
     q: Annotated[
         str,
@@ -67,11 +72,11 @@ def search_profiles(
             "number however typed, or any identifier",
         ),
     ],
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.profiles_read)),
     limit: Limit = 50,
     cursor: str | None = None,
-) -> ProfilePage:
+) -> Page[ProfileListItem]:
     """Search live profiles: exact identifier first, then identifier prefix, name, substring."""
     if not fold(q):
         raise InvalidParameter("q is blank; give a name, email, phone or identifier", field="q")
@@ -85,10 +90,10 @@ def search_profiles(
             )
         after = (rank, profile_id)
     items, more = search.search(session, q, limit, after)
-    return ProfilePage(items=items, next_cursor=encode_cursor(*more) if more else None)
+    return Page[ProfileListItem](items=items, next_cursor=encode_cursor(*more) if more else None)
 
 
-@router.get("/{profile_id}", response_model=ProfileOut)
+@router.get("/{profile_id}", response_model=ProfileView)
 async def get_profile(request: Request, profile_id: ProfileId) -> Response:
     """The 360 view: identifiers, traits with provenance, stats, channels, merges."""
 
@@ -100,10 +105,10 @@ async def get_profile(request: Request, profile_id: ProfileId) -> Response:
     )
 
 
-@router.get("/{profile_id}/timeline", response_model=TimelinePage)
+@router.get("/{profile_id}/timeline", response_model=Page[TimelineItem])
 def profile_timeline(
     profile_id: ProfileId,
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.profiles_read)),
     channel: str | None = None,
     event: str | None = None,
@@ -116,7 +121,7 @@ def profile_timeline(
     ] = "include",
     limit: Limit = 50,
     cursor: str | None = None,
-) -> TimelinePage:
+) -> Page[TimelineItem]:
     """Every event of the profile on every channel, including before merges; newest first."""
     if channel is not None and channel not in CHANNELS:
         raise InvalidParameter(
@@ -156,27 +161,27 @@ def profile_timeline(
         if len(items) == limit
         else None
     )
-    return TimelinePage(items=items, next_cursor=next_cursor)
+    return Page[TimelineItem](items=items, next_cursor=next_cursor)
 
 
-@router.get("/{profile_id}/merges", response_model=list[MergeOut])
+@router.get("/{profile_id}/merges", response_model=list[Merge])
 def profile_merges(
     profile_id: ProfileId,
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.profiles_read)),
-) -> list[MergeOut]:
+) -> list[Merge]:
     """Every merge that built this profile, with the event and rule that caused it."""
     live = service.live_profile(session, profile_id)
     merges = identity.merges_of(session, repository.group_ids(session, live.id))
-    return [MergeOut.model_validate(m, from_attributes=True) for m in merges]
+    return [Merge.model_validate(m, from_attributes=True) for m in merges]
 
 
 @router.post("/{profile_id}/split", response_model=SplitResult)
 def split_profile(
     profile_id: ProfileId,
     body: SplitRequest,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = Depends(require(Permission.identity_write)),
 ) -> SplitResult:
     """Undo a merge: rebuild the profiles from the log as if the link had never been made;

@@ -6,14 +6,14 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 
-class IdentifierOut(BaseModel):
+class Identifier(BaseModel):
     type: str
     value: str
     first_seen: datetime
     event_id: int
 
 
-class TraitOut(BaseModel):
+class Trait(BaseModel):
     value: Any
     at: str = Field(description="time of the event that set it (ISO 8601)")
     event_id: int
@@ -43,22 +43,22 @@ class MergeSummary(BaseModel):
     open_conflicts: int
 
 
-class ComputedTraitOut(BaseModel):
+class ComputedTrait(BaseModel):
     value: Any
     source: str = Field(description="the analysis that computed it: segments, rfm, clv...")
     computed_at: datetime
 
 
-class ProfileOut(BaseModel):
+class ProfileView(BaseModel):
     id: int
     requested_id: int = Field(description="the id asked for; differs when it was merged away")
     created_at: datetime
-    identifiers: list[IdentifierOut]
-    traits: dict[str, TraitOut]
+    identifiers: list[Identifier]
+    traits: dict[str, Trait]
     stats: ProfileStats
     channels: dict[str, ChannelStats]
     merge_history: MergeSummary
-    computed_traits: dict[str, ComputedTraitOut] = Field(default_factory=dict)
+    computed_traits: dict[str, ComputedTrait] = Field(default_factory=dict)
 
 
 class ProfileListItem(BaseModel):
@@ -67,11 +67,6 @@ class ProfileListItem(BaseModel):
     email: str | None
     phone: str | None
     last_seen: datetime
-
-
-class ProfilePage(BaseModel):
-    items: list[ProfileListItem]
-    next_cursor: str | None
 
 
 class TimelineItem(BaseModel):
@@ -83,8 +78,3 @@ class TimelineItem(BaseModel):
     timestamp: datetime
     profile_id: int = Field(description="the profile the event first went to (before merges)")
     payload: dict[str, Any]
-
-
-class TimelinePage(BaseModel):
-    items: list[TimelineItem]
-    next_cursor: str | None

@@ -8,12 +8,12 @@ from unison.models import Profile
 from unison.profiles import computed_traits, repository
 from unison.profiles.schemas import (
     ChannelStats,
-    ComputedTraitOut,
-    IdentifierOut,
+    ComputedTrait,
+    Identifier,
     MergeSummary,
-    ProfileOut,
     ProfileStats,
-    TraitOut,
+    ProfileView,
+    Trait,
 )
 
 
@@ -37,11 +37,11 @@ def live_profile(session: Session, profile_id: int) -> Profile:
     return row
 
 
-def profile_view(session: Session, profile_id: int) -> ProfileOut:
+def profile_view(session: Session, profile_id: int) -> ProfileView:
     return view_of(session, live_profile(session, profile_id), profile_id)
 
 
-def view_of(session: Session, row: Profile, requested_id: int) -> ProfileOut:
+def view_of(session: Session, row: Profile, requested_id: int) -> ProfileView:
     """The 360 view of a live profile: three queries beyond the profile row itself."""
     identifiers = repository.identifiers_of(session, row.id)
     group, conflicts = repository.group_with_open_conflicts(session, row.id)
@@ -51,15 +51,15 @@ def view_of(session: Session, row: Profile, requested_id: int) -> ProfileOut:
         if row.order_count
         else {}
     )
-    return ProfileOut(
+    return ProfileView(
         id=row.id,
         requested_id=requested_id,
         created_at=row.created_at,
         identifiers=[
-            IdentifierOut(type=i.type, value=i.value, first_seen=i.first_seen, event_id=i.event_id)
+            Identifier(type=i.type, value=i.value, first_seen=i.first_seen, event_id=i.event_id)
             for i in identifiers
         ],
-        traits={name: TraitOut(**trait) for name, trait in row.traits.items()},
+        traits={name: Trait(**trait) for name, trait in row.traits.items()},
         stats=ProfileStats(
             first_seen=row.first_seen,
             last_seen=row.last_seen,
@@ -77,7 +77,7 @@ def view_of(session: Session, row: Profile, requested_id: int) -> ProfileOut:
             open_conflicts=conflicts,
         ),
         computed_traits={
-            c.name: ComputedTraitOut(value=c.value, source=c.source, computed_at=c.computed_at)
+            c.name: ComputedTrait(value=c.value, source=c.source, computed_at=c.computed_at)
             for c in computed_traits.of_profile(session, row.id)
         },
     )
@@ -94,7 +94,7 @@ def lookup(session: Session, kind: str, value: str) -> Profile:
     return row
 
 
-def lookup_view(session: Session, kind: str, value: str) -> ProfileOut:
+def lookup_view(session: Session, kind: str, value: str) -> ProfileView:
     row = lookup(session, kind, value)
     return view_of(session, row, row.id)
 

@@ -3,34 +3,31 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
-from sqlalchemy.orm import Session
 from starlette.responses import StreamingResponse
 
-from unison.api.deps import SESSION, get_runtime, require
+from unison.api.deps import AppRuntime, DbSession, require
 from unison.api.ids import DbId
-from unison.api.runtime import Runtime
 from unison.auth.roles import Permission, allows
 from unison.kit.clock import isoformat_z, utcnow
-from unison.kit.pagination import decode_id_cursor, encode_cursor
+from unison.kit.pagination import Page, decode_id_cursor, encode_cursor
 from unison.models import ApiToken
 from unison.segments import export, service
 from unison.segments import repository as rows
 from unison.segments.language import SegmentDefinitionInvalid, to_text
 from unison.segments.language.nodes import dump, walk
 from unison.segments.schemas import (
-    HistoryOut,
-    MemberOut,
-    MemberPage,
-    PreviewIn,
-    PreviewOut,
+    ComputedTraitDefinition,
+    ComputedTraitDefinitionUpdate,
+    Member,
+    Preview,
+    PreviewRequest,
     ProfileSegment,
     Recomputed,
-    SegmentIn,
-    SegmentOut,
+    Segment,
+    SegmentCreate,
+    SegmentHistoryEntry,
     SegmentSaved,
     SegmentUpdate,
-    TraitIn,
-    TraitOut,
 )
 
 router = APIRouter(prefix="/api", tags=["segments"])
@@ -42,22 +39,22 @@ _write = Depends(require(Permission.segments_write))
 
 def _saved(row: Any, outcome: service.Outcome) -> SegmentSaved:
     return SegmentSaved(
-        segment=SegmentOut.model_validate(row),
+        segment=Segment.model_validate(row),
         recomputed=Recomputed(**outcome.__dict__),
     )
 
 
-@router.get("/segments", response_model=list[SegmentOut])
-def list_segments(session: Session = SESSION, _token: object = _read) -> list[SegmentOut]:
+@router.get("/segments", response_model=list[Segment])
+def list_segments(session: DbSession, _token: object = _read) -> list[Segment]:
     """Every segment with its member count."""
-    return [SegmentOut.model_validate(row) for row in rows.segments(session)]
+    return [Segment.model_validate(row) for row in rows.segments(session)]
 
 
 @router.post("/segments", response_model=SegmentSaved, status_code=201)
 def create_segment(
-    body: SegmentIn,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    body: SegmentCreate,
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = _write,
 ) -> SegmentSaved:
     """Create a segment (JSON `definition` or `text`) and compute its members."""
@@ -68,13 +65,13 @@ def create_segment(
     return _saved(row, outcome)
 
 
-@router.post("/segments/preview", response_model=PreviewOut)
+@router.post("/segments/preview", response_model=Preview)
 def preview_segment(
-    body: PreviewIn,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    body: PreviewRequest,
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = _read,
-) -> PreviewOut:
+) -> Preview:
     """How many profiles a definition selects now, with a sample, without saving it."""
     condition = service.read_definition(body.definition, body.text)
     for node in walk(condition):
@@ -84,25 +81,21 @@ def preview_segment(
                 field="definition",
             )
     count, sample = service.preview(session, runtime.settings, condition, utcnow(), body.sample)
-    return PreviewOut(
-        count=count, sample=sample, definition=dump(condition), text=to_text(condition)
-    )
+    return Preview(count=count, sample=sample, definition=dump(condition), text=to_text(condition))
 
 
-@router.get("/segments/{segment_id}", response_model=SegmentOut)
-def get_segment(
-    segment_id: SegmentId, session: Session = SESSION, _token: object = _read
-) -> SegmentOut:
+@router.get("/segments/{segment_id}", response_model=Segment)
+def get_segment(segment_id: SegmentId, session: DbSession, _token: object = _read) -> Segment:
     """One segment."""
-    return SegmentOut.model_validate(service.get(session, segment_id))
+    return Segment.model_validate(service.get(session, segment_id))
 
 
 @router.patch("/segments/{segment_id}", response_model=SegmentSaved)
 def update_segment(
     segment_id: SegmentId,
     body: SegmentUpdate,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = _write,
 ) -> SegmentSaved:
     """Change a segment; a new definition is recomputed at once (entries and exits logged)."""
@@ -122,9 +115,7 @@ def update_segment(
 
 
 @router.delete("/segments/{segment_id}", status_code=204)
-def delete_segment(
-    segment_id: SegmentId, session: Session = SESSION, _token: object = _write
-) -> None:
+def delete_segment(segment_id: SegmentId, session: DbSession, _token: object = _write) -> None:
     """Delete a segment (its history is kept)."""
     service.delete(session, segment_id)
 
@@ -132,8 +123,8 @@ def delete_segment(
 @router.post("/segments/{segment_id}/recompute", response_model=Recomputed)
 def recompute_segment(
     segment_id: SegmentId,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = _write,
 ) -> Recomputed:
     """Recompute the members from scratch (one SQL statement)."""
@@ -141,21 +132,21 @@ def recompute_segment(
     return Recomputed(**service.recompute(session, runtime.settings, row, utcnow()).__dict__)
 
 
-@router.get("/segments/{segment_id}/members", response_model=MemberPage)
+@router.get("/segments/{segment_id}/members", response_model=Page[Member])
 def segment_members(
     segment_id: SegmentId,
+    session: DbSession,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     cursor: str | None = None,
-    session: Session = SESSION,
     _token: object = _read,
-) -> MemberPage:
+) -> Page[Member]:
     """Members in profile id order, a page at a time."""
     service.get(session, segment_id)
     page = rows.members_page(session, segment_id, decode_id_cursor(cursor), limit + 1)
     more = len(page) > limit
     page = page[:limit]
-    return MemberPage(
-        items=[MemberOut(profile_id=m.profile_id, entered_at=m.entered_at) for m in page],
+    return Page[Member](
+        items=[Member(profile_id=m.profile_id, entered_at=m.entered_at) for m in page],
         next_cursor=encode_cursor(page[-1].profile_id) if more and page else None,
     )
 
@@ -163,6 +154,8 @@ def segment_members(
 @router.get("/segments/{segment_id}/export.csv")
 def export_members(
     segment_id: SegmentId,
+    session: DbSession,
+    runtime: AppRuntime,
     columns: Annotated[
         str | None,
         Query(
@@ -172,8 +165,6 @@ def export_members(
             "identifiers and traits need segments:export_pii",
         ),
     ] = None,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
     token: ApiToken = _read,
 ) -> StreamingResponse:
     """Every member as CSV with the chosen columns (default: ids, or a marketer's set)."""
@@ -190,17 +181,18 @@ def export_members(
     )
 
 
-@router.get("/segments/{segment_id}/history", response_model=list[HistoryOut])
+@router.get("/segments/{segment_id}/history", response_model=list[SegmentHistoryEntry])
 def segment_history(
     segment_id: SegmentId,
+    session: DbSession,
     profile_id: Annotated[DbId | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    session: Session = SESSION,
     _token: object = _read,
-) -> list[HistoryOut]:
+) -> list[SegmentHistoryEntry]:
     """Entries and exits, newest first, with their trigger and reason."""
     return [
-        HistoryOut.model_validate(h) for h in rows.history(session, segment_id, profile_id, limit)
+        SegmentHistoryEntry.model_validate(h)
+        for h in rows.history(session, segment_id, profile_id, limit)
     ]
 
 
@@ -208,8 +200,8 @@ def segment_history(
 def explain_membership(
     segment_id: SegmentId,
     profile_id: ProfileId,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = _read,
 ) -> dict[str, Any]:
     """Why a profile is or is not in a segment: every condition with its answer and the
@@ -222,7 +214,7 @@ def explain_membership(
 
 @router.get("/profiles/{profile_id}/segments", response_model=list[ProfileSegment])
 def profile_segments(
-    profile_id: ProfileId, session: Session = SESSION, _token: object = _read
+    profile_id: ProfileId, session: DbSession, _token: object = _read
 ) -> list[ProfileSegment]:
     """The segments a profile is in now."""
     cid = service.live_profile(session, profile_id)
@@ -232,31 +224,31 @@ def profile_segments(
     ]
 
 
-@router.get("/computed-traits", response_model=list[TraitOut])
-def list_traits(session: Session = SESSION, _token: object = _read) -> list[TraitOut]:
+@router.get("/computed-traits", response_model=list[ComputedTraitDefinition])
+def list_traits(session: DbSession, _token: object = _read) -> list[ComputedTraitDefinition]:
     """Computed traits defined in the segment language."""
     return [
-        TraitOut(
+        ComputedTraitDefinition(
             name=t.name, definition=t.definition, created_at=t.created_at, updated_at=t.updated_at
         )
         for t in rows.trait_definitions(session)
     ]
 
 
-@router.put("/computed-traits/{name}", response_model=TraitOut)
+@router.put("/computed-traits/{name}", response_model=ComputedTraitDefinition)
 def define_trait(
     name: Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.\-]+$")],
-    body: TraitIn,
-    session: Session = SESSION,
-    runtime: Runtime = Depends(get_runtime),
+    body: ComputedTraitDefinitionUpdate,
+    session: DbSession,
+    runtime: AppRuntime,
     _token: object = _write,
-) -> TraitOut:
+) -> ComputedTraitDefinition:
     """Define (or redefine) a computed trait and compute it for every profile."""
     definition = service.read_trait_definition(body.definition)
     now = utcnow()
     row = service.define_trait(session, name, definition, now)
     service.recompute_trait(session, runtime.settings, name, now)
-    return TraitOut(
+    return ComputedTraitDefinition(
         name=row.name,
         definition=row.definition,
         created_at=row.created_at,

@@ -10,7 +10,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class SegmentIn(Strict):
+class SegmentCreate(Strict):
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=2000)
     definition: dict[str, Any] | None = Field(
@@ -31,7 +31,7 @@ class SegmentUpdate(Strict):
     text: str | None = Field(default=None, max_length=20_000)
 
 
-class PreviewIn(Strict):
+class PreviewRequest(Strict):
     definition: dict[str, Any] | None = None
     text: str | None = Field(default=None, max_length=20_000)
     sample: int = Field(default=20, ge=0, le=200)
@@ -44,7 +44,7 @@ class Recomputed(BaseModel):
     seconds: float
 
 
-class SegmentOut(BaseModel):
+class Segment(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -61,25 +61,20 @@ class SegmentOut(BaseModel):
 
 
 class SegmentSaved(BaseModel):
-    segment: SegmentOut
+    segment: Segment
     recomputed: Recomputed
 
 
-class PreviewOut(BaseModel):
+class Preview(BaseModel):
     count: int
     sample: list[int]
     definition: dict[str, Any]
     text: str
 
 
-class MemberOut(BaseModel):
+class Member(BaseModel):
     profile_id: int
     entered_at: datetime
-
-
-class MemberPage(BaseModel):
-    items: list[MemberOut]
-    next_cursor: str | None
 
 
 class ProfileSegment(BaseModel):
@@ -88,7 +83,7 @@ class ProfileSegment(BaseModel):
     entered_at: datetime
 
 
-class HistoryOut(BaseModel):
+class SegmentHistoryEntry(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     segment_id: int
@@ -99,13 +94,13 @@ class HistoryOut(BaseModel):
     reason: Any
 
 
-class TraitIn(Strict):
+class ComputedTraitDefinitionUpdate(Strict):
     definition: dict[str, Any] = Field(
         description='e.g. {"fn": "count", "event": "Order Completed", "window": {"last_days": 90}}'
     )
 
 
-class TraitOut(BaseModel):
+class ComputedTraitDefinition(BaseModel):
     name: str
     definition: dict[str, Any]
     created_at: datetime

@@ -1,9 +1,8 @@
 """HTTP routes for sources."""
 
 from fastapi import APIRouter, Depends
-from sqlalchemy.orm import Session
 
-from unison.api.deps import SESSION, require
+from unison.api.deps import DbSession, require
 from unison.auth.roles import Permission
 from unison.models import Source as SourceRow
 from unison.sources import service
@@ -25,7 +24,7 @@ def _out(source: SourceRow) -> Source:
 
 @router.get("", response_model=list[Source])
 def list_sources(
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.sources_read)),
 ) -> list[Source]:
     """All sources with their default channel; write keys are never shown."""
@@ -35,7 +34,7 @@ def list_sources(
 @router.post("", response_model=SourceCreated, status_code=201)
 def create_source(
     body: SourceCreate,
-    session: Session = SESSION,
+    session: DbSession,
     _token: object = Depends(require(Permission.sources_write)),
 ) -> SourceCreated:
     """Create a source; the response carries its write key, shown this once."""

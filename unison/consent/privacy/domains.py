@@ -14,7 +14,7 @@ from unison.consent import webhooks
 from unison.consent.preferences import get as get_preferences
 from unison.consent.privacy import repository as rows
 from unison.consent.privacy.registry import Subject, register
-from unison.consent.schemas import ConsentRecordOut, ConsentStateOut
+from unison.consent.schemas import ConsentRecord, ConsentState
 from unison.consent.suppression import identifier_hash
 from unison.kit.clock import utcnow
 from unison.messaging import outbox
@@ -63,11 +63,11 @@ def _erase_profiles(session: Session, subject: Subject) -> int:
 def _export_consent(session: Session, subject: Subject) -> Any:
     return {
         "current": [
-            ConsentStateOut.model_validate(s).model_dump(mode="json")
+            ConsentState.model_validate(s).model_dump(mode="json")
             for s in consent.current(session, subject.profile_id)
         ],
         "history": [
-            ConsentRecordOut.model_validate(r).model_dump(mode="json")
+            ConsentRecord.model_validate(r).model_dump(mode="json")
             for r in consent.history(session, subject.profile_id)
         ],
         "preferences": get_preferences(session, subject.profile_id).model_dump(mode="json"),

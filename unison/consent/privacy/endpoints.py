@@ -5,11 +5,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 
-from unison.api.deps import SESSION, get_runtime, require
+from unison.api.deps import AppRuntime, DbSession, require
 from unison.api.ids import DbId
-from unison.api.runtime import Runtime
 from unison.auth.roles import Permission
 from unison.consent.privacy import repository, service
 from unison.models import ApiToken
@@ -17,7 +15,7 @@ from unison.models import ApiToken
 router = APIRouter(prefix="/api/privacy", tags=["privacy"])
 
 
-class PrivacyRequestIn(BaseModel):
+class PrivacySubject(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     profile_id: DbId = Field(description="any id of the person's profile")
@@ -25,8 +23,8 @@ class PrivacyRequestIn(BaseModel):
 
 @router.post("/export")
 def export_profile(
-    body: PrivacyRequestIn,
-    session: Session = SESSION,
+    body: PrivacySubject,
+    session: DbSession,
     token: ApiToken = Depends(require(Permission.privacy_write)),
 ) -> dict[str, Any]:
     """Everything held about the person, as one JSON bundle (access and portability)."""
@@ -35,9 +33,9 @@ def export_profile(
 
 @router.post("/erase")
 def erase_profile(
-    body: PrivacyRequestIn,
-    runtime: Runtime = Depends(get_runtime),
-    session: Session = SESSION,
+    body: PrivacySubject,
+    runtime: AppRuntime,
+    session: DbSession,
     token: ApiToken = Depends(require(Permission.privacy_write)),
 ) -> dict[str, Any]:
     """Remove or anonymize the person's data everywhere; keep only hashed suppression."""
@@ -49,7 +47,7 @@ def erase_profile(
     return result
 
 
-class PrivacyRequestOut(BaseModel):
+class PrivacyRequest(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -61,11 +59,11 @@ class PrivacyRequestOut(BaseModel):
     created_at: datetime
 
 
-@router.get("/requests", response_model=list[PrivacyRequestOut])
+@router.get("/requests", response_model=list[PrivacyRequest])
 def list_requests(
+    session: DbSession,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    session: Session = SESSION,
     _token: object = Depends(require(Permission.privacy_write)),
-) -> list[PrivacyRequestOut]:
+) -> list[PrivacyRequest]:
     """Recorded export and erasure requests, newest first (subjects as hashes only)."""
-    return [PrivacyRequestOut.model_validate(r) for r in repository.requests(session, limit)]
+    return [PrivacyRequest.model_validate(r) for r in repository.requests(session, limit)]
