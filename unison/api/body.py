@@ -7,6 +7,7 @@ from typing import Any
 import orjson
 from starlette.requests import Request
 
+from unison.api.text_params import refuse_nul_in_body
 from unison.kit.errors import PayloadTooLarge, UnisonError
 from unison.kit.json_depth import depth_detail, too_deep, unreadable_json
 
@@ -112,6 +113,8 @@ async def refuse_deep_json(request: Request) -> None:
     except orjson.JSONDecodeError:
         return  # FastAPI's own parse answers for a body that is not JSON
     refuse_deep(value)
+    if request.url.path.startswith("/api/"):
+        refuse_nul_in_body(value)
 
 
 def refuse_deep(value: Any) -> None:

@@ -7,12 +7,10 @@ naming the parameter or field.
 
 from typing import Any
 
-import orjson
 from starlette.requests import Request
 
 from unison.kit.errors import UnisonError
 
-_WITH_BODY = {"POST", "PUT", "PATCH"}
 _NUL = "\x00"
 
 
@@ -22,6 +20,13 @@ class NulCharacter(UnisonError):
 
 def _refuse(field: str) -> None:
     raise NulCharacter(f"{field} contains U+0000 (NUL), which is not accepted", field=field)
+
+
+def refuse_nul_in_body(body: Any) -> None:
+    """Called by api/body.py's depth check on the /api JSON body it has parsed already."""
+    field = _nul_field(body, "")
+    if field is not None:
+        _refuse(field)
 
 
 def _nul_field(value: Any, path: str) -> str | None:
@@ -44,8 +49,10 @@ def _nul_field(value: Any, path: str) -> str | None:
 
 
 async def refuse_nul_characters(request: Request) -> None:
-    """App-wide dependency for the /api routes (/v1 and /hooks have their own checks; the
-    customer pages verify their signed token first and answer their own 403 page)."""
+    """App-wide dependency for the /api routes' parameters (/v1 and /hooks have their own
+    checks; the customer pages verify their signed token first and answer their own 403
+    page). JSON bodies are checked by `refuse_nul_in_body`, on the parse the depth check
+    makes anyway."""
     if not request.url.path.startswith("/api/"):
         return
     for name, value in request.path_params.items():
@@ -54,11 +61,3 @@ async def refuse_nul_characters(request: Request) -> None:
     for name, value in request.query_params.multi_items():
         if _NUL in name or _NUL in value:
             _refuse(name)
-    if request.method in _WITH_BODY and "json" in request.headers.get("content-type", ""):
-        try:
-            body = orjson.loads(await request.body())  # already read by FastAPI: cached
-        except orjson.JSONDecodeError:
-            return  # FastAPI's own parse answers for a body that is not JSON
-        field = _nul_field(body, "")
-        if field is not None:
-            _refuse(field)
