@@ -34,7 +34,7 @@ class TestIngestImportPath:
 # Modules that run queries without being named repository.py, and why
 DATA_ACCESS = {
     "unison/events/log.py": "the log's repository (positions and reads)",
-    "unison/messaging/outbox.py": "the outbox's repository",
+    "unison/outbox/queue.py": "the outbox's repository",
     "unison/kit/db.py": "shared SQL helpers (upsert, insert-ignore)",
     "unison/app/operations.py": "the health probe's SELECT 1",
 }

@@ -354,7 +354,7 @@ def outbox_deliver() -> None:
     """Send every due message whose channel is configured (`unison serve` does this itself)."""
     from unison.channels.senders import load_senders
     from unison.consent.webhooks import webhook_channel
-    from unison.messaging.delivery import deliver_due
+    from unison.outbox.delivery import deliver_due
 
     settings = get_settings()
     sessions, attempted = migrated_sessions(), 0
@@ -374,7 +374,7 @@ def outbox_deliver() -> None:
 @outbox_app.command("status")
 def outbox_status() -> None:
     """Messages in the outbox by channel and status."""
-    from unison.messaging.outbox import counts
+    from unison.outbox.queue import counts
 
     table = Table("channel", "status", "messages")
     with migrated_sessions()() as session:

@@ -13,8 +13,8 @@ from tests.channels.payloads import YOSSI_WA, tg_message, viber_message, wa_mess
 from tests.providers import TELEGRAM_OK, VIBER_OK, WHATSAPP_OK, fake_provider
 from unison.channels.senders import load_senders
 from unison.kit.settings import Settings
-from unison.messaging.delivery import deliver_due
 from unison.models import OutboundMessage
+from unison.outbox.delivery import deliver_due
 
 
 def _deliver(sessions: sessionmaker[Session], settings: Settings) -> int:

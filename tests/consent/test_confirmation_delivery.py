@@ -10,7 +10,7 @@ from tests.consent.conftest import Api, identify
 from tests.smtp import smtp_server
 from unison.channels.senders import configured_senders
 from unison.kit.settings import Settings
-from unison.messaging.delivery import deliver_due
+from unison.outbox.delivery import deliver_due
 
 EMAIL = "nino@example.ge"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}

@@ -14,8 +14,8 @@ from unison.cli import app
 from unison.consent import links
 from unison.consent.webhooks import webhook_channel
 from unison.kit.settings import Settings, get_settings
-from unison.messaging.delivery import deliver_due
 from unison.models import Base, PrivacyRequest
+from unison.outbox.delivery import deliver_due
 
 EMAIL, PHONE, NAME = "tamar.kapanadze@example.ge", "+995599887766", "თამარ კაპანაძე"
 

@@ -18,8 +18,8 @@ from tests.consent.conftest import Api, identify
 from unison.consent.webhooks import CHANNEL, webhook_channel
 from unison.kit.clock import utcnow
 from unison.kit.settings import Settings
-from unison.messaging.delivery import deliver_due as deliver_outbox
 from unison.models import ConsentWebhook, OutboundMessage
+from unison.outbox.delivery import deliver_due as deliver_outbox
 
 EMAIL = "lilit@example.am"
 

@@ -12,7 +12,7 @@ from unison.clv.tasks import ScheduledRefresh
 from unison.consent.webhooks import webhook_channel
 from unison.kit.background import PollingLoop
 from unison.kit.settings import Settings
-from unison.messaging.delivery import deliver_due as deliver_messages
+from unison.outbox.delivery import deliver_due as deliver_messages
 from unison.segments.scheduler import SegmentTimers
 from unison.worker.runner import run_chain_once
 

@@ -14,8 +14,8 @@ from unison.channels.outbound.whatsapp import WhatsAppSender
 from unison.channels.service import SecretsUnreadable, unseal
 from unison.channels.smtp import SmtpSender
 from unison.kit.settings import Settings
-from unison.messaging.envelope import Envelope, Sender
 from unison.models import Connector
+from unison.outbox.envelope import Envelope, Sender
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from email.utils import formatdate
 
 from unison.kit.settings import Settings
-from unison.messaging.envelope import DeliveryFailed, Envelope
+from unison.outbox.envelope import DeliveryFailed, Envelope
 
 
 class SmtpSender:

@@ -18,7 +18,7 @@ from unison.consent.service import Change, Provenance
 from unison.consent.vocabulary import CHANNEL_IDENTIFIER, CHANNELS, SERVICE
 from unison.kit.clock import utcnow
 from unison.kit.settings import Settings
-from unison.messaging.outbox import Outgoing, enqueue
+from unison.outbox.queue import Outgoing, enqueue
 
 SOURCE = "preference_center"
 FREQUENCIES = ("immediate", "daily", "weekly", "monthly")

@@ -32,7 +32,7 @@ from unison.events.log import LogEvent
 from unison.identity.identifiers import extract
 from unison.kit.clock import ensure_utc
 from unison.kit.settings import Settings
-from unison.messaging.outbox import Outgoing, enqueue
+from unison.outbox.queue import Outgoing, enqueue
 from unison.profiles import service as profiles
 from unison.sources import service as sources
 

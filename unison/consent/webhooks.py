@@ -1,5 +1,5 @@
 """Outbound webhooks for consent changes: subscriptions with encrypted signing secrets, and
-the `webhook` channel of the outbox (messaging/channels.py) that delivers the rows
+the `webhook` channel of the outbox (outbox/channels.py) that delivers the rows
 `propagation.announce` queues, with the outbox's leases, retries, backoff and dead state.
 
 A body is signed like Stripe's: `X-Unison-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of
@@ -27,10 +27,10 @@ from unison.kit.errors import InvalidParameter, NotFound
 from unison.kit.keys import sealer
 from unison.kit.secrets import hint, new_secret
 from unison.kit.settings import Settings
-from unison.messaging import outbox
-from unison.messaging.channels import Plug, Retry
-from unison.messaging.envelope import DeliveryFailed, Envelope, Sender
 from unison.models import ConsentWebhook, OutboundMessage
+from unison.outbox import queue as outbox
+from unison.outbox.channels import Plug, Retry
+from unison.outbox.envelope import DeliveryFailed, Envelope, Sender
 
 CHANNEL = "webhook"  # the outbox channel
 RECIPIENT_TYPE = "consent_webhook"  # the recipient is the subscription's id

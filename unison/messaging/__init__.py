@@ -1,1 +1,3 @@
-"""Outbound messaging: the transactional outbox (delivery adapters come later)."""
+"""Outbound messaging (decide): templates, the send gate, channel choice, broadcasts and
+receipts. It writes into the outbox (`unison.outbox`) and reads consent, profiles and
+segments through their services."""

@@ -24,7 +24,7 @@ from unison.models.identity import (
     SharedIdentifier,
 )
 from unison.models.inbox import Conversation, ConversationMessage
-from unison.models.messaging import OutboundMessage
+from unison.models.outbox import OutboundMessage
 from unison.models.processors import ProcessorOffset
 from unison.models.profiles import ComputedTrait, EventProfile, Profile
 from unison.models.search import ProfileSearchKey, ProfileSearchText

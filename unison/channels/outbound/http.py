@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import orjson
 
-from unison.messaging.envelope import DeliveryFailed
+from unison.outbox.envelope import DeliveryFailed
 
 _client: httpx.Client | None = None
 _client_guard = threading.Lock()

@@ -3,7 +3,7 @@ the answer is {"ok": true, "result": Message} or {"ok": false, "error_code", "de
 (403 when the user blocked the bot, 400 for an unknown chat, 429 with retry_after)."""
 
 from unison.channels.outbound.http import post_json
-from unison.messaging.envelope import DeliveryFailed, Envelope
+from unison.outbox.envelope import DeliveryFailed, Envelope
 
 DEFAULT_API = "https://api.telegram.org"
 

@@ -4,7 +4,7 @@ Viber answers HTTP 200 with {"status": 0, "status_message": "ok"} on success and
 status otherwise (6 receiverNotSubscribed, 5 receiverNotRegistered, 12 tooManyRequests...)."""
 
 from unison.channels.outbound.http import post_json
-from unison.messaging.envelope import DeliveryFailed, Envelope
+from unison.outbox.envelope import DeliveryFailed, Envelope
 
 DEFAULT_API = "https://chatapi.viber.com"
 _TOO_MANY_REQUESTS = 12

@@ -6,7 +6,7 @@ inside the 24-hour window after the customer wrote (a STOP reply always is); out
 Meta answers 131047, a permanent failure for this message."""
 
 from unison.channels.outbound.http import post_json
-from unison.messaging.envelope import DeliveryFailed, Envelope
+from unison.outbox.envelope import DeliveryFailed, Envelope
 
 DEFAULT_API = "https://graph.facebook.com/v21.0"
 # Throttling codes: retrying later helps (application, account, pair rate limits).

@@ -17,7 +17,7 @@ from unison.consent.privacy.registry import Subject, register
 from unison.consent.schemas import ConsentRecord, ConsentState
 from unison.consent.suppression import identifier_hash
 from unison.kit.clock import utcnow
-from unison.messaging import outbox
+from unison.outbox import queue as outbox
 from unison.profiles import computed_traits
 from unison.profiles.search import service as search
 from unison.profiles.service import profile_view

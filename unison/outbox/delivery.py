@@ -1,4 +1,4 @@
-"""Sending the outbox, on every plugged channel (messaging/channels.py): lease due rows, hand
+"""Sending the outbox, on every plugged channel (outbox/channels.py): lease due rows, hand
 each to its channel's adapter, record the outcome under the channel's retry policy. A row is
 sent at most once per lease and recorded right after; only a crash between the two repeats
 it (adapters give receivers a stable id: the idempotency key, or X-Unison-Delivery).
@@ -18,10 +18,10 @@ from unison.kit.backoff import next_attempt
 from unison.kit.clock import utcnow
 from unison.kit.db import transaction
 from unison.kit.settings import Settings
-from unison.messaging import outbox
-from unison.messaging.channels import Plug, Registry
-from unison.messaging.envelope import DeliveryFailed, Envelope, Sender, Senders
 from unison.models import OutboundMessage
+from unison.outbox import queue as outbox
+from unison.outbox.channels import Plug, Registry
+from unison.outbox.envelope import DeliveryFailed, Envelope, Sender, Senders
 
 log = logging.getLogger(__name__)
 # Every envelope field but the message id is the outbox column of the same name.

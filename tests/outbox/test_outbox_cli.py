@@ -10,7 +10,7 @@ from tests.smtp import smtp_server
 from unison.cli import app
 from unison.kit.db import transaction
 from unison.kit.settings import get_settings
-from unison.messaging.outbox import Outgoing, enqueue
+from unison.outbox.queue import Outgoing, enqueue
 
 runner = CliRunner()
 

@@ -1,4 +1,4 @@
-"""The transactional outbox of outbound messages (unison/messaging/delivery.py sends them)."""
+"""The transactional outbox of outbound messages (unison/outbox/delivery.py sends them)."""
 
 from datetime import datetime
 

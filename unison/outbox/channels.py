@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from unison.kit.settings import Settings
-from unison.messaging.envelope import Envelope, Sender, Senders
+from unison.outbox.envelope import Envelope, Sender, Senders
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from tests.smtp import Mailbox, free_port, smtp_server
 from unison.channels.senders import configured_senders
 from unison.kit.db import transaction
 from unison.kit.settings import Settings
-from unison.messaging.delivery import deliver_due, envelope_of
-from unison.messaging.outbox import Outgoing, enqueue
 from unison.models import OutboundMessage
+from unison.outbox.delivery import deliver_due, envelope_of
+from unison.outbox.queue import Outgoing, enqueue
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 GEORGIAN = "გამარჯობა! თქვენი გამოწერა დადასტურებულია."

@@ -19,7 +19,7 @@ from tests.smtp import free_port
 from unison.channels.outbound.telegram import TelegramSender
 from unison.channels.outbound.viber import ViberSender
 from unison.channels.outbound.whatsapp import WhatsAppSender
-from unison.messaging.envelope import DeliveryFailed, Envelope
+from unison.outbox.envelope import DeliveryFailed, Envelope
 
 HEBREW = "הוסרתם מהודעות השיווק בערוץ טלגרם."
 

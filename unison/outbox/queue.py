@@ -1,7 +1,7 @@
 """The outbox's repository: one table (`outbound_messages`) for everything Unison sends, on
 any channel (email, telegram, viber, whatsapp, and `webhook` for consent-change webhooks).
 Rows are written in the transaction that decides to send, keyed so a replay never queues one twice;
-unison/messaging/delivery.py sends them. All of the outbox's SQL is here."""
+unison/outbox/delivery.py sends them. All of the outbox's SQL is here."""
 
 from collections.abc import Collection
 from dataclasses import asdict, dataclass

@@ -18,7 +18,7 @@ from unison import migrations
 from unison.consent import webhooks
 from unison.kit.db import create_db_engine, make_session_factory, transaction
 from unison.kit.settings import Settings
-from unison.messaging.delivery import deliver_due
+from unison.outbox.delivery import deliver_due
 
 # The lead re-chains migrations when merging: these name this change and the one before it.
 ONE_OUTBOX, BEFORE = "0012", "0011"

@@ -17,9 +17,9 @@ from unison.cli import app
 from unison.consent import webhooks
 from unison.kit.db import transaction
 from unison.kit.settings import Settings, get_settings
-from unison.messaging.delivery import deliver_due
-from unison.messaging.outbox import Outgoing, enqueue
 from unison.models import OutboundMessage
+from unison.outbox.delivery import deliver_due
+from unison.outbox.queue import Outgoing, enqueue
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 runner = CliRunner()
