@@ -353,7 +353,7 @@ def main() -> None:  # pragma: no cover - console entry point
 def outbox_deliver() -> None:
     """Send every due message whose channel is configured (`unison serve` does this itself)."""
     from unison.channels.senders import load_senders
-    from unison.consent.webhooks import webhook_channel
+    from unison.consent.ledger.webhooks import webhook_channel
     from unison.outbox.delivery import deliver_due
 
     settings = get_settings()

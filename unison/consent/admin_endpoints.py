@@ -8,7 +8,7 @@ from unison.api.deps import AppRuntime, DbSession, require
 from unison.api.ids import DbId
 from unison.auth.roles import Permission
 from unison.consent import repository as rows
-from unison.consent import suppression
+from unison.consent.ledger import suppression
 from unison.consent.schemas import (
     Purpose,
     PurposeCreate,

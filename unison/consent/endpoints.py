@@ -10,8 +10,10 @@ from sqlalchemy.orm import Session
 from unison.api.deps import AppRuntime, DbSession, require
 from unison.api.ids import DbId
 from unison.auth.roles import Permission
-from unison.consent import decision, preferences, service
 from unison.consent import repository as rows
+from unison.consent import service
+from unison.consent.ledger import decision
+from unison.consent.preference_center import preferences
 from unison.consent.schemas import (
     ConsentChange,
     ConsentChanges,

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from unison.consent.ledger import GENESIS
-from unison.consent.ordering import supersedes
+from unison.consent.ledger.chain import GENESIS
+from unison.consent.ledger.ordering import supersedes
 from unison.kit.db import chunks, dialect_insert
 from unison.models import (
     ConsentChainHead,

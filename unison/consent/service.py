@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from unison.consent import propagation
 from unison.consent import repository as rows
-from unison.consent.ledger import Break, record_hash, verify_chain
-from unison.consent.ordering import in_force
+from unison.consent.ledger import propagation
+from unison.consent.ledger.chain import Break, record_hash, verify_chain
+from unison.consent.ledger.ordering import in_force
 from unison.consent.vocabulary import STATUSES, purpose_kinds
 from unison.kit.clock import utcnow
 from unison.kit.errors import InvalidParameter, NotFound

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from unison.api.deps import AppRuntime, DbSession, require
 from unison.api.ids import DbId
 from unison.auth.roles import Permission
-from unison.consent import webhooks
+from unison.consent.ledger import webhooks
 
 router = APIRouter(prefix="/api/consent/webhooks", tags=["consent"])
 

@@ -25,8 +25,8 @@ from unison.models import (
     SegmentTimer,
     TraitDefinitionRow,
 )
-from unison.segments.compile_sql import Compiled
-from unison.segments.values import bucket
+from unison.segments.language.values import bucket
+from unison.segments.sql.compiler import Compiled
 
 
 def dialect(session: Session) -> str:

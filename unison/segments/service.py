@@ -9,18 +9,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from unison.consent import service as consent_service
-from unison.consent.decision import can_contact
+from unison.consent.ledger.decision import can_contact
 from unison.consent.vocabulary import CHANNEL_IDENTIFIER
 from unison.events import log as offsets
 from unison.kit.errors import Conflict, NotFound
 from unison.kit.settings import Settings
 from unison.models import Segment, TraitDefinitionRow
-from unison.segments import catalog as catalogs
 from unison.segments import repository as rows
-from unison.segments import rfm, rounds
-from unison.segments.compile_sql import Compiled, Context, compile_condition
-from unison.segments.evaluate import explain as explain_tree
-from unison.segments.index import needs_of, referenced_segments, triggers_of
+from unison.segments.computed_traits import rfm
 from unison.segments.language import SegmentDefinitionInvalid, parse_text, to_text
 from unison.segments.language.nodes import (
     Aggregate,
@@ -36,8 +32,13 @@ from unison.segments.language.nodes import (
     parse_trait_definition,
     walk,
 )
-from unison.segments.processor import NAME
-from unison.segments.rounds import Plan, Work
+from unison.segments.realtime import catalog as catalogs
+from unison.segments.realtime import rounds
+from unison.segments.realtime.evaluate import explain as explain_tree
+from unison.segments.realtime.index import needs_of, referenced_segments, triggers_of
+from unison.segments.realtime.processor import NAME
+from unison.segments.realtime.rounds import Plan, Work
+from unison.segments.sql.compiler import Compiled, Context, compile_condition
 
 
 class SegmentNotFound(NotFound):

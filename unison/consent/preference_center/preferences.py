@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
-from unison.consent import links
 from unison.consent import repository as rows
+from unison.consent.preference_center import links
 from unison.consent.schemas import Preferences, PreferencesUpdate
 from unison.kit.clock import utcnow
 from unison.kit.errors import InvalidParameter

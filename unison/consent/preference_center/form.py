@@ -10,9 +10,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from unison.consent import preferences, service
 from unison.consent import repository as rows
-from unison.consent.i18n import text
+from unison.consent import service
+from unison.consent.preference_center import preferences
+from unison.consent.preference_center.i18n import text
 from unison.consent.schemas import PreferencesUpdate
 from unison.consent.service import Change, Provenance
 from unison.consent.vocabulary import CHANNEL_IDENTIFIER, CHANNELS, SERVICE

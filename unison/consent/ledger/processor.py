@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from unison.consent import repository as rows
 from unison.consent import service
-from unison.consent.i18n import choose, text
-from unison.consent.keywords import KEYWORD_CHANNELS, match
-from unison.consent.propagation import CHANGED
+from unison.consent.ledger.keywords import KEYWORD_CHANNELS, match
+from unison.consent.ledger.propagation import CHANGED
+from unison.consent.preference_center.i18n import choose, text
 from unison.consent.service import Change, Provenance
 from unison.consent.vocabulary import (
     CHANNEL_IDENTIFIER,

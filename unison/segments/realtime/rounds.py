@@ -14,19 +14,19 @@ import orjson
 from sqlalchemy.orm import Session
 
 from unison.consent import service as consent_service
-from unison.consent.decision import can_contact
+from unison.consent.ledger.decision import can_contact
 from unison.consent.vocabulary import CHANNEL_IDENTIFIER
 from unison.events import service as event_log
 from unison.kit.clock import isoformat_z
 from unison.kit.settings import Settings
 from unison.profiles import computed_traits
 from unison.segments import repository as rows
-from unison.segments import rfm
-from unison.segments import traits as trait_values
-from unison.segments.catalog import Catalog
-from unison.segments.evaluate import EventRow, Facts, evaluate, explain, next_change
-from unison.segments.index import Needs
-from unison.segments.system_source import source_id
+from unison.segments.computed_traits import aggregates as trait_values
+from unison.segments.computed_traits import rfm
+from unison.segments.realtime.catalog import Catalog
+from unison.segments.realtime.evaluate import EventRow, Facts, evaluate, explain, next_change
+from unison.segments.realtime.index import Needs
+from unison.segments.realtime.system_source import source_id
 
 ENTERED = "segment.entered"
 EXITED = "segment.exited"

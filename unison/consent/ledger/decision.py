@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from unison.consent import repository as rows
-from unison.consent import suppression
-from unison.consent.ordering import in_force
+from unison.consent.ledger import suppression
+from unison.consent.ledger.ordering import in_force
 from unison.consent.vocabulary import CHANNEL_IDENTIFIER, SERVICE
 from unison.kit.clock import ensure_utc, isoformat_z, utcnow
 from unison.models import ConsentRecord

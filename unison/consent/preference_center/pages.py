@@ -18,10 +18,12 @@ from starlette.responses import HTMLResponse
 
 from unison.api.deps import AppRuntime, DbSession
 from unison.api.runtime import Runtime
-from unison.consent import links, preference_center, preferences, service
 from unison.consent import repository as rows
-from unison.consent.i18n import LANGUAGES, catalog, choose, direction, text
-from unison.consent.language import profile_language
+from unison.consent import service
+from unison.consent.preference_center import form as preference_center
+from unison.consent.preference_center import links, preferences
+from unison.consent.preference_center.i18n import LANGUAGES, catalog, choose, direction, text
+from unison.consent.preference_center.language import profile_language
 from unison.kit.errors import InvalidParameter, NotFound
 
 router = APIRouter(tags=["preference center"], include_in_schema=False)
