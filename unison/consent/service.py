@@ -11,8 +11,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from unison.consent import repository as rows
-from unison.consent.ledger import propagation
+from unison.consent.ledger import decision, propagation
 from unison.consent.ledger.chain import Break, record_hash, verify_chain
+from unison.consent.ledger.decision import Decision
 from unison.consent.ledger.ordering import in_force
 from unison.consent.vocabulary import STATUSES, purpose_kinds
 from unison.kit.clock import utcnow
@@ -60,6 +61,14 @@ def live_id(session: Session, profile_id: int) -> int:
 
 def kinds(session: Session, settings: Settings) -> dict[str, str]:
     return purpose_kinds(settings, rows.declared_purposes(session))
+
+
+def contactable(
+    session: Session, profile_ids: list[int], purpose: str, channel: str, *, kind: str
+) -> dict[int, Decision]:
+    """May each of these profiles be contacted now for `purpose` on `channel`: the one
+    decision point (`can_contact`) asked for many profiles in a few statements."""
+    return decision.can_contact_many(session, profile_ids, purpose, channel, kind=kind)
 
 
 def record(

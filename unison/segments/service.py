@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from unison.consent import service as consent_service
-from unison.consent.ledger.decision import can_contact
 from unison.consent.vocabulary import CHANNEL_IDENTIFIER
 from unison.events import log as offsets
 from unison.kit.errors import Conflict, NotFound
@@ -149,11 +148,8 @@ def context(session: Session, settings: Settings, now: datetime) -> Context:
         if kind is None:
             return []
         candidates = rows.live_profiles_with(session, CHANNEL_IDENTIFIER[channel])
-        return [
-            pid
-            for pid in candidates
-            if can_contact(session, pid, purpose, channel, kind=kind).allowed
-        ]
+        decided = consent_service.contactable(session, candidates, purpose, channel, kind=kind)
+        return [pid for pid in candidates if decided[pid].allowed]
 
     return Context(now=now, segment_ids=segment_ids, allowed=allowed)
 
