@@ -12,10 +12,10 @@ from unison.consent.ledger import suppression
 from unison.consent.schemas import (
     Purpose,
     PurposeCreate,
-    Reason,
     Suppression,
     SuppressionCreate,
 )
+from unison.consent.vocabulary import Reason
 from unison.kit.clock import utcnow
 from unison.kit.errors import Conflict
 from unison.kit.pagination import Page, decode_id_cursor, encode_cursor

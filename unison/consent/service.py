@@ -115,20 +115,23 @@ def record(
     return written
 
 
+# The record's fields the current-state projection keeps (besides the record's id).
+_PROJECTED = (
+    "identifier_type",
+    "identifier_value",
+    "purpose",
+    "channel",
+    "profile_id",
+    "status",
+    "source",
+    "source_channel",
+    "occurred_at",
+    "expires_at",
+)
+
+
 def _state(record: ConsentRecord) -> dict[str, Any]:
-    return {
-        "identifier_type": record.identifier_type,
-        "identifier_value": record.identifier_value,
-        "purpose": record.purpose,
-        "channel": record.channel,
-        "profile_id": record.profile_id,
-        "status": record.status,
-        "record_id": record.id,
-        "source": record.source,
-        "source_channel": record.source_channel,
-        "occurred_at": record.occurred_at,
-        "expires_at": record.expires_at,
-    }
+    return {"record_id": record.id, **{name: getattr(record, name) for name in _PROJECTED}}
 
 
 def current(session: Session, profile_id: int) -> list[ConsentState]:

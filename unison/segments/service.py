@@ -76,10 +76,13 @@ def read_definition(definition: Any, text: str | None) -> Condition:
     try:
         return parse_condition(definition)
     except SegmentDefinitionInvalid as exc:
-        where = "definition" + (exc.field or "$")[1:]
-        raise SegmentDefinitionInvalid(
-            exc.detail.replace(exc.field or "$", where, 1), field=where
-        ) from None
+        raise _in_definition(exc) from None
+
+
+def _in_definition(exc: SegmentDefinitionInvalid) -> SegmentDefinitionInvalid:
+    """The error with its JSON path ($...) named from the request body's `definition`."""
+    where = "definition" + (exc.field or "$")[1:]
+    return SegmentDefinitionInvalid(exc.detail.replace(exc.field or "$", where, 1), field=where)
 
 
 def check(session: Session, settings: Settings, condition: Condition, own: str | None) -> None:
@@ -411,10 +414,7 @@ def read_trait_definition(data: Any) -> TraitDefinition:
     try:
         return parse_trait_definition(data)
     except SegmentDefinitionInvalid as exc:
-        where = "definition" + (exc.field or "$")[1:]
-        raise SegmentDefinitionInvalid(
-            exc.detail.replace(exc.field or "$", where, 1), field=where
-        ) from None
+        raise _in_definition(exc) from None
 
 
 def recompute_trait(session: Session, settings: Settings, name: str, now: datetime) -> int:
