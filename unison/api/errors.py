@@ -67,3 +67,15 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
+
+
+class MalformedBody(UnisonError):
+    status_code = 400
+
+
+class UnsupportedEncoding(UnisonError):
+    status_code = 415
+
+
+class NulCharacter(UnisonError):
+    status_code = 400

@@ -32,21 +32,18 @@ from unison.api.deps import runtime_of
 from unison.api.runtime import Runtime
 from unison.channels import signing
 from unison.channels.base import ConnectorRef
-from unison.channels.service import ConnectorNotFound, connector_ref
+from unison.channels.errors import ConnectorNotFound, MethodNotAllowed
+from unison.channels.service import connector_ref
 from unison.channels.types import TYPE_NAMES, TYPES, ChannelType, Check
 from unison.events.ingest import Answer, Call, Claim, IngestFastPath, Intake, Opener, Stored, serve
 from unison.events.service import SourceRef
 from unison.kit.cache import TtlCache
 from unison.kit.db import transaction
-from unison.kit.errors import Forbidden, InvalidParameter, UnisonError
+from unison.kit.errors import Forbidden, InvalidParameter
 from unison.kit.settings import Settings
 
 ROUTE = "/hooks/{type}/{connector}"
 PREFIX = "/hooks/"
-
-
-class MethodNotAllowed(UnisonError):
-    status_code = 405
 
 
 class ConnectorCache(TtlCache[tuple[str, str], ConnectorRef]):

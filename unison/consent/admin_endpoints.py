@@ -9,6 +9,7 @@ from unison.api.ids import DbId
 from unison.auth.roles import Permission
 from unison.consent import repository as rows
 from unison.consent import suppression
+from unison.consent.errors import PurposeExists, SuppressionNotFound
 from unison.consent.schemas import (
     Purpose,
     PurposeCreate,
@@ -17,15 +18,10 @@ from unison.consent.schemas import (
     SuppressionCreate,
 )
 from unison.kit.clock import utcnow
-from unison.kit.errors import Conflict
 from unison.kit.pagination import Page, decode_id_cursor, encode_cursor
 from unison.models import ConsentPurpose
 
 router = APIRouter(prefix="/api/consent", tags=["consent"])
-
-
-class PurposeExists(Conflict):
-    pass
 
 
 @router.get("/purposes", response_model=list[Purpose])
@@ -104,6 +100,6 @@ def delete_suppression(
 ) -> None:
     """Lift a suppression (admin only: erasure entries should stay)."""
     if rows.delete_suppression(session, suppression_id) is None:
-        raise suppression.SuppressionNotFound(
+        raise SuppressionNotFound(
             f"no suppression with id {suppression_id}", field="suppression_id"
         )

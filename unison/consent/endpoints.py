@@ -12,6 +12,7 @@ from unison.api.ids import DbId
 from unison.auth.roles import Permission
 from unison.consent import decision, preferences, service
 from unison.consent import repository as rows
+from unison.consent.errors import IdentifierNotOwned, NoReachableIdentifier
 from unison.consent.schemas import (
     ConsentChange,
     ConsentChanges,
@@ -29,19 +30,11 @@ from unison.consent.schemas import (
 from unison.consent.vocabulary import CHANNEL_IDENTIFIER, CHANNELS, check_purpose
 from unison.identity.identifiers import IdentRejected, normalize_lookup
 from unison.kit.clock import ensure_utc, utcnow
-from unison.kit.errors import Conflict, InvalidParameter
+from unison.kit.errors import InvalidParameter
 from unison.models import ApiToken
 
 router = APIRouter(prefix="/api/profiles", tags=["consent"])
 ProfileId = Annotated[DbId, Path(description="a profile id; merged-away ids still work")]
-
-
-class IdentifierNotOwned(Conflict):
-    pass
-
-
-class NoReachableIdentifier(Conflict):
-    pass
 
 
 @router.get("/{profile_id}/consents", response_model=Consents)

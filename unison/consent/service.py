@@ -12,23 +12,16 @@ from sqlalchemy.orm import Session
 
 from unison.consent import propagation
 from unison.consent import repository as rows
+from unison.consent.errors import ConsentInvalid
 from unison.consent.ledger import Break, record_hash, verify_chain
 from unison.consent.ordering import in_force
 from unison.consent.vocabulary import STATUSES, purpose_kinds
 from unison.kit.clock import utcnow
-from unison.kit.errors import InvalidParameter, NotFound
 from unison.kit.settings import Settings
 from unison.models import ConsentRecord, ConsentState
+from unison.profiles.errors import ProfileNotFound
 
 Ident = tuple[str, str]
-
-
-class ProfileNotFound(NotFound):
-    pass
-
-
-class ConsentInvalid(InvalidParameter):
-    pass
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The words of consent: channels, statuses, sources, and which identifier reaches a channel."""
 
-from unison.kit.errors import InvalidParameter
+from unison.consent.errors import ChannelUnknown, PurposeUnknown
 from unison.kit.settings import Settings
 
 CHANNELS: tuple[str, ...] = ("email", "sms", "telegram", "viber", "whatsapp", "push", "phone_call")
@@ -47,14 +47,6 @@ SUPPRESSION_REASONS: tuple[str, ...] = (
     "manual",
 )
 SERVICE = "service"
-
-
-class PurposeUnknown(InvalidParameter):
-    pass
-
-
-class ChannelUnknown(InvalidParameter):
-    pass
 
 
 def check_channel(channel: str, field: str = "channel") -> str:

@@ -18,10 +18,10 @@ from starlette.types import Scope
 from unison.api.body import parse_json_object
 from unison.api.deps import runtime_of
 from unison.api.runtime import Runtime
+from unison.events.errors import BatchRejected, BatchTooLarge, InvalidBatch
 from unison.events.ingest import Answer, Call, Claim, IngestFastPath, Intake, Opener, Stored, serve
 from unison.events.schemas import BatchEnvelope, IngestResult, SegmentEvent
 from unison.events.service import BatchContext, SourceRef, json_kind
-from unison.kit.errors import UnisonError
 from unison.kit.settings import Settings
 from unison.sources.write_keys import authenticate, write_key_from_body, write_key_from_headers
 
@@ -29,18 +29,6 @@ router = APIRouter(tags=["collection (Segment-compatible)"])
 CALL_TYPES = ("track", "identify", "page", "screen", "group", "alias")
 # path -> the type it implies (None: a batch names each item's type)
 COLLECT_PATHS: dict[str, str | None] = {"/v1/batch": None} | {f"/v1/{t}": t for t in CALL_TYPES}
-
-
-class InvalidBatch(UnisonError):
-    status_code = 400
-
-
-class BatchTooLarge(UnisonError):
-    status_code = 400
-
-
-class BatchRejected(UnisonError):
-    status_code = 400
 
 
 def _envelope(body: dict[str, Any], source: SourceRef, max_events: int) -> Intake:

@@ -11,21 +11,18 @@ from unison.api.ids import DbId
 from unison.auth.roles import Permission
 from unison.events import repository
 from unison.events.channels import ACCEPTED_TEXT, CHANNELS
+from unison.events.errors import EventNotFound
 from unison.events.schemas import (
     EventType,
     EventView,
     RejectedEventView,
 )
-from unison.kit.errors import InvalidParameter, NotFound
+from unison.kit.errors import InvalidParameter
 from unison.kit.pagination import Page, decode_id_cursor, encode_cursor
 from unison.models import Event, RejectedEvent
 from unison.sources import service as sources
 
 read = APIRouter(prefix="/api", tags=["event log"])
-
-
-class EventNotFound(NotFound):
-    pass
 
 
 def _event_out(event: Event, source: str) -> EventView:

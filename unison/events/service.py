@@ -16,10 +16,10 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from unison.events.channels import ACCEPTED_TEXT, canonical_channel
+from unison.events.errors import EventRejected
 from unison.events.schemas import EVENT_TYPES, SegmentEvent
 from unison.events.wire import WireEvent, read_plain
 from unison.kit.clock import isoformat_z
-from unison.kit.errors import UnisonError
 from unison.kit.json_depth import MAX_JSON_DEPTH, too_deep
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
@@ -40,14 +40,6 @@ _JSON_KIND = {
 
 # An item's known fields: read directly when plain, else through the model (events/wire.py).
 Fields = WireEvent | SegmentEvent
-
-
-class EventRejected(UnisonError):
-    """One item failed validation; `error` names the rule, `field` the place."""
-
-    def __init__(self, detail: str, *, field: str | None, error: str = "InvalidEvent") -> None:
-        super().__init__(detail, field=field)
-        self.error = error
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,13 +12,14 @@ from unison.consent import service as consent_service
 from unison.consent.decision import can_contact
 from unison.consent.vocabulary import CHANNEL_IDENTIFIER
 from unison.events import log as offsets
-from unison.kit.errors import Conflict, NotFound
 from unison.kit.settings import Settings
 from unison.models import Segment, TraitDefinitionRow
+from unison.profiles.errors import ProfileNotFound
 from unison.segments import catalog as catalogs
 from unison.segments import repository as rows
 from unison.segments import rfm, rounds
 from unison.segments.compile_sql import Compiled, Context, compile_condition
+from unison.segments.errors import SegmentExists, SegmentNotFound, TraitNotFound
 from unison.segments.evaluate import explain as explain_tree
 from unison.segments.index import needs_of, referenced_segments, triggers_of
 from unison.segments.language import SegmentDefinitionInvalid, parse_text, to_text
@@ -38,22 +39,6 @@ from unison.segments.language.nodes import (
 )
 from unison.segments.processor import NAME
 from unison.segments.rounds import Plan, Work
-
-
-class SegmentNotFound(NotFound):
-    pass
-
-
-class SegmentExists(Conflict):
-    pass
-
-
-class ProfileNotFound(NotFound):
-    pass
-
-
-class TraitNotFound(NotFound):
-    pass
 
 
 @dataclass(frozen=True)
