@@ -1,10 +1,9 @@
 """HTTP routes for API tokens."""
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from unison.api.deps import DbSession, require
+from unison.api.deps import DbSession, TokensWrite
 from unison.auth import service
-from unison.auth.roles import Permission
 from unison.auth.schemas import Token, TokenCreate, TokenCreated
 from unison.models import ApiToken
 
@@ -25,7 +24,7 @@ def _out(token: ApiToken) -> Token:
 @router.get("", response_model=list[Token])
 def list_tokens(
     session: DbSession,
-    _token: object = Depends(require(Permission.tokens_write)),
+    _token: TokensWrite,
 ) -> list[Token]:
     """All API tokens with their roles; secrets are never shown."""
     return [_out(t) for t in service.list_tokens(session)]
@@ -35,7 +34,7 @@ def list_tokens(
 def create_token(
     body: TokenCreate,
     session: DbSession,
-    _token: object = Depends(require(Permission.tokens_write)),
+    _token: TokensWrite,
 ) -> TokenCreated:
     """Create a bearer token; the response carries its secret, shown this once."""
     token, secret = service.create_token(session, body.name, body.role.value)

@@ -2,12 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Path
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from unison.api.deps import AppRuntime, DbSession, require
-from unison.auth.roles import Permission
+from unison.api.deps import AppRuntime, ConnectorsWrite, DbSession
 from unison.channels import service
 from unison.channels.hooks import forget_connectors
 from unison.channels.schemas import (
@@ -42,7 +41,7 @@ def connector_out(session: Session, settings: Settings, connector: Connector) ->
 def list_connectors(
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = Depends(require(Permission.connectors_write)),
+    _token: ConnectorsWrite,
 ) -> list[ConnectorView]:
     """Every connector with its webhook URL and which secrets are set (never their values)."""
     return [connector_out(session, runtime.settings, c) for c in service.list_connectors(session)]
@@ -53,7 +52,7 @@ def create_connector(
     body: ConnectorCreate,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = Depends(require(Permission.connectors_write)),
+    _token: ConnectorsWrite,
 ) -> ConnectorCreated:
     """Create a connector; secrets it generates (webhook secret, verify token) are returned
     once."""
@@ -69,7 +68,7 @@ def get_connector(
     name: Name,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = Depends(require(Permission.connectors_write)),
+    _token: ConnectorsWrite,
 ) -> ConnectorView:
     """One connector (never its secrets' values)."""
     return connector_out(session, runtime.settings, service.get_connector(session, name))
@@ -81,7 +80,7 @@ def update_connector(
     body: ConnectorUpdate,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = Depends(require(Permission.connectors_write)),
+    _token: ConnectorsWrite,
 ) -> ConnectorView:
     """Replace some secrets (rotation) or the region."""
     connector = service.update_connector(session, runtime.settings, name, body.secrets, body.region)
@@ -95,7 +94,7 @@ def delete_connector(
     name: Name,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = Depends(require(Permission.connectors_write)),
+    _token: ConnectorsWrite,
 ) -> Response:
     """Delete a connector: its webhook stops answering; its events stay in the log."""
     service.delete_connector(session, name)

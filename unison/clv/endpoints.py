@@ -4,10 +4,9 @@ from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from unison.api.deps import AppRuntime, DbSession, require
-from unison.auth.roles import Permission
+from unison.api.deps import AppRuntime, ClvRead, ClvWrite, DbSession
 from unison.clv import economics, repository, service
 from unison.clv import rates as exchange
 from unison.clv.schemas import (
@@ -33,7 +32,7 @@ router = APIRouter(tags=["clv"])
 def refresh(
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = Depends(require(Permission.clv_write)),
+    _token: ClvWrite,
 ) -> ClvRefresh:
     """Recompute every customer's CLV traits now (as `unison clv refresh` does)."""
     report = service.refresh(session, runtime.settings)
@@ -64,8 +63,8 @@ def validation(
     observation_end: Annotated[date, Query(description="last day of the holdout period")],
     session: DbSession,
     runtime: AppRuntime,
+    _token: ClvRead,
     fmt: Annotated[Literal["json", "png", "svg"], Query(alias="format")] = "json",
-    _token: object = Depends(require(Permission.clv_read)),
 ) -> Validation | Response:
     """Predicted vs actual holdout purchases by calibration frequency, as a table or a chart."""
     report = service.validation(session, runtime.settings, calibration_end, observation_end)
@@ -90,7 +89,7 @@ def enter_spend(
     body: SpendBatch,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = Depends(require(Permission.clv_write)),
+    _token: ClvWrite,
 ) -> SpendList:
     """Record acquisition spend per channel and month (replaces the same channel/month)."""
     entries = [
@@ -106,9 +105,9 @@ def enter_spend(
 @router.get("/api/analytics/acquisition-spend", response_model=SpendList)
 def list_spend(
     session: DbSession,
+    _token: ClvRead,
     from_month: Annotated[str | None, Query(alias="from", description="YYYY-MM")] = None,
     to_month: Annotated[str | None, Query(alias="to", description="YYYY-MM")] = None,
-    _token: object = Depends(require(Permission.clv_read)),
 ) -> SpendList:
     """Acquisition spend entered, by month and channel."""
     first = economics.check_month(from_month, "from") if from_month else None
@@ -128,7 +127,7 @@ def unit_economics(
     to_month: Annotated[str, Query(alias="to", description="last acquisition month, YYYY-MM")],
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = Depends(require(Permission.clv_read)),
+    _token: ClvRead,
 ) -> UnitEconomics:
     """CAC, LTV/CAC, payback and contribution margin per first-touch channel."""
     currency, rows = economics.unit_economics(session, runtime.settings, from_month, to_month)
@@ -144,7 +143,7 @@ def unit_economics(
 def enter_rates(
     body: RateBatch,
     session: DbSession,
-    _token: object = Depends(require(Permission.clv_write)),
+    _token: ClvWrite,
 ) -> RateList:
     """Record dated exchange rates (the same base/currency/day is replaced)."""
     entries = [
@@ -160,10 +159,10 @@ def enter_rates(
 @router.get("/api/clv/exchange-rates", response_model=RateList)
 def list_rates(
     session: DbSession,
+    _token: ClvRead,
     currency: Annotated[str | None, Query(max_length=3, description="ISO 4217 code")] = None,
     since: Annotated[date | None, Query(description="first day, YYYY-MM-DD")] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
-    _token: object = Depends(require(Permission.clv_read)),
 ) -> RateList:
     """Imported exchange rates, newest day first."""
     code = exchange.currency_code(currency, "currency") if currency else None

@@ -2,11 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 
-from unison.api.deps import AppRuntime, DbSession, require
+from unison.api.deps import AppRuntime, ConsentRead, ConsentWrite, DbSession, PrivacyWrite
 from unison.api.ids import DbId
-from unison.auth.roles import Permission
 from unison.consent import repository as rows
 from unison.consent import suppression
 from unison.consent.errors import PurposeExists, SuppressionNotFound
@@ -28,7 +27,7 @@ router = APIRouter(prefix="/api/consent", tags=["consent"])
 def list_purposes(
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = Depends(require(Permission.consent_read)),
+    _token: ConsentRead,
 ) -> list[Purpose]:
     """Every purpose: those declared in settings and those added through the API."""
     found = [
@@ -46,7 +45,7 @@ def create_purpose(
     body: PurposeCreate,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = Depends(require(Permission.consent_write)),
+    _token: ConsentWrite,
 ) -> Purpose:
     """Declare a purpose (topic) consent can be given for."""
     if body.name in runtime.settings.consent_purposes or rows.purpose_kind(session, body.name):
@@ -63,10 +62,10 @@ def create_purpose(
 @router.get("/suppressions", response_model=Page[Suppression])
 def list_suppressions(
     session: DbSession,
+    _token: ConsentRead,
     reason: Reason | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: str | None = None,
-    _token: object = Depends(require(Permission.consent_read)),
 ) -> Page[Suppression]:
     """Suppressed identifiers (hashes only), newest first."""
     found = rows.list_suppressions(
@@ -82,7 +81,7 @@ def list_suppressions(
 def add_suppression(
     body: SuppressionCreate,
     session: DbSession,
-    _token: object = Depends(require(Permission.consent_write)),
+    _token: ConsentWrite,
 ) -> Suppression:
     """Suppress an identifier (hard bounce, spam complaint, objection...); stored hashed."""
     ident = suppression.normalize(body.identifier_type, body.identifier)
@@ -96,7 +95,7 @@ def add_suppression(
 def delete_suppression(
     suppression_id: Annotated[DbId, Path()],
     session: DbSession,
-    _token: object = Depends(require(Permission.privacy_write)),
+    _token: PrivacyWrite,
 ) -> None:
     """Lift a suppression (admin only: erasure entries should stay)."""
     if rows.delete_suppression(session, suppression_id) is None:

@@ -4,12 +4,17 @@ import hashlib
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 from sqlalchemy.orm import Session
 
-from unison.api.deps import AppRuntime, DbSession, require
+from unison.api.deps import (
+    AppRuntime,
+    ConsentRead,
+    ConsentWrite,
+    DbSession,
+    ReachabilityRead,
+)
 from unison.api.ids import DbId
-from unison.auth.roles import Permission
 from unison.consent import decision, preferences, service
 from unison.consent import repository as rows
 from unison.consent.errors import IdentifierNotOwned, NoReachableIdentifier
@@ -31,7 +36,6 @@ from unison.consent.vocabulary import CHANNEL_IDENTIFIER, CHANNELS, check_purpos
 from unison.identity.identifiers import IdentRejected, normalize_lookup
 from unison.kit.clock import ensure_utc, utcnow
 from unison.kit.errors import InvalidParameter
-from unison.models import ApiToken
 
 router = APIRouter(prefix="/api/profiles", tags=["consent"])
 ProfileId = Annotated[DbId, Path(description="a profile id; merged-away ids still work")]
@@ -41,8 +45,8 @@ ProfileId = Annotated[DbId, Path(description="a profile id; merged-away ids stil
 def get_consents(
     profile_id: ProfileId,
     session: DbSession,
+    _token: ConsentRead,
     at: Annotated[datetime | None, Query(description="ISO 8601: the state at that moment")] = None,
-    _token: object = Depends(require(Permission.consent_read)),
 ) -> Consents:
     """Current consent per identifier, purpose and channel; with `at`, the state then."""
     live = service.live_id(session, profile_id)
@@ -60,7 +64,7 @@ def get_consents(
 def get_history(
     profile_id: ProfileId,
     session: DbSession,
-    _token: object = Depends(require(Permission.consent_read)),
+    _token: ConsentRead,
 ) -> ConsentHistory:
     """Every ledger record for the profile's identifiers, oldest first, with its proof."""
     live = service.live_id(session, profile_id)
@@ -74,7 +78,7 @@ def record_consents(
     body: ConsentChanges,
     session: DbSession,
     runtime: AppRuntime,
-    token: ApiToken = Depends(require(Permission.consent_write)),
+    token: ConsentWrite,
 ) -> ConsentHistory:
     """Record consent changes (as given by the customer to an agent, or imported)."""
     live = service.live_id(session, profile_id)
@@ -141,9 +145,9 @@ def reachability(
     profile_id: ProfileId,
     session: DbSession,
     runtime: AppRuntime,
+    _token: ReachabilityRead,
     purpose: Annotated[str, Query(max_length=60)] = "marketing",
     at: Annotated[datetime | None, Query(description="ISO 8601; default now")] = None,
-    _token: object = Depends(require(Permission.reachability_read)),
 ) -> Reachability:
     """Every channel with its allow/deny decision and reason for one purpose."""
     live = service.live_id(session, profile_id)
@@ -169,7 +173,7 @@ def reachability(
 def get_preferences(
     profile_id: ProfileId,
     session: DbSession,
-    _token: object = Depends(require(Permission.consent_read)),
+    _token: ConsentRead,
 ) -> Preferences:
     """Preferred channel and language, frequency, quiet hours and time zone."""
     return preferences.get(session, service.live_id(session, profile_id))
@@ -180,7 +184,7 @@ def put_preferences(
     profile_id: ProfileId,
     body: PreferencesUpdate,
     session: DbSession,
-    _token: object = Depends(require(Permission.consent_write)),
+    _token: ConsentWrite,
 ) -> Preferences:
     """Replace the profile's preferences."""
     live = service.live_id(session, profile_id)
@@ -193,8 +197,8 @@ def preference_link(
     profile_id: ProfileId,
     session: DbSession,
     runtime: AppRuntime,
+    _token: ConsentWrite,
     language: Annotated[str | None, Query(max_length=10)] = None,
-    _token: object = Depends(require(Permission.consent_write)),
 ) -> Link:
     """A signed, expiring link to the profile's preference center (to put in messages)."""
     url = preferences.preference_link(
@@ -209,8 +213,8 @@ def unsubscribe_headers(
     email: Annotated[str, Query(max_length=255)],
     session: DbSession,
     runtime: AppRuntime,
+    _token: ConsentWrite,
     purpose: Annotated[str, Query(max_length=60)] = "marketing",
-    _token: object = Depends(require(Permission.consent_write)),
 ) -> UnsubscribeHeaders:
     """List-Unsubscribe and List-Unsubscribe-Post (RFC 8058) for an email to this address."""
     live = service.live_id(session, profile_id)

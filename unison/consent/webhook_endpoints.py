@@ -3,12 +3,11 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
-from unison.api.deps import AppRuntime, DbSession, require
+from unison.api.deps import AppRuntime, DbSession, WebhooksWrite
 from unison.api.ids import DbId
-from unison.auth.roles import Permission
 from unison.consent import webhooks
 
 router = APIRouter(prefix="/api/consent/webhooks", tags=["consent"])
@@ -42,7 +41,7 @@ def create_webhook(
     body: WebhookCreate,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = Depends(require(Permission.webhooks_write)),
+    _token: WebhooksWrite,
 ) -> WebhookCreated:
     """Subscribe a URL to consent changes; the signing secret is returned once."""
     hook, secret = webhooks.create(session, runtime.settings, body.url, body.secret)
@@ -52,7 +51,7 @@ def create_webhook(
 @router.get("", response_model=list[Webhook])
 def list_webhooks(
     session: DbSession,
-    _token: object = Depends(require(Permission.webhooks_write)),
+    _token: WebhooksWrite,
 ) -> list[Webhook]:
     """Every subscription (secrets are never shown again)."""
     return [Webhook.model_validate(h) for h in webhooks.listing(session)]
@@ -62,7 +61,7 @@ def list_webhooks(
 def delete_webhook(
     webhook_id: Annotated[DbId, Path()],
     session: DbSession,
-    _token: object = Depends(require(Permission.webhooks_write)),
+    _token: WebhooksWrite,
 ) -> None:
     """Stop a subscription; its pending deliveries are cancelled."""
     webhooks.delete(session, webhook_id)

@@ -24,8 +24,22 @@ class ImportSetupError(UnisonError):
 
 
 class EventRejected(UnisonError):
-    """One item failed validation; `error` names the rule, `field` the place."""
+    """One item failed validation; the class names the rule (`error`, as recorded with the
+    rejected item), `field` the place. A batch records it per item; a single /v1/<type> call
+    answers it."""
 
-    def __init__(self, detail: str, *, field: str | None, error: str = "InvalidEvent") -> None:
+    def __init__(self, detail: str, *, field: str | None) -> None:
         super().__init__(detail, field=field)
-        self.error = error
+        self.error = type(self).__name__
+
+
+class InvalidEvent(EventRejected):
+    status_code = 400
+
+
+class EventTooLarge(EventRejected):
+    status_code = 413
+
+
+class InvalidLine(EventRejected):
+    """An import line that is not a record of its format (`unison events import`)."""

@@ -16,7 +16,7 @@ import orjson
 from sqlalchemy.orm import Session, sessionmaker
 
 from unison.events import repository
-from unison.events.errors import EventRejected, ImportSetupError
+from unison.events.errors import EventRejected, ImportSetupError, InvalidLine
 from unison.events.mappings import DEFAULT_SOURCES, MAPPINGS
 from unison.events.service import Rejection, SourceRef, prepare_event, storable
 from unison.kit.clock import utcnow
@@ -248,7 +248,7 @@ def _flush(
         summary.lines += 1
         try:
             if line.error is not None:
-                raise EventRejected(line.error, field=None, error="InvalidLine")
+                raise InvalidLine(line.error, field=None)
             rows.append(
                 prepare_event(
                     line.event,

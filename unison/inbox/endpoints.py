@@ -2,11 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 
-from unison.api.deps import DbSession, require
+from unison.api.deps import ConversationsRead, DbSession
 from unison.api.ids import DbId
-from unison.auth.roles import Permission
 from unison.inbox import service
 from unison.inbox.schemas import ConversationView, Message
 from unison.kit.pagination import Page, encode_cursor
@@ -19,7 +18,7 @@ Limit = Annotated[int, Query(ge=1, le=500, description="page size, 1-500")]
 def profile_conversations(
     profile_id: Annotated[DbId, Path(description="a profile id; merged-away ids work")],
     session: DbSession,
-    _token: object = Depends(require(Permission.conversations_read)),
+    _token: ConversationsRead,
     limit: Limit = 50,
     cursor: str | None = None,
 ) -> Page[ConversationView]:
@@ -36,7 +35,7 @@ def profile_conversations(
 def get_conversation(
     conversation_id: Annotated[DbId, Path()],
     session: DbSession,
-    _token: object = Depends(require(Permission.conversations_read)),
+    _token: ConversationsRead,
 ) -> ConversationView:
     """One conversation, with the live profile it belongs to."""
     return service.conversation(session, conversation_id)
@@ -46,7 +45,7 @@ def get_conversation(
 def conversation_messages(
     conversation_id: Annotated[DbId, Path()],
     session: DbSession,
-    _token: object = Depends(require(Permission.conversations_read)),
+    _token: ConversationsRead,
     limit: Limit = 50,
     cursor: str | None = None,
 ) -> Page[Message]:

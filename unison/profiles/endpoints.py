@@ -3,15 +3,16 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from unison.api.deps import (
     AppRuntime,
     DbSession,
+    IdentityWrite,
+    ProfilesRead,
     in_one_hop,
-    require,
     runtime_of,
 )
 from unison.api.ids import DbId
@@ -73,7 +74,7 @@ def search_profiles(
         ),
     ],
     session: DbSession,
-    _token: object = Depends(require(Permission.profiles_read)),
+    _token: ProfilesRead,
     limit: Limit = 50,
     cursor: str | None = None,
 ) -> Page[ProfileListItem]:
@@ -109,7 +110,7 @@ async def get_profile(request: Request, profile_id: ProfileId) -> Response:
 def profile_timeline(
     profile_id: ProfileId,
     session: DbSession,
-    _token: object = Depends(require(Permission.profiles_read)),
+    _token: ProfilesRead,
     channel: str | None = None,
     event: str | None = None,
     system: Annotated[
@@ -168,7 +169,7 @@ def profile_timeline(
 def profile_merges(
     profile_id: ProfileId,
     session: DbSession,
-    _token: object = Depends(require(Permission.profiles_read)),
+    _token: ProfilesRead,
 ) -> list[Merge]:
     """Every merge that built this profile, with the event and rule that caused it."""
     live = service.live_profile(session, profile_id)
@@ -182,7 +183,7 @@ def split_profile(
     body: SplitRequest,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = Depends(require(Permission.identity_write)),
+    _token: IdentityWrite,
 ) -> SplitResult:
     """Undo a merge: rebuild the profiles from the log as if the link had never been made;
     the link is blocked from then on."""

@@ -2,15 +2,14 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 from starlette.responses import StreamingResponse
 
-from unison.api.deps import AppRuntime, DbSession, require
+from unison.api.deps import AppRuntime, DbSession, SegmentsRead, SegmentsWrite
 from unison.api.ids import DbId
 from unison.auth.roles import Permission, allows
 from unison.kit.clock import isoformat_z, utcnow
 from unison.kit.pagination import Page, decode_id_cursor, encode_cursor
-from unison.models import ApiToken
 from unison.segments import export, service
 from unison.segments import repository as rows
 from unison.segments.language import SegmentDefinitionInvalid, to_text
@@ -33,8 +32,6 @@ from unison.segments.schemas import (
 router = APIRouter(prefix="/api", tags=["segments"])
 SegmentId = Annotated[DbId, Path()]
 ProfileId = Annotated[DbId, Path()]
-_read = Depends(require(Permission.segments_read))
-_write = Depends(require(Permission.segments_write))
 
 
 def _saved(row: Any, outcome: service.Outcome) -> SegmentSaved:
@@ -45,7 +42,10 @@ def _saved(row: Any, outcome: service.Outcome) -> SegmentSaved:
 
 
 @router.get("/segments", response_model=list[Segment])
-def list_segments(session: DbSession, _token: object = _read) -> list[Segment]:
+def list_segments(
+    session: DbSession,
+    _token: SegmentsRead,
+) -> list[Segment]:
     """Every segment with its member count."""
     return [Segment.model_validate(row) for row in rows.segments(session)]
 
@@ -55,7 +55,7 @@ def create_segment(
     body: SegmentCreate,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = _write,
+    _token: SegmentsWrite,
 ) -> SegmentSaved:
     """Create a segment (JSON `definition` or `text`) and compute its members."""
     condition = service.read_definition(body.definition, body.text)
@@ -70,7 +70,7 @@ def preview_segment(
     body: PreviewRequest,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = _read,
+    _token: SegmentsRead,
 ) -> Preview:
     """How many profiles a definition selects now, with a sample, without saving it."""
     condition = service.read_definition(body.definition, body.text)
@@ -85,7 +85,11 @@ def preview_segment(
 
 
 @router.get("/segments/{segment_id}", response_model=Segment)
-def get_segment(segment_id: SegmentId, session: DbSession, _token: object = _read) -> Segment:
+def get_segment(
+    segment_id: SegmentId,
+    session: DbSession,
+    _token: SegmentsRead,
+) -> Segment:
     """One segment."""
     return Segment.model_validate(service.get(session, segment_id))
 
@@ -96,7 +100,7 @@ def update_segment(
     body: SegmentUpdate,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = _write,
+    _token: SegmentsWrite,
 ) -> SegmentSaved:
     """Change a segment; a new definition is recomputed at once (entries and exits logged)."""
     condition = None
@@ -115,7 +119,11 @@ def update_segment(
 
 
 @router.delete("/segments/{segment_id}", status_code=204)
-def delete_segment(segment_id: SegmentId, session: DbSession, _token: object = _write) -> None:
+def delete_segment(
+    segment_id: SegmentId,
+    session: DbSession,
+    _token: SegmentsWrite,
+) -> None:
     """Delete a segment (its history is kept)."""
     service.delete(session, segment_id)
 
@@ -125,7 +133,7 @@ def recompute_segment(
     segment_id: SegmentId,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = _write,
+    _token: SegmentsWrite,
 ) -> Recomputed:
     """Recompute the members from scratch (one SQL statement)."""
     row = service.get(session, segment_id)
@@ -136,9 +144,9 @@ def recompute_segment(
 def segment_members(
     segment_id: SegmentId,
     session: DbSession,
+    _token: SegmentsRead,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     cursor: str | None = None,
-    _token: object = _read,
 ) -> Page[Member]:
     """Members in profile id order, a page at a time."""
     service.get(session, segment_id)
@@ -156,6 +164,7 @@ def export_members(
     segment_id: SegmentId,
     session: DbSession,
     runtime: AppRuntime,
+    token: SegmentsRead,
     columns: Annotated[
         str | None,
         Query(
@@ -165,7 +174,6 @@ def export_members(
             "identifiers and traits need segments:export_pii",
         ),
     ] = None,
-    token: ApiToken = _read,
 ) -> StreamingResponse:
     """Every member as CSV with the chosen columns (default: ids, or a marketer's set)."""
     may_pii = allows(token.role, Permission.segments_export_pii)
@@ -185,9 +193,9 @@ def export_members(
 def segment_history(
     segment_id: SegmentId,
     session: DbSession,
+    _token: SegmentsRead,
     profile_id: Annotated[DbId | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    _token: object = _read,
 ) -> list[SegmentHistoryEntry]:
     """Entries and exits, newest first, with their trigger and reason."""
     return [
@@ -202,7 +210,7 @@ def explain_membership(
     profile_id: ProfileId,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = _read,
+    _token: SegmentsRead,
 ) -> dict[str, Any]:
     """Why a profile is or is not in a segment: every condition with its answer and the
     value it saw."""
@@ -214,7 +222,9 @@ def explain_membership(
 
 @router.get("/profiles/{profile_id}/segments", response_model=list[ProfileSegment])
 def profile_segments(
-    profile_id: ProfileId, session: DbSession, _token: object = _read
+    profile_id: ProfileId,
+    session: DbSession,
+    _token: SegmentsRead,
 ) -> list[ProfileSegment]:
     """The segments a profile is in now."""
     cid = service.live_profile(session, profile_id)
@@ -225,7 +235,10 @@ def profile_segments(
 
 
 @router.get("/computed-traits", response_model=list[ComputedTraitDefinition])
-def list_traits(session: DbSession, _token: object = _read) -> list[ComputedTraitDefinition]:
+def list_traits(
+    session: DbSession,
+    _token: SegmentsRead,
+) -> list[ComputedTraitDefinition]:
     """Computed traits defined in the segment language."""
     return [
         ComputedTraitDefinition(
@@ -241,7 +254,7 @@ def define_trait(
     body: ComputedTraitDefinitionUpdate,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = _write,
+    _token: SegmentsWrite,
 ) -> ComputedTraitDefinition:
     """Define (or redefine) a computed trait and compute it for every profile."""
     definition = service.read_trait_definition(body.definition)

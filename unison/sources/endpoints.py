@@ -1,9 +1,8 @@
 """HTTP routes for sources."""
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from unison.api.deps import DbSession, require
-from unison.auth.roles import Permission
+from unison.api.deps import DbSession, SourcesRead, SourcesWrite
 from unison.models import Source as SourceRow
 from unison.sources import service
 from unison.sources.schemas import Source, SourceCreate, SourceCreated
@@ -25,7 +24,7 @@ def _out(source: SourceRow) -> Source:
 @router.get("", response_model=list[Source])
 def list_sources(
     session: DbSession,
-    _token: object = Depends(require(Permission.sources_read)),
+    _token: SourcesRead,
 ) -> list[Source]:
     """All sources with their default channel; write keys are never shown."""
     return [_out(s) for s in service.list_sources(session)]
@@ -35,7 +34,7 @@ def list_sources(
 def create_source(
     body: SourceCreate,
     session: DbSession,
-    _token: object = Depends(require(Permission.sources_write)),
+    _token: SourcesWrite,
 ) -> SourceCreated:
     """Create a source; the response carries its write key, shown this once."""
     source, key = service.create_source(session, body.name, body.channel, body.region)
