@@ -3,7 +3,9 @@
 from fastapi import APIRouter
 
 from unison.api.deps import DbSession, TokensWrite
+from unison.api.openapi import raises
 from unison.auth import service
+from unison.auth.errors import TokenExists, TokenInvalid
 from unison.auth.schemas import Token, TokenCreate, TokenCreated
 from unison.models import ApiToken
 
@@ -30,7 +32,9 @@ def list_tokens(
     return [_out(t) for t in service.list_tokens(session)]
 
 
-@router.post("", response_model=TokenCreated, status_code=201)
+@router.post(
+    "", response_model=TokenCreated, status_code=201, responses=raises(TokenInvalid, TokenExists)
+)
 def create_token(
     body: TokenCreate,
     session: DbSession,

@@ -7,7 +7,14 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from unison.api.deps import AppRuntime, ConnectorsWrite, DbSession
+from unison.api.openapi import raises
 from unison.channels import service
+from unison.channels.errors import (
+    ConnectorExists,
+    ConnectorInvalid,
+    ConnectorNotFound,
+    SecretsUnreadable,
+)
 from unison.channels.hooks import forget_connectors
 from unison.channels.schemas import (
     ConnectorCreate,
@@ -47,7 +54,12 @@ def list_connectors(
     return [connector_out(session, runtime.settings, c) for c in service.list_connectors(session)]
 
 
-@router.post("", response_model=ConnectorCreated, status_code=201)
+@router.post(
+    "",
+    response_model=ConnectorCreated,
+    status_code=201,
+    responses=raises(ConnectorInvalid, ConnectorExists),
+)
 def create_connector(
     body: ConnectorCreate,
     session: DbSession,
@@ -63,7 +75,7 @@ def create_connector(
     return ConnectorCreated(**out.model_dump(), generated_secrets=generated)
 
 
-@router.get("/{name}", response_model=ConnectorView)
+@router.get("/{name}", response_model=ConnectorView, responses=raises(ConnectorNotFound))
 def get_connector(
     name: Name,
     session: DbSession,
@@ -74,7 +86,11 @@ def get_connector(
     return connector_out(session, runtime.settings, service.get_connector(session, name))
 
 
-@router.patch("/{name}", response_model=ConnectorView)
+@router.patch(
+    "/{name}",
+    response_model=ConnectorView,
+    responses=raises(ConnectorNotFound, ConnectorInvalid, SecretsUnreadable),
+)
 def update_connector(
     name: Name,
     body: ConnectorUpdate,
@@ -89,7 +105,7 @@ def update_connector(
     return connector_out(session, runtime.settings, connector)
 
 
-@router.delete("/{name}", status_code=204)
+@router.delete("/{name}", status_code=204, responses=raises(ConnectorNotFound))
 def delete_connector(
     name: Name,
     session: DbSession,

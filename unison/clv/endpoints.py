@@ -7,8 +7,16 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from unison.api.deps import AppRuntime, ClvRead, ClvWrite, DbSession
+from unison.api.openapi import raises
 from unison.clv import economics, repository, service
 from unison.clv import rates as exchange
+from unison.clv.errors import (
+    ClvInputInvalid,
+    ExchangeRateMissing,
+    FitDidNotConverge,
+    MixedCurrencies,
+    NotEnoughData,
+)
 from unison.clv.schemas import (
     ChannelUnitEconomics,
     ClvRefresh,
@@ -28,7 +36,11 @@ from unison.clv.validation import model_label, plot
 router = APIRouter(tags=["clv"])
 
 
-@router.post("/api/clv/refresh", response_model=ClvRefresh)
+@router.post(
+    "/api/clv/refresh",
+    response_model=ClvRefresh,
+    responses=raises(MixedCurrencies, ExchangeRateMissing),
+)
 def refresh(
     session: DbSession,
     runtime: AppRuntime,
@@ -55,7 +67,13 @@ def refresh(
     response_model=Validation,
     responses={
         200: {"content": {"image/png": {}, "image/svg+xml": {}}},
-        409: {"description": "too few customers or orders in the periods to fit the model"},
+        **raises(
+            ClvInputInvalid,
+            NotEnoughData,  # too few customers or orders in the periods to fit the model
+            FitDidNotConverge,
+            MixedCurrencies,
+            ExchangeRateMissing,
+        ),
     },
 )
 def validation(
@@ -84,7 +102,12 @@ def validation(
     )
 
 
-@router.post("/api/analytics/acquisition-spend", response_model=SpendList, status_code=201)
+@router.post(
+    "/api/analytics/acquisition-spend",
+    response_model=SpendList,
+    status_code=201,
+    responses=raises(ClvInputInvalid),
+)
 def enter_spend(
     body: SpendBatch,
     session: DbSession,
@@ -102,7 +125,9 @@ def enter_spend(
     return SpendList(items=[Spend(**asdict(e)) for e in entries])
 
 
-@router.get("/api/analytics/acquisition-spend", response_model=SpendList)
+@router.get(
+    "/api/analytics/acquisition-spend", response_model=SpendList, responses=raises(ClvInputInvalid)
+)
 def list_spend(
     session: DbSession,
     _token: ClvRead,
@@ -121,7 +146,11 @@ def list_spend(
     )
 
 
-@router.get("/api/analytics/unit-economics", response_model=UnitEconomics)
+@router.get(
+    "/api/analytics/unit-economics",
+    response_model=UnitEconomics,
+    responses=raises(ClvInputInvalid, MixedCurrencies, ExchangeRateMissing),
+)
 def unit_economics(
     from_month: Annotated[str, Query(alias="from", description="first acquisition month, YYYY-MM")],
     to_month: Annotated[str, Query(alias="to", description="last acquisition month, YYYY-MM")],
@@ -139,7 +168,12 @@ def unit_economics(
     )
 
 
-@router.post("/api/clv/exchange-rates", response_model=RateList, status_code=201)
+@router.post(
+    "/api/clv/exchange-rates",
+    response_model=RateList,
+    status_code=201,
+    responses=raises(ClvInputInvalid),
+)
 def enter_rates(
     body: RateBatch,
     session: DbSession,
@@ -156,7 +190,7 @@ def enter_rates(
     )
 
 
-@router.get("/api/clv/exchange-rates", response_model=RateList)
+@router.get("/api/clv/exchange-rates", response_model=RateList, responses=raises(ClvInputInvalid))
 def list_rates(
     session: DbSession,
     _token: ClvRead,

@@ -6,9 +6,10 @@ from fastapi import APIRouter, Path, Query
 
 from unison.api.deps import AppRuntime, ConsentRead, ConsentWrite, DbSession, PrivacyWrite
 from unison.api.ids import DbId
+from unison.api.openapi import raises
 from unison.consent import repository as rows
 from unison.consent import suppression
-from unison.consent.errors import PurposeExists, SuppressionNotFound
+from unison.consent.errors import PurposeExists, SuppressionInvalid, SuppressionNotFound
 from unison.consent.schemas import (
     Purpose,
     PurposeCreate,
@@ -40,7 +41,7 @@ def list_purposes(
     return found
 
 
-@router.post("/purposes", response_model=Purpose, status_code=201)
+@router.post("/purposes", response_model=Purpose, status_code=201, responses=raises(PurposeExists))
 def create_purpose(
     body: PurposeCreate,
     session: DbSession,
@@ -77,7 +78,12 @@ def list_suppressions(
     )
 
 
-@router.post("/suppressions", response_model=Suppression, status_code=201)
+@router.post(
+    "/suppressions",
+    response_model=Suppression,
+    status_code=201,
+    responses=raises(SuppressionInvalid),
+)
 def add_suppression(
     body: SuppressionCreate,
     session: DbSession,
@@ -91,7 +97,9 @@ def add_suppression(
     return Suppression.model_validate(found)
 
 
-@router.delete("/suppressions/{suppression_id}", status_code=204)
+@router.delete(
+    "/suppressions/{suppression_id}", status_code=204, responses=raises(SuppressionNotFound)
+)
 def delete_suppression(
     suppression_id: Annotated[DbId, Path()],
     session: DbSession,

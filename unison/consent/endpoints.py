@@ -15,9 +15,16 @@ from unison.api.deps import (
     ReachabilityRead,
 )
 from unison.api.ids import DbId
+from unison.api.openapi import raises
 from unison.consent import decision, preferences, service
 from unison.consent import repository as rows
-from unison.consent.errors import IdentifierNotOwned, NoReachableIdentifier
+from unison.consent.errors import (
+    ConsentInvalid,
+    IdentifierNotOwned,
+    NoReachableIdentifier,
+    PurposeUnknown,
+    TimeZoneUnknown,
+)
 from unison.consent.schemas import (
     ConsentChange,
     ConsentChanges,
@@ -36,12 +43,13 @@ from unison.consent.vocabulary import CHANNEL_IDENTIFIER, CHANNELS, check_purpos
 from unison.identity.identifiers import IdentRejected, normalize_lookup
 from unison.kit.clock import ensure_utc, utcnow
 from unison.kit.errors import InvalidParameter
+from unison.profiles.errors import ProfileNotFound
 
 router = APIRouter(prefix="/api/profiles", tags=["consent"])
 ProfileId = Annotated[DbId, Path(description="a profile id; merged-away ids still work")]
 
 
-@router.get("/{profile_id}/consents", response_model=Consents)
+@router.get("/{profile_id}/consents", response_model=Consents, responses=raises(ProfileNotFound))
 def get_consents(
     profile_id: ProfileId,
     session: DbSession,
@@ -60,7 +68,11 @@ def get_consents(
     )
 
 
-@router.get("/{profile_id}/consents/history", response_model=ConsentHistory)
+@router.get(
+    "/{profile_id}/consents/history",
+    response_model=ConsentHistory,
+    responses=raises(ProfileNotFound),
+)
 def get_history(
     profile_id: ProfileId,
     session: DbSession,
@@ -72,7 +84,14 @@ def get_history(
     return ConsentHistory(profile_id=live, items=items)
 
 
-@router.post("/{profile_id}/consents", response_model=ConsentHistory, status_code=201)
+@router.post(
+    "/{profile_id}/consents",
+    response_model=ConsentHistory,
+    status_code=201,
+    responses=raises(
+        ProfileNotFound, PurposeUnknown, NoReachableIdentifier, IdentifierNotOwned, ConsentInvalid
+    ),
+)
 def record_consents(
     profile_id: ProfileId,
     body: ConsentChanges,
@@ -140,7 +159,11 @@ def _targets(
     return [ident]
 
 
-@router.get("/{profile_id}/reachability", response_model=Reachability)
+@router.get(
+    "/{profile_id}/reachability",
+    response_model=Reachability,
+    responses=raises(ProfileNotFound, PurposeUnknown),
+)
 def reachability(
     profile_id: ProfileId,
     session: DbSession,
@@ -169,7 +192,9 @@ def reachability(
     )
 
 
-@router.get("/{profile_id}/preferences", response_model=Preferences)
+@router.get(
+    "/{profile_id}/preferences", response_model=Preferences, responses=raises(ProfileNotFound)
+)
 def get_preferences(
     profile_id: ProfileId,
     session: DbSession,
@@ -179,7 +204,11 @@ def get_preferences(
     return preferences.get(session, service.live_id(session, profile_id))
 
 
-@router.put("/{profile_id}/preferences", response_model=Preferences)
+@router.put(
+    "/{profile_id}/preferences",
+    response_model=Preferences,
+    responses=raises(ProfileNotFound, TimeZoneUnknown),
+)
 def put_preferences(
     profile_id: ProfileId,
     body: PreferencesUpdate,
@@ -192,7 +221,9 @@ def put_preferences(
     return preferences.get(session, live)
 
 
-@router.post("/{profile_id}/preference-link", response_model=Link)
+@router.post(
+    "/{profile_id}/preference-link", response_model=Link, responses=raises(ProfileNotFound)
+)
 def preference_link(
     profile_id: ProfileId,
     session: DbSession,
@@ -207,7 +238,11 @@ def preference_link(
     return Link(url=url, expires_at=preferences.link_expiry(runtime.settings, url))
 
 
-@router.get("/{profile_id}/unsubscribe-headers", response_model=UnsubscribeHeaders)
+@router.get(
+    "/{profile_id}/unsubscribe-headers",
+    response_model=UnsubscribeHeaders,
+    responses=raises(ProfileNotFound, PurposeUnknown, IdentifierNotOwned),
+)
 def unsubscribe_headers(
     profile_id: ProfileId,
     email: Annotated[str, Query(max_length=255)],

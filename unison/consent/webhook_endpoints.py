@@ -8,7 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from unison.api.deps import AppRuntime, DbSession, WebhooksWrite
 from unison.api.ids import DbId
+from unison.api.openapi import raises
 from unison.consent import webhooks
+from unison.consent.errors import WebhookInvalid, WebhookNotFound
 
 router = APIRouter(prefix="/api/consent/webhooks", tags=["consent"])
 
@@ -36,7 +38,7 @@ class WebhookCreated(Webhook):
     secret: str = Field(description="shown once: sign-checking key for X-Unison-Signature")
 
 
-@router.post("", response_model=WebhookCreated, status_code=201)
+@router.post("", response_model=WebhookCreated, status_code=201, responses=raises(WebhookInvalid))
 def create_webhook(
     body: WebhookCreate,
     session: DbSession,
@@ -57,7 +59,7 @@ def list_webhooks(
     return [Webhook.model_validate(h) for h in webhooks.listing(session)]
 
 
-@router.delete("/{webhook_id}", status_code=204)
+@router.delete("/{webhook_id}", status_code=204, responses=raises(WebhookNotFound))
 def delete_webhook(
     webhook_id: Annotated[DbId, Path()],
     session: DbSession,

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from unison.api.deps import DbSession, EventsRead
 from unison.api.ids import DbId
+from unison.api.openapi import raises
 from unison.events import repository
 from unison.events.channels import ACCEPTED_TEXT, CHANNELS
 from unison.events.errors import EventNotFound
@@ -88,7 +89,7 @@ def list_events(
     return Page[EventView](items=items, next_cursor=next_cursor)
 
 
-@read.get("/events/{event_id}", response_model=EventView)
+@read.get("/events/{event_id}", response_model=EventView, responses=raises(EventNotFound))
 def get_event(
     event_id: Annotated[DbId, Path()],
     session: DbSession,

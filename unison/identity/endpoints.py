@@ -6,7 +6,9 @@ from fastapi import APIRouter, Path, Query
 
 from unison.api.deps import DbSession, IdentityWrite, ProfilesRead
 from unison.api.ids import DbId
+from unison.api.openapi import raises
 from unison.identity import repository, service
+from unison.identity.errors import ConflictAlreadyResolved, ConflictNotFound
 from unison.identity.schemas import (
     ConflictResolve,
     IdentityConflict,
@@ -35,7 +37,11 @@ def list_conflicts(
     return Page[IdentityConflict](items=items, next_cursor=next_cursor)
 
 
-@router.post("/conflicts/{conflict_id}/resolve", response_model=IdentityConflict)
+@router.post(
+    "/conflicts/{conflict_id}/resolve",
+    response_model=IdentityConflict,
+    responses=raises(ConflictNotFound, ConflictAlreadyResolved),
+)
 def resolve_conflict(
     conflict_id: Annotated[DbId, Path()],
     body: ConflictResolve,

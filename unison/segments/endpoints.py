@@ -7,11 +7,14 @@ from starlette.responses import StreamingResponse
 
 from unison.api.deps import AppRuntime, DbSession, SegmentsRead, SegmentsWrite
 from unison.api.ids import DbId
+from unison.api.openapi import raises
 from unison.auth.roles import Permission, allows
 from unison.kit.clock import isoformat_z, utcnow
 from unison.kit.pagination import Page, decode_id_cursor, encode_cursor
+from unison.profiles.errors import ProfileNotFound
 from unison.segments import export, service
 from unison.segments import repository as rows
+from unison.segments.errors import ExportColumnsForbidden, SegmentExists, SegmentNotFound
 from unison.segments.language import SegmentDefinitionInvalid, to_text
 from unison.segments.language.nodes import dump, walk
 from unison.segments.schemas import (
@@ -50,7 +53,12 @@ def list_segments(
     return [Segment.model_validate(row) for row in rows.segments(session)]
 
 
-@router.post("/segments", response_model=SegmentSaved, status_code=201)
+@router.post(
+    "/segments",
+    response_model=SegmentSaved,
+    status_code=201,
+    responses=raises(SegmentDefinitionInvalid, SegmentExists),
+)
 def create_segment(
     body: SegmentCreate,
     session: DbSession,
@@ -65,7 +73,9 @@ def create_segment(
     return _saved(row, outcome)
 
 
-@router.post("/segments/preview", response_model=Preview)
+@router.post(
+    "/segments/preview", response_model=Preview, responses=raises(SegmentDefinitionInvalid)
+)
 def preview_segment(
     body: PreviewRequest,
     session: DbSession,
@@ -84,7 +94,7 @@ def preview_segment(
     return Preview(count=count, sample=sample, definition=dump(condition), text=to_text(condition))
 
 
-@router.get("/segments/{segment_id}", response_model=Segment)
+@router.get("/segments/{segment_id}", response_model=Segment, responses=raises(SegmentNotFound))
 def get_segment(
     segment_id: SegmentId,
     session: DbSession,
@@ -94,7 +104,11 @@ def get_segment(
     return Segment.model_validate(service.get(session, segment_id))
 
 
-@router.patch("/segments/{segment_id}", response_model=SegmentSaved)
+@router.patch(
+    "/segments/{segment_id}",
+    response_model=SegmentSaved,
+    responses=raises(SegmentNotFound, SegmentDefinitionInvalid, SegmentExists),
+)
 def update_segment(
     segment_id: SegmentId,
     body: SegmentUpdate,
@@ -118,7 +132,11 @@ def update_segment(
     return _saved(row, outcome)
 
 
-@router.delete("/segments/{segment_id}", status_code=204)
+@router.delete(
+    "/segments/{segment_id}",
+    status_code=204,
+    responses=raises(SegmentNotFound, SegmentDefinitionInvalid),
+)
 def delete_segment(
     segment_id: SegmentId,
     session: DbSession,
@@ -128,7 +146,9 @@ def delete_segment(
     service.delete(session, segment_id)
 
 
-@router.post("/segments/{segment_id}/recompute", response_model=Recomputed)
+@router.post(
+    "/segments/{segment_id}/recompute", response_model=Recomputed, responses=raises(SegmentNotFound)
+)
 def recompute_segment(
     segment_id: SegmentId,
     session: DbSession,
@@ -140,7 +160,9 @@ def recompute_segment(
     return Recomputed(**service.recompute(session, runtime.settings, row, utcnow()).__dict__)
 
 
-@router.get("/segments/{segment_id}/members", response_model=Page[Member])
+@router.get(
+    "/segments/{segment_id}/members", response_model=Page[Member], responses=raises(SegmentNotFound)
+)
 def segment_members(
     segment_id: SegmentId,
     session: DbSession,
@@ -159,7 +181,9 @@ def segment_members(
     )
 
 
-@router.get("/segments/{segment_id}/export.csv")
+@router.get(
+    "/segments/{segment_id}/export.csv", responses=raises(SegmentNotFound, ExportColumnsForbidden)
+)
 def export_members(
     segment_id: SegmentId,
     session: DbSession,
@@ -204,7 +228,10 @@ def segment_history(
     ]
 
 
-@router.get("/segments/{segment_id}/explain/{profile_id}")
+@router.get(
+    "/segments/{segment_id}/explain/{profile_id}",
+    responses=raises(SegmentNotFound, ProfileNotFound),
+)
 def explain_membership(
     segment_id: SegmentId,
     profile_id: ProfileId,
@@ -220,7 +247,11 @@ def explain_membership(
     return found
 
 
-@router.get("/profiles/{profile_id}/segments", response_model=list[ProfileSegment])
+@router.get(
+    "/profiles/{profile_id}/segments",
+    response_model=list[ProfileSegment],
+    responses=raises(ProfileNotFound),
+)
 def profile_segments(
     profile_id: ProfileId,
     session: DbSession,
@@ -248,7 +279,11 @@ def list_traits(
     ]
 
 
-@router.put("/computed-traits/{name}", response_model=ComputedTraitDefinition)
+@router.put(
+    "/computed-traits/{name}",
+    response_model=ComputedTraitDefinition,
+    responses=raises(SegmentDefinitionInvalid),
+)
 def define_trait(
     name: Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.\-]+$")],
     body: ComputedTraitDefinitionUpdate,

@@ -3,8 +3,10 @@
 from fastapi import APIRouter
 
 from unison.api.deps import DbSession, SourcesRead, SourcesWrite
+from unison.api.openapi import raises
 from unison.models import Source as SourceRow
 from unison.sources import service
+from unison.sources.errors import SourceExists, SourceInvalid
 from unison.sources.schemas import Source, SourceCreate, SourceCreated
 
 router = APIRouter(prefix="/api/sources", tags=["sources"])
@@ -30,7 +32,9 @@ def list_sources(
     return [_out(s) for s in service.list_sources(session)]
 
 
-@router.post("", response_model=SourceCreated, status_code=201)
+@router.post(
+    "", response_model=SourceCreated, status_code=201, responses=raises(SourceInvalid, SourceExists)
+)
 def create_source(
     body: SourceCreate,
     session: DbSession,

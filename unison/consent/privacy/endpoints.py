@@ -8,7 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from unison.api.deps import AppRuntime, DbSession, PrivacyWrite
 from unison.api.ids import DbId
+from unison.api.openapi import raises
 from unison.consent.privacy import repository, service
+from unison.profiles.errors import ProfileNotFound
 
 router = APIRouter(prefix="/api/privacy", tags=["privacy"])
 
@@ -19,7 +21,7 @@ class PrivacySubject(BaseModel):
     profile_id: DbId = Field(description="any id of the person's profile")
 
 
-@router.post("/export")
+@router.post("/export", responses=raises(ProfileNotFound))
 def export_profile(
     body: PrivacySubject,
     session: DbSession,
@@ -29,7 +31,7 @@ def export_profile(
     return service.export(session, body.profile_id, f"token:{token.name}")
 
 
-@router.post("/erase")
+@router.post("/erase", responses=raises(ProfileNotFound))
 def erase_profile(
     body: PrivacySubject,
     runtime: AppRuntime,
