@@ -41,11 +41,16 @@ def _path_of(app: FastAPI, scope: Scope) -> str | None:
     return path
 
 
+def _strict(scope: Scope) -> bool:
+    strict: bool = scope["app"].state.runtime.settings.strict_error_declarations
+    return strict
+
+
 def undeclared(scope: Scope, status: int, name: str) -> Response | None:
     """The 500 to send instead when strict and the operation does not declare `name`."""
-    app: FastAPI = scope["app"]
-    if not app.state.runtime.settings.strict_error_declarations:
+    if not _strict(scope):
         return None
+    app: FastAPI = scope["app"]
     path = _path_of(app, scope)
     operation = _declared(app).get((path or "", scope["method"]))
     if operation is None or name in operation.get(status, ()):
@@ -61,8 +66,10 @@ def undeclared(scope: Scope, status: int, name: str) -> Response | None:
 
 def checked(scope: Scope, response: Response) -> Response:
     """`response`, or the 500 above when it is an undeclared error (strict mode only)."""
+    if response.status_code < 400 or not _strict(scope):
+        return response
     body = bytes(response.body)
-    if response.status_code < 400 or not body.startswith(b"{"):
+    if not body.startswith(b"{"):
         return response
     name = orjson.loads(body).get("error")
     if not isinstance(name, str):
