@@ -22,6 +22,7 @@ from unison.kit.errors import UnisonError
 from unison.kit.settings import get_settings
 from unison.segments.cli import segments_app
 from unison.sources import service as sources
+from unison.sources.errors import SourceNotFound
 
 app = typer.Typer(help="Unison: one customer profile, every channel.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -215,7 +216,7 @@ def _source_ref(sessions: sessionmaker[Session], name: str) -> SourceRef:
     with transaction(sessions) as session:
         row = sources.source_named(session, name)
         if row is None:
-            raise fail(sources.SourceNotFound(f"no source named {name!r}; create it first"))
+            raise fail(SourceNotFound(f"no source named {name!r}; create it first"))
         return SourceRef(row.id, row.name, row.channel)
 
 

@@ -7,19 +7,12 @@ from typing import Any
 import orjson
 from starlette.requests import Request
 
+from unison.api.errors import MalformedBody, UnsupportedEncoding
 from unison.api.text_params import refuse_nul_in_body
-from unison.kit.errors import PayloadTooLarge, UnisonError
+from unison.kit.errors import PayloadTooLarge
 from unison.kit.json_depth import depth_detail, too_deep, unreadable_json
 
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-
-
-class MalformedBody(UnisonError):
-    status_code = 400
-
-
-class UnsupportedEncoding(UnisonError):
-    status_code = 415
 
 
 # An oversize body is read and thrown away up to this many times the limit before the 413 is

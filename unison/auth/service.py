@@ -3,26 +3,14 @@
 from sqlalchemy.orm import Session
 
 from unison.auth import repository
+from unison.auth.errors import TokenExists, TokenInvalid, TokenNotFound
 from unison.auth.roles import Role
 from unison.kit.clock import utcnow
-from unison.kit.errors import Conflict, NotFound, UnisonError
 from unison.kit.secrets import hash_secret, hint, new_secret
 from unison.models import ApiToken
 
 TOKEN_PREFIX = "uat"  # noqa: S105 - a public prefix that tells tokens apart, not a secret
 ROLES_TEXT = ", ".join(r.value for r in Role)
-
-
-class TokenInvalid(UnisonError):
-    status_code = 400
-
-
-class TokenExists(Conflict):
-    pass
-
-
-class TokenNotFound(NotFound):
-    pass
 
 
 def create_token(session: Session, name: str, role: str) -> tuple[ApiToken, str]:

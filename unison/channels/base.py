@@ -13,9 +13,9 @@ from typing import Any
 
 import orjson
 
+from unison.channels.errors import WebhookMalformed
 from unison.events.service import SourceRef, json_kind
 from unison.kit.clock import isoformat_z
-from unison.kit.errors import UnisonError
 from unison.kit.json_depth import depth_detail, too_deep, unreadable_json
 
 # Canonical event names (README "Channel connectors"); the consent processor reacts to
@@ -33,12 +33,6 @@ SUBSCRIBED = "Subscribed"
 UNSUBSCRIBED = "Unsubscribed"
 
 _LONGEST_ID = 200  # messageId is at most 255 characters; longer provider ids are hashed
-
-
-class WebhookMalformed(UnisonError):
-    """The body is not the provider's documented format; `field` names the place."""
-
-    status_code = 400
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,10 +10,15 @@ from sqlalchemy.orm import Session
 
 from unison.channels import repository
 from unison.channels.base import ConnectorRef
+from unison.channels.errors import (
+    ConnectorExists,
+    ConnectorInvalid,
+    ConnectorNotFound,
+    SecretsUnreadable,
+)
 from unison.channels.types import TYPE_NAMES, TYPES, ChannelType
 from unison.events.service import SourceRef
 from unison.kit.clock import utcnow
-from unison.kit.errors import Conflict, NotFound, UnisonError
 from unison.kit.keys import sealer
 from unison.kit.settings import Settings
 from unison.models import Connector, Source
@@ -27,24 +32,6 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,59}$")
 _TELEGRAM_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _LONGEST_SECRET = 4096
 TYPE_HELP = f"connector type: {TYPE_NAMES}"
-
-
-class ConnectorInvalid(UnisonError):
-    status_code = 400
-
-
-class ConnectorExists(Conflict):
-    pass
-
-
-class ConnectorNotFound(NotFound):
-    pass
-
-
-class SecretsUnreadable(UnisonError):
-    """Stored secrets do not decrypt under the current key: a configuration problem."""
-
-    status_code = 503
 
 
 def channel_type(name: str) -> ChannelType:

@@ -11,25 +11,18 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from unison.consent import repository as rows
+from unison.consent.errors import ConsentInvalid
 from unison.consent.ledger import decision, propagation
 from unison.consent.ledger.chain import Break, record_hash, verify_chain
 from unison.consent.ledger.decision import Decision
 from unison.consent.ledger.ordering import in_force
 from unison.consent.vocabulary import STATUSES, purpose_kinds
 from unison.kit.clock import utcnow
-from unison.kit.errors import InvalidParameter, NotFound
 from unison.kit.settings import Settings
 from unison.models import ConsentRecord, ConsentState
+from unison.profiles.errors import ProfileNotFound
 
 Ident = tuple[str, str]
-
-
-class ProfileNotFound(NotFound):
-    pass
-
-
-class ConsentInvalid(InvalidParameter):
-    pass
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from typing import Literal, get_args
 
-from unison.kit.errors import InvalidParameter
+from unison.consent.errors import ChannelUnknown, PurposeUnknown
 from unison.kit.settings import Settings
 
 # Each word list is written once, as the Literal the API schemas validate with; the tuple
@@ -49,14 +49,6 @@ LEGAL_BASES: tuple[str, ...] = get_args(LegalBasis)
 Reason = Literal["hard_bounce", "spam_complaint", "objection", "erasure", "manual"]
 SUPPRESSION_REASONS: tuple[str, ...] = get_args(Reason)
 SERVICE = "service"
-
-
-class PurposeUnknown(InvalidParameter):
-    pass
-
-
-class ChannelUnknown(InvalidParameter):
-    pass
 
 
 def check_channel(channel: str, field: str = "channel") -> str:

@@ -7,32 +7,18 @@ from sqlalchemy.orm import Session
 from unison.events import log as offsets
 from unison.events.log import LogEvent
 from unison.identity import repository
+from unison.identity.errors import (
+    ConflictAlreadyResolved,
+    ConflictNotFound,
+    MergeNotFound,
+    MergeNotInProfile,
+)
 from unison.identity.identifiers import Ident
 from unison.kit.clock import utcnow
-from unison.kit.errors import Conflict, NotFound
 from unison.models import IdentityConflict, Merge
 from unison.profiles import service as profiles
+from unison.profiles.errors import ProfileNotFound
 from unison.profiles.search import service as search
-
-
-class ProfileNotFound(NotFound):
-    pass
-
-
-class MergeNotFound(NotFound):
-    pass
-
-
-class MergeNotInProfile(Conflict):
-    pass
-
-
-class ConflictNotFound(NotFound):
-    pass
-
-
-class ConflictAlreadyResolved(Conflict):
-    pass
 
 
 def canonical_id(session: Session, profile_id: int) -> int:

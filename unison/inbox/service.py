@@ -6,15 +6,12 @@ from sqlalchemy.orm import Session
 
 from unison.identity.service import canonical_id
 from unison.inbox import repository as rows
+from unison.inbox.errors import ConversationNotFound
 from unison.inbox.schemas import ConversationView, Message
-from unison.kit.errors import InvalidParameter, NotFound
+from unison.kit.errors import InvalidParameter
 from unison.kit.pagination import decode_cursor
 from unison.models import Conversation
 from unison.profiles import service as profiles
-
-
-class ConversationNotFound(NotFound):
-    pass
 
 
 def time_cursor(cursor: str | None) -> tuple[datetime, int] | None:

@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 from unison.consent import service as consent_service
 from unison.consent.vocabulary import CHANNEL_IDENTIFIER
 from unison.events import log as offsets
-from unison.kit.errors import Conflict, NotFound
 from unison.kit.settings import Settings
 from unison.models import Segment, TraitDefinitionRow
+from unison.profiles.errors import ProfileNotFound
 from unison.segments import repository as rows
 from unison.segments.computed_traits import rfm
+from unison.segments.errors import SegmentExists, SegmentNotFound, TraitNotFound
 from unison.segments.language import SegmentDefinitionInvalid, parse_text, to_text
 from unison.segments.language.nodes import (
     Aggregate,
@@ -38,22 +39,6 @@ from unison.segments.realtime.index import needs_of, referenced_segments, trigge
 from unison.segments.realtime.processor import NAME
 from unison.segments.realtime.rounds import Plan, Work
 from unison.segments.sql.compiler import Compiled, Context, compile_condition
-
-
-class SegmentNotFound(NotFound):
-    pass
-
-
-class SegmentExists(Conflict):
-    pass
-
-
-class ProfileNotFound(NotFound):
-    pass
-
-
-class TraitNotFound(NotFound):
-    pass
 
 
 @dataclass(frozen=True)

@@ -6,24 +6,12 @@ from sqlalchemy.orm import Session
 from unison.events.channels import ACCEPTED_TEXT, CHANNELS
 from unison.events.service import SourceRef
 from unison.kit.clock import utcnow
-from unison.kit.errors import Conflict, NotFound, UnisonError
 from unison.kit.secrets import hash_secret, hint, new_secret
 from unison.models import Source
 from unison.sources import repository
+from unison.sources.errors import SourceExists, SourceInvalid, SourceNotFound
 
 WRITE_KEY_PREFIX = "uwk"
-
-
-class SourceInvalid(UnisonError):
-    status_code = 400
-
-
-class SourceExists(Conflict):
-    pass
-
-
-class SourceNotFound(NotFound):
-    pass
 
 
 def create_source(

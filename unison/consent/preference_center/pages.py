@@ -20,11 +20,12 @@ from unison.api.deps import AppRuntime, DbSession
 from unison.api.runtime import Runtime
 from unison.consent import repository as rows
 from unison.consent import service
+from unison.consent.errors import LinkInvalid, OneClickMissing, TimeZoneUnknown
 from unison.consent.preference_center import form as preference_center
 from unison.consent.preference_center import links, preferences
 from unison.consent.preference_center.i18n import LANGUAGES, catalog, choose, direction, text
 from unison.consent.preference_center.language import profile_language
-from unison.kit.errors import InvalidParameter, NotFound
+from unison.kit.errors import NotFound
 
 router = APIRouter(tags=["preference center"], include_in_schema=False)
 _ENV = SandboxedEnvironment(
@@ -32,10 +33,6 @@ _ENV = SandboxedEnvironment(
     autoescape=select_autoescape(default=True, default_for_string=True),
 )
 _MAX_FORM_BYTES = 64 * 1024
-
-
-class OneClickMissing(InvalidParameter):
-    pass
 
 
 # Security headers: no framing (clickjacking a consent form), no referrer leaking the token.
@@ -90,7 +87,7 @@ def _claims(
 ) -> dict[str, Any] | HTMLResponse:
     try:
         return links.verify(runtime.settings, kind, token)
-    except links.LinkInvalid:
+    except LinkInvalid:
         return _forbidden(request)
 
 
@@ -200,7 +197,7 @@ async def preference_submit(
     try:
         prefs = preference_center.parse_preferences(form)
         preferences.check_time_zone(prefs.time_zone)
-    except (ValidationError, preferences.TimeZoneUnknown) as exc:
+    except (ValidationError, TimeZoneUnknown) as exc:
         fields = _bad_fields(exc)
         error = text(language, "bad_input", fields=", ".join(fields))
         return _center(
