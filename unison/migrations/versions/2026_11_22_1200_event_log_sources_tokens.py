@@ -1,24 +1,12 @@
-"""event log, rejected events, sources, API tokens
-
-Revision ID: 0001
-Revises:
-Create Date: 2026-11-22 12:00:00
-"""
-
-from collections.abc import Sequence
+"""event log, rejected events, sources, API tokens"""
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
+
+from unison.migrations.columns import BIG_ID, JSON, TIME
 
 revision: str = "0001"
 down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
-TIME = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:

@@ -1,24 +1,12 @@
-"""identity graph, profiles, processor offsets
-
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-11-22 12:17:00
-"""
-
-from collections.abc import Sequence
+"""identity graph, profiles, processor offsets"""
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
+
+from unison.migrations.columns import BIG_ID, JSON, TIME
 
 revision: str = "0002"
 down_revision: str | None = "0001"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
-TIME = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:

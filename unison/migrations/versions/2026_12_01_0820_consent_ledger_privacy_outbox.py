@@ -1,24 +1,12 @@
-"""consent ledger, preferences, suppression, webhooks, privacy requests, outbound outbox
-
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-12-01 08:20:00
-"""
-
-from collections.abc import Sequence
+"""consent ledger, preferences, suppression, webhooks, privacy requests, outbound outbox"""
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
+
+from unison.migrations.columns import BIG_ID, JSON, TIME
 
 revision: str = "0003"
 down_revision: str | None = "0002"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
-TIME = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:

@@ -1,24 +1,12 @@
-"""channel connectors; conversations and conversation messages (the inbox projection)
-
-Revision ID: 0005
-Revises: 0004b
-Create Date: 2026-12-01 23:00:00
-"""
-
-from collections.abc import Sequence
+"""channel connectors; conversations and conversation messages (the inbox projection)"""
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
+
+from unison.migrations.columns import BIG_ID, JSON, TIME
 
 revision: str = "0005"
 down_revision: str | None = "0004b"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
-TIME = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:

@@ -1,24 +1,13 @@
-"""segments: definitions, members, history, timers, computed-trait definitions
-
-Revision ID: 0006
-Revises: 0005
-Create Date: 2026-12-01 23:00:00
-"""
-
-from collections.abc import Sequence
+"""segments: definitions, members, history, timers, computed-trait definitions"""
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
+
+from unison.migrations.columns import BIG_ID, JSON, TIME
 
 revision: str = "0006"
 down_revision: str | None = "0005"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
-BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
-TIME = sa.DateTime(timezone=True)
 
 # Trait values are free text; a definition comparing one as a moment must not fail the whole
 # recompute on one malformed value, so PostgreSQL gets a cast that answers NULL instead.

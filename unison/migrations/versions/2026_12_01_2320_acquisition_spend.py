@@ -1,28 +1,18 @@
-"""acquisition spend per channel and month (CLV unit economics)
-
-Revision ID: 0007
-Revises: 0006
-Create Date: 2026-12-01 23:20:00
-"""
-
-from collections.abc import Sequence
+"""acquisition spend per channel and month (CLV unit economics)"""
 
 import sqlalchemy as sa
 from alembic import op
 
+from unison.migrations.columns import BIG_ID, TIME
+
 revision: str = "0007"
 down_revision: str | None = "0006"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-TIME = sa.DateTime(timezone=True)
-ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
     op.create_table(
         "acquisition_spend",
-        sa.Column("id", ID, autoincrement=True, nullable=False),
+        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
         sa.Column("channel", sa.String(length=20), nullable=False),
         sa.Column("month", sa.String(length=7), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),

@@ -1,9 +1,5 @@
 """one outbox: consent-change webhook deliveries move into outbound_messages (channel webhook)
 
-Revision ID: 0012
-Revises: 0011
-Create Date: 2026-12-07 11:00:00
-
 Each `consent_webhook_deliveries` row becomes an `outbound_messages` row on the `webhook`
 channel: recipient = the subscription id, idempotency key `consent-webhook:<hook>:<record>`,
 the JSON body as compact text, states renamed (pending -> queued, delivered -> sent; failed
@@ -11,22 +7,18 @@ and cancelled stay). Rows are copied in Python so the move is the same on both s
 Downgrade moves them back.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
+
+from unison.migrations.columns import BIG_ID, JSON, TIME
 
 revision: str = "0012"
 down_revision: str | None = "0011"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
-BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
-TIME = sa.DateTime(timezone=True)
 CHUNK = 1000
 TO_OUTBOX = {"pending": "queued", "delivered": "sent"}
 FROM_OUTBOX = {new: old for old, new in TO_OUTBOX.items()}
