@@ -23,5 +23,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("ix_computed_traits_name", table_name="computed_traits")
     op.drop_table("computed_traits")

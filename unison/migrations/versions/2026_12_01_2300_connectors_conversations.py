@@ -92,5 +92,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("conversation_messages")
     op.drop_table("conversations")
-    op.drop_index("uq_connectors_name", table_name="connectors")
     op.drop_table("connectors")

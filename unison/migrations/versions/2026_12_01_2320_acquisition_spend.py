@@ -29,5 +29,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("uq_acquisition_spend_channel_month_currency", table_name="acquisition_spend")
     op.drop_table("acquisition_spend")

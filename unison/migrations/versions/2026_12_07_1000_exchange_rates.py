@@ -29,5 +29,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("uq_exchange_rates_base_currency_day", table_name="exchange_rates")
     op.drop_table("exchange_rates")

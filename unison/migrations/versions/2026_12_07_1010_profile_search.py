@@ -53,5 +53,4 @@ def _index_existing() -> None:
 
 def downgrade() -> None:
     op.execute("DROP TABLE profile_search_text")
-    op.drop_index("ix_profile_search_keys_profile_id", table_name="profile_search_keys")
     op.drop_table("profile_search_keys")
