@@ -9,16 +9,27 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar, TypeVarTuple
+from typing import Any, Generic, TypeVar, TypeVarTuple
 
 import orjson
-from sqlalchemy import Connection, Engine, Select, Selectable, and_, create_engine, event, or_
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Select,
+    Selectable,
+    and_,
+    create_engine,
+    event,
+    or_,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 T = TypeVar("T")
 Ts = TypeVarTuple("Ts")
+M = TypeVar("M")
 
 CHUNK = 500  # values per IN (...) list or per multi-row statement: within SQLite's limits
 
@@ -206,6 +217,27 @@ def newest_first(
         at, last = before
         query = query.where(or_(moment < at, and_(moment == at, key < last)))
     return query.order_by(moment.desc(), key.desc()).limit(limit)
+
+
+class NamedRows(Generic[M]):
+    """The queries every table of named configuration (API tokens, sources, connectors)
+    needs: one by its unique name, all in creation order, and adding one."""
+
+    def __init__(self, model: type[M]) -> None:
+        self.model = model
+        self._name: Any = getattr(model, "name")  # noqa: B009 - a column every such model has
+        self._id: Any = getattr(model, "id")  # noqa: B009
+
+    def by_name(self, session: Session, name: str) -> M | None:
+        return session.execute(select(self.model).where(self._name == name)).scalar_one_or_none()
+
+    def all(self, session: Session) -> list[M]:
+        return list(session.execute(select(self.model).order_by(self._id)).scalars())
+
+    def add(self, session: Session, row: M) -> M:
+        session.add(row)
+        session.flush()
+        return row
 
 
 def chunks(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
