@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from random import Random
-from typing import Any, Final
+from typing import Any, Final, TypedDict, Unpack
 
 from unison.demo.clock import DAY, HOUR, HOURS, ONLINE_HOUR_CUM, iso
 from unison.demo.customer import Person
@@ -14,6 +14,14 @@ Event = dict[str, Any]
 
 _LIBRARY_NAME: Final = "unison-demo"
 _LIBRARY_VERSION: Final = "1.0.0"
+
+
+class Who(TypedDict, total=False):
+    """Whom an event is about and what else its context says (all optional)."""
+
+    user_id: str | None
+    anonymous_id: str | None
+    context: Event | None
 
 
 class Timeline:
@@ -44,17 +52,9 @@ class Timeline:
             ts -= DAY * (1 + (ts - hi) // DAY)
         return max(lo, min(ts, hi - 1))
 
-    def emit(
-        self,
-        ts: int,
-        etype: str,
-        channel: str,
-        body: Event,
-        *,
-        user_id: str | None = None,
-        anonymous_id: str | None = None,
-        context: Event | None = None,
-    ) -> None:
+    def emit(self, ts: int, etype: str, channel: str, body: Event, **who: Unpack[Who]) -> None:
+        user_id, anonymous_id = who.get("user_id"), who.get("anonymous_id")
+        context = who.get("context")
         event: Event = {"type": etype, "messageId": self.uuid(), "timestamp": ""}
         if user_id:
             event["userId"] = user_id
@@ -73,25 +73,9 @@ class Timeline:
         self.buffer.append((ts, len(self.buffer), event))
 
     def track(
-        self,
-        ts: int,
-        channel: str,
-        name: str,
-        properties: Event,
-        *,
-        user_id: str | None = None,
-        anonymous_id: str | None = None,
-        context: Event | None = None,
+        self, ts: int, channel: str, name: str, properties: Event, **who: Unpack[Who]
     ) -> None:
-        self.emit(
-            ts,
-            "track",
-            channel,
-            {"event": name, "properties": properties},
-            user_id=user_id,
-            anonymous_id=anonymous_id,
-            context=context,
-        )
+        self.emit(ts, "track", channel, {"event": name, "properties": properties}, **who)
 
     def events(self) -> list[Event]:
         self.buffer.sort(key=lambda item: (item[0], item[1]))
