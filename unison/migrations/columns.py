@@ -16,6 +16,11 @@ JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 TIME = sa.DateTime(timezone=True)
 
 
+def serial() -> sa.Column[Any]:
+    """The auto-increment `id` primary key (named pk_<table> by the models' naming convention)."""
+    return sa.Column("id", BIG_ID, primary_key=True, autoincrement=True)
+
+
 def webhook_delivery_columns() -> list[sa.Column[Any]]:
     """consent_webhook_deliveries as revision 0003 made it, but for its id; 0012 moves its rows
     into outbound_messages and, on downgrade, back."""
@@ -36,9 +41,8 @@ def create_webhook_deliveries() -> None:
     """Created by revision 0003, dropped by 0012 and created again by its downgrade."""
     op.create_table(
         "consent_webhook_deliveries",
-        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        serial(),
         *webhook_delivery_columns(),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_consent_webhook_deliveries")),
     )
     op.create_index(
         "ix_consent_webhook_deliveries_due",

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import BIG_ID, JSON, TIME, create_webhook_deliveries
+from unison.migrations.columns import JSON, TIME, create_webhook_deliveries, serial
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -40,7 +40,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "consent_records",
-        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        serial(),
         sa.Column("profile_id", sa.BigInteger(), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("identifier_type", sa.String(length=40), nullable=False),
@@ -60,7 +60,6 @@ def upgrade() -> None:
         sa.Column("prev_hash", sa.String(length=64), nullable=False),
         sa.Column("hash", sa.String(length=64), nullable=False),
         sa.Column("redacted_at", TIME, nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_consent_records")),
     )
     op.create_index(
         "ix_consent_records_identifier",
@@ -95,13 +94,12 @@ def upgrade() -> None:
     op.create_index("ix_consent_state_profile_id", "consent_state", ["profile_id"])
     op.create_table(
         "consent_suppressions",
-        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        serial(),
         sa.Column("identifier_hash", sa.String(length=64), nullable=False),
         sa.Column("identifier_type", sa.String(length=40), nullable=False),
         sa.Column("reason", sa.String(length=20), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("created_at", TIME, nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_consent_suppressions")),
     )
     op.create_index(
         "uq_consent_suppressions_hash_reason",
@@ -112,17 +110,16 @@ def upgrade() -> None:
     create_webhook_deliveries()
     op.create_table(
         "consent_webhooks",
-        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        serial(),
         sa.Column("url", sa.String(length=2000), nullable=False),
         sa.Column("secret_encrypted", sa.LargeBinary(), nullable=False),
         sa.Column("secret_hint", sa.String(length=20), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("created_at", TIME, nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_consent_webhooks")),
     )
     op.create_table(
         "outbound_messages",
-        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        serial(),
         sa.Column("idempotency_key", sa.String(length=200), nullable=False),
         sa.Column("profile_id", sa.BigInteger(), nullable=False),
         sa.Column("channel", sa.String(length=20), nullable=False),
@@ -133,7 +130,6 @@ def upgrade() -> None:
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("created_at", TIME, nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbound_messages")),
     )
     op.create_index("ix_outbound_messages_profile_id", "outbound_messages", ["profile_id"])
     op.create_index("ix_outbound_messages_status", "outbound_messages", ["status"])
@@ -145,14 +141,13 @@ def upgrade() -> None:
     )
     op.create_table(
         "privacy_requests",
-        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        serial(),
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("profile_id", sa.BigInteger(), nullable=False),
         sa.Column("subject_hashes", JSON, nullable=False),
         sa.Column("requested_by", sa.String(length=120), nullable=False),
         sa.Column("summary", JSON, nullable=False),
         sa.Column("created_at", TIME, nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_privacy_requests")),
     )
     op.create_index("ix_privacy_requests_profile_id", "privacy_requests", ["profile_id"])
 

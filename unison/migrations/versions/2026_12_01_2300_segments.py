@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import BIG_ID, JSON, TIME
+from unison.migrations.columns import JSON, TIME, serial
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -31,7 +31,7 @@ END $$;
 def upgrade() -> None:
     op.create_table(
         "segments",
-        sa.Column("id", BIG_ID, primary_key=True, autoincrement=True),
+        serial(),
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("definition", JSON, nullable=False),
@@ -54,7 +54,7 @@ def upgrade() -> None:
     op.create_index("ix_segment_members_profile_id", "segment_members", ["profile_id"])
     op.create_table(
         "segment_history",
-        sa.Column("id", BIG_ID, primary_key=True, autoincrement=True),
+        serial(),
         sa.Column("segment_id", sa.BigInteger(), nullable=False),
         sa.Column("profile_id", sa.BigInteger(), nullable=False),
         sa.Column("change", sa.String(10), nullable=False),

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import BIG_ID, TIME
+from unison.migrations.columns import TIME, serial
 
 revision: str = "0007"
 down_revision: str | None = "0006"
@@ -12,13 +12,12 @@ down_revision: str | None = "0006"
 def upgrade() -> None:
     op.create_table(
         "acquisition_spend",
-        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        serial(),
         sa.Column("channel", sa.String(length=20), nullable=False),
         sa.Column("month", sa.String(length=7), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("amount", sa.Float(), nullable=False),
         sa.Column("updated_at", TIME, nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_acquisition_spend")),
     )
     op.create_index(
         "uq_acquisition_spend_channel_month_currency",

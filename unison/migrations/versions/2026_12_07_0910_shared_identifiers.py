@@ -8,7 +8,7 @@ user ids, emails or phones is recorded in shared_identifiers and never links pro
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import BIG_ID, TIME
+from unison.migrations.columns import TIME, serial
 
 revision: str = "0009"
 down_revision: str | None = "0008"
@@ -17,7 +17,7 @@ down_revision: str | None = "0008"
 def upgrade() -> None:
     op.create_table(
         "identifier_cooccurrences",
-        sa.Column("id", BIG_ID, primary_key=True, autoincrement=True),
+        serial(),
         sa.Column("type", sa.String(40), nullable=False),
         sa.Column("value", sa.String(255), nullable=False),
         sa.Column("strong_type", sa.String(40), nullable=False),
@@ -32,7 +32,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "shared_identifiers",
-        sa.Column("id", BIG_ID, primary_key=True, autoincrement=True),
+        serial(),
         sa.Column("type", sa.String(40), nullable=False),
         sa.Column("value", sa.String(255), nullable=False),
         sa.Column("strong_type", sa.String(40), nullable=False),

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import BIG_ID, TIME
+from unison.migrations.columns import TIME, serial
 
 revision: str = "0010"
 down_revision: str | None = "0009"
@@ -12,13 +12,12 @@ down_revision: str | None = "0009"
 def upgrade() -> None:
     op.create_table(
         "exchange_rates",
-        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        serial(),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("base", sa.String(length=3), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("rate", sa.Float(), nullable=False),
         sa.Column("updated_at", TIME, nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_exchange_rates")),
     )
     op.create_index(
         "uq_exchange_rates_base_currency_day",
