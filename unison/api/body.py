@@ -92,7 +92,12 @@ def _gunzip(body: bytes, limit: int) -> bytes:
 
 
 def parse_json_object(body: bytes) -> dict[str, Any]:
-    return json_object(body, MalformedBody)
+    return json_object(body, MalformedBody, _python_kind)
+
+
+def _python_kind(value: Any) -> str:
+    # The words /v1/* has always used for a body that is not an object ("got list").
+    return type(value).__name__.replace("NoneType", "null")
 
 
 async def refuse_deep_json(request: Request) -> None:

@@ -17,7 +17,7 @@ _LIBRARY_VERSION: Final = "1.0.0"
 
 
 class Who(TypedDict, total=False):
-    """Whom an event is about and what else its context says (all optional)."""
+    """`emit`'s keyword arguments, which `track` passes on as they are."""
 
     user_id: str | None
     anonymous_id: str | None
@@ -52,9 +52,17 @@ class Timeline:
             ts -= DAY * (1 + (ts - hi) // DAY)
         return max(lo, min(ts, hi - 1))
 
-    def emit(self, ts: int, etype: str, channel: str, body: Event, **who: Unpack[Who]) -> None:
-        user_id, anonymous_id = who.get("user_id"), who.get("anonymous_id")
-        context = who.get("context")
+    def emit(
+        self,
+        ts: int,
+        etype: str,
+        channel: str,
+        body: Event,
+        *,
+        user_id: str | None = None,
+        anonymous_id: str | None = None,
+        context: Event | None = None,
+    ) -> None:
         event: Event = {"type": etype, "messageId": self.uuid(), "timestamp": ""}
         if user_id:
             event["userId"] = user_id

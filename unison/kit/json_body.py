@@ -4,6 +4,7 @@ The error class is the caller's: the API answers `MalformedBody`, a webhook
 `WebhookMalformed`; what is wrong and the field named are the same for both.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -26,8 +27,11 @@ def json_kind(value: Any) -> str:
     return _JSON_KIND.get(type(value), type(value).__name__)
 
 
-def json_object(body: bytes, error: type[UnisonError]) -> dict[str, Any]:
-    """The body as a JSON object within the depth limit, or `error` naming what is wrong."""
+def json_object(
+    body: bytes, error: type[UnisonError], kind: Callable[[Any], str] = json_kind
+) -> dict[str, Any]:
+    """The body as a JSON object within the depth limit, or `error` naming what is wrong
+    (`kind` names a value that is not an object: each path keeps the words clients know)."""
     if not body.strip():
         raise error("request body is empty; send a JSON object", field="body")
     try:
@@ -35,7 +39,7 @@ def json_object(body: bytes, error: type[UnisonError]) -> dict[str, Any]:
     except orjson.JSONDecodeError as exc:
         raise error(unreadable_json(exc), field="body") from None
     if not isinstance(value, dict):
-        raise error(f"body must be a JSON object, got {json_kind(value)}", field="body")
+        raise error(f"body must be a JSON object, got {kind(value)}", field="body")
     deep = too_deep(value)
     if deep is not None:
         raise error(depth_detail(deep), field=deep)
