@@ -32,15 +32,8 @@ def get_session(runtime: Runtime = Depends(get_runtime)) -> Iterator[Session]:
 
     Always depend on it through `DbSession` (or `SESSION`), never `Depends(get_session)`:
     see `SESSION`."""
-    session = runtime.sessions()
-    try:
+    with transaction(runtime.sessions) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 # scope="function": the commit runs when the endpoint has returned and its response is

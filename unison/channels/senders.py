@@ -58,7 +58,7 @@ def configured_senders(
 def load_senders(sessions: sessionmaker[Session], settings: Settings) -> ConfiguredSenders:
     """Read the connectors now, so one created or updated while serving is used at once."""
     with sessions() as session:
-        return configured_senders(settings, repository.all_connectors(session))
+        return configured_senders(settings, repository.connectors.all(session))
 
 
 def _route(settings: Settings, connector: Connector) -> Route | None:

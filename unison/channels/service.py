@@ -110,7 +110,7 @@ def create_connector(
                 f"{kind.name} connectors need secrets.{spec.name}: {spec.meaning}",
                 field=f"secrets.{spec.name}",
             )
-    if repository.by_name(session, name) is not None:
+    if repository.connectors.by_name(session, name) is not None:
         raise ConnectorExists(f"a connector named {name!r} already exists", field="name")
     generated = {
         s.name: random.token_urlsafe(32)
@@ -129,7 +129,7 @@ def create_connector(
         updated_at=now,
     )
     _seal(settings, connector, {**given, **generated})
-    return repository.add(session, connector), generated
+    return repository.connectors.add(session, connector), generated
 
 
 def _source_for(session: Session, name: str, channel: str, region: str | None) -> Source:
@@ -188,7 +188,7 @@ def update_connector(
 
 
 def get_connector(session: Session, name: str) -> Connector:
-    connector = repository.by_name(session, name)
+    connector = repository.connectors.by_name(session, name)
     if connector is None:
         raise ConnectorNotFound(f"no connector named {name[:60]!r}", field="name")
     return connector
@@ -200,7 +200,7 @@ def delete_connector(session: Session, name: str) -> None:
 
 
 def list_connectors(session: Session) -> list[Connector]:
-    return repository.all_connectors(session)
+    return repository.connectors.all(session)
 
 
 def webhook_url(settings: Settings, connector: Connector) -> str:

@@ -20,6 +20,7 @@ from unison.events.errors import EventRejected, EventTooLarge, InvalidEvent
 from unison.events.schemas import EVENT_TYPES, SegmentEvent
 from unison.events.wire import WireEvent, read_plain
 from unison.kit.clock import isoformat_z
+from unison.kit.json_body import json_kind
 from unison.kit.json_depth import MAX_JSON_DEPTH, too_deep
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
@@ -27,15 +28,6 @@ LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 ACCEPTED_TYPES = ", ".join(EVENT_TYPES)
 # A JSON-escaped NUL that is not itself an escaped backslash; PostgreSQL's jsonb refuses U+0000.
 _ESCAPED_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
-_JSON_KIND = {
-    dict: "an object",
-    list: "an array",
-    str: "a string",
-    bool: "a boolean",
-    int: "a number",
-    float: "a number",
-    type(None): "null",
-}
 
 
 # An item's known fields: read directly when plain, else through the model (events/wire.py).
@@ -110,10 +102,6 @@ MAX_AMOUNT = 1e15
 
 def random_message_id() -> str:
     return f"unison-{uuid.uuid4()}"
-
-
-def json_kind(value: Any) -> str:
-    return _JSON_KIND.get(type(value), type(value).__name__)
 
 
 def prepare_items(

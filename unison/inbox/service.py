@@ -27,17 +27,9 @@ def time_cursor(cursor: str | None) -> tuple[datetime, int] | None:
 
 
 def _out(conversation: Conversation, live: int) -> ConversationView:
-    return ConversationView(
-        id=conversation.id,
-        profile_id=live,
-        channel=conversation.channel,
-        thread_key=conversation.thread_key,
-        connector=conversation.connector,
-        subject=conversation.subject,
-        started_at=conversation.started_at,
-        last_message_at=conversation.last_message_at,
-        message_count=conversation.message_count,
-    )
+    # The stored profile may since have merged into another: the view names the live one.
+    view = ConversationView.model_validate(conversation)
+    return view.model_copy(update={"profile_id": live})
 
 
 def conversations(
