@@ -34,6 +34,9 @@ def settings(database_url: str) -> Settings:
         sqlite_synchronous="NORMAL",
         log_json=False,
         embedded_worker=False,
+        # The tests deliver the outbox themselves (to local provider servers); the app's own
+        # delivery loop would race them for the rows, sending to the real providers' URLs.
+        outbox_delivery_enabled=False,
         consent_webhooks_enabled=False,
         secret_key=SECRET_KEY,
         public_url="https://unison.example",
