@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from unison.api.deps import AppRuntime, DbSession, require
 from unison.api.ids import DbId
+from unison.auth import audit
 from unison.auth.roles import Permission
 from unison.consent import purposes, suppression
 from unison.consent import repository as rows
@@ -17,6 +18,7 @@ from unison.consent.schemas import (
     SuppressionCreate,
 )
 from unison.kit.pagination import Page, decode_id_cursor, encode_cursor
+from unison.models import ApiToken
 
 router = APIRouter(prefix="/api/consent", tags=["consent"])
 
@@ -36,10 +38,12 @@ def create_purpose(
     body: PurposeCreate,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = Depends(require(Permission.consent_write)),
+    token: ApiToken = Depends(require(Permission.consent_write)),
 ) -> Purpose:
     """Declare a purpose (topic) consent can be given for."""
-    return purposes.declare_purpose(session, runtime.settings, body)
+    declared = purposes.declare_purpose(session, runtime.settings, body)
+    audit.record(session, audit.token_actor(token), "purpose.create", f"purpose:{body.name}")
+    return declared
 
 
 @router.get("/suppressions", response_model=Page[Suppression])

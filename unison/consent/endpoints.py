@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from unison.api.deps import AppRuntime, DbSession, require
 from unison.api.ids import DbId
+from unison.auth import audit
 from unison.auth.roles import Permission
 from unison.consent import decision, preferences, service
 from unison.consent import repository as rows
@@ -108,6 +109,13 @@ def record_consents(
             for ident in _targets(session, live, change, index)
         ]
         written += service.record(session, live, changes, how)
+    audit.record(
+        session,
+        audit.token_actor(token),
+        "consent.record",
+        f"profile:{live}",
+        {"changes": [f"{c.purpose}/{c.channel}={c.status}" for c in body.changes]},
+    )
     return ConsentHistory(profile_id=live, items=[ConsentRecord.model_validate(r) for r in written])
 
 
