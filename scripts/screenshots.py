@@ -113,7 +113,9 @@ def main() -> None:
         prepare(env, password)
         port = free_port()
         serve = [*UNISON, "serve", "--processes", "1", "--port", str(port)]
-        server = subprocess.Popen(serve, env=env, stdout=subprocess.DEVNULL)  # noqa: S603
+        server = subprocess.Popen(  # noqa: S603 - our own command
+            serve, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         try:
             url = f"http://127.0.0.1:{port}"
             wait_until_processed(url)
