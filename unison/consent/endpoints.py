@@ -112,7 +112,7 @@ def record_consents(
     audit.record(
         session,
         audit.token_actor(token),
-        "consent.record",
+        "consent.change",
         f"profile:{live}",
         {"changes": [f"{c.purpose}/{c.channel}={c.status}" for c in body.changes]},
     )
