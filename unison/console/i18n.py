@@ -7,7 +7,7 @@ from pathlib import Path
 
 from starlette.requests import Request
 
-from unison.consent.i18n import LANGUAGES, choose, direction, supported
+from unison.consent.preference_center.i18n import LANGUAGES, choose, direction, supported
 
 __all__ = [
     "COOKIE",
