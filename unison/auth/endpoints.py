@@ -4,7 +4,7 @@ from fastapi import APIRouter
 
 from unison.api.deps import DbSession, TokensWrite
 from unison.api.openapi import raises
-from unison.auth import service
+from unison.auth import audit, service
 from unison.auth.errors import TokenExists, TokenInvalid
 from unison.auth.schemas import Token, TokenCreate, TokenCreated
 
@@ -26,10 +26,11 @@ def list_tokens(
 def create_token(
     body: TokenCreate,
     session: DbSession,
-    _token: TokensWrite,
+    caller: TokensWrite,
 ) -> TokenCreated:
     """Create a bearer token; the response carries its secret, shown this once."""
     token, secret = service.create_token(session, body.name, body.role.value)
+    audit.record(session, audit.token_actor(caller), "token.create", f"token:{token.name}")
     return TokenCreated(
         **Token.model_validate(token, from_attributes=True).model_dump(), token=secret
     )

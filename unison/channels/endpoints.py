@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from unison.api.deps import AppRuntime, ConnectorsWrite, DbSession
 from unison.api.openapi import raises
+from unison.auth import audit
 from unison.channels import service
 from unison.channels.errors import (
     ConnectorExists,
@@ -64,13 +65,14 @@ def create_connector(
     body: ConnectorCreate,
     session: DbSession,
     runtime: AppRuntime,
-    _token: ConnectorsWrite,
+    token: ConnectorsWrite,
 ) -> ConnectorCreated:
     """Create a connector; secrets it generates (webhook secret, verify token) are returned
     once."""
     connector, generated = service.create_connector(
         session, runtime.settings, body.type, body.name, body.secrets, body.region
     )
+    audit.record(session, audit.token_actor(token), "connector.create", f"connector:{body.name}")
     out = connector_out(session, runtime.settings, connector)
     return ConnectorCreated(**out.model_dump(), generated_secrets=generated)
 
@@ -96,10 +98,11 @@ def update_connector(
     body: ConnectorUpdate,
     session: DbSession,
     runtime: AppRuntime,
-    _token: ConnectorsWrite,
+    token: ConnectorsWrite,
 ) -> ConnectorView:
     """Replace some secrets (rotation) or the region."""
     connector = service.update_connector(session, runtime.settings, name, body.secrets, body.region)
+    audit.record(session, audit.token_actor(token), "connector.update", f"connector:{name}")
     session.commit()  # before the cache is dropped, so the next webhook reads the new secrets
     forget_connectors(runtime.engine)
     return connector_out(session, runtime.settings, connector)
@@ -110,10 +113,11 @@ def delete_connector(
     name: Name,
     session: DbSession,
     runtime: AppRuntime,
-    _token: ConnectorsWrite,
+    token: ConnectorsWrite,
 ) -> Response:
     """Delete a connector: its webhook stops answering; its events stay in the log."""
     service.delete_connector(session, name)
+    audit.record(session, audit.token_actor(token), "connector.delete", f"connector:{name}")
     session.commit()
     forget_connectors(runtime.engine)
     return Response(status_code=204)

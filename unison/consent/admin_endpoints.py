@@ -7,6 +7,8 @@ from fastapi import APIRouter, Path, Query
 from unison.api.deps import AppRuntime, ConsentRead, ConsentWrite, DbSession, PrivacyWrite
 from unison.api.ids import DbId
 from unison.api.openapi import raises
+from unison.auth import audit
+from unison.consent import purposes
 from unison.consent import repository as rows
 from unison.consent.errors import PurposeExists, SuppressionInvalid, SuppressionNotFound
 from unison.consent.ledger import suppression
@@ -17,9 +19,7 @@ from unison.consent.schemas import (
     SuppressionCreate,
 )
 from unison.consent.vocabulary import Reason
-from unison.kit.clock import utcnow
 from unison.kit.pagination import Page, decode_id_cursor, encode_cursor
-from unison.models import ConsentPurpose
 
 router = APIRouter(prefix="/api/consent", tags=["consent"])
 
@@ -31,14 +31,7 @@ def list_purposes(
     _token: ConsentRead,
 ) -> list[Purpose]:
     """Every purpose: those declared in settings and those added through the API."""
-    found = [
-        Purpose(name=name, kind=kind, description="", declared_in="settings")
-        for name, kind in sorted(runtime.settings.consent_purposes.items())
-    ]
-    for name, kind in sorted(rows.declared_purposes(session).items()):
-        if name not in runtime.settings.consent_purposes:
-            found.append(Purpose(name=name, kind=kind, description="", declared_in="api"))
-    return found
+    return purposes.list_purposes(session, runtime.settings)
 
 
 @router.post("/purposes", response_model=Purpose, status_code=201, responses=raises(PurposeExists))
@@ -46,18 +39,12 @@ def create_purpose(
     body: PurposeCreate,
     session: DbSession,
     runtime: AppRuntime,
-    _token: ConsentWrite,
+    token: ConsentWrite,
 ) -> Purpose:
     """Declare a purpose (topic) consent can be given for."""
-    if body.name in runtime.settings.consent_purposes or rows.purpose_kind(session, body.name):
-        raise PurposeExists(f"purpose {body.name!r} already exists", field="name")
-    rows.add_purpose(
-        session,
-        ConsentPurpose(
-            name=body.name, kind=body.kind, description=body.description, created_at=utcnow()
-        ),
-    )
-    return Purpose(name=body.name, kind=body.kind, description=body.description, declared_in="api")
+    declared = purposes.declare_purpose(session, runtime.settings, body)
+    audit.record(session, audit.token_actor(token), "purpose.create", f"purpose:{body.name}")
+    return declared
 
 
 @router.get("/suppressions", response_model=Page[Suppression])

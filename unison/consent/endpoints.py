@@ -16,6 +16,7 @@ from unison.api.deps import (
 )
 from unison.api.ids import DbId
 from unison.api.openapi import raises
+from unison.auth import audit
 from unison.consent import repository as rows
 from unison.consent import service
 from unison.consent.errors import (
@@ -126,6 +127,8 @@ def record_consents(
             for ident in _targets(session, live, change, index)
         ]
         written += service.record(session, live, changes, how)
+    details = {"changes": [f"{c.purpose}/{c.channel}={c.status}" for c in body.changes]}
+    audit.record(session, audit.token_actor(token), "consent.change", f"profile:{live}", details)
     return ConsentHistory(profile_id=live, items=[ConsentRecord.model_validate(r) for r in written])
 
 

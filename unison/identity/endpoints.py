@@ -7,6 +7,7 @@ from fastapi import APIRouter, Path, Query
 from unison.api.deps import DbSession, IdentityWrite, ProfilesRead
 from unison.api.ids import DbId
 from unison.api.openapi import raises
+from unison.auth import audit
 from unison.identity import repository, service
 from unison.identity.errors import ConflictAlreadyResolved, ConflictNotFound
 from unison.identity.schemas import (
@@ -46,10 +47,12 @@ def resolve_conflict(
     conflict_id: Annotated[DbId, Path()],
     body: ConflictResolve,
     session: DbSession,
-    _token: IdentityWrite,
+    token: IdentityWrite,
 ) -> IdentityConflict:
     """Close a conflict with a resolution (the profiles stay as they are)."""
     conflict = service.resolve_conflict(session, conflict_id, body.resolution, body.note)
+    target, details = f"conflict:{conflict_id}", {"resolution": str(body.resolution)}
+    audit.record(session, audit.token_actor(token), "identity.resolve", target, details)
     return IdentityConflict.model_validate(conflict, from_attributes=True)
 
 

@@ -17,6 +17,7 @@ from unison.api.deps import (
 )
 from unison.api.ids import DbId
 from unison.api.openapi import raises
+from unison.auth import audit
 from unison.auth.roles import Permission
 from unison.events.channels import ACCEPTED_TEXT, CHANNELS
 from unison.identity import service as identity
@@ -194,12 +195,16 @@ def split_profile(
     body: SplitRequest,
     session: DbSession,
     runtime: AppRuntime,
-    _token: IdentityWrite,
+    token: IdentityWrite,
 ) -> SplitResult:
     """Undo a merge: rebuild the profiles from the log as if the link had never been made;
     the link is blocked from then on."""
     replay = runtime.split_replay(runtime.settings)
     live, events, blocks = identity.split(session, profile_id, body.merge_id, replay, PROCESSOR)
+    details = {"merge_id": body.merge_id, "profiles": live}
+    audit.record(
+        session, audit.token_actor(token), "profile.split", f"profile:{profile_id}", details
+    )
     return SplitResult(
         merge_id=body.merge_id, profile_ids=live, replayed_events=events, blocked_pairs=blocks
     )

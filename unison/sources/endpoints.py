@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from unison.api.deps import DbSession, SourcesRead, SourcesWrite
 from unison.api.openapi import raises
+from unison.auth import audit
 from unison.sources import service
 from unison.sources.errors import SourceExists, SourceInvalid
 from unison.sources.schemas import Source, SourceCreate, SourceCreated
@@ -26,10 +27,11 @@ def list_sources(
 def create_source(
     body: SourceCreate,
     session: DbSession,
-    _token: SourcesWrite,
+    token: SourcesWrite,
 ) -> SourceCreated:
     """Create a source; the response carries its write key, shown this once."""
     source, key = service.create_source(session, body.name, body.channel, body.region)
+    audit.record(session, audit.token_actor(token), "source.create", f"source:{source.name}")
     return SourceCreated(
         **Source.model_validate(source, from_attributes=True).model_dump(), write_key=key
     )
