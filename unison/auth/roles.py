@@ -29,6 +29,9 @@ class Permission(StrEnum):
     segments_export_pii = "segments:export_pii"  # identifiers and traits in segment exports
     clv_read = "clv:read"  # CLV validation, acquisition spend, unit economics
     clv_write = "clv:write"  # refresh CLV traits, enter acquisition spend
+    messages_read = "messages:read"  # a profile's messages with the gate's decisions
+    messages_send = "messages:send"  # send a template to a profile through the gate
+    messaging_channels_write = "messaging_channels:write"  # the channels' kill switches
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
@@ -69,3 +72,8 @@ GRANTS[Role.analyst] = GRANTS[Role.analyst] | {Permission.clv_read}
 
 # Segment exports with identifiers and traits (personal data): marketers, who send to them.
 GRANTS[Role.marketer] = GRANTS[Role.marketer] | {Permission.segments_export_pii}
+
+# Messaging (issue 17): marketers send and read what the gate decided; agents read a
+# customer's messages and why each was (not) sent; switching a channel off is an admin's.
+GRANTS[Role.marketer] = GRANTS[Role.marketer] | {Permission.messages_read, Permission.messages_send}
+GRANTS[Role.agent] = GRANTS[Role.agent] | {Permission.messages_read}

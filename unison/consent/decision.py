@@ -52,8 +52,11 @@ def can_contact(
     *,
     kind: str,
     at: datetime | None = None,
+    identifier: str | None = None,
 ) -> Decision:
-    """Allow or deny with the reason; `kind` is the purpose's kind (service or marketing)."""
+    """Allow or deny with the reason; `kind` is the purpose's kind (service or marketing).
+    With `identifier`, only that address or number is judged (the send-time gate re-checks
+    the exact identifier a queued message is addressed to)."""
     moment = ensure_utc(at) if at is not None else utcnow()
     ident_type = CHANNEL_IDENTIFIER[channel]
     if utcnow() - moment > _PRESENT:
@@ -69,15 +72,19 @@ def can_contact(
             value: [suppression.Listed(r, ident_type) for r in found_reasons]
             for value, found_reasons in names.items()
         }
+    if identifier is not None:
+        found = [row for row in found if row[0] == identifier]
     if not found and rows.canonical_id(session, profile_id) is None:
         return Decision(False, "unknown_profile", f"no profile {profile_id}", channel, purpose)
     if not found:
+        held = "no" if identifier is None else "no longer this"
         return Decision(
             False,
             "no_reachable_identifier",
-            f"the profile has no {ident_type} to reach it on {channel}",
+            f"the profile has {held} {ident_type} to reach it on {channel}",
             channel,
             purpose,
+            identifier,
         )
     decisions = [
         _judge(row, reasons.get(row[0], []), purpose, channel, kind, moment) for row in found

@@ -1,10 +1,11 @@
 """The one Settings object; every configuration value comes from here (env prefix UNISON_)."""
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -160,6 +161,38 @@ class Settings(BaseSettings):
     clv_reporting_currency: str | None = Field(default=None, pattern=r"^[A-Za-z]{3}$")
     # Longest wall time of one model fit; a slower one stops with FitDidNotConverge.
     clv_fit_timeout_seconds: float = Field(default=60.0, gt=0)
+
+    # --- messaging: the send gate and channel choice (issue 17, unison/messaging) ---
+    # Frequency caps on marketing messages: "all" across channels, or a channel name, to
+    # "<max>/<days>d" (or "<hours>h"); transactional (service) messages are exempt.
+    messaging_frequency_caps: dict[str, str] = Field(
+        default_factory=lambda: {"all": "3/7d"},
+        description='e.g. {"all": "3/7d", "sms": "1/1d"}',
+    )
+    # Quiet hours in the customer's own time zone (their preferences override them); a
+    # marketing message decided inside them waits for their end, it is never dropped.
+    messaging_quiet_start: str = Field(default="21:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    messaging_quiet_end: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    # The zone when the customer has none (preferences, trait `timezone`, phone country).
+    messaging_default_time_zone: str = "UTC"
+    # Channel choice: the order tried after the customer's preferred channel, and the
+    # default mode ("preferred", or "learned" from the customer's past engagement).
+    messaging_channel_order: list[str] = Field(
+        default_factory=lambda: ["email", "telegram", "viber", "whatsapp", "sms", "push"]
+    )
+    messaging_channel_choice: Literal["preferred", "learned"] = "preferred"
+    # Engagement (opens, clicks, replies, purchases after a message) looked at by "learned".
+    messaging_engagement_days: int = Field(default=90, ge=1, le=3650)
+    # WhatsApp's customer-service window after the customer's last inbound message.
+    messaging_whatsapp_window_hours: float = Field(default=24.0, gt=0)
+
+    @field_validator("messaging_frequency_caps")
+    @classmethod
+    def _caps_are_counts_per_window(cls, caps: dict[str, str]) -> dict[str, str]:
+        for scope, text in caps.items():
+            if not re.fullmatch(r"\s*\d+\s*/\s*[1-9]\d*\s*[dh]\s*", text):
+                raise ValueError(f'{scope}: {text!r} is not "<max>/<days>d" or "<max>/<hours>h"')
+        return caps
 
 
 @lru_cache(maxsize=1)

@@ -24,6 +24,7 @@ from unison.models.identity import (
     SharedIdentifier,
 )
 from unison.models.inbox import Conversation, ConversationMessage
+from unison.models.messages import Message, MessagingChannel
 from unison.models.outbox import OutboundMessage
 from unison.models.processors import ProcessorOffset
 from unison.models.profiles import ComputedTrait, EventProfile, Profile
@@ -63,6 +64,8 @@ __all__ = [
     "IdentityBlock",
     "IdentityConflict",
     "Merge",
+    "Message",
+    "MessagingChannel",
     "OutboundMessage",
     "PrivacyRequest",
     "ProcessorOffset",

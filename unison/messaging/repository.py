@@ -1,0 +1,235 @@
+"""Messaging's SQL: the `messages` table, the kill switches, and the facts the gate reads in
+one round trip (the profile's time zone, preferences, phone, last inbound WhatsApp message).
+
+The gate's hot path is three statements: `profile_facts` (one row of scalar subqueries, all by
+primary key or a per-profile index), `cap_history` (the profile's marketing messages inside
+the widest cap window, by `ix_messages_profile_id_id`), and consent's own decision query.
+Reading consent's preferences and the profile tables here (not through their services) is
+what keeps it one round trip; nothing here writes them.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, select, text, update
+from sqlalchemy.orm import Session
+
+from unison.kit.db import dialect_insert, sqlite_time, upsert
+from unison.models import Message, MessagingChannel, OutboundMessage
+from unison.models.base import table
+
+INBOUND = "Message Received"
+SUPPRESSED = "suppressed"
+
+_FACTS = """
+SELECT p.canonical_id,
+  (SELECT {tz_trait} FROM profiles c WHERE c.id = p.canonical_id),
+  (SELECT cp.time_zone FROM consent_preferences cp WHERE cp.profile_id IN
+     (SELECT g.id FROM profiles g WHERE g.canonical_id = p.canonical_id)
+   ORDER BY cp.updated_at DESC LIMIT 1),
+  (SELECT cp.quiet_start || '-' || cp.quiet_end FROM consent_preferences cp
+   WHERE cp.profile_id IN (SELECT g.id FROM profiles g WHERE g.canonical_id = p.canonical_id)
+   ORDER BY cp.updated_at DESC LIMIT 1),
+  (SELECT cp.preferred_channel FROM consent_preferences cp WHERE cp.profile_id IN
+     (SELECT g.id FROM profiles g WHERE g.canonical_id = p.canonical_id)
+   ORDER BY cp.updated_at DESC LIMIT 1),
+  (SELECT i.value FROM identifiers i WHERE i.profile_id = p.canonical_id AND i.type = 'phone'
+   ORDER BY i.id LIMIT 1),
+  (SELECT {agg} FROM messaging_channels k WHERE NOT k.enabled),
+  CASE WHEN :whatsapp THEN
+    (SELECT max(e.timestamp) FROM event_profiles e WHERE e.profile_id IN
+       (SELECT g.id FROM profiles g WHERE g.canonical_id = p.canonical_id)
+     AND e.channel = 'whatsapp' AND e.event = :inbound)
+  END
+FROM profiles p WHERE p.id = :profile_id
+"""
+_FACTS_SQL = {
+    "sqlite": text(
+        _FACTS.format(
+            tz_trait="json_extract(c.traits, '$.timezone.value')", agg="group_concat(k.channel)"
+        )
+    ),
+    "postgresql": text(
+        _FACTS.format(
+            tz_trait="c.traits -> 'timezone' ->> 'value'", agg="string_agg(k.channel, ',')"
+        )
+    ),
+}
+# Marketing messages that count against the caps: not suppressed (at decide or send time),
+# counted from when they were released to the provider, or decided if still waiting.
+_HISTORY = text(
+    """
+SELECT m.channel, COALESCE(m.released_at, m.created_at) FROM messages m
+WHERE m.profile_id IN (SELECT g.id FROM profiles g WHERE g.canonical_id = :live)
+  AND m.transactional = :false AND m.decision <> 'suppressed'
+  AND (m.send_decision IS NULL OR m.send_decision <> 'suppressed')
+  AND m.channel IS NOT NULL AND m.id <> :exclude
+  AND COALESCE(m.released_at, m.created_at) > :since
+  AND (:released_only = :false OR m.released_at IS NOT NULL)
+"""
+)
+
+
+@dataclass(frozen=True)
+class ProfileFacts:
+    live_id: int
+    timezone_trait: Any
+    preferred_time_zone: str | None
+    quiet_hours: tuple[str, str] | None  # the customer's own, from their preferences
+    preferred_channel: str | None
+    phone: str | None
+    disabled_channels: frozenset[str]
+    last_whatsapp_inbound: datetime | None
+
+
+def profile_facts(session: Session, profile_id: int, *, whatsapp: bool) -> ProfileFacts | None:
+    dialect = session.get_bind().dialect.name
+    params = {"profile_id": profile_id, "whatsapp": whatsapp, "inbound": INBOUND}
+    row = session.execute(_FACTS_SQL[dialect], params).first()
+    if row is None:
+        return None
+    live, trait, zone, quiet, channel, phone, disabled, inbound = row
+    start, _, end = (quiet or "").partition("-")
+    return ProfileFacts(
+        live_id=int(live),
+        timezone_trait=trait,
+        preferred_time_zone=zone,
+        quiet_hours=(start, end) if start and end else None,
+        preferred_channel=channel,
+        phone=phone,
+        disabled_channels=frozenset(disabled.split(",")) if disabled else frozenset(),
+        last_whatsapp_inbound=_moment(inbound),
+    )
+
+
+def _moment(value: Any) -> datetime | None:
+    # SQLite hands back text for an aggregate (naive UTC); PostgreSQL an aware datetime.
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
+
+
+def cap_history(
+    session: Session, live_id: int, since: datetime, *, exclude: int = 0, released_only: bool
+) -> list[tuple[str, datetime]]:
+    """(channel, moment) of the profile group's marketing messages after `since`."""
+    params = {
+        "live": live_id,
+        "since": _bind_time(session, since),
+        "exclude": exclude,
+        "released_only": released_only,
+        "false": False,
+    }
+    found = session.execute(_HISTORY, params)
+    return [(channel, _moment(at) or since) for channel, at in found]
+
+
+def _bind_time(session: Session, moment: datetime) -> Any:
+    # Raw text SQL skips UTCDateTime: SQLite compares the stored naive-UTC text.
+    return sqlite_time(moment) if session.get_bind().dialect.name == "sqlite" else moment
+
+
+def disabled_channels(session: Session) -> set[str]:
+    query = select(MessagingChannel.channel).where(MessagingChannel.enabled.is_(False))
+    return set(session.execute(query).scalars())
+
+
+def channel_switches(session: Session) -> list[MessagingChannel]:
+    return list(session.execute(select(MessagingChannel)).scalars())
+
+
+def set_channel(session: Session, values: dict[str, Any]) -> None:
+    upsert(
+        session,
+        table(MessagingChannel),
+        [values],
+        index_elements=["channel"],
+        update=["enabled", "updated_at", "updated_by"],
+    )
+
+
+def by_key(session: Session, key: str) -> Message | None:
+    query = select(Message).where(Message.idempotency_key == key)
+    return session.execute(query).scalar_one_or_none()
+
+
+def by_id(session: Session, message_id: int) -> Message | None:
+    return session.get(Message, message_id)
+
+
+def add_message(session: Session, values: dict[str, Any]) -> int | None:
+    """Insert a decided message; None when its idempotency key is already taken (a
+    concurrent retry won the race)."""
+    statement = (
+        dialect_insert(session, table(Message))
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(table(Message).c.id)
+    )
+    found = session.execute(statement).scalar_one_or_none()
+    return None if found is None else int(found)
+
+
+def set_outbox_key(session: Session, message_id: int, key: str) -> None:
+    session.execute(update(Message).where(Message.id == message_id).values(outbox_key=key))
+
+
+def record_check(session: Session, message_id: int, values: dict[str, Any]) -> None:
+    session.execute(update(Message).where(Message.id == message_id).values(**values))
+
+
+def defer_outbox(session: Session, key: str, until: datetime) -> None:
+    """A message decided inside quiet hours waits in the outbox until they end."""
+    session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.idempotency_key == key)
+        .values(next_attempt_at=until)
+    )
+
+
+def of_profile(session: Session, live_id: int, *, before: int | None, limit: int) -> list[Message]:
+    """The profile group's messages, newest first, keyset-paginated by id."""
+    group = (
+        select(text("g.id")).select_from(text("profiles g")).where(text("g.canonical_id = :live"))
+    )
+    query = select(Message).where(Message.profile_id.in_(group)).params(live=live_id)
+    if before is not None:
+        query = query.where(Message.id < before)
+    return list(session.execute(query.order_by(Message.id.desc()).limit(limit)).scalars())
+
+
+_ENGAGEMENT = text(
+    """
+SELECT e.profile_id, e.event, e.timestamp, {channel}
+FROM event_profiles e JOIN events v ON v.id = e.event_id
+WHERE e.profile_id IN ({who}) AND e.timestamp > :since AND e.event IN :names
+ORDER BY e.timestamp DESC LIMIT :limit
+"""
+)
+
+
+def engagement(
+    session: Session, who: str, key: int, names: list[str], since: datetime, limit: int
+) -> list[tuple[int, str, datetime, str | None]]:
+    """(profile, event, time, message channel) of engagement events of a profile group ("profile")
+    or a segment's members ("segment"), newest first."""
+    dialect = session.get_bind().dialect.name
+    channel = (
+        "json_extract(v.payload, '$.properties.channel')"
+        if dialect == "sqlite"
+        else "v.payload -> 'properties' ->> 'channel'"
+    )
+    members = (
+        "SELECT g.id FROM profiles g WHERE g.canonical_id = :key"
+        if who == "profile"
+        else "SELECT s.profile_id FROM segment_members s WHERE s.segment_id = :key"
+    )
+    sql = text(_ENGAGEMENT.text.format(channel=channel, who=members)).bindparams(
+        bindparam("names", expanding=True)
+    )
+    params = {"key": key, "since": _bind_time(session, since), "names": names, "limit": limit}
+    found = session.execute(sql, params)
+    return [(pid, event, _moment(at) or since, ch) for pid, event, at, ch in found]
