@@ -371,6 +371,34 @@ def outbox_deliver() -> None:
     console.print(f"attempted {attempted:,} messages on {', '.join(senders.channels)}")
 
 
+@outbox_app.command("dead")
+def outbox_dead(
+    limit: int = typer.Option(100, min=1, help="newest first, at most this many"),
+) -> None:
+    """The dead letters (out of attempts) and permanent failures, with why."""
+    from unison.outbox.queue import dead
+
+    table = Table("id", "channel", "status", "attempts", "last error")
+    with migrated_sessions()() as session:
+        for row in dead(session, limit):
+            table.add_row(str(row.id), row.channel, row.status, str(row.attempts), row.last_error)
+    console.print(table)
+
+
+@outbox_app.command("retry")
+def outbox_retry(message_id: int = typer.Argument(..., help="the outbox row id")) -> None:
+    """Queue a dead or failed message again, due now, with a fresh attempt count."""
+    from unison.kit.clock import utcnow
+    from unison.outbox.queue import requeue
+
+    with transaction(migrated_sessions()) as session:
+        found = requeue(session, message_id, utcnow())
+    if not found:
+        console.print(f"no dead or failed outbox message with id {message_id}")
+        raise typer.Exit(1)
+    console.print(f"requeued outbox message {message_id}")
+
+
 @outbox_app.command("status")
 def outbox_status() -> None:
     """Messages in the outbox by channel and status."""
