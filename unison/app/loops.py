@@ -12,6 +12,7 @@ from unison.clv.tasks import ScheduledRefresh
 from unison.consent.webhooks import webhook_channel
 from unison.kit.background import PollingLoop
 from unison.kit.settings import Settings
+from unison.messaging.send_time import GateCheck
 from unison.outbox.delivery import deliver_due as deliver_messages
 from unison.segments.scheduler import SegmentTimers
 from unison.worker.runner import run_chain_once
@@ -65,10 +66,13 @@ def _delivery_loops(settings: Settings, sessions: sessionmaker[Session]) -> list
             )
         )
     if settings.outbox_delivery_enabled:
+        gate = GateCheck(settings)  # the send gate again at send time (issue 17)
         loops.append(
             PollingLoop(
                 "outbox",
-                lambda: deliver_messages(sessions, settings, load_senders(sessions, settings)),
+                lambda: deliver_messages(
+                    sessions, settings, load_senders(sessions, settings), check=gate
+                ),
             )
         )
     if settings.clv_refresh_hours > 0:

@@ -20,6 +20,7 @@ from unison.messaging.gate.zones import customer_zone
 from unison.messaging.schemas import Message as MessageView
 from unison.models import Message
 from unison.outbox import queue as outbox
+from unison.outbox.receipts import record_receipt
 
 # The channels a message can be addressed on: each reaches one identifier type of a profile.
 CHANNELS = ("email", "sms", "telegram", "viber", "whatsapp", "push")
@@ -112,6 +113,12 @@ def decide_and_queue(
         return raced
     if picked.verdict.usable:
         _queue(session, message_id, draft, ctx, picked)
+    else:
+        meta = meta_of(message_id, draft, picked.candidate)
+        reason = ", ".join(picked.verdict.reasons)
+        record_receipt(
+            session, "Suppressed", meta, ctx.facts.live_id, picked.verdict.channel, reason, moment
+        )
     stored = rows.by_id(session, message_id)
     assert stored is not None
     return view(stored)
@@ -218,6 +225,8 @@ def _queue(session: Session, message_id: int, draft: Draft, ctx: Context, picked
             language=candidate.locale or "",
             body=plain_text(candidate.content),
             subject=candidate.content.get("subject"),
+            content=candidate.content,
+            meta=meta_of(message_id, draft, candidate),
         ),
     )
     rows.set_outbox_key(session, message_id, key)
