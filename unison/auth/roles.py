@@ -29,6 +29,8 @@ class Permission(StrEnum):
     segments_export_pii = "segments:export_pii"  # identifiers and traits in segment exports
     clv_read = "clv:read"  # CLV validation, acquisition spend, unit economics
     clv_write = "clv:write"  # refresh CLV traits, enter acquisition spend
+    templates_read = "templates:read"  # message templates, their versions and previews
+    templates_write = "templates:write"  # create and change templates, test sends
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
@@ -69,3 +71,10 @@ GRANTS[Role.analyst] = GRANTS[Role.analyst] | {Permission.clv_read}
 
 # Segment exports with identifiers and traits (personal data): marketers, who send to them.
 GRANTS[Role.marketer] = GRANTS[Role.marketer] | {Permission.segments_export_pii}
+
+# Message templates (issue 17): marketers write them and test-send; analysts read them.
+GRANTS[Role.marketer] = GRANTS[Role.marketer] | {
+    Permission.templates_read,
+    Permission.templates_write,
+}
+GRANTS[Role.analyst] = GRANTS[Role.analyst] | {Permission.templates_read}
