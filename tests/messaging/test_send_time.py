@@ -72,7 +72,7 @@ class TestConsentAtSendTime:
         assert "Բարև" not in sent_texts  # only the STOP confirmation may have gone out
         [row] = [r for r in gate.outbox() if r.idempotency_key == queued.outbox_key]
         assert row.status == "suppressed"
-        assert row.last_error is not None and row.last_error.startswith("withdrawn")
+        assert (row.last_error or "").startswith("withdrawn")
         [message] = gate.messages()
         assert (message.decision, message.send_decision) == ("queued", "suppress")
         receipts = _suppressed_receipts(sessions)
@@ -99,7 +99,8 @@ class TestCapsAtSendTime:
             _deliver(sessions, settings, provider.url, datetime.now(UTC))
             assert len(provider.calls) == 1
         by_key = {m.idempotency_key: m for m in gate.messages()}
-        assert by_key["a"].send_decision == "send" and by_key["a"].released_at is not None
+        assert by_key["a"].send_decision == "send"
+        assert by_key["a"].released_at is not None
         assert by_key["b"].send_decision == "suppress"
         assert by_key["b"].send_reason is not None
         assert by_key["b"].send_reason.startswith("frequency_cap:all")

@@ -194,6 +194,17 @@ class Settings(BaseSettings):
                 raise ValueError(f'{scope}: {text!r} is not "<max>/<days>d" or "<max>/<hours>h"')
         return caps
 
+    # --- messaging: templates (issue 17 item 1, unison/messaging/templates/) ---
+    # The locales a render falls back to, in order, after the customer's own (a template
+    # may set its own chain); the template's default locale ends every chain.
+    templates_fallback_locales: list[str] = Field(default_factory=lambda: ["ka", "ru", "en"])
+    # An SMS body longer than this many segments (160/153 GSM-7, 70/67 UCS-2) is refused.
+    templates_sms_max_segments: int = Field(default=6, ge=1, le=50)
+    # A rendered part longer than this fails the render (a template cannot flood the outbox).
+    templates_max_output_chars: int = Field(default=200_000, ge=1000)
+    # A test send goes to at most this many seed addresses.
+    templates_test_send_max_recipients: int = Field(default=20, ge=1, le=1000)
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -38,6 +38,7 @@ from unison.models.segments import (
     TraitDefinitionRow,
 )
 from unison.models.sources import Source
+from unison.models.templates import Template, TemplateVersion
 from unison.models.tokens import ApiToken
 
 __all__ = [
@@ -81,5 +82,7 @@ __all__ = [
     "SharedIdentifier",
     "Source",
     "Suppression",
+    "Template",
+    "TemplateVersion",
     "TraitDefinitionRow",
 ]
