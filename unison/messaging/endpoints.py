@@ -1,16 +1,17 @@
-"""HTTP routes: a profile's messages with the gate's decisions, and the channels' kill
-switches."""
+"""HTTP routes: send a message through the gate, a profile's messages with the gate's
+decisions, and the channels' kill switches."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 
-from unison.api.deps import DbSession, require
+from unison.api.deps import AppRuntime, DbSession, require
 from unison.api.ids import DbId
 from unison.auth.roles import Permission
 from unison.kit.pagination import Page
 from unison.messaging import service
-from unison.messaging.schemas import Channel, ChannelUpdate, Message
+from unison.messaging.pipeline import SendRequest, send
+from unison.messaging.schemas import Channel, ChannelUpdate, Message, MessageCreate
 from unison.models import ApiToken
 
 router = APIRouter(tags=["messaging"])
@@ -28,6 +29,36 @@ def list_messages(
 ) -> Page[Message]:
     """Every message decided for the profile, newest first, with the gate's decision and why."""
     return service.messages_of(session, profile_id, cursor, limit)
+
+
+@router.post(
+    "/api/messages",
+    response_model=Message,
+    status_code=201,
+    responses={200: {"model": Message, "description": "the key was already decided: its message"}},
+)
+def post_message(
+    body: MessageCreate,
+    session: DbSession,
+    runtime: AppRuntime,
+    response: Response,
+    _token: object = Depends(require(Permission.messages_send)),
+) -> Message:
+    """Send one template to one profile through the gate; 200 with the first decision on a retry."""
+    request = SendRequest(
+        profile_id=body.profile_id,
+        template_ids=[body.template_id, *body.alternatives],
+        purpose=body.purpose,
+        idempotency_key=body.idempotency_key,
+        locale_chain=body.locales or None,
+        campaign_id=body.campaign_id,
+        segment_id=body.segment_id,
+        choice=body.choice,
+    )
+    decided = send(session, runtime.settings, request)
+    if decided.replayed:
+        response.status_code = 200
+    return decided
 
 
 @router.get("/api/messaging/channels", response_model=list[Channel])

@@ -68,6 +68,17 @@ def check_channel(channel: str, field: str = "channel") -> str:
     return channel
 
 
+def purpose_kind(session: Session, settings: Settings, purpose: str) -> str:
+    """The purpose's kind (service or marketing); an undeclared purpose is refused."""
+    kinds = purpose_kinds(session, settings)
+    return kinds[check_purpose(purpose, kinds)]
+
+
+def check_profile(session: Session, profile_id: int) -> None:
+    if rows.profile_facts(session, profile_id, whatsapp=False) is None:
+        raise ProfileNotFound(f"no profile with id {profile_id}", field="profile_id")
+
+
 def replay(session: Session, key: str, profile_id: int) -> MessageView | None:
     """The stored decision for `key`, if any; a key reused for another profile is refused."""
     found = rows.by_key(session, key)
@@ -99,8 +110,7 @@ def decide_and_queue(
         return found
     moment = now or utcnow()
     channels = [check_channel(c.channel, "template_id") for c in draft.candidates]
-    kinds = purpose_kinds(session, settings)
-    kind = kinds[check_purpose(draft.purpose, kinds)]
+    kind = purpose_kind(session, settings, draft.purpose)
     facts = rows.profile_facts(session, draft.profile_id, whatsapp="whatsapp" in channels)
     if facts is None:
         raise ProfileNotFound(f"no profile with id {draft.profile_id}", field="profile_id")
