@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from unison.kit.settings import Settings
 from unison.messaging import repository as rows
 
-# Receipt events that show the customer engaged with a message on its channel.
-ENGAGED = ("Message Opened", "Message Clicked", "Message Replied")
+# Receipt events that show the customer engaged with a message on its channel (the receipts'
+# names, outbox/receipts.py, and the spelled-out names other senders use).
+ENGAGED = ("Opened", "Clicked", "Replied", "Message Opened", "Message Clicked", "Message Replied")
 SENT = "Message Sent"
 PURCHASE = "Order Completed"
 PURCHASE_WINDOW = timedelta(days=1)
