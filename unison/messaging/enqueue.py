@@ -15,7 +15,7 @@ from unison.kit.settings import Settings
 from unison.messaging import choice as choosing
 from unison.messaging import repository as rows
 from unison.messaging.errors import ChannelUnknown, IdempotencyKeyReused, ProfileNotFound
-from unison.messaging.gate.decide import DEFERRED, Context, Verdict, context, judge
+from unison.messaging.gate.decide import DEFERRED, WHATSAPP, Context, Verdict, gather, judge
 from unison.messaging.gate.zones import customer_zone
 from unison.messaging.schemas import Message as MessageView
 from unison.models import Message
@@ -110,11 +110,11 @@ def decide_and_queue(
         return found
     moment = now or utcnow()
     channels = [check_channel(c.channel, "template_id") for c in draft.candidates]
-    kind = purpose_kind(session, settings, draft.purpose)
-    facts = rows.profile_facts(session, draft.profile_id, whatsapp="whatsapp" in channels)
-    if facts is None:
+    ctx = gather(
+        session, settings, draft.profile_id, draft.purpose, moment, whatsapp=WHATSAPP in channels
+    )
+    if ctx is None:
         raise ProfileNotFound(f"no profile with id {draft.profile_id}", field="profile_id")
-    ctx = context(session, settings, facts, draft.purpose, kind, moment)
     picked = _pick(session, ctx, draft)
     message_id = rows.add_message(session, _row(draft, ctx, picked, moment))
     if message_id is None:  # a concurrent retry with the same key decided first

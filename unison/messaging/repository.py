@@ -1,9 +1,9 @@
 """Messaging's SQL: the `messages` table, the kill switches, and the facts the gate reads in
 one round trip (the profile's time zone, preferences, phone, last inbound WhatsApp message).
 
-The gate's hot path is three statements: `profile_facts` (one row of scalar subqueries, all by
-primary key or a per-profile index), `cap_history` (the profile's marketing messages inside
-the widest cap window, by `ix_messages_profile_id_id`), and consent's own decision query.
+The gate's hot path is two statements: `profile_facts` (one row of scalar subqueries, all by
+primary key or a per-profile index, the cap history by `ix_messages_profile_id_id`) and
+consent's own decision query (`can_contact`).
 Reading consent's preferences and the profile tables here (not through their services) is
 what keeps it one round trip; nothing here writes them.
 """
@@ -20,55 +20,55 @@ from unison.models import Message, MessagingChannel, OutboundMessage
 from unison.models.base import table
 
 INBOUND = "Message Received"
-SUPPRESSED = "suppressed"
+_NEVER = datetime(9999, 1, 1, tzinfo=UTC)  # no cap window: no history is read
 
-_FACTS = """
-SELECT p.canonical_id,
-  (SELECT {tz_trait} FROM profiles c WHERE c.id = p.canonical_id),
-  (SELECT cp.time_zone FROM consent_preferences cp WHERE cp.profile_id IN
-     (SELECT g.id FROM profiles g WHERE g.canonical_id = p.canonical_id)
-   ORDER BY cp.updated_at DESC LIMIT 1),
-  (SELECT cp.quiet_start || '-' || cp.quiet_end FROM consent_preferences cp
-   WHERE cp.profile_id IN (SELECT g.id FROM profiles g WHERE g.canonical_id = p.canonical_id)
-   ORDER BY cp.updated_at DESC LIMIT 1),
-  (SELECT cp.preferred_channel FROM consent_preferences cp WHERE cp.profile_id IN
-     (SELECT g.id FROM profiles g WHERE g.canonical_id = p.canonical_id)
-   ORDER BY cp.updated_at DESC LIMIT 1),
-  (SELECT i.value FROM identifiers i WHERE i.profile_id = p.canonical_id AND i.type = 'phone'
-   ORDER BY i.id LIMIT 1),
-  (SELECT {agg} FROM messaging_channels k WHERE NOT k.enabled),
-  CASE WHEN :whatsapp THEN
-    (SELECT max(e.timestamp) FROM event_profiles e WHERE e.profile_id IN
-       (SELECT g.id FROM profiles g WHERE g.canonical_id = p.canonical_id)
-     AND e.channel = 'whatsapp' AND e.event = :inbound)
-  END
-FROM profiles p WHERE p.id = :profile_id
-"""
+_GROUP = "(SELECT g.id FROM profiles g WHERE g.canonical_id = p.canonical_id)"
+_PREFERENCE = (
+    "(SELECT {column} FROM consent_preferences cp WHERE cp.profile_id IN "  # noqa: S608 - constants
+    + _GROUP
+    + " "
+    "ORDER BY cp.updated_at DESC LIMIT 1)"
+)
+# One statement, one round trip: every subquery reads by primary key or a per-profile index.
+# The cap history comes back as "channel|epoch" items: marketing messages of the profile
+# group after `since`, not suppressed (at decide or send time), counted from when they were
+# released to the provider (or decided, while still waiting unless `released only`).
+_FACTS = (
+    "SELECT p.canonical_id, (SELECT {tz_trait} FROM profiles c WHERE c.id = p.canonical_id), "  # noqa: S608 - constants
+    + ", ".join(
+        _PREFERENCE.format(column=c)
+        for c in ("cp.time_zone", "cp.quiet_start", "cp.quiet_end", "cp.preferred_channel")
+    )
+    + ", (SELECT i.value FROM identifiers i WHERE i.profile_id = p.canonical_id "
+    "AND i.type = 'phone' ORDER BY i.id LIMIT 1), "
+    "(SELECT {agg}(k.channel{sep}) FROM messaging_channels k WHERE NOT k.enabled), "
+    "(SELECT k.kind FROM consent_purposes k WHERE k.name = {m}), "
+    "(SELECT {agg}(m.channel || '|' || {epoch}{sep}) FROM messages m "
+    "WHERE m.profile_id IN " + _GROUP + " AND NOT m.transactional "
+    "AND m.decision <> 'suppressed' AND m.channel IS NOT NULL "
+    "AND (m.send_decision IS NULL OR m.send_decision <> 'suppressed') "
+    "AND COALESCE(m.released_at, m.created_at) > {m} AND m.id <> {m} "
+    "AND ({m} = 0 OR m.released_at IS NOT NULL)), "
+    "CASE WHEN {m} = 1 THEN (SELECT max(e.timestamp) FROM event_profiles e "
+    "WHERE e.profile_id IN " + _GROUP + " AND e.channel = 'whatsapp' AND e.event = {m}) END "
+    "FROM profiles p WHERE p.id = {m}"
+)
 _FACTS_SQL = {
-    "sqlite": text(
-        _FACTS.format(
-            tz_trait="json_extract(c.traits, '$.timezone.value')", agg="group_concat(k.channel)"
-        )
+    "sqlite": _FACTS.format(
+        tz_trait="json_extract(c.traits, '$.timezone.value')",
+        agg="group_concat",
+        sep="",
+        epoch="strftime('%s', COALESCE(m.released_at, m.created_at))",
+        m="?",
     ),
-    "postgresql": text(
-        _FACTS.format(
-            tz_trait="c.traits -> 'timezone' ->> 'value'", agg="string_agg(k.channel, ',')"
-        )
+    "postgresql": _FACTS.format(
+        tz_trait="c.traits -> 'timezone' ->> 'value'",
+        agg="string_agg",
+        sep=", ','",
+        epoch="extract(epoch FROM COALESCE(m.released_at, m.created_at))::bigint",
+        m="%s",
     ),
 }
-# Marketing messages that count against the caps: not suppressed (at decide or send time),
-# counted from when they were released to the provider, or decided if still waiting.
-_HISTORY = text(
-    """
-SELECT m.channel, COALESCE(m.released_at, m.created_at) FROM messages m
-WHERE m.profile_id IN (SELECT g.id FROM profiles g WHERE g.canonical_id = :live)
-  AND m.transactional = :false AND m.decision <> 'suppressed'
-  AND (m.send_decision IS NULL OR m.send_decision <> 'suppressed')
-  AND m.channel IS NOT NULL AND m.id <> :exclude
-  AND COALESCE(m.released_at, m.created_at) > :since
-  AND (:released_only = :false OR m.released_at IS NOT NULL)
-"""
-)
 
 
 @dataclass(frozen=True)
@@ -80,17 +80,36 @@ class ProfileFacts:
     preferred_channel: str | None
     phone: str | None
     disabled_channels: frozenset[str]
+    declared_kind: str | None  # the purpose's kind when declared through the API
+    history: list[tuple[str, datetime]]  # (channel, moment) counted against the caps
     last_whatsapp_inbound: datetime | None
 
 
-def profile_facts(session: Session, profile_id: int, *, whatsapp: bool) -> ProfileFacts | None:
+def profile_facts(
+    session: Session,
+    profile_id: int,
+    *,
+    whatsapp: bool,
+    purpose: str = "",
+    since: datetime | None = None,
+    exclude: int = 0,
+    released_only: bool = False,
+) -> ProfileFacts | None:
+    """What the gate needs about a profile, in one statement (None: no such profile)."""
     dialect = session.get_bind().dialect.name
-    params = {"profile_id": profile_id, "whatsapp": whatsapp, "inbound": INBOUND}
-    row = session.execute(_FACTS_SQL[dialect], params).first()
+    params = (
+        purpose,
+        _bind_time(session, since or _NEVER),
+        exclude,
+        int(released_only),
+        int(whatsapp),
+        INBOUND,
+        profile_id,
+    )
+    row = session.connection().exec_driver_sql(_FACTS_SQL[dialect], params).first()
     if row is None:
         return None
-    live, trait, zone, quiet, channel, phone, disabled, inbound = row
-    start, _, end = (quiet or "").partition("-")
+    live, trait, zone, start, end, channel, phone, disabled, kind, history, inbound = row
     return ProfileFacts(
         live_id=int(live),
         timezone_trait=trait,
@@ -99,8 +118,19 @@ def profile_facts(session: Session, profile_id: int, *, whatsapp: bool) -> Profi
         preferred_channel=channel,
         phone=phone,
         disabled_channels=frozenset(disabled.split(",")) if disabled else frozenset(),
+        declared_kind=kind,
+        history=_history(history),
         last_whatsapp_inbound=_moment(inbound),
     )
+
+
+def _history(packed: str | None) -> list[tuple[str, datetime]]:
+    found = []
+    for item in (packed or "").split(","):
+        if item:
+            channel, _, epoch = item.partition("|")
+            found.append((channel, datetime.fromtimestamp(int(float(epoch)), UTC)))
+    return found
 
 
 def _moment(value: Any) -> datetime | None:
@@ -112,23 +142,8 @@ def _moment(value: Any) -> datetime | None:
     return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
 
 
-def cap_history(
-    session: Session, live_id: int, since: datetime, *, exclude: int = 0, released_only: bool
-) -> list[tuple[str, datetime]]:
-    """(channel, moment) of the profile group's marketing messages after `since`."""
-    params = {
-        "live": live_id,
-        "since": _bind_time(session, since),
-        "exclude": exclude,
-        "released_only": released_only,
-        "false": False,
-    }
-    found = session.execute(_HISTORY, params)
-    return [(channel, _moment(at) or since) for channel, at in found]
-
-
 def _bind_time(session: Session, moment: datetime) -> Any:
-    # Raw text SQL skips UTCDateTime: SQLite compares the stored naive-UTC text.
+    # Raw SQL skips UTCDateTime: SQLite compares the stored naive-UTC text.
     return sqlite_time(moment) if session.get_bind().dialect.name == "sqlite" else moment
 
 

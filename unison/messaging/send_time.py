@@ -8,16 +8,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from unison.consent.service import kinds as purpose_kinds
 from unison.kit.settings import Settings
 from unison.messaging import repository as rows
-from unison.messaging.gate.decide import DEFERRED, SUPPRESSED, WHATSAPP, Verdict, context, judge
+from unison.messaging.gate.decide import DEFERRED, SUPPRESSED, WHATSAPP, Verdict, gather, judge
 from unison.models import Message
 from unison.outbox.envelope import Defer, Envelope, Send, Suppress
 from unison.outbox.envelope import Verdict as SendVerdict
 from unison.outbox.receipts import record_receipt
-
-MARKETING = "marketing"  # the kind of a purpose no longer declared: the stricter rule
 
 
 class GateCheck:
@@ -39,25 +36,22 @@ class GateCheck:
     def _judge(
         self, session: Session, message: Message, envelope: Envelope, now: datetime
     ) -> Verdict | None:
-        channel = envelope.channel
-        facts = rows.profile_facts(session, message.profile_id, whatsapp=channel == WHATSAPP)
-        if facts is None:
-            return None
-        kind = purpose_kinds(session, self.settings).get(message.purpose, MARKETING)
-        ctx = context(
+        ctx = gather(
             session,
             self.settings,
-            facts,
+            message.profile_id,
             message.purpose,
-            kind,
             now,
+            whatsapp=envelope.channel == WHATSAPP,
             exclude=message.id,
             released_only=True,
         )
+        if ctx is None:
+            return None
         ctx.recipient = envelope.recipient
         if message.released_at is not None:  # a retry of a send already counted
             ctx.caps = []
-        return judge(session, ctx, channel, envelope.content or {})
+        return judge(session, ctx, envelope.channel, envelope.content or {})
 
     def _settle(
         self,

@@ -4,18 +4,21 @@ the stored decision explains itself."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from unison.consent.decision import can_contact
-from unison.consent.vocabulary import SERVICE
+from unison.consent.service import kinds as declared_kinds
+from unison.consent.vocabulary import SERVICE, check_purpose
 from unison.kit.settings import Settings
 from unison.messaging import repository as rows
 from unison.messaging.gate.rules import Cap, QuietHours, over_caps, parse_caps, widest
 from unison.messaging.gate.zones import customer_zone
 
 QUEUED, DEFERRED, SUPPRESSED = "queued", "deferred", "suppressed"
+MARKETING = "marketing"  # the kind of a purpose no longer declared: the stricter rule
 WHATSAPP = "whatsapp"
 
 
@@ -57,26 +60,46 @@ class Context:
         return self.kind == SERVICE
 
 
-def context(
+def gather(
     session: Session,
     settings: Settings,
-    facts: rows.ProfileFacts,
+    profile_id: int,
     purpose: str,
-    kind: str,
     now: datetime,
     *,
+    whatsapp: bool,
     exclude: int = 0,
     released_only: bool = False,
-) -> Context:
+) -> Context | None:
+    """Read once what judging the message's channels needs (None: no such profile). An
+    undeclared purpose is refused at decide time; at send time (`released_only`) it is
+    judged as marketing, the stricter rule."""
+    caps = _caps(tuple(sorted(settings.messaging_frequency_caps.items())))
+    facts = rows.profile_facts(
+        session,
+        profile_id,
+        whatsapp=whatsapp,
+        purpose=purpose,
+        since=now - widest(caps) if caps else None,
+        exclude=exclude,
+        released_only=released_only,
+    )
+    if facts is None:
+        return None
+    kind = settings.consent_purposes.get(purpose) or facts.declared_kind
+    if kind is None:
+        if not released_only:
+            check_purpose(purpose, declared_kinds(session, settings))  # raises, naming them all
+        kind = MARKETING
     ctx = Context(settings, purpose, kind, now, facts)
     if not ctx.transactional:
-        ctx.caps = parse_caps(settings.messaging_frequency_caps)
-        if ctx.caps:
-            since = now - widest(ctx.caps)
-            ctx.history = rows.cap_history(
-                session, facts.live_id, since, exclude=exclude, released_only=released_only
-            )
+        ctx.caps, ctx.history = caps, facts.history
     return ctx
+
+
+@lru_cache(maxsize=16)
+def _caps(configured: tuple[tuple[str, str], ...]) -> list[Cap]:
+    return parse_caps(dict(configured))
 
 
 def judge(session: Session, ctx: Context, channel: str, content: dict[str, Any]) -> Verdict:
