@@ -209,7 +209,7 @@ def _decide_and_queue(
 ) -> tuple[list[float], list[Envelope]]:
     timings: list[float] = []
     queued: list[Envelope] = []
-    run = rng.randrange(1 << 30)
+    run = time.time_ns()  # fresh keys on every run, also with --reuse
     session = sessions()
     for n, (pid, purpose, channel) in enumerate(picks):
         draft = Draft(

@@ -116,22 +116,22 @@ def decide_and_queue(
     if ctx is None:
         raise ProfileNotFound(f"no profile with id {draft.profile_id}", field="profile_id")
     picked = _pick(session, ctx, draft)
-    message_id = rows.add_message(session, _row(draft, ctx, picked, moment))
+    values = _row(draft, ctx, picked, moment)
+    message_id = rows.add_message(session, values)
     if message_id is None:  # a concurrent retry with the same key decided first
         raced = replay(session, draft.idempotency_key, draft.profile_id)
         assert raced is not None
         return raced
+    outbox_key = None
     if picked.verdict.usable:
-        _queue(session, message_id, draft, ctx, picked)
+        outbox_key = _queue(session, message_id, draft, ctx, picked)
     else:
         meta = meta_of(message_id, draft, picked.candidate)
         reason = ", ".join(picked.verdict.reasons)
         record_receipt(
             session, "Suppressed", meta, ctx.facts.live_id, picked.verdict.channel, reason, moment
         )
-    stored = rows.by_id(session, message_id)
-    assert stored is not None
-    return view(stored)
+    return MessageView(id=message_id, **{**values, "outbox_key": outbox_key})
 
 
 def _pick(session: Session, ctx: Context, draft: Draft) -> Picked:
@@ -219,7 +219,7 @@ def meta_of(message_id: int, draft: Draft, candidate: Candidate) -> dict[str, An
     }
 
 
-def _queue(session: Session, message_id: int, draft: Draft, ctx: Context, picked: Picked) -> None:
+def _queue(session: Session, message_id: int, draft: Draft, ctx: Context, picked: Picked) -> str:
     verdict, candidate = picked.verdict, picked.candidate
     assert verdict.recipient is not None  # an allowed consent decision names its identifier
     key = f"message:{message_id}"
@@ -242,6 +242,7 @@ def _queue(session: Session, message_id: int, draft: Draft, ctx: Context, picked
     rows.set_outbox_key(session, message_id, key)
     if verdict.decision == DEFERRED and verdict.deliver_after is not None:
         rows.defer_outbox(session, key, verdict.deliver_after)
+    return key
 
 
 def plain_text(content: dict[str, Any]) -> str:

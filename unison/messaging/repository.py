@@ -178,14 +178,23 @@ def by_id(session: Session, message_id: int) -> Message | None:
 def add_message(session: Session, values: dict[str, Any]) -> int | None:
     """Insert a decided message; None when its idempotency key is already taken (a
     concurrent retry won the race)."""
-    statement = (
-        dialect_insert(session, table(Message))
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(table(Message).c.id)
-    )
-    found = session.execute(statement).scalar_one_or_none()
+    found = session.execute(_add_statement(session), values).scalar_one_or_none()
     return None if found is None else int(found)
+
+
+_ADD: dict[str, Any] = {}
+
+
+def _add_statement(session: Session) -> Any:
+    # Built once per dialect: values come as parameters, so the compiled form is cached.
+    dialect = session.get_bind().dialect.name
+    if dialect not in _ADD:
+        _ADD[dialect] = (
+            dialect_insert(session, table(Message))
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+            .returning(table(Message).c.id)
+        )
+    return _ADD[dialect]
 
 
 def set_outbox_key(session: Session, message_id: int, key: str) -> None:

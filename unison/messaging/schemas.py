@@ -37,10 +37,14 @@ class Message(BaseModel):
     deliver_after: datetime | None = Field(description="deferred (quiet hours) until then")
     outbox_key: str | None
     created_at: datetime
-    send_decision: SendDecision | None = Field(description="the gate's verdict at send time")
-    send_reason: str | None
-    checked_at: datetime | None
-    released_at: datetime | None = Field(description="when the send-time gate let it go")
+    send_decision: SendDecision | None = Field(
+        default=None, description="the gate's verdict at send time"
+    )
+    send_reason: str | None = None
+    checked_at: datetime | None = None
+    released_at: datetime | None = Field(
+        default=None, description="when the send-time gate let it go"
+    )
     choice: dict[str, Any] = Field(description="what the learned channel choice counted")
     replayed: bool = Field(
         default=False, description="true when the idempotency key had already been decided"
