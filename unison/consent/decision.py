@@ -74,22 +74,33 @@ def can_contact(
         }
     if identifier is not None:
         found = [row for row in found if row[0] == identifier]
-    if not found and rows.canonical_id(session, profile_id) is None:
-        return Decision(False, "unknown_profile", f"no profile {profile_id}", channel, purpose)
     if not found:
-        held = "no" if identifier is None else "no longer this"
-        return Decision(
-            False,
-            "no_reachable_identifier",
-            f"the profile has {held} {ident_type} to reach it on {channel}",
-            channel,
-            purpose,
-            identifier,
-        )
+        return _nothing_to_judge(session, profile_id, ident_type, purpose, channel, identifier)
     decisions = [
         _judge(row, reasons.get(row[0], []), purpose, channel, kind, moment) for row in found
     ]
     return next((d for d in decisions if d.allowed), decisions[0])
+
+
+def _nothing_to_judge(
+    session: Session,
+    profile_id: int,
+    ident_type: str,
+    purpose: str,
+    channel: str,
+    identifier: str | None,
+) -> Decision:
+    if rows.canonical_id(session, profile_id) is None:
+        return Decision(False, "unknown_profile", f"no profile {profile_id}", channel, purpose)
+    held = "no" if identifier is None else "no longer this"
+    return Decision(
+        False,
+        "no_reachable_identifier",
+        f"the profile has {held} {ident_type} to reach it on {channel}",
+        channel,
+        purpose,
+        identifier,
+    )
 
 
 def _historic(

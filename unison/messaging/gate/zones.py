@@ -78,9 +78,7 @@ def _number_zone(phone: str) -> tuple[str, str] | None:
         number = phonenumbers.parse(phone)
     except phonenumbers.NumberParseException:
         return None
-    region = phonenumbers.region_code_for_number(
-        number
-    ) or phonenumbers.region_code_for_country_code(number.country_code or 0)
+    region = _region(number)
     own = [z for z in phone_zones.time_zones_for_number(number) if z != _UNKNOWN]
     country: list[str] = list(get_global("territory_zones").get(region, []))
     if len(own) == 1:
@@ -91,3 +89,8 @@ def _number_zone(phone: str) -> tuple[str, str] | None:
         return _PRIMARY[region], region
     candidates = [z for z in country if z in own] or own or country
     return (candidates[0], region) if candidates else None
+
+
+def _region(number: phonenumbers.PhoneNumber) -> str:
+    found = phonenumbers.region_code_for_number(number)
+    return found or phonenumbers.region_code_for_country_code(number.country_code or 0)
