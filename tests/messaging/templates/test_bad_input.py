@@ -25,6 +25,9 @@ ESCAPES = [
     "{{ lipsum.__globals__['os'] }}",
     "{{ range.__self__ }}",
     "{{ (1).real.__class__ }}",
+    "{% include 'other' %}",
+    "{% from 'x' import y %}",
+    "{% extends 'base' %}",
 ]
 
 
@@ -101,16 +104,19 @@ class TestSyntax:
             ("html", "<p>\n\n{% if x %}never closed", 3),
             ("text", "ok\n{{ }}", 2),
             ("html", "{% for %}", 1),
+            ("text", "{{ x | no_such_filter }}", 1),
+            ("text", "{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}", None),
         ],
     )
     def test_invalid_jinja_is_400_naming_part_and_line(
-        self, api: Api, sessions: sessionmaker[Session], part: str, jinja: str, line: int
+        self, api: Api, sessions: sessionmaker[Session], part: str, jinja: str, line: int | None
     ) -> None:
         parts = {"subject": "s", "text": "t", part: jinja}
         error = _refused(api, sessions, {"channel": "email", "variants": {"ka": parts}})
         assert error["error"] == "TemplateSyntaxInvalid"
         assert error["field"] == f"variants.ka.{part}"
-        assert error["detail"].startswith(f"variants.ka.{part}: line {line}:")
+        where = f"line {line}:" if line else "nested too deeply"
+        assert error["detail"].startswith(f"variants.ka.{part}: {where}")
 
     def test_invalid_jinja_in_an_update_stores_no_version(
         self, api: Api, sessions: sessionmaker[Session]
@@ -260,6 +266,12 @@ MISSING = [
     ),
     ("webhook", {"json": {}}, "variants.en.url", "TemplatePartMissing"),
     ("webhook", {"url": "https://x.example"}, "variants.en.json", "TemplatePartMissing"),
+    (
+        "webhook",
+        {"url": "file:///etc/passwd", "json": {}},
+        "variants.en.url",
+        "TemplatePartInvalid",
+    ),
 ]
 
 

@@ -1,6 +1,7 @@
 """Each channel's rendered content is the shape the outbox and its adapters expect."""
 
 from tests.messaging.templates.conftest import Api
+from unison.messaging.templates import whatsapp_content
 
 EVENT = {"event": "Order Shipped", "properties": {"order_id": "A-1", "tracking": "TRK 9"}}
 
@@ -126,3 +127,12 @@ class TestChannelContent:
             "url": f"https://hooks.example/{pid}",
             "json": {"order": "A-1", "n": 3, "ok": True, "tags": ["en"]},
         }
+
+    def test_whatsapp_keeps_the_form_the_window_allows(self) -> None:
+        both = {"text": "t", "template": {"name": "n", "language": "en", "components": []}}
+        assert whatsapp_content(both, in_window=True) == {"text": "t"}
+        assert whatsapp_content(both, in_window=False) == {"template": both["template"]}
+        only_text = {"text": "t"}
+        assert whatsapp_content(only_text, in_window=False) == {}
+        only_template = {"template": both["template"]}
+        assert whatsapp_content(only_template, in_window=True) == only_template
