@@ -75,6 +75,11 @@ class TestSandboxEscapes:
             "{% for i in range(1000000) %}{% endfor %}",
             "{{ 10 ** 100000 }}",
             "{% set n = '__class__' %}{{ traits[n] }}",
+            "{{ money('1e999999999', 'GEL') }}",
+            "{{ money(5, 'XYZ') }}",
+            "{{ date('yesterday') }}",
+            "{{ 1 / 0 }}",
+            "{{ traits + 1 }}",
         ],
     )
     def test_what_passes_the_save_check_is_still_stopped_by_the_sandbox(
