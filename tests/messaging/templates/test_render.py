@@ -82,7 +82,8 @@ class TestContext:
             computed_traits.write(
                 session, "rfm", [(pid, "rfm_cell", "champions"), (pid, "rfm_r", 5)], now
             )
-        text = "{{ clv.predicted_12m }} {{ clv.tier }} {{ rfm.cell }}/{{ rfm.r }} {{ computed.clv_tier }}"
+        text = "{{ clv.predicted_12m }} {{ clv.tier }} {{ rfm.cell }}/{{ rfm.r }} "
+        text += "{{ computed.clv_tier }}"
         template = api.create("sms", {"en": {"text": text}})
         rendered = _render(sessions, settings, template["id"], profile_id=pid, locale_chain=["en"])
         assert rendered.content == {"text": "321.5 gold champions/5 gold"}
@@ -120,7 +121,8 @@ class TestMissingVariables:
         self, api: Api, sessions: sessionmaker[Session], settings: Settings
     ) -> None:
         pid = api.customer("u5")
-        text = "Hi {{ traits.first_name | default('friend') }}{% if traits.vip is defined %}!{% endif %}"
+        text = "Hi {{ traits.first_name | default('friend') }}"
+        text += "{% if traits.vip is defined %}!{% endif %}"
         template = api.create("sms", {"en": {"text": text}})
         rendered = _render(sessions, settings, template["id"], profile_id=pid, locale_chain=["en"])
         assert rendered.content["text"] == "Hi friend"
@@ -230,7 +232,8 @@ class TestRightToLeft:
             {
                 "he": {
                     "subject": "שלום {{ traits.first_name }}",
-                    "html": "<html><body><p>שלום {{ traits.first_name }}, הזמנה {{ 17 }}</p></body></html>",
+                    "html": "<html><body><p>שלום {{ traits.first_name }}, הזמנה {{ 17 }}</p>"
+                    "</body></html>",
                 }
             },
         )
@@ -277,7 +280,7 @@ class TestHelpers:
         ("locale", "money", "day"),
         [
             ("en", "GEL1,234.50", "Dec 7, 2026"),
-            ("ru", "1\xa0234,50\xa0GEL", "7 дек. 2026\u202fг."),
+            ("ru", "1\xa0234,50\xa0GEL", "7 дек. 2026\u202fг."),  # noqa: RUF001 - Russian
             ("ka", "1\xa0234,50\xa0₾", "7 დეკ. 2026"),
         ],
     )
@@ -331,7 +334,8 @@ class TestHelpers:
         self, api: Api, sessions: sessionmaker[Session], settings: Settings
     ) -> None:
         pid = api.customer("u18")
-        text = "{% for p in products() %}{{ p.name }} x{{ p.quantity | default(1) }} {{ money(p.price, p.currency) }};{% endfor %}"
+        text = "{% for p in products() %}{{ p.name }} x{{ p.quantity | default(1) }} "
+        text += "{{ money(p.price, p.currency) }};{% endfor %}"
         template = api.create("sms", {"en": {"text": text}})
         order = _render(
             sessions, settings, template["id"], profile_id=pid, locale_chain=["en"], event=ORDER
@@ -366,7 +370,8 @@ class TestHelpers:
         pid = api.customer("u20")
         template = api.create("sms", {"en": {"text": "{{ money('lots', 'GEL') }}"}})
         failure = _failure(sessions, settings, template["id"], profile_id=pid, locale_chain=["en"])
-        assert failure.field == "variants.en.text" and "'lots' is not a number" in failure.detail
+        assert failure.field == "variants.en.text"
+        assert "'lots' is not a number" in failure.detail
 
 
 class TestVersions:

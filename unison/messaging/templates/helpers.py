@@ -10,7 +10,7 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.numbers import UnknownCurrencyError, format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, is_currency
 
 from unison.consent.preferences import preference_link, unsubscribe_link
 from unison.kit.settings import Settings
@@ -30,11 +30,17 @@ class Customer:
     zone: tzinfo
 
 
+MAX_DIGITS = 30  # a number past 10^30 is no price; formatting 1e999999999 would fill memory
+
+
 def _number(value: Any, what: str) -> Decimal:
     try:
-        return Decimal(str(value))
+        found = Decimal(str(value))
     except (InvalidOperation, ValueError):
         raise HelperFailed(f"{what}: {value!r} is not a number") from None
+    if not found.is_finite() or found.adjusted() > MAX_DIGITS:
+        raise HelperFailed(f"{what}: {value!r} is not a finite number below 10^{MAX_DIGITS}")
+    return found
 
 
 def _moment(value: Any, what: str) -> datetime | date:
@@ -58,12 +64,11 @@ class Helpers:
         code = currency or _event_currency(self._event)
         if not code:
             raise HelperFailed("money(): no currency given and the event has none")
-        try:
-            return format_currency(
-                _number(amount, "money()"), code.upper(), locale=self._customer.locale
-            )
-        except UnknownCurrencyError:
-            raise HelperFailed(f"money(): {code!r} is not an ISO 4217 currency") from None
+        if not isinstance(code, str) or not is_currency(code.upper()):
+            raise HelperFailed(f"money(): {code!r} is not an ISO 4217 currency")
+        return format_currency(
+            _number(amount, "money()"), code.upper(), locale=self._customer.locale
+        )
 
     def number(self, value: Any) -> str:
         return format_decimal(_number(value, "number()"), locale=self._customer.locale)

@@ -208,6 +208,9 @@ def _json(value: Any, field: str, fill: Fill, depth: int = 0) -> Any:
 
 def _webhook(parts: dict[str, Any], field: str, fill: Fill) -> dict[str, Any]:
     url = _required(parts, "url", field, fill, "plain")
+    if not url.startswith(("http://", "https://", "{{")):
+        # (a rendered URL is checked again; where it may point is the adapter's SSRF check)
+        raise TemplatePartInvalid(f"{field}.url must be an http(s) URL", field=f"{field}.url")
     body = parts.get("json")
     if not isinstance(body, dict):
         raise TemplatePartMissing(
@@ -226,3 +229,13 @@ _BUILDERS: dict[str, Callable[[dict[str, Any], str, Fill], dict[str, Any]]] = {
     "push": _push,
     "webhook": _webhook,
 }
+
+
+def whatsapp_content(content: dict[str, Any], *, in_window: bool) -> dict[str, Any]:
+    """The one form a WhatsApp message is sent in: free text inside the 24-hour customer
+    service window, the approved template outside it; empty when the template has no form
+    for that case (the message cannot be sent now)."""
+    key = "text" if in_window else "template"
+    if key not in content and in_window and "template" in content:
+        key = "template"  # an approved template may be sent inside the window too
+    return {key: content[key]} if key in content else {}

@@ -11,6 +11,7 @@ from jinja2 import TemplateError
 from jinja2.exceptions import SecurityError
 from sqlalchemy.orm import Session
 
+from unison.kit.errors import UnisonError
 from unison.kit.settings import Settings, get_settings
 from unison.messaging.templates import locales, parts, sms
 from unison.messaging.templates import repository as rows
@@ -119,8 +120,15 @@ def _filler(variables: dict[str, Any], rtl: bool, settings: Settings) -> parts.F
             raise TemplateRenderFailed(
                 f"{field}: refused by the sandbox: {exc}", field=field
             ) from None
-        except (HelperFailed, TemplateError, TypeError, ValueError, ArithmeticError) as exc:
+        except UnisonError:
+            raise
+        except (HelperFailed, TemplateError) as exc:
             raise TemplateRenderFailed(f"{field}: {exc}", field=field) from None
+        except Exception as exc:  # a template is the user's code: any failure
+            # of it (a bad date pattern, a type mismatch) is their 400, never our 500
+            raise TemplateRenderFailed(
+                f"{field}: {type(exc).__name__}: {exc}", field=field
+            ) from None
         if len(output) > limit:
             raise TemplateRenderFailed(
                 f"{field}: the rendered text is longer than {limit} characters", field=field

@@ -182,12 +182,16 @@ def compiled(kind: Kind, rtl: bool, source: str) -> Any:
 
 def check(source: str, kind: Kind, field: str) -> None:
     """Refuse a source that does not parse or reaches for internals; names field and line."""
+    env = environment(kind)
     try:
-        tree = environment(kind).parse(source)
+        tree = env.parse(source)
+        env.compile(tree)  # unknown filters and tests are found when compiling
     except TemplateSyntaxError as exc:
         raise TemplateSyntaxInvalid(
             f"{field}: line {exc.lineno}: {exc.message}", field=field
         ) from None
+    except RecursionError:
+        raise TemplateSyntaxInvalid(f"{field}: nested too deeply", field=field) from None
     for node, what in _unsafe(tree):
         raise TemplateUnsafe(
             f"{field}: line {node.lineno}: {what} is not allowed in templates "
@@ -196,9 +200,16 @@ def check(source: str, kind: Kind, field: str) -> None:
         )
 
 
+# A template stands alone: there is no loader, so nothing to extend, include or import.
+_LOADING = (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
+
+
 def _unsafe(tree: nodes.Node) -> Iterator[tuple[nodes.Node, str]]:
-    for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter, nodes.Call)):
-        if isinstance(node, nodes.Getattr) and _bad_name(node.attr):
+    kinds = (nodes.Getattr, nodes.Getitem, nodes.Filter, nodes.Call, *_LOADING)
+    for node in tree.find_all(kinds):
+        if isinstance(node, _LOADING):
+            yield node, f"{type(node).__name__.lower()} (templates stand alone)"
+        elif isinstance(node, nodes.Getattr) and _bad_name(node.attr):
             yield node, f"attribute {node.attr!r}"
         elif isinstance(node, nodes.Getitem) and _bad_const(node.arg):
             yield node, f"item {_const(node.arg)!r}"

@@ -36,12 +36,19 @@ def send(
     recipients = _recipients(settings, rendered, request.recipients)
     key = request.idempotency_key or uuid.uuid4().hex
     subject, body = _subject_and_body(rendered)
+    # Which keys are queued already, read before writing: enqueue's own answer comes from
+    # the driver's rowcount, which PostgreSQL reports as -1 for this insert.
+    known = {
+        m.idempotency_key
+        for m in outbox.of_profiles(session, [request.profile_id], channels=[rendered.channel])
+    }
     results = []
     for recipient in recipients:
-        queued = outbox.enqueue(
+        row_key = _row_key(rendered, key, recipient)
+        outbox.enqueue(
             session,
             outbox.Outgoing(
-                idempotency_key=_row_key(rendered, key, recipient),
+                idempotency_key=row_key,
                 profile_id=request.profile_id,
                 channel=rendered.channel,
                 recipient_type=RECIPIENT_TYPES[rendered.channel],
@@ -52,7 +59,7 @@ def send(
                 subject=subject,
             ),
         )
-        results.append(schemas.SeedRecipient(recipient=recipient, queued=queued))
+        results.append(schemas.SeedRecipient(recipient=recipient, queued=row_key not in known))
     return schemas.SeedSend(
         template_id=rendered.template_id,
         version=rendered.version,
