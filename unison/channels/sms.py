@@ -21,7 +21,6 @@ from unison.channels.base import (
     MESSAGE_FAILED,
     MESSAGE_READ,
     MESSAGE_RECEIVED,
-    MESSAGE_SENT,
     ConnectorRef,
     Parsed,
     WebhookMalformed,
@@ -33,7 +32,6 @@ from unison.channels.signing import SignatureInvalid
 CHANNEL = "sms"
 SIGNATURE = "x-twilio-signature"
 STATUSES = {
-    "sent": MESSAGE_SENT,
     "delivered": MESSAGE_DELIVERED,
     "read": MESSAGE_READ,
     "undelivered": MESSAGE_FAILED,
@@ -78,7 +76,8 @@ def parse(body: bytes, connector: ConnectorRef) -> Parsed:
         parsed.events.append(_incoming(form, sid, connector))
         return parsed
     status = form.get("MessageStatus") or form.get("SmsStatus") or ""
-    if status not in STATUSES:  # queued, accepted, sending...: nothing for a profile yet
+    # queued, accepted, sending, sent: nothing new (the outbox recorded `Message Sent`)
+    if status not in STATUSES:
         parsed.ignored.append(f"status:{status or 'missing'}")
         return parsed
     parsed.events.append(_status(form, sid, status, connector))
