@@ -354,8 +354,9 @@ def main() -> None:  # pragma: no cover - console entry point
 @outbox_app.command("deliver")
 def outbox_deliver() -> None:
     """Send every due message whose channel is configured (`unison serve` does this itself)."""
-    from unison.channels.senders import load_senders
-    from unison.consent.webhooks import webhook_channel
+    from unison.channels.senders import Suppressions, load_senders
+    from unison.consent.webhooks import RECIPIENT_TYPE, webhook_channel
+    from unison.outbox.channels import typed
     from unison.outbox.delivery import deliver_due
 
     settings = get_settings()
@@ -368,7 +369,13 @@ def outbox_deliver() -> None:
         )
         raise typer.Exit(1)
     # consent-change webhooks are the outbox's webhook channel: delivered here too
-    while batch := deliver_due(sessions, settings, senders, webhook_channel(sessions, settings)):
+    while batch := deliver_due(
+        sessions,
+        settings,
+        senders,
+        typed(webhook_channel(sessions, settings), {"webhook": [RECIPIENT_TYPE]}),
+        unreachable=Suppressions(),
+    ):
         attempted += batch
     console.print(f"attempted {attempted:,} messages on {', '.join(senders.channels)}")
 

@@ -7,13 +7,16 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session, sessionmaker
 
 from unison.app.chain import build_chain
-from unison.channels.senders import load_senders
+from unison.channels.senders import Suppressions, load_senders
 from unison.clv.tasks import ScheduledRefresh
+from unison.consent.webhooks import RECIPIENT_TYPE as CONSENT_WEBHOOK
 from unison.consent.webhooks import webhook_channel
 from unison.kit.background import PollingLoop
 from unison.kit.settings import Settings
 from unison.messaging.send_time import GateCheck
+from unison.outbox.channels import Plug, typed
 from unison.outbox.delivery import deliver_due as deliver_messages
+from unison.outbox.envelope import Senders
 from unison.segments.scheduler import SegmentTimers
 from unison.worker.runner import run_chain_once
 
@@ -62,7 +65,7 @@ def _delivery_loops(settings: Settings, sessions: sessionmaker[Session]) -> list
         loops.append(
             PollingLoop(
                 "consent-webhooks",
-                lambda: deliver_messages(sessions, settings, webhook_channel(sessions, settings)),
+                lambda: deliver_messages(sessions, settings, _consent_webhooks(sessions, settings)),
             )
         )
     if settings.outbox_delivery_enabled:
@@ -71,7 +74,11 @@ def _delivery_loops(settings: Settings, sessions: sessionmaker[Session]) -> list
             PollingLoop(
                 "outbox",
                 lambda: deliver_messages(
-                    sessions, settings, load_senders(sessions, settings), check=gate
+                    sessions,
+                    settings,
+                    load_senders(sessions, settings),
+                    unreachable=Suppressions(),
+                    check=gate,
                 ),
             )
         )
@@ -85,3 +92,9 @@ def _delivery_loops(settings: Settings, sessions: sessionmaker[Session]) -> list
             )
         )
     return loops
+
+
+def _consent_webhooks(sessions: sessionmaker[Session], settings: Settings) -> Plug | Senders:
+    """Consent's subscriptions take only their own rows of the `webhook` channel; messaging's
+    webhook destinations (recipient type `url`) go with the outbox loop."""
+    return typed(webhook_channel(sessions, settings), {"webhook": [CONSENT_WEBHOOK]})

@@ -205,6 +205,32 @@ class Settings(BaseSettings):
     # A test send goes to at most this many seed addresses.
     templates_test_send_max_recipients: int = Field(default=20, ge=1, le=1000)
 
+    # --- issue 17: delivery (unison/outbox, unison/channels/outbound, docs/design/outbox.md) ---
+    # SMS through a Twilio-compatible gateway (connector type `sms`): the API root; whether
+    # it drops a repeated Idempotency-Key (then a send interrupted by a crash is repeated,
+    # else held as a dead letter); sends per second per account and sender.
+    sms_api_url: str = "https://api.twilio.com"
+    sms_gateway_dedupes: bool = False
+    sms_rate_per_second: float = Field(default=10.0, ge=0)
+    telegram_rate_per_second: float = Field(default=30.0, ge=0)  # per bot (Bot API FAQ)
+    # Mobile push through FCM HTTP v1 (connector type `push`): the API root and the OAuth2
+    # token endpoint the service account's signed JWT is exchanged at.
+    fcm_api_url: str = "https://fcm.googleapis.com"
+    fcm_token_url: str = "https://oauth2.googleapis.com/token"  # noqa: S105 - a URL
+    # Webhook destinations (channel `webhook`, recipient type `url`): HMAC key of
+    # X-Unison-Signature, and whether private/loopback/link-local addresses are allowed.
+    webhook_signing_secret: SecretStr | None = None
+    webhook_allow_private: bool = False
+    # Email: implicit TLS (port 465) beside UNISON_SMTP_STARTTLS; a CA bundle to trust (a
+    # private relay); DKIM signing when a key is set; open pixel and click tracking.
+    smtp_tls: bool = False
+    smtp_ca_file: Path | None = None
+    dkim_domain: str | None = None
+    dkim_selector: str = "unison"
+    dkim_private_key: SecretStr | None = None  # PEM
+    email_track_opens: bool = True
+    email_track_clicks: bool = True
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -91,3 +91,24 @@ class Registry:
         plug = self._plug(channel, recipient_type)
         assert plug is not None  # only rows of plugged channels are leased
         return plug.retry
+
+
+@dataclass(frozen=True)
+class _Typed:
+    senders: Senders
+    recipient_types: dict[str, list[str]]
+
+    @property
+    def channels(self) -> list[str]:
+        return self.senders.channels
+
+    def for_envelope(self, envelope: Envelope) -> Sender | None:
+        return self.senders.for_envelope(envelope)
+
+
+def typed(item: Senders | Plug, recipient_types: dict[str, list[str]]) -> Plug | Senders:
+    """The same plug, taking only rows of these recipient types on these channels (so a
+    round that delivers it alone leaves the channel's other rows to their own plug)."""
+    if isinstance(item, Plug):
+        return Plug(_Typed(item.senders, recipient_types), item.retry)
+    return _Typed(item, recipient_types)

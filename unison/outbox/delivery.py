@@ -147,6 +147,8 @@ def _send(run: Round, sender: Sender | None, envelope: Envelope, key: str) -> Ou
     try:
         provider_id = sender.send(envelope)
     except DeliveryFailed as failure:
+        if failure.retry_after is not None and not failure.permanent:
+            run.limits.pause(key, failure.retry_after)  # before this round's next send
         return Outcome(envelope, key, failure=failure)
     return Outcome(envelope, key, provider_id=provider_id)
 
@@ -161,7 +163,6 @@ def _record(run: Round, session: Session, outcome: Outcome) -> None:
         return
     failure = outcome.failure
     if failure is not None and failure.retry_after is not None and not failure.permanent:
-        run.limits.pause(outcome.key, failure.retry_after)
         message.next_attempt_at = run.now + timedelta(seconds=failure.retry_after)
         message.last_error = failure.reason[:300]
         return

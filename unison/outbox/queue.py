@@ -201,3 +201,7 @@ def claim(session: Session, message_id: int, now: datetime) -> None:
     session.execute(
         update(OutboundMessage).where(OutboundMessage.id == message_id).values(claimed_at=now)
     )
+
+
+def get(session: Session, message_id: int) -> OutboundMessage | None:
+    return session.get(OutboundMessage, message_id)

@@ -1,0 +1,86 @@
+"""Provider receipts into message receipts: a log processor that reads the status events the
+inbound connectors store (WhatsApp `statuses`, Viber `delivered` / `seen` / `failed`, SMS
+status callbacks: `Message Delivered`, `Message Read`, `Message Failed`, each with the
+provider's `provider_message_id`) and inbound replies (`Message Received` whose `reply_to`
+names a message we sent), finds the outbox row the provider id belongs to, and records the
+receipt (`Delivered`, `Read`, `Failed` / `Bounced`, `Replied`) with the row's meta ids.
+
+Receipts are idempotent by message and kind, so a replayed batch or a provider repeating
+its callback records nothing twice. Rows without meta (consent confirmations, replies from
+the inbox) get none."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from unison.events.log import LogEvent
+from unison.kit.settings import Settings
+from unison.outbox import queue
+from unison.outbox.receipts import record_receipt
+
+NAME = "receipts"
+STATUS_KINDS = {
+    "Message Delivered": "Delivered",
+    "Message Read": "Read",
+    "Message Failed": "Failed",
+}
+REPLY = "Message Received"
+
+
+@dataclass(frozen=True)
+class Hit:
+    channel: str
+    provider_id: str
+    kind: str
+    at: datetime
+    reason: str | None
+
+
+def receipts_processor(_settings: Settings) -> "ReceiptsProcessor":
+    return ReceiptsProcessor()
+
+
+def _properties(event: LogEvent) -> dict[str, Any]:
+    found = event.payload.get("properties")
+    return found if isinstance(found, dict) else {}
+
+
+def _hit(event: LogEvent) -> Hit | None:
+    props = _properties(event)
+    if event.name in STATUS_KINDS:
+        provider_id, kind = props.get("provider_message_id"), STATUS_KINDS[event.name]
+    elif event.name == REPLY:
+        provider_id, kind = props.get("reply_to"), "Replied"
+    else:
+        return None
+    if not isinstance(provider_id, str | int) or provider_id == "":
+        return None
+    status = props.get("status")
+    reason = str(status) if kind == "Failed" and status else None
+    return Hit(event.channel, str(provider_id), kind, event.timestamp, reason)
+
+
+class ReceiptsProcessor:
+    name = NAME
+
+    def forget(self) -> None:
+        """Nothing is cached between batches."""
+
+    def process(self, session: Session, events: list[LogEvent]) -> None:
+        self.write(session, self.plan(session, events))
+
+    def plan(self, session: Session, events: list[LogEvent]) -> list[Hit]:
+        return [hit for event in events if (hit := _hit(event)) is not None]
+
+    def write(self, session: Session, plan: list[Hit]) -> None:
+        for hit in plan:
+            message = queue.by_provider_id(session, hit.channel, hit.provider_id)
+            if message is None or message.meta is None:
+                continue
+            meta = {**message.meta, "outbox_id": message.id}
+            kind = "Bounced" if hit.kind == "Failed" and message.channel == "email" else hit.kind
+            record_receipt(
+                session, kind, meta, message.profile_id, message.channel, hit.reason, hit.at
+            )
