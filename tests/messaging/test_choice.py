@@ -125,3 +125,33 @@ class TestLearned:
         decided = gate.send(pid, "a", ("sms", SMS_TEXT), ("email", EMAIL_TEXT), choice="learned")
         assert decided.channel == "email"
         assert decided.channel_reason.endswith("(no engagement to learn from: default)")
+
+    def test_without_own_engagement_the_segments_members_teach_the_choice(
+        self, api: Api, process: Callable[[], int], gate: Gate
+    ) -> None:
+        pid = customer(
+            api,
+            process,
+            "u-new",
+            "email",
+            "sms",
+            email="n@x.am",
+            phone="+37491234500",
+            city="Gyumri",
+        )
+        customer(api, process, "u-old", "sms", phone="+37491234501", city="Gyumri")
+        api.send(
+            _receipt("u-old", 1, "Replied", "sms", "2026-12-01T15:10:00Z"),
+            _receipt("u-old", 2, "Clicked", "sms", "2026-12-02T15:10:00Z"),
+        )
+        process()
+        created = api.post("/api/segments", {"name": "Gyumri", "text": 'trait("city") == "Gyumri"'})
+        assert created.status_code == 201, created.text
+        assert created.json()["recomputed"]["members"] == 2
+        segment = created.json()["segment"]["id"]
+        decided = gate.send(
+            pid, "a", ("email", EMAIL_TEXT), ("sms", SMS_TEXT), choice="learned", segment_id=segment
+        )
+        assert decided.channel == "sms"
+        assert decided.channel_reason.startswith(f"sms: segment {segment}'s members' most engaged")
+        assert decided.choice["from"] == f"segment {segment}'s members'"
