@@ -18,7 +18,7 @@ from unison.app.chain import build_chain
 from unison.kit.db import transaction
 from unison.kit.settings import Settings
 from unison.messaging.enqueue import Candidate, Draft, decide_and_queue
-from unison.messaging.schemas import Message as MessageView
+from unison.messaging.schemas import MessageDecision as MessageView
 from unison.models import Message, OutboundMessage
 
 SECRET = "test-secret-key-0123456789abcdef"

@@ -11,7 +11,7 @@ from unison.auth.roles import Permission
 from unison.kit.pagination import Page
 from unison.messaging import service
 from unison.messaging.pipeline import SendRequest, send
-from unison.messaging.schemas import Channel, ChannelUpdate, Message, MessageCreate
+from unison.messaging.schemas import Channel, ChannelUpdate, MessageDecision, MessageDecisionCreate
 from unison.models import ApiToken
 
 router = APIRouter(tags=["messaging"])
@@ -19,31 +19,33 @@ ProfileId = Annotated[DbId, Path(description="a profile id; merged-away ids stil
 ChannelName = Annotated[str, Path(max_length=20, description="email, sms, telegram, ...")]
 
 
-@router.get("/api/profiles/{profile_id}/messages", response_model=Page[Message])
+@router.get("/api/profiles/{profile_id}/messages", response_model=Page[MessageDecision])
 def list_messages(
     profile_id: ProfileId,
     session: DbSession,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     _token: object = Depends(require(Permission.messages_read)),
-) -> Page[Message]:
+) -> Page[MessageDecision]:
     """Every message decided for the profile, newest first, with the gate's decision and why."""
     return service.messages_of(session, profile_id, cursor, limit)
 
 
 @router.post(
     "/api/messages",
-    response_model=Message,
+    response_model=MessageDecision,
     status_code=201,
-    responses={200: {"model": Message, "description": "the key was already decided: its message"}},
+    responses={
+        200: {"model": MessageDecision, "description": "the key was already decided: its message"}
+    },
 )
 def post_message(
-    body: MessageCreate,
+    body: MessageDecisionCreate,
     session: DbSession,
     runtime: AppRuntime,
     response: Response,
     _token: object = Depends(require(Permission.messages_send)),
-) -> Message:
+) -> MessageDecision:
     """Send one template to one profile through the gate; 200 with the first decision on a retry."""
     request = SendRequest(
         profile_id=body.profile_id,

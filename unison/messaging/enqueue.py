@@ -17,7 +17,7 @@ from unison.messaging import repository as rows
 from unison.messaging.errors import ChannelUnknown, IdempotencyKeyReused, ProfileNotFound
 from unison.messaging.gate.decide import DEFERRED, WHATSAPP, Context, Verdict, gather, judge
 from unison.messaging.gate.zones import customer_zone
-from unison.messaging.schemas import Message as MessageView
+from unison.messaging.schemas import MessageDecision as MessageView
 from unison.models import Message
 from unison.outbox import queue as outbox
 from unison.outbox.receipts import record_receipt

@@ -19,10 +19,8 @@ from unison.messaging.enqueue import (
     replay,
 )
 from unison.messaging.errors import NoTemplate
-from unison.messaging.schemas import Message
+from unison.messaging.schemas import MessageDecision
 from unison.messaging.templates import render
-
-MessageDecision = Message  # what `send` returns: the stored decision
 
 
 @dataclass(frozen=True)

@@ -147,11 +147,6 @@ def _bind_time(session: Session, moment: datetime) -> Any:
     return sqlite_time(moment) if session.get_bind().dialect.name == "sqlite" else moment
 
 
-def disabled_channels(session: Session) -> set[str]:
-    query = select(MessagingChannel.channel).where(MessagingChannel.enabled.is_(False))
-    return set(session.execute(query).scalars())
-
-
 def channel_switches(session: Session) -> list[MessagingChannel]:
     return list(session.execute(select(MessagingChannel)).scalars())
 

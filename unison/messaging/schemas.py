@@ -12,7 +12,7 @@ Decision = Literal["queued", "deferred", "suppressed"]
 SendDecision = Literal["send", "defer", "suppress"]
 
 
-class Message(BaseModel):
+class MessageDecision(BaseModel):
     """A message the gate decided on: where it went (or would have) and why."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -51,7 +51,7 @@ class Message(BaseModel):
     )
 
 
-class MessageCreate(BaseModel):
+class MessageDecisionCreate(BaseModel):
     """Send one template to one profile through the gate."""
 
     model_config = ConfigDict(extra="forbid")

@@ -7,10 +7,12 @@ from unison.kit.pagination import Page, decode_id_cursor, encode_cursor
 from unison.messaging import repository as rows
 from unison.messaging.enqueue import CHANNELS, check_channel, view
 from unison.messaging.errors import ProfileNotFound
-from unison.messaging.schemas import Channel, Message
+from unison.messaging.schemas import Channel, MessageDecision
 
 
-def messages_of(session: Session, profile_id: int, cursor: str | None, limit: int) -> Page[Message]:
+def messages_of(
+    session: Session, profile_id: int, cursor: str | None, limit: int
+) -> Page[MessageDecision]:
     """Every message decided for the profile (merged profiles included), newest first."""
     facts = rows.profile_facts(session, profile_id, whatsapp=False)
     if facts is None:
@@ -20,7 +22,9 @@ def messages_of(session: Session, profile_id: int, cursor: str | None, limit: in
     )
     more = len(found) > limit
     items = [view(m) for m in found[:limit]]
-    return Page[Message](items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
+    return Page[MessageDecision](
+        items=items, next_cursor=encode_cursor(items[-1].id) if more else None
+    )
 
 
 def channels(session: Session) -> list[Channel]:
