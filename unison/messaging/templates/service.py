@@ -153,7 +153,7 @@ def render_request(
     session: Session,
     settings: Settings,
     template_id: int,
-    request: schemas.PreviewRequest | schemas.SeedSendRequest,
+    request: schemas.TemplatePreviewRequest | schemas.SeedSendRequest,
 ) -> Rendered:
     """Render for the request's profile: its `locale` first (checked), else the profile's."""
     template = _template(session, template_id)
@@ -166,8 +166,8 @@ def render_request(
 
 
 def preview(
-    session: Session, settings: Settings, template_id: int, request: schemas.PreviewRequest
-) -> schemas.Preview:
+    session: Session, settings: Settings, template_id: int, request: schemas.TemplatePreviewRequest
+) -> schemas.TemplatePreview:
     rendered = render_request(session, settings, template_id, request)
     info = None
     if rendered.channel == "sms":
@@ -180,7 +180,7 @@ def preview(
             per_segment=counted.per_segment,
             max_segments=settings.templates_sms_max_segments,
         )
-    return schemas.Preview(
+    return schemas.TemplatePreview(
         template_id=rendered.template_id,
         version=rendered.version,
         channel=rendered.channel,
