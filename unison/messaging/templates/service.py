@@ -159,7 +159,7 @@ def render_request(
     template = _template(session, template_id)
     version = _version(session, template, request.version)
     who = person(session, request.profile_id)
-    chain = [require(request.locale, "locale")] if request.locale else who.locales
+    chain = [require(request.locale, "locale")] if request.locale else who.locales()
     return render_version(
         settings, template.channel, version, who, chain, request.event, request.campaign
     )
