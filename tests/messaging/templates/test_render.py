@@ -199,6 +199,14 @@ class TestLocaleFallback:
             == "uk"
         )
 
+    def test_a_language_matches_a_regional_variant(
+        self, api: Api, sessions: sessionmaker[Session], settings: Settings
+    ) -> None:
+        pid = api.customer("u22")
+        template = api.create("sms", {"ka": {"text": "ა"}, "pt-BR": {"text": "Olá"}})
+        found = _render(sessions, settings, template["id"], profile_id=pid, locale_chain=["pt"])
+        assert (found.locale, found.content["text"]) == ("pt-BR", "Olá")
+
     def test_the_default_locale_ends_every_chain(
         self, api: Api, sessions: sessionmaker[Session], settings: Settings
     ) -> None:
