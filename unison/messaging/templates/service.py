@@ -1,6 +1,7 @@
 """Rules for templates: create and update (each a new immutable version), read, preview for
 a profile. Never commits (the request or command boundary does)."""
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from unison.kit.clock import utcnow
@@ -30,7 +31,12 @@ def create(
     template = Template(
         name=body.name, channel=channel, current_version=1, created_at=now, updated_at=now
     )
-    rows.add(session, template)
+    try:
+        rows.add(session, template)
+    except IntegrityError:  # created by a concurrent request since the check above
+        raise TemplateNameTaken(
+            f"a template named {body.name!r} exists already", field="name"
+        ) from None
     version = TemplateVersion(
         template_id=template.id,
         version=1,
@@ -86,7 +92,10 @@ def update(
     )
     rows.add(session, version)
     template.name, template.current_version, template.updated_at = name, number, now
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the name, taken by a concurrent request since the check above
+        raise TemplateNameTaken(f"a template named {name!r} exists already", field="name") from None
     return shown(template, version)
 
 
