@@ -93,9 +93,8 @@ def main() -> None:
         sent += batch
     elapsed = time.perf_counter() - start
     rate = sent / elapsed
-    print(
-        f"{engine.dialect.name} inflight={args.inflight}: {sent:,} in {elapsed:.2f} s = {rate:,.0f}/s"
-    )
+    name = f"{engine.dialect.name} inflight={args.inflight}"
+    print(f"{name}: {sent:,} in {elapsed:.2f} s = {rate:,.0f}/s")
     server.shutdown()
 
 
