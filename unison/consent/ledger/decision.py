@@ -76,9 +76,7 @@ def can_contact(
     if identifier is not None:
         found = [row for row in found if row[0] == identifier]
     known = bool(found) or rows.canonical_id(session, profile_id) is not None
-    return _conclude(
-        profile_id, known, found, reasons, purpose, channel, kind, moment, identifier
-    )
+    return _conclude(profile_id, known, found, reasons, purpose, channel, kind, moment, identifier)
 
 
 def can_contact_many(
