@@ -9,11 +9,18 @@ from unison.api.deps import AppRuntime, DbSession, require
 from unison.api.ids import DbId
 from unison.api.openapi import raises
 from unison.auth.roles import Permission
+from unison.consent.errors import PurposeUnknown
 from unison.kit.pagination import Page
 from unison.messaging import service
-from unison.messaging.errors import ChannelUnknown, ProfileNotFound
+from unison.messaging.errors import ChannelUnknown, IdempotencyKeyReused, ProfileNotFound
 from unison.messaging.pipeline import SendRequest, send
 from unison.messaging.schemas import Channel, ChannelUpdate, MessageDecision, MessageDecisionCreate
+from unison.messaging.templates.errors import (
+    LocaleUnknown,
+    SmsTooLong,
+    TemplateNotFound,
+    TemplateRenderFailed,
+)
 from unison.models import ApiToken
 
 router = APIRouter(tags=["messaging"])
@@ -42,7 +49,17 @@ def list_messages(
     response_model=MessageDecision,
     status_code=201,
     responses={
-        200: {"model": MessageDecision, "description": "the key was already decided: its message"}
+        200: {"model": MessageDecision, "description": "the key was already decided: its message"},
+        **raises(
+            PurposeUnknown,
+            ProfileNotFound,
+            TemplateNotFound,
+            TemplateRenderFailed,
+            SmsTooLong,
+            LocaleUnknown,
+            ChannelUnknown,
+            IdempotencyKeyReused,
+        ),
     },
 )
 def post_message(

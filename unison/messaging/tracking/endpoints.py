@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path
 from starlette.responses import RedirectResponse, Response
 
 from unison.api.deps import AppRuntime, DbSession
+from unison.api.openapi import raises
 from unison.messaging.tracking import links
 from unison.messaging.tracking.service import hit
 
@@ -18,9 +19,8 @@ router = APIRouter(tags=["tracking"])
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 Token = Annotated[str, Path(min_length=3, max_length=4096, description="a signed tracking token")]
 NO_STORE = {"Cache-Control": "no-store, max-age=0"}
-REFUSED: dict[int | str, dict[str, Any]] = {
-    403: {"description": "the token is malformed or fails its signature; nothing recorded"}
-}
+# The token is malformed or fails its signature: nothing recorded (main's declared errors).
+REFUSED: dict[int | str, dict[str, Any]] = raises(links.TrackingLinkInvalid)
 
 
 @router.get(
