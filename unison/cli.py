@@ -23,6 +23,7 @@ from unison.kit.cli import command_transaction, console, err, fail, migrated_ses
 from unison.kit.db import transaction
 from unison.kit.errors import UnisonError
 from unison.kit.settings import get_settings
+from unison.messaging.templates.cli import templates_app
 from unison.segments.cli import segments_app
 from unison.sources import service as sources
 from unison.sources.errors import SourceNotFound
@@ -49,6 +50,7 @@ for _name, _group in {
     "clv": clv_app,
     "report": report_app,
     "users": users_app,
+    "templates": templates_app,
 }.items():
     app.add_typer(_group, name=_name)
 
@@ -366,8 +368,9 @@ def main() -> None:  # pragma: no cover - console entry point
 @outbox_app.command("deliver")
 def outbox_deliver() -> None:
     """Send every due message whose channel is configured (`unison serve` does this itself)."""
-    from unison.channels.senders import load_senders
-    from unison.consent.ledger.webhooks import webhook_channel
+    from unison.channels.senders import Suppressions, load_senders
+    from unison.consent.ledger.webhooks import RECIPIENT_TYPE, webhook_channel
+    from unison.outbox.channels import typed
     from unison.outbox.delivery import deliver_due
 
     settings = get_settings()
@@ -380,9 +383,43 @@ def outbox_deliver() -> None:
         )
         raise typer.Exit(1)
     # consent-change webhooks are the outbox's webhook channel: delivered here too
-    while batch := deliver_due(sessions, settings, senders, webhook_channel(sessions, settings)):
+    while batch := deliver_due(
+        sessions,
+        settings,
+        senders,
+        typed(webhook_channel(sessions, settings), {"webhook": [RECIPIENT_TYPE]}),
+        unreachable=Suppressions(),
+    ):
         attempted += batch
     console.print(f"attempted {attempted:,} messages on {', '.join(senders.channels)}")
+
+
+@outbox_app.command("dead")
+def outbox_dead(
+    limit: int = typer.Option(100, min=1, help="newest first, at most this many"),
+) -> None:
+    """The dead letters (out of attempts) and permanent failures, with why."""
+    from unison.outbox.queue import dead
+
+    table = Table("id", "channel", "status", "attempts", "last error")
+    with migrated_sessions()() as session:
+        for row in dead(session, limit):
+            table.add_row(str(row.id), row.channel, row.status, str(row.attempts), row.last_error)
+    console.print(table)
+
+
+@outbox_app.command("retry")
+def outbox_retry(message_id: int = typer.Argument(..., help="the outbox row id")) -> None:
+    """Queue a dead or failed message again, due now, with a fresh attempt count."""
+    from unison.kit.clock import utcnow
+    from unison.outbox.queue import requeue
+
+    with transaction(migrated_sessions()) as session:
+        found = requeue(session, message_id, utcnow())
+    if not found:
+        console.print(f"no dead or failed outbox message with id {message_id}")
+        raise typer.Exit(1)
+    console.print(f"requeued outbox message {message_id}")
 
 
 @outbox_app.command("status")

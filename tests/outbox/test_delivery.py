@@ -89,10 +89,13 @@ class TestEmailDelivery:
         assert deliver_due(sessions, settings, senders, now=NOW) == 1
         row = _message(sessions)
         assert (row.status, row.attempts, row.last_error) == ("queued", 1, "SMTP 451")
-        assert row.next_attempt_at == NOW + timedelta(seconds=settings.outbox_backoff_seconds)
+        # the base backoff with jitter: somewhere in [0.5, 1.5) x base
+        base = timedelta(seconds=settings.outbox_backoff_seconds)
+        assert row.next_attempt_at is not None
+        assert NOW + base / 2 <= row.next_attempt_at < NOW + base * 1.5
         box.refuse_data = None
         assert deliver_due(sessions, settings, senders, now=NOW + timedelta(seconds=1)) == 0
-        later = NOW + timedelta(seconds=settings.outbox_backoff_seconds)
+        later = NOW + base * 1.5
         assert deliver_due(sessions, settings, senders, now=later) == 1
         assert _message(sessions).status == "sent"
         assert len(box.messages) == 1
@@ -111,7 +114,7 @@ class TestEmailDelivery:
         assert deliver_due(sessions, settings, senders, now=NOW + timedelta(days=1)) == 0
         assert box.messages == []
 
-    def test_an_unreachable_server_is_retried_until_the_last_attempt(
+    def test_an_unreachable_server_is_retried_until_the_last_attempt_then_dead(
         self, sessions: sessionmaker[Session], settings: Settings
     ) -> None:
         settings = settings.model_copy(
@@ -123,7 +126,7 @@ class TestEmailDelivery:
         assert _message(sessions).status == "queued"
         deliver_due(sessions, settings, senders, now=NOW + timedelta(days=1))
         row = _message(sessions)
-        assert (row.status, row.attempts) == ("failed", 2)
+        assert (row.status, row.attempts) == ("dead", 2)
         assert row.last_error == "SMTP connection failed: ConnectionRefusedError"
 
 

@@ -39,7 +39,7 @@ class TestTelegram:
     @pytest.mark.parametrize(
         ("answer", "permanent", "reason"),
         [
-            (TELEGRAM_BLOCKED, True, "Telegram error 403"),
+            (TELEGRAM_BLOCKED, True, "Telegram error 403: blocked"),
             (TELEGRAM_TOO_MANY, False, "Telegram HTTP 429"),
         ],
     )

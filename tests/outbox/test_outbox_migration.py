@@ -69,6 +69,7 @@ class TestMigratingWebhookDeliveries:
         migrations.upgrade(engine, BEFORE)
         _old_delivery(engine, settings)
         migrations.upgrade(engine, ONE_OUTBOX)
+        migrations.upgrade(engine)  # and the later outbox columns the code reads (0016)
         posted: list[tuple[str, bytes, dict[str, str]]] = []
 
         def post(url: str, body: bytes, headers: dict[str, str], _timeout: float) -> int:

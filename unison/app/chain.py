@@ -17,6 +17,7 @@ from unison.events.lookup import NAME as LOOKUP
 from unison.events.lookup import lookup_processor
 from unison.inbox.processor import inbox_processor, rehome
 from unison.kit.settings import Settings
+from unison.outbox.processor import receipts_processor
 from unison.profiles.processor import NAME as PROFILES
 from unison.profiles.processor import profile_processor
 from unison.segments.realtime.processor import after_split as segments_after_split
@@ -29,6 +30,7 @@ ProcessorFactory = Callable[[Settings], LogProcessor[Any]]
 DOWNSTREAM: list[ProcessorFactory] = [consent_processor]
 DOWNSTREAM.append(inbox_processor)  # conversations (unison/inbox/)
 DOWNSTREAM.append(segments_processor)
+DOWNSTREAM.append(receipts_processor)  # provider statuses -> message receipts (issue 17)
 
 
 # After a profile split replays its events, each projection keyed by profile brings itself

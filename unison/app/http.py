@@ -32,6 +32,9 @@ from unison.events.endpoints import read
 from unison.identity.endpoints import router as identity_router
 from unison.inbox.endpoints import router as inbox_router
 from unison.kit.settings import Settings, get_settings
+from unison.messaging.endpoints import router as messaging_router
+from unison.messaging.templates.endpoints import router as templates_router
+from unison.messaging.tracking.endpoints import router as tracking_router
 from unison.profiles.endpoints import router as profiles_router
 from unison.segments.endpoints import router as segments_router
 from unison.sources.endpoints import router as sources_router
@@ -88,6 +91,9 @@ def create_app(
         inbox_router,
         segments_router,
         clv_router,
+        messaging_router,
+        templates_router,
+        tracking_router,  # open pixel and click redirects (issue 17)
     )
     for router in routers:
         app.include_router(router)

@@ -7,12 +7,16 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session, sessionmaker
 
 from unison.app.chain import build_chain
-from unison.channels.senders import load_senders
+from unison.channels.senders import Suppressions, load_senders
 from unison.clv.tasks import ScheduledRefresh
+from unison.consent.ledger.webhooks import RECIPIENT_TYPE as CONSENT_WEBHOOK
 from unison.consent.ledger.webhooks import webhook_channel
 from unison.kit.background import PollingLoop
 from unison.kit.settings import Settings
+from unison.messaging.send_time import GateCheck
+from unison.outbox.channels import Plug, typed
 from unison.outbox.delivery import deliver_due as deliver_messages
+from unison.outbox.envelope import Senders
 from unison.segments.realtime.scheduler import SegmentTimers
 from unison.worker.runner import run_chain_once
 
@@ -61,14 +65,21 @@ def _delivery_loops(settings: Settings, sessions: sessionmaker[Session]) -> list
         loops.append(
             PollingLoop(
                 "consent-webhooks",
-                lambda: deliver_messages(sessions, settings, webhook_channel(sessions, settings)),
+                lambda: deliver_messages(sessions, settings, _consent_webhooks(sessions, settings)),
             )
         )
     if settings.outbox_delivery_enabled:
+        gate = GateCheck(settings)  # the send gate again at send time (issue 17)
         loops.append(
             PollingLoop(
                 "outbox",
-                lambda: deliver_messages(sessions, settings, load_senders(sessions, settings)),
+                lambda: deliver_messages(
+                    sessions,
+                    settings,
+                    load_senders(sessions, settings),
+                    unreachable=Suppressions(),
+                    check=gate,
+                ),
             )
         )
     if settings.clv_refresh_hours > 0:
@@ -81,3 +92,9 @@ def _delivery_loops(settings: Settings, sessions: sessionmaker[Session]) -> list
             )
         )
     return loops
+
+
+def _consent_webhooks(sessions: sessionmaker[Session], settings: Settings) -> Plug | Senders:
+    """Consent's subscriptions take only their own rows of the `webhook` channel; messaging's
+    webhook destinations (recipient type `url`) go with the outbox loop."""
+    return typed(webhook_channel(sessions, settings), {"webhook": [CONSENT_WEBHOOK]})

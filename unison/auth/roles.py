@@ -34,6 +34,11 @@ class Permission(StrEnum):
     settings_manage = "settings:manage"
     users_write = "users:write"
     audit_read = "audit:read"
+    messages_read = "messages:read"  # a profile's messages with the gate's decisions
+    messages_send = "messages:send"  # send a template to a profile through the gate
+    messaging_channels_write = "messaging_channels:write"  # the channels' kill switches
+    templates_read = "templates:read"  # message templates, their versions and previews
+    templates_write = "templates:write"  # create and change templates, test sends
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
@@ -74,3 +79,14 @@ GRANTS[Role.analyst] = GRANTS[Role.analyst] | {Permission.clv_read}
 
 # Segment exports with identifiers and traits (personal data): marketers, who send to them.
 GRANTS[Role.marketer] = GRANTS[Role.marketer] | {Permission.segments_export_pii}
+
+# Messaging (issue 17): marketers send and read what the gate decided; agents read a
+# customer's messages and why each was (not) sent; switching a channel off is an admin's.
+GRANTS[Role.marketer] = GRANTS[Role.marketer] | {Permission.messages_read, Permission.messages_send}
+GRANTS[Role.agent] = GRANTS[Role.agent] | {Permission.messages_read}
+# Message templates (issue 17): marketers write them and test-send; analysts read them.
+GRANTS[Role.marketer] = GRANTS[Role.marketer] | {
+    Permission.templates_read,
+    Permission.templates_write,
+}
+GRANTS[Role.analyst] = GRANTS[Role.analyst] | {Permission.templates_read}

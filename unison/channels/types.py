@@ -4,8 +4,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from unison.channels import email, helpdesk, signing, telegram, telephony, viber, whatsapp
+from unison.channels import (
+    email,
+    helpdesk,
+    signing,
+    sms,
+    telegram,
+    telephony,
+    viber,
+    whatsapp,
+)
 from unison.channels.base import ConnectorRef, Parsed, load_json
+from unison.channels.errors import SignatureInvalid
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,16 @@ def _json(parse: Callable[[dict[str, Any], ConnectorRef], Parsed]) -> Parser:
 
 def _unison(headers: Mapping[str, str], body: bytes, c: ConnectorRef, check: Check) -> None:
     signing.unison(headers, body, c.secrets["secret"], now=check.now, tolerance=check.tolerance)
+
+
+def _no_webhooks(headers: Mapping[str, str], body: bytes, c: ConnectorRef, check: Check) -> None:
+    raise SignatureInvalid(
+        f"{c.type} connectors receive no webhooks (FCM has none)", field="connector"
+    )
+
+
+def _nothing(body: bytes, connector: ConnectorRef) -> Parsed:
+    return Parsed()
 
 
 _SIGNING_SECRET = SecretSpec(
@@ -103,6 +123,40 @@ TYPES: dict[str, ChannelType] = {
         ),
         ChannelType(
             "helpdesk", helpdesk.CHANNEL, (_SIGNING_SECRET,), _unison, _json(helpdesk.parse)
+        ),
+        ChannelType(
+            "sms",
+            sms.CHANNEL,
+            (
+                SecretSpec("account_sid", "the gateway account (Twilio AccountSid)", required=True),
+                SecretSpec(
+                    "auth_token", "the account's auth token; it also signs callbacks", required=True
+                ),
+                SecretSpec(
+                    "from", "the sending number (E.164) or Messaging Service sid", required=True
+                ),
+                SecretSpec(
+                    "callback_url",
+                    "this connector's webhook URL as the gateway calls it (status callbacks "
+                    "are signed over it)",
+                ),
+            ),
+            lambda h, b, c, _k: sms.verify(h, b, c),
+            sms.parse,
+        ),
+        ChannelType(
+            "push",
+            "mobile",
+            (
+                SecretSpec(
+                    "service_account",
+                    "the Firebase service account key (JSON: project_id, client_email, "
+                    "private_key)",
+                    required=True,
+                ),
+            ),
+            _no_webhooks,
+            _nothing,
         ),
     )
 }

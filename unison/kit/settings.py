@@ -1,10 +1,11 @@
 """The one Settings object; every configuration value comes from here (env prefix UNISON_)."""
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -160,6 +161,79 @@ class Settings(BaseSettings):
     clv_reporting_currency: str | None = Field(default=None, pattern=r"^[A-Za-z]{3}$")
     # Longest wall time of one model fit; a slower one stops with FitDidNotConverge.
     clv_fit_timeout_seconds: float = Field(default=60.0, gt=0)
+
+    # --- messaging: the send gate and channel choice (issue 17, unison/messaging) ---
+    # Frequency caps on marketing messages: "all" across channels, or a channel name, to
+    # "<max>/<days>d" (or "<hours>h"); transactional (service) messages are exempt.
+    messaging_frequency_caps: dict[str, str] = Field(
+        default_factory=lambda: {"all": "3/7d"},
+        description='e.g. {"all": "3/7d", "sms": "1/1d"}',
+    )
+    # Quiet hours in the customer's own time zone (their preferences override them); a
+    # marketing message decided inside them waits for their end, it is never dropped.
+    messaging_quiet_start: str = Field(default="21:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    messaging_quiet_end: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    # The zone when the customer has none (preferences, trait `timezone`, phone country).
+    messaging_default_time_zone: str = "UTC"
+    # Channel choice: the order tried after the customer's preferred channel, and the
+    # default mode ("preferred", or "learned" from the customer's past engagement).
+    messaging_channel_order: list[str] = Field(
+        default_factory=lambda: ["email", "telegram", "viber", "whatsapp", "sms", "push"]
+    )
+    messaging_channel_choice: Literal["preferred", "learned"] = "preferred"
+    # Engagement (opens, clicks, replies, purchases after a message) looked at by "learned".
+    messaging_engagement_days: int = Field(default=90, ge=1, le=3650)
+    # WhatsApp's customer-service window after the customer's last inbound message.
+    messaging_whatsapp_window_hours: float = Field(default=24.0, gt=0)
+
+    @field_validator("messaging_frequency_caps")
+    @classmethod
+    def _caps_are_counts_per_window(cls, caps: dict[str, str]) -> dict[str, str]:
+        for scope, text in caps.items():
+            if not re.fullmatch(r"\s*\d+\s*/\s*[1-9]\d*\s*[dh]\s*", text):
+                raise ValueError(f'{scope}: {text!r} is not "<max>/<days>d" or "<max>/<hours>h"')
+        return caps
+
+    # --- messaging: templates (issue 17 item 1, unison/messaging/templates/) ---
+    # The locales a render falls back to, in order, after the customer's own (a template
+    # may set its own chain); the template's default locale ends every chain.
+    templates_fallback_locales: list[str] = Field(default_factory=lambda: ["ka", "ru", "en"])
+    # An SMS body longer than this many segments (160/153 GSM-7, 70/67 UCS-2) is refused.
+    templates_sms_max_segments: int = Field(default=6, ge=1, le=50)
+    # A rendered part longer than this fails the render (a template cannot flood the outbox).
+    templates_max_output_chars: int = Field(default=200_000, ge=1000)
+    # A test send goes to at most this many seed addresses.
+    templates_test_send_max_recipients: int = Field(default=20, ge=1, le=1000)
+
+    # --- issue 17: delivery (unison/outbox, unison/channels/outbound, docs/design/outbox.md) ---
+    # SMS through a Twilio-compatible gateway (connector type `sms`): the API root; whether
+    # it drops a repeated Idempotency-Key (then a send interrupted by a crash is repeated,
+    # else held as a dead letter); sends per second per account and sender.
+    sms_api_url: str = "https://api.twilio.com"
+    sms_gateway_dedupes: bool = False
+    sms_rate_per_second: float = Field(default=10.0, ge=0)
+    telegram_rate_per_second: float = Field(default=30.0, ge=0)  # per bot (Bot API FAQ)
+    # Rows a dispatcher marks in flight per commit: 1 commits once per message (a crash leaves
+    # one row in doubt); more commit less often, and a crash leaves up to that many in doubt
+    # (held as dead letters where the provider cannot drop a repeat).
+    outbox_inflight_batch: int = Field(default=1, ge=1, le=500)
+    # Mobile push through FCM HTTP v1 (connector type `push`): the API root and the OAuth2
+    # token endpoint the service account's signed JWT is exchanged at.
+    fcm_api_url: str = "https://fcm.googleapis.com"
+    fcm_token_url: str = "https://oauth2.googleapis.com/token"  # noqa: S105 - a URL
+    # Webhook destinations (channel `webhook`, recipient type `url`): HMAC key of
+    # X-Unison-Signature, and whether private/loopback/link-local addresses are allowed.
+    webhook_signing_secret: SecretStr | None = None
+    webhook_allow_private: bool = False
+    # Email: implicit TLS (port 465) beside UNISON_SMTP_STARTTLS; a CA bundle to trust (a
+    # private relay); DKIM signing when a key is set; open pixel and click tracking.
+    smtp_tls: bool = False
+    smtp_ca_file: Path | None = None
+    dkim_domain: str | None = None
+    dkim_selector: str = "unison"
+    dkim_private_key: SecretStr | None = None  # PEM
+    email_track_opens: bool = True
+    email_track_clicks: bool = True
 
     # --- API errors (issue 15 item 5) ---
     # An error answer naming a class its operation does not declare in OpenAPI (the route's

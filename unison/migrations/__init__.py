@@ -15,5 +15,6 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    # "heads": parallel branches (issue 17: 0015, 0016 on 0012) until the lead re-chains them.
     command.upgrade(alembic_config(engine), revision)

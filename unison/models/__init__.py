@@ -24,6 +24,7 @@ from unison.models.identity import (
     SharedIdentifier,
 )
 from unison.models.inbox import Conversation, ConversationMessage
+from unison.models.messages import Message, MessagingChannel
 from unison.models.outbox import OutboundMessage
 from unison.models.processors import ProcessorOffset
 from unison.models.profiles import ComputedTrait, EventProfile, Profile
@@ -38,6 +39,7 @@ from unison.models.segments import (
 )
 from unison.models.sources import Source
 from unison.models.staff import AuditEntry, LoginFailure, StaffSession, StaffUser
+from unison.models.templates import Template, TemplateVersion
 from unison.models.tokens import ApiToken
 
 __all__ = [
@@ -66,6 +68,8 @@ __all__ = [
     "IdentityConflict",
     "LoginFailure",
     "Merge",
+    "Message",
+    "MessagingChannel",
     "OutboundMessage",
     "PrivacyRequest",
     "ProcessorOffset",
@@ -83,5 +87,7 @@ __all__ = [
     "StaffSession",
     "StaffUser",
     "Suppression",
+    "Template",
+    "TemplateVersion",
     "TraitDefinitionRow",
 ]

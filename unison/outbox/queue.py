@@ -8,17 +8,19 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from unison.kit.clock import utcnow
 from unison.kit.db import dialect_insert
-from unison.models import OutboundMessage
+from unison.models import Identifier, OutboundMessage, Profile
 from unison.models.base import table
 
-# queued -> sent | failed (the dead state: out of attempts, or a permanent refusal);
+# queued -> sent | failed (a permanent refusal) | dead (out of attempts: the dead letter,
+# requeued by `unison outbox retry`); queued -> suppressed when the send-time check says never;
 # queued -> cancelled when what it was for went away (e.g. a deleted webhook subscription).
 QUEUED, SENT, FAILED, CANCELLED = "queued", "sent", "failed", "cancelled"
+DEAD, SUPPRESSED = "dead", "suppressed"
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,8 @@ class Outgoing:
     body: str
     subject: str | None = None  # email
     via_source_id: int | None = None  # reply through the account the customer wrote to
+    content: dict[str, Any] | None = None  # the rendered message (docs/design/outbox.md)
+    meta: dict[str, Any] | None = None  # ids receipts carry: message, template, campaign...
 
 
 def _insert(session: Session) -> Any:
@@ -55,16 +59,30 @@ def enqueue_many(session: Session, messages: list[Outgoing], now: datetime | Non
 
 
 def lease_due(
-    session: Session, channels: list[str], now: datetime, limit: int
+    session: Session,
+    channels: list[str],
+    now: datetime,
+    limit: int,
+    only_types: dict[str, list[str]] | None = None,
 ) -> list[OutboundMessage]:
-    """Due queued rows of these channels, oldest first; on PostgreSQL locked with SKIP LOCKED
-    so concurrent senders take disjoint rows (SQLite has one writer, which serializes them).
-    The caller moves each row's next attempt past its lease before committing."""
+    """Due queued rows of these channels (of `only_types`' recipient types on the channels it
+    names), oldest first; on PostgreSQL locked with SKIP LOCKED so concurrent senders take
+    disjoint rows (SQLite has one writer, which serializes them). The caller moves each row's
+    next attempt past its lease before committing."""
+    typed = only_types or {}
+    whole = [c for c in channels if c not in typed]
+    which = or_(
+        OutboundMessage.channel.in_(whole),
+        *(
+            and_(OutboundMessage.channel == c, OutboundMessage.recipient_type.in_(kinds))
+            for c, kinds in typed.items()
+        ),
+    )
     query = (
         select(OutboundMessage)
         .where(
             OutboundMessage.status == QUEUED,
-            OutboundMessage.channel.in_(channels),
+            which,
             or_(OutboundMessage.next_attempt_at.is_(None), OutboundMessage.next_attempt_at <= now),
         )
         .order_by(OutboundMessage.id)
@@ -135,3 +153,72 @@ def counts(session: Session) -> list[tuple[str, str, int]]:
         .order_by(OutboundMessage.channel, OutboundMessage.status)
     )
     return [(channel, status, int(n)) for channel, status, n in session.execute(query)]
+
+
+def dead(session: Session, limit: int = 100) -> list[OutboundMessage]:
+    """The dead letters (out of attempts) and permanent failures, newest first."""
+    query = (
+        select(OutboundMessage)
+        .where(OutboundMessage.status.in_((DEAD, FAILED)))
+        .order_by(OutboundMessage.id.desc())
+        .limit(limit)
+    )
+    return list(session.execute(query).scalars())
+
+
+def requeue(session: Session, message_id: int, now: datetime) -> bool:
+    """A dead or failed row queued again, due now, with a fresh attempt count; False when
+    there is no such row (or it is not dead or failed)."""
+    result = session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.id == message_id, OutboundMessage.status.in_((DEAD, FAILED)))
+        .values(status=QUEUED, attempts=0, next_attempt_at=now, last_error=None)
+    )
+    return int(result.rowcount) == 1  # type: ignore[attr-defined]
+
+
+def by_provider_id(session: Session, channel: str, provider_id: str) -> OutboundMessage | None:
+    """The row a provider's status callback names."""
+    query = select(OutboundMessage).where(
+        OutboundMessage.channel == channel, OutboundMessage.provider_message_id == provider_id
+    )
+    return session.execute(query.limit(1)).scalar_one_or_none()
+
+
+def identifiers_of_profile(session: Session, profile_id: int) -> list[tuple[str, str]]:
+    """(type, value) of every identifier of the live profile a (maybe merged) id belongs to."""
+    query = (
+        select(Identifier.type, Identifier.value)
+        .join(Profile, Identifier.profile_id == Profile.canonical_id)
+        .where(Profile.id == profile_id)
+        .order_by(Identifier.id)
+    )
+    return [(kind, value) for kind, value in session.execute(query)]
+
+
+def claim(session: Session, message_id: int, now: datetime) -> None:
+    """Mark one leased row in flight: its send starts once this commits."""
+    session.execute(
+        update(OutboundMessage).where(OutboundMessage.id == message_id).values(claimed_at=now)
+    )
+
+
+def get(session: Session, message_id: int) -> OutboundMessage | None:
+    return session.get(OutboundMessage, message_id)
+
+
+def latest_sent(
+    session: Session, channel: str, recipient: str, limit: int = 5
+) -> list[OutboundMessage]:
+    """The newest messages sent to one recipient on one channel."""
+    query = (
+        select(OutboundMessage)
+        .where(
+            OutboundMessage.channel == channel,
+            OutboundMessage.recipient == recipient,
+            OutboundMessage.status == SENT,
+        )
+        .order_by(OutboundMessage.id.desc())
+        .limit(limit)
+    )
+    return list(session.execute(query).scalars())

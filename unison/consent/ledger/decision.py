@@ -53,8 +53,11 @@ def can_contact(
     *,
     kind: str,
     at: datetime | None = None,
+    identifier: str | None = None,
 ) -> Decision:
-    """Allow or deny with the reason; `kind` is the purpose's kind (service or marketing)."""
+    """Allow or deny with the reason; `kind` is the purpose's kind (service or marketing).
+    With `identifier`, only that address or number is judged (the send-time gate re-checks
+    the exact identifier a queued message is addressed to)."""
     moment = ensure_utc(at) if at is not None else utcnow()
     ident_type = CHANNEL_IDENTIFIER[channel]
     if utcnow() - moment > _PRESENT:
@@ -70,8 +73,10 @@ def can_contact(
             value: [suppression.Listed(r, ident_type) for r in found_reasons]
             for value, found_reasons in names.items()
         }
+    if identifier is not None:
+        found = [row for row in found if row[0] == identifier]
     known = bool(found) or rows.canonical_id(session, profile_id) is not None
-    return _conclude(profile_id, known, found, reasons, purpose, channel, kind, moment)
+    return _conclude(profile_id, known, found, reasons, purpose, channel, kind, moment, identifier)
 
 
 def can_contact_many(
@@ -102,18 +107,22 @@ def _conclude(
     channel: str,
     kind: str,
     moment: datetime,
+    identifier: str | None = None,
 ) -> Decision:
-    """The decision from a profile's identifiers for the channel, each with its state."""
+    """The decision from a profile's identifiers for the channel, each with its state
+    (`identifier`: the one identifier asked about, when only it was judged)."""
     if not known:
         return Decision(False, "unknown_profile", f"no profile {profile_id}", channel, purpose)
     if not found:
         ident_type = CHANNEL_IDENTIFIER[channel]
+        held = "no" if identifier is None else "no longer this"
         return Decision(
             False,
             "no_reachable_identifier",
-            f"the profile has no {ident_type} to reach it on {channel}",
+            f"the profile has {held} {ident_type} to reach it on {channel}",
             channel,
             purpose,
+            identifier,
         )
     decisions = [
         _judge(row, reasons.get(row[0], []), purpose, channel, kind, moment) for row in found

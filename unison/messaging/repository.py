@@ -1,0 +1,254 @@
+"""Messaging's SQL: the `messages` table, the kill switches, and the facts the gate reads in
+one round trip (the profile's time zone, preferences, phone, last inbound WhatsApp message).
+
+The gate's hot path is two statements: `profile_facts` (one row of scalar subqueries, all by
+primary key or a per-profile index, the cap history by `ix_messages_profile_id_id`) and
+consent's own decision query (`can_contact`).
+Reading consent's preferences and the profile tables here (not through their services) is
+what keeps it one round trip; nothing here writes them.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, select, text, update
+from sqlalchemy.orm import Session
+
+from unison.kit.db import dialect_insert, sqlite_time, upsert
+from unison.models import Message, MessagingChannel, OutboundMessage
+from unison.models.base import table
+
+INBOUND = "Message Received"
+_NEVER = datetime(9999, 1, 1, tzinfo=UTC)  # no cap window: no history is read
+
+_GROUP = "(SELECT g.id FROM profiles g WHERE g.canonical_id = p.canonical_id)"
+_PREFERENCE = (
+    "(SELECT {column} FROM consent_preferences cp WHERE cp.profile_id IN "  # noqa: S608 - constants
+    + _GROUP
+    + " "
+    "ORDER BY cp.updated_at DESC LIMIT 1)"
+)
+# One statement, one round trip: every subquery reads by primary key or a per-profile index.
+# The cap history comes back as "channel|epoch" items: marketing messages of the profile
+# group after `since`, not suppressed (at decide or send time), counted from when they were
+# released to the provider (or decided, while still waiting unless `released only`).
+_FACTS = (
+    "SELECT p.canonical_id, (SELECT {tz_trait} FROM profiles c WHERE c.id = p.canonical_id), "  # noqa: S608 - constants
+    + ", ".join(
+        _PREFERENCE.format(column=c)
+        for c in ("cp.time_zone", "cp.quiet_start", "cp.quiet_end", "cp.preferred_channel")
+    )
+    + ", (SELECT i.value FROM identifiers i WHERE i.profile_id = p.canonical_id "
+    "AND i.type = 'phone' ORDER BY i.id LIMIT 1), "
+    "(SELECT {agg}(k.channel{sep}) FROM messaging_channels k WHERE NOT k.enabled), "
+    "(SELECT k.kind FROM consent_purposes k WHERE k.name = {m}), "
+    "(SELECT {agg}(m.channel || '|' || {epoch}{sep}) FROM messages m "
+    "WHERE m.profile_id IN " + _GROUP + " AND NOT m.transactional "
+    "AND m.decision <> 'suppressed' AND m.channel IS NOT NULL "
+    "AND (m.send_decision IS NULL OR m.send_decision <> 'suppressed') "
+    "AND COALESCE(m.released_at, m.created_at) > {m} AND m.id <> {m} "
+    "AND ({m} = 0 OR m.released_at IS NOT NULL)), "
+    "CASE WHEN {m} = 1 THEN (SELECT max(e.timestamp) FROM event_profiles e "
+    "WHERE e.profile_id IN " + _GROUP + " AND e.channel = 'whatsapp' AND e.event = {m}) END "
+    "FROM profiles p WHERE p.id = {m}"
+)
+_FACTS_SQL = {
+    "sqlite": _FACTS.format(
+        tz_trait="json_extract(c.traits, '$.timezone.value')",
+        agg="group_concat",
+        sep="",
+        epoch="strftime('%s', COALESCE(m.released_at, m.created_at))",
+        m="?",
+    ),
+    "postgresql": _FACTS.format(
+        tz_trait="c.traits -> 'timezone' ->> 'value'",
+        agg="string_agg",
+        sep=", ','",
+        epoch="extract(epoch FROM COALESCE(m.released_at, m.created_at))::bigint",
+        m="%s",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ProfileFacts:
+    live_id: int
+    timezone_trait: Any
+    preferred_time_zone: str | None
+    quiet_hours: tuple[str, str] | None  # the customer's own, from their preferences
+    preferred_channel: str | None
+    phone: str | None
+    disabled_channels: frozenset[str]
+    declared_kind: str | None  # the purpose's kind when declared through the API
+    history: list[tuple[str, datetime]]  # (channel, moment) counted against the caps
+    last_whatsapp_inbound: datetime | None
+
+
+def profile_facts(
+    session: Session,
+    profile_id: int,
+    *,
+    whatsapp: bool,
+    purpose: str = "",
+    since: datetime | None = None,
+    exclude: int = 0,
+    released_only: bool = False,
+) -> ProfileFacts | None:
+    """What the gate needs about a profile, in one statement (None: no such profile)."""
+    dialect = session.get_bind().dialect.name
+    params = (
+        purpose,
+        _bind_time(session, since or _NEVER),
+        exclude,
+        int(released_only),
+        int(whatsapp),
+        INBOUND,
+        profile_id,
+    )
+    row = session.connection().exec_driver_sql(_FACTS_SQL[dialect], params).first()
+    if row is None:
+        return None
+    live, trait, zone, start, end, channel, phone, disabled, kind, history, inbound = row
+    return ProfileFacts(
+        live_id=int(live),
+        timezone_trait=trait,
+        preferred_time_zone=zone,
+        quiet_hours=(start, end) if start and end else None,
+        preferred_channel=channel,
+        phone=phone,
+        disabled_channels=frozenset(disabled.split(",")) if disabled else frozenset(),
+        declared_kind=kind,
+        history=_history(history),
+        last_whatsapp_inbound=_moment(inbound),
+    )
+
+
+def _history(packed: str | None) -> list[tuple[str, datetime]]:
+    found = []
+    for item in (packed or "").split(","):
+        if item:
+            channel, _, epoch = item.partition("|")
+            found.append((channel, datetime.fromtimestamp(int(float(epoch)), UTC)))
+    return found
+
+
+def _moment(value: Any) -> datetime | None:
+    # SQLite hands back text for an aggregate (naive UTC); PostgreSQL an aware datetime.
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
+
+
+def _bind_time(session: Session, moment: datetime) -> Any:
+    # Raw SQL skips UTCDateTime: SQLite compares the stored naive-UTC text.
+    return sqlite_time(moment) if session.get_bind().dialect.name == "sqlite" else moment
+
+
+def channel_switches(session: Session) -> list[MessagingChannel]:
+    return list(session.execute(select(MessagingChannel)).scalars())
+
+
+def set_channel(session: Session, values: dict[str, Any]) -> None:
+    upsert(
+        session,
+        table(MessagingChannel),
+        [values],
+        index_elements=["channel"],
+        update=["enabled", "updated_at", "updated_by"],
+    )
+
+
+def by_key(session: Session, key: str) -> Message | None:
+    query = select(Message).where(Message.idempotency_key == key)
+    return session.execute(query).scalar_one_or_none()
+
+
+def by_id(session: Session, message_id: int) -> Message | None:
+    return session.get(Message, message_id)
+
+
+def add_message(session: Session, values: dict[str, Any]) -> int | None:
+    """Insert a decided message; None when its idempotency key is already taken (a
+    concurrent retry won the race)."""
+    found = session.execute(_add_statement(session), values).scalar_one_or_none()
+    return None if found is None else int(found)
+
+
+_ADD: dict[str, Any] = {}
+
+
+def _add_statement(session: Session) -> Any:
+    # Built once per dialect: values come as parameters, so the compiled form is cached.
+    dialect = session.get_bind().dialect.name
+    if dialect not in _ADD:
+        _ADD[dialect] = (
+            dialect_insert(session, table(Message))
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+            .returning(table(Message).c.id)
+        )
+    return _ADD[dialect]
+
+
+def set_outbox_key(session: Session, message_id: int, key: str) -> None:
+    session.execute(update(Message).where(Message.id == message_id).values(outbox_key=key))
+
+
+def record_check(session: Session, message_id: int, values: dict[str, Any]) -> None:
+    session.execute(update(Message).where(Message.id == message_id).values(**values))
+
+
+def defer_outbox(session: Session, key: str, until: datetime) -> None:
+    """A message decided inside quiet hours waits in the outbox until they end."""
+    session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.idempotency_key == key)
+        .values(next_attempt_at=until)
+    )
+
+
+def of_profile(session: Session, live_id: int, *, before: int | None, limit: int) -> list[Message]:
+    """The profile group's messages, newest first, keyset-paginated by id."""
+    group = (
+        select(text("g.id")).select_from(text("profiles g")).where(text("g.canonical_id = :live"))
+    )
+    query = select(Message).where(Message.profile_id.in_(group)).params(live=live_id)
+    if before is not None:
+        query = query.where(Message.id < before)
+    return list(session.execute(query.order_by(Message.id.desc()).limit(limit)).scalars())
+
+
+_ENGAGEMENT = text(
+    """
+SELECT e.profile_id, e.event, e.timestamp, {channel}
+FROM event_profiles e JOIN events v ON v.id = e.event_id
+WHERE e.profile_id IN ({who}) AND e.timestamp > :since AND e.event IN :names
+ORDER BY e.timestamp DESC LIMIT :limit
+"""
+)
+
+
+def engagement(
+    session: Session, who: str, key: int, names: list[str], since: datetime, limit: int
+) -> list[tuple[int, str, datetime, str | None]]:
+    """(profile, event, time, message channel) of engagement events of a profile group ("profile")
+    or a segment's members ("segment"), newest first."""
+    dialect = session.get_bind().dialect.name
+    channel = (
+        "json_extract(v.payload, '$.properties.channel')"
+        if dialect == "sqlite"
+        else "v.payload -> 'properties' ->> 'channel'"
+    )
+    members = (
+        "SELECT g.id FROM profiles g WHERE g.canonical_id = :key"
+        if who == "profile"
+        else "SELECT s.profile_id FROM segment_members s WHERE s.segment_id = :key"
+    )
+    sql = text(_ENGAGEMENT.text.format(channel=channel, who=members)).bindparams(
+        bindparam("names", expanding=True)
+    )
+    params = {"key": key, "since": _bind_time(session, since), "names": names, "limit": limit}
+    found = session.execute(sql, params)
+    return [(pid, event, _moment(at) or since, ch) for pid, event, at, ch in found]

@@ -1,0 +1,151 @@
+"""Rendering a stored template for one customer: choose the locale variant along the
+fallback chain, build the context, fill every part in the sandbox, and check the result
+(SMS segments, output size). A failure names the part and, for a missing variable, the
+variable; nothing is half-rendered."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import TemplateError
+from jinja2.exceptions import SecurityError
+from sqlalchemy.orm import Session
+
+from unison.kit.errors import UnisonError
+from unison.kit.settings import Settings, get_settings
+from unison.messaging.templates import locales, parts, sms
+from unison.messaging.templates import repository as rows
+from unison.messaging.templates.context import Person, person
+from unison.messaging.templates.errors import SmsTooLong, TemplateNotFound, TemplateRenderFailed
+from unison.messaging.templates.helpers import Customer, HelperFailed, Helpers
+from unison.messaging.templates.rtl import directed_html
+from unison.messaging.templates.sandbox import Kind, VariableMissing, compiled, wrap
+from unison.models import TemplateVersion
+
+
+@dataclass(frozen=True)
+class Rendered:
+    channel: str
+    content: dict[str, Any]  # the outbox's `content` for the channel (see parts.py)
+    template_id: int
+    version: int
+    locale: str  # the variant used
+
+
+def render(
+    session: Session,
+    template_id: int,
+    *,
+    profile_id: int,
+    locale_chain: Sequence[str] | None = None,
+    event: Mapping[str, Any] | None = None,
+    campaign: Mapping[str, Any] | None = None,
+    version: int | None = None,
+    settings: Settings | None = None,
+) -> Rendered:
+    """Render a template (its current version unless `version`) for a profile.
+
+    `locale_chain` is the customer's locales, most preferred first (None: the profile's own
+    preferred language and locale traits); the template's fallback chain follows. Raises
+    TemplateNotFound, or TemplateRenderFailed naming the part and the missing variable."""
+    found = rows.with_version(session, template_id, version)
+    if found is None:
+        what = f"template {template_id}" + (f" has no version {version}" if version else "")
+        raise TemplateNotFound(f"no {what}", field="template_id")
+    template, row = found
+    who = person(session, profile_id)
+    chain = list(locale_chain) if locale_chain is not None else who.locales()
+    return render_version(
+        settings or get_settings(), template.channel, row, who, chain, event, campaign
+    )
+
+
+def render_version(
+    settings: Settings,
+    channel: str,
+    row: TemplateVersion,
+    who: Person,
+    customer_locales: Sequence[str],
+    event: Mapping[str, Any] | None,
+    campaign: Mapping[str, Any] | None,
+) -> Rendered:
+    fallback = (
+        row.fallback_locales
+        if row.fallback_locales is not None
+        else settings.templates_fallback_locales
+    )
+    locale = locales.choose(row.variants, customer_locales, fallback, row.default_locale)
+    customer = Customer(
+        who.view.id, who.email, _number_locale(customer_locales, locale), locale, who.zone
+    )
+    variables = {name: wrap(name, value) for name, value in who.variables.items()}
+    if event is not None:
+        variables["event"] = wrap("event", dict(event))
+    if campaign is not None:
+        variables["campaign"] = wrap("campaign", dict(campaign))
+    variables["locale"] = locale
+    variables.update(Helpers(settings, customer, event).functions())
+    rtl = locales.is_rtl(locale)
+    field = f"variants.{locale}"
+    content = parts.build(channel, row.variants[locale], field, _filler(variables, rtl, settings))
+    if rtl and content.get("html"):
+        content["html"] = directed_html(content["html"], locale)
+    if channel == "sms":
+        check_sms(content["text"], settings, f"{field}.text")
+    return Rendered(channel, content, row.template_id, row.version, locale)
+
+
+def _number_locale(customer_locales: Sequence[str], variant: str) -> Any:
+    """The customer's own locale for numbers and dates when it speaks the variant's language
+    (en-GB dates for an `en` text), else the variant's."""
+    language = variant.split("-")[0]
+    for code in customer_locales:
+        found = locales.babel_locale(code) if isinstance(code, str) else None
+        if found is not None and found.language == language:
+            return found
+    return locales.babel_locale(variant)
+
+
+def _filler(variables: dict[str, Any], rtl: bool, settings: Settings) -> parts.Fill:
+    limit = settings.templates_max_output_chars
+
+    def fill(source: str, field: str, kind: Kind) -> str:
+        try:
+            output: str = compiled(kind, rtl, source).render(variables)
+        except VariableMissing as exc:
+            raise TemplateRenderFailed(
+                f"{field}: {exc.message}", field=field, variable=exc.variable
+            ) from None
+        except SecurityError as exc:
+            raise TemplateRenderFailed(
+                f"{field}: refused by the sandbox: {exc}", field=field
+            ) from None
+        except UnisonError:
+            raise
+        except (HelperFailed, TemplateError) as exc:
+            raise TemplateRenderFailed(f"{field}: {exc}", field=field) from None
+        except Exception as exc:  # a template is the user's code: any failure
+            # of it (a bad date pattern, a type mismatch) is their 400, never our 500
+            raise TemplateRenderFailed(
+                f"{field}: {type(exc).__name__}: {exc}", field=field
+            ) from None
+        if len(output) > limit:
+            raise TemplateRenderFailed(
+                f"{field}: the rendered text is longer than {limit} characters", field=field
+            )
+        return output
+
+    return fill
+
+
+def check_sms(text: str, settings: Settings, field: str) -> sms.Segments:
+    counted = sms.count(text)
+    if counted.segments > settings.templates_sms_max_segments:
+        raise SmsTooLong(
+            f"{field}: {counted.segments} {counted.encoding} segments ({counted.units} "
+            f"{'septets' if counted.encoding == sms.GSM7 else 'UTF-16 units'}); at most "
+            f"{settings.templates_sms_max_segments} are allowed "
+            "(UNISON_TEMPLATES_SMS_MAX_SEGMENTS)",
+            field=field,
+        )
+    return counted
