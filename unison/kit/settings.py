@@ -193,6 +193,12 @@ class Settings(BaseSettings):
             if not re.fullmatch(r"\s*\d+\s*/\s*[1-9]\d*\s*[dh]\s*", text):
                 raise ValueError(f'{scope}: {text!r} is not "<max>/<days>d" or "<max>/<hours>h"')
         return caps
+    # --- API errors (issue 15 item 5) ---
+    # An error answer naming a class its operation does not declare in OpenAPI (the route's
+    # `raises(...)` and the rule-made ones, api/openapi.py) becomes a 500 naming the route and
+    # the class. On in the tests, so every test that triggers an error proves the declaration;
+    # off in production, where the client is better served by the error itself.
+    strict_error_declarations: bool = False
 
     # --- messaging: templates (issue 17 item 1, unison/messaging/templates/) ---
     # The locales a render falls back to, in order, after the customer's own (a template
@@ -234,13 +240,6 @@ class Settings(BaseSettings):
     dkim_private_key: SecretStr | None = None  # PEM
     email_track_opens: bool = True
     email_track_clicks: bool = True
-
-    # --- API errors (issue 15 item 5) ---
-    # An error answer naming a class its operation does not declare in OpenAPI (the route's
-    # `raises(...)` and the rule-made ones, api/openapi.py) becomes a 500 naming the route and
-    # the class. On in the tests, so every test that triggers an error proves the declaration;
-    # off in production, where the client is better served by the error itself.
-    strict_error_declarations: bool = False
 
     # --- console (issue 16; unison/console, unison/auth, docs/design/console.md) ---
     # A console session ends after this long without a request, and after the absolute
