@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.providers import TELEGRAM_BLOCKED, TELEGRAM_OK, TELEGRAM_TOO_MANY, fake_provider
 from unison.channels.outbound.telegram import TelegramSender
 from unison.channels.senders import ConfiguredSenders, Route, Suppressions, configured_senders
-from unison.consent import suppression
+from unison.consent.ledger import suppression
 from unison.kit.db import transaction
 from unison.kit.settings import Settings
 from unison.models import OutboundMessage
 from unison.outbox.delivery import deliver_due
-from unison.outbox.destinations import DestinationRefused, is_private, resolve_public
+from unison.outbox.destinations import is_private, resolve_public
+from unison.outbox.errors import DestinationRefused
 from unison.outbox.queue import Outgoing, enqueue_many
 from unison.outbox.ratelimit import RateLimits
 
