@@ -49,7 +49,7 @@ class SmtpSender:
             raise ValueError("UNISON_SMTP_HOST is not set")
         self.settings = settings
         self.host: str = settings.smtp_host
-        self.rate_key = f"smtp:{self.host}"
+        self.rate_key = f"smtp:{self.host}:{settings.smtp_port}"
 
     def send(self, envelope: Envelope) -> str | None:
         message = self.compose(envelope)

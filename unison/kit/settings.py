@@ -193,6 +193,7 @@ class Settings(BaseSettings):
             if not re.fullmatch(r"\s*\d+\s*/\s*[1-9]\d*\s*[dh]\s*", text):
                 raise ValueError(f'{scope}: {text!r} is not "<max>/<days>d" or "<max>/<hours>h"')
         return caps
+
     # --- API errors (issue 15 item 5) ---
     # An error answer naming a class its operation does not declare in OpenAPI (the route's
     # `raises(...)` and the rule-made ones, api/openapi.py) becomes a 500 naming the route and

@@ -97,7 +97,7 @@ class PushSender:
     ) -> None:
         self._account, self._token_url, self._timeout = account, token_url, timeout
         self._url = f"{api.rstrip('/')}/v1/projects/{account['project_id']}/messages:send"
-        self.rate_key = f"push:{account['project_id']}"
+        self.rate_key = f"push:{api}:{account['project_id']}"
 
     def send(self, envelope: Envelope) -> str | None:
         bearer = TOKENS.get(self._account, self._token_url, self._timeout)

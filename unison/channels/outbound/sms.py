@@ -39,7 +39,7 @@ class SmsSender:
         self._auth = (account_sid, auth_token)
         self._sender, self._callback, self._timeout = sender, status_callback, timeout
         self.idempotent = dedupes
-        self.rate_key, self.rate_per_second = f"sms:{account_sid}:{sender}", rate
+        self.rate_key, self.rate_per_second = f"sms:{api}:{account_sid}:{sender}", rate
 
     def send(self, envelope: Envelope) -> str | None:
         request = Request(

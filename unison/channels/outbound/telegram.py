@@ -25,7 +25,8 @@ class TelegramSender:
         self._base = f"{api.rstrip('/')}/bot{token}"
         self._timeout = timeout
         # The bot's id is the token's part before the colon: the limit is per bot.
-        self.rate_key = f"telegram:{token.split(':', 1)[0]}"
+        # (and per API root: a proxy or a test's local server is another place)
+        self.rate_key = f"telegram:{api}:{token.split(':', 1)[0]}"
         self.rate_per_second = rate
 
     def send(self, envelope: Envelope) -> str | None:

@@ -28,7 +28,7 @@ class ViberSender:
         self._headers = {"X-Viber-Auth-Token": token}
         self._sender = {"name": sender_name[:28]}  # Viber's limit on the sender name
         self._timeout = timeout
-        self.rate_key = f"viber:{sender_name}"
+        self.rate_key = f"viber:{api}:{token[-8:]}"
 
     def send(self, envelope: Envelope) -> str | None:
         body = request_of(envelope, self._sender)

@@ -28,7 +28,7 @@ class WhatsAppSender:
         self._url = f"{api.rstrip('/')}/{phone_number_id}/messages"
         self._headers = {"Authorization": f"Bearer {token}"}
         self._timeout = timeout
-        self.rate_key = f"whatsapp:{phone_number_id}"
+        self.rate_key = f"whatsapp:{api}:{phone_number_id}"
 
     def send(self, envelope: Envelope) -> str | None:
         body = request_of(envelope)

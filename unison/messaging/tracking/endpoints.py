@@ -4,7 +4,7 @@ idempotent by message and kind); a link that fails its signature is a 403, never
 redirect."""
 
 import base64
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path
 from starlette.responses import RedirectResponse, Response
@@ -12,6 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from unison.api.deps import AppRuntime, DbSession
 from unison.api.openapi import raises
 from unison.messaging.tracking import links
+from unison.messaging.tracking.errors import TrackingLinkInvalid
 from unison.messaging.tracking.service import hit
 
 router = APIRouter(tags=["tracking"])
@@ -19,8 +20,7 @@ router = APIRouter(tags=["tracking"])
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 Token = Annotated[str, Path(min_length=3, max_length=4096, description="a signed tracking token")]
 NO_STORE = {"Cache-Control": "no-store, max-age=0"}
-# The token is malformed or fails its signature: nothing recorded (main's declared errors).
-REFUSED: dict[int | str, dict[str, Any]] = raises(links.TrackingLinkInvalid)
+REFUSED = raises(TrackingLinkInvalid)
 
 
 @router.get(
