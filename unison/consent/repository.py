@@ -423,8 +423,9 @@ def suppressions(session: Session, hashes: list[str]) -> list[Suppression]:
 
 def add_suppression(session: Session, values: dict[str, Any]) -> bool:
     """Insert unless (hash, reason) is already listed; True when it was new."""
-    result = session.execute(upsert(session, Suppression).values(**values).on_conflict_do_nothing())
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    # Told from RETURNING: SQLAlchemy reports an INSERT's rowcount as -1 on PostgreSQL.
+    inserted = upsert(session, Suppression).values(**values).on_conflict_do_nothing()
+    return session.execute(inserted.returning(Suppression.id)).first() is not None
 
 
 def list_suppressions(

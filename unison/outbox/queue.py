@@ -54,8 +54,9 @@ def enqueue_many(session: Session, messages: list[Outgoing], now: datetime | Non
         return 0
     created = now or utcnow()
     rows = [{**asdict(m), "status": QUEUED, "created_at": created} for m in messages]
-    result = session.execute(_insert(session).values(rows).on_conflict_do_nothing())
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    # Counted from RETURNING: SQLAlchemy reports an INSERT's rowcount as -1 on PostgreSQL.
+    inserted = _insert(session).values(rows).on_conflict_do_nothing()
+    return len(session.execute(inserted.returning(OutboundMessage.id)).all())
 
 
 def lease_due(
