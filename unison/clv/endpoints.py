@@ -38,7 +38,6 @@ router = APIRouter(tags=["clv"])
 
 @router.post(
     "/api/clv/refresh",
-    response_model=ClvRefresh,
     responses=raises(MixedCurrencies, ExchangeRateMissing),
 )
 def refresh(
@@ -104,7 +103,6 @@ def validation(
 
 @router.post(
     "/api/analytics/acquisition-spend",
-    response_model=SpendList,
     status_code=201,
     responses=raises(ClvInputInvalid),
 )
@@ -125,9 +123,7 @@ def enter_spend(
     return SpendList(items=[Spend(**asdict(e)) for e in entries])
 
 
-@router.get(
-    "/api/analytics/acquisition-spend", response_model=SpendList, responses=raises(ClvInputInvalid)
-)
+@router.get("/api/analytics/acquisition-spend", responses=raises(ClvInputInvalid))
 def list_spend(
     session: DbSession,
     _token: ClvRead,
@@ -148,7 +144,6 @@ def list_spend(
 
 @router.get(
     "/api/analytics/unit-economics",
-    response_model=UnitEconomics,
     responses=raises(ClvInputInvalid, MixedCurrencies, ExchangeRateMissing),
 )
 def unit_economics(
@@ -170,7 +165,6 @@ def unit_economics(
 
 @router.post(
     "/api/clv/exchange-rates",
-    response_model=RateList,
     status_code=201,
     responses=raises(ClvInputInvalid),
 )
@@ -190,7 +184,7 @@ def enter_rates(
     )
 
 
-@router.get("/api/clv/exchange-rates", response_model=RateList, responses=raises(ClvInputInvalid))
+@router.get("/api/clv/exchange-rates", responses=raises(ClvInputInvalid))
 def list_rates(
     session: DbSession,
     _token: ClvRead,

@@ -24,7 +24,7 @@ from unison.models import ConsentPurpose
 router = APIRouter(prefix="/api/consent", tags=["consent"])
 
 
-@router.get("/purposes", response_model=list[Purpose])
+@router.get("/purposes")
 def list_purposes(
     session: DbSession,
     runtime: AppRuntime,
@@ -41,7 +41,7 @@ def list_purposes(
     return found
 
 
-@router.post("/purposes", response_model=Purpose, status_code=201, responses=raises(PurposeExists))
+@router.post("/purposes", status_code=201, responses=raises(PurposeExists))
 def create_purpose(
     body: PurposeCreate,
     session: DbSession,
@@ -60,7 +60,7 @@ def create_purpose(
     return Purpose(name=body.name, kind=body.kind, description=body.description, declared_in="api")
 
 
-@router.get("/suppressions", response_model=Page[Suppression])
+@router.get("/suppressions")
 def list_suppressions(
     session: DbSession,
     _token: ConsentRead,
@@ -80,7 +80,6 @@ def list_suppressions(
 
 @router.post(
     "/suppressions",
-    response_model=Suppression,
     status_code=201,
     responses=raises(SuppressionInvalid),
 )

@@ -67,7 +67,7 @@ async def lookup_profile(
     )
 
 
-@router.get("", response_model=Page[ProfileListItem])
+@router.get("")
 def search_profiles(
     q: Annotated[
         str,
@@ -111,9 +111,7 @@ async def get_profile(request: Request, profile_id: ProfileId) -> Response:
     )
 
 
-@router.get(
-    "/{profile_id}/timeline", response_model=Page[TimelineItem], responses=raises(ProfileNotFound)
-)
+@router.get("/{profile_id}/timeline", responses=raises(ProfileNotFound))
 def profile_timeline(
     profile_id: ProfileId,
     session: DbSession,
@@ -172,7 +170,7 @@ def profile_timeline(
     return Page[TimelineItem](items=items, next_cursor=next_cursor)
 
 
-@router.get("/{profile_id}/merges", response_model=list[Merge], responses=raises(ProfileNotFound))
+@router.get("/{profile_id}/merges", responses=raises(ProfileNotFound))
 def profile_merges(
     profile_id: ProfileId,
     session: DbSession,
@@ -186,7 +184,6 @@ def profile_merges(
 
 @router.post(
     "/{profile_id}/split",
-    response_model=SplitResult,
     responses=raises(ProfileNotFound, MergeNotFound, MergeNotInProfile),
 )
 def split_profile(

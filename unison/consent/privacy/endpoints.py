@@ -59,7 +59,7 @@ class PrivacyRequest(BaseModel):
     created_at: datetime
 
 
-@router.get("/requests", response_model=list[PrivacyRequest])
+@router.get("/requests")
 def list_requests(
     session: DbSession,
     _token: PrivacyWrite,
