@@ -18,7 +18,6 @@ from unison.clv.errors import (
     NotEnoughData,
 )
 from unison.clv.schemas import (
-    ChannelUnitEconomics,
     ClvRefresh,
     OrdersUsed,
     Rate,
@@ -159,7 +158,7 @@ def unit_economics(
         currency=currency,
         from_month=from_month,
         to_month=to_month,
-        channels=[ChannelUnitEconomics(currency=currency, **asdict(row)) for row in rows],
+        channels=rows,
     )
 
 
