@@ -11,7 +11,7 @@ from unison.auth.roles import Permission
 from unison.inbox import service
 from unison.inbox.errors import ConversationNotFound
 from unison.inbox.schemas import ConversationView, Message
-from unison.kit.pagination import Page, encode_cursor
+from unison.kit.pagination import Page, time_cursor
 from unison.profiles.errors import ProfileNotFound
 
 router = APIRouter(
@@ -32,11 +32,8 @@ def profile_conversations(
 ) -> Page[ConversationView]:
     """The person's conversations on every channel, most recently active first."""
     items = service.conversations(session, profile_id, service.time_cursor(cursor), limit)
-    last = items[-1] if len(items) == limit else None
-    return Page[ConversationView](
-        items=items,
-        next_cursor=encode_cursor(last.last_message_at.isoformat(), last.id) if last else None,
-    )
+    next_cursor = time_cursor(items, limit, lambda c: c.last_message_at)
+    return Page[ConversationView](items=items, next_cursor=next_cursor)
 
 
 @router.get(
@@ -63,8 +60,4 @@ def conversation_messages(
 ) -> Page[Message]:
     """The conversation's messages, newest first, cursor-paginated."""
     items = service.messages(session, conversation_id, service.time_cursor(cursor), limit)
-    last = items[-1] if len(items) == limit else None
-    return Page[Message](
-        items=items,
-        next_cursor=encode_cursor(last.sent_at.isoformat(), last.id) if last else None,
-    )
+    return Page[Message](items=items, next_cursor=time_cursor(items, limit, lambda m: m.sent_at))

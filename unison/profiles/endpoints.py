@@ -24,7 +24,7 @@ from unison.identity.errors import MergeNotFound, MergeNotInProfile
 from unison.identity.identifiers import BUILTIN_TYPES
 from unison.identity.schemas import Merge, SplitRequest, SplitResult
 from unison.kit.errors import InvalidParameter
-from unison.kit.pagination import Page, decode_cursor, encode_cursor
+from unison.kit.pagination import Page, decode_cursor, encode_cursor, time_cursor
 from unison.profiles import repository, service
 from unison.profiles.errors import IdentifierInvalid, ProfileNotFound
 from unison.profiles.processor import NAME as PROCESSOR
@@ -162,11 +162,7 @@ def profile_timeline(
         )
         for e, source, attributed in rows
     ]
-    next_cursor = (
-        encode_cursor(items[-1].timestamp.isoformat(), items[-1].id)
-        if len(items) == limit
-        else None
-    )
+    next_cursor = time_cursor(items, limit, lambda item: item.timestamp)
     return Page[TimelineItem](items=items, next_cursor=next_cursor)
 
 
