@@ -173,7 +173,7 @@ def sources_rotate(name: str) -> None:
 def sources_list() -> None:
     """List sources."""
     table = Table("id", "name", "channel", "write key", "created")
-    with transaction(migrated_sessions()) as session:
+    with command_transaction() as session:
         for s in sources.list_sources(session):
             table.add_row(str(s.id), s.name, s.channel, s.write_key_hint, s.created_at.isoformat())
     console.print(table)
@@ -195,7 +195,7 @@ def tokens_create(
 def tokens_list() -> None:
     """List tokens."""
     table = Table("id", "name", "role", "token", "created", "revoked")
-    with transaction(migrated_sessions()) as session:
+    with command_transaction() as session:
         for t in tokens.list_tokens(session):
             revoked = t.revoked_at.isoformat() if t.revoked_at else ""
             table.add_row(

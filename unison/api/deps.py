@@ -95,6 +95,12 @@ def require(permission: Permission) -> Callable[..., ApiToken]:
     return dependency
 
 
+def requiring(permission: Permission) -> list[Any]:
+    """A router's `dependencies=` when all its routes require one permission: said once there,
+    not as a `_token` parameter on each endpoint."""
+    return [Depends(require(permission))]
+
+
 # The bearer token of a request whose role grants the permission (else 401/403), as an
 # annotation: `_token: SegmentsWrite`. One per permission an endpoint requires.
 EventsRead = Annotated[ApiToken, Depends(require(Permission.events_read))]

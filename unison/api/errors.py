@@ -16,16 +16,13 @@ log = logging.getLogger(__name__)
 
 # HTTP plumbing's own errors (api/body.py, api/text_params.py); each domain declares its
 # own in its errors.py.
-class MalformedBody(UnisonError):
-    status_code = 400
+class MalformedBody(UnisonError, status=400): ...
 
 
-class UnsupportedEncoding(UnisonError):
-    status_code = 415
+class UnsupportedEncoding(UnisonError, status=415): ...
 
 
-class NulCharacter(UnisonError):
-    status_code = 400
+class NulCharacter(UnisonError, status=400): ...
 
 
 # FastAPI raises a bare 400 only when it cannot parse a JSON body (e.g. nested past Python's

@@ -6,8 +6,7 @@ import typer
 from rich.table import Table
 
 from unison.channels import service
-from unison.kit.cli import command_transaction, console, migrated_sessions
-from unison.kit.db import transaction
+from unison.kit.cli import command_transaction, console
 from unison.kit.settings import get_settings
 
 connectors_app = typer.Typer(
@@ -62,7 +61,7 @@ def list_() -> None:
     """List connectors (which secrets are set, never their values)."""
     settings = get_settings()
     table = Table("id", "type", "name", "region", "secrets set", "webhook URL")
-    with transaction(migrated_sessions()) as session:
+    with command_transaction() as session:
         for c in service.list_connectors(session):
             table.add_row(
                 str(c.id),

@@ -6,9 +6,10 @@ from fastapi import APIRouter, Path
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from unison.api.deps import AppRuntime, ConnectorsWrite, DbSession
+from unison.api.deps import AppRuntime, ConnectorsWrite, DbSession, requiring
 from unison.api.openapi import raises
 from unison.auth import audit
+from unison.auth.roles import Permission
 from unison.channels import service
 from unison.channels.errors import (
     ConnectorExists,
@@ -26,7 +27,11 @@ from unison.channels.schemas import (
 from unison.kit.settings import Settings
 from unison.models import Connector, Source
 
-router = APIRouter(prefix="/api/connectors", tags=["connectors"])
+router = APIRouter(
+    prefix="/api/connectors",
+    tags=["connectors"],
+    dependencies=requiring(Permission.connectors_write),
+)
 Name = Annotated[str, Path(min_length=1, max_length=60, description="the connector's name")]
 
 
@@ -45,11 +50,10 @@ def connector_out(session: Session, settings: Settings, connector: Connector) ->
     )
 
 
-@router.get("", response_model=list[ConnectorView])
+@router.get("")
 def list_connectors(
     session: DbSession,
     runtime: AppRuntime,
-    _token: ConnectorsWrite,
 ) -> list[ConnectorView]:
     """Every connector with its webhook URL and which secrets are set (never their values)."""
     return [connector_out(session, runtime.settings, c) for c in service.list_connectors(session)]
@@ -57,7 +61,6 @@ def list_connectors(
 
 @router.post(
     "",
-    response_model=ConnectorCreated,
     status_code=201,
     responses=raises(ConnectorInvalid, ConnectorExists),
 )
@@ -77,12 +80,11 @@ def create_connector(
     return ConnectorCreated(**out.model_dump(), generated_secrets=generated)
 
 
-@router.get("/{name}", response_model=ConnectorView, responses=raises(ConnectorNotFound))
+@router.get("/{name}", responses=raises(ConnectorNotFound))
 def get_connector(
     name: Name,
     session: DbSession,
     runtime: AppRuntime,
-    _token: ConnectorsWrite,
 ) -> ConnectorView:
     """One connector (never its secrets' values)."""
     return connector_out(session, runtime.settings, service.get_connector(session, name))
@@ -90,7 +92,6 @@ def get_connector(
 
 @router.patch(
     "/{name}",
-    response_model=ConnectorView,
     responses=raises(ConnectorNotFound, ConnectorInvalid, SecretsUnreadable),
 )
 def update_connector(

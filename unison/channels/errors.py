@@ -3,32 +3,24 @@
 from unison.kit.errors import Conflict, NotFound, Unauthorized, UnisonError
 
 
-class WebhookMalformed(UnisonError):
+class WebhookMalformed(UnisonError, status=400):
     """The body is not the provider's documented format; `field` names the place."""
 
-    status_code = 400
+
+class MethodNotAllowed(UnisonError, status=405): ...
 
 
-class MethodNotAllowed(UnisonError):
-    status_code = 405
+class ConnectorInvalid(UnisonError, status=400): ...
 
 
-class ConnectorInvalid(UnisonError):
-    status_code = 400
+class ConnectorExists(Conflict): ...
 
 
-class ConnectorExists(Conflict):
-    pass
+class ConnectorNotFound(NotFound): ...
 
 
-class ConnectorNotFound(NotFound):
-    pass
-
-
-class SecretsUnreadable(UnisonError):
+class SecretsUnreadable(UnisonError, status=503):
     """Stored secrets do not decrypt under the current key: a configuration problem."""
-
-    status_code = 503
 
 
 class SignatureInvalid(Unauthorized):

@@ -10,9 +10,7 @@ from rich.table import Table
 from unison.clv import economics, service
 from unison.clv import rates as exchange
 from unison.clv.validation import model_label, plot
-from unison.kit.cli import command_transaction, console, err, fail, migrated_sessions
-from unison.kit.db import transaction
-from unison.kit.errors import UnisonError
+from unison.kit.cli import command_transaction, console, err
 from unison.kit.settings import get_settings
 
 clv_app = typer.Typer(help="Customer lifetime value.", no_args_is_help=True)
@@ -96,12 +94,9 @@ def spend_import(
 ) -> None:
     """Import channel,month,amount[,currency] rows; a bad line rejects the whole file."""
     settings = get_settings()
-    try:
+    with command_transaction() as session:
         entries = economics.parse_spend_csv(file.read_text(encoding="utf-8-sig"), settings)
-        with transaction(migrated_sessions()) as session:
-            economics.record_spend(session, entries)
-    except UnisonError as exc:
-        raise fail(exc) from None
+        economics.record_spend(session, entries)
     console.print(f"{len(entries):,} spend rows recorded")
 
 
@@ -110,12 +105,9 @@ def rates_import(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
 ) -> None:
     """Import date,base,currency,rate rows (1 base = rate currency); a bad line rejects the file."""
-    try:
+    with command_transaction() as session:
         entries = exchange.parse_rates_csv(file.read_text(encoding="utf-8-sig"))
-        with transaction(migrated_sessions()) as session:
-            exchange.record_rates(session, entries)
-    except UnisonError as exc:
-        raise fail(exc) from None
+        exchange.record_rates(session, entries)
     currencies = sorted({e.currency for e in entries} | {e.base for e in entries})
     days = sorted({e.day for e in entries})
     console.print(

@@ -23,6 +23,7 @@ from unison.clv import rates as exchange
 from unison.clv import repository
 from unison.clv.errors import ClvInputInvalid
 from unison.clv.orders import Order
+from unison.clv.schemas import ChannelUnitEconomics
 from unison.clv.scoring import DAYS_PER_MONTH
 from unison.clv.service import historical, load_orders
 from unison.events.channels import ACCEPTED_TEXT, CHANNELS, SYNONYMS
@@ -40,18 +41,6 @@ class SpendEntry:
     month: str
     amount: float
     currency: str
-
-
-@dataclass(frozen=True)
-class ChannelEconomics:
-    channel: str
-    spend: float | None  # None: no spend entered for the channel in those months
-    customers: int
-    cac: float | None
-    ltv: float | None
-    ltv_to_cac: float | None
-    contribution_per_customer: float | None
-    payback_months: float | None
 
 
 def check_month(value: str, field: str = "month", where: str = "") -> str:
@@ -142,7 +131,7 @@ def unit_economics(
     first_month: str,
     last_month: str,
     now: datetime | None = None,
-) -> tuple[str | None, list[ChannelEconomics]]:
+) -> tuple[str | None, list[ChannelUnitEconomics]]:
     """(currency, one row per channel plus "all") for customers acquired in the months."""
     check_month(first_month, "from"), check_month(last_month, "to")
     if last_month < first_month:
@@ -164,9 +153,12 @@ def unit_economics(
     channels = sorted(set(amounts) | set(by_channel))
     # A channel without spend entered has an unknown CAC, not a zero one; "all" is the
     # blended CAC (all spend over all customers, organic ones included).
-    rows = [_row(name, amounts.get(name), by_channel.get(name, []), valuation) for name in channels]
+    rows = [
+        _row(name, currency, amounts.get(name), by_channel.get(name, []), valuation)
+        for name in channels
+    ]
     total = sum(amounts.values()) if amounts else None
-    rows.append(_row("all", total, acquired, valuation))
+    rows.append(_row("all", currency, total, acquired, valuation))
     return currency, rows
 
 
@@ -230,16 +222,21 @@ class Valuation:
 
 
 def _row(
-    channel: str, spent: float | None, customers: list[int], valuation: Valuation
-) -> ChannelEconomics:
+    channel: str,
+    currency: str | None,
+    spent: float | None,
+    customers: list[int],
+    valuation: Valuation,
+) -> ChannelUnitEconomics:
     count = len(customers)
     cac = spent / count if count and spent is not None else None
     nets = valuation.nets(customers)
     ltv = _mean(valuation.ltvs(customers, nets))
     contribution = _mean(nets)
     monthly = contribution / valuation.months if contribution is not None else None
-    return ChannelEconomics(
+    return ChannelUnitEconomics(
         channel=channel,
+        currency=currency,
         spend=_round(spent, 2),
         customers=count,
         cac=_round(cac, 2),

@@ -18,7 +18,6 @@ from unison.clv.errors import (
     NotEnoughData,
 )
 from unison.clv.schemas import (
-    ChannelUnitEconomics,
     ClvRefresh,
     OrdersUsed,
     Rate,
@@ -38,7 +37,6 @@ router = APIRouter(tags=["clv"])
 
 @router.post(
     "/api/clv/refresh",
-    response_model=ClvRefresh,
     responses=raises(MixedCurrencies, ExchangeRateMissing),
 )
 def refresh(
@@ -104,7 +102,6 @@ def validation(
 
 @router.post(
     "/api/analytics/acquisition-spend",
-    response_model=SpendList,
     status_code=201,
     responses=raises(ClvInputInvalid),
 )
@@ -125,9 +122,7 @@ def enter_spend(
     return SpendList(items=[Spend(**asdict(e)) for e in entries])
 
 
-@router.get(
-    "/api/analytics/acquisition-spend", response_model=SpendList, responses=raises(ClvInputInvalid)
-)
+@router.get("/api/analytics/acquisition-spend", responses=raises(ClvInputInvalid))
 def list_spend(
     session: DbSession,
     _token: ClvRead,
@@ -148,7 +143,6 @@ def list_spend(
 
 @router.get(
     "/api/analytics/unit-economics",
-    response_model=UnitEconomics,
     responses=raises(ClvInputInvalid, MixedCurrencies, ExchangeRateMissing),
 )
 def unit_economics(
@@ -164,13 +158,12 @@ def unit_economics(
         currency=currency,
         from_month=from_month,
         to_month=to_month,
-        channels=[ChannelUnitEconomics(currency=currency, **asdict(row)) for row in rows],
+        channels=rows,
     )
 
 
 @router.post(
     "/api/clv/exchange-rates",
-    response_model=RateList,
     status_code=201,
     responses=raises(ClvInputInvalid),
 )
@@ -190,7 +183,7 @@ def enter_rates(
     )
 
 
-@router.get("/api/clv/exchange-rates", response_model=RateList, responses=raises(ClvInputInvalid))
+@router.get("/api/clv/exchange-rates", responses=raises(ClvInputInvalid))
 def list_rates(
     session: DbSession,
     _token: ClvRead,

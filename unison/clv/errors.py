@@ -7,25 +7,17 @@ class ClvInputInvalid(UnisonError):
     """The transactions or the summary handed to a model cannot be used as they are."""
 
 
-class NotEnoughData(UnisonError):
+class NotEnoughData(UnisonError, status=409):
     """Too few customers, or no repeat purchases, for a model to be identified."""
 
-    status_code = 409
 
-
-class FitDidNotConverge(UnisonError):
+class FitDidNotConverge(UnisonError, status=409):
     """The optimizer stopped without finding the maximum of the likelihood."""
 
-    status_code = 409
 
-
-class MixedCurrencies(UnisonError):
+class MixedCurrencies(UnisonError, status=409):
     """Orders in several currencies and no single currency configured to model."""
 
-    status_code = 409
 
-
-class ExchangeRateMissing(UnisonError):
+class ExchangeRateMissing(UnisonError, status=409):
     """An amount needs converting and no rate for its currency precedes its date."""
-
-    status_code = 409

@@ -24,7 +24,7 @@ from unison.kit.pagination import Page, decode_id_cursor, encode_cursor
 router = APIRouter(prefix="/api/consent", tags=["consent"])
 
 
-@router.get("/purposes", response_model=list[Purpose])
+@router.get("/purposes")
 def list_purposes(
     session: DbSession,
     runtime: AppRuntime,
@@ -34,7 +34,7 @@ def list_purposes(
     return purposes.list_purposes(session, runtime.settings)
 
 
-@router.post("/purposes", response_model=Purpose, status_code=201, responses=raises(PurposeExists))
+@router.post("/purposes", status_code=201, responses=raises(PurposeExists))
 def create_purpose(
     body: PurposeCreate,
     session: DbSession,
@@ -47,7 +47,7 @@ def create_purpose(
     return declared
 
 
-@router.get("/suppressions", response_model=Page[Suppression])
+@router.get("/suppressions")
 def list_suppressions(
     session: DbSession,
     _token: ConsentRead,
@@ -67,7 +67,6 @@ def list_suppressions(
 
 @router.post(
     "/suppressions",
-    response_model=Suppression,
     status_code=201,
     responses=raises(SuppressionInvalid),
 )

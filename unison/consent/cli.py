@@ -9,7 +9,7 @@ import typer
 
 from unison.consent import service
 from unison.consent.privacy import service as privacy
-from unison.kit.cli import console, err, migrated_sessions
+from unison.kit.cli import command_transaction, console, err, migrated_sessions
 from unison.kit.db import transaction
 from unison.kit.errors import UnisonError
 
@@ -38,12 +38,8 @@ def export(
     out: Annotated[Path | None, typer.Option(help="file to write (default: stdout)")] = None,
 ) -> None:
     """Everything held about a person as one JSON bundle."""
-    try:
-        with transaction(migrated_sessions()) as session:
-            bundle = privacy.export(session, profile, "cli")
-    except UnisonError as exc:
-        err.print(f"[red]error:[/red] {exc.detail}")
-        raise typer.Exit(code=2) from None
+    with command_transaction() as session:
+        bundle = privacy.export(session, profile, "cli")
     data = orjson.dumps(bundle, option=orjson.OPT_INDENT_2)
     if out is None:
         sys.stdout.buffer.write(data + b"\n")

@@ -52,7 +52,7 @@ router = APIRouter(prefix="/api/profiles", tags=["consent"])
 ProfileId = Annotated[DbId, Path(description="a profile id; merged-away ids still work")]
 
 
-@router.get("/{profile_id}/consents", response_model=Consents, responses=raises(ProfileNotFound))
+@router.get("/{profile_id}/consents", responses=raises(ProfileNotFound))
 def get_consents(
     profile_id: ProfileId,
     session: DbSession,
@@ -73,7 +73,6 @@ def get_consents(
 
 @router.get(
     "/{profile_id}/consents/history",
-    response_model=ConsentHistory,
     responses=raises(ProfileNotFound),
 )
 def get_history(
@@ -89,7 +88,6 @@ def get_history(
 
 @router.post(
     "/{profile_id}/consents",
-    response_model=ConsentHistory,
     status_code=201,
     responses=raises(
         ProfileNotFound, PurposeUnknown, NoReachableIdentifier, IdentifierNotOwned, ConsentInvalid
@@ -166,7 +164,6 @@ def _targets(
 
 @router.get(
     "/{profile_id}/reachability",
-    response_model=Reachability,
     responses=raises(ProfileNotFound, PurposeUnknown),
 )
 def reachability(
@@ -197,9 +194,7 @@ def reachability(
     )
 
 
-@router.get(
-    "/{profile_id}/preferences", response_model=Preferences, responses=raises(ProfileNotFound)
-)
+@router.get("/{profile_id}/preferences", responses=raises(ProfileNotFound))
 def get_preferences(
     profile_id: ProfileId,
     session: DbSession,
@@ -211,7 +206,6 @@ def get_preferences(
 
 @router.put(
     "/{profile_id}/preferences",
-    response_model=Preferences,
     responses=raises(ProfileNotFound, TimeZoneUnknown),
 )
 def put_preferences(
@@ -226,9 +220,7 @@ def put_preferences(
     return preferences.get(session, live)
 
 
-@router.post(
-    "/{profile_id}/preference-link", response_model=Link, responses=raises(ProfileNotFound)
-)
+@router.post("/{profile_id}/preference-link", responses=raises(ProfileNotFound))
 def preference_link(
     profile_id: ProfileId,
     session: DbSession,
@@ -245,7 +237,6 @@ def preference_link(
 
 @router.get(
     "/{profile_id}/unsubscribe-headers",
-    response_model=UnsubscribeHeaders,
     responses=raises(ProfileNotFound, PurposeUnknown, IdentifierNotOwned),
 )
 def unsubscribe_headers(

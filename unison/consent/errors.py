@@ -3,53 +3,40 @@
 from unison.kit.errors import Conflict, Forbidden, InvalidParameter, NotFound
 
 
-class PurposeExists(Conflict):
-    pass
+class PurposeExists(Conflict): ...
 
 
-class IdentifierNotOwned(Conflict):
-    pass
+class IdentifierNotOwned(Conflict): ...
 
 
-class NoReachableIdentifier(Conflict):
-    pass
+class NoReachableIdentifier(Conflict): ...
 
 
-class LinkInvalid(Forbidden):
-    pass
+class LinkInvalid(Forbidden): ...
 
 
-class OneClickMissing(InvalidParameter):
-    pass
+class OneClickMissing(InvalidParameter): ...
 
 
-class TimeZoneUnknown(InvalidParameter):
-    pass
+class TimeZoneUnknown(InvalidParameter): ...
 
 
-class ConsentInvalid(InvalidParameter):
-    pass
+class ConsentInvalid(InvalidParameter): ...
 
 
-class SuppressionInvalid(InvalidParameter):
-    pass
+class SuppressionInvalid(InvalidParameter): ...
 
 
-class SuppressionNotFound(NotFound):
-    pass
+class SuppressionNotFound(NotFound): ...
 
 
-class PurposeUnknown(InvalidParameter):
-    pass
+class PurposeUnknown(InvalidParameter): ...
 
 
-class ChannelUnknown(InvalidParameter):
-    pass
+class ChannelUnknown(InvalidParameter): ...
 
 
-class WebhookInvalid(InvalidParameter):
-    pass
+class WebhookInvalid(InvalidParameter): ...
 
 
-class WebhookNotFound(NotFound):
-    pass
+class WebhookNotFound(NotFound): ...

@@ -6,13 +6,18 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
-from unison.api.deps import AppRuntime, DbSession, WebhooksWrite
+from unison.api.deps import AppRuntime, DbSession, requiring
 from unison.api.ids import DbId
 from unison.api.openapi import raises
+from unison.auth.roles import Permission
 from unison.consent.errors import WebhookInvalid, WebhookNotFound
 from unison.consent.ledger import webhooks
 
-router = APIRouter(prefix="/api/consent/webhooks", tags=["consent"])
+router = APIRouter(
+    prefix="/api/consent/webhooks",
+    tags=["consent"],
+    dependencies=requiring(Permission.webhooks_write),
+)
 
 
 class WebhookCreate(BaseModel):
@@ -38,22 +43,20 @@ class WebhookCreated(Webhook):
     secret: str = Field(description="shown once: sign-checking key for X-Unison-Signature")
 
 
-@router.post("", response_model=WebhookCreated, status_code=201, responses=raises(WebhookInvalid))
+@router.post("", status_code=201, responses=raises(WebhookInvalid))
 def create_webhook(
     body: WebhookCreate,
     session: DbSession,
     runtime: AppRuntime,
-    _token: WebhooksWrite,
 ) -> WebhookCreated:
     """Subscribe a URL to consent changes; the signing secret is returned once."""
     hook, secret = webhooks.create(session, runtime.settings, body.url, body.secret)
     return WebhookCreated(**Webhook.model_validate(hook).model_dump(), secret=secret)
 
 
-@router.get("", response_model=list[Webhook])
+@router.get("")
 def list_webhooks(
     session: DbSession,
-    _token: WebhooksWrite,
 ) -> list[Webhook]:
     """Every subscription (secrets are never shown again)."""
     return [Webhook.model_validate(h) for h in webhooks.listing(session)]
@@ -63,7 +66,6 @@ def list_webhooks(
 def delete_webhook(
     webhook_id: Annotated[DbId, Path()],
     session: DbSession,
-    _token: WebhooksWrite,
 ) -> None:
     """Stop a subscription; its pending deliveries are cancelled."""
     webhooks.delete(session, webhook_id)

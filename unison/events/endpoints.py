@@ -53,7 +53,7 @@ def _source_id(session: Session, name: str | None) -> int | None:
 Limit = Annotated[int, Query(ge=1, le=1000, description="page size, 1-1000")]
 
 
-@read.get("/events", response_model=Page[EventView])
+@read.get("/events")
 def list_events(
     session: DbSession,
     _token: EventsRead,
@@ -89,7 +89,7 @@ def list_events(
     return Page[EventView](items=items, next_cursor=next_cursor)
 
 
-@read.get("/events/{event_id}", response_model=EventView, responses=raises(EventNotFound))
+@read.get("/events/{event_id}", responses=raises(EventNotFound))
 def get_event(
     event_id: Annotated[DbId, Path()],
     session: DbSession,
@@ -117,7 +117,7 @@ def _rejected_out(item: RejectedEvent, source: str | None) -> RejectedEventView:
     )
 
 
-@read.get("/rejected-events", response_model=Page[RejectedEventView])
+@read.get("/rejected-events")
 def list_rejected_events(
     session: DbSession,
     _token: EventsRead,

@@ -3,20 +3,16 @@
 from unison.kit.errors import NotFound, UnisonError
 
 
-class InvalidBatch(UnisonError):
-    status_code = 400
+class InvalidBatch(UnisonError, status=400): ...
 
 
-class BatchTooLarge(UnisonError):
-    status_code = 400
+class BatchTooLarge(UnisonError, status=400): ...
 
 
-class BatchRejected(UnisonError):
-    status_code = 400
+class BatchRejected(UnisonError, status=400): ...
 
 
-class EventNotFound(NotFound):
-    pass
+class EventNotFound(NotFound): ...
 
 
 class ImportSetupError(UnisonError):
@@ -33,12 +29,10 @@ class EventRejected(UnisonError):
         self.error = type(self).__name__
 
 
-class InvalidEvent(EventRejected):
-    status_code = 400
+class InvalidEvent(EventRejected, status=400): ...
 
 
-class EventTooLarge(EventRejected):
-    status_code = 413
+class EventTooLarge(EventRejected, status=413): ...
 
 
 class InvalidLine(EventRejected):

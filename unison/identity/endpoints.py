@@ -20,7 +20,7 @@ from unison.kit.pagination import Page, decode_id_cursor, encode_cursor
 router = APIRouter(prefix="/api/identity", tags=["identity"])
 
 
-@router.get("/conflicts", response_model=Page[IdentityConflict])
+@router.get("/conflicts")
 def list_conflicts(
     session: DbSession,
     _token: ProfilesRead,
@@ -40,7 +40,6 @@ def list_conflicts(
 
 @router.post(
     "/conflicts/{conflict_id}/resolve",
-    response_model=IdentityConflict,
     responses=raises(ConflictNotFound, ConflictAlreadyResolved),
 )
 def resolve_conflict(
@@ -56,7 +55,7 @@ def resolve_conflict(
     return IdentityConflict.model_validate(conflict, from_attributes=True)
 
 
-@router.get("/shared-identifiers", response_model=Page[SharedIdentifier])
+@router.get("/shared-identifiers")
 def list_shared_identifiers(
     session: DbSession,
     _token: ProfilesRead,

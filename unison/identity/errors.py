@@ -3,17 +3,13 @@
 from unison.kit.errors import Conflict, NotFound
 
 
-class MergeNotFound(NotFound):
-    pass
+class MergeNotFound(NotFound): ...
 
 
-class MergeNotInProfile(Conflict):
-    pass
+class MergeNotInProfile(Conflict): ...
 
 
-class ConflictNotFound(NotFound):
-    pass
+class ConflictNotFound(NotFound): ...
 
 
-class ConflictAlreadyResolved(Conflict):
-    pass
+class ConflictAlreadyResolved(Conflict): ...

@@ -3,5 +3,4 @@
 from unison.kit.errors import NotFound
 
 
-class ConversationNotFound(NotFound):
-    pass
+class ConversationNotFound(NotFound): ...

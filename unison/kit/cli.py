@@ -29,7 +29,8 @@ def migrated_sessions() -> sessionmaker[Session]:
 
 
 def fail(exc: UnisonError) -> typer.Exit:
-    err.print(f"[red]error:[/red] {exc.detail}")
+    where = f" ({exc.field})" if exc.field else ""
+    err.print(f"[red]error:[/red] {exc.detail}{where}")
     return typer.Exit(code=2)
 
 

@@ -9,6 +9,12 @@ class UnisonError(Exception):
     # answer then closes the connection instead of leaving unread bytes in front of the next.
     close_connection = False
 
+    def __init_subclass__(cls, status: int | None = None, **kwargs: Any) -> None:
+        # `class X(UnisonError, status=409): ...` declares an error in one line.
+        super().__init_subclass__(**kwargs)
+        if status is not None:
+            cls.status_code = status
+
     def __init__(
         self,
         detail: str,
@@ -32,25 +38,19 @@ class UnisonError(Exception):
         return body
 
 
-class NotFound(UnisonError):
-    status_code = 404
+class NotFound(UnisonError, status=404): ...
 
 
-class Unauthorized(UnisonError):
-    status_code = 401
+class Unauthorized(UnisonError, status=401): ...
 
 
-class Forbidden(UnisonError):
-    status_code = 403
+class Forbidden(UnisonError, status=403): ...
 
 
-class Conflict(UnisonError):
-    status_code = 409
+class Conflict(UnisonError, status=409): ...
 
 
-class PayloadTooLarge(UnisonError):
-    status_code = 413
+class PayloadTooLarge(UnisonError, status=413): ...
 
 
-class InvalidParameter(UnisonError):
-    status_code = 400
+class InvalidParameter(UnisonError, status=400): ...

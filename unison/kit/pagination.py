@@ -2,7 +2,9 @@
 
 import base64
 import binascii
-from typing import Generic, TypeVar
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Generic, Protocol, TypeVar
 
 import orjson
 from pydantic import BaseModel
@@ -58,3 +60,21 @@ class Page(BaseModel, Generic[T]):
 
     items: list[T]
     next_cursor: str | None
+
+
+class _Timed(Protocol):
+    id: int
+
+
+TimedT = TypeVar("TimedT", bound=_Timed)
+
+
+def time_cursor(
+    items: Sequence[TimedT], limit: int, moment: Callable[[TimedT], datetime]
+) -> str | None:
+    """The next_cursor of a page ordered by (moment, id), read with `limit`: where the last
+    item stands when the page came back full, None on the last page."""
+    if len(items) != limit:
+        return None
+    last = items[-1]
+    return encode_cursor(moment(last).isoformat(), last.id)

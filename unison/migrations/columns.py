@@ -52,3 +52,18 @@ def create_webhook_deliveries() -> None:
     op.create_index(
         "ix_consent_webhook_deliveries_profile_id", "consent_webhook_deliveries", ["profile_id"]
     )
+
+
+def index(table: str, column: str) -> None:
+    """The plain index on one column, named as the models name it: ix_<table>_<column>."""
+    op.create_index(f"ix_{table}_{column}", table, [column])
+
+
+def unique_index(name: str, table: str, *columns: str) -> None:
+    """A unique index over the columns, in their order."""
+    op.create_index(name, table, list(columns), unique=True)
+
+
+def keyed_by(table: str, *columns: str) -> sa.PrimaryKeyConstraint:
+    """The composite or natural primary key (pk_<table>, the models' naming convention)."""
+    return sa.PrimaryKeyConstraint(*columns, name=op.f(f"pk_{table}"))

@@ -25,7 +25,7 @@ from unison.identity.errors import MergeNotFound, MergeNotInProfile
 from unison.identity.identifiers import BUILTIN_TYPES
 from unison.identity.schemas import Merge, SplitRequest, SplitResult
 from unison.kit.errors import InvalidParameter
-from unison.kit.pagination import Page, decode_cursor, encode_cursor
+from unison.kit.pagination import Page, decode_cursor, encode_cursor, time_cursor
 from unison.profiles import repository, service
 from unison.profiles.errors import IdentifierInvalid, ProfileNotFound
 from unison.profiles.processor import NAME as PROCESSOR
@@ -68,7 +68,7 @@ async def lookup_profile(
     )
 
 
-@router.get("", response_model=Page[ProfileListItem])
+@router.get("")
 def search_profiles(
     q: Annotated[
         str,
@@ -112,9 +112,7 @@ async def get_profile(request: Request, profile_id: ProfileId) -> Response:
     )
 
 
-@router.get(
-    "/{profile_id}/timeline", response_model=Page[TimelineItem], responses=raises(ProfileNotFound)
-)
+@router.get("/{profile_id}/timeline", responses=raises(ProfileNotFound))
 def profile_timeline(
     profile_id: ProfileId,
     session: DbSession,
@@ -165,15 +163,11 @@ def profile_timeline(
         )
         for e, source, attributed in rows
     ]
-    next_cursor = (
-        encode_cursor(items[-1].timestamp.isoformat(), items[-1].id)
-        if len(items) == limit
-        else None
-    )
+    next_cursor = time_cursor(items, limit, lambda item: item.timestamp)
     return Page[TimelineItem](items=items, next_cursor=next_cursor)
 
 
-@router.get("/{profile_id}/merges", response_model=list[Merge], responses=raises(ProfileNotFound))
+@router.get("/{profile_id}/merges", responses=raises(ProfileNotFound))
 def profile_merges(
     profile_id: ProfileId,
     session: DbSession,
@@ -187,7 +181,6 @@ def profile_merges(
 
 @router.post(
     "/{profile_id}/split",
-    response_model=SplitResult,
     responses=raises(ProfileNotFound, MergeNotFound, MergeNotInProfile),
 )
 def split_profile(

@@ -3,9 +3,7 @@
 from unison.kit.errors import InvalidParameter, NotFound
 
 
-class ProfileNotFound(NotFound):
-    pass
+class ProfileNotFound(NotFound): ...
 
 
-class IdentifierInvalid(InvalidParameter):
-    pass
+class IdentifierInvalid(InvalidParameter): ...

@@ -7,9 +7,8 @@ import orjson
 import typer
 from rich.table import Table
 
-from unison.kit.cli import console, err, migrated_sessions
+from unison.kit.cli import command_transaction, console, fail, migrated_sessions
 from unison.kit.clock import ensure_utc, utcnow
-from unison.kit.db import transaction
 from unison.kit.errors import UnisonError
 from unison.kit.settings import get_settings
 from unison.segments import repository as rows
@@ -26,12 +25,6 @@ Definition = Annotated[str | None, typer.Option(help="the condition as JSON")]
 Text = Annotated[
     str | None, typer.Option(help='the condition as text, e.g. trait("city") == "Tbilisi"')
 ]
-
-
-def _fail(exc: UnisonError) -> typer.Exit:
-    where = f" ({exc.field})" if exc.field else ""
-    err.print(f"[red]error:[/red] {exc.detail}{where}")
-    return typer.Exit(code=2)
 
 
 def _condition(definition: str | None, text: str | None) -> Condition:
@@ -54,13 +47,10 @@ def create(
     description: Annotated[str, typer.Option()] = "",
 ) -> None:
     """Create a segment and compute its members."""
-    try:
-        with transaction(migrated_sessions()) as session:
-            row, outcome = service.create(
-                session, get_settings(), name, description, _condition(definition, text), utcnow()
-            )
-    except UnisonError as exc:
-        raise _fail(exc) from None
+    with command_transaction() as session:
+        row, outcome = service.create(
+            session, get_settings(), name, description, _condition(definition, text), utcnow()
+        )
     console.print(
         f"segment {row.id} {row.name!r}: {outcome.members:,} members ({outcome.seconds:.2f} s)"
     )
@@ -88,7 +78,7 @@ def show(segment_id: int) -> None:
             console.print(row.text)
             console.print_json(orjson.dumps(row.definition).decode())
     except UnisonError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
 
 
 @segments_app.command("preview")
@@ -99,7 +89,7 @@ def preview(definition: Definition = None, text: Text = None, sample: int = 10) 
         with migrated_sessions()() as session:
             count, found = service.preview(session, get_settings(), condition, utcnow(), sample)
     except UnisonError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     console.print(to_text(condition))
     console.print(f"{count:,} profiles; sample: {', '.join(map(str, found)) or '-'}")
 
@@ -115,11 +105,8 @@ def members(segment_id: int, limit: int = 100) -> None:
 @segments_app.command("delete")
 def delete(segment_id: int) -> None:
     """Delete a segment (history kept)."""
-    try:
-        with transaction(migrated_sessions()) as session:
-            service.delete(session, segment_id)
-    except UnisonError as exc:
-        raise _fail(exc) from None
+    with command_transaction() as session:
+        service.delete(session, segment_id)
     console.print(f"segment {segment_id} deleted")
 
 
@@ -129,17 +116,14 @@ def recompute(
 ) -> None:
     """Recompute members from scratch with the compiled SQL."""
     settings = get_settings()
-    try:
-        with transaction(migrated_sessions()) as session:
-            targets = [service.get(session, segment_id)] if segment_id else rows.segments(session)
-            for row in targets:
-                outcome = service.recompute(session, settings, row, utcnow())
-                console.print(
-                    f"{row.name}: {outcome.members:,} members, +{outcome.entered:,} "
-                    f"-{outcome.exited:,} ({outcome.seconds:.2f} s)"
-                )
-    except UnisonError as exc:
-        raise _fail(exc) from None
+    with command_transaction() as session:
+        targets = [service.get(session, segment_id)] if segment_id else rows.segments(session)
+        for row in targets:
+            outcome = service.recompute(session, settings, row, utcnow())
+            console.print(
+                f"{row.name}: {outcome.members:,} members, +{outcome.entered:,} "
+                f"-{outcome.exited:,} ({outcome.seconds:.2f} s)"
+            )
 
 
 @segments_app.command("tick")
@@ -157,7 +141,7 @@ def tick(
 @rfm_app.command("refresh")
 def rfm_refresh() -> None:
     """Recompute RFM quintiles over every buyer and rescore them all."""
-    with transaction(migrated_sessions()) as session:
+    with command_transaction() as session:
         result = service.refresh_rfm(session, get_settings(), utcnow())
     console.print(f"{result['buyers']:,} buyers scored")
     for name, count in sorted(result["cells"].items(), key=lambda kv: -kv[1]):

@@ -44,7 +44,7 @@ def _saved(row: Any, outcome: service.Outcome) -> SegmentSaved:
     )
 
 
-@router.get("/segments", response_model=list[Segment])
+@router.get("/segments")
 def list_segments(
     session: DbSession,
     _token: SegmentsRead,
@@ -55,7 +55,6 @@ def list_segments(
 
 @router.post(
     "/segments",
-    response_model=SegmentSaved,
     status_code=201,
     responses=raises(SegmentDefinitionInvalid, SegmentExists),
 )
@@ -73,9 +72,7 @@ def create_segment(
     return _saved(row, outcome)
 
 
-@router.post(
-    "/segments/preview", response_model=Preview, responses=raises(SegmentDefinitionInvalid)
-)
+@router.post("/segments/preview", responses=raises(SegmentDefinitionInvalid))
 def preview_segment(
     body: PreviewRequest,
     session: DbSession,
@@ -94,7 +91,7 @@ def preview_segment(
     return Preview(count=count, sample=sample, definition=dump(condition), text=to_text(condition))
 
 
-@router.get("/segments/{segment_id}", response_model=Segment, responses=raises(SegmentNotFound))
+@router.get("/segments/{segment_id}", responses=raises(SegmentNotFound))
 def get_segment(
     segment_id: SegmentId,
     session: DbSession,
@@ -106,7 +103,6 @@ def get_segment(
 
 @router.patch(
     "/segments/{segment_id}",
-    response_model=SegmentSaved,
     responses=raises(SegmentNotFound, SegmentDefinitionInvalid, SegmentExists),
 )
 def update_segment(
@@ -146,9 +142,7 @@ def delete_segment(
     service.delete(session, segment_id)
 
 
-@router.post(
-    "/segments/{segment_id}/recompute", response_model=Recomputed, responses=raises(SegmentNotFound)
-)
+@router.post("/segments/{segment_id}/recompute", responses=raises(SegmentNotFound))
 def recompute_segment(
     segment_id: SegmentId,
     session: DbSession,
@@ -160,9 +154,7 @@ def recompute_segment(
     return Recomputed(**service.recompute(session, runtime.settings, row, utcnow()).__dict__)
 
 
-@router.get(
-    "/segments/{segment_id}/members", response_model=Page[Member], responses=raises(SegmentNotFound)
-)
+@router.get("/segments/{segment_id}/members", responses=raises(SegmentNotFound))
 def segment_members(
     segment_id: SegmentId,
     session: DbSession,
@@ -213,7 +205,7 @@ def export_members(
     )
 
 
-@router.get("/segments/{segment_id}/history", response_model=list[SegmentHistoryEntry])
+@router.get("/segments/{segment_id}/history")
 def segment_history(
     segment_id: SegmentId,
     session: DbSession,
@@ -249,7 +241,6 @@ def explain_membership(
 
 @router.get(
     "/profiles/{profile_id}/segments",
-    response_model=list[ProfileSegment],
     responses=raises(ProfileNotFound),
 )
 def profile_segments(
@@ -265,7 +256,7 @@ def profile_segments(
     ]
 
 
-@router.get("/computed-traits", response_model=list[ComputedTraitDefinition])
+@router.get("/computed-traits")
 def list_traits(
     session: DbSession,
     _token: SegmentsRead,
@@ -281,7 +272,6 @@ def list_traits(
 
 @router.put(
     "/computed-traits/{name}",
-    response_model=ComputedTraitDefinition,
     responses=raises(SegmentDefinitionInvalid),
 )
 def define_trait(

@@ -7,13 +7,10 @@ class ExportColumnsForbidden(Forbidden):
     """The role may export membership columns only."""
 
 
-class SegmentNotFound(NotFound):
-    pass
+class SegmentNotFound(NotFound): ...
 
 
-class SegmentExists(Conflict):
-    pass
+class SegmentExists(Conflict): ...
 
 
-class TraitNotFound(NotFound):
-    pass
+class TraitNotFound(NotFound): ...

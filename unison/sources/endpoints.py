@@ -12,7 +12,7 @@ from unison.sources.schemas import Source, SourceCreate, SourceCreated
 router = APIRouter(prefix="/api/sources", tags=["sources"])
 
 
-@router.get("", response_model=list[Source])
+@router.get("")
 def list_sources(
     session: DbSession,
     _token: SourcesRead,
@@ -21,9 +21,7 @@ def list_sources(
     return [Source.model_validate(s, from_attributes=True) for s in service.list_sources(session)]
 
 
-@router.post(
-    "", response_model=SourceCreated, status_code=201, responses=raises(SourceInvalid, SourceExists)
-)
+@router.post("", status_code=201, responses=raises(SourceInvalid, SourceExists))
 def create_source(
     body: SourceCreate,
     session: DbSession,

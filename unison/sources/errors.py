@@ -3,13 +3,10 @@
 from unison.kit.errors import Conflict, NotFound, UnisonError
 
 
-class SourceInvalid(UnisonError):
-    status_code = 400
+class SourceInvalid(UnisonError, status=400): ...
 
 
-class SourceExists(Conflict):
-    pass
+class SourceExists(Conflict): ...
 
 
-class SourceNotFound(NotFound):
-    pass
+class SourceNotFound(NotFound): ...

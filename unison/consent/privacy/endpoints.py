@@ -63,7 +63,7 @@ class PrivacyRequest(BaseModel):
     created_at: datetime
 
 
-@router.get("/requests", response_model=list[PrivacyRequest])
+@router.get("/requests")
 def list_requests(
     session: DbSession,
     _token: PrivacyWrite,

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import JSON, TIME, serial
+from unison.migrations.columns import JSON, TIME, index, keyed_by, serial, unique_index
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -19,7 +19,7 @@ def upgrade() -> None:
         sa.Column("token_hint", sa.String(20), nullable=False),
         sa.Column("created_at", TIME, nullable=False),
         sa.Column("revoked_at", TIME, nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_api_tokens")),
+        keyed_by("api_tokens", "id"),
         sa.UniqueConstraint("name", name=op.f("uq_api_tokens_name")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
     )
@@ -31,7 +31,7 @@ def upgrade() -> None:
         sa.Column("write_key_hash", sa.String(64), nullable=False),
         sa.Column("write_key_hint", sa.String(20), nullable=False),
         sa.Column("created_at", TIME, nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_sources")),
+        keyed_by("sources", "id"),
         sa.UniqueConstraint("name", name=op.f("uq_sources_name")),
         sa.UniqueConstraint("write_key_hash", name=op.f("uq_sources_write_key_hash")),
     )
@@ -52,12 +52,10 @@ def upgrade() -> None:
             ["source_id"], ["sources.id"], name=op.f("fk_events_source_id_sources")
         ),
     )
-    op.create_index(
-        "uq_events_source_id_message_id", "events", ["source_id", "message_id"], unique=True
-    )
-    op.create_index("ix_events_user_id", "events", ["user_id"])
-    op.create_index("ix_events_anonymous_id", "events", ["anonymous_id"])
-    op.create_index("ix_events_timestamp", "events", ["timestamp"])
+    unique_index("uq_events_source_id_message_id", "events", "source_id", "message_id")
+    index("events", "user_id")
+    index("events", "anonymous_id")
+    index("events", "timestamp")
     op.create_table(
         "rejected_events",
         serial(),
@@ -74,7 +72,7 @@ def upgrade() -> None:
             ["source_id"], ["sources.id"], name=op.f("fk_rejected_events_source_id_sources")
         ),
     )
-    op.create_index("ix_rejected_events_source_id", "rejected_events", ["source_id"])
+    index("rejected_events", "source_id")
 
 
 def downgrade() -> None:

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import JSON, TIME, serial
+from unison.migrations.columns import JSON, TIME, index, serial, unique_index
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -43,9 +43,9 @@ def upgrade() -> None:
         sa.Column("first_seen", TIME, nullable=False),
         sa.Column("event_id", sa.BigInteger(), nullable=False),
     )
-    op.create_index("uq_identifiers_type_value", "identifiers", ["type", "value"], unique=True)
-    op.create_index("ix_identifiers_profile_id", "identifiers", ["profile_id"])
-    op.create_index("ix_identifiers_value", "identifiers", ["value"])
+    unique_index("uq_identifiers_type_value", "identifiers", "type", "value")
+    index("identifiers", "profile_id")
+    index("identifiers", "value")
     op.create_table(
         "identifier_rejections",
         serial(),
@@ -54,7 +54,7 @@ def upgrade() -> None:
         sa.Column("value", sa.String(255), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
     )
-    op.create_index("ix_identifier_rejections_event_id", "identifier_rejections", ["event_id"])
+    index("identifier_rejections", "event_id")
     op.create_table(
         "merges",
         serial(),
@@ -68,8 +68,8 @@ def upgrade() -> None:
         sa.Column("undone_at", TIME, nullable=True),
         sa.Column("undone_reason", sa.String(200), nullable=True),
     )
-    op.create_index("ix_merges_survivor_id", "merges", ["survivor_id"])
-    op.create_index("ix_merges_merged_id", "merges", ["merged_id"])
+    index("merges", "survivor_id")
+    index("merges", "merged_id")
     op.create_table(
         "identity_conflicts",
         serial(),
@@ -85,8 +85,8 @@ def upgrade() -> None:
         sa.Column("resolved_at", TIME, nullable=True),
         sa.Column("resolution", sa.Text(), nullable=True),
     )
-    op.create_index("ix_identity_conflicts_profile_id", "identity_conflicts", ["profile_id"])
-    op.create_index("ix_identity_conflicts_status", "identity_conflicts", ["status"])
+    index("identity_conflicts", "profile_id")
+    index("identity_conflicts", "status")
     op.create_table(
         "identity_blocks",
         serial(),
@@ -97,14 +97,11 @@ def upgrade() -> None:
         sa.Column("merge_id", sa.BigInteger(), nullable=False),
         sa.Column("created_at", TIME, nullable=False),
     )
-    op.create_index(
-        "uq_identity_blocks_pair",
-        "identity_blocks",
-        ["a_type", "a_value", "b_type", "b_value"],
-        unique=True,
+    unique_index(
+        "uq_identity_blocks_pair", "identity_blocks", "a_type", "a_value", "b_type", "b_value"
     )
-    op.create_index("ix_identity_blocks_a_value", "identity_blocks", ["a_value"])
-    op.create_index("ix_identity_blocks_b_value", "identity_blocks", ["b_value"])
+    index("identity_blocks", "a_value")
+    index("identity_blocks", "b_value")
     op.create_table(
         "profiles",
         sa.Column("id", sa.BigInteger(), primary_key=True, autoincrement=False),
@@ -122,8 +119,8 @@ def upgrade() -> None:
         sa.Column("channels", JSON, nullable=False),
         sa.Column("search_name", sa.String(255), nullable=True),
     )
-    op.create_index("ix_profiles_canonical_id", "profiles", ["canonical_id"])
-    op.create_index("ix_profiles_search_name", "profiles", ["search_name"])
+    index("profiles", "canonical_id")
+    index("profiles", "search_name")
     op.create_table(
         "event_profiles",
         sa.Column("event_id", sa.BigInteger(), primary_key=True, autoincrement=False),

@@ -3,7 +3,15 @@
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import JSON, TIME, create_webhook_deliveries, serial
+from unison.migrations.columns import (
+    JSON,
+    TIME,
+    create_webhook_deliveries,
+    index,
+    keyed_by,
+    serial,
+    unique_index,
+)
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -15,7 +23,7 @@ def upgrade() -> None:
         sa.Column("profile_id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("hash", sa.String(length=64), nullable=False),
-        sa.PrimaryKeyConstraint("profile_id", name=op.f("pk_consent_chain_heads")),
+        keyed_by("consent_chain_heads", "profile_id"),
     )
     op.create_table(
         "consent_preferences",
@@ -28,7 +36,7 @@ def upgrade() -> None:
         sa.Column("time_zone", sa.String(length=64), nullable=True),
         sa.Column("source", sa.String(length=40), nullable=False),
         sa.Column("updated_at", TIME, nullable=False),
-        sa.PrimaryKeyConstraint("profile_id", name=op.f("pk_consent_preferences")),
+        keyed_by("consent_preferences", "profile_id"),
     )
     op.create_table(
         "consent_purposes",
@@ -36,7 +44,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("created_at", TIME, nullable=False),
-        sa.PrimaryKeyConstraint("name", name=op.f("pk_consent_purposes")),
+        keyed_by("consent_purposes", "name"),
     )
     op.create_table(
         "consent_records",
@@ -66,10 +74,8 @@ def upgrade() -> None:
         "consent_records",
         ["identifier_value", "identifier_type", "occurred_at"],
     )
-    op.create_index(
-        "uq_consent_records_profile_id_seq", "consent_records", ["profile_id", "seq"], unique=True
-    )
-    op.create_index("ix_consent_records_event_id", "consent_records", ["event_id"])
+    unique_index("uq_consent_records_profile_id_seq", "consent_records", "profile_id", "seq")
+    index("consent_records", "event_id")
     op.create_table(
         "consent_state",
         sa.Column("identifier_type", sa.String(length=40), nullable=False),
@@ -83,15 +89,9 @@ def upgrade() -> None:
         sa.Column("source_channel", sa.String(length=20), nullable=True),
         sa.Column("occurred_at", TIME, nullable=False),
         sa.Column("expires_at", TIME, nullable=True),
-        sa.PrimaryKeyConstraint(
-            "identifier_type",
-            "identifier_value",
-            "purpose",
-            "channel",
-            name=op.f("pk_consent_state"),
-        ),
+        keyed_by("consent_state", "identifier_type", "identifier_value", "purpose", "channel"),
     )
-    op.create_index("ix_consent_state_profile_id", "consent_state", ["profile_id"])
+    index("consent_state", "profile_id")
     op.create_table(
         "consent_suppressions",
         serial(),
@@ -101,11 +101,8 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("created_at", TIME, nullable=False),
     )
-    op.create_index(
-        "uq_consent_suppressions_hash_reason",
-        "consent_suppressions",
-        ["identifier_hash", "reason"],
-        unique=True,
+    unique_index(
+        "uq_consent_suppressions_hash_reason", "consent_suppressions", "identifier_hash", "reason"
     )
     create_webhook_deliveries()
     op.create_table(
@@ -131,14 +128,9 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("created_at", TIME, nullable=False),
     )
-    op.create_index("ix_outbound_messages_profile_id", "outbound_messages", ["profile_id"])
-    op.create_index("ix_outbound_messages_status", "outbound_messages", ["status"])
-    op.create_index(
-        "uq_outbound_messages_idempotency_key",
-        "outbound_messages",
-        ["idempotency_key"],
-        unique=True,
-    )
+    index("outbound_messages", "profile_id")
+    index("outbound_messages", "status")
+    unique_index("uq_outbound_messages_idempotency_key", "outbound_messages", "idempotency_key")
     op.create_table(
         "privacy_requests",
         serial(),
@@ -149,7 +141,7 @@ def upgrade() -> None:
         sa.Column("summary", JSON, nullable=False),
         sa.Column("created_at", TIME, nullable=False),
     )
-    op.create_index("ix_privacy_requests_profile_id", "privacy_requests", ["profile_id"])
+    index("privacy_requests", "profile_id")
 
 
 def downgrade() -> None:

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import JSON, TIME
+from unison.migrations.columns import JSON, TIME, index, keyed_by
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -17,9 +17,9 @@ def upgrade() -> None:
         sa.Column("value", JSON, nullable=True),
         sa.Column("source", sa.String(length=40), nullable=False),
         sa.Column("computed_at", TIME, nullable=False),
-        sa.PrimaryKeyConstraint("profile_id", "name", name=op.f("pk_computed_traits")),
+        keyed_by("computed_traits", "profile_id", "name"),
     )
-    op.create_index("ix_computed_traits_name", "computed_traits", ["name"])
+    index("computed_traits", "name")
 
 
 def downgrade() -> None:

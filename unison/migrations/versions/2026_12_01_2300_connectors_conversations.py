@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import JSON, TIME, serial
+from unison.migrations.columns import JSON, TIME, index, keyed_by, serial, unique_index
 
 revision: str = "0005"
 down_revision: str | None = "0004b"
@@ -24,9 +24,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["source_id"], ["sources.id"], name=op.f("fk_connectors_source_id_sources")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_connectors")),
+        keyed_by("connectors", "id"),
     )
-    op.create_index("uq_connectors_name", "connectors", ["name"], unique=True)
+    unique_index("uq_connectors_name", "connectors", "name")
     op.create_table(
         "conversations",
         serial(),
@@ -39,11 +39,8 @@ def upgrade() -> None:
         sa.Column("last_message_at", TIME, nullable=False),
         sa.Column("message_count", sa.Integer(), nullable=False),
     )
-    op.create_index(
-        "uq_conversations_thread_key_profile_id",
-        "conversations",
-        ["thread_key", "profile_id"],
-        unique=True,
+    unique_index(
+        "uq_conversations_thread_key_profile_id", "conversations", "thread_key", "profile_id"
     )
     op.create_index(
         "ix_conversations_profile_id_last_message_at",
@@ -71,20 +68,14 @@ def upgrade() -> None:
             name=op.f("fk_conversation_messages_conversation_id_conversations"),
         ),
     )
-    op.create_index(
-        "uq_conversation_messages_event_id", "conversation_messages", ["event_id"], unique=True
-    )
+    unique_index("uq_conversation_messages_event_id", "conversation_messages", "event_id")
     op.create_index(
         "ix_conversation_messages_conversation_id_sent_at",
         "conversation_messages",
         ["conversation_id", "sent_at"],
     )
-    op.create_index("ix_conversation_messages_profile_id", "conversation_messages", ["profile_id"])
-    op.create_index(
-        "ix_conversation_messages_provider_message_id",
-        "conversation_messages",
-        ["provider_message_id"],
-    )
+    index("conversation_messages", "profile_id")
+    index("conversation_messages", "provider_message_id")
 
 
 def downgrade() -> None:

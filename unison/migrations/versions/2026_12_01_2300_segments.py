@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import JSON, TIME, serial
+from unison.migrations.columns import JSON, TIME, index, keyed_by, serial
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -49,9 +49,9 @@ def upgrade() -> None:
         sa.Column("segment_id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("profile_id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("entered_at", TIME, nullable=False),
-        sa.PrimaryKeyConstraint("segment_id", "profile_id", name=op.f("pk_segment_members")),
+        keyed_by("segment_members", "segment_id", "profile_id"),
     )
-    op.create_index("ix_segment_members_profile_id", "segment_members", ["profile_id"])
+    index("segment_members", "profile_id")
     op.create_table(
         "segment_history",
         serial(),
@@ -65,16 +65,16 @@ def upgrade() -> None:
     op.create_index(
         "ix_segment_history_segment_id_profile_id", "segment_history", ["segment_id", "profile_id"]
     )
-    op.create_index("ix_segment_history_profile_id", "segment_history", ["profile_id"])
+    index("segment_history", "profile_id")
     op.create_table(
         "segment_timers",
         sa.Column("owner", sa.String(120), nullable=False),
         sa.Column("profile_id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("due_at", TIME, nullable=False),
-        sa.PrimaryKeyConstraint("owner", "profile_id", name=op.f("pk_segment_timers")),
+        keyed_by("segment_timers", "owner", "profile_id"),
     )
-    op.create_index("ix_segment_timers_due_at", "segment_timers", ["due_at"])
-    op.create_index("ix_segment_timers_profile_id", "segment_timers", ["profile_id"])
+    index("segment_timers", "due_at")
+    index("segment_timers", "profile_id")
     op.create_table(
         "computed_trait_definitions",
         sa.Column("name", sa.String(100), primary_key=True),

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import TIME, serial
+from unison.migrations.columns import TIME, serial, unique_index
 
 revision: str = "0007"
 down_revision: str | None = "0006"
@@ -19,11 +19,12 @@ def upgrade() -> None:
         sa.Column("amount", sa.Float(), nullable=False),
         sa.Column("updated_at", TIME, nullable=False),
     )
-    op.create_index(
+    unique_index(
         "uq_acquisition_spend_channel_month_currency",
         "acquisition_spend",
-        ["channel", "month", "currency"],
-        unique=True,
+        "channel",
+        "month",
+        "currency",
     )
 
 

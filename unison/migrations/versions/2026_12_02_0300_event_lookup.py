@@ -9,7 +9,7 @@ meanwhile by also scanning the events it has not reached).
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import TIME
+from unison.migrations.columns import TIME, index, keyed_by
 
 revision: str = "0008"
 down_revision: str | None = "0007"
@@ -22,18 +22,18 @@ def upgrade() -> None:
         sa.Column("user_id", sa.String(length=255), nullable=True),
         sa.Column("anonymous_id", sa.String(length=255), nullable=True),
         sa.Column("timestamp", TIME, nullable=False),
-        sa.PrimaryKeyConstraint("event_id", name=op.f("pk_event_lookup")),
+        keyed_by("event_lookup", "event_id"),
     )
-    op.create_index("ix_event_lookup_user_id", "event_lookup", ["user_id"])
-    op.create_index("ix_event_lookup_anonymous_id", "event_lookup", ["anonymous_id"])
-    op.create_index("ix_event_lookup_timestamp", "event_lookup", ["timestamp"])
+    index("event_lookup", "user_id")
+    index("event_lookup", "anonymous_id")
+    index("event_lookup", "timestamp")
     op.drop_index("ix_events_user_id", table_name="events")
     op.drop_index("ix_events_anonymous_id", table_name="events")
     op.drop_index("ix_events_timestamp", table_name="events")
 
 
 def downgrade() -> None:
-    op.create_index("ix_events_timestamp", "events", ["timestamp"])
-    op.create_index("ix_events_anonymous_id", "events", ["anonymous_id"])
-    op.create_index("ix_events_user_id", "events", ["user_id"])
+    index("events", "timestamp")
+    index("events", "anonymous_id")
+    index("events", "user_id")
     op.drop_table("event_lookup")

@@ -8,7 +8,7 @@ user ids, emails or phones is recorded in shared_identifiers and never links pro
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import TIME, serial
+from unison.migrations.columns import TIME, serial, unique_index
 
 revision: str = "0009"
 down_revision: str | None = "0008"
@@ -24,11 +24,13 @@ def upgrade() -> None:
         sa.Column("strong_hash", sa.String(64), nullable=False),
         sa.Column("event_id", sa.BigInteger(), nullable=False),
     )
-    op.create_index(
+    unique_index(
         "uq_identifier_cooccurrences",
         "identifier_cooccurrences",
-        ["value", "type", "strong_type", "strong_hash"],
-        unique=True,
+        "value",
+        "type",
+        "strong_type",
+        "strong_hash",
     )
     op.create_table(
         "shared_identifiers",
@@ -42,7 +44,7 @@ def upgrade() -> None:
         sa.Column("profile_id", sa.BigInteger(), nullable=True),
         sa.Column("undone_merges", sa.BigInteger(), nullable=False),
     )
-    op.create_index("uq_shared_identifiers", "shared_identifiers", ["value", "type"], unique=True)
+    unique_index("uq_shared_identifiers", "shared_identifiers", "value", "type")
 
 
 def downgrade() -> None:

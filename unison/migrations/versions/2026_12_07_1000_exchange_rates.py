@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import TIME, serial
+from unison.migrations.columns import TIME, serial, unique_index
 
 revision: str = "0010"
 down_revision: str | None = "0009"
@@ -19,12 +19,7 @@ def upgrade() -> None:
         sa.Column("rate", sa.Float(), nullable=False),
         sa.Column("updated_at", TIME, nullable=False),
     )
-    op.create_index(
-        "uq_exchange_rates_base_currency_day",
-        "exchange_rates",
-        ["base", "currency", "day"],
-        unique=True,
-    )
+    unique_index("uq_exchange_rates_base_currency_day", "exchange_rates", "base", "currency", "day")
 
 
 def downgrade() -> None:

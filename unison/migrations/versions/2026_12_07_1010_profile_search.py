@@ -8,6 +8,8 @@ here, from their traits and identifiers, the way the profile processor indexes t
 import sqlalchemy as sa
 from alembic import op
 
+from unison.migrations.columns import index, keyed_by
+
 revision: str = "0011"
 down_revision: str | None = "0010"
 
@@ -20,9 +22,9 @@ def upgrade() -> None:
         sa.Column("field", sa.String(1), nullable=False),
         sa.Column("key", key, nullable=False),
         sa.Column("profile_id", sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.PrimaryKeyConstraint("field", "key", "profile_id", name=op.f("pk_profile_search_keys")),
+        keyed_by("profile_search_keys", "field", "key", "profile_id"),
     )
-    op.create_index("ix_profile_search_keys_profile_id", "profile_search_keys", ["profile_id"])
+    index("profile_search_keys", "profile_id")
     if sqlite:
         # case_sensitive 1: both sides are case-folded by Python (every script, not ASCII only)
         op.execute(
@@ -35,7 +37,7 @@ def upgrade() -> None:
             "profile_search_text",
             sa.Column("profile_id", sa.BigInteger(), autoincrement=False, nullable=False),
             sa.Column("body", sa.Text(), nullable=False),
-            sa.PrimaryKeyConstraint("profile_id", name=op.f("pk_profile_search_text")),
+            keyed_by("profile_search_text", "profile_id"),
         )
         op.execute(
             "CREATE INDEX ix_profile_search_text_body ON profile_search_text "
