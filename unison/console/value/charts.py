@@ -7,6 +7,7 @@ a <title> for its accessible name. Colours pass WCAG AA contrast on white.
 
 import io
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -52,9 +53,13 @@ def _finish(figure: Any, axes: Any, labels: Labels) -> str:
     axes.set_ylabel(labels.y)
     axes.grid(alpha=0.3, axis="y")
     axes.spines[["top", "right"]].set_visible(False)
-    figure.tight_layout()
     out = io.StringIO()
-    figure.savefig(out, format="svg", metadata={"Date": None})
+    with warnings.catch_warnings():
+        # Matplotlib measures text with its own font, which lacks some glyphs (₾, scripts);
+        # the browser draws the text with its fonts, so the measurement is only for layout.
+        warnings.filterwarnings("ignore", message="Glyph .* missing", category=UserWarning)
+        figure.tight_layout()
+        figure.savefig(out, format="svg", metadata={"Date": None})
     svg = _HEAD.sub(r"\1", out.getvalue(), count=1)
     # the accessible name: a <title> as the first child, and role="img"
     head, _, rest = svg.partition(">")
