@@ -10,6 +10,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
 from unison.auth import service as tokens
+from unison.auth.cli import users_app
 from unison.channels.cli import connectors_app
 from unison.clv.cli import clv_app, report_app
 from unison.consent.cli import consent_app, privacy_app
@@ -43,6 +44,7 @@ app.add_typer(connectors_app, name="connectors")
 app.add_typer(segments_app, name="segments")
 app.add_typer(clv_app, name="clv")
 app.add_typer(report_app, name="report")
+app.add_typer(users_app, name="users")
 
 
 @app.command()

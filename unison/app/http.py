@@ -25,6 +25,7 @@ from unison.consent.endpoints import router as consent_router
 from unison.consent.pages import router as preference_pages
 from unison.consent.privacy.endpoints import router as privacy_router
 from unison.consent.webhook_endpoints import router as webhooks_router
+from unison.console.mount import mount_console
 from unison.events.collect import CollectFastPath
 from unison.events.collect import router as collect
 from unison.events.endpoints import read
@@ -90,4 +91,5 @@ def create_app(
     )
     for router in routers:
         app.include_router(router)
+    mount_console(app)  # /console: the web console (unison/console, docs/design/console.md)
     return app

@@ -29,6 +29,11 @@ class Permission(StrEnum):
     segments_export_pii = "segments:export_pii"  # identifiers and traits in segment exports
     clv_read = "clv:read"  # CLV validation, acquisition spend, unit economics
     clv_write = "clv:write"  # refresh CLV traits, enter acquisition spend
+    # The console's settings pages (sources, connectors, purposes), staff users, the audit log:
+    # admins only (admins hold every permission, so no grant below names them).
+    settings_manage = "settings:manage"
+    users_write = "users:write"
+    audit_read = "audit:read"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {

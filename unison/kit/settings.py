@@ -161,6 +161,17 @@ class Settings(BaseSettings):
     # Longest wall time of one model fit; a slower one stops with FitDidNotConverge.
     clv_fit_timeout_seconds: float = Field(default=60.0, gt=0)
 
+    # --- console (issue 16; unison/console, unison/auth, docs/design/console.md) ---
+    # A console session ends after this long without a request, and after the absolute
+    # limit whatever happens; either way the next page asks for the password again.
+    console_session_idle_minutes: float = Field(default=60.0, gt=0)
+    console_session_absolute_hours: float = Field(default=12.0, gt=0)
+    # Logins refused after this many failures within the window, per account and (a larger
+    # allowance, since offices share addresses) per client address.
+    console_login_max_failures: int = Field(default=5, ge=1)
+    console_login_max_failures_per_address: int = Field(default=20, ge=1)
+    console_login_window_minutes: float = Field(default=15.0, gt=0)
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -37,11 +37,13 @@ from unison.models.segments import (
     TraitDefinitionRow,
 )
 from unison.models.sources import Source
+from unison.models.staff import AuditEntry, LoginFailure, StaffSession, StaffUser
 from unison.models.tokens import ApiToken
 
 __all__ = [
     "AcquisitionSpend",
     "ApiToken",
+    "AuditEntry",
     "Base",
     "ComputedTrait",
     "Connector",
@@ -62,6 +64,7 @@ __all__ = [
     "IdentifierRejection",
     "IdentityBlock",
     "IdentityConflict",
+    "LoginFailure",
     "Merge",
     "OutboundMessage",
     "PrivacyRequest",
@@ -77,6 +80,8 @@ __all__ = [
     "SegmentTimer",
     "SharedIdentifier",
     "Source",
+    "StaffSession",
+    "StaffUser",
     "Suppression",
     "TraitDefinitionRow",
 ]

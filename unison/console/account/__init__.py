@@ -1,0 +1,1 @@
+"""The console's own pages: home, login, logout, password change."""
