@@ -34,6 +34,7 @@ class Permission(StrEnum):
     settings_manage = "settings:manage"
     users_write = "users:write"
     audit_read = "audit:read"
+    profiles_write = "profiles:write"  # staff edit a profile's traits (console, issue 16)
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
@@ -74,3 +75,8 @@ GRANTS[Role.analyst] = GRANTS[Role.analyst] | {Permission.clv_read}
 
 # Segment exports with identifiers and traits (personal data): marketers, who send to them.
 GRANTS[Role.marketer] = GRANTS[Role.marketer] | {Permission.segments_export_pii}
+
+# Staff correct what a customer tells them (a trait edit is an event in the log): marketers,
+# and agents on the phone with the customer.
+GRANTS[Role.marketer] = GRANTS[Role.marketer] | {Permission.profiles_write}
+GRANTS[Role.agent] = GRANTS[Role.agent] | {Permission.profiles_write}

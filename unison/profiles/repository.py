@@ -203,9 +203,14 @@ def timeline(
     system: str = "include",
     before: tuple[datetime, int] | None,
     limit: int,
-) -> list[Row[Event, str, int]]:
+) -> list[Row[Event, str, int, bool]]:
     query = (
-        select(Event, Source.name, EventProfile.profile_id)
+        select(
+            Event,
+            Source.name,
+            EventProfile.profile_id,
+            (Source.write_key_hint == SYSTEM_HINT).label("system"),
+        )
         .join(EventProfile, EventProfile.event_id == Event.id)
         .join(Source, Source.id == Event.source_id)
         .where(EventProfile.profile_id.in_(profile_ids))

@@ -172,8 +172,9 @@ def timeline(
             timestamp=e.timestamp,
             profile_id=attributed,
             payload=e.payload,
+            system=bool(system_event),
         )
-        for e, source, attributed in rows
+        for e, source, attributed, system_event in rows
     ]
     more = len(items) == limit
     after = encode_cursor(items[-1].timestamp.isoformat(), items[-1].id) if more else None
