@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from unison.kit.errors import UnisonError
 from unison.segments.language import Condition, SegmentDefinitionInvalid, parse_text, to_text
 from unison.segments.language.nodes import (
     STATS,
@@ -230,7 +231,7 @@ def from_form(form: Mapping[str, str]) -> Builder:
     return Builder("or" if form.get("join") == "or" else "and", rows)
 
 
-def error_position(exc: SegmentDefinitionInvalid) -> int | None:
+def error_position(exc: UnisonError) -> int | None:
     """The character offset an error of the text form points at (`text@42`), if any."""
     field = exc.field or ""
     if field.startswith("text@") and field[5:].isdigit():
