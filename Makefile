@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint typecheck complexity pytest bench clean chromium
+.PHONY: demo test lint typecheck complexity pytest bench clean chromium screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ complexity: $(STAMP)
 PYTEST_WORKERS ?= auto
 pytest: $(STAMP) $(CHROMIUM)
 	$(BIN)/pytest -n $(PYTEST_WORKERS)
+
+# PNGs of the console's main pages (English and Hebrew, desktop and phone) in screenshots/.
+screenshots: $(STAMP) $(CHROMIUM)
+	$(BIN)/python scripts/screenshots.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py

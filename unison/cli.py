@@ -1,5 +1,6 @@
 """The `unison` command."""
 
+import secrets
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -10,6 +11,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
 from unison.auth import service as tokens
+from unison.auth import staff as staff_users
 from unison.auth.cli import users_app
 from unison.channels.cli import connectors_app
 from unison.clv.cli import clv_app, report_app
@@ -66,7 +68,10 @@ def serve(
     configure_logging(settings.log_level, json=settings.log_json)
     migrated_sessions()  # migrate first, so an empty embedded database just works
     host, port = host or settings.host, port or settings.port
-    console.print(f"Unison serving on [bold]http://{host}:{port}[/bold] (docs at /docs)")
+    console.print(
+        f"Unison serving on [bold]http://{host}:{port}[/bold] "
+        f"(console at /console, API docs at /docs)"
+    )
     run_server(settings, host, port)
 
 
@@ -278,6 +283,19 @@ def import_command(
     )
 
 
+DEMO_ADMIN = "admin"
+
+
+def _demo_console_admin(session: Session) -> str:
+    """The demo's first console administrator, with a new random password each run."""
+    password = secrets.token_urlsafe(12)
+    if any(u.name == DEMO_ADMIN for u in staff_users.list_users(session)):
+        staff_users.set_password(session, DEMO_ADMIN, password)
+    else:
+        staff_users.create_user(session, DEMO_ADMIN, "admin", password)
+    return password
+
+
 @demo_app.callback(invoke_without_command=True)
 def demo(
     ctx: typer.Context,
@@ -302,6 +320,7 @@ def demo(
             _, token = tokens.rotate_token(session, "demo-admin")
         else:
             _, token = tokens.create_token(session, "demo-admin", "admin")
+        console_password = _demo_console_admin(session)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "demo.jsonl"
         count = write_jsonl(path, customers, seed)
@@ -318,7 +337,8 @@ def demo(
         f"URL:         {url}  (API docs at /docs)\n"
         f"write key:   {key}\n"
         f"admin token: {token}\n"
-        "(running `unison demo` again replaces this key and token)\n"
+        f"console:     {url}/console  user: {DEMO_ADMIN}  password: {console_password}\n"
+        "(running `unison demo` again replaces this key, token and password)\n"
         f"try:  curl -u '{key}:' -H 'Content-Type: application/json' "
         f"""-d '{{"userId":"u1","event":"Hello"}}' '{url}/v1/track'\n"""
         f"      curl -H 'Authorization: Bearer {token}' '{url}/api/events?limit=5'",

@@ -4,6 +4,7 @@ without TLS), and logging in through the real login form."""
 import re
 from collections.abc import Callable, Iterator
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
@@ -39,7 +40,9 @@ def console(settings: Settings, sessions: sessionmaker[Session]) -> Iterator[Tes
         yield client
 
 
-def log_in(client: TestClient, name: str, password: str = PASSWORD, next_url: str = "/console/"):  # type: ignore[no-untyped-def]
+def log_in(
+    client: TestClient, name: str, password: str = PASSWORD, next_url: str = "/console/"
+) -> httpx.Response:
     form = client.get("/console/login")
     return client.post(
         "/console/login",

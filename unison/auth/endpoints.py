@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Depends
 
 from unison.api.deps import DbSession, require
-from unison.auth import service
+from unison.auth import audit, service
 from unison.auth.roles import Permission
 from unison.auth.schemas import Token, TokenCreate, TokenCreated
 from unison.models import ApiToken
@@ -35,8 +35,10 @@ def list_tokens(
 def create_token(
     body: TokenCreate,
     session: DbSession,
-    _token: object = Depends(require(Permission.tokens_write)),
+    caller: ApiToken = Depends(require(Permission.tokens_write)),
 ) -> TokenCreated:
     """Create a bearer token; the response carries its secret, shown this once."""
     token, secret = service.create_token(session, body.name, body.role.value)
+    details = {"role": body.role.value}
+    audit.record(session, audit.token_actor(caller), "token.create", f"token:{token.name}", details)
     return TokenCreated(**_out(token).model_dump(), token=secret)

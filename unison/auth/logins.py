@@ -100,7 +100,8 @@ def open_session(session: Session, settings: Settings, user: StaffUser) -> Login
 
 def resume(session: Session, settings: Settings, token: str | None) -> Login | None:
     """The open session this cookie token names, or None (unknown, idle too long, past its
-    absolute limit, or its user disabled); an expired one is deleted."""
+    absolute limit, or its user disabled). Expired rows are deleted at the user's next login
+    (a refusal here rolls its transaction back)."""
     if not token:
         return None
     row = repository.staff_session_by_hash(session, hash_secret(token))
@@ -109,7 +110,6 @@ def resume(session: Session, settings: Settings, token: str | None) -> Login | N
     now = utcnow()
     user = repository.staff_user(session, row.user_id)
     if user is None or user.disabled or _expired(row, settings, now):
-        repository.delete_staff_session(session, row.id)
         return None
     if now - row.last_seen_at >= TOUCH_EVERY:
         row.last_seen_at = now

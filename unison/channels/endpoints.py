@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from unison.api.deps import AppRuntime, DbSession, require
+from unison.auth import audit
 from unison.auth.roles import Permission
 from unison.channels import service
 from unison.channels.hooks import forget_connectors
@@ -17,7 +18,7 @@ from unison.channels.schemas import (
     ConnectorView,
 )
 from unison.kit.settings import Settings
-from unison.models import Connector, Source
+from unison.models import ApiToken, Connector, Source
 
 router = APIRouter(prefix="/api/connectors", tags=["connectors"])
 Name = Annotated[str, Path(min_length=1, max_length=60, description="the connector's name")]
@@ -53,13 +54,14 @@ def create_connector(
     body: ConnectorCreate,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = Depends(require(Permission.connectors_write)),
+    token: ApiToken = Depends(require(Permission.connectors_write)),
 ) -> ConnectorCreated:
     """Create a connector; secrets it generates (webhook secret, verify token) are returned
     once."""
     connector, generated = service.create_connector(
         session, runtime.settings, body.type, body.name, body.secrets, body.region
     )
+    audit.record(session, audit.token_actor(token), "connector.create", f"connector:{body.name}")
     out = connector_out(session, runtime.settings, connector)
     return ConnectorCreated(**out.model_dump(), generated_secrets=generated)
 
@@ -81,10 +83,11 @@ def update_connector(
     body: ConnectorUpdate,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = Depends(require(Permission.connectors_write)),
+    token: ApiToken = Depends(require(Permission.connectors_write)),
 ) -> ConnectorView:
     """Replace some secrets (rotation) or the region."""
     connector = service.update_connector(session, runtime.settings, name, body.secrets, body.region)
+    audit.record(session, audit.token_actor(token), "connector.update", f"connector:{name}")
     session.commit()  # before the cache is dropped, so the next webhook reads the new secrets
     forget_connectors(runtime.engine)
     return connector_out(session, runtime.settings, connector)
@@ -95,10 +98,11 @@ def delete_connector(
     name: Name,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = Depends(require(Permission.connectors_write)),
+    token: ApiToken = Depends(require(Permission.connectors_write)),
 ) -> Response:
     """Delete a connector: its webhook stops answering; its events stay in the log."""
     service.delete_connector(session, name)
+    audit.record(session, audit.token_actor(token), "connector.delete", f"connector:{name}")
     session.commit()
     forget_connectors(runtime.engine)
     return Response(status_code=204)

@@ -200,6 +200,25 @@ def update_connector(
     return connector
 
 
+def rotate_generated_secrets(session: Session, settings: Settings, name: str) -> dict[str, str]:
+    """New values for the secrets Unison made up for this connector (the webhook secret, a
+    verify token), returned once; secrets the provider issued are kept. Drop the webhook
+    cache (hooks.forget_connectors) after the commit."""
+    connector = get_connector(session, name)
+    kind = channel_type(connector.type)
+    fresh = {s.name: random.token_urlsafe(32) for s in kind.secrets if s.generated}
+    if not fresh:
+        raise ConnectorInvalid(
+            f"{kind.name} connectors hold only secrets the provider issues; "
+            "set new ones with PATCH /api/connectors/{name}",
+            field="secrets",
+        )
+    _seal(settings, connector, {**unseal(settings, connector), **fresh})
+    connector.updated_at = utcnow()
+    session.flush()
+    return fresh
+
+
 def get_connector(session: Session, name: str) -> Connector:
     connector = repository.by_name(session, name)
     if connector is None:

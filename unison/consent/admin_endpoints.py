@@ -6,9 +6,10 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from unison.api.deps import AppRuntime, DbSession, require
 from unison.api.ids import DbId
+from unison.auth import audit
 from unison.auth.roles import Permission
+from unison.consent import purposes, suppression
 from unison.consent import repository as rows
-from unison.consent import suppression
 from unison.consent.schemas import (
     Purpose,
     PurposeCreate,
@@ -16,16 +17,10 @@ from unison.consent.schemas import (
     Suppression,
     SuppressionCreate,
 )
-from unison.kit.clock import utcnow
-from unison.kit.errors import Conflict
 from unison.kit.pagination import Page, decode_id_cursor, encode_cursor
-from unison.models import ConsentPurpose
+from unison.models import ApiToken
 
 router = APIRouter(prefix="/api/consent", tags=["consent"])
-
-
-class PurposeExists(Conflict):
-    pass
 
 
 @router.get("/purposes", response_model=list[Purpose])
@@ -35,14 +30,7 @@ def list_purposes(
     _token: object = Depends(require(Permission.consent_read)),
 ) -> list[Purpose]:
     """Every purpose: those declared in settings and those added through the API."""
-    found = [
-        Purpose(name=name, kind=kind, description="", declared_in="settings")
-        for name, kind in sorted(runtime.settings.consent_purposes.items())
-    ]
-    for name, kind in sorted(rows.declared_purposes(session).items()):
-        if name not in runtime.settings.consent_purposes:
-            found.append(Purpose(name=name, kind=kind, description="", declared_in="api"))
-    return found
+    return purposes.list_purposes(session, runtime.settings)
 
 
 @router.post("/purposes", response_model=Purpose, status_code=201)
@@ -50,18 +38,12 @@ def create_purpose(
     body: PurposeCreate,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = Depends(require(Permission.consent_write)),
+    token: ApiToken = Depends(require(Permission.consent_write)),
 ) -> Purpose:
     """Declare a purpose (topic) consent can be given for."""
-    if body.name in runtime.settings.consent_purposes or rows.purpose_kind(session, body.name):
-        raise PurposeExists(f"purpose {body.name!r} already exists", field="name")
-    rows.add_purpose(
-        session,
-        ConsentPurpose(
-            name=body.name, kind=body.kind, description=body.description, created_at=utcnow()
-        ),
-    )
-    return Purpose(name=body.name, kind=body.kind, description=body.description, declared_in="api")
+    declared = purposes.declare_purpose(session, runtime.settings, body)
+    audit.record(session, audit.token_actor(token), "purpose.create", f"purpose:{body.name}")
+    return declared
 
 
 @router.get("/suppressions", response_model=Page[Suppression])

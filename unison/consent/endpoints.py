@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from unison.api.deps import AppRuntime, DbSession, require
 from unison.api.ids import DbId
+from unison.auth import audit
 from unison.auth.roles import Permission
 from unison.consent import decision, preferences, service
 from unison.consent.schemas import (
@@ -73,6 +74,13 @@ def record_consents(
     """Record consent changes (as given by the customer to an agent, or imported)."""
     live, written = service.record_requested(
         session, runtime.settings, profile_id, body.changes, f"agent:{token.name}"
+    )
+    audit.record(
+        session,
+        audit.token_actor(token),
+        "consent.record",
+        f"profile:{live}",
+        {"changes": [f"{c.purpose}/{c.channel}={c.status}" for c in body.changes]},
     )
     return ConsentHistory(profile_id=live, items=[ConsentRecord.model_validate(r) for r in written])
 

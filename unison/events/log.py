@@ -200,3 +200,22 @@ def lag(session: Session, name: str) -> dict[str, Any]:
         "behind_events": int(behind),
         "lag_seconds": round(seconds, 3),
     }
+
+
+# How far back `last_received` looks: the log has no index by source and time (each index
+# is written in the ingest commit), so the look is bounded instead of a full scan.
+RECENT_WINDOW = 100_000
+
+
+def last_received(session: Session, source_ids: list[int]) -> dict[int, datetime]:
+    """When each source last had an event among the log's newest RECENT_WINDOW (the
+    console's "last event seen" for a connector); a source absent from the answer had none."""
+    if not source_ids:
+        return {}
+    newest = session.execute(select(func.max(Event.id))).scalar_one_or_none() or 0
+    rows = session.execute(
+        select(Event.source_id, func.max(Event.received_at))
+        .where(Event.id > newest - RECENT_WINDOW, Event.source_id.in_(source_ids))
+        .group_by(Event.source_id)
+    ).all()
+    return {source_id: ensure_utc(at) for source_id, at in rows}

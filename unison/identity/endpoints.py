@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from unison.api.deps import DbSession, require
 from unison.api.ids import DbId
+from unison.auth import audit
 from unison.auth.roles import Permission
 from unison.identity import repository, service
 from unison.identity.schemas import (
@@ -14,6 +15,7 @@ from unison.identity.schemas import (
     SharedIdentifier,
 )
 from unison.kit.pagination import Page, decode_id_cursor, encode_cursor
+from unison.models import ApiToken
 
 router = APIRouter(prefix="/api/identity", tags=["identity"])
 
@@ -41,10 +43,17 @@ def resolve_conflict(
     conflict_id: Annotated[DbId, Path()],
     body: ConflictResolve,
     session: DbSession,
-    _token: object = Depends(require(Permission.identity_write)),
+    token: ApiToken = Depends(require(Permission.identity_write)),
 ) -> IdentityConflict:
     """Close a conflict with a resolution (the profiles stay as they are)."""
     conflict = service.resolve_conflict(session, conflict_id, body.resolution, body.note)
+    audit.record(
+        session,
+        audit.token_actor(token),
+        "identity.conflict_resolve",
+        f"conflict:{conflict_id}",
+        {"resolution": str(body.resolution)},
+    )
     return IdentityConflict.model_validate(conflict, from_attributes=True)
 
 

@@ -14,12 +14,14 @@ from unison.api.deps import (
     runtime_of,
 )
 from unison.api.ids import DbId
+from unison.auth import audit
 from unison.auth.roles import Permission
 from unison.identity import service as identity
 from unison.identity.identifiers import BUILTIN_TYPES
 from unison.identity.schemas import Merge, SplitRequest, SplitResult
 from unison.kit.errors import InvalidParameter
 from unison.kit.pagination import Page, decode_cursor, encode_cursor
+from unison.models import ApiToken
 from unison.profiles import repository, service
 from unison.profiles.processor import NAME as PROCESSOR
 from unison.profiles.schemas import ProfileListItem, ProfileView, TimelineItem
@@ -150,12 +152,19 @@ def split_profile(
     body: SplitRequest,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = Depends(require(Permission.identity_write)),
+    token: ApiToken = Depends(require(Permission.identity_write)),
 ) -> SplitResult:
     """Undo a merge: rebuild the profiles from the log as if the link had never been made;
     the link is blocked from then on."""
     replay = runtime.split_replay(runtime.settings)
     live, events, blocks = identity.split(session, profile_id, body.merge_id, replay, PROCESSOR)
+    audit.record(
+        session,
+        audit.token_actor(token),
+        "profile.split",
+        f"profile:{profile_id}",
+        {"merge_id": body.merge_id, "profiles": live},
+    )
     return SplitResult(
         merge_id=body.merge_id, profile_ids=live, replayed_events=events, blocked_pairs=blocks
     )

@@ -3,7 +3,9 @@
 from fastapi import APIRouter, Depends
 
 from unison.api.deps import DbSession, require
+from unison.auth import audit
 from unison.auth.roles import Permission
+from unison.models import ApiToken
 from unison.models import Source as SourceRow
 from unison.sources import service
 from unison.sources.schemas import Source, SourceCreate, SourceCreated
@@ -35,8 +37,9 @@ def list_sources(
 def create_source(
     body: SourceCreate,
     session: DbSession,
-    _token: object = Depends(require(Permission.sources_write)),
+    token: ApiToken = Depends(require(Permission.sources_write)),
 ) -> SourceCreated:
     """Create a source; the response carries its write key, shown this once."""
     source, key = service.create_source(session, body.name, body.channel, body.region)
+    audit.record(session, audit.token_actor(token), "source.create", f"source:{source.name}")
     return SourceCreated(**_out(source).model_dump(), write_key=key)

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from unison.api.deps import AppRuntime, DbSession, require
 from unison.api.ids import DbId
+from unison.auth import audit
 from unison.auth.roles import Permission
 from unison.consent.privacy import repository, service
 from unison.models import ApiToken
@@ -28,7 +29,9 @@ def export_profile(
     token: ApiToken = Depends(require(Permission.privacy_write)),
 ) -> dict[str, Any]:
     """Everything held about the person, as one JSON bundle (access and portability)."""
-    return service.export(session, body.profile_id, f"token:{token.name}")
+    bundle = service.export(session, body.profile_id, f"token:{token.name}")
+    audit.record(session, audit.token_actor(token), "privacy.export", f"profile:{body.profile_id}")
+    return bundle
 
 
 @router.post("/erase")
@@ -40,6 +43,7 @@ def erase_profile(
 ) -> dict[str, Any]:
     """Remove or anonymize the person's data everywhere; keep only hashed suppression."""
     result = service.erase(session, body.profile_id, f"token:{token.name}")
+    audit.record(session, audit.token_actor(token), "privacy.erase", f"profile:{body.profile_id}")
     # Committed here, not after the response: the erased bytes can only be scrubbed from the
     # files once the erasure is durable and this session holds no snapshot from before it.
     session.commit()
