@@ -105,8 +105,19 @@ async def _form(request: Request) -> dict[str, str]:
 @router.post("/console/segments/builder/rows")
 async def rows_changed(request: Request, session: DbSession, staff: Reader) -> Response:
     """The builder changed: the text it prints, the count and sample (htmx, out of band)."""
-    state = from_rows(request, session, await _form(request))
-    return render(request, "segments/_sync.html", _context(state, part="rows"), staff)
+    form = await _form(request)
+    state = from_rows(request, session, form)
+    # The rows come back only when their shape changed (a row added, removed or of another
+    # kind): re-drawing them on every change would move the keyboard focus.
+    part = "both" if _reshaped(form) else "rows"
+    return render(request, "segments/_sync.html", _context(state, part=part), staff)
+
+
+def _reshaped(form: dict[str, str]) -> bool:
+    if form.get("add") or form.get("remove"):
+        return True
+    kinds = [k for k in form if k.startswith("r") and k.endswith("_kind")]
+    return any(form[k] != form.get(k.replace("_kind", "_shown")) for k in kinds)
 
 
 @router.post("/console/segments/builder/text")
