@@ -21,6 +21,8 @@ from unison.kit.settings import Settings
 from unison.profiles import service as profiles
 
 Send = Callable[[list[dict[str, Any]]], None]
+# Each answer waits on a server round trip (htmx): patient on a loaded test machine.
+expect.set_options(timeout=30_000)
 PEOPLE = [
     ("u-nino", "ნინო ჯაფარიძე", "+995599123456", "nino@example.ge", "თბილისი"),
     ("u-tamar", "თამარ ბერიძე", "+995577001122", "tamar@example.ge", "თბილისი"),
