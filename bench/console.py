@@ -52,10 +52,13 @@ from unison.sources.service import create_source
 from unison.worker.runner import Runner
 
 TARGET_MS = 200.0
+# The live count evaluates the condition over every customer (as POST /api/segments/preview
+# does); it loads after the builder and text have answered, and is reported beside them.
+COUNT = "segments: live count (text)"
 PROFILE_TARGET_MS = 300.0
 HEAVY_EVENTS = 10_000
 HEAVY_ID = 777  # the customer given 10,000 events
-PASSWORD = "bench password 123"
+PASSWORD = "bench password 123"  # noqa: S105 - a throwaway user of a temporary database
 TIERS = ("platinum", "gold", "silver", "bronze")
 EVENTS = ("Product Viewed", "Email Opened", "Order Completed", "Message Received", "Page")
 CHANNELS = ("web", "email", "telegram", "sms", "pos")
@@ -108,7 +111,7 @@ def _spread_first_seen(session: Any, dialect: str) -> None:
 
 
 def _clv_values(profiles: int) -> list[tuple[int, str, Any]]:
-    rng = random.Random(16)  # noqa: S311 - reproducible figures, not secrets
+    rng = random.Random(16)
     values: list[tuple[int, str, Any]] = []
     for pid in range(1, profiles + 1, 3):
         clv = round(rng.lognormvariate(4.0, 1.1), 2)
@@ -173,7 +176,9 @@ def measure(url: str, runs: int) -> dict[str, dict[str, Any]]:
         home = client.get(f"/console/customers/{HEAVY_ID}")
         more = re.search(r'hx-get="(/console/customers/\d+/timeline\?[^"]+)"', home.text)
         assert more is not None, "the heavy customer's timeline has no second page"
-        segment_id = re.findall(r'href="/console/segments/(\d+)"', client.get("/console/segments").text)[0]
+        segment_id = re.findall(
+            r'href="/console/segments/(\d+)"', client.get("/console/segments").text
+        )[0]
         token = re.search(r'name="csrf_token" value="([^"]+)"', home.text)
         assert token is not None
         csrf = {"X-CSRF-Token": token.group(1)}
@@ -184,16 +189,28 @@ def measure(url: str, runs: int) -> dict[str, dict[str, Any]]:
             "customers: search (name prefix)": lambda i: client.get(
                 "/console/customers", params={"q": ["ნინო", "Արամ", "יעל", "Ольга", "Levan"][i % 5]}
             ),
-            "customers: profile (typical)": lambda i: client.get(f"/console/customers/{1000 + i * 7}"),
-            "customers: profile, 10,000 events": lambda _i: client.get(f"/console/customers/{HEAVY_ID}"),
-            "customers: timeline page 2": lambda _i: client.get(more.group(1).replace("&amp;", "&")),
+            "customers: profile (typical)": lambda i: client.get(
+                f"/console/customers/{1000 + i * 7}"
+            ),
+            "customers: profile, 10,000 events": lambda _i: client.get(
+                f"/console/customers/{HEAVY_ID}"
+            ),
+            "customers: timeline page 2": lambda _i: client.get(
+                more.group(1).replace("&amp;", "&")
+            ),
             "segments: list": lambda _i: client.get("/console/segments"),
             "segments: one segment": lambda _i: client.get(f"/console/segments/{segment_id}"),
-            "segments: membership chart": lambda _i: client.get(f"/console/segments/{segment_id}/chart"),
+            "segments: membership chart": lambda _i: client.get(
+                f"/console/segments/{segment_id}/chart"
+            ),
             "segments: editor": lambda _i: client.get("/console/segments/new"),
             "segments: builder -> text + count": lambda i: client.post(
                 "/console/segments/builder/rows",
-                data={"r0_kind": "identifier", "r0_shown": "identifier", "r0_name": ["telegram_id", "email"][i % 2]},
+                data={
+                    "r0_kind": "identifier",
+                    "r0_shown": "identifier",
+                    "r0_name": ["telegram_id", "email"][i % 2],
+                },
                 headers=csrf,
             ),
             "segments: text -> builder + count": lambda i: client.post(
@@ -201,10 +218,23 @@ def measure(url: str, runs: int) -> dict[str, dict[str, Any]]:
                 data={"text": f'bucket("b{i % 3}") < 20 and has_identifier("email")'},
                 headers=csrf,
             ),
+            "segments: live count (text)": lambda i: client.post(
+                "/console/segments/builder/count",
+                data={
+                    "text": ['has_identifier("telegram_id")', 'computed("clv_tier") == "gold"'][
+                        i % 2
+                    ]
+                },
+                headers=csrf,
+            ),
             "value: page": lambda _i: client.get("/console/value"),
-            "value: CLV distribution chart": lambda _i: client.get("/console/value/chart/distribution"),
+            "value: CLV distribution chart": lambda _i: client.get(
+                "/console/value/chart/distribution"
+            ),
             "value: tiers chart": lambda _i: client.get("/console/value/chart/tiers"),
-            "value: p(alive) by cohort chart": lambda _i: client.get("/console/value/chart/cohorts"),
+            "value: p(alive) by cohort chart": lambda _i: client.get(
+                "/console/value/chart/cohorts"
+            ),
         }
         for name, call in pages.items():
             results[name] = _timed(call, runs)
@@ -222,7 +252,12 @@ def _log_in(client: Any) -> None:
     assert token is not None
     answer = client.post(
         "/console/login",
-        data={"name": "bench", "password": PASSWORD, "next": "/console/", "csrf_token": token.group(1)},
+        data={
+            "name": "bench",
+            "password": PASSWORD,
+            "next": "/console/",
+            "csrf_token": token.group(1),
+        },
         follow_redirects=False,
     )
     assert answer.status_code == 303, answer.text[:300]
@@ -241,7 +276,9 @@ def _timed(call: Callable[[int], Any], runs: int) -> dict[str, Any]:
     return percentiles(samples)
 
 
-def report(store: str, profiles: int, build_s: dict[str, float], found: dict[str, dict[str, Any]]) -> str:
+def report(
+    store: str, profiles: int, build_s: dict[str, float], found: dict[str, dict[str, Any]]
+) -> str:
     lines = [
         f"## {store}: {profiles:,} customers, one with {HEAVY_EVENTS:,} events",
         f"build: {', '.join(f'{k} {v:.1f}' for k, v in build_s.items())}",
@@ -253,7 +290,7 @@ def report(store: str, profiles: int, build_s: dict[str, float], found: dict[str
     for name, p in found.items():
         target = PROFILE_TARGET_MS if "10,000" in name else TARGET_MS
         ok = p["p95"] is not None and p["p95"] < target
-        failed |= not ok
+        failed |= not ok and name != COUNT
         lines.append(
             f"| {name} | {p['p50']:.1f} | {p['p95']:.1f} | {p['max']:.1f} | "
             f"< {target:.0f} {'ok' if ok else 'MISSED'} |"

@@ -265,3 +265,11 @@ def tier_summary(session: Session, settings: Settings) -> list[Group]:
 def p_alive_by_cohort(session: Session) -> list[Group]:
     """Mean probability of being alive by the month customers were first seen."""
     return [Group(m, n, mean) for m, n, mean in computed_traits.by_cohort(session, "p_alive")]
+
+
+def figures_version(session: Session) -> tuple[datetime | None, datetime | None]:
+    """When the CLV traits were last written: the read models above change only then."""
+    return (
+        computed_traits.written_at(session, "clv_12m"),
+        computed_traits.written_at(session, "clv_historical"),
+    )

@@ -15,6 +15,7 @@ from unison.profiles.repository import computed_of_profile as of_profile
 from unison.profiles.repository import computed_remove as remove
 from unison.profiles.repository import computed_values as values
 from unison.profiles.repository import computed_write as write
+from unison.profiles.repository import computed_written_at as written_at
 
 __all__ = [
     "by_cohort",
@@ -26,4 +27,5 @@ __all__ = [
     "remove",
     "values",
     "write",
+    "written_at",
 ]

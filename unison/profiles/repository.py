@@ -371,3 +371,11 @@ def computed_by_cohort(session: Session, name: str) -> list[tuple[str, int, floa
         .order_by(month)
     )
     return [(str(m), int(n), float(v or 0.0)) for m, n, v in session.execute(query)]
+
+
+def computed_written_at(session: Session, name: str) -> datetime | None:
+    """When the newest value of one computed trait was written (None if none is): a cheap
+    version of a producer's output, through the name index."""
+    query = select(func.max(ComputedTrait.computed_at)).where(ComputedTrait.name == name)
+    value: datetime | None = session.execute(query).scalar_one()
+    return value

@@ -46,8 +46,13 @@ class TestEditor:
         assert answer.status_code == 200
         assert 'id="segment-text"' in answer.text
         assert "trait(&#34;city&#34;) == &#34;თბილისი&#34;" in answer.text
-        assert "2 customers match now" in answer.text
-        assert "Person 0" in answer.text
+        assert 'hx-post="/console/segments/builder/count"' in answer.text  # loads the count
+        count = client.post(
+            "/console/segments/builder/count",
+            data={"csrf_token": token, "text": 'trait("city") == "თბილისი"'},
+        )
+        assert "2 customers match now" in count.text
+        assert "Person 0" in count.text
 
     def test_text_comes_back_as_builder_rows(self, as_role: Login, people: None) -> None:
         client = as_role("marketer")
@@ -61,7 +66,21 @@ class TestEditor:
         assert re.search(r'name="r0_value" value="ბათუმი"', answer.text)
         assert re.search(r'name="r1_name" value="Order Completed"', answer.text)
         assert re.search(r'<option value="or" selected>', answer.text)
-        assert "1 customers match now" in answer.text
+        count = client.post(
+            "/console/segments/builder/count", data={"csrf_token": token, "text": text}
+        )
+        assert "1 customers match now" in count.text
+
+    def test_a_segment_that_does_not_exist_is_named_in_the_count(
+        self, as_role: Login, people: None
+    ) -> None:
+        client = as_role("marketer")
+        token = _editor(client)
+        text = 'in_segment("Nope")'
+        count = client.post(
+            "/console/segments/builder/count", data={"csrf_token": token, "text": text}
+        )
+        assert "no segment named &#39;Nope&#39;" in count.text
 
     def test_invalid_text_is_shown_with_the_error_at_its_position(
         self, as_role: Login, people: None

@@ -81,9 +81,7 @@ def from_rows(request: Request, session: DbSession, form: dict[str, str]) -> Edi
         condition = builder.to_condition(rows)
     except SegmentDefinitionInvalid as exc:
         return Editor(rows, form.get("text", ""), exc.detail, exc.field)
-    state = Editor(rows, to_text(condition))
-    _preview(request, session, state, condition)
-    return state
+    return Editor(rows, to_text(condition))
 
 
 def from_text(request: Request, session: DbSession, text: str, form: dict[str, str]) -> Editor:
@@ -93,9 +91,7 @@ def from_text(request: Request, session: DbSession, text: str, form: dict[str, s
         return Editor(
             builder.from_form(form), text, exc.detail, exc.field, builder.error_position(exc)
         )
-    state = Editor(builder.from_condition(condition), text)
-    _preview(request, session, state, condition)
-    return state
+    return Editor(builder.from_condition(condition), text)
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -126,6 +122,20 @@ async def text_changed(request: Request, session: DbSession, staff: Reader) -> R
     form = await _form(request)
     state = from_text(request, session, form.get("text", ""), form)
     return render(request, "segments/_sync.html", _context(state, part="text"), staff)
+
+
+@router.post("/console/segments/builder/count")
+async def count(request: Request, session: DbSession, staff: Reader) -> Response:
+    """How many customers the text selects now, and a few of them (htmx loads it after each
+    change: the count evaluates the condition over every customer)."""
+    form = await _form(request)
+    state = Editor(EMPTY, form.get("text", ""))
+    try:
+        condition = parse_text(state.text)
+    except SegmentDefinitionInvalid:
+        return render(request, "segments/_count.html", _context(state), staff)
+    _preview(request, session, state, condition)
+    return render(request, "segments/_count.html", _context(state), staff)
 
 
 @router.get("/console/segments/new")

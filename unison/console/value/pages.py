@@ -7,6 +7,7 @@ its answer is kept for a few minutes per process: the figures move only with a r
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Annotated, Any
 
@@ -31,6 +32,32 @@ Reader = Annotated[Staff, Depends(require(Permission.clv_read))]
 HEAVY_SECONDS = 300.0  # validation fits and unit economics, reused this long per process
 _heavy: TtlCache[tuple[Any, ...], Any] = TtlCache(HEAVY_SECONDS, limit=64)
 CHARTS = ("distribution", "tiers", "cohorts", "validation")
+
+
+@dataclass(frozen=True)
+class Figures:
+    distribution: service.Distribution
+    tiers: list[service.Group]
+    cohorts: list[service.Group]
+
+
+_figures: TtlCache[tuple[Any, ...], Figures] = TtlCache(HEAVY_SECONDS, limit=16)
+
+
+def figures(request: Request, session: DbSession) -> Figures:
+    """The aggregates of the last refresh, computed once per refresh (they read every
+    customer's traits) and kept while the traits' write time stays the same."""
+    key = (id(runtime_of(request)), service.figures_version(session))
+    found = _figures.get(key)
+    if found is None:
+        settings = runtime_of(request).settings
+        found = Figures(
+            service.distribution(session),
+            service.tier_summary(session, settings),
+            service.p_alive_by_cohort(session),
+        )
+        _figures.put(key, found)
+    return found
 
 
 def _periods(request: Request) -> dict[str, str]:
@@ -60,12 +87,12 @@ def _query(periods: dict[str, str]) -> str:
 @router.get("/console/value")
 def value_page(request: Request, session: DbSession, staff: Reader) -> Response:
     """The customer-value overview (charts load as fragments)."""
-    settings = runtime_of(request).settings
     periods = _periods(request)
+    found = figures(request, session)
     context = {
-        "distribution": service.distribution(session),
-        "tiers": service.tier_summary(session, settings),
-        "cohorts": service.p_alive_by_cohort(session),
+        "distribution": found.distribution,
+        "tiers": found.tiers,
+        "cohorts": found.cohorts,
         "periods": periods,
         "query": _query(periods),
     }
@@ -118,13 +145,13 @@ def _economics(request: Request, session: DbSession, periods: dict[str, str]) ->
 def _chart_svg(request: Request, session: DbSession, name: str, periods: dict[str, str]) -> str:
     labels = _labels(request, name)
     if name == "distribution":
-        found = service.distribution(session)
+        found = figures(request, session).distribution
         return charts.cached_histogram(found.edges, found.counts, labels)
     if name == "tiers":
-        tiers = service.tier_summary(session, runtime_of(request).settings)
+        tiers = figures(request, session).tiers
         return charts.cached_bars([t.name for t in tiers], [t.customers for t in tiers], labels)
     if name == "cohorts":
-        cohorts = service.p_alive_by_cohort(session)
+        cohorts = figures(request, session).cohorts
         return charts.cached_bars([c.name for c in cohorts], [c.mean for c in cohorts], labels)
     report = _validation(request, session, periods)
     rows = report.rows
@@ -182,18 +209,17 @@ def _cell(value: Any) -> str:
 
 
 def _table(request: Request, session: DbSession, name: str) -> tuple[list[str], list[list[Any]]]:
-    settings = runtime_of(request).settings
     periods = _periods(request)
     if name == "distribution":
-        d = service.distribution(session)
+        d = figures(request, session).distribution
         edges = d.edges
         rows = [[edges[i], edges[i + 1], n] for i, n in enumerate(d.counts)]
         return [f"{d.trait}_from", f"{d.trait}_to", "customers"], rows
     if name == "tiers":
-        tiers = service.tier_summary(session, settings)
+        tiers = figures(request, session).tiers
         return ["tier", "customers", "mean_clv_12m"], [[t.name, t.customers, t.mean] for t in tiers]
     if name == "cohorts":
-        cohorts = service.p_alive_by_cohort(session)
+        cohorts = figures(request, session).cohorts
         return ["first_seen_month", "customers", "mean_p_alive"], [
             [c.name, c.customers, c.mean] for c in cohorts
         ]
