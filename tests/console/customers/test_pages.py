@@ -242,3 +242,24 @@ class TestActions:
             ).status_code
             == 403
         )
+
+
+class TestBadInput:
+    @pytest.mark.parametrize("cursor", ["bm90LWEtY3Vyc29y", "%%%", "WyJ4IiwxXQ"])
+    def test_a_forged_timeline_cursor_shows_the_first_page_and_says_so(
+        self, as_role: Login, nino: int, cursor: str
+    ) -> None:
+        page = as_role("agent").get(f"/console/customers/{nino}", params={"cursor": cursor})
+        assert page.status_code == 200
+        assert "cursor is not one this API issued" in page.text
+        assert "SKU-59" in page.text
+
+    def test_a_forged_search_cursor_is_said_plainly(self, as_role: Login, nino: int) -> None:
+        page = as_role("agent").get("/console/customers", params={"q": "nino", "cursor": "%%%"})
+        assert page.status_code == 400
+        assert "cursor" in page.text
+
+    def test_an_unknown_channel_filter_is_ignored(self, as_role: Login, nino: int) -> None:
+        page = as_role("agent").get(f"/console/customers/{nino}", params={"channel": "fax"})
+        assert page.status_code == 200
+        assert "SKU-59" in page.text

@@ -116,11 +116,12 @@ def profile_response(
     settings = runtime_of(request).settings
     try:
         found = views.sections(session, settings, staff, profile_id)
-        page = _timeline(session, found.view.id, filters, cursor)
     except NotFound:
         return not_found(request, staff)
+    try:
+        page = _timeline(session, found.view.id, filters, cursor)
     except UnisonError as exc:  # a forged cursor: the page without it, saying so
-        page = _timeline(session, profile_id, filters, None)
+        page = _timeline(session, found.view.id, filters, None)
         errors = {**(errors or {}), "timeline": exc.detail}
     context = {
         "p": found,
