@@ -374,8 +374,9 @@ def computed_by_cohort(session: Session, name: str) -> list[tuple[str, int, floa
 
 
 def computed_written_at(session: Session, name: str) -> datetime | None:
-    """When the newest value of one computed trait was written (None if none is): a cheap
-    version of a producer's output, through the name index."""
-    query = select(func.max(ComputedTrait.computed_at)).where(ComputedTrait.name == name)
-    value: datetime | None = session.execute(query).scalar_one()
+    """When a value of one computed trait was written (None if none is), read from any one
+    row through the name index: a producer that rewrites all its values at once (the CLV
+    refresh) stamps them alike, so this tells one run from the next at the cost of a row."""
+    query = select(ComputedTrait.computed_at).where(ComputedTrait.name == name).limit(1)
+    value: datetime | None = session.execute(query).scalar_one_or_none()
     return value

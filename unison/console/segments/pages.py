@@ -13,6 +13,7 @@ from unison.console.render import render
 from unison.console.security import Staff, require
 from unison.console.segments import editor
 from unison.console.value import charts
+from unison.kit.cache import TtlCache
 from unison.kit.clock import utcnow
 from unison.kit.errors import NotFound, UnisonError
 from unison.profiles.search import service as search
@@ -24,6 +25,7 @@ Reader = Annotated[Staff, Depends(require(Permission.segments_read))]
 MAX_ID = 2**63 - 1
 DAYS = 90
 SAMPLE = 20
+_series: TtlCache[tuple[Any, ...], list[Any]] = TtlCache(600.0, limit=256)
 
 
 @router.get("/console/segments")
@@ -89,7 +91,13 @@ def membership_chart(
     row = _segment(session, segment_id)
     if row is None:
         return render(request, "errors/404.html", {}, staff, status_code=404)
-    series = service.membership_over_time(session, segment_id, DAYS, utcnow())
+    now = utcnow()
+    # unchanged members since the last look (same count, same evaluation): the same chart
+    key = (id(runtime_of(request)), row.id, row.member_count, row.evaluated_at, now.date())
+    series = _series.get(key)
+    if series is None:
+        series = service.membership_over_time(session, segment_id, DAYS, now)
+        _series.put(key, series)
     context = {"series": series, "segment": row, "chart": _chart(request, series)}
     return render(request, "segments/_chart.html", context, staff)
 
