@@ -200,6 +200,9 @@ def measure(url: str, runs: int) -> dict[str, dict[str, Any]]:
             ),
             "segments: list": lambda _i: client.get("/console/segments"),
             "segments: one segment": lambda _i: client.get(f"/console/segments/{segment_id}"),
+            "segments: latest entries and exits": lambda _i: client.get(
+                f"/console/segments/{segment_id}/history"
+            ),
             "segments: membership chart": lambda _i: client.get(
                 f"/console/segments/{segment_id}/chart"
             ),

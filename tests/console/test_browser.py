@@ -34,7 +34,15 @@ def server(
     database_url: str, engine: object, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
     log = tmp_path_factory.mktemp("console") / "serve.log"
-    live = LiveServer(database_url, log, console_login_max_failures=str(MAX_FAILURES))
+    # No background work: these pages need none, and on PostgreSQL its reads would hold
+    # locks that the per-test TRUNCATE waits on (a deadlock).
+    quiet = {
+        "embedded_worker": "false",
+        "consent_webhooks_enabled": "false",
+        "outbox_delivery_enabled": "false",
+        "clv_refresh_hours": "0",
+    }
+    live = LiveServer(database_url, log, console_login_max_failures=str(MAX_FAILURES), **quiet)
     yield live
     live.stop()
 

@@ -95,3 +95,27 @@ class TestLogout:
         assert answer.status_code == 403
         assert "The form has expired" in answer.text
         assert client.get("/console/").status_code == 200
+
+
+class TestLanguage:
+    def test_lang_sets_the_language_its_direction_and_a_cookie(self, console: TestClient) -> None:
+        page = console.get("/console/login?lang=he-IL")
+        assert '<html lang="he" dir="rtl">' in page.text
+        assert "כניסה" in page.text
+        assert "unison_lang=he" in page.headers["set-cookie"]
+        again = console.get("/console/login")
+        assert '<html lang="he" dir="rtl">' in again.text
+
+    def test_an_unknown_language_falls_back_to_the_browser_then_english(
+        self, console: TestClient
+    ) -> None:
+        page = console.get("/console/login?lang=xx", headers={"Accept-Language": "ka,en;q=0.5"})
+        assert '<html lang="ka" dir="ltr">' in page.text
+        assert "unison_lang" not in page.headers.get("set-cookie", "")
+        assert '<html lang="en"' in console.get("/console/login?lang=xx").text
+
+    def test_pages_forbid_framing_and_foreign_scripts(self, console: TestClient) -> None:
+        headers = console.get("/console/login").headers
+        assert "script-src 'self'" in headers["content-security-policy"]
+        assert headers["x-frame-options"] == "DENY"
+        assert headers["cache-control"] == "no-store"

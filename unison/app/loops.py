@@ -9,11 +9,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from unison.app.chain import build_chain
 from unison.channels.senders import load_senders
 from unison.clv.tasks import ScheduledRefresh
-from unison.consent.webhooks import webhook_channel
+from unison.consent.ledger.webhooks import webhook_channel
 from unison.kit.background import PollingLoop
 from unison.kit.settings import Settings
 from unison.outbox.delivery import deliver_due as deliver_messages
-from unison.segments.scheduler import SegmentTimers
+from unison.segments.realtime.scheduler import SegmentTimers
 from unison.worker.runner import run_chain_once
 
 

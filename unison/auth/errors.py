@@ -1,6 +1,19 @@
-"""What goes wrong with staff users, logins and sessions."""
+"""The errors of auth (tokens, staff users, logins): each a `UnisonError` with its HTTP
+status (kit/errors.py). A wrong name and a wrong password are one error, LoginRefused."""
 
 from unison.kit.errors import Conflict, NotFound, UnisonError
+
+
+class TokenInvalid(UnisonError):
+    status_code = 400
+
+
+class TokenExists(Conflict):
+    pass
+
+
+class TokenNotFound(NotFound):
+    pass
 
 
 class StaffUserInvalid(UnisonError):

@@ -70,7 +70,7 @@ def authenticate(
     ):
         minutes = max(1, round(window.total_seconds() / 60))
         raise LoginThrottled(f"too many failed logins; try again in {minutes} minutes")
-    user = repository.staff_user_named(session, name.strip())
+    user = repository.staff.by_name(session, name.strip())
     if not passwords.verify(user.password_hash if user else None, password) or (
         user is None or user.disabled
     ):

@@ -5,11 +5,12 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from unison.kit.db import NamedRows
 from unison.models import ApiToken, AuditEntry, LoginFailure, StaffSession, StaffUser
 
-
-def by_name(session: Session, name: str) -> ApiToken | None:
-    return session.execute(select(ApiToken).where(ApiToken.name == name)).scalar_one_or_none()
+# Looked up by name, listed, added like every named configuration row (kit.db.NamedRows).
+tokens = NamedRows(ApiToken)
+staff = NamedRows(StaffUser)
 
 
 def by_hash(session: Session, token_hash: str) -> ApiToken | None:
@@ -18,35 +19,11 @@ def by_hash(session: Session, token_hash: str) -> ApiToken | None:
     ).scalar_one_or_none()
 
 
-def all_tokens(session: Session) -> list[ApiToken]:
-    return list(session.execute(select(ApiToken).order_by(ApiToken.id)).scalars())
-
-
-def add(session: Session, token: ApiToken) -> ApiToken:
-    session.add(token)
-    session.flush()
-    return token
-
-
 # --- staff users, console sessions, failed logins (the console's login) ---
-
-
-def staff_user_named(session: Session, name: str) -> StaffUser | None:
-    return session.execute(select(StaffUser).where(StaffUser.name == name)).scalar_one_or_none()
 
 
 def staff_user(session: Session, user_id: int) -> StaffUser | None:
     return session.get(StaffUser, user_id)
-
-
-def staff_users(session: Session) -> list[StaffUser]:
-    return list(session.execute(select(StaffUser).order_by(StaffUser.name)).scalars())
-
-
-def add_staff_user(session: Session, user: StaffUser) -> StaffUser:
-    session.add(user)
-    session.flush()
-    return user
 
 
 def add_staff_session(session: Session, row: StaffSession) -> StaffSession:

@@ -43,7 +43,7 @@ def create_user(
 ) -> StaffUser:
     name, role, email = _check_name(name), _check_role(role), _check_email(email)
     _check_password(password)
-    if repository.staff_user_named(session, name) is not None:
+    if repository.staff.by_name(session, name) is not None:
         raise StaffUserExists(f"a user named {name!r} already exists", field="name")
     now = utcnow()
     user = StaffUser(
@@ -55,15 +55,15 @@ def create_user(
         created_at=now,
         password_changed_at=now,
     )
-    return repository.add_staff_user(session, user)
+    return repository.staff.add(session, user)
 
 
 def list_users(session: Session) -> list[StaffUser]:
-    return repository.staff_users(session)
+    return repository.staff.all(session)
 
 
 def user_named(session: Session, name: str) -> StaffUser:
-    user = repository.staff_user_named(session, name)
+    user = repository.staff.by_name(session, name)
     if user is None:
         raise StaffUserNotFound(f"no user named {name!r}", field="name")
     return user

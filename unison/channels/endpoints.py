@@ -2,14 +2,20 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Path
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from unison.api.deps import AppRuntime, DbSession, require
+from unison.api.deps import AppRuntime, ConnectorsWrite, DbSession
+from unison.api.openapi import raises
 from unison.auth import audit
-from unison.auth.roles import Permission
 from unison.channels import service
+from unison.channels.errors import (
+    ConnectorExists,
+    ConnectorInvalid,
+    ConnectorNotFound,
+    SecretsUnreadable,
+)
 from unison.channels.hooks import forget_connectors
 from unison.channels.schemas import (
     ConnectorCreate,
@@ -18,7 +24,7 @@ from unison.channels.schemas import (
     ConnectorView,
 )
 from unison.kit.settings import Settings
-from unison.models import ApiToken, Connector, Source
+from unison.models import Connector, Source
 
 router = APIRouter(prefix="/api/connectors", tags=["connectors"])
 Name = Annotated[str, Path(min_length=1, max_length=60, description="the connector's name")]
@@ -43,18 +49,23 @@ def connector_out(session: Session, settings: Settings, connector: Connector) ->
 def list_connectors(
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = Depends(require(Permission.connectors_write)),
+    _token: ConnectorsWrite,
 ) -> list[ConnectorView]:
     """Every connector with its webhook URL and which secrets are set (never their values)."""
     return [connector_out(session, runtime.settings, c) for c in service.list_connectors(session)]
 
 
-@router.post("", response_model=ConnectorCreated, status_code=201)
+@router.post(
+    "",
+    response_model=ConnectorCreated,
+    status_code=201,
+    responses=raises(ConnectorInvalid, ConnectorExists),
+)
 def create_connector(
     body: ConnectorCreate,
     session: DbSession,
     runtime: AppRuntime,
-    token: ApiToken = Depends(require(Permission.connectors_write)),
+    token: ConnectorsWrite,
 ) -> ConnectorCreated:
     """Create a connector; secrets it generates (webhook secret, verify token) are returned
     once."""
@@ -66,24 +77,28 @@ def create_connector(
     return ConnectorCreated(**out.model_dump(), generated_secrets=generated)
 
 
-@router.get("/{name}", response_model=ConnectorView)
+@router.get("/{name}", response_model=ConnectorView, responses=raises(ConnectorNotFound))
 def get_connector(
     name: Name,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = Depends(require(Permission.connectors_write)),
+    _token: ConnectorsWrite,
 ) -> ConnectorView:
     """One connector (never its secrets' values)."""
     return connector_out(session, runtime.settings, service.get_connector(session, name))
 
 
-@router.patch("/{name}", response_model=ConnectorView)
+@router.patch(
+    "/{name}",
+    response_model=ConnectorView,
+    responses=raises(ConnectorNotFound, ConnectorInvalid, SecretsUnreadable),
+)
 def update_connector(
     name: Name,
     body: ConnectorUpdate,
     session: DbSession,
     runtime: AppRuntime,
-    token: ApiToken = Depends(require(Permission.connectors_write)),
+    token: ConnectorsWrite,
 ) -> ConnectorView:
     """Replace some secrets (rotation) or the region."""
     connector = service.update_connector(session, runtime.settings, name, body.secrets, body.region)
@@ -93,12 +108,12 @@ def update_connector(
     return connector_out(session, runtime.settings, connector)
 
 
-@router.delete("/{name}", status_code=204)
+@router.delete("/{name}", status_code=204, responses=raises(ConnectorNotFound))
 def delete_connector(
     name: Name,
     session: DbSession,
     runtime: AppRuntime,
-    token: ApiToken = Depends(require(Permission.connectors_write)),
+    token: ConnectorsWrite,
 ) -> Response:
     """Delete a connector: its webhook stops answering; its events stay in the log."""
     service.delete_connector(session, name)

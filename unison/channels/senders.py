@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session, sessionmaker
 
 from unison.channels import repository
+from unison.channels.errors import SecretsUnreadable
 from unison.channels.outbound.telegram import TelegramSender
 from unison.channels.outbound.viber import ViberSender
 from unison.channels.outbound.whatsapp import WhatsAppSender
-from unison.channels.service import SecretsUnreadable, unseal
+from unison.channels.service import unseal
 from unison.channels.smtp import SmtpSender
 from unison.kit.settings import Settings
 from unison.models import Connector
@@ -57,7 +58,7 @@ def configured_senders(
 def load_senders(sessions: sessionmaker[Session], settings: Settings) -> ConfiguredSenders:
     """Read the connectors now, so one created or updated while serving is used at once."""
     with sessions() as session:
-        return configured_senders(settings, repository.all_connectors(session))
+        return configured_senders(settings, repository.connectors.all(session))
 
 
 def _route(settings: Settings, connector: Connector) -> Route | None:

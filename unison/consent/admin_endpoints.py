@@ -2,23 +2,24 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 
-from unison.api.deps import AppRuntime, DbSession, require
+from unison.api.deps import AppRuntime, ConsentRead, ConsentWrite, DbSession, PrivacyWrite
 from unison.api.ids import DbId
+from unison.api.openapi import raises
 from unison.auth import audit
-from unison.auth.roles import Permission
-from unison.consent import purposes, suppression
+from unison.consent import purposes
 from unison.consent import repository as rows
+from unison.consent.errors import PurposeExists, SuppressionInvalid, SuppressionNotFound
+from unison.consent.ledger import suppression
 from unison.consent.schemas import (
     Purpose,
     PurposeCreate,
-    Reason,
     Suppression,
     SuppressionCreate,
 )
+from unison.consent.vocabulary import Reason
 from unison.kit.pagination import Page, decode_id_cursor, encode_cursor
-from unison.models import ApiToken
 
 router = APIRouter(prefix="/api/consent", tags=["consent"])
 
@@ -27,18 +28,18 @@ router = APIRouter(prefix="/api/consent", tags=["consent"])
 def list_purposes(
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = Depends(require(Permission.consent_read)),
+    _token: ConsentRead,
 ) -> list[Purpose]:
     """Every purpose: those declared in settings and those added through the API."""
     return purposes.list_purposes(session, runtime.settings)
 
 
-@router.post("/purposes", response_model=Purpose, status_code=201)
+@router.post("/purposes", response_model=Purpose, status_code=201, responses=raises(PurposeExists))
 def create_purpose(
     body: PurposeCreate,
     session: DbSession,
     runtime: AppRuntime,
-    token: ApiToken = Depends(require(Permission.consent_write)),
+    token: ConsentWrite,
 ) -> Purpose:
     """Declare a purpose (topic) consent can be given for."""
     declared = purposes.declare_purpose(session, runtime.settings, body)
@@ -49,10 +50,10 @@ def create_purpose(
 @router.get("/suppressions", response_model=Page[Suppression])
 def list_suppressions(
     session: DbSession,
+    _token: ConsentRead,
     reason: Reason | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: str | None = None,
-    _token: object = Depends(require(Permission.consent_read)),
 ) -> Page[Suppression]:
     """Suppressed identifiers (hashes only), newest first."""
     found = rows.list_suppressions(
@@ -64,11 +65,16 @@ def list_suppressions(
     )
 
 
-@router.post("/suppressions", response_model=Suppression, status_code=201)
+@router.post(
+    "/suppressions",
+    response_model=Suppression,
+    status_code=201,
+    responses=raises(SuppressionInvalid),
+)
 def add_suppression(
     body: SuppressionCreate,
     session: DbSession,
-    _token: object = Depends(require(Permission.consent_write)),
+    _token: ConsentWrite,
 ) -> Suppression:
     """Suppress an identifier (hard bounce, spam complaint, objection...); stored hashed."""
     ident = suppression.normalize(body.identifier_type, body.identifier)
@@ -78,14 +84,16 @@ def add_suppression(
     return Suppression.model_validate(found)
 
 
-@router.delete("/suppressions/{suppression_id}", status_code=204)
+@router.delete(
+    "/suppressions/{suppression_id}", status_code=204, responses=raises(SuppressionNotFound)
+)
 def delete_suppression(
     suppression_id: Annotated[DbId, Path()],
     session: DbSession,
-    _token: object = Depends(require(Permission.privacy_write)),
+    _token: PrivacyWrite,
 ) -> None:
     """Lift a suppression (admin only: erasure entries should stay)."""
     if rows.delete_suppression(session, suppression_id) is None:
-        raise suppression.SuppressionNotFound(
+        raise SuppressionNotFound(
             f"no suppression with id {suppression_id}", field="suppression_id"
         )

@@ -4,15 +4,11 @@ through the API or the console. One set of rules for both."""
 from sqlalchemy.orm import Session
 
 from unison.consent import repository as rows
+from unison.consent.errors import PurposeExists
 from unison.consent.schemas import Purpose, PurposeCreate
 from unison.kit.clock import utcnow
-from unison.kit.errors import Conflict
 from unison.kit.settings import Settings
 from unison.models import ConsentPurpose
-
-
-class PurposeExists(Conflict):
-    pass
 
 
 def list_purposes(session: Session, settings: Settings) -> list[Purpose]:

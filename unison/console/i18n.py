@@ -7,9 +7,18 @@ from pathlib import Path
 
 from starlette.requests import Request
 
-from unison.consent.i18n import LANGUAGES, choose, direction
+from unison.consent.preference_center.i18n import LANGUAGES, choose, direction, supported
 
-__all__ = ["COOKIE", "DEFAULT", "LANGUAGES", "catalog", "direction", "language_of", "text"]
+__all__ = [
+    "COOKIE",
+    "DEFAULT",
+    "LANGUAGES",
+    "catalog",
+    "direction",
+    "language_of",
+    "supported",
+    "text",
+]
 
 DEFAULT = "en"
 COOKIE = "unison_lang"

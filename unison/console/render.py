@@ -82,8 +82,7 @@ def render(
         }
     )
     response = HTMLResponse(page, status_code=status_code, headers=SECURITY_HEADERS)
-    chosen = request.query_params.get("lang")
-    if chosen and chosen == language:  # remembered only when it is one we speak
+    if i18n.supported(request.query_params.get("lang")):  # remembered when it is one we speak
         response.set_cookie(
             i18n.COOKIE, language, max_age=LANG_COOKIE_SECONDS, samesite="lax", path="/console"
         )

@@ -2,20 +2,20 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 
-from unison.api.deps import DbSession, require
+from unison.api.deps import DbSession, IdentityWrite, ProfilesRead
 from unison.api.ids import DbId
+from unison.api.openapi import raises
 from unison.auth import audit
-from unison.auth.roles import Permission
 from unison.identity import repository, service
+from unison.identity.errors import ConflictAlreadyResolved, ConflictNotFound
 from unison.identity.schemas import (
     ConflictResolve,
     IdentityConflict,
     SharedIdentifier,
 )
 from unison.kit.pagination import Page, decode_id_cursor, encode_cursor
-from unison.models import ApiToken
 
 router = APIRouter(prefix="/api/identity", tags=["identity"])
 
@@ -23,7 +23,7 @@ router = APIRouter(prefix="/api/identity", tags=["identity"])
 @router.get("/conflicts", response_model=Page[IdentityConflict])
 def list_conflicts(
     session: DbSession,
-    _token: object = Depends(require(Permission.profiles_read)),
+    _token: ProfilesRead,
     status: Literal["open", "resolved", "all"] = "open",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: str | None = None,
@@ -38,29 +38,28 @@ def list_conflicts(
     return Page[IdentityConflict](items=items, next_cursor=next_cursor)
 
 
-@router.post("/conflicts/{conflict_id}/resolve", response_model=IdentityConflict)
+@router.post(
+    "/conflicts/{conflict_id}/resolve",
+    response_model=IdentityConflict,
+    responses=raises(ConflictNotFound, ConflictAlreadyResolved),
+)
 def resolve_conflict(
     conflict_id: Annotated[DbId, Path()],
     body: ConflictResolve,
     session: DbSession,
-    token: ApiToken = Depends(require(Permission.identity_write)),
+    token: IdentityWrite,
 ) -> IdentityConflict:
     """Close a conflict with a resolution (the profiles stay as they are)."""
     conflict = service.resolve_conflict(session, conflict_id, body.resolution, body.note)
-    audit.record(
-        session,
-        audit.token_actor(token),
-        "identity.conflict_resolve",
-        f"conflict:{conflict_id}",
-        {"resolution": str(body.resolution)},
-    )
+    target, details = f"conflict:{conflict_id}", {"resolution": str(body.resolution)}
+    audit.record(session, audit.token_actor(token), "identity.resolve", target, details)
     return IdentityConflict.model_validate(conflict, from_attributes=True)
 
 
 @router.get("/shared-identifiers", response_model=Page[SharedIdentifier])
 def list_shared_identifiers(
     session: DbSession,
-    _token: object = Depends(require(Permission.profiles_read)),
+    _token: ProfilesRead,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: str | None = None,
 ) -> Page[SharedIdentifier]:

@@ -161,6 +161,13 @@ class Settings(BaseSettings):
     # Longest wall time of one model fit; a slower one stops with FitDidNotConverge.
     clv_fit_timeout_seconds: float = Field(default=60.0, gt=0)
 
+    # --- API errors (issue 15 item 5) ---
+    # An error answer naming a class its operation does not declare in OpenAPI (the route's
+    # `raises(...)` and the rule-made ones, api/openapi.py) becomes a 500 naming the route and
+    # the class. On in the tests, so every test that triggers an error proves the declaration;
+    # off in production, where the client is better served by the error itself.
+    strict_error_declarations: bool = False
+
     # --- console (issue 16; unison/console, unison/auth, docs/design/console.md) ---
     # A console session ends after this long without a request, and after the absolute
     # limit whatever happens; either way the next page asks for the password again.

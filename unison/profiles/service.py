@@ -11,10 +11,11 @@ from unison.events import service as event_log
 from unison.events.channels import ACCEPTED_TEXT, CHANNELS
 from unison.identity.identifiers import BUILTIN_TYPES, TRAIT_TYPES, IdentRejected, normalize_lookup
 from unison.kit.clock import isoformat_z
-from unison.kit.errors import InvalidParameter, NotFound
+from unison.kit.errors import InvalidParameter
 from unison.kit.pagination import Page, decode_cursor, encode_cursor
 from unison.models import Profile
 from unison.profiles import computed_traits, repository
+from unison.profiles.errors import IdentifierInvalid, ProfileNotFound
 from unison.profiles.schemas import (
     ChannelStats,
     ComputedTrait,
@@ -26,14 +27,6 @@ from unison.profiles.schemas import (
     Trait,
 )
 from unison.sources import service as sources
-
-
-class ProfileNotFound(NotFound):
-    pass
-
-
-class IdentifierInvalid(InvalidParameter):
-    pass
 
 
 def live_profile(session: Session, profile_id: int) -> Profile:

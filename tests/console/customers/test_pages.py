@@ -143,7 +143,7 @@ class TestActions:
             "granted",
         )
         assert record.proof == {"notice_version": "v7", "message_id": "call-2041"}
-        (entry,) = _audit(sessions, "consent.record")
+        (entry,) = _audit(sessions, "consent.change")
         assert (entry.actor, entry.target) == ("user:eka", f"profile:{nino}")
         page = client.get(answer.headers["location"])
         assert "The consent change was recorded." in page.text
@@ -166,7 +166,7 @@ class TestActions:
             assert (
                 session.execute(select(func.count()).select_from(ConsentRecord)).scalar_one() == 0
             )
-        assert _audit(sessions, "consent.record") == []
+        assert _audit(sessions, "consent.change") == []
 
     def test_an_analyst_may_not_record_consent(
         self, as_role: Login, nino: int, sessions: sessionmaker[Session]

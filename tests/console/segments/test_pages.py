@@ -153,6 +153,13 @@ class TestOneSegment:
         assert "is not in the segment" in page.text
         assert "ბათუმი" in page.text  # the value the condition saw
 
+    def test_the_latest_entries_load_after_the_page(self, segment: tuple[TestClient, int]) -> None:
+        client, segment_id = segment
+        page = client.get(f"/console/segments/{segment_id}")
+        assert f'hx-get="/console/segments/{segment_id}/history"' in page.text
+        history = client.get(f"/console/segments/{segment_id}/history")
+        assert history.text.count(">entered<") == 2
+
     def test_the_chart_is_an_svg_with_its_table(self, segment: tuple[TestClient, int]) -> None:
         client, segment_id = segment
         chart = client.get(f"/console/segments/{segment_id}/chart")

@@ -117,7 +117,7 @@ def record_consent(
         "channel": change.channel,
         "status": change.status,
     }
-    audit.record(session, staff.actor, "consent.record", f"profile:{live}", details)
+    audit.record(session, staff.actor, "consent.change", f"profile:{live}", details)
     return _back(live, "consent")
 
 

@@ -56,7 +56,6 @@ def detail_page(
     context: dict[str, Any] = {
         "segment": row,
         "members": search.items_for(session, [m.profile_id for m in members]),
-        "history": service.history(session, segment_id, None, SAMPLE),
         "explained": None,
         "explain_error": None,
         "profile": profile,
@@ -81,6 +80,18 @@ def _explain(request: Request, session: DbSession, row: Any, wanted: str) -> dic
         return {"explained": service.explain(session, settings, row, profile_id, utcnow())}
     except UnisonError as exc:
         return {"explain_error": exc.detail}
+
+
+@router.get("/console/segments/{segment_id:int}/history")
+def history_fragment(
+    request: Request, session: DbSession, staff: Reader, segment_id: int
+) -> Response:
+    """The latest entries and exits (htmx loads them after the page)."""
+    row = _segment(session, segment_id)
+    if row is None:
+        return render(request, "errors/404.html", {}, staff, status_code=404)
+    context = {"history": service.history(session, segment_id, None, SAMPLE)}
+    return render(request, "segments/_history.html", context, staff)
 
 
 @router.get("/console/segments/{segment_id:int}/chart")

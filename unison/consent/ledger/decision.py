@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from unison.consent import repository as rows
-from unison.consent import suppression
-from unison.consent.ordering import in_force
+from unison.consent.ledger import suppression
+from unison.consent.ledger.ordering import in_force
+from unison.consent.repository import DecisionRow
 from unison.consent.vocabulary import CHANNEL_IDENTIFIER, SERVICE
 from unison.kit.clock import ensure_utc, isoformat_z, utcnow
 from unison.models import ConsentRecord
@@ -69,9 +70,44 @@ def can_contact(
             value: [suppression.Listed(r, ident_type) for r in found_reasons]
             for value, found_reasons in names.items()
         }
-    if not found and rows.canonical_id(session, profile_id) is None:
+    known = bool(found) or rows.canonical_id(session, profile_id) is not None
+    return _conclude(profile_id, known, found, reasons, purpose, channel, kind, moment)
+
+
+def can_contact_many(
+    session: Session, profile_ids: list[int], purpose: str, channel: str, *, kind: str
+) -> dict[int, Decision]:
+    """`can_contact` now for each of `profile_ids`, read in a few statements whatever their
+    number (segments ask it for every profile of a round or a recompute)."""
+    ident_type = CHANNEL_IDENTIFIER[channel]
+    found = rows.decisions_of(session, profile_ids, ident_type, purpose, channel)
+    reasons = {
+        value: [suppression.Listed(r, ident_type) for r in listed]
+        for value, listed in found.reasons.items()
+    }
+    moment = utcnow()
+    decided: dict[int, Decision] = {}
+    for pid in profile_ids:
+        held, known = found.rows.get(pid, []), pid in found.known
+        decided[pid] = _conclude(pid, known, held, reasons, purpose, channel, kind, moment)
+    return decided
+
+
+def _conclude(
+    profile_id: int,
+    known: bool,
+    found: list[DecisionRow],
+    reasons: dict[str, list[suppression.Listed]],
+    purpose: str,
+    channel: str,
+    kind: str,
+    moment: datetime,
+) -> Decision:
+    """The decision from a profile's identifiers for the channel, each with its state."""
+    if not known:
         return Decision(False, "unknown_profile", f"no profile {profile_id}", channel, purpose)
     if not found:
+        ident_type = CHANNEL_IDENTIFIER[channel]
         return Decision(
             False,
             "no_reachable_identifier",
@@ -87,7 +123,7 @@ def can_contact(
 
 def _historic(
     session: Session, profile_id: int, ident_type: str, purpose: str, channel: str, at: datetime
-) -> list[tuple[str, Any, Any, Any, Any, Any]]:
+) -> list[DecisionRow]:
     idents = rows.identifiers_of(session, profile_id, [ident_type])
     wanted = [
         r
@@ -95,7 +131,7 @@ def _historic(
         if (r.purpose, r.channel) == (purpose, channel)
     ]
     latest: dict[str, ConsentRecord] = {r.identifier_value: r for r in in_force(wanted)}
-    result: list[tuple[str, Any, Any, Any, Any, Any]] = []
+    result: list[DecisionRow] = []
     for _, value in idents:
         found = latest.get(value)
         if found is None:
@@ -115,7 +151,7 @@ def _historic(
 
 
 def _judge(
-    row: tuple[str, Any, Any, Any, Any, Any],
+    row: DecisionRow,
     listed: list[suppression.Listed],
     purpose: str,
     channel: str,
