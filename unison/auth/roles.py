@@ -39,6 +39,7 @@ class Permission(StrEnum):
     messaging_channels_write = "messaging_channels:write"  # the channels' kill switches
     templates_read = "templates:read"  # message templates, their versions and previews
     templates_write = "templates:write"  # create and change templates, test sends
+    profiles_write = "profiles:write"  # staff edit a profile's traits (console, issue 16)
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
@@ -90,3 +91,7 @@ GRANTS[Role.marketer] = GRANTS[Role.marketer] | {
     Permission.templates_write,
 }
 GRANTS[Role.analyst] = GRANTS[Role.analyst] | {Permission.templates_read}
+# Staff correct what a customer tells them (a trait edit is an event in the log): marketers,
+# and agents on the phone with the customer.
+GRANTS[Role.marketer] = GRANTS[Role.marketer] | {Permission.profiles_write}
+GRANTS[Role.agent] = GRANTS[Role.agent] | {Permission.profiles_write}

@@ -224,3 +224,52 @@ def validation(
     return ValidationReport(
         model, by_frequency(summary, model), len(summary), summary.duration_holdout, summary.unit
     )
+
+
+# --- read models of the last refresh (the console's customer-value page) ---------------
+@dataclass(frozen=True)
+class Distribution:
+    trait: str  # clv_12m, or clv_historical when no forecast was made
+    low: float
+    high: float
+    counts: list[int]
+
+    @property
+    def edges(self) -> list[float]:
+        width = (self.high - self.low) / len(self.counts) if self.counts else 0.0
+        return [self.low + i * width for i in range(len(self.counts) + 1)]
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str  # a tier, or a cohort month YYYY-MM
+    customers: int
+    mean: float
+
+
+def distribution(session: Session, bins: int = 20) -> Distribution:
+    """How customers spread over predicted CLV (historical net value without a forecast)."""
+    for trait in ("clv_12m", "clv_historical"):
+        low, high, counts = computed_traits.histogram(session, trait, bins)
+        if counts:
+            return Distribution(trait, low, high, counts)
+    return Distribution("clv_12m", 0.0, 0.0, [])
+
+
+def tier_summary(session: Session, settings: Settings) -> list[Group]:
+    """Customers and mean predicted CLV per tier, in the tiers' order (top first)."""
+    found = {g: (n, mean) for g, n, mean in computed_traits.grouped(session, "clv_tier", "clv_12m")}
+    return [Group(t, *found[t]) for t in settings.clv_tiers if t in found]
+
+
+def p_alive_by_cohort(session: Session) -> list[Group]:
+    """Mean probability of being alive by the month customers were first seen."""
+    return [Group(m, n, mean) for m, n, mean in computed_traits.by_cohort(session, "p_alive")]
+
+
+def figures_version(session: Session) -> tuple[datetime | None, datetime | None]:
+    """When the CLV traits were last written: the read models above change only then."""
+    return (
+        computed_traits.written_at(session, "clv_12m"),
+        computed_traits.written_at(session, "clv_historical"),
+    )

@@ -1,11 +1,9 @@
 """HTTP routes for a profile's consents, history, reachability, preferences and links."""
 
-import hashlib
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from sqlalchemy.orm import Session
 
 from unison.api.deps import (
     AppRuntime,
@@ -17,7 +15,6 @@ from unison.api.deps import (
 from unison.api.ids import DbId
 from unison.api.openapi import raises
 from unison.auth import audit
-from unison.consent import repository as rows
 from unison.consent import service
 from unison.consent.errors import (
     ConsentInvalid,
@@ -42,10 +39,8 @@ from unison.consent.schemas import (
     Reachability,
     UnsubscribeHeaders,
 )
-from unison.consent.vocabulary import CHANNEL_IDENTIFIER, CHANNELS, check_purpose
-from unison.identity.identifiers import IdentRejected, normalize_lookup
+from unison.consent.vocabulary import CHANNELS, check_purpose
 from unison.kit.clock import ensure_utc, utcnow
-from unison.kit.errors import InvalidParameter
 from unison.profiles.errors import ProfileNotFound
 
 router = APIRouter(prefix="/api/profiles", tags=["consent"])
@@ -101,65 +96,12 @@ def record_consents(
     token: ConsentWrite,
 ) -> ConsentHistory:
     """Record consent changes (as given by the customer to an agent, or imported)."""
-    live = service.live_id(session, profile_id)
-    kinds = service.kinds(session, runtime.settings)
-    written = []
-    for index, change in enumerate(body.changes):
-        check_purpose(change.purpose, kinds, field=f"changes.{index}.purpose")
-        how = service.Provenance(
-            source=change.source,
-            actor="import" if change.source == "import" else f"agent:{token.name}",
-            occurred_at=ensure_utc(change.occurred_at) if change.occurred_at else utcnow(),
-            source_channel=change.channel,
-            proof=_proof(change),
-        )
-        changes = [
-            service.Change(
-                ident,
-                change.purpose,
-                change.channel,
-                change.status,
-                change.legal_basis,
-                change.expires_at,
-            )
-            for ident in _targets(session, live, change, index)
-        ]
-        written += service.record(session, live, changes, how)
+    live, written = service.record_requested(
+        session, runtime.settings, profile_id, body.changes, f"agent:{token.name}"
+    )
     details = {"changes": [f"{c.purpose}/{c.channel}={c.status}" for c in body.changes]}
     audit.record(session, audit.token_actor(token), "consent.change", f"profile:{live}", details)
     return ConsentHistory(profile_id=live, items=[ConsentRecord.model_validate(r) for r in written])
-
-
-def _proof(change: ConsentChange) -> dict[str, object]:
-    proof = change.proof.model_dump(exclude_none=True, exclude={"notice_text"})
-    if change.proof.notice_text is not None:
-        proof["notice_hash"] = hashlib.sha256(change.proof.notice_text.encode()).hexdigest()
-    return proof
-
-
-def _targets(
-    session: Session, live: int, change: ConsentChange, index: int, field: str | None = None
-) -> list[tuple[str, str]]:
-    kind = CHANNEL_IDENTIFIER[change.channel]
-    if change.identifier is None:
-        found = rows.identifiers_of(session, live, [kind])
-        if not found:
-            raise NoReachableIdentifier(
-                f"profile {live} has no {kind} for channel {change.channel}",
-                field=f"changes.{index}.channel",
-            )
-        return found
-    normalized = normalize_lookup(kind, change.identifier)
-    if isinstance(normalized, IdentRejected):
-        raise InvalidParameter(f"{kind}: {normalized.reason}", field=f"changes.{index}.identifier")
-    ident = (normalized.type, normalized.value)
-    if rows.owner_of(session, ident) != live:
-        raise IdentifierNotOwned(
-            f"this {kind} does not belong to profile {live}; consent is bound to the profile's "
-            "own identifiers",
-            field=field or f"changes.{index}.identifier",
-        )
-    return [ident]
 
 
 @router.get(
@@ -251,7 +193,7 @@ def unsubscribe_headers(
     live = service.live_id(session, profile_id)
     check_purpose(purpose, service.kinds(session, runtime.settings))
     change = ConsentChange(purpose=purpose, channel="email", status="withdrawn", identifier=email)
-    ((_, address),) = _targets(session, live, change, 0, field="email")
+    ((_, address),) = service.targets(session, live, change, 0, field="email")
     url = preferences.unsubscribe_link(runtime.settings, live, address, purpose)
     headers = preferences.list_unsubscribe_headers(url)
     return UnsubscribeHeaders(

@@ -4,6 +4,7 @@ Every input (API, events, keywords, unsubscribes, the preference center) ends in
 which appends to the profile's chain, moves the projection and announces the change.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -11,13 +12,16 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from unison.consent import repository as rows
-from unison.consent.errors import ConsentInvalid
+from unison.consent.errors import ConsentInvalid, IdentifierNotOwned, NoReachableIdentifier
 from unison.consent.ledger import decision, propagation
 from unison.consent.ledger.chain import Break, record_hash, verify_chain
 from unison.consent.ledger.decision import Decision
 from unison.consent.ledger.ordering import in_force
-from unison.consent.vocabulary import STATUSES, purpose_kinds
-from unison.kit.clock import utcnow
+from unison.consent.schemas import ConsentChange
+from unison.consent.vocabulary import CHANNEL_IDENTIFIER, STATUSES, check_purpose, purpose_kinds
+from unison.identity.identifiers import IdentRejected, normalize_lookup
+from unison.kit.clock import ensure_utc, utcnow
+from unison.kit.errors import InvalidParameter
 from unison.kit.settings import Settings
 from unison.models import ConsentRecord, ConsentState
 from unison.profiles.errors import ProfileNotFound
@@ -164,3 +168,75 @@ def verify(session: Session) -> Verification:
         if profile_id not in seen and seq > 0:
             breaks.append(Break(profile_id, seq, None, "chain head names records that are gone"))
     return Verification(chains, records, breaks)
+
+
+def record_requested(
+    session: Session,
+    settings: Settings,
+    profile_id: int,
+    requested: list[ConsentChange],
+    actor: str,
+) -> tuple[int, list[ConsentRecord]]:
+    """Record changes a person asked staff for (API or console): each purpose declared, each
+    bound to the profile's own identifiers of the channel, with its proof. `actor` names
+    the staff member (`agent:<token>`, `user:<name>`); imports are recorded as `import`."""
+    live = live_id(session, profile_id)
+    declared = kinds(session, settings)
+    written: list[ConsentRecord] = []
+    for index, change in enumerate(requested):
+        check_purpose(change.purpose, declared, field=f"changes.{index}.purpose")
+        how = Provenance(
+            source=change.source,
+            actor="import" if change.source == "import" else actor,
+            occurred_at=ensure_utc(change.occurred_at) if change.occurred_at else utcnow(),
+            source_channel=change.channel,
+            proof=proof_of(change),
+        )
+        changes = [
+            Change(
+                ident,
+                change.purpose,
+                change.channel,
+                change.status,
+                change.legal_basis,
+                change.expires_at,
+            )
+            for ident in targets(session, live, change, index)
+        ]
+        written += record(session, live, changes, how)
+    return live, written
+
+
+def proof_of(change: ConsentChange) -> dict[str, object]:
+    """The proof as kept: the notice text is hashed (SHA-256), never stored."""
+    proof = change.proof.model_dump(exclude_none=True, exclude={"notice_text"})
+    if change.proof.notice_text is not None:
+        proof["notice_hash"] = hashlib.sha256(change.proof.notice_text.encode()).hexdigest()
+    return proof
+
+
+def targets(
+    session: Session, live: int, change: ConsentChange, index: int, field: str | None = None
+) -> list[tuple[str, str]]:
+    """The identifiers a change binds to: the one named (it must be the profile's own), else
+    every identifier the profile has for the channel."""
+    kind = CHANNEL_IDENTIFIER[change.channel]
+    if change.identifier is None:
+        found = rows.identifiers_of(session, live, [kind])
+        if not found:
+            raise NoReachableIdentifier(
+                f"profile {live} has no {kind} for channel {change.channel}",
+                field=f"changes.{index}.channel",
+            )
+        return found
+    normalized = normalize_lookup(kind, change.identifier)
+    if isinstance(normalized, IdentRejected):
+        raise InvalidParameter(f"{kind}: {normalized.reason}", field=f"changes.{index}.identifier")
+    ident = (normalized.type, normalized.value)
+    if rows.owner_of(session, ident) != live:
+        raise IdentifierNotOwned(
+            f"this {kind} does not belong to profile {live}; consent is bound to the profile's "
+            "own identifiers",
+            field=field or f"changes.{index}.identifier",
+        )
+    return [ident]

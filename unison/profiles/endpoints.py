@@ -1,6 +1,5 @@
 """HTTP routes for profiles: the 360 view, lookup, search, timeline, merges, split."""
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
@@ -19,13 +18,12 @@ from unison.api.ids import DbId
 from unison.api.openapi import raises
 from unison.auth import audit
 from unison.auth.roles import Permission
-from unison.events.channels import ACCEPTED_TEXT, CHANNELS
 from unison.identity import service as identity
 from unison.identity.errors import MergeNotFound, MergeNotInProfile
 from unison.identity.identifiers import BUILTIN_TYPES
 from unison.identity.schemas import Merge, SplitRequest, SplitResult
 from unison.kit.errors import InvalidParameter
-from unison.kit.pagination import Page, decode_cursor, encode_cursor, time_cursor
+from unison.kit.pagination import Page, decode_cursor, encode_cursor
 from unison.profiles import repository, service
 from unison.profiles.errors import IdentifierInvalid, ProfileNotFound
 from unison.profiles.processor import NAME as PROCESSOR
@@ -130,41 +128,15 @@ def profile_timeline(
     cursor: str | None = None,
 ) -> Page[TimelineItem]:
     """Every event of the profile on every channel, including before merges; newest first."""
-    if channel is not None and channel not in CHANNELS:
-        raise InvalidParameter(
-            f"channel {channel!r} is not a channel; accepted: {ACCEPTED_TEXT}", field="channel"
-        )
-    live = service.live_profile(session, profile_id)
-    before = None
-    if cursor is not None:
-        moment, event_id = decode_cursor(cursor, 2)
-        if not isinstance(moment, str) or not isinstance(event_id, int):
-            raise InvalidParameter("cursor is not one this API issued", field="cursor")
-        before = (datetime.fromisoformat(moment), event_id)
-    rows = repository.timeline(
+    return service.timeline(
         session,
-        repository.group_ids(session, live.id),
+        profile_id,
         channel=channel,
         event=event,
         system=system,
-        before=before,
+        cursor=cursor,
         limit=limit,
     )
-    items = [
-        TimelineItem(
-            id=e.id,
-            type=e.type,
-            event=e.event,
-            channel=e.channel,
-            source=source,
-            timestamp=e.timestamp,
-            profile_id=attributed,
-            payload=e.payload,
-        )
-        for e, source, attributed in rows
-    ]
-    next_cursor = time_cursor(items, limit, lambda item: item.timestamp)
-    return Page[TimelineItem](items=items, next_cursor=next_cursor)
 
 
 @router.get("/{profile_id}/merges", responses=raises(ProfileNotFound))

@@ -5,8 +5,20 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    Float,
+    Integer,
+    Row,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session, aliased
 
 from unison.kit.db import chunks, driver_sql, upsert
 from unison.models import (
@@ -188,9 +200,14 @@ def timeline(
     system: str = "include",
     before: tuple[datetime, int] | None,
     limit: int,
-) -> list[Row[Event, str, int]]:
+) -> list[Row[Event, str, int, bool]]:
     query = (
-        select(Event, Source.name, EventProfile.profile_id)
+        select(
+            Event,
+            Source.name,
+            EventProfile.profile_id,
+            (Source.write_key_hint == SYSTEM_HINT).label("system"),
+        )
         .join(EventProfile, EventProfile.event_id == Event.id)
         .join(Source, Source.id == Event.source_id)
         .where(EventProfile.profile_id.in_(profile_ids))
@@ -294,3 +311,69 @@ def event_owners(session: Session, event_ids: list[int]) -> dict[int, int]:
         .where(EventProfile.event_id.in_(event_ids))
     )
     return {event_id: canonical for event_id, canonical in session.execute(query)}  # noqa: C416
+
+
+def _scalar_text(session: Session, column: Any = ComputedTrait.value) -> Any:
+    """A computed trait's JSON value as text (numbers as digits, strings unquoted)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return func.json_extract(column, "$")
+    return column.op("#>>")(literal_column("'{}'"))
+
+
+def computed_histogram(session: Session, name: str, bins: int) -> tuple[float, float, list[int]]:
+    """(low, high, counts of `bins` equal-width bins) of a numeric computed trait's values;
+    counts are empty when no profile has it."""
+    number = cast(_scalar_text(session), Float)
+    base = select(number.label("v")).where(ComputedTrait.name == name).subquery()
+    low, high, total = session.execute(
+        select(func.min(base.c.v), func.max(base.c.v), func.count(base.c.v))
+    ).one()
+    if not total:
+        return 0.0, 0.0, []
+    width = (float(high) - float(low)) / bins or 1.0
+    index = cast((base.c.v - float(low)) / width, Integer)
+    counts = [0] * bins
+    for found, count in session.execute(select(index, func.count()).group_by(index)):
+        counts[min(int(found), bins - 1)] += int(count)
+    return float(low), float(high), counts
+
+
+def computed_grouped(session: Session, group: str, value: str) -> list[tuple[str, int, float]]:
+    """(the `group` trait's value, profiles, mean of the `value` trait) over profiles that
+    have both, e.g. CLV tier -> customers and mean CLV."""
+    other = aliased(ComputedTrait)
+    label = _scalar_text(session)
+    number = cast(_scalar_text(session, other.value), Float)
+    query = (
+        select(label, func.count(), func.avg(number))
+        .join(other, (other.profile_id == ComputedTrait.profile_id) & (other.name == value))
+        .where(ComputedTrait.name == group)
+        .group_by(label)
+    )
+    return [(str(g), int(n), float(v or 0.0)) for g, n, v in session.execute(query)]
+
+
+def computed_by_cohort(session: Session, name: str) -> list[tuple[str, int, float]]:
+    """(month first seen YYYY-MM, profiles, mean value) of a numeric computed trait."""
+    if session.get_bind().dialect.name == "sqlite":  # naive UTC text: the month is its start
+        month = func.substr(Profile.first_seen, 1, 7)
+    else:
+        month = func.to_char(func.timezone("UTC", Profile.first_seen), "YYYY-MM")
+    number = cast(_scalar_text(session), Float)
+    query = (
+        select(month, func.count(), func.avg(number))
+        .join(Profile, Profile.id == ComputedTrait.profile_id)
+        .where(ComputedTrait.name == name)
+        .group_by(month)
+        .order_by(month)
+    )
+    return [(str(m), int(n), float(v or 0.0)) for m, n, v in session.execute(query)]
+
+
+def computed_written_at(session: Session, name: str) -> datetime | None:
+    """When a value of one computed trait was written (None if none is), read from any one
+    row through the name index: a producer that rewrites all its values at once (the CLV
+    refresh) stamps them alike, so this tells one run from the next at the cost of a row."""
+    query = select(ComputedTrait.computed_at).where(ComputedTrait.name == name).limit(1)
+    value: datetime | None = session.execute(query).scalar_one_or_none()
+    return value

@@ -78,3 +78,7 @@ class TimelineItem(BaseModel):
     timestamp: datetime
     profile_id: int = Field(description="the profile the event first went to (before merges)")
     payload: dict[str, Any]
+    system: bool = Field(
+        default=False,
+        description="written by Unison itself (consent changes, segment entries, staff edits)",
+    )

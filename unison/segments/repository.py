@@ -647,3 +647,18 @@ def erase_profiles(session: Session, profile_ids: Sequence[int]) -> int:
         result = session.execute(delete(model).where(model.profile_id.in_(profile_ids)))
         erased += int(result.rowcount)  # type: ignore[attr-defined]
     return erased
+
+
+def daily_changes(session: Session, segment_id: int, since: datetime) -> list[tuple[str, str, int]]:
+    """(UTC day YYYY-MM-DD, entered|exited, how many) for a segment since a moment."""
+    at = SegmentHistory.at
+    if dialect(session) == "sqlite":  # stored as naive UTC text: the day is its first ten
+        day = func.substr(at, 1, 10)
+    else:
+        day = func.to_char(func.timezone("UTC", at), "YYYY-MM-DD")
+    query = (
+        select(day, SegmentHistory.change, func.count())
+        .where(SegmentHistory.segment_id == segment_id, at >= since)
+        .group_by(day, SegmentHistory.change)
+    )
+    return [(str(d), str(c), int(n)) for d, c, n in session.execute(query)]

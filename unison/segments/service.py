@@ -3,7 +3,8 @@ compiled SQL, previews and explanations. Never commits (the boundary does)."""
 
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as datetime_time
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -12,7 +13,7 @@ from unison.consent import service as consent_service
 from unison.consent.vocabulary import CHANNEL_IDENTIFIER
 from unison.events import log as offsets
 from unison.kit.settings import Settings
-from unison.models import Segment, TraitDefinitionRow
+from unison.models import Segment, SegmentHistory, SegmentMember, TraitDefinitionRow
 from unison.profiles.errors import ProfileNotFound
 from unison.segments import repository as rows
 from unison.segments.computed_traits import rfm
@@ -416,3 +417,48 @@ def recompute_trait(session: Session, settings: Settings, name: str, now: dateti
         }
         rounds.write(session, rounds.decide(session, catalog, work, now, settings))
     return len(ordered)
+
+
+# --- read models for the console and the API (they never read the repository directly) --
+def segments_list(session: Session) -> list[Segment]:
+    """Every segment with its member count (kept current by the log processor)."""
+    return rows.segments(session)
+
+
+def members_page(
+    session: Session, segment_id: int, after: int | None, limit: int
+) -> list[SegmentMember]:
+    get(session, segment_id)
+    return rows.members_page(session, segment_id, after, limit)
+
+
+def history(
+    session: Session, segment_id: int, profile_id: int | None, limit: int
+) -> list[SegmentHistory]:
+    return rows.history(session, segment_id, profile_id, limit)
+
+
+def of_profile(session: Session, profile_id: int) -> list[tuple[Segment, datetime]]:
+    """The segments a profile (merges followed) is in now, with when it entered."""
+    return rows.segments_of_profile(session, live_profile(session, profile_id))
+
+
+def membership_over_time(
+    session: Session, segment_id: int, days: int, now: datetime
+) -> list[tuple[date, int]]:
+    """Members at the end of each of the last `days` UTC days (today: now), walked back from
+    the current count through the recorded entries and exits."""
+    row = get(session, segment_id)
+    today = now.astimezone(UTC).date()
+    first = today - timedelta(days=days - 1)
+    since = datetime.combine(first, datetime_time.min, tzinfo=UTC)
+    net: dict[str, int] = {}
+    for label, change, count in rows.daily_changes(session, segment_id, since):
+        net[label] = net.get(label, 0) + (count if change == "entered" else -count)
+    series: list[tuple[date, int]] = []
+    members = row.member_count
+    for offset in range(days):
+        day = today - timedelta(days=offset)
+        series.append((day, members))
+        members -= net.get(day.isoformat(), 0)
+    return series[::-1]

@@ -198,3 +198,12 @@ def _item(row: Any, contacts: dict[str, str]) -> ProfileListItem:
         phone=contacts.get("phone"),
         last_seen=row.last_seen,
     )
+
+
+def items_for(session: Session, profile_ids: list[int]) -> list[ProfileListItem]:
+    """List items (name, email, phone, last seen) of these profiles, in the order given."""
+    found = {
+        row.id: _item(row, contacts)
+        for row, contacts in repository.list_items(session, profile_ids)
+    }
+    return [found[pid] for pid in profile_ids if pid in found]
