@@ -20,6 +20,7 @@ from unison.kit.cli import console, err, fail, migrated_sessions
 from unison.kit.db import transaction
 from unison.kit.errors import UnisonError
 from unison.kit.settings import get_settings
+from unison.messaging.broadcasts.cli import broadcasts_app
 from unison.messaging.templates.cli import templates_app
 from unison.segments.cli import segments_app
 from unison.sources import service as sources
@@ -45,6 +46,7 @@ app.add_typer(segments_app, name="segments")
 app.add_typer(clv_app, name="clv")
 app.add_typer(report_app, name="report")
 app.add_typer(templates_app, name="templates")
+app.add_typer(broadcasts_app, name="broadcasts")
 
 
 @app.command()

@@ -231,6 +231,13 @@ class Settings(BaseSettings):
     email_track_opens: bool = True
     email_track_clicks: bool = True
 
+    # --- issue 17: broadcasts (unison/messaging/broadcasts) ---
+    # The fan-out loop (off: broadcasts wait); profiles per committed chunk (a pause takes
+    # effect between chunks, so keep a chunk well under a second of work); its idle poll.
+    broadcasts_enabled: bool = True
+    broadcasts_chunk_size: int = Field(default=200, ge=1, le=10_000)
+    broadcasts_poll_seconds: float = Field(default=0.5, gt=0)
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
