@@ -1,6 +1,7 @@
 """`unison broadcasts ...` commands: the same rules as /api/broadcasts, plus `run`, the
 fan-out in the foreground (what the server's background loop does)."""
 
+import time
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -143,10 +144,21 @@ def cancel(broadcast_id: int) -> None:
 
 
 @broadcasts_app.command("run")
-def run() -> None:
+def run(
+    wait: Annotated[
+        bool, typer.Option(help="keep going until no broadcast is scheduled or running")
+    ] = False,
+) -> None:
     """Fan out every due broadcast in the foreground until nothing is due now."""
-    fan_out = FanOut(migrated_sessions(), get_settings())
+    settings = get_settings()
+    fan_out = FanOut(migrated_sessions(), settings)
     total = 0
-    while done := fan_out():
+    while True:
+        done = fan_out()
         total += done
+        if done:
+            continue
+        if not wait or not fan_out.unfinished():
+            break
+        time.sleep(settings.broadcasts_poll_seconds)  # throttled or due later: idle
     console.print(f"{total} profiles handled")

@@ -70,6 +70,11 @@ def due_ids(session: Session, now: datetime) -> list[int]:
     return list(session.execute(query).scalars())
 
 
+def unfinished(session: Session) -> int:
+    query = select(func.count()).where(Broadcast.status.in_(("scheduled", "running")))
+    return int(session.execute(query.select_from(Broadcast)).scalar() or 0)
+
+
 def claim(session: Session, broadcast_id: int, now: datetime) -> Broadcast | None:
     """Start a chunk: take the broadcast row's write lock (so a pause waits for the chunk to
     commit and then holds what it queued) and return it if it may go on."""

@@ -38,6 +38,11 @@ class FanOut:
             due = rows.due_ids(session, utcnow())
         return sum(self.chunk(broadcast_id) for broadcast_id in due)
 
+    def unfinished(self) -> bool:
+        """Any broadcast scheduled or running (paused ones wait for a resume)."""
+        with self.sessions() as session:
+            return rows.unfinished(session) > 0
+
     def chunk(self, broadcast_id: int, now: datetime | None = None) -> int:
         moment = now or utcnow()
         with transaction(self.sessions) as session:
