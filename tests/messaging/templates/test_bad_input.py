@@ -75,6 +75,8 @@ class TestSandboxEscapes:
             "{% for i in range(1000000) %}{% endfor %}",
             "{{ 10 ** 100000 }}",
             "{% set n = '__class__' %}{{ traits[n] }}",
+            "{% set seen = [] %}{{ seen.append(1) }}",  # the sandbox is immutable
+            "{{ traits.update({'a': 1}) }}",
             "{{ money('1e999999999', 'GEL') }}",
             "{{ money(5, 'XYZ') }}",
             "{{ date('yesterday') }}",

@@ -199,6 +199,14 @@ class TestLocaleFallback:
             == "uk"
         )
 
+    def test_a_language_matches_a_regional_variant(
+        self, api: Api, sessions: sessionmaker[Session], settings: Settings
+    ) -> None:
+        pid = api.customer("u22")
+        template = api.create("sms", {"ka": {"text": "ა"}, "pt-BR": {"text": "Olá"}})
+        found = _render(sessions, settings, template["id"], profile_id=pid, locale_chain=["pt"])
+        assert (found.locale, found.content["text"]) == ("pt-BR", "Olá")
+
     def test_the_default_locale_ends_every_chain(
         self, api: Api, sessions: sessionmaker[Session], settings: Settings
     ) -> None:
@@ -324,11 +332,11 @@ class TestHelpers:
             headers={"Authorization": f"Bearer {api.token}"},
         )
         assert saved.status_code in (200, 204), saved.text
-        template = api.create(
-            "sms", {"en": {"text": "{{ datetime('2026-12-07T20:30:00Z', 'short') }}"}}
-        )
+        text = "{{ datetime('2026-12-07T20:30:00Z', 'short') }}|{{ date('2026-12-07T20:30:00Z') }}"
+        text += "|{{ date('2026-12-07') }}"  # a calendar day stays that day
+        template = api.create("sms", {"en": {"text": text}})
         rendered = _render(sessions, settings, template["id"], profile_id=pid, locale_chain=["en"])
-        assert rendered.content["text"] == "12/8/26, 12:30\u202fAM"
+        assert rendered.content["text"] == "12/8/26, 12:30\u202fAM|Dec 8, 2026|Dec 7, 2026"
 
     def test_products_of_an_order_and_of_a_product_event(
         self, api: Api, sessions: sessionmaker[Session], settings: Settings

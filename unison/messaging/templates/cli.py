@@ -125,7 +125,7 @@ def preview(
     """Render a template for a profile (SMS: encoding and segments)."""
     try:
         sample = orjson.loads(event.read_bytes()) if event else None
-        request = schemas.PreviewRequest(
+        request = schemas.TemplatePreviewRequest(
             profile_id=profile, locale=locale, event=sample, version=version
         )
         with migrated_sessions()() as session:

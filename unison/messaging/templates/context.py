@@ -3,7 +3,6 @@ under their own names), the triggering event, the campaign, the chosen locale, a
 helpers bound to this customer. Read through profiles' and consent's services."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -11,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.orm import Session
 
 from unison.consent import preferences
+from unison.consent.schemas import Preferences
 from unison.profiles import service as profiles
 from unison.profiles.schemas import ProfileView
 
@@ -26,45 +26,57 @@ RFM = {"r": "rfm_r", "f": "rfm_f", "m": "rfm_m", "cell": "rfm_cell"}
 LANGUAGE_TRAITS = ("locale", "language", "preferred_language")
 
 
-@dataclass(frozen=True)
 class Person:
-    """The profile as a template reads it, and what the render needs to know about them."""
+    """The profile as a template reads it, and what the render needs to know about them.
+    Consent's preferences (language, time zone) are read only when a render needs them:
+    most renders are given the locale chain and format no time."""
 
-    view: ProfileView
-    variables: dict[str, Any]
-    locales: list[str]  # the customer's own, most preferred first
-    email: str | None
-    zone: tzinfo
+    def __init__(self, session: Session, view: ProfileView) -> None:
+        self._session, self.view = session, view
+        self._prefs: Preferences | None = None
+        traits = {name: trait.value for name, trait in view.traits.items()}
+        computed = {name: c.value for name, c in view.computed_traits.items()}
+        identifiers: dict[str, str] = {}
+        for ident in view.identifiers:
+            identifiers.setdefault(ident.type, ident.value)
+        self.traits, self.email = traits, identifiers.get("email")
+        profile = {
+            "id": view.id,
+            "traits": traits,
+            "identifiers": identifiers,
+            "computed": computed,
+            "first_seen": view.stats.first_seen.isoformat(),
+            "last_seen": view.stats.last_seen.isoformat(),
+            "order_count": view.stats.order_count,
+            "revenue": dict(view.stats.revenue),
+        }
+        self.variables = {
+            "profile": profile,
+            "traits": traits,
+            "computed": computed,
+            "clv": _named(computed, CLV),
+            "rfm": _named(computed, RFM),
+        }
+
+    def _preferences(self) -> Preferences:
+        if self._prefs is None:
+            self._prefs = preferences.get(self._session, self.view.id)
+        return self._prefs
+
+    def locales(self) -> list[str]:
+        """The customer's own locales, most preferred first."""
+        chosen = self._preferences().preferred_language
+        own: list[str] = [chosen] if chosen else []
+        return own + [
+            v for v in (self.traits.get(n) for n in LANGUAGE_TRAITS) if isinstance(v, str)
+        ]
+
+    def zone(self) -> tzinfo:
+        return _zone(self._preferences().time_zone)
 
 
 def person(session: Session, profile_id: int) -> Person:
-    view = profiles.profile_view(session, profile_id)
-    prefs = preferences.get(session, view.id)
-    traits = {name: trait.value for name, trait in view.traits.items()}
-    computed = {name: c.value for name, c in view.computed_traits.items()}
-    identifiers: dict[str, str] = {}
-    for ident in view.identifiers:
-        identifiers.setdefault(ident.type, ident.value)
-    profile = {
-        "id": view.id,
-        "traits": traits,
-        "identifiers": identifiers,
-        "computed": computed,
-        "first_seen": view.stats.first_seen.isoformat(),
-        "last_seen": view.stats.last_seen.isoformat(),
-        "order_count": view.stats.order_count,
-        "revenue": dict(view.stats.revenue),
-    }
-    variables = {
-        "profile": profile,
-        "traits": traits,
-        "computed": computed,
-        "clv": _named(computed, CLV),
-        "rfm": _named(computed, RFM),
-    }
-    own: list[str] = [prefs.preferred_language] if prefs.preferred_language else []
-    own += [v for v in (traits.get(n) for n in LANGUAGE_TRAITS) if isinstance(v, str)]
-    return Person(view, variables, own, identifiers.get("email"), _zone(prefs.time_zone))
+    return Person(session, profiles.profile_view(session, profile_id))
 
 
 def _named(computed: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:

@@ -12,12 +12,12 @@ from unison.kit.pagination import Page, decode_id_cursor, encode_cursor
 from unison.messaging.templates import seeds, service
 from unison.messaging.templates.schemas import (
     Channel,
-    Preview,
-    PreviewRequest,
     SeedSend,
     SeedSendRequest,
     Template,
     TemplateCreate,
+    TemplatePreview,
+    TemplatePreviewRequest,
     TemplateUpdate,
     TemplateVersion,
 )
@@ -78,14 +78,14 @@ def list_versions(
     return service.versions(session, template_id)
 
 
-@router.post("/templates/{template_id}/preview", response_model=Preview)
+@router.post("/templates/{template_id}/preview", response_model=TemplatePreview)
 def preview_template(
     template_id: TemplateId,
-    body: PreviewRequest,
+    body: TemplatePreviewRequest,
     session: DbSession,
     runtime: AppRuntime,
     _token: object = _read,
-) -> Preview:
+) -> TemplatePreview:
     """Render a template for a profile (a locale, a sample event); SMS segments counted."""
     return service.preview(session, runtime.settings, template_id, body)
 

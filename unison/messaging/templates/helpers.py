@@ -27,7 +27,7 @@ class Customer:
     email: str | None
     locale: Locale  # for numbers and dates: the customer's own when it speaks the variant's
     language: str  # the variant's locale code
-    zone: tzinfo
+    zone: Callable[[], tzinfo]  # looked up when a time is formatted
 
 
 MAX_DIGITS = 30  # a number past 10^30 is no price; formatting 1e999999999 would fill memory
@@ -48,6 +48,8 @@ def _moment(value: Any, what: str) -> datetime | date:
         return value
     if isinstance(value, str):
         try:
+            if len(value) == 10:  # a calendar day (a birthday) is no moment: no zone shift
+                return date.fromisoformat(value)
             return datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             pass
@@ -76,7 +78,7 @@ class Helpers:
     def date(self, value: Any, format: str = "medium") -> str:
         moment = _moment(value, "date()")
         if isinstance(moment, datetime):
-            moment = moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(self._customer.zone)
+            moment = moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(self._customer.zone())
         return format_date(moment, format, locale=self._customer.locale)
 
     def datetime(self, value: Any, format: str = "medium") -> str:
@@ -85,7 +87,7 @@ class Helpers:
             moment = datetime(moment.year, moment.month, moment.day, tzinfo=UTC)
         moment = moment.replace(tzinfo=moment.tzinfo or UTC)
         return format_datetime(
-            moment, format, tzinfo=self._customer.zone, locale=self._customer.locale
+            moment, format, tzinfo=self._customer.zone(), locale=self._customer.locale
         )
 
     def products(self, event: Any = None) -> list[Any]:

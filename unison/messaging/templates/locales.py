@@ -64,8 +64,12 @@ def choose(
     default: str,
 ) -> str:
     """The variant to render: the first of the chain the template has."""
-    have = set(available)
+    have = list(available)
     for code in [*_expanded(customer), *_expanded(fallback)]:
         if code in have:
             return code
+        # a customer who reads `en` reads the `en-GB` variant when there is no plain `en`
+        regional = [v for v in have if "-" not in code and v.split("-")[0] == code]
+        if regional:
+            return regional[0]
     return default

@@ -54,7 +54,7 @@ def render(
         raise TemplateNotFound(f"no {what}", field="template_id")
     template, row = found
     who = person(session, profile_id)
-    chain = list(locale_chain) if locale_chain is not None else who.locales
+    chain = list(locale_chain) if locale_chain is not None else who.locales()
     return render_version(
         settings or get_settings(), template.channel, row, who, chain, event, campaign
     )

@@ -60,7 +60,7 @@ class Template(BaseModel):
     current: TemplateVersion  # the version a render uses unless told otherwise
 
 
-class PreviewRequest(Strict):
+class TemplatePreviewRequest(Strict):
     profile_id: DbId
     locale: LocaleCode | None = Field(default=None, max_length=35)  # None: the profile's own
     event: dict[str, Any] | None = None  # a sample triggering event (Segment spec shape)
@@ -77,7 +77,7 @@ class SmsInfo(BaseModel):
     max_segments: int
 
 
-class Preview(BaseModel):
+class TemplatePreview(BaseModel):
     template_id: int
     version: int
     channel: str

@@ -1,6 +1,7 @@
 """Rules for templates: create and update (each a new immutable version), read, preview for
 a profile. Never commits (the request or command boundary does)."""
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from unison.kit.clock import utcnow
@@ -30,7 +31,12 @@ def create(
     template = Template(
         name=body.name, channel=channel, current_version=1, created_at=now, updated_at=now
     )
-    rows.add(session, template)
+    try:
+        rows.add(session, template)
+    except IntegrityError:  # created by a concurrent request since the check above
+        raise TemplateNameTaken(
+            f"a template named {body.name!r} exists already", field="name"
+        ) from None
     version = TemplateVersion(
         template_id=template.id,
         version=1,
@@ -86,7 +92,10 @@ def update(
     )
     rows.add(session, version)
     template.name, template.current_version, template.updated_at = name, number, now
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the name, taken by a concurrent request since the check above
+        raise TemplateNameTaken(f"a template named {name!r} exists already", field="name") from None
     return shown(template, version)
 
 
@@ -153,21 +162,21 @@ def render_request(
     session: Session,
     settings: Settings,
     template_id: int,
-    request: schemas.PreviewRequest | schemas.SeedSendRequest,
+    request: schemas.TemplatePreviewRequest | schemas.SeedSendRequest,
 ) -> Rendered:
     """Render for the request's profile: its `locale` first (checked), else the profile's."""
     template = _template(session, template_id)
     version = _version(session, template, request.version)
     who = person(session, request.profile_id)
-    chain = [require(request.locale, "locale")] if request.locale else who.locales
+    chain = [require(request.locale, "locale")] if request.locale else who.locales()
     return render_version(
         settings, template.channel, version, who, chain, request.event, request.campaign
     )
 
 
 def preview(
-    session: Session, settings: Settings, template_id: int, request: schemas.PreviewRequest
-) -> schemas.Preview:
+    session: Session, settings: Settings, template_id: int, request: schemas.TemplatePreviewRequest
+) -> schemas.TemplatePreview:
     rendered = render_request(session, settings, template_id, request)
     info = None
     if rendered.channel == "sms":
@@ -180,7 +189,7 @@ def preview(
             per_segment=counted.per_segment,
             max_segments=settings.templates_sms_max_segments,
         )
-    return schemas.Preview(
+    return schemas.TemplatePreview(
         template_id=rendered.template_id,
         version=rendered.version,
         channel=rendered.channel,
