@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
@@ -10,6 +11,7 @@ from tests.smtp import smtp_server
 from unison.cli import app
 from unison.kit.db import transaction
 from unison.kit.settings import get_settings
+from unison.models import OutboundMessage
 from unison.outbox.queue import Outgoing, enqueue
 
 runner = CliRunner()
@@ -54,3 +56,26 @@ class TestOutboxCommands:
         status = runner.invoke(app, ["outbox", "status"]).output
         assert "sent" in status
         assert "queued" not in status
+
+
+class TestDeadLetters:
+    def test_dead_lists_a_message_out_of_attempts_and_retry_queues_it_again(
+        self, sessions: sessionmaker[Session]
+    ) -> None:
+        _queue(sessions)
+        with transaction(sessions) as session:
+            row = session.execute(select(OutboundMessage)).scalar_one()
+            row.status, row.attempts, row.last_error = "dead", 8, "SMTP 451"
+            row_id = row.id
+        listed = runner.invoke(app, ["outbox", "dead"])
+        assert listed.exit_code == 0
+        assert "SMTP 451" in listed.output
+        assert str(row_id) in listed.output
+        retried = runner.invoke(app, ["outbox", "retry", str(row_id)])
+        assert retried.exit_code == 0, retried.output
+        with sessions() as session:
+            again = session.execute(select(OutboundMessage)).scalar_one()
+        assert (again.status, again.attempts, again.last_error) == ("queued", 0, None)
+        missing = runner.invoke(app, ["outbox", "retry", str(row_id)])  # no longer dead
+        assert missing.exit_code == 1
+        assert "no dead or failed outbox message" in missing.output

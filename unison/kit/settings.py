@@ -213,6 +213,10 @@ class Settings(BaseSettings):
     sms_gateway_dedupes: bool = False
     sms_rate_per_second: float = Field(default=10.0, ge=0)
     telegram_rate_per_second: float = Field(default=30.0, ge=0)  # per bot (Bot API FAQ)
+    # Rows a dispatcher marks in flight per commit: 1 commits once per message (a crash leaves
+    # one row in doubt); more commit less often, and a crash leaves up to that many in doubt
+    # (held as dead letters where the provider cannot drop a repeat).
+    outbox_inflight_batch: int = Field(default=1, ge=1, le=500)
     # Mobile push through FCM HTTP v1 (connector type `push`): the API root and the OAuth2
     # token endpoint the service account's signed JWT is exchanged at.
     fcm_api_url: str = "https://fcm.googleapis.com"

@@ -84,21 +84,27 @@ def deliver_due(
         return 0
     run = Round(sessions, registry, now or utcnow(), check or SendAll(), unreachable, limits)
     leased, envelopes = _lease(run, limit)
-    previous: Outcome | None = None
-    for envelope in envelopes:
-        sender = registry.sender(envelope)
-        key = rate_key(sender, envelope)
-        wait = run.limits.paused(key)
+    size, pending = settings.outbox_inflight_batch, list[Outcome]()
+    for start in range(0, len(envelopes), size):
+        chunk = envelopes[start : start + size]
         with transaction(sessions) as session:
-            if previous is not None:
-                _record(run, session, previous)
-            if not wait:  # in flight from here until its outcome is recorded
+            for outcome in pending:  # one commit records a chunk and claims the next
+                _record(run, session, outcome)
+            for envelope in chunk:  # in flight from here until its outcome is recorded
                 outbox.claim(session, envelope.message_id, run.now)
-        previous = Outcome(envelope, key, wait=wait) if wait else _send(run, sender, envelope, key)
-    if previous is not None:
+        pending = [_attempt(run, envelope) for envelope in chunk]
+    if pending:
         with transaction(sessions) as session:
-            _record(run, session, previous)
+            for outcome in pending:
+                _record(run, session, outcome)
     return leased
+
+
+def _attempt(run: Round, envelope: Envelope) -> Outcome:
+    sender = run.registry.sender(envelope)
+    key = rate_key(sender, envelope)
+    wait = run.limits.paused(key)  # a 429 earlier in this round pauses the rest of its key
+    return Outcome(envelope, key, wait=wait) if wait else _send(run, sender, envelope, key)
 
 
 def rate_key(sender: Sender | None, envelope: Envelope) -> str:

@@ -205,3 +205,20 @@ def claim(session: Session, message_id: int, now: datetime) -> None:
 
 def get(session: Session, message_id: int) -> OutboundMessage | None:
     return session.get(OutboundMessage, message_id)
+
+
+def latest_sent(
+    session: Session, channel: str, recipient: str, limit: int = 5
+) -> list[OutboundMessage]:
+    """The newest messages sent to one recipient on one channel."""
+    query = (
+        select(OutboundMessage)
+        .where(
+            OutboundMessage.channel == channel,
+            OutboundMessage.recipient == recipient,
+            OutboundMessage.status == SENT,
+        )
+        .order_by(OutboundMessage.id.desc())
+        .limit(limit)
+    )
+    return list(session.execute(query).scalars())

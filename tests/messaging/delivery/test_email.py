@@ -5,6 +5,7 @@ whose hits become `Opened` / `Clicked` receipts through the real endpoints."""
 
 import base64
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -188,3 +189,30 @@ class TestTracking:
         assert response.status_code == 403
         assert response.json()["error"] == "TrackingLinkInvalid"
         assert response.json()["field"] == "token"
+
+
+class TestUnsubscribed:
+    def test_one_click_unsubscribe_from_the_message_becomes_its_unsubscribed_receipt(
+        self,
+        sessions: sessionmaker[Session],
+        settings: Settings,
+        client: TestClient,
+        customer: int,
+        process: Callable[[], int],
+    ) -> None:
+        with smtp_server() as (box, port):
+            relay = _relay(settings, port)
+            _queue(sessions, customer, html=HTML)
+            deliver_due(sessions, relay, configured_senders(relay), now=NOW)
+        link = box.messages[0]["List-Unsubscribe"].strip("<>")
+        path = link.removeprefix("https://u.example")
+        answer = client.post(
+            path,
+            content="List-Unsubscribe=One-Click",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert answer.status_code == 200, answer.text
+        process()
+        receipts = _receipts(sessions)
+        assert receipts["Unsubscribed"]["reason"] == "marketing"
+        assert receipts["Unsubscribed"]["message_id"] == 900

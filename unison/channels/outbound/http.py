@@ -7,6 +7,7 @@ One client per process: adapters are rebuilt every delivery round (connectors ma
 while serving), and the client's connection pool is what should outlive them.
 """
 
+import socket
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +25,11 @@ def shared_client() -> httpx.Client:
     global _client
     with _client_guard:
         if _client is None:
-            _client = httpx.Client(follow_redirects=False)
+            # TCP_NODELAY: a request's headers and body leave as two writes; without it
+            # Nagle waits for the peer's delayed ACK (40 ms) before sending the body.
+            nodelay = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
+            transport = httpx.HTTPTransport(socket_options=nodelay)
+            _client = httpx.Client(follow_redirects=False, transport=transport)
         return _client
 
 
