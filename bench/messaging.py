@@ -170,6 +170,7 @@ def main() -> None:
     parser.add_argument("--profiles", type=int, default=20_000)
     parser.add_argument("--deliver", type=int, default=5_000, help="messages to dispatch")
     parser.add_argument("--chunk", type=int, default=500, help="UNISON_BROADCASTS_CHUNK_SIZE")
+    parser.add_argument("--chunk-seconds", type=float, default=0.3)
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'messaging.db'}"
@@ -180,6 +181,7 @@ def main() -> None:
     settings = Settings(
         database_url=url,
         broadcasts_chunk_size=args.chunk,
+        broadcasts_chunk_seconds=args.chunk_seconds,
         messaging_quiet_start="00:00",
         messaging_quiet_end="00:00",
         messaging_frequency_caps={},

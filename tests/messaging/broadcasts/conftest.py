@@ -17,8 +17,14 @@ from unison.models import BroadcastRecipient, Message, OutboundMessage
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    # The app's own fan-out loop off: the tests drive the fan-out chunk by chunk.
-    return settings.model_copy(update={"broadcasts_chunk_size": 2, "broadcasts_enabled": False})
+    # The app's own fan-out loop off: the tests drive the fan-out chunk by chunk, of two
+    # profiles each whatever the machine's load (a generous time budget).
+    update = {
+        "broadcasts_chunk_size": 2,
+        "broadcasts_enabled": False,
+        "broadcasts_chunk_seconds": 10,
+    }
+    return settings.model_copy(update=update)
 
 
 def audience(
