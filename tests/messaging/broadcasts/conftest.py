@@ -34,11 +34,12 @@ def audience(
     count: int,
     *,
     granted: int | None = None,
+    start: int = 0,
     **traits: Any,
 ) -> list[int]:
     """`count` customers in `city` with an email; the first `granted` (all by default)
     allow marketing email."""
-    users = [f"{city}-{n}" for n in range(count)]
+    users = [f"{city}-{n}" for n in range(start, start + count)]
     api.send(
         *(
             identify(user, f"{user}-id", email=f"{user}@example.ge", city=city, **traits)

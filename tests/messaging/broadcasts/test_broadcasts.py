@@ -102,28 +102,7 @@ class TestFanOut:
         self, api: Api, process: Callable[[], int], fan_out: FanOut, store: Store
     ) -> None:
         [tbilisi] = audience(api, process, "Zones", 1, timezone="Asia/Tbilisi")
-        api.send(
-            {
-                "type": "identify",
-                "userId": "shira",
-                "messageId": "shira-id",
-                "traits": {"email": "shira@example.co.il", "city": "Zones"},
-                "context": {},
-            }
-        )
-        process()
-        jerusalem = api.profile_of("email", "shira@example.co.il")
-        change = {"purpose": "marketing", "channel": "email", "status": "granted"}
-        assert api.record(jerusalem, change).status_code == 201
-        api.send(
-            {
-                "type": "identify",
-                "userId": "shira",
-                "messageId": "shira-tz",
-                "traits": {"timezone": "Asia/Jerusalem"},
-            }
-        )
-        process()
+        [jerusalem] = audience(api, process, "Zones", 1, start=1, timezone="Asia/Jerusalem")
         day = (utcnow() + timedelta(days=2)).date().isoformat()
         made = create(
             api,
