@@ -39,8 +39,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import ingest
 from bench.loadgen import percentiles
 from unison import migrations
-from unison.consent import decision, service
-from unison.consent.suppression import identifier_hash
+from unison.consent import service
+from unison.consent.ledger import decision
+from unison.consent.ledger.suppression import identifier_hash
 from unison.kit.db import create_db_engine, make_session_factory
 from unison.models import Profile
 

@@ -44,12 +44,13 @@ from unison import migrations
 from unison.kit.db import create_db_engine, make_session_factory
 from unison.kit.settings import Settings
 from unison.models import Segment
-from unison.segments import catalog as catalogs
 from unison.segments import repository as rows
-from unison.segments import rounds, service
+from unison.segments import service
 from unison.segments.language import parse_text
 from unison.segments.language.nodes import dump
-from unison.segments.rounds import Work
+from unison.segments.realtime import catalog as catalogs
+from unison.segments.realtime import rounds
+from unison.segments.realtime.rounds import Work
 
 OUT = Path(__file__).resolve().parent / "out" / "segments"
 NOW = datetime(2026, 12, 1, tzinfo=UTC)

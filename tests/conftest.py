@@ -25,6 +25,9 @@ from unison.models import Base
 from unison.sources.service import create_source
 
 TEST_DATABASE_URL = os.environ.get("UNISON_TEST_DATABASE_URL")
+# Every error a test triggers must be one its operation declares in OpenAPI (api/openapi.py
+# `raises`); set here, so servers the tests start in subprocesses check it too.
+os.environ["UNISON_STRICT_ERROR_DECLARATIONS"] = "1"
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from unison.consent.cli import consent_app, privacy_app
 from unison.events.importing import detect_format, import_file, mapped_source, parse_mapping
 from unison.events.service import SourceRef
 from unison.identity.cli import identity_app
-from unison.kit.cli import console, err, fail, migrated_sessions
+from unison.kit.cli import command_transaction, console, err, fail, migrated_sessions
 from unison.kit.db import transaction
 from unison.kit.errors import UnisonError
 from unison.kit.settings import get_settings
@@ -24,6 +24,7 @@ from unison.messaging.broadcasts.cli import broadcasts_app
 from unison.messaging.templates.cli import templates_app
 from unison.segments.cli import segments_app
 from unison.sources import service as sources
+from unison.sources.errors import SourceNotFound
 
 app = typer.Typer(help="Unison: one customer profile, every channel.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -31,22 +32,25 @@ sources_app = typer.Typer(help="Event sources and their write keys.", no_args_is
 tokens_app = typer.Typer(help="Bearer tokens for /api.", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo data: `unison demo` loads a small dataset.")
 profiles_app = typer.Typer(help="Customer profiles.", no_args_is_help=True)
-app.add_typer(db_app, name="db")
-app.add_typer(sources_app, name="sources")
-app.add_typer(tokens_app, name="tokens")
-app.add_typer(demo_app, name="demo")
-app.add_typer(profiles_app, name="profiles")
-app.add_typer(identity_app, name="identity")
-app.add_typer(consent_app, name="consent")
-app.add_typer(privacy_app, name="privacy")
 outbox_app = typer.Typer(help="Outbound messages: delivery and its state.", no_args_is_help=True)
-app.add_typer(outbox_app, name="outbox")
-app.add_typer(connectors_app, name="connectors")
-app.add_typer(segments_app, name="segments")
-app.add_typer(clv_app, name="clv")
-app.add_typer(report_app, name="report")
-app.add_typer(templates_app, name="templates")
-app.add_typer(broadcasts_app, name="broadcasts")
+for _name, _group in {
+    "db": db_app,
+    "sources": sources_app,
+    "tokens": tokens_app,
+    "demo": demo_app,
+    "profiles": profiles_app,
+    "identity": identity_app,
+    "consent": consent_app,
+    "privacy": privacy_app,
+    "outbox": outbox_app,
+    "connectors": connectors_app,
+    "segments": segments_app,
+    "clv": clv_app,
+    "report": report_app,
+    "templates": templates_app,
+    "broadcasts": broadcasts_app,
+}.items():
+    app.add_typer(_group, name=_name)
 
 
 @app.command()
@@ -147,22 +151,16 @@ def sources_create(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print only the key")] = False,
 ) -> None:
     """Create a source and print its write key (shown once; only its hash is stored)."""
-    try:
-        with transaction(migrated_sessions()) as session:
-            _source, key = sources.create_source(session, name, channel, region)
-    except UnisonError as exc:
-        raise fail(exc) from None
+    with command_transaction() as session:
+        _source, key = sources.create_source(session, name, channel, region)
     console.print(key if quiet else f"source {name!r} created; write key: {key}")
 
 
 @sources_app.command("rotate-key")
 def sources_rotate(name: str) -> None:
     """Issue a new write key for a source; the old one stops working."""
-    try:
-        with transaction(migrated_sessions()) as session:
-            _source, key = sources.rotate_write_key(session, name)
-    except UnisonError as exc:
-        raise fail(exc) from None
+    with command_transaction() as session:
+        _source, key = sources.rotate_write_key(session, name)
     console.print(f"new write key for {name!r}: {key}")
 
 
@@ -183,11 +181,8 @@ def tokens_create(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print only the token")] = False,
 ) -> None:
     """Create a bearer token and print it (shown once; only its hash is stored)."""
-    try:
-        with transaction(migrated_sessions()) as session:
-            _token, secret = tokens.create_token(session, name, role)
-    except UnisonError as exc:
-        raise fail(exc) from None
+    with command_transaction() as session:
+        _token, secret = tokens.create_token(session, name, role)
     console.print(secret if quiet else f"token {name!r} ({role}) created: {secret}")
 
 
@@ -207,11 +202,8 @@ def tokens_list() -> None:
 @tokens_app.command("revoke")
 def tokens_revoke(name: str) -> None:
     """Revoke a token at once."""
-    try:
-        with transaction(migrated_sessions()) as session:
-            tokens.revoke_token(session, name)
-    except UnisonError as exc:
-        raise fail(exc) from None
+    with command_transaction() as session:
+        tokens.revoke_token(session, name)
     console.print(f"token {name!r} revoked")
 
 
@@ -219,7 +211,7 @@ def _source_ref(sessions: sessionmaker[Session], name: str) -> SourceRef:
     with transaction(sessions) as session:
         row = sources.source_named(session, name)
         if row is None:
-            raise fail(sources.SourceNotFound(f"no source named {name!r}; create it first"))
+            raise fail(SourceNotFound(f"no source named {name!r}; create it first"))
         return SourceRef(row.id, row.name, row.channel)
 
 
@@ -357,7 +349,7 @@ def main() -> None:  # pragma: no cover - console entry point
 def outbox_deliver() -> None:
     """Send every due message whose channel is configured (`unison serve` does this itself)."""
     from unison.channels.senders import Suppressions, load_senders
-    from unison.consent.webhooks import RECIPIENT_TYPE, webhook_channel
+    from unison.consent.ledger.webhooks import RECIPIENT_TYPE, webhook_channel
     from unison.outbox.channels import typed
     from unison.outbox.delivery import deliver_due
 

@@ -6,7 +6,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from unison.channels.base import ConnectorRef, WebhookMalformed
+from unison.channels.base import ConnectorRef
+from unison.channels.errors import WebhookMalformed
 from unison.channels.types import TYPES
 from unison.events.service import SourceRef
 

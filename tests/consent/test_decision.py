@@ -3,7 +3,12 @@ who may ask and who may change."""
 
 from collections.abc import Callable
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from tests.consent.conftest import Api, identify
+from unison.consent import service
+from unison.consent.ledger.decision import can_contact
+from unison.kit.settings import Settings
 
 EMAIL, PHONE = "giorgi@example.ge", "+995577000111"
 
@@ -216,3 +221,67 @@ class TestQuietHours:
         )
         assert bad.status_code == 400
         assert bad.json()["field"] == "time_zone"
+
+
+class TestManyProfilesAtOnce:
+    def test_each_batched_answer_is_the_one_can_contact_gives(
+        self,
+        api: Api,
+        process: Callable[[], int],
+        sessions: sessionmaker[Session],
+        settings: Settings,
+    ) -> None:
+        api.send(
+            identify("u-granted", "m1", email="nino@example.ge", name="ნინო"),
+            identify("u-withdrawn", "m2", email="aram@example.am", name="Արամ"),
+            identify("u-bounced", "m3", email="dana@example.co.il", name="דנה"),
+            identify("u-pending", "m4", email="ivan@example.ru", name="Иван"),
+            identify("u-phone", "m5", phone="+380501234567", name="Олена"),
+            identify("u-silent", "m6", email="alice@example.com", name="Alice"),
+        )
+        process()
+        ids = [
+            api.profile_of("user_id", user)
+            for user in (
+                "u-granted",
+                "u-withdrawn",
+                "u-bounced",
+                "u-pending",
+                "u-phone",
+                "u-silent",
+            )
+        ]
+        for pid, status in zip(ids, ("granted", "withdrawn", "granted", "pending"), strict=False):
+            response = api.record(
+                pid, {"purpose": "newsletter", "channel": "email", "status": status}
+            )
+            assert response.status_code == 201, response.text
+        bounced = api.post(
+            "/api/consent/suppressions",
+            {
+                "identifier_type": "email",
+                "identifier": "dana@example.co.il",
+                "reason": "hard_bounce",
+            },
+        )
+        assert bounced.status_code == 201, bounced.text
+        asked = [*ids, 987_654_321]  # the last names no profile
+        with sessions() as session:
+            kinds = service.kinds(session, settings)
+            for purpose in ("newsletter", "service"):
+                kind = kinds[purpose]
+                many = service.contactable(session, asked, purpose, "email", kind=kind)
+                one = {pid: can_contact(session, pid, purpose, "email", kind=kind) for pid in asked}
+                assert many == one, purpose
+            newsletter = service.contactable(
+                session, asked, "newsletter", "email", kind=kinds["newsletter"]
+            )
+        assert [newsletter[pid].reason for pid in asked] == [
+            "consent",
+            "withdrawn",
+            "suppressed_hard_bounce",
+            "pending_confirmation",
+            "no_reachable_identifier",
+            "no_consent",
+            "unknown_profile",
+        ]

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.consent.conftest import Api, identify
-from unison.consent import links
+from unison.consent.preference_center import links
 from unison.kit.settings import Settings
 
 KEYS = [

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.consent.conftest import Api, identify
-from unison.consent.processor import consent_processor
+from unison.consent.ledger.processor import consent_processor
 from unison.events import log as offsets
 from unison.models import ConsentRecord, Event, OutboundMessage
 

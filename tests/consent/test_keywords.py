@@ -2,7 +2,7 @@
 
 import pytest
 
-from unison.consent.keywords import match
+from unison.consent.ledger.keywords import match
 
 
 class TestStopKeywords:

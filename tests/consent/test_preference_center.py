@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.consent.conftest import Api, identify
-from unison.consent import links
+from unison.consent.preference_center import links
 from unison.kit.settings import Settings
 from unison.models import ConsentRecord, OutboundMessage
 

@@ -10,7 +10,7 @@ from playwright.sync_api import Page
 
 from tests.browser import DESKTOP, PHONE, overflows_sideways
 from tests.consent.conftest import Api
-from unison.consent.i18n import LANGUAGES, text
+from unison.consent.preference_center.i18n import LANGUAGES, text
 
 EMAIL = "natela.tsereteli-abashidze@example.ge"
 PURPOSES = 5  # service, marketing, newsletter, promotions, surveys (the defaults)

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from tests.consent.conftest import Api
 from unison.cli import app
-from unison.consent import links
-from unison.consent.webhooks import webhook_channel
+from unison.consent.ledger.webhooks import webhook_channel
+from unison.consent.preference_center import links
 from unison.kit.settings import Settings, get_settings
 from unison.models import Base, PrivacyRequest
 from unison.outbox.delivery import deliver_due

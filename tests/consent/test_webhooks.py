@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.consent.conftest import Api, identify
-from unison.consent.webhooks import CHANNEL, webhook_channel
+from unison.consent.ledger.webhooks import CHANNEL, webhook_channel
 from unison.kit.clock import utcnow
 from unison.kit.settings import Settings
 from unison.models import ConsentWebhook, OutboundMessage

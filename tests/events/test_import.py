@@ -7,12 +7,8 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.events.helpers import rejected, stored
-from unison.events.importing import (
-    ImportSetupError,
-    detect_format,
-    import_file,
-    parse_mapping,
-)
+from unison.events.errors import ImportSetupError
+from unison.events.importing import detect_format, import_file, parse_mapping
 from unison.events.service import SourceRef
 
 

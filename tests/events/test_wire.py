@@ -14,8 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from unison.events.errors import EventRejected
 from unison.events.schemas import EVENT_TYPES, SegmentEvent
-from unison.events.service import EventRejected, SourceRef, prepare_event, prepare_items
+from unison.events.service import SourceRef, prepare_event, prepare_items
 from unison.events.wire import WireEvent, read_plain
 
 FIELDS = (

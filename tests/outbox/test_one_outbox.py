@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from tests.smtp import free_port
 from unison.channels.senders import configured_senders
 from unison.cli import app
-from unison.consent import webhooks
+from unison.consent.ledger import webhooks
 from unison.kit.db import transaction
 from unison.kit.settings import Settings, get_settings
 from unison.models import OutboundMessage

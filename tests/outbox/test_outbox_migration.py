@@ -15,7 +15,7 @@ from sqlalchemy import Engine, create_engine, make_url, text
 
 from tests.conftest import TEST_DATABASE_URL
 from unison import migrations
-from unison.consent import webhooks
+from unison.consent.ledger import webhooks
 from unison.kit.db import create_db_engine, make_session_factory, transaction
 from unison.kit.settings import Settings
 from unison.outbox.delivery import deliver_due

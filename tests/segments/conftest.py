@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.processing import drain_until_caught_up
 from unison.app import create_app
-from unison.consent.processor import consent_processor
+from unison.consent.ledger.processor import consent_processor
 from unison.kit.settings import Settings
 from unison.profiles.processor import NAME as PROFILES
 from unison.profiles.processor import profile_processor
-from unison.segments.processor import SegmentsProcessor
-from unison.segments.scheduler import fire_due
+from unison.segments.realtime.processor import SegmentsProcessor
+from unison.segments.realtime.scheduler import fire_due
 from unison.worker.runner import Runner
 
 START = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

@@ -13,11 +13,11 @@ from unison.kit.settings import Settings
 from unison.profiles import computed_traits
 from unison.segments import repository as rows
 from unison.segments import service
-from unison.segments.evaluate import evaluate
-from unison.segments.index import needs_of
 from unison.segments.language import parse_text
-from unison.segments.rounds import Loader
-from unison.segments.values import bucket
+from unison.segments.language.values import bucket
+from unison.segments.realtime.evaluate import evaluate
+from unison.segments.realtime.index import needs_of
+from unison.segments.realtime.rounds import Loader
 
 DAY = timedelta(days=1)
 ORDER = "Order Completed"

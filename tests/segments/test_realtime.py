@@ -14,10 +14,10 @@ from unison.kit.db import transaction
 from unison.kit.settings import Settings
 from unison.models import Event, SegmentHistory, SegmentMember, SegmentTimer
 from unison.profiles import computed_traits
-from unison.segments import catalog as catalogs
 from unison.segments import service
 from unison.segments.language import parse_text
 from unison.segments.language.nodes import TraitDefinition
+from unison.segments.realtime import catalog as catalogs
 
 DAY = timedelta(days=1)
 ORDER = "Order Completed"

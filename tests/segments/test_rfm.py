@@ -11,8 +11,8 @@ from unison.kit.db import transaction
 from unison.kit.settings import Settings
 from unison.profiles import computed_traits
 from unison.segments import repository as rows
-from unison.segments import rfm
-from unison.segments.scheduler import SegmentTimers
+from unison.segments.computed_traits import rfm
+from unison.segments.realtime.scheduler import SegmentTimers
 
 DAY = timedelta(days=1)
 

@@ -7,19 +7,13 @@ from typing import Any
 import orjson
 from starlette.requests import Request
 
+from unison.api.errors import MalformedBody, UnsupportedEncoding
 from unison.api.text_params import refuse_nul_in_body
-from unison.kit.errors import PayloadTooLarge, UnisonError
-from unison.kit.json_depth import depth_detail, too_deep, unreadable_json
+from unison.kit.errors import PayloadTooLarge
+from unison.kit.json_body import json_object
+from unison.kit.json_depth import depth_detail, too_deep
 
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-
-
-class MalformedBody(UnisonError):
-    status_code = 400
-
-
-class UnsupportedEncoding(UnisonError):
-    status_code = 415
 
 
 # An oversize body is read and thrown away up to this many times the limit before the 413 is
@@ -91,17 +85,12 @@ def _gunzip(body: bytes, limit: int) -> bytes:
 
 
 def parse_json_object(body: bytes) -> dict[str, Any]:
-    if not body.strip():
-        raise MalformedBody("request body is empty; send a JSON object", field="body")
-    try:
-        value = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise MalformedBody(unreadable_json(exc), field="body") from None
-    if not isinstance(value, dict):
-        kind = type(value).__name__.replace("NoneType", "null")
-        raise MalformedBody(f"body must be a JSON object, got {kind}", field="body")
-    refuse_deep(value)
-    return value
+    return json_object(body, MalformedBody, _python_kind)
+
+
+def _python_kind(value: Any) -> str:
+    # The words /v1/* has always used for a body that is not an object ("got list").
+    return type(value).__name__.replace("NoneType", "null")
 
 
 async def refuse_deep_json(request: Request) -> None:

@@ -32,15 +32,8 @@ def get_session(runtime: Runtime = Depends(get_runtime)) -> Iterator[Session]:
 
     Always depend on it through `DbSession` (or `SESSION`), never `Depends(get_session)`:
     see `SESSION`."""
-    session = runtime.sessions()
-    try:
+    with transaction(runtime.sessions) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 # scope="function": the commit runs when the endpoint has returned and its response is
@@ -100,3 +93,24 @@ def require(permission: Permission) -> Callable[..., ApiToken]:
         return authorize(session, request, permission)
 
     return dependency
+
+
+# The bearer token of a request whose role grants the permission (else 401/403), as an
+# annotation: `_token: SegmentsWrite`. One per permission an endpoint requires.
+EventsRead = Annotated[ApiToken, Depends(require(Permission.events_read))]
+SourcesRead = Annotated[ApiToken, Depends(require(Permission.sources_read))]
+SourcesWrite = Annotated[ApiToken, Depends(require(Permission.sources_write))]
+TokensWrite = Annotated[ApiToken, Depends(require(Permission.tokens_write))]
+ProfilesRead = Annotated[ApiToken, Depends(require(Permission.profiles_read))]
+IdentityWrite = Annotated[ApiToken, Depends(require(Permission.identity_write))]
+ConsentRead = Annotated[ApiToken, Depends(require(Permission.consent_read))]
+ConsentWrite = Annotated[ApiToken, Depends(require(Permission.consent_write))]
+ReachabilityRead = Annotated[ApiToken, Depends(require(Permission.reachability_read))]
+WebhooksWrite = Annotated[ApiToken, Depends(require(Permission.webhooks_write))]
+PrivacyWrite = Annotated[ApiToken, Depends(require(Permission.privacy_write))]
+ConnectorsWrite = Annotated[ApiToken, Depends(require(Permission.connectors_write))]
+ConversationsRead = Annotated[ApiToken, Depends(require(Permission.conversations_read))]
+SegmentsRead = Annotated[ApiToken, Depends(require(Permission.segments_read))]
+SegmentsWrite = Annotated[ApiToken, Depends(require(Permission.segments_write))]
+ClvRead = Annotated[ApiToken, Depends(require(Permission.clv_read))]
+ClvWrite = Annotated[ApiToken, Depends(require(Permission.clv_write))]

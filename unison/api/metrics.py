@@ -6,6 +6,7 @@ scrape sums them, so /metrics describes the whole server whichever process answe
 """
 
 import os
+from functools import partial
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -16,23 +17,17 @@ LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.events_accepted = Counter(
-            "unison_events_accepted",
-            "Events stored in the log for the first time",
-            ["source"],
-            registry=self.registry,
+        per_source = partial(Counter, labelnames=["source"], registry=self.registry)
+        self.events_accepted = per_source(
+            "unison_events_accepted", "Events stored in the log for the first time"
         )
-        self.events_rejected = Counter(
+        self.events_rejected = per_source(
             "unison_events_rejected",
             "Events rejected by validation (kept in rejected_events)",
-            ["source"],
-            registry=self.registry,
         )
-        self.events_deduplicated = Counter(
+        self.events_deduplicated = per_source(
             "unison_events_deduplicated",
             "Events dropped because their (source, messageId) was already stored",
-            ["source"],
-            registry=self.registry,
         )
         self.request_latency = Histogram(
             "unison_http_request_duration_seconds",
@@ -42,19 +37,17 @@ class Metrics:
             registry=self.registry,
         )
 
-        self.processor_lag_events = Gauge(
+        # Set at scrape time by the answering process: its value is the one to show.
+        per_processor = partial(
+            Gauge, labelnames=["processor"], registry=self.registry, multiprocess_mode="mostrecent"
+        )
+        self.processor_lag_events = per_processor(
             "unison_processor_lag_events",
             "Events in the log not yet processed, by processor",
-            ["processor"],
-            registry=self.registry,
-            multiprocess_mode="mostrecent",  # set at scrape time by the answering process
         )
-        self.processor_lag_seconds = Gauge(
+        self.processor_lag_seconds = per_processor(
             "unison_processor_lag_seconds",
             "Age of the oldest event not yet processed, by processor",
-            ["processor"],
-            registry=self.registry,
-            multiprocess_mode="mostrecent",
         )
 
     def count_ingest(self, source: str, accepted: int, duplicates: int, rejected: int) -> None:

@@ -1,10 +1,21 @@
-"""The OpenAPI document tells the truth about errors: every failure answers the one `Error`
-shape (api/errors.py), so each operation lists the 4xx statuses it can answer with it,
-in place of FastAPI's `HTTPValidationError`, which this API never sends."""
+"""The OpenAPI document tells the truth about errors.
 
+Every failure answers the one `Error` shape (api/errors.py). Each operation lists, per
+status, the error classes it can answer with: those its route declares with `raises(...)`
+(what its own code raises), merged with those every layer adds by rule (the token check,
+parameter and body validation). Per status, the `error` property is an `enum` of those class
+names, so a client (or schemathesis' conformance check) knows every error it can meet, and
+an answer naming an undeclared class is a bug in the declaration (see `declared_errors`,
+which api/errors.py checks every error answer against when
+`UNISON_STRICT_ERROR_DECLARATIONS` is on, as in the tests).
+"""
+
+from collections import defaultdict
 from typing import Any
 
 from fastapi import FastAPI
+
+from unison.kit.errors import UnisonError
 
 ERROR_SCHEMA: dict[str, Any] = {
     "title": "Error",
@@ -28,42 +39,81 @@ _DESCRIPTIONS = {
     401: "credentials missing, unknown or revoked",
     403: "the token's role lacks the permission",
     404: "nothing with that id or name",
+    405: "the method is not accepted here",
     409: "conflicts with what is stored",
     413: "the body is over the size limit",
     415: "unsupported Content-Encoding",
     422: "the body has the wrong shape",
+    503: "a dependency is unavailable",
 }
-_WRITES = {"post", "put", "patch", "delete"}
+# Where `raises` leaves the class names in a route's `responses`; FastAPI copies the key
+# into the operation's response, `document_errors` turns it into the `error` enum.
+_CLASSES = "x-unison-errors"
+
+# (status, error) -> ...: the names every layer may answer with, beside the route's own code.
+# Names, not classes: the validation and HTTP handlers (api/errors.py) answer some of them
+# without an exception class of ours.
+_AUTH = {401: {"Unauthorized"}, 403: {"Forbidden"}}  # api/deps.py: bearer token and role
+_PARAMETERS = {400: {"InvalidParameter"}}  # a path or query parameter FastAPI refuses
+_BODY = {400: {"MalformedBody"}, 422: {"InvalidPayload"}}  # unreadable, too deep, wrong shape
+_NUL = {400: {"NulCharacter"}}  # api/text_params.py, on every /api parameter and body
 
 
-def _statuses(path: str, method: str, operation: dict[str, Any]) -> set[int]:
-    """The error statuses this operation can answer, from what every layer may refuse."""
-    statuses = {int(code) for code in operation.get("responses", {}) if code[0] in "45"}
-    statuses.discard(422)
-    has_params = bool(operation.get("parameters"))
-    has_body = "requestBody" in operation
-    if has_params or has_body:
-        statuses.add(400)  # a bad parameter, an unreadable or too deep body
+def raises(*errors: type[UnisonError]) -> dict[int | str, dict[str, Any]]:
+    """A route's `responses=`: the error classes its own code can raise, by status.
+
+    The rule-made ones (token, parameters, body) are added to every operation; list here
+    what the route's endpoint and the services it calls raise."""
+    responses: dict[int | str, dict[str, Any]] = {}
+    for error in errors:
+        status = error.status_code
+        answer = responses.setdefault(status, {"description": _DESCRIPTIONS[status], _CLASSES: []})
+        if error.__name__ not in answer[_CLASSES]:
+            answer[_CLASSES].append(error.__name__)
+    return responses
+
+
+def _by_rule(path: str, operation: dict[str, Any]) -> dict[int, set[str]]:
+    """The errors every layer may answer this operation with, whatever its code does."""
+    found: dict[int, set[str]] = defaultdict(set)
+    rules = []
+    if operation.get("parameters"):
+        rules.append(_PARAMETERS)
+    if "requestBody" in operation:
+        rules.append(_BODY)
     if path.startswith("/api/"):
-        statuses |= {401, 403}  # bearer token and role
-        if has_params or has_body:
-            statuses.add(404)  # an id or name, in the path, query or body, that names nothing
-        if method in _WRITES:
-            statuses.add(409)
-    if path.startswith("/hooks/"):
-        # the connector (404), its signature or secret (401), a verify token (403), the body
-        statuses |= {400, 401, 403, 404, 413}
-    if has_body:
-        statuses |= {413, 422}
-    return statuses
+        rules += [_AUTH, _NUL]
+    for rule in rules:
+        for status, names in rule.items():
+            found[status] |= names
+    return found
 
 
-def _document(operation: dict[str, Any], statuses: set[int]) -> None:
+def _errors_of(path: str, operation: dict[str, Any]) -> dict[int, set[str]]:
+    found = _by_rule(path, operation)
+    for code, answer in operation.get("responses", {}).items():
+        names = answer.pop(_CLASSES, None)
+        if names:
+            found[int(code)] |= set(names)
+        elif code[0] in "45" and code != "422" and int(code) not in found:  # 422: FastAPI's
+            label = f"{path} {operation.get('operationId')}"
+            raise ValueError(f"{label}: status {code} names no error class; use raises(...)")
+    return found
+
+
+def _schema(names: set[str]) -> dict[str, Any]:
+    only = {"properties": {"error": {"type": "string", "enum": sorted(names)}}}
+    return {"allOf": [_ERROR_REF, only]}
+
+
+def _document(path: str, operation: dict[str, Any]) -> None:
+    errors = _errors_of(path, operation)
     responses = operation.setdefault("responses", {})
-    responses.pop("422", None)
-    for status in sorted(statuses):
+    responses.pop("422", None)  # FastAPI's HTTPValidationError, never sent
+    for status in sorted(errors):
         answer = responses.setdefault(str(status), {"description": _DESCRIPTIONS[status]})
-        answer["content"] = {"application/json": {"schema": _ERROR_REF}}
+        answer["content"] = {"application/json": {"schema": _schema(errors[status])}}
+    operation["responses"] = dict(sorted(responses.items()))
 
 
 def document_errors(app: FastAPI) -> None:
@@ -75,8 +125,8 @@ def document_errors(app: FastAPI) -> None:
             return app.openapi_schema
         document = build()
         for path, operations in document.get("paths", {}).items():
-            for method, operation in operations.items():
-                _document(operation, _statuses(path, method, operation))
+            for operation in operations.values():
+                _document(path, operation)
         schemas = document.setdefault("components", {}).setdefault("schemas", {})
         schemas.pop("HTTPValidationError", None)
         schemas.pop("ValidationError", None)
@@ -85,3 +135,22 @@ def document_errors(app: FastAPI) -> None:
         return document
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+Declared = dict[tuple[str, str], dict[int, frozenset[str]]]
+
+
+def declared_errors(document: dict[str, Any]) -> Declared:
+    """(path, method) -> {status: error names} as the document declares them."""
+    declared: Declared = {}
+    for path, operations in document.get("paths", {}).items():
+        for method, operation in operations.items():
+            by_status = {}
+            for code, answer in operation.get("responses", {}).items():
+                schema = answer.get("content", {}).get("application/json", {}).get("schema", {})
+                parts = schema.get("allOf", [{}, {}])
+                enum = parts[-1].get("properties", {}).get("error", {}).get("enum")
+                if enum is not None:
+                    by_status[int(code)] = frozenset(enum)
+            declared[(path, method.upper())] = by_status
+    return declared

@@ -9,13 +9,9 @@ from typing import Any
 
 from starlette.requests import Request
 
-from unison.kit.errors import UnisonError
+from unison.api.errors import NulCharacter
 
 _NUL = "\x00"
-
-
-class NulCharacter(UnisonError):
-    status_code = 400
 
 
 def _refuse(field: str) -> None:

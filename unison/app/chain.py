@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from unison.consent.processor import consent_processor
+from unison.consent.ledger.processor import consent_processor
 from unison.events.log import LogEvent
 from unison.events.lookup import NAME as LOOKUP
 from unison.events.lookup import lookup_processor
@@ -20,8 +20,8 @@ from unison.kit.settings import Settings
 from unison.outbox.processor import receipts_processor
 from unison.profiles.processor import NAME as PROFILES
 from unison.profiles.processor import profile_processor
-from unison.segments.processor import after_split as segments_after_split
-from unison.segments.processor import segments_processor
+from unison.segments.realtime.processor import after_split as segments_after_split
+from unison.segments.realtime.processor import segments_processor
 from unison.worker.runner import LogProcessor, Runner
 
 ProcessorFactory = Callable[[Settings], LogProcessor[Any]]

@@ -22,7 +22,7 @@ from unison.channels.hooks import router as hooks_router
 from unison.clv.endpoints import router as clv_router
 from unison.consent.admin_endpoints import router as consent_admin_router
 from unison.consent.endpoints import router as consent_router
-from unison.consent.pages import router as preference_pages
+from unison.consent.preference_center.pages import router as preference_pages
 from unison.consent.privacy.endpoints import router as privacy_router
 from unison.consent.webhook_endpoints import router as webhooks_router
 from unison.events.collect import CollectFastPath

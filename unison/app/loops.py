@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from unison.app.chain import build_chain
 from unison.channels.senders import Suppressions, load_senders
 from unison.clv.tasks import ScheduledRefresh
-from unison.consent.webhooks import RECIPIENT_TYPE as CONSENT_WEBHOOK
-from unison.consent.webhooks import webhook_channel
+from unison.consent.ledger.webhooks import RECIPIENT_TYPE as CONSENT_WEBHOOK
+from unison.consent.ledger.webhooks import webhook_channel
 from unison.kit.background import PollingLoop
 from unison.kit.settings import Settings
 from unison.messaging.broadcasts.tasks import FanOut
@@ -18,7 +18,7 @@ from unison.messaging.send_time import GateCheck
 from unison.outbox.channels import Plug, typed
 from unison.outbox.delivery import deliver_due as deliver_messages
 from unison.outbox.envelope import Senders
-from unison.segments.scheduler import SegmentTimers
+from unison.segments.realtime.scheduler import SegmentTimers
 from unison.worker.runner import run_chain_once
 
 

@@ -3,64 +3,52 @@
 from sqlalchemy.orm import Session
 
 from unison.auth import repository
+from unison.auth.errors import TokenExists, TokenInvalid, TokenNotFound
 from unison.auth.roles import Role
 from unison.kit.clock import utcnow
-from unison.kit.errors import Conflict, NotFound, UnisonError
-from unison.kit.secrets import hash_secret, hint, new_secret
+from unison.kit.names import printable_name
+from unison.kit.secrets import hash_secret, issue
 from unison.models import ApiToken
 
 TOKEN_PREFIX = "uat"  # noqa: S105 - a public prefix that tells tokens apart, not a secret
 ROLES_TEXT = ", ".join(r.value for r in Role)
 
 
-class TokenInvalid(UnisonError):
-    status_code = 400
-
-
-class TokenExists(Conflict):
-    pass
-
-
-class TokenNotFound(NotFound):
-    pass
-
-
 def create_token(session: Session, name: str, role: str) -> tuple[ApiToken, str]:
     """Create a token; returns it with its secret, which is never retrievable again."""
-    name = name.strip()
-    if not name or len(name) > 100 or not name.isprintable():
-        raise TokenInvalid("name must be 1-100 printable characters", field="name")
+    name = printable_name(name, TokenInvalid)
     if role not in {r.value for r in Role}:
         raise TokenInvalid(f"role {role!r} is not a role; accepted: {ROLES_TEXT}", field="role")
-    if repository.by_name(session, name) is not None:
+    if repository.tokens.by_name(session, name) is not None:
         raise TokenExists(f"a token named {name!r} already exists", field="name")
-    secret = new_secret(TOKEN_PREFIX)
+    issued = issue(TOKEN_PREFIX)
     token = ApiToken(
         name=name,
         role=role,
-        token_hash=hash_secret(secret),
-        token_hint=hint(secret),
+        token_hash=issued.hash,
+        token_hint=issued.hint,
         created_at=utcnow(),
     )
-    return repository.add(session, token), secret
+    return repository.tokens.add(session, token), issued.secret
+
+
+def _named(session: Session, name: str) -> ApiToken:
+    token = repository.tokens.by_name(session, name)
+    if token is None:
+        raise TokenNotFound(f"no token named {name!r}", field="name")
+    return token
 
 
 def rotate_token(session: Session, name: str) -> tuple[ApiToken, str]:
-    token = repository.by_name(session, name)
-    if token is None:
-        raise TokenNotFound(f"no token named {name!r}", field="name")
-    secret = new_secret(TOKEN_PREFIX)
-    token.token_hash = hash_secret(secret)
-    token.token_hint = hint(secret)
-    token.revoked_at = None
+    token = _named(session, name)
+    issued = issue(TOKEN_PREFIX)
+    token.token_hash, token.token_hint, token.revoked_at = issued.hash, issued.hint, None
     session.flush()
-    return token, secret
+    return token, issued.secret
 
 
 def revoke_token(session: Session, name: str) -> ApiToken:
-    token = repository.by_name(session, name)
-    if token is None:
-        raise TokenNotFound(f"no token named {name!r}", field="name")
+    token = _named(session, name)
     token.revoked_at = utcnow()
     session.flush()
     return token
@@ -74,4 +62,4 @@ def active_token(session: Session, secret: str) -> ApiToken | None:
 
 
 def list_tokens(session: Session) -> list[ApiToken]:
-    return repository.all_tokens(session)
+    return repository.tokens.all(session)

@@ -11,12 +11,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
-
-from unison.events.service import SourceRef, json_kind
+from unison.channels.errors import WebhookMalformed
+from unison.events.service import SourceRef
 from unison.kit.clock import isoformat_z
-from unison.kit.errors import UnisonError
-from unison.kit.json_depth import depth_detail, too_deep, unreadable_json
+from unison.kit.json_body import json_kind, json_object
 
 # Canonical event names (README "Channel connectors"); the consent processor reacts to
 # MESSAGE_RECEIVED (stop keywords) and UNSUBSCRIBED, the inbox to the message-like ones.
@@ -33,12 +31,6 @@ SUBSCRIBED = "Subscribed"
 UNSUBSCRIBED = "Unsubscribed"
 
 _LONGEST_ID = 200  # messageId is at most 255 characters; longer provider ids are hashed
-
-
-class WebhookMalformed(UnisonError):
-    """The body is not the provider's documented format; `field` names the place."""
-
-    status_code = 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,20 +56,7 @@ class Parsed:
 
 def load_json(body: bytes) -> dict[str, Any]:
     """The body as a JSON object, or a 400 naming what is wrong with it."""
-    if not body.strip():
-        raise WebhookMalformed("request body is empty; send a JSON object", field="body")
-    try:
-        value = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise WebhookMalformed(unreadable_json(exc), field="body") from None
-    if not isinstance(value, dict):
-        raise WebhookMalformed(
-            f"body must be a JSON object, got {json_kind(value)}", field="body"
-        ) from None
-    deep = too_deep(value)
-    if deep is not None:
-        raise WebhookMalformed(depth_detail(deep), field=deep)
-    return value
+    return json_object(body, WebhookMalformed)
 
 
 def need(obj: dict[str, Any], key: str, kinds: type | tuple[type, ...], where: str) -> Any:

@@ -6,9 +6,8 @@ import typer
 from rich.table import Table
 
 from unison.channels import service
-from unison.kit.cli import console, fail, migrated_sessions
+from unison.kit.cli import command_transaction, console, migrated_sessions
 from unison.kit.db import transaction
-from unison.kit.errors import UnisonError
 from unison.kit.settings import get_settings
 
 connectors_app = typer.Typer(
@@ -48,14 +47,11 @@ def create(
         if value is not None
     }
     settings = get_settings()
-    try:
-        with transaction(migrated_sessions()) as session:
-            connector, generated = service.create_connector(
-                session, settings, type_, name, given, region
-            )
-            url = service.webhook_url(settings, connector)
-    except UnisonError as exc:
-        raise fail(exc) from None
+    with command_transaction() as session:
+        connector, generated = service.create_connector(
+            session, settings, type_, name, given, region
+        )
+        url = service.webhook_url(settings, connector)
     console.print(f"{type_} connector {name!r} created; webhook URL: {url}", soft_wrap=True)
     for key, value in generated.items():
         console.print(f"generated {key} (shown once): {value}", soft_wrap=True, markup=False)
@@ -82,9 +78,6 @@ def list_() -> None:
 @connectors_app.command("delete")
 def delete(name: str) -> None:
     """Delete a connector (its events stay in the log)."""
-    try:
-        with transaction(migrated_sessions()) as session:
-            service.delete_connector(session, name)
-    except UnisonError as exc:
-        raise fail(exc) from None
+    with command_transaction() as session:
+        service.delete_connector(session, name)
     console.print(f"connector {name!r} deleted")

@@ -18,14 +18,8 @@ from email.message import EmailMessage, Message
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any
 
-from unison.channels.base import (
-    MESSAGE_RECEIVED,
-    ConnectorRef,
-    Parsed,
-    WebhookMalformed,
-    message_id,
-    track,
-)
+from unison.channels.base import MESSAGE_RECEIVED, ConnectorRef, Parsed, message_id, track
+from unison.channels.errors import WebhookMalformed
 from unison.kit.clock import isoformat_z
 
 CHANNEL = "email"

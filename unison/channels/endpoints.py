@@ -2,13 +2,19 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Path
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from unison.api.deps import AppRuntime, DbSession, require
-from unison.auth.roles import Permission
+from unison.api.deps import AppRuntime, ConnectorsWrite, DbSession
+from unison.api.openapi import raises
 from unison.channels import service
+from unison.channels.errors import (
+    ConnectorExists,
+    ConnectorInvalid,
+    ConnectorNotFound,
+    SecretsUnreadable,
+)
 from unison.channels.hooks import forget_connectors
 from unison.channels.schemas import (
     ConnectorCreate,
@@ -42,18 +48,23 @@ def connector_out(session: Session, settings: Settings, connector: Connector) ->
 def list_connectors(
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = Depends(require(Permission.connectors_write)),
+    _token: ConnectorsWrite,
 ) -> list[ConnectorView]:
     """Every connector with its webhook URL and which secrets are set (never their values)."""
     return [connector_out(session, runtime.settings, c) for c in service.list_connectors(session)]
 
 
-@router.post("", response_model=ConnectorCreated, status_code=201)
+@router.post(
+    "",
+    response_model=ConnectorCreated,
+    status_code=201,
+    responses=raises(ConnectorInvalid, ConnectorExists),
+)
 def create_connector(
     body: ConnectorCreate,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = Depends(require(Permission.connectors_write)),
+    _token: ConnectorsWrite,
 ) -> ConnectorCreated:
     """Create a connector; secrets it generates (webhook secret, verify token) are returned
     once."""
@@ -64,24 +75,28 @@ def create_connector(
     return ConnectorCreated(**out.model_dump(), generated_secrets=generated)
 
 
-@router.get("/{name}", response_model=ConnectorView)
+@router.get("/{name}", response_model=ConnectorView, responses=raises(ConnectorNotFound))
 def get_connector(
     name: Name,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = Depends(require(Permission.connectors_write)),
+    _token: ConnectorsWrite,
 ) -> ConnectorView:
     """One connector (never its secrets' values)."""
     return connector_out(session, runtime.settings, service.get_connector(session, name))
 
 
-@router.patch("/{name}", response_model=ConnectorView)
+@router.patch(
+    "/{name}",
+    response_model=ConnectorView,
+    responses=raises(ConnectorNotFound, ConnectorInvalid, SecretsUnreadable),
+)
 def update_connector(
     name: Name,
     body: ConnectorUpdate,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = Depends(require(Permission.connectors_write)),
+    _token: ConnectorsWrite,
 ) -> ConnectorView:
     """Replace some secrets (rotation) or the region."""
     connector = service.update_connector(session, runtime.settings, name, body.secrets, body.region)
@@ -90,12 +105,12 @@ def update_connector(
     return connector_out(session, runtime.settings, connector)
 
 
-@router.delete("/{name}", status_code=204)
+@router.delete("/{name}", status_code=204, responses=raises(ConnectorNotFound))
 def delete_connector(
     name: Name,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = Depends(require(Permission.connectors_write)),
+    _token: ConnectorsWrite,
 ) -> Response:
     """Delete a connector: its webhook stops answering; its events stay in the log."""
     service.delete_connector(session, name)

@@ -16,15 +16,8 @@ Comments become conversation messages in the ticket's thread.
 
 from typing import Any
 
-from unison.channels.base import (
-    ConnectorRef,
-    Parsed,
-    WebhookMalformed,
-    maybe,
-    message_id,
-    need,
-    track,
-)
+from unison.channels.base import ConnectorRef, Parsed, maybe, message_id, need, track
+from unison.channels.errors import WebhookMalformed
 from unison.channels.telephony import choice, items_of, occurred_at
 
 CHANNEL = "helpdesk"

@@ -29,24 +29,29 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.types import Scope
 
 from unison.api.deps import runtime_of
+from unison.api.errors import MalformedBody, UnsupportedEncoding
+from unison.api.openapi import raises
 from unison.api.runtime import Runtime
 from unison.channels import signing
 from unison.channels.base import ConnectorRef
-from unison.channels.service import ConnectorNotFound, connector_ref
+from unison.channels.errors import (
+    ConnectorNotFound,
+    MethodNotAllowed,
+    SecretsUnreadable,
+    SignatureInvalid,
+    WebhookMalformed,
+)
+from unison.channels.service import connector_ref
 from unison.channels.types import TYPE_NAMES, TYPES, ChannelType, Check
 from unison.events.ingest import Answer, Call, Claim, IngestFastPath, Intake, Opener, Stored, serve
 from unison.events.service import SourceRef
 from unison.kit.cache import TtlCache
 from unison.kit.db import transaction
-from unison.kit.errors import Forbidden, InvalidParameter, UnisonError
+from unison.kit.errors import Forbidden, InvalidParameter, PayloadTooLarge
 from unison.kit.settings import Settings
 
 ROUTE = "/hooks/{type}/{connector}"
 PREFIX = "/hooks/"
-
-
-class MethodNotAllowed(UnisonError):
-    status_code = 405
 
 
 class ConnectorCache(TtlCache[tuple[str, str], ConnectorRef]):
@@ -221,10 +226,15 @@ router.add_api_route(
     summary="Receive a provider's webhook (telegram, viber, whatsapp, email, telephony, helpdesk)",
     responses={
         200: {"description": "stored (or already stored); counts and any rejected items"},
-        400: {"description": "the body is not the provider's documented format"},
-        401: {"description": "signature or secret missing or wrong; nothing stored"},
-        404: {"description": "no connector of that type and name"},
-        413: {"description": "body over the limit"},
+        **raises(
+            ConnectorNotFound,  # no connector of that type and name
+            SecretsUnreadable,  # its secrets do not decrypt under the current key
+            PayloadTooLarge,
+            UnsupportedEncoding,
+            MalformedBody,  # not valid gzip
+            SignatureInvalid,  # signature or secret missing or wrong; nothing stored
+            WebhookMalformed,  # not the provider's documented format
+        ),
     },
 )
 
@@ -239,4 +249,5 @@ router.add_api_route(
     methods=["GET"],
     name="whatsapp_verification",
     summary="Meta's webhook verification: echoes hub.challenge when hub.verify_token matches",
+    responses=raises(ConnectorNotFound, SecretsUnreadable, InvalidParameter, Forbidden),
 )

@@ -3,11 +3,11 @@
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from unison.kit.db import NamedRows
 from unison.models import Connector, Source
 
-
-def by_name(session: Session, name: str) -> Connector | None:
-    return session.execute(select(Connector).where(Connector.name == name)).scalar_one_or_none()
+# Looked up by name, listed, added like every named configuration row (kit.db.NamedRows).
+connectors = NamedRows(Connector)
 
 
 def with_source(session: Session, name: str) -> tuple[Connector, Source] | None:
@@ -17,16 +17,6 @@ def with_source(session: Session, name: str) -> tuple[Connector, Source] | None:
         .where(Connector.name == name)
     ).first()
     return (row[0], row[1]) if row else None
-
-
-def all_connectors(session: Session) -> list[Connector]:
-    return list(session.execute(select(Connector).order_by(Connector.id)).scalars())
-
-
-def add(session: Session, connector: Connector) -> Connector:
-    session.add(connector)
-    session.flush()
-    return connector
 
 
 def remove(session: Session, connector_id: int) -> None:

@@ -13,15 +13,17 @@ import orjson
 from sqlalchemy.orm import Session, sessionmaker
 
 from unison.channels import repository
+from unison.channels.errors import SecretsUnreadable
 from unison.channels.outbound.push import PushSender
 from unison.channels.outbound.sms import SmsSender
 from unison.channels.outbound.telegram import TelegramSender
 from unison.channels.outbound.viber import ViberSender
 from unison.channels.outbound.webhook import RECIPIENT_TYPE, WebhookDestinations
 from unison.channels.outbound.whatsapp import WhatsAppSender
-from unison.channels.service import SecretsUnreadable, unseal
+from unison.channels.service import unseal
 from unison.channels.smtp import SmtpSender
-from unison.consent import suppression
+from unison.consent.errors import SuppressionInvalid
+from unison.consent.ledger import suppression
 from unison.kit.keys import derived_key
 from unison.kit.settings import Settings
 from unison.models import Connector
@@ -93,7 +95,7 @@ def webhook_destinations(settings: Settings) -> WebhookDestinations:
 def load_senders(sessions: sessionmaker[Session], settings: Settings) -> ConfiguredSenders:
     """Read the connectors now, so one created or updated while serving is used at once."""
     with sessions() as session:
-        return configured_senders(settings, repository.all_connectors(session))
+        return configured_senders(settings, repository.connectors.all(session))
 
 
 def _route(settings: Settings, connector: Connector) -> Route | None:
@@ -168,7 +170,7 @@ class Suppressions:
             return  # e.g. a webhook URL: nothing to suppress
         try:
             ident = suppression.normalize(envelope.recipient_type, envelope.recipient)
-        except suppression.SuppressionInvalid:
+        except SuppressionInvalid:
             log.warning("unreachable identifier not suppressible", extra={"why": reason})
             return
         suppression.suppress(session, ident, "hard_bounce", note=reason[:200])

@@ -10,10 +10,15 @@ from sqlalchemy.orm import Session
 
 from unison.channels import repository
 from unison.channels.base import ConnectorRef
+from unison.channels.errors import (
+    ConnectorExists,
+    ConnectorInvalid,
+    ConnectorNotFound,
+    SecretsUnreadable,
+)
 from unison.channels.types import TYPE_NAMES, TYPES, ChannelType
 from unison.events.service import SourceRef
 from unison.kit.clock import utcnow
-from unison.kit.errors import Conflict, NotFound, UnisonError
 from unison.kit.keys import sealer
 from unison.kit.settings import Settings
 from unison.models import Connector, Source
@@ -27,24 +32,6 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,59}$")
 _TELEGRAM_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _LONGEST_SECRET = 4096
 TYPE_HELP = f"connector type: {TYPE_NAMES}"
-
-
-class ConnectorInvalid(UnisonError):
-    status_code = 400
-
-
-class ConnectorExists(Conflict):
-    pass
-
-
-class ConnectorNotFound(NotFound):
-    pass
-
-
-class SecretsUnreadable(UnisonError):
-    """Stored secrets do not decrypt under the current key: a configuration problem."""
-
-    status_code = 503
 
 
 def channel_type(name: str) -> ChannelType:
@@ -123,7 +110,7 @@ def create_connector(
                 f"{kind.name} connectors need secrets.{spec.name}: {spec.meaning}",
                 field=f"secrets.{spec.name}",
             )
-    if repository.by_name(session, name) is not None:
+    if repository.connectors.by_name(session, name) is not None:
         raise ConnectorExists(f"a connector named {name!r} already exists", field="name")
     generated = {
         s.name: random.token_urlsafe(32)
@@ -142,7 +129,7 @@ def create_connector(
         updated_at=now,
     )
     _seal(settings, connector, {**given, **generated})
-    return repository.add(session, connector), generated
+    return repository.connectors.add(session, connector), generated
 
 
 def _source_for(session: Session, name: str, channel: str, region: str | None) -> Source:
@@ -201,7 +188,7 @@ def update_connector(
 
 
 def get_connector(session: Session, name: str) -> Connector:
-    connector = repository.by_name(session, name)
+    connector = repository.connectors.by_name(session, name)
     if connector is None:
         raise ConnectorNotFound(f"no connector named {name[:60]!r}", field="name")
     return connector
@@ -213,7 +200,7 @@ def delete_connector(session: Session, name: str) -> None:
 
 
 def list_connectors(session: Session) -> list[Connector]:
-    return repository.all_connectors(session)
+    return repository.connectors.all(session)
 
 
 def webhook_url(settings: Settings, connector: Connector) -> str:

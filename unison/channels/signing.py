@@ -18,17 +18,13 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 
-from unison.kit.errors import Unauthorized
+from unison.channels.errors import SignatureInvalid
 
 UNISON_SIGNATURE = "x-unison-signature"
 UNISON_TIMESTAMP = "x-unison-timestamp"
 TELEGRAM_SECRET = "x-telegram-bot-api-secret-token"  # noqa: S105 - a header name
 VIBER_SIGNATURE = "x-viber-content-signature"
 WHATSAPP_SIGNATURE = "x-hub-signature-256"
-
-
-class SignatureInvalid(Unauthorized):
-    """The provider's signature or secret is missing or wrong: 401, nothing stored."""
 
 
 def hmac_hex(key: str, body: bytes) -> str:

@@ -23,11 +23,10 @@ from unison.channels.base import (
     MESSAGE_RECEIVED,
     ConnectorRef,
     Parsed,
-    WebhookMalformed,
     message_id,
     track,
 )
-from unison.channels.signing import SignatureInvalid
+from unison.channels.errors import SignatureInvalid, WebhookMalformed
 
 CHANNEL = "sms"
 SIGNATURE = "x-twilio-signature"

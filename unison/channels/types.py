@@ -15,6 +15,7 @@ from unison.channels import (
     whatsapp,
 )
 from unison.channels.base import ConnectorRef, Parsed, load_json
+from unison.channels.errors import SignatureInvalid
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def _unison(headers: Mapping[str, str], body: bytes, c: ConnectorRef, check: Che
 
 
 def _no_webhooks(headers: Mapping[str, str], body: bytes, c: ConnectorRef, check: Check) -> None:
-    raise signing.SignatureInvalid(
+    raise SignatureInvalid(
         f"{c.type} connectors receive no webhooks (FCM has none)", field="connector"
     )
 

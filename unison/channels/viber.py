@@ -20,13 +20,13 @@ from unison.channels.base import (
     UNSUBSCRIBED,
     ConnectorRef,
     Parsed,
-    WebhookMalformed,
     from_unix,
     maybe,
     message_id,
     need,
     track,
 )
+from unison.channels.errors import WebhookMalformed
 
 CHANNEL = "viber"
 RECEIPTS = {"delivered": MESSAGE_DELIVERED, "seen": MESSAGE_READ, "failed": MESSAGE_FAILED}

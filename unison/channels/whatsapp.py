@@ -20,7 +20,6 @@ from unison.channels.base import (
     MESSAGE_SENT,
     ConnectorRef,
     Parsed,
-    WebhookMalformed,
     from_unix,
     maybe,
     message_id,
@@ -28,6 +27,7 @@ from unison.channels.base import (
     obj,
     track,
 )
+from unison.channels.errors import WebhookMalformed
 
 CHANNEL = "whatsapp"
 STATUSES = {

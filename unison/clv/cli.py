@@ -10,7 +10,7 @@ from rich.table import Table
 from unison.clv import economics, service
 from unison.clv import rates as exchange
 from unison.clv.validation import model_label, plot
-from unison.kit.cli import console, err, fail, migrated_sessions
+from unison.kit.cli import command_transaction, console, err, fail, migrated_sessions
 from unison.kit.db import transaction
 from unison.kit.errors import UnisonError
 from unison.kit.settings import get_settings
@@ -28,11 +28,8 @@ clv_app.add_typer(rates_app, name="rates")
 @clv_app.command("refresh")
 def refresh() -> None:
     """Recompute every customer's CLV traits (run it on a schedule, e.g. nightly from cron)."""
-    try:
-        with transaction(migrated_sessions()) as session:
-            report = service.refresh(session, get_settings())
-    except UnisonError as exc:
-        raise fail(exc) from None
+    with command_transaction() as session:
+        report = service.refresh(session, get_settings())
     used = report.orders
     converted = (
         f" (converted from {', '.join(f'{c} {n:,}' for c, n in sorted(used.converted.items()))})"
@@ -71,11 +68,8 @@ def validate(
     except ValueError as exc:
         err.print(f"[red]error:[/red] dates are YYYY-MM-DD ({exc})")
         raise typer.Exit(code=2) from None
-    try:
-        with transaction(migrated_sessions()) as session:
-            report = service.validation(session, get_settings(), start, end)
-    except UnisonError as exc:
-        raise fail(exc) from None
+    with command_transaction() as session:
+        report = service.validation(session, get_settings(), start, end)
     table = Table(
         "repeat purchases",
         "customers",
@@ -136,11 +130,8 @@ def unit_economics(
     to_month: Annotated[str, typer.Option("--to", help="last acquisition month, YYYY-MM")],
 ) -> None:
     """CAC, LTV/CAC, payback and contribution margin per first-touch channel."""
-    try:
-        with transaction(migrated_sessions()) as session:
-            currency, rows = economics.unit_economics(session, get_settings(), from_month, to_month)
-    except UnisonError as exc:
-        raise fail(exc) from None
+    with command_transaction() as session:
+        currency, rows = economics.unit_economics(session, get_settings(), from_month, to_month)
 
     def money(value: float | None) -> str:
         return "—" if value is None else f"{value:,.2f}"

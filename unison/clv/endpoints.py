@@ -4,12 +4,19 @@ from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from unison.api.deps import AppRuntime, DbSession, require
-from unison.auth.roles import Permission
+from unison.api.deps import AppRuntime, ClvRead, ClvWrite, DbSession
+from unison.api.openapi import raises
 from unison.clv import economics, repository, service
 from unison.clv import rates as exchange
+from unison.clv.errors import (
+    ClvInputInvalid,
+    ExchangeRateMissing,
+    FitDidNotConverge,
+    MixedCurrencies,
+    NotEnoughData,
+)
 from unison.clv.schemas import (
     ChannelUnitEconomics,
     ClvRefresh,
@@ -29,11 +36,15 @@ from unison.clv.validation import model_label, plot
 router = APIRouter(tags=["clv"])
 
 
-@router.post("/api/clv/refresh", response_model=ClvRefresh)
+@router.post(
+    "/api/clv/refresh",
+    response_model=ClvRefresh,
+    responses=raises(MixedCurrencies, ExchangeRateMissing),
+)
 def refresh(
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = Depends(require(Permission.clv_write)),
+    _token: ClvWrite,
 ) -> ClvRefresh:
     """Recompute every customer's CLV traits now (as `unison clv refresh` does)."""
     report = service.refresh(session, runtime.settings)
@@ -56,7 +67,13 @@ def refresh(
     response_model=Validation,
     responses={
         200: {"content": {"image/png": {}, "image/svg+xml": {}}},
-        409: {"description": "too few customers or orders in the periods to fit the model"},
+        **raises(
+            ClvInputInvalid,
+            NotEnoughData,  # too few customers or orders in the periods to fit the model
+            FitDidNotConverge,
+            MixedCurrencies,
+            ExchangeRateMissing,
+        ),
     },
 )
 def validation(
@@ -64,8 +81,8 @@ def validation(
     observation_end: Annotated[date, Query(description="last day of the holdout period")],
     session: DbSession,
     runtime: AppRuntime,
+    _token: ClvRead,
     fmt: Annotated[Literal["json", "png", "svg"], Query(alias="format")] = "json",
-    _token: object = Depends(require(Permission.clv_read)),
 ) -> Validation | Response:
     """Predicted vs actual holdout purchases by calibration frequency, as a table or a chart."""
     report = service.validation(session, runtime.settings, calibration_end, observation_end)
@@ -85,12 +102,17 @@ def validation(
     )
 
 
-@router.post("/api/analytics/acquisition-spend", response_model=SpendList, status_code=201)
+@router.post(
+    "/api/analytics/acquisition-spend",
+    response_model=SpendList,
+    status_code=201,
+    responses=raises(ClvInputInvalid),
+)
 def enter_spend(
     body: SpendBatch,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = Depends(require(Permission.clv_write)),
+    _token: ClvWrite,
 ) -> SpendList:
     """Record acquisition spend per channel and month (replaces the same channel/month)."""
     entries = [
@@ -103,12 +125,14 @@ def enter_spend(
     return SpendList(items=[Spend(**asdict(e)) for e in entries])
 
 
-@router.get("/api/analytics/acquisition-spend", response_model=SpendList)
+@router.get(
+    "/api/analytics/acquisition-spend", response_model=SpendList, responses=raises(ClvInputInvalid)
+)
 def list_spend(
     session: DbSession,
+    _token: ClvRead,
     from_month: Annotated[str | None, Query(alias="from", description="YYYY-MM")] = None,
     to_month: Annotated[str | None, Query(alias="to", description="YYYY-MM")] = None,
-    _token: object = Depends(require(Permission.clv_read)),
 ) -> SpendList:
     """Acquisition spend entered, by month and channel."""
     first = economics.check_month(from_month, "from") if from_month else None
@@ -122,13 +146,17 @@ def list_spend(
     )
 
 
-@router.get("/api/analytics/unit-economics", response_model=UnitEconomics)
+@router.get(
+    "/api/analytics/unit-economics",
+    response_model=UnitEconomics,
+    responses=raises(ClvInputInvalid, MixedCurrencies, ExchangeRateMissing),
+)
 def unit_economics(
     from_month: Annotated[str, Query(alias="from", description="first acquisition month, YYYY-MM")],
     to_month: Annotated[str, Query(alias="to", description="last acquisition month, YYYY-MM")],
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = Depends(require(Permission.clv_read)),
+    _token: ClvRead,
 ) -> UnitEconomics:
     """CAC, LTV/CAC, payback and contribution margin per first-touch channel."""
     currency, rows = economics.unit_economics(session, runtime.settings, from_month, to_month)
@@ -140,11 +168,16 @@ def unit_economics(
     )
 
 
-@router.post("/api/clv/exchange-rates", response_model=RateList, status_code=201)
+@router.post(
+    "/api/clv/exchange-rates",
+    response_model=RateList,
+    status_code=201,
+    responses=raises(ClvInputInvalid),
+)
 def enter_rates(
     body: RateBatch,
     session: DbSession,
-    _token: object = Depends(require(Permission.clv_write)),
+    _token: ClvWrite,
 ) -> RateList:
     """Record dated exchange rates (the same base/currency/day is replaced)."""
     entries = [
@@ -157,13 +190,13 @@ def enter_rates(
     )
 
 
-@router.get("/api/clv/exchange-rates", response_model=RateList)
+@router.get("/api/clv/exchange-rates", response_model=RateList, responses=raises(ClvInputInvalid))
 def list_rates(
     session: DbSession,
+    _token: ClvRead,
     currency: Annotated[str | None, Query(max_length=3, description="ISO 4217 code")] = None,
     since: Annotated[date | None, Query(description="first day, YYYY-MM-DD")] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
-    _token: object = Depends(require(Permission.clv_read)),
 ) -> RateList:
     """Imported exchange rates, newest day first."""
     code = exchange.currency_code(currency, "currency") if currency else None

@@ -2,37 +2,33 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 
-from unison.api.deps import AppRuntime, DbSession, require
+from unison.api.deps import AppRuntime, ConsentRead, ConsentWrite, DbSession, PrivacyWrite
 from unison.api.ids import DbId
-from unison.auth.roles import Permission
+from unison.api.openapi import raises
 from unison.consent import repository as rows
-from unison.consent import suppression
+from unison.consent.errors import PurposeExists, SuppressionInvalid, SuppressionNotFound
+from unison.consent.ledger import suppression
 from unison.consent.schemas import (
     Purpose,
     PurposeCreate,
-    Reason,
     Suppression,
     SuppressionCreate,
 )
+from unison.consent.vocabulary import Reason
 from unison.kit.clock import utcnow
-from unison.kit.errors import Conflict
 from unison.kit.pagination import Page, decode_id_cursor, encode_cursor
 from unison.models import ConsentPurpose
 
 router = APIRouter(prefix="/api/consent", tags=["consent"])
 
 
-class PurposeExists(Conflict):
-    pass
-
-
 @router.get("/purposes", response_model=list[Purpose])
 def list_purposes(
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = Depends(require(Permission.consent_read)),
+    _token: ConsentRead,
 ) -> list[Purpose]:
     """Every purpose: those declared in settings and those added through the API."""
     found = [
@@ -45,12 +41,12 @@ def list_purposes(
     return found
 
 
-@router.post("/purposes", response_model=Purpose, status_code=201)
+@router.post("/purposes", response_model=Purpose, status_code=201, responses=raises(PurposeExists))
 def create_purpose(
     body: PurposeCreate,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = Depends(require(Permission.consent_write)),
+    _token: ConsentWrite,
 ) -> Purpose:
     """Declare a purpose (topic) consent can be given for."""
     if body.name in runtime.settings.consent_purposes or rows.purpose_kind(session, body.name):
@@ -67,10 +63,10 @@ def create_purpose(
 @router.get("/suppressions", response_model=Page[Suppression])
 def list_suppressions(
     session: DbSession,
+    _token: ConsentRead,
     reason: Reason | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: str | None = None,
-    _token: object = Depends(require(Permission.consent_read)),
 ) -> Page[Suppression]:
     """Suppressed identifiers (hashes only), newest first."""
     found = rows.list_suppressions(
@@ -82,11 +78,16 @@ def list_suppressions(
     )
 
 
-@router.post("/suppressions", response_model=Suppression, status_code=201)
+@router.post(
+    "/suppressions",
+    response_model=Suppression,
+    status_code=201,
+    responses=raises(SuppressionInvalid),
+)
 def add_suppression(
     body: SuppressionCreate,
     session: DbSession,
-    _token: object = Depends(require(Permission.consent_write)),
+    _token: ConsentWrite,
 ) -> Suppression:
     """Suppress an identifier (hard bounce, spam complaint, objection...); stored hashed."""
     ident = suppression.normalize(body.identifier_type, body.identifier)
@@ -96,14 +97,16 @@ def add_suppression(
     return Suppression.model_validate(found)
 
 
-@router.delete("/suppressions/{suppression_id}", status_code=204)
+@router.delete(
+    "/suppressions/{suppression_id}", status_code=204, responses=raises(SuppressionNotFound)
+)
 def delete_suppression(
     suppression_id: Annotated[DbId, Path()],
     session: DbSession,
-    _token: object = Depends(require(Permission.privacy_write)),
+    _token: PrivacyWrite,
 ) -> None:
     """Lift a suppression (admin only: erasure entries should stay)."""
     if rows.delete_suppression(session, suppression_id) is None:
-        raise suppression.SuppressionNotFound(
+        raise SuppressionNotFound(
             f"no suppression with id {suppression_id}", field="suppression_id"
         )

@@ -4,14 +4,29 @@ import hashlib
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 from sqlalchemy.orm import Session
 
-from unison.api.deps import AppRuntime, DbSession, require
+from unison.api.deps import (
+    AppRuntime,
+    ConsentRead,
+    ConsentWrite,
+    DbSession,
+    ReachabilityRead,
+)
 from unison.api.ids import DbId
-from unison.auth.roles import Permission
-from unison.consent import decision, preferences, service
+from unison.api.openapi import raises
 from unison.consent import repository as rows
+from unison.consent import service
+from unison.consent.errors import (
+    ConsentInvalid,
+    IdentifierNotOwned,
+    NoReachableIdentifier,
+    PurposeUnknown,
+    TimeZoneUnknown,
+)
+from unison.consent.ledger import decision
+from unison.consent.preference_center import preferences
 from unison.consent.schemas import (
     ConsentChange,
     ConsentChanges,
@@ -29,27 +44,19 @@ from unison.consent.schemas import (
 from unison.consent.vocabulary import CHANNEL_IDENTIFIER, CHANNELS, check_purpose
 from unison.identity.identifiers import IdentRejected, normalize_lookup
 from unison.kit.clock import ensure_utc, utcnow
-from unison.kit.errors import Conflict, InvalidParameter
-from unison.models import ApiToken
+from unison.kit.errors import InvalidParameter
+from unison.profiles.errors import ProfileNotFound
 
 router = APIRouter(prefix="/api/profiles", tags=["consent"])
 ProfileId = Annotated[DbId, Path(description="a profile id; merged-away ids still work")]
 
 
-class IdentifierNotOwned(Conflict):
-    pass
-
-
-class NoReachableIdentifier(Conflict):
-    pass
-
-
-@router.get("/{profile_id}/consents", response_model=Consents)
+@router.get("/{profile_id}/consents", response_model=Consents, responses=raises(ProfileNotFound))
 def get_consents(
     profile_id: ProfileId,
     session: DbSession,
+    _token: ConsentRead,
     at: Annotated[datetime | None, Query(description="ISO 8601: the state at that moment")] = None,
-    _token: object = Depends(require(Permission.consent_read)),
 ) -> Consents:
     """Current consent per identifier, purpose and channel; with `at`, the state then."""
     live = service.live_id(session, profile_id)
@@ -63,11 +70,15 @@ def get_consents(
     )
 
 
-@router.get("/{profile_id}/consents/history", response_model=ConsentHistory)
+@router.get(
+    "/{profile_id}/consents/history",
+    response_model=ConsentHistory,
+    responses=raises(ProfileNotFound),
+)
 def get_history(
     profile_id: ProfileId,
     session: DbSession,
-    _token: object = Depends(require(Permission.consent_read)),
+    _token: ConsentRead,
 ) -> ConsentHistory:
     """Every ledger record for the profile's identifiers, oldest first, with its proof."""
     live = service.live_id(session, profile_id)
@@ -75,13 +86,20 @@ def get_history(
     return ConsentHistory(profile_id=live, items=items)
 
 
-@router.post("/{profile_id}/consents", response_model=ConsentHistory, status_code=201)
+@router.post(
+    "/{profile_id}/consents",
+    response_model=ConsentHistory,
+    status_code=201,
+    responses=raises(
+        ProfileNotFound, PurposeUnknown, NoReachableIdentifier, IdentifierNotOwned, ConsentInvalid
+    ),
+)
 def record_consents(
     profile_id: ProfileId,
     body: ConsentChanges,
     session: DbSession,
     runtime: AppRuntime,
-    token: ApiToken = Depends(require(Permission.consent_write)),
+    token: ConsentWrite,
 ) -> ConsentHistory:
     """Record consent changes (as given by the customer to an agent, or imported)."""
     live = service.live_id(session, profile_id)
@@ -143,14 +161,18 @@ def _targets(
     return [ident]
 
 
-@router.get("/{profile_id}/reachability", response_model=Reachability)
+@router.get(
+    "/{profile_id}/reachability",
+    response_model=Reachability,
+    responses=raises(ProfileNotFound, PurposeUnknown),
+)
 def reachability(
     profile_id: ProfileId,
     session: DbSession,
     runtime: AppRuntime,
+    _token: ReachabilityRead,
     purpose: Annotated[str, Query(max_length=60)] = "marketing",
     at: Annotated[datetime | None, Query(description="ISO 8601; default now")] = None,
-    _token: object = Depends(require(Permission.reachability_read)),
 ) -> Reachability:
     """Every channel with its allow/deny decision and reason for one purpose."""
     live = service.live_id(session, profile_id)
@@ -172,22 +194,28 @@ def reachability(
     )
 
 
-@router.get("/{profile_id}/preferences", response_model=Preferences)
+@router.get(
+    "/{profile_id}/preferences", response_model=Preferences, responses=raises(ProfileNotFound)
+)
 def get_preferences(
     profile_id: ProfileId,
     session: DbSession,
-    _token: object = Depends(require(Permission.consent_read)),
+    _token: ConsentRead,
 ) -> Preferences:
     """Preferred channel and language, frequency, quiet hours and time zone."""
     return preferences.get(session, service.live_id(session, profile_id))
 
 
-@router.put("/{profile_id}/preferences", response_model=Preferences)
+@router.put(
+    "/{profile_id}/preferences",
+    response_model=Preferences,
+    responses=raises(ProfileNotFound, TimeZoneUnknown),
+)
 def put_preferences(
     profile_id: ProfileId,
     body: PreferencesUpdate,
     session: DbSession,
-    _token: object = Depends(require(Permission.consent_write)),
+    _token: ConsentWrite,
 ) -> Preferences:
     """Replace the profile's preferences."""
     live = service.live_id(session, profile_id)
@@ -195,13 +223,15 @@ def put_preferences(
     return preferences.get(session, live)
 
 
-@router.post("/{profile_id}/preference-link", response_model=Link)
+@router.post(
+    "/{profile_id}/preference-link", response_model=Link, responses=raises(ProfileNotFound)
+)
 def preference_link(
     profile_id: ProfileId,
     session: DbSession,
     runtime: AppRuntime,
+    _token: ConsentWrite,
     language: Annotated[str | None, Query(max_length=10)] = None,
-    _token: object = Depends(require(Permission.consent_write)),
 ) -> Link:
     """A signed, expiring link to the profile's preference center (to put in messages)."""
     url = preferences.preference_link(
@@ -210,14 +240,18 @@ def preference_link(
     return Link(url=url, expires_at=preferences.link_expiry(runtime.settings, url))
 
 
-@router.get("/{profile_id}/unsubscribe-headers", response_model=UnsubscribeHeaders)
+@router.get(
+    "/{profile_id}/unsubscribe-headers",
+    response_model=UnsubscribeHeaders,
+    responses=raises(ProfileNotFound, PurposeUnknown, IdentifierNotOwned),
+)
 def unsubscribe_headers(
     profile_id: ProfileId,
     email: Annotated[str, Query(max_length=255)],
     session: DbSession,
     runtime: AppRuntime,
+    _token: ConsentWrite,
     purpose: Annotated[str, Query(max_length=60)] = "marketing",
-    _token: object = Depends(require(Permission.consent_write)),
 ) -> UnsubscribeHeaders:
     """List-Unsubscribe and List-Unsubscribe-Post (RFC 8058) for an email to this address."""
     live = service.live_id(session, profile_id)

@@ -3,14 +3,15 @@ preferences, purposes and the suppression list."""
 
 import hashlib
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, tuple_, update
+from sqlalchemy import and_, delete, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from unison.consent.ledger import GENESIS
-from unison.consent.ordering import supersedes
+from unison.consent.ledger.chain import GENESIS
+from unison.consent.ledger.ordering import supersedes
 from unison.kit.db import chunks, dialect_insert
 from unison.models import (
     ConsentChainHead,
@@ -28,6 +29,8 @@ from unison.models import (
 from unison.models.base import table
 
 Ident = tuple[str, str]  # (identifier type, normalized value)
+# identifier value, status, occurred_at, expires_at, source, source_channel
+DecisionRow = tuple[str, Any, Any, Any, Any, Any]
 
 
 def upsert(session: Session, model: type[Any]) -> Any:
@@ -239,7 +242,7 @@ def _moment(value: Any) -> datetime | None:
 
 def decision_rows(
     session: Session, profile_id: int, kind: str, purpose: str, channel: str
-) -> list[tuple[str, Any, Any, Any, Any, Any]]:
+) -> list[DecisionRow]:
     """The identifiers of the live profile `profile_id` resolves to, for a channel, each with
     its current state for the purpose (one indexed join, merged ids included)."""
     sql = _DECISION_SQL.format(m=_mark(session))
@@ -257,13 +260,13 @@ def identifier_hash(kind: str, value: str) -> str:
 
 def decision(
     session: Session, profile_id: int, kind: str, purpose: str, channel: str
-) -> tuple[list[tuple[str, Any, Any, Any, Any, Any]], dict[str, list[str]]]:
+) -> tuple[list[DecisionRow], dict[str, list[str]]]:
     """`decision_rows`, and the suppression reasons of each identifier value."""
     if session.get_bind().dialect.name == "postgresql":
         found = session.connection().exec_driver_sql(
             _DECISION_PG_SQL, (purpose, channel, profile_id, kind)
         )
-        rows: list[tuple[str, Any, Any, Any, Any, Any]] = []
+        rows: list[DecisionRow] = []
         reasons: dict[str, list[str]] = {}
         for value, status, occurred, expires, source, source_channel, listed in found:
             rows.append((value, status, occurred, expires, source, source_channel))
@@ -276,6 +279,62 @@ def decision(
     for digest, _, reason in suppression_reasons(session, list(by_hash)):
         reasons.setdefault(by_hash[digest], []).append(reason)
     return rows, reasons
+
+
+@dataclass(frozen=True)
+class DecisionRows:
+    """What `decision_rows` reads, for many profiles at once."""
+
+    known: set[int]  # the asked ids that name a profile (live or merged away)
+    rows: dict[int, list[DecisionRow]]  # asked id -> its live profile's identifiers, states
+    reasons: dict[str, list[str]]  # identifier value -> its suppression reasons
+
+
+def decisions_of(
+    session: Session, profile_ids: list[int], kind: str, purpose: str, channel: str
+) -> DecisionRows:
+    """`decision` for many profiles: one statement per chunk of profiles, one per chunk of
+    identifiers for their suppressions, however many profiles are asked about."""
+    state = and_(
+        ConsentState.identifier_type == Identifier.type,
+        ConsentState.identifier_value == Identifier.value,
+        ConsentState.purpose == purpose,
+        ConsentState.channel == channel,
+    )
+    owned = and_(Identifier.profile_id == Profile.canonical_id, Identifier.type == kind)
+    judged = (
+        ConsentState.status,
+        ConsentState.occurred_at,
+        ConsentState.expires_at,
+        ConsentState.source,
+        ConsentState.source_channel,
+    )
+    found = DecisionRows(set(), {}, {})
+    for chunk in chunks(profile_ids):
+        query = (
+            select(Profile.id, Identifier.value, *judged)
+            .select_from(Profile)
+            .outerjoin(Identifier, owned)
+            .outerjoin(ConsentState, state)
+            .where(Profile.id.in_(chunk))
+            .order_by(Profile.id, Identifier.id)
+        )
+        for pid, value, status, occurred, expires, source, source_channel in session.execute(query):
+            found.known.add(pid)
+            if value is not None:
+                row = (value, status, occurred, expires, source, source_channel)
+                found.rows.setdefault(pid, []).append(row)
+    values = {row[0] for listed in found.rows.values() for row in listed}
+    by_hash = {identifier_hash(kind, value): value for value in values}
+    for hashes in chunks(by_hash):
+        listed = (
+            select(Suppression.identifier_hash, Suppression.reason)
+            .where(Suppression.identifier_hash.in_(hashes))
+            .order_by(Suppression.id)
+        )
+        for digest, reason in session.execute(listed):
+            found.reasons.setdefault(by_hash[digest], []).append(reason)
+    return found
 
 
 def suppression_reasons(session: Session, hashes: list[str]) -> list[tuple[str, str, str]]:

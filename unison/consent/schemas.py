@@ -5,23 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from unison.consent.vocabulary import CHANNELS, LEGAL_BASES, STATUSES, SUPPRESSION_REASONS
-
-Status = Literal["granted", "denied", "withdrawn", "pending"]
-assert set(STATUSES) == set(Status.__args__)  # type: ignore[attr-defined]
-ChannelName = Literal["email", "sms", "telegram", "viber", "whatsapp", "push", "phone_call"]
-assert set(CHANNELS) == set(ChannelName.__args__)  # type: ignore[attr-defined]
-LegalBasis = Literal[
-    "consent",
-    "contract",
-    "legal_obligation",
-    "legitimate_interest",
-    "vital_interest",
-    "public_task",
-]
-assert set(LEGAL_BASES) == set(LegalBasis.__args__)  # type: ignore[attr-defined]
-Reason = Literal["hard_bounce", "spam_complaint", "objection", "erasure", "manual"]
-assert set(SUPPRESSION_REASONS) == set(Reason.__args__)  # type: ignore[attr-defined]
+from unison.consent.vocabulary import ChannelName, LegalBasis, Reason, Status
 
 
 class Strict(BaseModel):

@@ -10,25 +10,19 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from unison.consent import propagation
 from unison.consent import repository as rows
-from unison.consent.ledger import Break, record_hash, verify_chain
-from unison.consent.ordering import in_force
+from unison.consent.errors import ConsentInvalid
+from unison.consent.ledger import decision, propagation
+from unison.consent.ledger.chain import Break, record_hash, verify_chain
+from unison.consent.ledger.decision import Decision
+from unison.consent.ledger.ordering import in_force
 from unison.consent.vocabulary import STATUSES, purpose_kinds
 from unison.kit.clock import utcnow
-from unison.kit.errors import InvalidParameter, NotFound
 from unison.kit.settings import Settings
 from unison.models import ConsentRecord, ConsentState
+from unison.profiles.errors import ProfileNotFound
 
 Ident = tuple[str, str]
-
-
-class ProfileNotFound(NotFound):
-    pass
-
-
-class ConsentInvalid(InvalidParameter):
-    pass
 
 
 @dataclass(frozen=True)
@@ -60,6 +54,14 @@ def live_id(session: Session, profile_id: int) -> int:
 
 def kinds(session: Session, settings: Settings) -> dict[str, str]:
     return purpose_kinds(settings, rows.declared_purposes(session))
+
+
+def contactable(
+    session: Session, profile_ids: list[int], purpose: str, channel: str, *, kind: str
+) -> dict[int, Decision]:
+    """May each of these profiles be contacted now for `purpose` on `channel`: the one
+    decision point (`can_contact`) asked for many profiles in a few statements."""
+    return decision.can_contact_many(session, profile_ids, purpose, channel, kind=kind)
 
 
 def record(
@@ -106,20 +108,23 @@ def record(
     return written
 
 
+# The record's fields the current-state projection keeps (besides the record's id).
+_PROJECTED = (
+    "identifier_type",
+    "identifier_value",
+    "purpose",
+    "channel",
+    "profile_id",
+    "status",
+    "source",
+    "source_channel",
+    "occurred_at",
+    "expires_at",
+)
+
+
 def _state(record: ConsentRecord) -> dict[str, Any]:
-    return {
-        "identifier_type": record.identifier_type,
-        "identifier_value": record.identifier_value,
-        "purpose": record.purpose,
-        "channel": record.channel,
-        "profile_id": record.profile_id,
-        "status": record.status,
-        "record_id": record.id,
-        "source": record.source,
-        "source_channel": record.source_channel,
-        "occurred_at": record.occurred_at,
-        "expires_at": record.expires_at,
-    }
+    return {"record_id": record.id, **{name: getattr(record, name) for name in _PROJECTED}}
 
 
 def current(session: Session, profile_id: int) -> list[ConsentState]:

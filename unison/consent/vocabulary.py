@@ -1,9 +1,14 @@
 """The words of consent: channels, statuses, sources, and which identifier reaches a channel."""
 
-from unison.kit.errors import InvalidParameter
+from typing import Literal, get_args
+
+from unison.consent.errors import ChannelUnknown, PurposeUnknown
 from unison.kit.settings import Settings
 
-CHANNELS: tuple[str, ...] = ("email", "sms", "telegram", "viber", "whatsapp", "push", "phone_call")
+# Each word list is written once, as the Literal the API schemas validate with; the tuple
+# beside it is the same list for code that iterates or names the accepted values.
+ChannelName = Literal["email", "sms", "telegram", "viber", "whatsapp", "push", "phone_call"]
+CHANNELS: tuple[str, ...] = get_args(ChannelName)
 # The one identifier type a channel is addressed by: consent given for this address or
 # number covers exactly it, never another identifier of the same profile.
 CHANNEL_IDENTIFIER: dict[str, str] = {
@@ -20,7 +25,8 @@ IDENTIFIER_CHANNELS: dict[str, tuple[str, ...]] = {}
 for _channel, _kind in CHANNEL_IDENTIFIER.items():
     IDENTIFIER_CHANNELS[_kind] = (*IDENTIFIER_CHANNELS.get(_kind, ()), _channel)
 
-STATUSES: tuple[str, ...] = ("granted", "denied", "withdrawn", "pending")
+Status = Literal["granted", "denied", "withdrawn", "pending"]
+STATUSES: tuple[str, ...] = get_args(Status)
 SOURCES: tuple[str, ...] = (
     "api",
     "event",
@@ -31,30 +37,18 @@ SOURCES: tuple[str, ...] = (
     "double_opt_in",
     "import",
 )
-LEGAL_BASES: tuple[str, ...] = (
+LegalBasis = Literal[
     "consent",
     "contract",
     "legal_obligation",
     "legitimate_interest",
     "vital_interest",
     "public_task",
-)
-SUPPRESSION_REASONS: tuple[str, ...] = (
-    "hard_bounce",
-    "spam_complaint",
-    "objection",
-    "erasure",
-    "manual",
-)
+]
+LEGAL_BASES: tuple[str, ...] = get_args(LegalBasis)
+Reason = Literal["hard_bounce", "spam_complaint", "objection", "erasure", "manual"]
+SUPPRESSION_REASONS: tuple[str, ...] = get_args(Reason)
 SERVICE = "service"
-
-
-class PurposeUnknown(InvalidParameter):
-    pass
-
-
-class ChannelUnknown(InvalidParameter):
-    pass
 
 
 def check_channel(channel: str, field: str = "channel") -> str:

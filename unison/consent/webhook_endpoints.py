@@ -3,13 +3,14 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
-from unison.api.deps import AppRuntime, DbSession, require
+from unison.api.deps import AppRuntime, DbSession, WebhooksWrite
 from unison.api.ids import DbId
-from unison.auth.roles import Permission
-from unison.consent import webhooks
+from unison.api.openapi import raises
+from unison.consent.errors import WebhookInvalid, WebhookNotFound
+from unison.consent.ledger import webhooks
 
 router = APIRouter(prefix="/api/consent/webhooks", tags=["consent"])
 
@@ -37,12 +38,12 @@ class WebhookCreated(Webhook):
     secret: str = Field(description="shown once: sign-checking key for X-Unison-Signature")
 
 
-@router.post("", response_model=WebhookCreated, status_code=201)
+@router.post("", response_model=WebhookCreated, status_code=201, responses=raises(WebhookInvalid))
 def create_webhook(
     body: WebhookCreate,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = Depends(require(Permission.webhooks_write)),
+    _token: WebhooksWrite,
 ) -> WebhookCreated:
     """Subscribe a URL to consent changes; the signing secret is returned once."""
     hook, secret = webhooks.create(session, runtime.settings, body.url, body.secret)
@@ -52,17 +53,17 @@ def create_webhook(
 @router.get("", response_model=list[Webhook])
 def list_webhooks(
     session: DbSession,
-    _token: object = Depends(require(Permission.webhooks_write)),
+    _token: WebhooksWrite,
 ) -> list[Webhook]:
     """Every subscription (secrets are never shown again)."""
     return [Webhook.model_validate(h) for h in webhooks.listing(session)]
 
 
-@router.delete("/{webhook_id}", status_code=204)
+@router.delete("/{webhook_id}", status_code=204, responses=raises(WebhookNotFound))
 def delete_webhook(
     webhook_id: Annotated[DbId, Path()],
     session: DbSession,
-    _token: object = Depends(require(Permission.webhooks_write)),
+    _token: WebhooksWrite,
 ) -> None:
     """Stop a subscription; its pending deliveries are cancelled."""
     webhooks.delete(session, webhook_id)

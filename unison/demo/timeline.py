@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from random import Random
-from typing import Any, Final
+from typing import Any, Final, TypedDict, Unpack
 
 from unison.demo.clock import DAY, HOUR, HOURS, ONLINE_HOUR_CUM, iso
 from unison.demo.customer import Person
@@ -14,6 +14,14 @@ Event = dict[str, Any]
 
 _LIBRARY_NAME: Final = "unison-demo"
 _LIBRARY_VERSION: Final = "1.0.0"
+
+
+class Who(TypedDict, total=False):
+    """`emit`'s keyword arguments, which `track` passes on as they are."""
+
+    user_id: str | None
+    anonymous_id: str | None
+    context: Event | None
 
 
 class Timeline:
@@ -73,25 +81,9 @@ class Timeline:
         self.buffer.append((ts, len(self.buffer), event))
 
     def track(
-        self,
-        ts: int,
-        channel: str,
-        name: str,
-        properties: Event,
-        *,
-        user_id: str | None = None,
-        anonymous_id: str | None = None,
-        context: Event | None = None,
+        self, ts: int, channel: str, name: str, properties: Event, **who: Unpack[Who]
     ) -> None:
-        self.emit(
-            ts,
-            "track",
-            channel,
-            {"event": name, "properties": properties},
-            user_id=user_id,
-            anonymous_id=anonymous_id,
-            context=context,
-        )
+        self.emit(ts, "track", channel, {"event": name, "properties": properties}, **who)
 
     def events(self) -> list[Event]:
         self.buffer.sort(key=lambda item: (item[0], item[1]))

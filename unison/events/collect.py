@@ -17,11 +17,21 @@ from starlette.types import Scope
 
 from unison.api.body import parse_json_object
 from unison.api.deps import runtime_of
+from unison.api.errors import MalformedBody, UnsupportedEncoding
+from unison.api.openapi import raises
 from unison.api.runtime import Runtime
+from unison.events.errors import (
+    BatchRejected,
+    BatchTooLarge,
+    EventTooLarge,
+    InvalidBatch,
+    InvalidEvent,
+)
 from unison.events.ingest import Answer, Call, Claim, IngestFastPath, Intake, Opener, Stored, serve
 from unison.events.schemas import BatchEnvelope, IngestResult, SegmentEvent
-from unison.events.service import BatchContext, SourceRef, json_kind
-from unison.kit.errors import UnisonError
+from unison.events.service import BatchContext, SourceRef
+from unison.kit.errors import PayloadTooLarge, Unauthorized
+from unison.kit.json_body import json_kind
 from unison.kit.settings import Settings
 from unison.sources.write_keys import authenticate, write_key_from_body, write_key_from_headers
 
@@ -29,18 +39,6 @@ router = APIRouter(tags=["collection (Segment-compatible)"])
 CALL_TYPES = ("track", "identify", "page", "screen", "group", "alias")
 # path -> the type it implies (None: a batch names each item's type)
 COLLECT_PATHS: dict[str, str | None] = {"/v1/batch": None} | {f"/v1/{t}": t for t in CALL_TYPES}
-
-
-class InvalidBatch(UnisonError):
-    status_code = 400
-
-
-class BatchTooLarge(UnisonError):
-    status_code = 400
-
-
-class BatchRejected(UnisonError):
-    status_code = 400
 
 
 def _envelope(body: dict[str, Any], source: SourceRef, max_events: int) -> Intake:
@@ -153,12 +151,12 @@ _BATCH_DOC = _body_doc(
     "Up to 2,500 Segment-spec calls in `batch`; top-level context and integrations are "
     "merged into each item.",
 )
-_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"model": IngestResult},
-    400: {"description": "invalid body or event; names the field and what is accepted"},
-    401: {"description": "missing or unknown write key"},
-    413: {"description": "request over 500 KB or event over 32 KB"},
-}
+# What the core refuses on every path (the body read, the write key), then what each path
+# adds: a batch refused as a whole, or the one event of a /v1/<type> call.
+_REFUSED = (MalformedBody, UnsupportedEncoding, PayloadTooLarge, Unauthorized)
+_OK: dict[int | str, dict[str, Any]] = {200: {"model": IngestResult}}
+_BATCH_RESPONSES = _OK | raises(*_REFUSED, InvalidBatch, BatchTooLarge, BatchRejected)
+_EVENT_RESPONSES = _OK | raises(*_REFUSED, InvalidEvent, EventTooLarge)
 
 
 async def _route(request: Request) -> Response:
@@ -174,5 +172,5 @@ for _path, _type in COLLECT_PATHS.items():
         name=f"collect_{_type or 'batch'}",
         summary=f"Record one `{_type}` call" if _type else "Record up to 2,500 calls",
         openapi_extra=_EVENT_DOC if _type else _BATCH_DOC,
-        responses=_RESPONSES,
+        responses=_EVENT_RESPONSES if _type else _BATCH_RESPONSES,
     )

@@ -3,29 +3,26 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 from sqlalchemy.orm import Session
 
-from unison.api.deps import DbSession, require
+from unison.api.deps import DbSession, EventsRead
 from unison.api.ids import DbId
-from unison.auth.roles import Permission
+from unison.api.openapi import raises
 from unison.events import repository
 from unison.events.channels import ACCEPTED_TEXT, CHANNELS
+from unison.events.errors import EventNotFound
 from unison.events.schemas import (
     EventType,
     EventView,
     RejectedEventView,
 )
-from unison.kit.errors import InvalidParameter, NotFound
+from unison.kit.errors import InvalidParameter
 from unison.kit.pagination import Page, decode_id_cursor, encode_cursor
 from unison.models import Event, RejectedEvent
 from unison.sources import service as sources
 
 read = APIRouter(prefix="/api", tags=["event log"])
-
-
-class EventNotFound(NotFound):
-    pass
 
 
 def _event_out(event: Event, source: str) -> EventView:
@@ -59,7 +56,7 @@ Limit = Annotated[int, Query(ge=1, le=1000, description="page size, 1-1000")]
 @read.get("/events", response_model=Page[EventView])
 def list_events(
     session: DbSession,
-    _token: object = Depends(require(Permission.events_read)),
+    _token: EventsRead,
     type: EventType | None = None,
     event: str | None = None,
     user_id: str | None = None,
@@ -92,11 +89,11 @@ def list_events(
     return Page[EventView](items=items, next_cursor=next_cursor)
 
 
-@read.get("/events/{event_id}", response_model=EventView)
+@read.get("/events/{event_id}", response_model=EventView, responses=raises(EventNotFound))
 def get_event(
     event_id: Annotated[DbId, Path()],
     session: DbSession,
-    _token: object = Depends(require(Permission.events_read)),
+    _token: EventsRead,
 ) -> EventView:
     """One event by its log offset."""
     found = repository.get_event(session, event_id)
@@ -123,7 +120,7 @@ def _rejected_out(item: RejectedEvent, source: str | None) -> RejectedEventView:
 @read.get("/rejected-events", response_model=Page[RejectedEventView])
 def list_rejected_events(
     session: DbSession,
-    _token: object = Depends(require(Permission.events_read)),
+    _token: EventsRead,
     source: str | None = None,
     limit: Limit = 100,
     cursor: str | None = None,

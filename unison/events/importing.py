@@ -16,25 +16,15 @@ import orjson
 from sqlalchemy.orm import Session, sessionmaker
 
 from unison.events import repository
+from unison.events.errors import EventRejected, ImportSetupError, InvalidLine
 from unison.events.mappings import DEFAULT_SOURCES, MAPPINGS
-from unison.events.service import (
-    EventRejected,
-    Rejection,
-    SourceRef,
-    prepare_event,
-    storable,
-)
+from unison.events.service import Rejection, SourceRef, prepare_event, storable
 from unison.kit.clock import utcnow
 from unison.kit.db import transaction
-from unison.kit.errors import UnisonError
 from unison.kit.json_depth import depth_detail, too_deep
 from unison.sources.service import create_source, source_named
 
 COLUMN_TYPES = ("str", "number", "int", "bool", "json")
-
-
-class ImportSetupError(UnisonError):
-    """The import cannot start: unknown format, bad mapping option."""
 
 
 @dataclass
@@ -258,7 +248,7 @@ def _flush(
         summary.lines += 1
         try:
             if line.error is not None:
-                raise EventRejected(line.error, field=None, error="InvalidLine")
+                raise InvalidLine(line.error, field=None)
             rows.append(
                 prepare_event(
                     line.event,

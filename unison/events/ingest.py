@@ -26,6 +26,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from unison.api.body import read_body
+from unison.api.declarations import checked
 from unison.api.responses import JsonResponse, error_response
 from unison.api.runtime import Runtime
 from unison.events import repository
@@ -189,6 +190,7 @@ class IngestFastPath:
         scope["unison.route"] = claim.route
         runtime: Runtime = scope["app"].state.runtime
         response = await serve(runtime, call_of(scope, receive), claim.opener)
+        response = checked(scope, response)  # strict error declarations (api/declarations.py)
         await response(scope, receive, send)
 
 

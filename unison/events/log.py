@@ -7,15 +7,16 @@ only from transactions older than every running one: nothing can later appear be
 position (docs/design/event-log.md).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, null, select, text, tuple_, update
+from sqlalchemy import ColumnElement, Select, and_, func, null, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
 from unison.kit.clock import ensure_utc, utcnow
-from unison.kit.db import dialect_insert
+from unison.kit.db import chunks, dialect_insert
 from unison.models import Event, ProcessorOffset
 
 _SAFE_XMIN = text("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
@@ -54,15 +55,17 @@ def claim(session: Session, name: str) -> Claim:
         # instead of failing on the primary key; the second UPDATE takes the row lock.
         session.execute(_insert_if_absent(session, name, now))
         session.execute(touch)
-    row = session.execute(
-        select(
-            ProcessorOffset.position,
-            ProcessorOffset.txid,
-            ProcessorOffset.writer,
-            ProcessorOffset.epoch,
-        ).where(ProcessorOffset.name == name)
-    ).one()
+    row = session.execute(_claim_of(name)).one()
     return Claim(*row)
+
+
+def _claim_of(name: str) -> Select[int, int, str, int]:
+    return select(
+        ProcessorOffset.position,
+        ProcessorOffset.txid,
+        ProcessorOffset.writer,
+        ProcessorOffset.epoch,
+    ).where(ProcessorOffset.name == name)
 
 
 def _insert_if_absent(session: Session, name: str, now: datetime) -> Any:
@@ -72,14 +75,7 @@ def _insert_if_absent(session: Session, name: str, now: datetime) -> Any:
 
 def current(session: Session, name: str) -> Claim:
     """The committed position, read without taking any lock."""
-    row = session.execute(
-        select(
-            ProcessorOffset.position,
-            ProcessorOffset.txid,
-            ProcessorOffset.writer,
-            ProcessorOffset.epoch,
-        ).where(ProcessorOffset.name == name)
-    ).first()
+    row = session.execute(_claim_of(name)).first()
     return Claim(*row) if row else Claim(0, 0, "", 0)
 
 
@@ -128,6 +124,18 @@ def reset(session: Session, name: str) -> None:
     )
 
 
+# An event as processors read it, but for its payload (fetched only when asked for).
+_COLUMNS = (
+    Event.id,
+    Event.txid,
+    Event.source_id,
+    Event.type,
+    Event.event,
+    Event.channel,
+    Event.timestamp,
+)
+
+
 def read_after(
     session: Session,
     position: Claim,
@@ -139,16 +147,7 @@ def read_after(
     """Events after `position` in log order; with `until`, none past that position (a
     downstream processor reads only what its upstream has already committed). Without
     `payload` each event's payload is left empty: not fetched, not decoded."""
-    columns = (
-        Event.id,
-        Event.txid,
-        Event.source_id,
-        Event.type,
-        Event.event,
-        Event.channel,
-        Event.timestamp,
-        Event.payload if payload else null(),
-    )
+    columns = (*_COLUMNS, Event.payload if payload else null())
     if session.get_bind().dialect.name == "postgresql":
         query = (
             select(*columns)
@@ -162,10 +161,21 @@ def read_after(
         query = select(*columns).where(Event.id > position.position).order_by(Event.id)
         if until is not None:
             query = query.where(Event.id <= until.position)
-    return [
-        LogEvent(row[0], row[1] or 0, row[2], row[3], row[4], row[5], row[6], row[7] or {})
-        for row in session.execute(query.limit(limit))
-    ]
+    return [_log_event(row) for row in session.execute(query.limit(limit))]
+
+
+def read_ids(session: Session, event_ids: list[int]) -> list[LogEvent]:
+    """The log's events with these ids, in log order (txid, id): a split replays them."""
+    found: list[LogEvent] = []
+    for chunk in chunks(event_ids):
+        query = select(*_COLUMNS, Event.payload).where(Event.id.in_(chunk))
+        found += [_log_event(row) for row in session.execute(query)]
+    return sorted(found, key=lambda e: (e.txid, e.id))
+
+
+def _log_event(row: Sequence[Any]) -> LogEvent:
+    # txid is NULL on SQLite (no transaction ids) and payload NULL where it was not fetched.
+    return LogEvent(row[0], row[1] or 0, row[2], row[3], row[4], row[5], row[6], row[7] or {})
 
 
 def between(session: Session, first: LogEvent, last: LogEvent) -> ColumnElement[bool]:

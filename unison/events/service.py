@@ -16,10 +16,11 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from unison.events.channels import ACCEPTED_TEXT, canonical_channel
+from unison.events.errors import EventRejected, EventTooLarge, InvalidEvent
 from unison.events.schemas import EVENT_TYPES, SegmentEvent
 from unison.events.wire import WireEvent, read_plain
 from unison.kit.clock import isoformat_z
-from unison.kit.errors import UnisonError
+from unison.kit.json_body import json_kind
 from unison.kit.json_depth import MAX_JSON_DEPTH, too_deep
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
@@ -27,27 +28,10 @@ LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 ACCEPTED_TYPES = ", ".join(EVENT_TYPES)
 # A JSON-escaped NUL that is not itself an escaped backslash; PostgreSQL's jsonb refuses U+0000.
 _ESCAPED_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
-_JSON_KIND = {
-    dict: "an object",
-    list: "an array",
-    str: "a string",
-    bool: "a boolean",
-    int: "a number",
-    float: "a number",
-    type(None): "null",
-}
 
 
 # An item's known fields: read directly when plain, else through the model (events/wire.py).
 Fields = WireEvent | SegmentEvent
-
-
-class EventRejected(UnisonError):
-    """One item failed validation; `error` names the rule, `field` the place."""
-
-    def __init__(self, detail: str, *, field: str | None, error: str = "InvalidEvent") -> None:
-        super().__init__(detail, field=field)
-        self.error = error
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,10 +104,6 @@ def random_message_id() -> str:
     return f"unison-{uuid.uuid4()}"
 
 
-def json_kind(value: Any) -> str:
-    return _JSON_KIND.get(type(value), type(value).__name__)
-
-
 def prepare_items(
     items: list[Any],
     *,
@@ -170,7 +150,7 @@ def prepare_event(
 ) -> dict[str, Any]:
     """One raw item as an event-log row; `received_text` is received_at pre-formatted."""
     if not isinstance(raw, dict):
-        raise EventRejected(f"an event must be a JSON object, got {json_kind(raw)}", field=None)
+        raise InvalidEvent(f"an event must be a JSON object, got {json_kind(raw)}", field=None)
     event = read_plain(raw) or _validate(raw)
     event_type = _event_type(event, implied_type)
     user_id, anonymous_id = _present(event.user_id), _present(event.anonymous_id)
@@ -236,17 +216,16 @@ def _encode_checked(payload: dict[str, Any], raw: dict[str, Any], max_event_byte
     try:
         encoded = orjson.dumps(payload)
     except orjson.JSONEncodeError:
-        raise EventRejected("event nests deeper than 255 levels", field=None) from None
+        raise InvalidEvent("event nests deeper than 255 levels", field=None) from None
     if b"\\u0000" in encoded and _ESCAPED_NUL.search(encoded):  # cheap test first
-        raise EventRejected("text may not contain the NUL character (U+0000)", field=None)
+        raise InvalidEvent("text may not contain the NUL character (U+0000)", field=None)
     if len(encoded) > max_event_bytes - _ADDED_BYTES_MARGIN:
         size = len(orjson.dumps({k: v for k, v in raw.items() if k != "writeKey"}))
         if size > max_event_bytes:
-            raise EventRejected(
+            raise EventTooLarge(
                 f"event is {size:,} bytes; the limit is {max_event_bytes // 1024} KB "
                 f"({max_event_bytes:,} bytes) per event",
                 field=None,
-                error="EventTooLarge",
             )
     return encoded
 
@@ -263,19 +242,19 @@ def _validate(raw: dict[str, Any]) -> SegmentEvent:
             detail += "; send ISO 8601 such as 2026-03-04T10:11:12.123Z"
         if len(errors) > 1:
             detail += f"; and {len(errors) - 1} more problem(s)"
-        raise EventRejected(detail, field=where) from None
+        raise InvalidEvent(detail, field=where) from None
 
 
 def _event_type(event: Fields, implied: str | None) -> str:
     if implied is not None:
         if event.type is not None and event.type != implied:
-            raise EventRejected(
+            raise InvalidEvent(
                 f"this endpoint takes type '{implied}' events; the body says '{event.type}'",
                 field="type",
             )
         return implied
     if event.type is None:
-        raise EventRejected(
+        raise InvalidEvent(
             f"type is required in a batch item; accepted: {ACCEPTED_TYPES}", field="type"
         )
     return event.type
@@ -290,18 +269,18 @@ def _check_required(
     event: Fields, event_type: str, user_id: str | None, anonymous_id: str | None
 ) -> None:
     if user_id is None and anonymous_id is None:
-        raise EventRejected(
+        raise InvalidEvent(
             "each event needs userId or anonymousId (a non-empty string)", field="userId"
         )
     if event_type == "track" and not event.event:
-        raise EventRejected("track events need event, the name of the action", field="event")
+        raise InvalidEvent("track events need event, the name of the action", field="event")
     if event_type == "alias":
         if not _present(event.previous_id):
-            raise EventRejected("alias events need previousId", field="previousId")
+            raise InvalidEvent("alias events need previousId", field="previousId")
         if user_id is None:
-            raise EventRejected("alias events need userId", field="userId")
+            raise InvalidEvent("alias events need userId", field="userId")
     if event_type == "group" and not _present(event.group_id):
-        raise EventRejected("group events need groupId", field="groupId")
+        raise InvalidEvent("group events need groupId", field="groupId")
 
 
 def _check_amounts(properties: Any) -> None:
@@ -312,7 +291,7 @@ def _check_amounts(properties: Any) -> None:
         if isinstance(amount, bool) or not isinstance(amount, int | float):
             continue
         if not abs(amount) <= MAX_AMOUNT:
-            raise EventRejected(
+            raise InvalidEvent(
                 f"properties.{name} is {amount:g}; amounts must lie within "
                 f"±{MAX_AMOUNT:g} (profiles sum them, and a sum must stay finite)",
                 field=f"properties.{name}",
@@ -324,14 +303,14 @@ def _channel(context: dict[str, Any], source: SourceRef) -> str:
     if value is None:
         return source.channel
     if not isinstance(value, str):
-        raise EventRejected(
+        raise InvalidEvent(
             f"context.channel must be a string, got {json_kind(value)}; accepted: {ACCEPTED_TEXT}",
             field="context.channel",
         )
     try:
         return canonical_channel(value) or source.channel
     except ValueError:
-        raise EventRejected(
+        raise InvalidEvent(
             f"context.channel {value[:40]!r} is not a channel; accepted: {ACCEPTED_TEXT}",
             field="context.channel",
         ) from None
@@ -355,7 +334,7 @@ def _timestamps(event: Fields, batch: BatchContext, received_at: datetime) -> Ti
     try:
         return _skew_corrected(event, batch, received_at)
     except OverflowError:
-        raise EventRejected(
+        raise InvalidEvent(
             "timestamp, sentAt or originalTimestamp is too far from the present to use",
             field="timestamp",
         ) from None
@@ -419,7 +398,7 @@ def _as_sent(raw: dict[str, Any], event: Fields, value: datetime) -> str | None:
 
 def _check_range(name: str, value: datetime) -> None:
     if not EARLIEST <= value < LATEST:
-        raise EventRejected(
+        raise InvalidEvent(
             f"{name} {isoformat_z(value)} is outside the accepted range "
             f"{EARLIEST.year}-01-01 to {LATEST.year}-01-01 (after clock-skew correction)",
             field=name,

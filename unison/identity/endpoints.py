@@ -2,12 +2,13 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 
-from unison.api.deps import DbSession, require
+from unison.api.deps import DbSession, IdentityWrite, ProfilesRead
 from unison.api.ids import DbId
-from unison.auth.roles import Permission
+from unison.api.openapi import raises
 from unison.identity import repository, service
+from unison.identity.errors import ConflictAlreadyResolved, ConflictNotFound
 from unison.identity.schemas import (
     ConflictResolve,
     IdentityConflict,
@@ -21,7 +22,7 @@ router = APIRouter(prefix="/api/identity", tags=["identity"])
 @router.get("/conflicts", response_model=Page[IdentityConflict])
 def list_conflicts(
     session: DbSession,
-    _token: object = Depends(require(Permission.profiles_read)),
+    _token: ProfilesRead,
     status: Literal["open", "resolved", "all"] = "open",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: str | None = None,
@@ -36,12 +37,16 @@ def list_conflicts(
     return Page[IdentityConflict](items=items, next_cursor=next_cursor)
 
 
-@router.post("/conflicts/{conflict_id}/resolve", response_model=IdentityConflict)
+@router.post(
+    "/conflicts/{conflict_id}/resolve",
+    response_model=IdentityConflict,
+    responses=raises(ConflictNotFound, ConflictAlreadyResolved),
+)
 def resolve_conflict(
     conflict_id: Annotated[DbId, Path()],
     body: ConflictResolve,
     session: DbSession,
-    _token: object = Depends(require(Permission.identity_write)),
+    _token: IdentityWrite,
 ) -> IdentityConflict:
     """Close a conflict with a resolution (the profiles stay as they are)."""
     conflict = service.resolve_conflict(session, conflict_id, body.resolution, body.note)
@@ -51,7 +56,7 @@ def resolve_conflict(
 @router.get("/shared-identifiers", response_model=Page[SharedIdentifier])
 def list_shared_identifiers(
     session: DbSession,
-    _token: object = Depends(require(Permission.profiles_read)),
+    _token: ProfilesRead,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: str | None = None,
 ) -> Page[SharedIdentifier]:

@@ -7,12 +7,10 @@ from typing import Any
 from sqlalchemy import Select, and_, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from unison.events.log import LogEvent
 from unison.identity.identifiers import Ident
 from unison.identity.resolver import IdProfile
 from unison.kit.db import chunks
 from unison.models import (
-    Event,
     Identifier,
     IdentifierCooccurrence,
     IdentifierRejection,
@@ -22,7 +20,7 @@ from unison.models import (
     Profile,
     SharedIdentifier,
 )
-from unison.models.base import table
+from unison.models.base import Base, table
 
 
 def owners(session: Session, idents: list[Ident]) -> dict[Ident, int]:
@@ -91,24 +89,11 @@ def repoint_identifiers(session: Session, merged_id: int, survivor_id: int) -> N
     )
 
 
-def add_rejections(session: Session, rows: list[dict[str, Any]]) -> None:
+def insert_rows(model: type[Base], session: Session, rows: list[dict[str, Any]]) -> None:
+    """Plain rows of one of the graph's append-only tables (rejections, merges, conflicts,
+    blocks) in one executemany; the model comes first so the service can bind it."""
     if rows:
-        session.execute(insert(table(IdentifierRejection)), rows)
-
-
-def add_merges(session: Session, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        session.execute(insert(table(Merge)), rows)
-
-
-def add_conflicts(session: Session, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        session.execute(insert(table(IdentityConflict)), rows)
-
-
-def add_blocks(session: Session, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        session.execute(insert(table(IdentityBlock)), rows)
+        session.execute(insert(table(model)), rows)
 
 
 def delete_identifiers_of(session: Session, profile_ids: list[int]) -> None:
@@ -246,23 +231,3 @@ def forget_derived(session: Session, event_ids: list[int]) -> None:
             )
         )
         session.execute(delete(IdentifierRejection).where(IdentifierRejection.event_id.in_(chunk)))
-
-
-def log_events(session: Session, event_ids: list[int]) -> list[LogEvent]:
-    """The log's events with these ids, in log order (txid, id): a split replays them."""
-    found: list[LogEvent] = []
-    for chunk in chunks(event_ids):
-        rows = session.execute(
-            select(
-                Event.id,
-                Event.txid,
-                Event.source_id,
-                Event.type,
-                Event.event,
-                Event.channel,
-                Event.timestamp,
-                Event.payload,
-            ).where(Event.id.in_(chunk))
-        )
-        found += [LogEvent(r[0], r[1] or 0, *r[2:]) for r in rows]
-    return sorted(found, key=lambda e: (e.txid, e.id))

@@ -1,38 +1,25 @@
 """Rules for undoing merges and resolving conflicts."""
 
 from collections.abc import Callable
+from functools import partial
 
 from sqlalchemy.orm import Session
 
 from unison.events import log as offsets
 from unison.events.log import LogEvent
 from unison.identity import repository
+from unison.identity.errors import (
+    ConflictAlreadyResolved,
+    ConflictNotFound,
+    MergeNotFound,
+    MergeNotInProfile,
+)
 from unison.identity.identifiers import Ident
 from unison.kit.clock import utcnow
-from unison.kit.errors import Conflict, NotFound
-from unison.models import IdentityConflict, Merge
+from unison.models import IdentifierRejection, IdentityBlock, IdentityConflict, Merge
 from unison.profiles import service as profiles
+from unison.profiles.errors import ProfileNotFound
 from unison.profiles.search import service as search
-
-
-class ProfileNotFound(NotFound):
-    pass
-
-
-class MergeNotFound(NotFound):
-    pass
-
-
-class MergeNotInProfile(Conflict):
-    pass
-
-
-class ConflictNotFound(NotFound):
-    pass
-
-
-class ConflictAlreadyResolved(Conflict):
-    pass
 
 
 def canonical_id(session: Session, profile_id: int) -> int:
@@ -122,7 +109,7 @@ def _rebuild_group(
     others = [m.id for m in repository.merges_of(session, group) if m.id not in undone_ids]
     repository.mark_merges_undone(session, undone_ids, now, reason)
     repository.mark_merges_undone(session, others, now, rest_reason[:200])
-    events = repository.log_events(session, event_ids)
+    events = offsets.read_ids(session, event_ids)
     replay(session, events)
     offsets.bump_epoch(session, processor_name)
     owners = {profiles.canonical_of_event(session, e.id) for e in events}
@@ -149,7 +136,7 @@ def _block(session: Session, merge: Merge) -> int:
         for b in right
         if frozenset((a, b)) not in existing
     ]
-    repository.add_blocks(session, rows)
+    repository.insert_rows(IdentityBlock, session, rows)
     return len(rows)
 
 
@@ -173,11 +160,11 @@ def resolve_conflict(
 
 # The identity graph as the profile processor reads and writes it, in one batch and one
 # transaction with the projection: re-exported so no other domain imports identity's repository.
-add_conflicts = repository.add_conflicts
+add_conflicts = partial(repository.insert_rows, IdentityConflict)
 add_cooccurrences = repository.add_cooccurrences
 add_identifiers = repository.add_identifiers
-add_merges = repository.add_merges
-add_rejections = repository.add_rejections
+add_merges = partial(repository.insert_rows, Merge)
+add_rejections = partial(repository.insert_rows, IdentifierRejection)
 add_shared = repository.add_shared
 blocks = repository.blocks
 cooccurrences = repository.cooccurrences

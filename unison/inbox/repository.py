@@ -5,10 +5,10 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from unison.kit.db import as_is, chunks, sqlite_time
+from unison.kit.db import chunks, driver_sql, newest_first
 from unison.models import Conversation, ConversationMessage, EventProfile, Profile
 from unison.models.base import table
 
@@ -85,15 +85,10 @@ def add_messages(session: Session, rows: list[dict[str, Any]]) -> None:
     cost more than the insert itself (the processor holds the write lock meanwhile)."""
     if not rows:
         return
-    connection = session.connection()
-    sqlite = connection.dialect.name == "sqlite"
-    stamp = sqlite_time if sqlite else as_is
-    marks = (
-        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
-        if sqlite
-        else ("%s, %s, %s, %s, %s, %s, %s, CAST(%s AS jsonb), %s, %s, %s")
-    )
-    connection.exec_driver_sql(
+    sql = driver_sql(session)
+    attachments = sql.mark if sql.sqlite else "CAST(%s AS jsonb)"
+    marks = f"{sql.marks(7)}, {attachments}, {sql.marks(3)}"
+    sql.executemany(
         f"INSERT INTO conversation_messages ({_MESSAGE_COLUMNS}) VALUES ({marks})",  # noqa: S608 - constant text
         [
             (
@@ -107,7 +102,7 @@ def add_messages(session: Session, rows: list[dict[str, Any]]) -> None:
                 orjson.dumps(r["attachments"]).decode("utf-8"),
                 r["provider_message_id"],
                 r["sender_name"],
-                stamp(r["sent_at"]),
+                sql.stamp(r["sent_at"]),
             )
             for r in rows
         ],
@@ -135,15 +130,16 @@ def touch_conversations(session: Session, rows: list[dict[str, Any]]) -> None:
     lock (on SQLite, the ingest writer's too) while it writes."""
     if not rows:
         return
-    connection = session.connection()
-    sqlite = connection.dialect.name == "sqlite"
-    stamp = sqlite_time if sqlite else as_is
-    mark = "?" if sqlite else "%s"
-    connection.exec_driver_sql(
+    sql = driver_sql(session)
+    mark = sql.mark
+    sql.executemany(
         f"UPDATE conversations SET message_count = message_count + {mark}, "  # noqa: S608
         f"last_message_at = CASE WHEN last_message_at < {mark} THEN {mark} "
         f"ELSE last_message_at END, subject = COALESCE(subject, {mark}) WHERE id = {mark}",
-        [(r["added"], stamp(r["last"]), stamp(r["last"]), r["subject"], r["cid"]) for r in rows],
+        [
+            (r["added"], sql.stamp(r["last"]), sql.stamp(r["last"]), r["subject"], r["cid"])
+            for r in rows
+        ],
     )
 
 
@@ -151,16 +147,8 @@ def conversations_of(
     session: Session, profile_ids: list[int], *, before: tuple[datetime, int] | None, limit: int
 ) -> list[Conversation]:
     query = select(Conversation).where(Conversation.profile_id.in_(profile_ids))
-    if before is not None:
-        moment, cid = before
-        query = query.where(
-            or_(
-                Conversation.last_message_at < moment,
-                and_(Conversation.last_message_at == moment, Conversation.id < cid),
-            )
-        )
-    order = (Conversation.last_message_at.desc(), Conversation.id.desc())
-    return list(session.execute(query.order_by(*order).limit(limit)).scalars())
+    page = newest_first(query, Conversation.last_message_at, Conversation.id, before, limit)
+    return list(session.execute(page).scalars())
 
 
 def conversation(session: Session, conversation_id: int) -> Conversation | None:
@@ -173,16 +161,8 @@ def messages_of(
     query = select(ConversationMessage).where(
         ConversationMessage.conversation_id == conversation_id
     )
-    if before is not None:
-        moment, mid = before
-        query = query.where(
-            or_(
-                ConversationMessage.sent_at < moment,
-                and_(ConversationMessage.sent_at == moment, ConversationMessage.id < mid),
-            )
-        )
-    order = (ConversationMessage.sent_at.desc(), ConversationMessage.id.desc())
-    return list(session.execute(query.order_by(*order).limit(limit)).scalars())
+    page = newest_first(query, ConversationMessage.sent_at, ConversationMessage.id, before, limit)
+    return list(session.execute(page).scalars())
 
 
 def canonical_ids(session: Session, profile_ids: set[int]) -> dict[int, int]:

@@ -3,10 +3,12 @@
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class ConversationView(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     profile_id: int = Field(description="the live profile (merges followed)")
     channel: str

@@ -6,15 +6,12 @@ from sqlalchemy.orm import Session
 
 from unison.identity.service import canonical_id
 from unison.inbox import repository as rows
+from unison.inbox.errors import ConversationNotFound
 from unison.inbox.schemas import ConversationView, Message
-from unison.kit.errors import InvalidParameter, NotFound
+from unison.kit.errors import InvalidParameter
 from unison.kit.pagination import decode_cursor
 from unison.models import Conversation
 from unison.profiles import service as profiles
-
-
-class ConversationNotFound(NotFound):
-    pass
 
 
 def time_cursor(cursor: str | None) -> tuple[datetime, int] | None:
@@ -30,17 +27,9 @@ def time_cursor(cursor: str | None) -> tuple[datetime, int] | None:
 
 
 def _out(conversation: Conversation, live: int) -> ConversationView:
-    return ConversationView(
-        id=conversation.id,
-        profile_id=live,
-        channel=conversation.channel,
-        thread_key=conversation.thread_key,
-        connector=conversation.connector,
-        subject=conversation.subject,
-        started_at=conversation.started_at,
-        last_message_at=conversation.last_message_at,
-        message_count=conversation.message_count,
-    )
+    # The stored profile may since have merged into another: the view names the live one.
+    view = ConversationView.model_validate(conversation)
+    return view.model_copy(update={"profile_id": live})
 
 
 def conversations(

@@ -1,11 +1,14 @@
 """What every `unison` command shares: the consoles, a session factory on an up-to-date
 schema, and the one way a domain error ends a command (its message, exit status 2)."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import typer
 from rich.console import Console
 from sqlalchemy.orm import Session, sessionmaker
 
-from unison.kit.db import create_db_engine, make_session_factory
+from unison.kit.db import create_db_engine, make_session_factory, transaction
 from unison.kit.errors import UnisonError
 from unison.kit.settings import get_settings
 
@@ -28,3 +31,13 @@ def migrated_sessions() -> sessionmaker[Session]:
 def fail(exc: UnisonError) -> typer.Exit:
     err.print(f"[red]error:[/red] {exc.detail}")
     return typer.Exit(code=2)
+
+
+@contextmanager
+def command_transaction() -> Iterator[Session]:
+    """A command's one transaction on the migrated database; a domain error ends the command."""
+    try:
+        with transaction(migrated_sessions()) as session:
+            yield session
+    except UnisonError as exc:
+        raise fail(exc) from None

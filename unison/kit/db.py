@@ -7,16 +7,29 @@ import threading
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar, TypeVarTuple
 
 import orjson
-from sqlalchemy import Engine, Selectable, create_engine, event
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Select,
+    Selectable,
+    and_,
+    create_engine,
+    event,
+    or_,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
+M = TypeVar("M")
 
 CHUNK = 500  # values per IN (...) list or per multi-row statement: within SQLite's limits
 
@@ -39,6 +52,34 @@ def sqlite_time(moment: datetime) -> str:
         moment = moment.astimezone(UTC)
     text = moment.replace(tzinfo=None).isoformat(" ")
     return text if len(text) > 19 else text + ".000000"
+
+
+@dataclass(frozen=True, slots=True)
+class DriverSql:
+    """A session's connection for driver-level executemany, where SQLAlchemy's per-value
+    processing would cost more than the write: the dialect's parameter mark and time form."""
+
+    connection: Connection
+    sqlite: bool
+
+    @property
+    def mark(self) -> str:
+        return "?" if self.sqlite else "%s"
+
+    def marks(self, count: int) -> str:
+        return ", ".join([self.mark] * count)
+
+    def stamp(self, moment: datetime) -> str | datetime:
+        # PostgreSQL's driver takes aware datetimes as they are.
+        return sqlite_time(moment) if self.sqlite else moment
+
+    def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        self.connection.exec_driver_sql(sql, rows)
+
+
+def driver_sql(session: Session) -> DriverSql:
+    connection = session.connection()
+    return DriverSql(connection, connection.dialect.name == "sqlite")
 
 
 def as_is(moment: datetime) -> datetime:
@@ -161,6 +202,42 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def newest_first(
+    query: Select[*Ts],
+    moment: Any,
+    key: Any,
+    before: tuple[datetime, int] | None,
+    limit: int,
+) -> Select[*Ts]:
+    """A keyset page of `query`, newest first by (moment, key), strictly older than
+    `before` (the last row of the previous page) when given."""
+    if before is not None:
+        at, last = before
+        query = query.where(or_(moment < at, and_(moment == at, key < last)))
+    return query.order_by(moment.desc(), key.desc()).limit(limit)
+
+
+class NamedRows(Generic[M]):
+    """The queries every table of named configuration (API tokens, sources, connectors)
+    needs: one by its unique name, all in creation order, and adding one."""
+
+    def __init__(self, model: type[M]) -> None:
+        self.model = model
+        self._name: Any = getattr(model, "name")  # noqa: B009 - a column every such model has
+        self._id: Any = getattr(model, "id")  # noqa: B009
+
+    def by_name(self, session: Session, name: str) -> M | None:
+        return session.execute(select(self.model).where(self._name == name)).scalar_one_or_none()
+
+    def all(self, session: Session) -> list[M]:
+        return list(session.execute(select(self.model).order_by(self._id)).scalars())
+
+    def add(self, session: Session, row: M) -> M:
+        session.add(row)
+        session.flush()
+        return row
 
 
 def chunks(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:

@@ -10,6 +10,13 @@ from pydantic import BaseModel
 from unison.kit.errors import InvalidParameter
 
 
+def _not_ours() -> InvalidParameter:
+    return InvalidParameter(
+        "cursor is not one this API issued; pass next_cursor from a previous page",
+        field="cursor",
+    )
+
+
 def encode_cursor(*values: int | str) -> str:
     return base64.urlsafe_b64encode(orjson.dumps(list(values))).decode("ascii").rstrip("=")
 
@@ -27,15 +34,9 @@ def decode_cursor(cursor: str, arity: int) -> list[int | str]:
     try:
         values = orjson.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
     except (binascii.Error, ValueError, UnicodeEncodeError) as exc:
-        raise InvalidParameter(
-            "cursor is not one this API issued; pass next_cursor from a previous page",
-            field="cursor",
-        ) from exc
+        raise _not_ours() from exc
     if not isinstance(values, list) or len(values) != arity or not all(map(_fits, values)):
-        raise InvalidParameter(
-            "cursor is not one this API issued; pass next_cursor from a previous page",
-            field="cursor",
-        )
+        raise _not_ours()
     return values
 
 
@@ -45,10 +46,7 @@ def decode_id_cursor(cursor: str | None) -> int | None:
         return None
     (value,) = decode_cursor(cursor, 1)
     if not isinstance(value, int):
-        raise InvalidParameter(
-            "cursor is not one this API issued; pass next_cursor from a previous page",
-            field="cursor",
-        )
+        raise _not_ours()
     return value
 
 

@@ -3,6 +3,7 @@ constant-time-lookup store (unlike passwords, they cannot be brute-forced from t
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 
 def new_secret(prefix: str) -> str:
@@ -16,3 +17,17 @@ def hash_secret(secret: str) -> str:
 def hint(secret: str) -> str:
     """The first characters of a key, shown in listings so humans can tell keys apart."""
     return secret[:12] + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class Issued:
+    """A new credential: the secret, shown once, and what is stored of it."""
+
+    secret: str
+    hash: str
+    hint: str
+
+
+def issue(prefix: str) -> Issued:
+    secret = new_secret(prefix)
+    return Issued(secret, hash_secret(secret), hint(secret))

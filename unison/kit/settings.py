@@ -235,6 +235,13 @@ class Settings(BaseSettings):
     email_track_opens: bool = True
     email_track_clicks: bool = True
 
+    # --- API errors (issue 15 item 5) ---
+    # An error answer naming a class its operation does not declare in OpenAPI (the route's
+    # `raises(...)` and the rule-made ones, api/openapi.py) becomes a 500 naming the route and
+    # the class. On in the tests, so every test that triggers an error proves the declaration;
+    # off in production, where the client is better served by the error itself.
+    strict_error_declarations: bool = False
+
     # --- issue 17: broadcasts (unison/messaging/broadcasts) ---
     # The fan-out loop (off: broadcasts wait); profiles per committed chunk (a pause takes
     # effect between chunks); its idle poll.

@@ -7,9 +7,11 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 
 from unison.api.deps import AppRuntime, DbSession, require
 from unison.api.ids import DbId
+from unison.api.openapi import raises
 from unison.auth.roles import Permission
 from unison.kit.pagination import Page
 from unison.messaging import service
+from unison.messaging.errors import ChannelUnknown, ProfileNotFound
 from unison.messaging.pipeline import SendRequest, send
 from unison.messaging.schemas import Channel, ChannelUpdate, MessageDecision, MessageDecisionCreate
 from unison.models import ApiToken
@@ -19,7 +21,11 @@ ProfileId = Annotated[DbId, Path(description="a profile id; merged-away ids stil
 ChannelName = Annotated[str, Path(max_length=20, description="email, sms, telegram, ...")]
 
 
-@router.get("/api/profiles/{profile_id}/messages", response_model=Page[MessageDecision])
+@router.get(
+    "/api/profiles/{profile_id}/messages",
+    response_model=Page[MessageDecision],
+    responses=raises(ProfileNotFound),
+)
 def list_messages(
     profile_id: ProfileId,
     session: DbSession,
@@ -71,7 +77,9 @@ def list_channels(
     return service.channels(session)
 
 
-@router.put("/api/messaging/channels/{channel}", response_model=Channel)
+@router.put(
+    "/api/messaging/channels/{channel}", response_model=Channel, responses=raises(ChannelUnknown)
+)
 def put_channel(
     channel: ChannelName,
     body: ChannelUpdate,

@@ -7,10 +7,6 @@ class ChannelUnknown(InvalidParameter):
     pass
 
 
-class PurposeUnknown(InvalidParameter):
-    pass
-
-
 class ProfileNotFound(NotFound):
     pass
 

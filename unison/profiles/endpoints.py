@@ -3,26 +3,30 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from unison.api.deps import (
     AppRuntime,
     DbSession,
+    IdentityWrite,
+    ProfilesRead,
     in_one_hop,
-    require,
     runtime_of,
 )
 from unison.api.ids import DbId
+from unison.api.openapi import raises
 from unison.auth.roles import Permission
 from unison.events.channels import ACCEPTED_TEXT, CHANNELS
 from unison.identity import service as identity
+from unison.identity.errors import MergeNotFound, MergeNotInProfile
 from unison.identity.identifiers import BUILTIN_TYPES
 from unison.identity.schemas import Merge, SplitRequest, SplitResult
 from unison.kit.errors import InvalidParameter
 from unison.kit.pagination import Page, decode_cursor, encode_cursor
 from unison.profiles import repository, service
+from unison.profiles.errors import IdentifierInvalid, ProfileNotFound
 from unison.profiles.processor import NAME as PROCESSOR
 from unison.profiles.schemas import ProfileListItem, ProfileView, TimelineItem
 from unison.profiles.search import service as search
@@ -40,7 +44,9 @@ ProfileId = Annotated[DbId, Path(description="a profile id; merged-away ids stil
 Limit = Annotated[int, Query(ge=1, le=500, description="page size, 1-500")]
 
 
-@router.get("/lookup", response_model=ProfileView)
+@router.get(
+    "/lookup", response_model=ProfileView, responses=raises(ProfileNotFound, IdentifierInvalid)
+)
 async def lookup_profile(
     request: Request,
     type: Annotated[str, Query(description="identifier type, e.g. email, phone, user_id")],
@@ -73,7 +79,7 @@ def search_profiles(
         ),
     ],
     session: DbSession,
-    _token: object = Depends(require(Permission.profiles_read)),
+    _token: ProfilesRead,
     limit: Limit = 50,
     cursor: str | None = None,
 ) -> Page[ProfileListItem]:
@@ -93,7 +99,7 @@ def search_profiles(
     return Page[ProfileListItem](items=items, next_cursor=encode_cursor(*more) if more else None)
 
 
-@router.get("/{profile_id}", response_model=ProfileView)
+@router.get("/{profile_id}", response_model=ProfileView, responses=raises(ProfileNotFound))
 async def get_profile(request: Request, profile_id: ProfileId) -> Response:
     """The 360 view: identifiers, traits with provenance, stats, channels, merges."""
 
@@ -105,11 +111,13 @@ async def get_profile(request: Request, profile_id: ProfileId) -> Response:
     )
 
 
-@router.get("/{profile_id}/timeline", response_model=Page[TimelineItem])
+@router.get(
+    "/{profile_id}/timeline", response_model=Page[TimelineItem], responses=raises(ProfileNotFound)
+)
 def profile_timeline(
     profile_id: ProfileId,
     session: DbSession,
-    _token: object = Depends(require(Permission.profiles_read)),
+    _token: ProfilesRead,
     channel: str | None = None,
     event: str | None = None,
     system: Annotated[
@@ -164,11 +172,11 @@ def profile_timeline(
     return Page[TimelineItem](items=items, next_cursor=next_cursor)
 
 
-@router.get("/{profile_id}/merges", response_model=list[Merge])
+@router.get("/{profile_id}/merges", response_model=list[Merge], responses=raises(ProfileNotFound))
 def profile_merges(
     profile_id: ProfileId,
     session: DbSession,
-    _token: object = Depends(require(Permission.profiles_read)),
+    _token: ProfilesRead,
 ) -> list[Merge]:
     """Every merge that built this profile, with the event and rule that caused it."""
     live = service.live_profile(session, profile_id)
@@ -176,13 +184,17 @@ def profile_merges(
     return [Merge.model_validate(m, from_attributes=True) for m in merges]
 
 
-@router.post("/{profile_id}/split", response_model=SplitResult)
+@router.post(
+    "/{profile_id}/split",
+    response_model=SplitResult,
+    responses=raises(ProfileNotFound, MergeNotFound, MergeNotInProfile),
+)
 def split_profile(
     profile_id: ProfileId,
     body: SplitRequest,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = Depends(require(Permission.identity_write)),
+    _token: IdentityWrite,
 ) -> SplitResult:
     """Undo a merge: rebuild the profiles from the log as if the link had never been made;
     the link is blocked from then on."""

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Row, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from unison.kit.db import as_is, chunks, sqlite_time, upsert
+from unison.kit.db import chunks, driver_sql, upsert
 from unison.models import (
     ComputedTrait,
     Event,
@@ -101,15 +101,12 @@ def attribute_events(session: Session, rows: list[dict[str, Any]]) -> None:
     (SQLAlchemy's per-value processing cost a fifth of each batch's write)."""
     if not rows:
         return
-    connection = session.connection()
-    sqlite = connection.dialect.name == "sqlite"
-    stamp = sqlite_time if sqlite else as_is
-    values = "(?, ?, ?, ?, ?)" if sqlite else "(%s, %s, %s, %s, %s)"
-    connection.exec_driver_sql(
-        "INSERT INTO event_profiles (event_id, profile_id, timestamp, channel, event) "
-        "VALUES " + values,
+    sql = driver_sql(session)
+    sql.executemany(
+        "INSERT INTO event_profiles (event_id, profile_id, timestamp, channel, event) "  # noqa: S608 - constant text
+        f"VALUES ({sql.marks(5)})",
         [
-            (r["event_id"], r["profile_id"], stamp(r["timestamp"]), r["channel"], r["event"])
+            (r["event_id"], r["profile_id"], sql.stamp(r["timestamp"]), r["channel"], r["event"])
             for r in rows
         ],
     )

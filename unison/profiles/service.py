@@ -3,9 +3,9 @@
 from sqlalchemy.orm import Session
 
 from unison.identity.identifiers import IdentRejected, normalize_lookup
-from unison.kit.errors import InvalidParameter, NotFound
 from unison.models import Profile
 from unison.profiles import computed_traits, repository
+from unison.profiles.errors import IdentifierInvalid, ProfileNotFound
 from unison.profiles.schemas import (
     ChannelStats,
     ComputedTrait,
@@ -15,14 +15,6 @@ from unison.profiles.schemas import (
     ProfileView,
     Trait,
 )
-
-
-class ProfileNotFound(NotFound):
-    pass
-
-
-class IdentifierInvalid(InvalidParameter):
-    pass
 
 
 def live_profile(session: Session, profile_id: int) -> Profile:

@@ -13,9 +13,10 @@ from unison.kit.db import transaction
 from unison.kit.errors import UnisonError
 from unison.kit.settings import get_settings
 from unison.segments import repository as rows
-from unison.segments import scheduler, service
+from unison.segments import service
 from unison.segments.language import SegmentDefinitionInvalid, to_text
 from unison.segments.language.nodes import Condition
+from unison.segments.realtime import scheduler
 
 segments_app = typer.Typer(help="Segments, computed traits and RFM.", no_args_is_help=True)
 rfm_app = typer.Typer(help="The built-in RFM model.", no_args_is_help=True)

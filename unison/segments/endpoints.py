@@ -2,17 +2,19 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 from starlette.responses import StreamingResponse
 
-from unison.api.deps import AppRuntime, DbSession, require
+from unison.api.deps import AppRuntime, DbSession, SegmentsRead, SegmentsWrite
 from unison.api.ids import DbId
+from unison.api.openapi import raises
 from unison.auth.roles import Permission, allows
 from unison.kit.clock import isoformat_z, utcnow
 from unison.kit.pagination import Page, decode_id_cursor, encode_cursor
-from unison.models import ApiToken
+from unison.profiles.errors import ProfileNotFound
 from unison.segments import export, service
 from unison.segments import repository as rows
+from unison.segments.errors import ExportColumnsForbidden, SegmentExists, SegmentNotFound
 from unison.segments.language import SegmentDefinitionInvalid, to_text
 from unison.segments.language.nodes import dump, walk
 from unison.segments.schemas import (
@@ -33,8 +35,6 @@ from unison.segments.schemas import (
 router = APIRouter(prefix="/api", tags=["segments"])
 SegmentId = Annotated[DbId, Path()]
 ProfileId = Annotated[DbId, Path()]
-_read = Depends(require(Permission.segments_read))
-_write = Depends(require(Permission.segments_write))
 
 
 def _saved(row: Any, outcome: service.Outcome) -> SegmentSaved:
@@ -45,17 +45,25 @@ def _saved(row: Any, outcome: service.Outcome) -> SegmentSaved:
 
 
 @router.get("/segments", response_model=list[Segment])
-def list_segments(session: DbSession, _token: object = _read) -> list[Segment]:
+def list_segments(
+    session: DbSession,
+    _token: SegmentsRead,
+) -> list[Segment]:
     """Every segment with its member count."""
     return [Segment.model_validate(row) for row in rows.segments(session)]
 
 
-@router.post("/segments", response_model=SegmentSaved, status_code=201)
+@router.post(
+    "/segments",
+    response_model=SegmentSaved,
+    status_code=201,
+    responses=raises(SegmentDefinitionInvalid, SegmentExists),
+)
 def create_segment(
     body: SegmentCreate,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = _write,
+    _token: SegmentsWrite,
 ) -> SegmentSaved:
     """Create a segment (JSON `definition` or `text`) and compute its members."""
     condition = service.read_definition(body.definition, body.text)
@@ -65,12 +73,14 @@ def create_segment(
     return _saved(row, outcome)
 
 
-@router.post("/segments/preview", response_model=Preview)
+@router.post(
+    "/segments/preview", response_model=Preview, responses=raises(SegmentDefinitionInvalid)
+)
 def preview_segment(
     body: PreviewRequest,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = _read,
+    _token: SegmentsRead,
 ) -> Preview:
     """How many profiles a definition selects now, with a sample, without saving it."""
     condition = service.read_definition(body.definition, body.text)
@@ -84,19 +94,27 @@ def preview_segment(
     return Preview(count=count, sample=sample, definition=dump(condition), text=to_text(condition))
 
 
-@router.get("/segments/{segment_id}", response_model=Segment)
-def get_segment(segment_id: SegmentId, session: DbSession, _token: object = _read) -> Segment:
+@router.get("/segments/{segment_id}", response_model=Segment, responses=raises(SegmentNotFound))
+def get_segment(
+    segment_id: SegmentId,
+    session: DbSession,
+    _token: SegmentsRead,
+) -> Segment:
     """One segment."""
     return Segment.model_validate(service.get(session, segment_id))
 
 
-@router.patch("/segments/{segment_id}", response_model=SegmentSaved)
+@router.patch(
+    "/segments/{segment_id}",
+    response_model=SegmentSaved,
+    responses=raises(SegmentNotFound, SegmentDefinitionInvalid, SegmentExists),
+)
 def update_segment(
     segment_id: SegmentId,
     body: SegmentUpdate,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = _write,
+    _token: SegmentsWrite,
 ) -> SegmentSaved:
     """Change a segment; a new definition is recomputed at once (entries and exits logged)."""
     condition = None
@@ -114,31 +132,43 @@ def update_segment(
     return _saved(row, outcome)
 
 
-@router.delete("/segments/{segment_id}", status_code=204)
-def delete_segment(segment_id: SegmentId, session: DbSession, _token: object = _write) -> None:
+@router.delete(
+    "/segments/{segment_id}",
+    status_code=204,
+    responses=raises(SegmentNotFound, SegmentDefinitionInvalid),
+)
+def delete_segment(
+    segment_id: SegmentId,
+    session: DbSession,
+    _token: SegmentsWrite,
+) -> None:
     """Delete a segment (its history is kept)."""
     service.delete(session, segment_id)
 
 
-@router.post("/segments/{segment_id}/recompute", response_model=Recomputed)
+@router.post(
+    "/segments/{segment_id}/recompute", response_model=Recomputed, responses=raises(SegmentNotFound)
+)
 def recompute_segment(
     segment_id: SegmentId,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = _write,
+    _token: SegmentsWrite,
 ) -> Recomputed:
     """Recompute the members from scratch (one SQL statement)."""
     row = service.get(session, segment_id)
     return Recomputed(**service.recompute(session, runtime.settings, row, utcnow()).__dict__)
 
 
-@router.get("/segments/{segment_id}/members", response_model=Page[Member])
+@router.get(
+    "/segments/{segment_id}/members", response_model=Page[Member], responses=raises(SegmentNotFound)
+)
 def segment_members(
     segment_id: SegmentId,
     session: DbSession,
+    _token: SegmentsRead,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     cursor: str | None = None,
-    _token: object = _read,
 ) -> Page[Member]:
     """Members in profile id order, a page at a time."""
     service.get(session, segment_id)
@@ -151,11 +181,14 @@ def segment_members(
     )
 
 
-@router.get("/segments/{segment_id}/export.csv")
+@router.get(
+    "/segments/{segment_id}/export.csv", responses=raises(SegmentNotFound, ExportColumnsForbidden)
+)
 def export_members(
     segment_id: SegmentId,
     session: DbSession,
     runtime: AppRuntime,
+    token: SegmentsRead,
     columns: Annotated[
         str | None,
         Query(
@@ -165,7 +198,6 @@ def export_members(
             "identifiers and traits need segments:export_pii",
         ),
     ] = None,
-    token: ApiToken = _read,
 ) -> StreamingResponse:
     """Every member as CSV with the chosen columns (default: ids, or a marketer's set)."""
     may_pii = allows(token.role, Permission.segments_export_pii)
@@ -185,9 +217,9 @@ def export_members(
 def segment_history(
     segment_id: SegmentId,
     session: DbSession,
+    _token: SegmentsRead,
     profile_id: Annotated[DbId | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    _token: object = _read,
 ) -> list[SegmentHistoryEntry]:
     """Entries and exits, newest first, with their trigger and reason."""
     return [
@@ -196,13 +228,16 @@ def segment_history(
     ]
 
 
-@router.get("/segments/{segment_id}/explain/{profile_id}")
+@router.get(
+    "/segments/{segment_id}/explain/{profile_id}",
+    responses=raises(SegmentNotFound, ProfileNotFound),
+)
 def explain_membership(
     segment_id: SegmentId,
     profile_id: ProfileId,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = _read,
+    _token: SegmentsRead,
 ) -> dict[str, Any]:
     """Why a profile is or is not in a segment: every condition with its answer and the
     value it saw."""
@@ -212,9 +247,15 @@ def explain_membership(
     return found
 
 
-@router.get("/profiles/{profile_id}/segments", response_model=list[ProfileSegment])
+@router.get(
+    "/profiles/{profile_id}/segments",
+    response_model=list[ProfileSegment],
+    responses=raises(ProfileNotFound),
+)
 def profile_segments(
-    profile_id: ProfileId, session: DbSession, _token: object = _read
+    profile_id: ProfileId,
+    session: DbSession,
+    _token: SegmentsRead,
 ) -> list[ProfileSegment]:
     """The segments a profile is in now."""
     cid = service.live_profile(session, profile_id)
@@ -225,7 +266,10 @@ def profile_segments(
 
 
 @router.get("/computed-traits", response_model=list[ComputedTraitDefinition])
-def list_traits(session: DbSession, _token: object = _read) -> list[ComputedTraitDefinition]:
+def list_traits(
+    session: DbSession,
+    _token: SegmentsRead,
+) -> list[ComputedTraitDefinition]:
     """Computed traits defined in the segment language."""
     return [
         ComputedTraitDefinition(
@@ -235,13 +279,17 @@ def list_traits(session: DbSession, _token: object = _read) -> list[ComputedTrai
     ]
 
 
-@router.put("/computed-traits/{name}", response_model=ComputedTraitDefinition)
+@router.put(
+    "/computed-traits/{name}",
+    response_model=ComputedTraitDefinition,
+    responses=raises(SegmentDefinitionInvalid),
+)
 def define_trait(
     name: Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.\-]+$")],
     body: ComputedTraitDefinitionUpdate,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = _write,
+    _token: SegmentsWrite,
 ) -> ComputedTraitDefinition:
     """Define (or redefine) a computed trait and compute it for every profile."""
     definition = service.read_trait_definition(body.definition)

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from unison.identity.identifiers import BUILTIN_TYPES
 from unison.kit.clock import isoformat_z
-from unison.kit.errors import Forbidden, InvalidParameter
+from unison.kit.errors import InvalidParameter
 from unison.segments import repository as rows
+from unison.segments.errors import ExportColumnsForbidden
 
 MEMBERSHIP = ("profile_id", "entered_at")  # not personal data: every segment reader
 DEFAULT_PII = (
@@ -29,10 +30,6 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # ...but a plain number cannot call anything, and "+995555123456" must stay a phone number.
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 _PAGE = 1000
-
-
-class ExportColumnsForbidden(Forbidden):
-    """The role may export membership columns only."""
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 # ruff: noqa: S608 - SQL text from this module's own names and compiled fragments; values bound
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -25,8 +25,8 @@ from unison.models import (
     SegmentTimer,
     TraitDefinitionRow,
 )
-from unison.segments.compile_sql import Compiled
-from unison.segments.values import bucket
+from unison.segments.language.values import bucket
+from unison.segments.sql.compiler import Compiled
 
 
 def dialect(session: Session) -> str:
@@ -127,25 +127,46 @@ def segments_of_profile(session: Session, profile_id: int) -> list[tuple[Segment
     return [(s, at) for s, at in session.execute(query)]
 
 
+def _send(session: Session, statement: str, values: list[tuple[Any, ...]]) -> None:
+    """A fixed statement straight to the driver, for the writes every round makes (building
+    and compiling Core would cost more than the write); `{m}` is the dialect's mark."""
+    if values:
+        mark = "%s" if dialect(session) == "postgresql" else "?"
+        session.connection().exec_driver_sql(statement.replace("{m}", mark), values)
+
+
+def _stamp(session: Session) -> Callable[[datetime], Any]:
+    """A moment as the store's column takes it (SQLite: its stored text)."""
+    return (lambda moment: moment) if dialect(session) == "postgresql" else sqlite_time
+
+
+def _delete_pairs(
+    session: Session, model: type[Any], names: tuple[str, str], pairs: Sequence[tuple[Any, Any]]
+) -> None:
+    key = tuple_(*(getattr(model, name) for name in names))
+    for chunk in chunks(pairs):
+        session.execute(delete(model).where(key.in_(list(chunk))))
+
+
+def _insert_keyed(
+    session: Session, statement: str, rows: list[dict[str, Any]], names: tuple[str, str, str]
+) -> None:
+    """`_send` of rows given as dicts: two key columns, then a moment."""
+    key, other, moment = names
+    stamp = _stamp(session)
+    _send(session, statement, [(r[key], r[other], stamp(r[moment])) for r in rows])
+
+
 def enter(session: Session, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    mark = "%s" if dialect(session) == "postgresql" else "?"
-    stamp = (lambda m: m) if mark == "%s" else sqlite_time
-    session.connection().exec_driver_sql(
+    statement = (
         "INSERT INTO segment_members (segment_id, profile_id, entered_at) "
-        f"VALUES ({mark}, {mark}, {mark}) ON CONFLICT DO NOTHING",
-        [(r["segment_id"], r["profile_id"], stamp(r["entered_at"])) for r in rows],
+        "VALUES ({m}, {m}, {m}) ON CONFLICT DO NOTHING"
     )
+    _insert_keyed(session, statement, rows, ("segment_id", "profile_id", "entered_at"))
 
 
 def leave(session: Session, pairs: list[tuple[int, int]]) -> None:
-    for chunk in chunks(pairs):
-        session.execute(
-            delete(SegmentMember).where(
-                tuple_(SegmentMember.segment_id, SegmentMember.profile_id).in_(list(chunk))
-            )
-        )
+    _delete_pairs(session, SegmentMember, ("segment_id", "profile_id"), pairs)
 
 
 def add_history(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -208,25 +229,15 @@ def add_to_counts(session: Session, deltas: dict[int, int], at: datetime) -> Non
 
 # --- timers -------------------------------------------------------------------------------
 def set_timers(session: Session, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    mark = "%s" if dialect(session) == "postgresql" else "?"
-    stamp = (lambda m: m) if mark == "%s" else sqlite_time
-    session.connection().exec_driver_sql(
-        "INSERT INTO segment_timers (owner, profile_id, due_at) "
-        f"VALUES ({mark}, {mark}, {mark}) "
-        "ON CONFLICT (owner, profile_id) DO UPDATE SET due_at = excluded.due_at",
-        [(r["owner"], r["profile_id"], stamp(r["due_at"])) for r in rows],
+    statement = (
+        "INSERT INTO segment_timers (owner, profile_id, due_at) VALUES ({m}, {m}, {m}) "
+        "ON CONFLICT (owner, profile_id) DO UPDATE SET due_at = excluded.due_at"
     )
+    _insert_keyed(session, statement, rows, ("owner", "profile_id", "due_at"))
 
 
 def drop_timers(session: Session, pairs: list[tuple[str, int]]) -> None:
-    for chunk in chunks(pairs):
-        session.execute(
-            delete(SegmentTimer).where(
-                tuple_(SegmentTimer.owner, SegmentTimer.profile_id).in_(list(chunk))
-            )
-        )
+    _delete_pairs(session, SegmentTimer, ("owner", "profile_id"), pairs)
 
 
 def drop_owner_timers(session: Session, owner: str) -> None:

@@ -9,18 +9,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from unison.consent import service as consent_service
-from unison.consent.decision import can_contact
 from unison.consent.vocabulary import CHANNEL_IDENTIFIER
 from unison.events import log as offsets
-from unison.kit.errors import Conflict, NotFound
 from unison.kit.settings import Settings
 from unison.models import Segment, TraitDefinitionRow
-from unison.segments import catalog as catalogs
+from unison.profiles.errors import ProfileNotFound
 from unison.segments import repository as rows
-from unison.segments import rfm, rounds
-from unison.segments.compile_sql import Compiled, Context, compile_condition
-from unison.segments.evaluate import explain as explain_tree
-from unison.segments.index import needs_of, referenced_segments, triggers_of
+from unison.segments.computed_traits import rfm
+from unison.segments.errors import SegmentExists, SegmentNotFound, TraitNotFound
 from unison.segments.language import SegmentDefinitionInvalid, parse_text, to_text
 from unison.segments.language.nodes import (
     Aggregate,
@@ -36,24 +32,13 @@ from unison.segments.language.nodes import (
     parse_trait_definition,
     walk,
 )
-from unison.segments.processor import NAME
-from unison.segments.rounds import Plan, Work
-
-
-class SegmentNotFound(NotFound):
-    pass
-
-
-class SegmentExists(Conflict):
-    pass
-
-
-class ProfileNotFound(NotFound):
-    pass
-
-
-class TraitNotFound(NotFound):
-    pass
+from unison.segments.realtime import catalog as catalogs
+from unison.segments.realtime import rounds
+from unison.segments.realtime.evaluate import explain as explain_tree
+from unison.segments.realtime.index import needs_of, referenced_segments, triggers_of
+from unison.segments.realtime.processor import NAME
+from unison.segments.realtime.rounds import Plan, Work
+from unison.segments.sql.compiler import Compiled, Context, compile_condition
 
 
 @dataclass(frozen=True)
@@ -76,10 +61,13 @@ def read_definition(definition: Any, text: str | None) -> Condition:
     try:
         return parse_condition(definition)
     except SegmentDefinitionInvalid as exc:
-        where = "definition" + (exc.field or "$")[1:]
-        raise SegmentDefinitionInvalid(
-            exc.detail.replace(exc.field or "$", where, 1), field=where
-        ) from None
+        raise _in_definition(exc) from None
+
+
+def _in_definition(exc: SegmentDefinitionInvalid) -> SegmentDefinitionInvalid:
+    """The error with its JSON path ($...) named from the request body's `definition`."""
+    where = "definition" + (exc.field or "$")[1:]
+    return SegmentDefinitionInvalid(exc.detail.replace(exc.field or "$", where, 1), field=where)
 
 
 def check(session: Session, settings: Settings, condition: Condition, own: str | None) -> None:
@@ -148,11 +136,8 @@ def context(session: Session, settings: Settings, now: datetime) -> Context:
         if kind is None:
             return []
         candidates = rows.live_profiles_with(session, CHANNEL_IDENTIFIER[channel])
-        return [
-            pid
-            for pid in candidates
-            if can_contact(session, pid, purpose, channel, kind=kind).allowed
-        ]
+        decided = consent_service.contactable(session, candidates, purpose, channel, kind=kind)
+        return [pid for pid in candidates if decided[pid].allowed]
 
     return Context(now=now, segment_ids=segment_ids, allowed=allowed)
 
@@ -414,10 +399,7 @@ def read_trait_definition(data: Any) -> TraitDefinition:
     try:
         return parse_trait_definition(data)
     except SegmentDefinitionInvalid as exc:
-        where = "definition" + (exc.field or "$")[1:]
-        raise SegmentDefinitionInvalid(
-            exc.detail.replace(exc.field or "$", where, 1), field=where
-        ) from None
+        raise _in_definition(exc) from None
 
 
 def recompute_trait(session: Session, settings: Settings, name: str, now: datetime) -> int:

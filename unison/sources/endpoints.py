@@ -1,42 +1,35 @@
 """HTTP routes for sources."""
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from unison.api.deps import DbSession, require
-from unison.auth.roles import Permission
-from unison.models import Source as SourceRow
+from unison.api.deps import DbSession, SourcesRead, SourcesWrite
+from unison.api.openapi import raises
 from unison.sources import service
+from unison.sources.errors import SourceExists, SourceInvalid
 from unison.sources.schemas import Source, SourceCreate, SourceCreated
 
 router = APIRouter(prefix="/api/sources", tags=["sources"])
 
 
-def _out(source: SourceRow) -> Source:
-    return Source(
-        id=source.id,
-        name=source.name,
-        channel=source.channel,
-        write_key_hint=source.write_key_hint,
-        default_region=source.default_region,
-        created_at=source.created_at,
-    )
-
-
 @router.get("", response_model=list[Source])
 def list_sources(
     session: DbSession,
-    _token: object = Depends(require(Permission.sources_read)),
+    _token: SourcesRead,
 ) -> list[Source]:
     """All sources with their default channel; write keys are never shown."""
-    return [_out(s) for s in service.list_sources(session)]
+    return [Source.model_validate(s, from_attributes=True) for s in service.list_sources(session)]
 
 
-@router.post("", response_model=SourceCreated, status_code=201)
+@router.post(
+    "", response_model=SourceCreated, status_code=201, responses=raises(SourceInvalid, SourceExists)
+)
 def create_source(
     body: SourceCreate,
     session: DbSession,
-    _token: object = Depends(require(Permission.sources_write)),
+    _token: SourcesWrite,
 ) -> SourceCreated:
     """Create a source; the response carries its write key, shown this once."""
     source, key = service.create_source(session, body.name, body.channel, body.region)
-    return SourceCreated(**_out(source).model_dump(), write_key=key)
+    return SourceCreated(
+        **Source.model_validate(source, from_attributes=True).model_dump(), write_key=key
+    )

@@ -4,32 +4,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from unison.kit.clock import utcnow
-from unison.kit.db import dialect_insert
+from unison.kit.db import NamedRows, dialect_insert
 from unison.kit.secrets import hash_secret, new_secret
 from unison.models import Source
 
 # The write-key hint of the sources Unison itself writes under: how a system event is known.
 SYSTEM_HINT = "(system)"
 
-
-def by_name(session: Session, name: str) -> Source | None:
-    return session.execute(select(Source).where(Source.name == name)).scalar_one_or_none()
+# Looked up by name, listed, added like every named configuration row (kit.db.NamedRows).
+sources = NamedRows(Source)
 
 
 def by_key_hash(session: Session, key_hash: str) -> Source | None:
     return session.execute(
         select(Source).where(Source.write_key_hash == key_hash)
     ).scalar_one_or_none()
-
-
-def all_sources(session: Session) -> list[Source]:
-    return list(session.execute(select(Source).order_by(Source.id)).scalars())
-
-
-def add(session: Session, source: Source) -> Source:
-    session.add(source)
-    session.flush()
-    return source
 
 
 def system_source_id(session: Session, name: str) -> int:

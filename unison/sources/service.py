@@ -6,33 +6,20 @@ from sqlalchemy.orm import Session
 from unison.events.channels import ACCEPTED_TEXT, CHANNELS
 from unison.events.service import SourceRef
 from unison.kit.clock import utcnow
-from unison.kit.errors import Conflict, NotFound, UnisonError
-from unison.kit.secrets import hash_secret, hint, new_secret
+from unison.kit.names import printable_name
+from unison.kit.secrets import hash_secret, issue
 from unison.models import Source
 from unison.sources import repository
+from unison.sources.errors import SourceExists, SourceInvalid, SourceNotFound
 
 WRITE_KEY_PREFIX = "uwk"
-
-
-class SourceInvalid(UnisonError):
-    status_code = 400
-
-
-class SourceExists(Conflict):
-    pass
-
-
-class SourceNotFound(NotFound):
-    pass
 
 
 def create_source(
     session: Session, name: str, channel: str, region: str | None = None
 ) -> tuple[Source, str]:
     """Create a source; returns it with its write key, which is never retrievable again."""
-    name = name.strip()
-    if not name or len(name) > 100 or not name.isprintable():
-        raise SourceInvalid("name must be 1-100 printable characters", field="name")
+    name = printable_name(name, SourceInvalid)
     if channel not in CHANNELS:
         raise SourceInvalid(
             f"channel {channel!r} is not a channel; accepted: {ACCEPTED_TEXT}", field="channel"
@@ -42,30 +29,29 @@ def create_source(
             f"region {region!r} is not an ISO 3166 country code phone numbers use (e.g. GE, AM)",
             field="region",
         )
-    if repository.by_name(session, name) is not None:
+    if repository.sources.by_name(session, name) is not None:
         raise SourceExists(f"a source named {name!r} already exists", field="name")
-    key = new_secret(WRITE_KEY_PREFIX)
+    key = issue(WRITE_KEY_PREFIX)
     source = Source(
         name=name,
         channel=channel,
-        write_key_hash=hash_secret(key),
-        write_key_hint=hint(key),
+        write_key_hash=key.hash,
+        write_key_hint=key.hint,
         created_at=utcnow(),
         default_region=region.upper() if region else None,
     )
-    return repository.add(session, source), key
+    return repository.sources.add(session, source), key.secret
 
 
 def rotate_write_key(session: Session, name: str) -> tuple[Source, str]:
     """Replace a source's write key; the old key stops working (after the auth cache TTL)."""
-    source = repository.by_name(session, name)
+    source = repository.sources.by_name(session, name)
     if source is None:
         raise SourceNotFound(f"no source named {name!r}", field="name")
-    key = new_secret(WRITE_KEY_PREFIX)
-    source.write_key_hash = hash_secret(key)
-    source.write_key_hint = hint(key)
+    key = issue(WRITE_KEY_PREFIX)
+    source.write_key_hash, source.write_key_hint = key.hash, key.hint
     session.flush()
-    return source, key
+    return source, key.secret
 
 
 def source_for_write_key(session: Session, key: str) -> SourceRef | None:
@@ -76,7 +62,7 @@ def source_for_write_key(session: Session, key: str) -> SourceRef | None:
 
 
 def list_sources(session: Session) -> list[Source]:
-    return repository.all_sources(session)
+    return repository.sources.all(session)
 
 
 # What other domains ask of sources (they never import sources' repository).
@@ -84,7 +70,7 @@ SYSTEM_HINT = repository.SYSTEM_HINT  # the write-key hint that marks Unison's o
 
 
 def source_named(session: Session, name: str) -> Source | None:
-    return repository.by_name(session, name)
+    return repository.sources.by_name(session, name)
 
 
 def system_source_id(session: Session, name: str) -> int:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.providers import TELEGRAM_BLOCKED, TELEGRAM_OK, TELEGRAM_TOO_MANY, fake_provider
 from unison.channels.outbound.telegram import TelegramSender
 from unison.channels.senders import ConfiguredSenders, Route, Suppressions, configured_senders
-from unison.consent import suppression
+from unison.consent.ledger import suppression
 from unison.kit.db import transaction
 from unison.kit.settings import Settings
 from unison.models import OutboundMessage

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.processing import drain_until_caught_up
 from unison.app import create_app
-from unison.consent.processor import consent_processor
+from unison.consent.ledger.processor import consent_processor
 from unison.kit.settings import Settings
 from unison.profiles.processor import NAME as PROFILES
 from unison.profiles.processor import profile_processor

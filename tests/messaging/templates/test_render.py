@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.messaging.templates.conftest import Api
-from unison.consent import links
+from unison.consent.preference_center import links
 from unison.kit.db import transaction
 from unison.kit.settings import Settings
 from unison.messaging.templates import Rendered, TemplateNotFound, TemplateRenderFailed, render

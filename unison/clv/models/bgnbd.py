@@ -13,6 +13,7 @@ from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
 from unison.clv.models.fitting import (
     Array,
+    Fitted,
     Rows,
     as_array,
     check_rft,
@@ -29,16 +30,13 @@ _NEAR_ONE = 1e-3
 
 
 @dataclass(frozen=True)
-class BGNBD:
+class BGNBD(Fitted):
+    """Purchase rate Gamma(r, alpha); dropout probability Beta(a, b)."""
+
     r: float
     alpha: float
     a: float
     b: float
-    log_likelihood: float = float("nan")
-    customers: int = 0
-
-    def as_dict(self) -> dict[str, float]:
-        return {"r": self.r, "alpha": self.alpha, "a": self.a, "b": self.b}
 
 
 def _by_x(x: Array) -> tuple[Array, npt.NDArray[np.intp]]:
@@ -143,7 +141,7 @@ def fit(
 
     theta, mean_ll = maximize("BG/NBD", NAMES, objective, timeout=timeout)
     r, alpha, a, b = (float(v) for v in theta)
-    return BGNBD(r, alpha, a, b, float(mean_ll * total), rows.customers)
+    return BGNBD(r, alpha, a, b, log_likelihood=float(mean_ll * total), customers=rows.customers)
 
 
 def _rft(x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike) -> tuple[Array, Array, Array]:

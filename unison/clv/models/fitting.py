@@ -8,7 +8,7 @@ of the speed.
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -16,6 +16,20 @@ import numpy.typing as npt
 from scipy.optimize import minimize
 
 from unison.clv.errors import ClvInputInvalid, FitDidNotConverge, NotEnoughData
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """What every fitted model keeps besides its parameters: the log-likelihood at the
+    optimum and how many customers it was fitted on (keywords, after the parameters)."""
+
+    log_likelihood: float = field(default=float("nan"), kw_only=True)
+    customers: int = field(default=0, kw_only=True)
+
+    def as_dict(self) -> dict[str, float]:
+        """The model's parameters by name, in the paper's order."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if not f.kw_only}
+
 
 Array = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]

@@ -12,21 +12,18 @@ import numpy.typing as npt
 from scipy.special import digamma, gammaln
 
 from unison.clv.errors import ClvInputInvalid, NotEnoughData
-from unison.clv.models.fitting import Array, as_array, dot, maximize
+from unison.clv.models.fitting import Array, Fitted, as_array, dot, maximize
 
 NAMES = ("p", "q", "gamma")
 
 
 @dataclass(frozen=True)
-class GammaGamma:
+class GammaGamma(Fitted):
+    """Order value Gamma(p, nu) around each customer's mean; nu ~ Gamma(q, gamma)."""
+
     p: float
     q: float
     gamma: float
-    log_likelihood: float = float("nan")
-    customers: int = 0
-
-    def as_dict(self) -> dict[str, float]:
-        return {"p": self.p, "q": self.q, "gamma": self.gamma}
 
 
 def _checked(x: npt.ArrayLike, m: npt.ArrayLike) -> tuple[Array, Array]:
@@ -102,7 +99,7 @@ def fit(
     theta, mean_ll = maximize("Gamma-Gamma", NAMES, objective, timeout=timeout)
     p, q, gamma = (float(v) for v in theta)
     log_likelihood = float(mean_ll * total - total * np.log(scale))
-    return GammaGamma(p, q, gamma * scale, log_likelihood, int(total))
+    return GammaGamma(p, q, gamma * scale, log_likelihood=log_likelihood, customers=int(total))
 
 
 def expected_spend(

@@ -17,6 +17,7 @@ from scipy.special import expit, gammaln
 
 from unison.clv.models.fitting import (
     Array,
+    Fitted,
     Rows,
     as_array,
     check_rft,
@@ -31,16 +32,13 @@ NAMES = ("r", "alpha", "s", "beta")
 
 
 @dataclass(frozen=True)
-class ParetoNBD:
+class ParetoNBD(Fitted):
+    """Purchase rate Gamma(r, alpha); dropout rate Gamma(s, beta)."""
+
     r: float
     alpha: float
     s: float
     beta: float
-    log_likelihood: float = float("nan")
-    customers: int = 0
-
-    def as_dict(self) -> dict[str, float]:
-        return {"r": self.r, "alpha": self.alpha, "s": self.s, "beta": self.beta}
 
 
 def _log_hyp2f1_one(b: Array, c: Array, z: Array) -> Array:
@@ -103,7 +101,9 @@ def fit(
 
     theta, mean_ll = maximize("Pareto/NBD", NAMES, objective, jac=False, timeout=timeout)
     r, alpha, s, beta = (float(v) for v in theta)
-    return ParetoNBD(r, alpha, s, beta, float(mean_ll * total), rows.customers)
+    return ParetoNBD(
+        r, alpha, s, beta, log_likelihood=float(mean_ll * total), customers=rows.customers
+    )
 
 
 def p_alive(params: ParetoNBD, x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike) -> Array:

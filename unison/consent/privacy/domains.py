@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session
 
 from unison.consent import repository as consent_rows
 from unison.consent import service as consent
-from unison.consent import webhooks
-from unison.consent.preferences import get as get_preferences
+from unison.consent.ledger import webhooks
+from unison.consent.ledger.suppression import identifier_hash
+from unison.consent.preference_center.preferences import get as get_preferences
 from unison.consent.privacy import repository as rows
 from unison.consent.privacy.registry import Subject, register
 from unison.consent.schemas import ConsentRecord, ConsentState
-from unison.consent.suppression import identifier_hash
 from unison.kit.clock import utcnow
 from unison.outbox import queue as outbox
 from unison.profiles import computed_traits

@@ -3,14 +3,14 @@
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from unison.api.deps import AppRuntime, DbSession, require
+from unison.api.deps import AppRuntime, DbSession, PrivacyWrite
 from unison.api.ids import DbId
-from unison.auth.roles import Permission
+from unison.api.openapi import raises
 from unison.consent.privacy import repository, service
-from unison.models import ApiToken
+from unison.profiles.errors import ProfileNotFound
 
 router = APIRouter(prefix="/api/privacy", tags=["privacy"])
 
@@ -21,22 +21,22 @@ class PrivacySubject(BaseModel):
     profile_id: DbId = Field(description="any id of the person's profile")
 
 
-@router.post("/export")
+@router.post("/export", responses=raises(ProfileNotFound))
 def export_profile(
     body: PrivacySubject,
     session: DbSession,
-    token: ApiToken = Depends(require(Permission.privacy_write)),
+    token: PrivacyWrite,
 ) -> dict[str, Any]:
     """Everything held about the person, as one JSON bundle (access and portability)."""
     return service.export(session, body.profile_id, f"token:{token.name}")
 
 
-@router.post("/erase")
+@router.post("/erase", responses=raises(ProfileNotFound))
 def erase_profile(
     body: PrivacySubject,
     runtime: AppRuntime,
     session: DbSession,
-    token: ApiToken = Depends(require(Permission.privacy_write)),
+    token: PrivacyWrite,
 ) -> dict[str, Any]:
     """Remove or anonymize the person's data everywhere; keep only hashed suppression."""
     result = service.erase(session, body.profile_id, f"token:{token.name}")
@@ -62,8 +62,8 @@ class PrivacyRequest(BaseModel):
 @router.get("/requests", response_model=list[PrivacyRequest])
 def list_requests(
     session: DbSession,
+    _token: PrivacyWrite,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    _token: object = Depends(require(Permission.privacy_write)),
 ) -> list[PrivacyRequest]:
     """Recorded export and erasure requests, newest first (subjects as hashes only)."""
     return [PrivacyRequest.model_validate(r) for r in repository.requests(session, limit)]

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, Text, cast, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
-from unison.consent.webhooks import CHANNEL as WEBHOOK_CHANNEL
+from unison.consent.ledger.webhooks import CHANNEL as WEBHOOK_CHANNEL
 from unison.events import lookup
 from unison.kit.db import chunks, write_lock
 from unison.models import (

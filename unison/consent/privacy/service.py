@@ -7,7 +7,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from unison.consent import service as consent
-from unison.consent import suppression
+from unison.consent.ledger import suppression
 from unison.consent.privacy import domains as _builtin  # noqa: F401 - registers the erasers
 from unison.consent.privacy import repository as rows
 from unison.consent.privacy.registry import DOMAINS, Subject

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from unison.consent.decision import can_contact
+from unison.consent.ledger.decision import can_contact
 from unison.consent.service import kinds as declared_kinds
 from unison.consent.vocabulary import SERVICE, check_purpose
 from unison.kit.settings import Settings

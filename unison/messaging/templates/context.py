@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
-from unison.consent import preferences
+from unison.consent.preference_center import preferences
 from unison.consent.schemas import Preferences
 from unison.profiles import service as profiles
 from unison.profiles.schemas import ProfileView

@@ -12,7 +12,7 @@ from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal, is_currency
 
-from unison.consent.preferences import preference_link, unsubscribe_link
+from unison.consent.preference_center.preferences import preference_link, unsubscribe_link
 from unison.kit.settings import Settings
 from unison.messaging.templates.sandbox import wrap
 

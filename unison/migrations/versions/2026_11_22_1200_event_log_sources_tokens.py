@@ -1,24 +1,12 @@
-"""event log, rejected events, sources, API tokens
-
-Revision ID: 0001
-Revises:
-Create Date: 2026-11-22 12:00:00
-"""
-
-from collections.abc import Sequence
+"""event log, rejected events, sources, API tokens"""
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
+
+from unison.migrations.columns import JSON, TIME, serial
 
 revision: str = "0001"
 down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
-TIME = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
@@ -49,7 +37,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "events",
-        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        serial(),
         sa.Column("source_id", sa.Integer(), nullable=False),
         sa.Column("message_id", sa.String(255), nullable=False),
         sa.Column("type", sa.String(16), nullable=False),
@@ -63,7 +51,6 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["source_id"], ["sources.id"], name=op.f("fk_events_source_id_sources")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_events")),
     )
     op.create_index(
         "uq_events_source_id_message_id", "events", ["source_id", "message_id"], unique=True
@@ -73,7 +60,7 @@ def upgrade() -> None:
     op.create_index("ix_events_timestamp", "events", ["timestamp"])
     op.create_table(
         "rejected_events",
-        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        serial(),
         sa.Column("source_id", sa.Integer(), nullable=True),
         sa.Column("origin", sa.String(20), nullable=False),
         sa.Column("received_at", TIME, nullable=False),
@@ -86,7 +73,6 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["source_id"], ["sources.id"], name=op.f("fk_rejected_events_source_id_sources")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_rejected_events")),
     )
     op.create_index("ix_rejected_events_source_id", "rejected_events", ["source_id"])
 

@@ -1,24 +1,12 @@
-"""identity graph, profiles, processor offsets
-
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-11-22 12:17:00
-"""
-
-from collections.abc import Sequence
+"""identity graph, profiles, processor offsets"""
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
+
+from unison.migrations.columns import JSON, TIME, serial
 
 revision: str = "0002"
 down_revision: str | None = "0001"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
-TIME = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
@@ -48,7 +36,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "identifiers",
-        sa.Column("id", BIG_ID, primary_key=True, autoincrement=True),
+        serial(),
         sa.Column("type", sa.String(40), nullable=False),
         sa.Column("value", sa.String(255), nullable=False),
         sa.Column("profile_id", sa.BigInteger(), nullable=False),
@@ -60,7 +48,7 @@ def upgrade() -> None:
     op.create_index("ix_identifiers_value", "identifiers", ["value"])
     op.create_table(
         "identifier_rejections",
-        sa.Column("id", BIG_ID, primary_key=True, autoincrement=True),
+        serial(),
         sa.Column("event_id", sa.BigInteger(), nullable=False),
         sa.Column("type", sa.String(40), nullable=False),
         sa.Column("value", sa.String(255), nullable=False),
@@ -69,7 +57,7 @@ def upgrade() -> None:
     op.create_index("ix_identifier_rejections_event_id", "identifier_rejections", ["event_id"])
     op.create_table(
         "merges",
-        sa.Column("id", BIG_ID, primary_key=True, autoincrement=True),
+        serial(),
         sa.Column("event_id", sa.BigInteger(), nullable=False),
         sa.Column("rule", sa.String(40), nullable=False),
         sa.Column("survivor_id", sa.BigInteger(), nullable=False),
@@ -84,7 +72,7 @@ def upgrade() -> None:
     op.create_index("ix_merges_merged_id", "merges", ["merged_id"])
     op.create_table(
         "identity_conflicts",
-        sa.Column("id", BIG_ID, primary_key=True, autoincrement=True),
+        serial(),
         sa.Column("event_id", sa.BigInteger(), nullable=False),
         sa.Column("rule", sa.String(40), nullable=False),
         sa.Column("profile_id", sa.BigInteger(), nullable=False),
@@ -101,7 +89,7 @@ def upgrade() -> None:
     op.create_index("ix_identity_conflicts_status", "identity_conflicts", ["status"])
     op.create_table(
         "identity_blocks",
-        sa.Column("id", BIG_ID, primary_key=True, autoincrement=True),
+        serial(),
         sa.Column("a_type", sa.String(40), nullable=False),
         sa.Column("a_value", sa.String(255), nullable=False),
         sa.Column("b_type", sa.String(40), nullable=False),

@@ -1,24 +1,12 @@
-"""consent ledger, preferences, suppression, webhooks, privacy requests, outbound outbox
-
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-12-01 08:20:00
-"""
-
-from collections.abc import Sequence
+"""consent ledger, preferences, suppression, webhooks, privacy requests, outbound outbox"""
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
+
+from unison.migrations.columns import JSON, TIME, create_webhook_deliveries, serial
 
 revision: str = "0003"
 down_revision: str | None = "0002"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
-TIME = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
@@ -52,7 +40,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "consent_records",
-        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        serial(),
         sa.Column("profile_id", sa.BigInteger(), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("identifier_type", sa.String(length=40), nullable=False),
@@ -72,19 +60,16 @@ def upgrade() -> None:
         sa.Column("prev_hash", sa.String(length=64), nullable=False),
         sa.Column("hash", sa.String(length=64), nullable=False),
         sa.Column("redacted_at", TIME, nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_consent_records")),
     )
-    with op.batch_alter_table("consent_records", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_consent_records_identifier",
-            ["identifier_value", "identifier_type", "occurred_at"],
-            unique=False,
-        )
-        batch_op.create_index(
-            "uq_consent_records_profile_id_seq", ["profile_id", "seq"], unique=True
-        )
-        batch_op.create_index("ix_consent_records_event_id", ["event_id"], unique=False)
-
+    op.create_index(
+        "ix_consent_records_identifier",
+        "consent_records",
+        ["identifier_value", "identifier_type", "occurred_at"],
+    )
+    op.create_index(
+        "uq_consent_records_profile_id_seq", "consent_records", ["profile_id", "seq"], unique=True
+    )
+    op.create_index("ix_consent_records_event_id", "consent_records", ["event_id"])
     op.create_table(
         "consent_state",
         sa.Column("identifier_type", sa.String(length=40), nullable=False),
@@ -106,59 +91,35 @@ def upgrade() -> None:
             name=op.f("pk_consent_state"),
         ),
     )
-    with op.batch_alter_table("consent_state", schema=None) as batch_op:
-        batch_op.create_index("ix_consent_state_profile_id", ["profile_id"], unique=False)
-
+    op.create_index("ix_consent_state_profile_id", "consent_state", ["profile_id"])
     op.create_table(
         "consent_suppressions",
-        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        serial(),
         sa.Column("identifier_hash", sa.String(length=64), nullable=False),
         sa.Column("identifier_type", sa.String(length=40), nullable=False),
         sa.Column("reason", sa.String(length=20), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("created_at", TIME, nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_consent_suppressions")),
     )
-    with op.batch_alter_table("consent_suppressions", schema=None) as batch_op:
-        batch_op.create_index(
-            "uq_consent_suppressions_hash_reason", ["identifier_hash", "reason"], unique=True
-        )
-
-    op.create_table(
-        "consent_webhook_deliveries",
-        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
-        sa.Column("webhook_id", sa.BigInteger(), nullable=False),
-        sa.Column("profile_id", sa.BigInteger(), nullable=False),
-        sa.Column("record_id", sa.BigInteger(), nullable=False),
-        sa.Column("body", JSON, nullable=False),
-        sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_attempt_at", TIME, nullable=False),
-        sa.Column("last_error", sa.Text(), nullable=True),
-        sa.Column("delivered_at", TIME, nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_consent_webhook_deliveries")),
+    op.create_index(
+        "uq_consent_suppressions_hash_reason",
+        "consent_suppressions",
+        ["identifier_hash", "reason"],
+        unique=True,
     )
-    with op.batch_alter_table("consent_webhook_deliveries", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_consent_webhook_deliveries_due", ["status", "next_attempt_at"], unique=False
-        )
-        batch_op.create_index(
-            "ix_consent_webhook_deliveries_profile_id", ["profile_id"], unique=False
-        )
-
+    create_webhook_deliveries()
     op.create_table(
         "consent_webhooks",
-        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        serial(),
         sa.Column("url", sa.String(length=2000), nullable=False),
         sa.Column("secret_encrypted", sa.LargeBinary(), nullable=False),
         sa.Column("secret_hint", sa.String(length=20), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("created_at", TIME, nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_consent_webhooks")),
     )
     op.create_table(
         "outbound_messages",
-        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        serial(),
         sa.Column("idempotency_key", sa.String(length=200), nullable=False),
         sa.Column("profile_id", sa.BigInteger(), nullable=False),
         sa.Column("channel", sa.String(length=20), nullable=False),
@@ -169,60 +130,40 @@ def upgrade() -> None:
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("created_at", TIME, nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbound_messages")),
     )
-    with op.batch_alter_table("outbound_messages", schema=None) as batch_op:
-        batch_op.create_index("ix_outbound_messages_profile_id", ["profile_id"], unique=False)
-        batch_op.create_index("ix_outbound_messages_status", ["status"], unique=False)
-        batch_op.create_index(
-            "uq_outbound_messages_idempotency_key", ["idempotency_key"], unique=True
-        )
-
+    op.create_index("ix_outbound_messages_profile_id", "outbound_messages", ["profile_id"])
+    op.create_index("ix_outbound_messages_status", "outbound_messages", ["status"])
+    op.create_index(
+        "uq_outbound_messages_idempotency_key",
+        "outbound_messages",
+        ["idempotency_key"],
+        unique=True,
+    )
     op.create_table(
         "privacy_requests",
-        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        serial(),
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("profile_id", sa.BigInteger(), nullable=False),
         sa.Column("subject_hashes", JSON, nullable=False),
         sa.Column("requested_by", sa.String(length=120), nullable=False),
         sa.Column("summary", JSON, nullable=False),
         sa.Column("created_at", TIME, nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_privacy_requests")),
     )
-    with op.batch_alter_table("privacy_requests", schema=None) as batch_op:
-        batch_op.create_index("ix_privacy_requests_profile_id", ["profile_id"], unique=False)
+    op.create_index("ix_privacy_requests_profile_id", "privacy_requests", ["profile_id"])
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("privacy_requests", schema=None) as batch_op:
-        batch_op.drop_index("ix_privacy_requests_profile_id")
-
-    op.drop_table("privacy_requests")
-    with op.batch_alter_table("outbound_messages", schema=None) as batch_op:
-        batch_op.drop_index("uq_outbound_messages_idempotency_key")
-        batch_op.drop_index("ix_outbound_messages_status")
-        batch_op.drop_index("ix_outbound_messages_profile_id")
-
-    op.drop_table("outbound_messages")
-    op.drop_table("consent_webhooks")
-    with op.batch_alter_table("consent_webhook_deliveries", schema=None) as batch_op:
-        batch_op.drop_index("ix_consent_webhook_deliveries_profile_id")
-        batch_op.drop_index("ix_consent_webhook_deliveries_due")
-
-    op.drop_table("consent_webhook_deliveries")
-    with op.batch_alter_table("consent_suppressions", schema=None) as batch_op:
-        batch_op.drop_index("uq_consent_suppressions_hash_reason")
-
-    op.drop_table("consent_suppressions")
-    with op.batch_alter_table("consent_state", schema=None) as batch_op:
-        batch_op.drop_index("ix_consent_state_profile_id")
-
-    op.drop_table("consent_state")
-    with op.batch_alter_table("consent_records", schema=None) as batch_op:
-        batch_op.drop_index("uq_consent_records_profile_id_seq")
-        batch_op.drop_index("ix_consent_records_identifier")
-
-    op.drop_table("consent_records")
-    op.drop_table("consent_purposes")
-    op.drop_table("consent_preferences")
-    op.drop_table("consent_chain_heads")
+    # Dropping a table drops its indexes with it, on both stores.
+    for table in (
+        "privacy_requests",
+        "outbound_messages",
+        "consent_webhooks",
+        "consent_webhook_deliveries",
+        "consent_suppressions",
+        "consent_state",
+        "consent_records",
+        "consent_purposes",
+        "consent_preferences",
+        "consent_chain_heads",
+    ):
+        op.drop_table(table)

@@ -1,23 +1,12 @@
-"""computed traits: values analyses compute per profile (segments, RFM, CLV)
-
-Revision ID: 0004
-Revises: 0003
-Create Date: 2026-12-01 15:30:00
-"""
-
-from collections.abc import Sequence
+"""computed traits: values analyses compute per profile (segments, RFM, CLV)"""
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
+
+from unison.migrations.columns import JSON, TIME
 
 revision: str = "0004"
 down_revision: str | None = "0003"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
-TIME = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
@@ -34,5 +23,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("ix_computed_traits_name", table_name="computed_traits")
     op.drop_table("computed_traits")

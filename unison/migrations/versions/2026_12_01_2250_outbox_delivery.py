@@ -1,21 +1,12 @@
-"""outbox delivery: subject, reply route, attempts and retry schedule of outbound messages
-
-Revision ID: 0004b
-Revises: 0004
-Create Date: 2026-12-01 22:50:00
-"""
-
-from collections.abc import Sequence
+"""outbox delivery: subject, reply route, attempts and retry schedule of outbound messages"""
 
 import sqlalchemy as sa
 from alembic import op
 
+from unison.migrations.columns import TIME
+
 revision: str = "0004b"
 down_revision: str | None = "0004"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-TIME = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:

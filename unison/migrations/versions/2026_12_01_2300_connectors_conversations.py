@@ -1,24 +1,12 @@
-"""channel connectors; conversations and conversation messages (the inbox projection)
-
-Revision ID: 0005
-Revises: 0004b
-Create Date: 2026-12-01 23:00:00
-"""
-
-from collections.abc import Sequence
+"""channel connectors; conversations and conversation messages (the inbox projection)"""
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
+
+from unison.migrations.columns import JSON, TIME, serial
 
 revision: str = "0005"
 down_revision: str | None = "0004b"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
-TIME = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
@@ -41,7 +29,7 @@ def upgrade() -> None:
     op.create_index("uq_connectors_name", "connectors", ["name"], unique=True)
     op.create_table(
         "conversations",
-        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        serial(),
         sa.Column("profile_id", sa.BigInteger(), nullable=False),
         sa.Column("channel", sa.String(length=20), nullable=False),
         sa.Column("thread_key", sa.String(length=255), nullable=False),
@@ -50,7 +38,6 @@ def upgrade() -> None:
         sa.Column("started_at", TIME, nullable=False),
         sa.Column("last_message_at", TIME, nullable=False),
         sa.Column("message_count", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_conversations")),
     )
     op.create_index(
         "uq_conversations_thread_key_profile_id",
@@ -65,7 +52,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "conversation_messages",
-        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        serial(),
         sa.Column("conversation_id", sa.BigInteger(), nullable=False),
         sa.Column("profile_id", sa.BigInteger(), nullable=False),
         sa.Column("event_id", sa.BigInteger(), nullable=False),
@@ -83,7 +70,6 @@ def upgrade() -> None:
             ["conversations.id"],
             name=op.f("fk_conversation_messages_conversation_id_conversations"),
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_conversation_messages")),
     )
     op.create_index(
         "uq_conversation_messages_event_id", "conversation_messages", ["event_id"], unique=True
@@ -104,5 +90,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("conversation_messages")
     op.drop_table("conversations")
-    op.drop_index("uq_connectors_name", table_name="connectors")
     op.drop_table("connectors")

@@ -1,24 +1,13 @@
-"""segments: definitions, members, history, timers, computed-trait definitions
-
-Revision ID: 0006
-Revises: 0005
-Create Date: 2026-12-01 23:00:00
-"""
-
-from collections.abc import Sequence
+"""segments: definitions, members, history, timers, computed-trait definitions"""
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
+
+from unison.migrations.columns import JSON, TIME, serial
 
 revision: str = "0006"
 down_revision: str | None = "0005"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
-BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
-TIME = sa.DateTime(timezone=True)
 
 # Trait values are free text; a definition comparing one as a moment must not fail the whole
 # recompute on one malformed value, so PostgreSQL gets a cast that answers NULL instead.
@@ -42,7 +31,7 @@ END $$;
 def upgrade() -> None:
     op.create_table(
         "segments",
-        sa.Column("id", BIG_ID, primary_key=True, autoincrement=True),
+        serial(),
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("definition", JSON, nullable=False),
@@ -65,7 +54,7 @@ def upgrade() -> None:
     op.create_index("ix_segment_members_profile_id", "segment_members", ["profile_id"])
     op.create_table(
         "segment_history",
-        sa.Column("id", BIG_ID, primary_key=True, autoincrement=True),
+        serial(),
         sa.Column("segment_id", sa.BigInteger(), nullable=False),
         sa.Column("profile_id", sa.BigInteger(), nullable=False),
         sa.Column("change", sa.String(10), nullable=False),

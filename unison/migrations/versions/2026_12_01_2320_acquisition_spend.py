@@ -1,34 +1,23 @@
-"""acquisition spend per channel and month (CLV unit economics)
-
-Revision ID: 0007
-Revises: 0006
-Create Date: 2026-12-01 23:20:00
-"""
-
-from collections.abc import Sequence
+"""acquisition spend per channel and month (CLV unit economics)"""
 
 import sqlalchemy as sa
 from alembic import op
 
+from unison.migrations.columns import TIME, serial
+
 revision: str = "0007"
 down_revision: str | None = "0006"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-TIME = sa.DateTime(timezone=True)
-ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
     op.create_table(
         "acquisition_spend",
-        sa.Column("id", ID, autoincrement=True, nullable=False),
+        serial(),
         sa.Column("channel", sa.String(length=20), nullable=False),
         sa.Column("month", sa.String(length=7), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("amount", sa.Float(), nullable=False),
         sa.Column("updated_at", TIME, nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_acquisition_spend")),
     )
     op.create_index(
         "uq_acquisition_spend_channel_month_currency",
@@ -39,5 +28,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("uq_acquisition_spend_channel_month_currency", table_name="acquisition_spend")
     op.drop_table("acquisition_spend")

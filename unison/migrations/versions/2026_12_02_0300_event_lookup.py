@@ -1,26 +1,18 @@
 """event lookup keys move off the ingest commit: event_lookup, kept by a log processor
 
-Revision ID: 0008
-Revises: 0007
-Create Date: 2026-12-02 03:00:00
-
 The events table keeps only its dedupe index; user id, anonymous id and time lookups go
 through event_lookup, which the `event-lookup` processor fills from the log (from the
 beginning: on an existing database it catches up in the background, and reads stay exact
 meanwhile by also scanning the events it has not reached).
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 
+from unison.migrations.columns import TIME
+
 revision: str = "0008"
 down_revision: str | None = "0007"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-TIME = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:

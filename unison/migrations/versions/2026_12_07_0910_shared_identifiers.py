@@ -1,32 +1,23 @@
 """shared devices stop linking: identifier_cooccurrences, shared_identifiers
 
-Revision ID: 0009
-Revises: 0008
-Create Date: 2026-12-07 09:10:00
-
 A device id seen with more than UNISON_IDENTITY_SHARED_DEVICE_MAX_IDENTITIES distinct
 user ids, emails or phones is recorded in shared_identifiers and never links profiles again
 (issue 14 item 2). identifier_cooccurrences holds the evidence, strong values as digests.
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 
+from unison.migrations.columns import TIME, serial
+
 revision: str = "0009"
 down_revision: str | None = "0008"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-TIME = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
     op.create_table(
         "identifier_cooccurrences",
-        sa.Column("id", BIG_ID, primary_key=True, autoincrement=True),
+        serial(),
         sa.Column("type", sa.String(40), nullable=False),
         sa.Column("value", sa.String(255), nullable=False),
         sa.Column("strong_type", sa.String(40), nullable=False),
@@ -41,7 +32,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "shared_identifiers",
-        sa.Column("id", BIG_ID, primary_key=True, autoincrement=True),
+        serial(),
         sa.Column("type", sa.String(40), nullable=False),
         sa.Column("value", sa.String(255), nullable=False),
         sa.Column("strong_type", sa.String(40), nullable=False),

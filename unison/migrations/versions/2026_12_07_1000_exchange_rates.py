@@ -1,34 +1,23 @@
-"""dated exchange rates for the CLV reporting currency (issue 14 item 10)
-
-Revision ID: 0010
-Revises: 0009
-Create Date: 2026-12-07 10:00:00
-"""
-
-from collections.abc import Sequence
+"""dated exchange rates for the CLV reporting currency (issue 14 item 10)"""
 
 import sqlalchemy as sa
 from alembic import op
 
+from unison.migrations.columns import TIME, serial
+
 revision: str = "0010"
 down_revision: str | None = "0009"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-TIME = sa.DateTime(timezone=True)
-ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
     op.create_table(
         "exchange_rates",
-        sa.Column("id", ID, autoincrement=True, nullable=False),
+        serial(),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("base", sa.String(length=3), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("rate", sa.Float(), nullable=False),
         sa.Column("updated_at", TIME, nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_exchange_rates")),
     )
     op.create_index(
         "uq_exchange_rates_base_currency_day",
@@ -39,5 +28,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("uq_exchange_rates_base_currency_day", table_name="exchange_rates")
     op.drop_table("exchange_rates")

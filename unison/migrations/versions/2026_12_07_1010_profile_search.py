@@ -1,23 +1,15 @@
 """profile search: whole-term keys for exact and prefix matches, trigram text for substrings
 
-Revision ID: 0011
-Revises: 0010
-Create Date: 2026-12-07 09:00:00
-
 SQLite keeps the substring text in an FTS5 table with the trigram tokenizer (rowid = profile
 id); PostgreSQL in a plain table with a pg_trgm GIN index. Existing profiles are indexed
 here, from their traits and identifiers, the way the profile processor indexes them.
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011"
 down_revision: str | None = "0010"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
@@ -61,5 +53,4 @@ def _index_existing() -> None:
 
 def downgrade() -> None:
     op.execute("DROP TABLE profile_search_text")
-    op.drop_index("ix_profile_search_keys_profile_id", table_name="profile_search_keys")
     op.drop_table("profile_search_keys")

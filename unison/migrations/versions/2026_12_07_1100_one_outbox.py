@@ -1,9 +1,5 @@
 """one outbox: consent-change webhook deliveries move into outbound_messages (channel webhook)
 
-Revision ID: 0012
-Revises: 0011
-Create Date: 2026-12-07 11:00:00
-
 Each `consent_webhook_deliveries` row becomes an `outbound_messages` row on the `webhook`
 channel: recipient = the subscription id, idempotency key `consent-webhook:<hook>:<record>`,
 the JSON body as compact text, states renamed (pending -> queued, delivered -> sent; failed
@@ -11,42 +7,31 @@ and cancelled stay). Rows are copied in Python so the move is the same on both s
 Downgrade moves them back.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
+
+from unison.migrations.columns import (
+    BIG_ID,
+    TIME,
+    create_webhook_deliveries,
+    webhook_delivery_columns,
+)
 
 revision: str = "0012"
 down_revision: str | None = "0011"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
-BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
-TIME = sa.DateTime(timezone=True)
 CHUNK = 1000
 TO_OUTBOX = {"pending": "queued", "delivered": "sent"}
 FROM_OUTBOX = {new: old for old, new in TO_OUTBOX.items()}
 
 
-def _old_columns() -> list[sa.Column[Any]]:
-    return [
-        sa.Column("webhook_id", sa.BigInteger(), nullable=False),
-        sa.Column("profile_id", sa.BigInteger(), nullable=False),
-        sa.Column("record_id", sa.BigInteger(), nullable=False),
-        sa.Column("body", JSON, nullable=False),
-        sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_attempt_at", TIME, nullable=False),
-        sa.Column("last_error", sa.Text(), nullable=True),
-        sa.Column("delivered_at", TIME, nullable=True),
-    ]
-
-
-old = sa.table("consent_webhook_deliveries", *(sa.column(c.name, c.type) for c in _old_columns()))
+old = sa.table(
+    "consent_webhook_deliveries", *(sa.column(c.name, c.type) for c in webhook_delivery_columns())
+)
 outbox = sa.table(
     "outbound_messages",
     *(
@@ -126,15 +111,7 @@ def _from_outbox(row: Any) -> dict[str, Any]:
 
 
 def downgrade() -> None:
-    op.create_table(
-        "consent_webhook_deliveries",
-        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
-        *_old_columns(),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_consent_webhook_deliveries")),
-    )
-    with op.batch_alter_table("consent_webhook_deliveries") as batch:
-        batch.create_index("ix_consent_webhook_deliveries_due", ["status", "next_attempt_at"])
-        batch.create_index("ix_consent_webhook_deliveries_profile_id", ["profile_id"])
+    create_webhook_deliveries()
     bind = op.get_bind()
     webhook = outbox.c.channel == "webhook"
     query = sa.select(outbox).where(webhook).order_by(outbox.c.id)

@@ -7,9 +7,17 @@ each model checks that `value` fits its op, so a stored definition always evalua
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from unison.segments.language.errors import SegmentDefinitionInvalid
 
@@ -129,36 +137,34 @@ class Window(Node):
         return self
 
 
-class PropertyFilter(Node):
+class _Compared(Node):
+    """A comparison of something with a value: the value must suit the operator."""
+
+    if TYPE_CHECKING:  # declared by each subclass, in its own field order (the stored JSON's)
+        op: str
+        value: Value
+
+    @field_validator("property", "name", check_fields=False)
+    @classmethod
+    def _named(cls, value: str, info: ValidationInfo) -> str:
+        return _name(value, str(info.field_name))
+
+    @model_validator(mode="after")
+    def _fits(self) -> Self:
+        check_value(self.op, self.value)
+        return self
+
+
+class PropertyFilter(_Compared):
     property: str
     op: PropertyOp
     value: Value = None
 
-    @field_validator("property")
-    @classmethod
-    def _prop(cls, value: str) -> str:
-        return _name(value, "property")
 
-    @model_validator(mode="after")
-    def _fits(self) -> "PropertyFilter":
-        check_value(self.op, self.value)
-        return self
-
-
-class _ValueLeaf(Node):
+class _ValueLeaf(_Compared):
     name: str
     op: ValueOp
     value: Value = None
-
-    @field_validator("name")
-    @classmethod
-    def _named(cls, value: str) -> str:
-        return _name(value, "name")
-
-    @model_validator(mode="after")
-    def _fits(self) -> "_ValueLeaf":
-        check_value(self.op, self.value)
-        return self
 
 
 class Trait(_ValueLeaf):

@@ -16,11 +16,14 @@ Errors carry the character offset (0-based) in `field` as `text@<offset>`.
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from unison.segments.language.errors import SegmentDefinitionInvalid
 from unison.segments.language.nodes import Condition, parse_condition
+
+T = TypeVar("T")
 
 SYMBOLS = {"==": "eq", "!=": "neq", ">=": "gte", "<=": "lte", ">": "gt", "<": "lt"}
 WORD_OPS = (
@@ -229,13 +232,7 @@ class Parser:
         if token.kind == "name" and token.text in ("true", "false"):
             return token.text == "true"
         if token.kind == "symbol" and token.text == "[":
-            items: list[Any] = []
-            while not (self.token.kind == "symbol" and self.token.text == "]"):
-                if items:
-                    self.expect(",")
-                items.append(self.literal())
-            self.take()
-            return items
+            return self.listed(self.literal)
         raise fail(
             token.offset, f"expected a string, number, true, false or a list, found {_shown(token)}"
         )
@@ -252,11 +249,15 @@ class Parser:
 
     def filters(self) -> list[dict[str, Any]]:
         self.expect("[")
-        found: list[dict[str, Any]] = []
+        return self.listed(self.filter)
+
+    def listed(self, item: Callable[[], T]) -> list[T]:
+        """Items separated by commas, up to the closing `]` (the `[` is already read)."""
+        found: list[T] = []
         while not (self.token.kind == "symbol" and self.token.text == "]"):
             if found:
                 self.expect(",")
-            found.append(self.filter())
+            found.append(item())
         self.take()
         return found
 

@@ -40,7 +40,8 @@ from unison.segments.language.nodes import (
     Window,
     parse_moment,
 )
-from unison.segments.sql_dialects import (
+from unison.segments.language.values import anniversary_days, count_matches
+from unison.segments.sql.dialects import (
     ArrayHas,
     BucketOf,
     CrossJoin,
@@ -56,7 +57,6 @@ from unison.segments.sql_dialects import (
     TextTest,
     bound,
 )
-from unison.segments.values import anniversary_days, count_matches
 
 COMPARE: dict[str, Callable[[Any, Any], Any]] = {
     "eq": operator.eq,

@@ -18,11 +18,14 @@ from starlette.responses import HTMLResponse
 
 from unison.api.deps import AppRuntime, DbSession
 from unison.api.runtime import Runtime
-from unison.consent import links, preference_center, preferences, service
 from unison.consent import repository as rows
-from unison.consent.i18n import LANGUAGES, catalog, choose, direction, text
-from unison.consent.language import profile_language
-from unison.kit.errors import InvalidParameter, NotFound
+from unison.consent import service
+from unison.consent.errors import LinkInvalid, OneClickMissing, TimeZoneUnknown
+from unison.consent.preference_center import form as preference_center
+from unison.consent.preference_center import links, preferences
+from unison.consent.preference_center.i18n import LANGUAGES, catalog, choose, direction, text
+from unison.consent.preference_center.language import profile_language
+from unison.kit.errors import NotFound
 
 router = APIRouter(tags=["preference center"], include_in_schema=False)
 _ENV = SandboxedEnvironment(
@@ -30,10 +33,6 @@ _ENV = SandboxedEnvironment(
     autoescape=select_autoescape(default=True, default_for_string=True),
 )
 _MAX_FORM_BYTES = 64 * 1024
-
-
-class OneClickMissing(InvalidParameter):
-    pass
 
 
 # Security headers: no framing (clickjacking a consent form), no referrer leaking the token.
@@ -88,7 +87,7 @@ def _claims(
 ) -> dict[str, Any] | HTMLResponse:
     try:
         return links.verify(runtime.settings, kind, token)
-    except links.LinkInvalid:
+    except LinkInvalid:
         return _forbidden(request)
 
 
@@ -153,6 +152,20 @@ def _center(
     )
 
 
+def _center_link(
+    request: Request, session: Session, runtime: Runtime, token: str
+) -> tuple[dict[str, Any], int] | HTMLResponse:
+    """A preference-center link's claims and the live profile it names, else the 403 page:
+    a bad link, or a profile that is gone (erased data is never re-shown)."""
+    claims = _claims(request, runtime, preferences.PREFERENCE_CENTER, token)
+    if isinstance(claims, HTMLResponse):
+        return claims
+    profile_id = _live(session, claims)
+    if profile_id is None:
+        return _forbidden(request)
+    return claims, profile_id
+
+
 @router.get("/preferences/{token}", response_class=HTMLResponse)
 def preference_page(
     token: str,
@@ -161,12 +174,10 @@ def preference_page(
     runtime: AppRuntime,
 ) -> HTMLResponse:
     """The preference center of the profile the link names."""
-    claims = _claims(request, runtime, preferences.PREFERENCE_CENTER, token)
-    if isinstance(claims, HTMLResponse):
-        return claims
-    if _live(session, claims) is None:
-        return _forbidden(request)  # the profile is gone (erased data is never re-shown)
-    return _center(request, session, runtime, token, claims)
+    found = _center_link(request, session, runtime, token)
+    if isinstance(found, HTMLResponse):
+        return found
+    return _center(request, session, runtime, token, found[0])
 
 
 @router.post("/preferences/{token}", response_class=HTMLResponse)
@@ -177,18 +188,16 @@ async def preference_submit(
     runtime: AppRuntime,
 ) -> HTMLResponse:
     """Apply the submitted preference-center form (plain form POST)."""
-    claims = _claims(request, runtime, preferences.PREFERENCE_CENTER, token)
-    if isinstance(claims, HTMLResponse):
-        return claims
-    profile_id = _live(session, claims)
-    if profile_id is None:
-        return _forbidden(request)  # the profile is gone (erased data is never re-shown)
+    found = _center_link(request, session, runtime, token)
+    if isinstance(found, HTMLResponse):
+        return found
+    claims, profile_id = found
     form = await _form(request)
     language = _customer_language(request, session, claims, form.get("preferred_language"))
     try:
         prefs = preference_center.parse_preferences(form)
         preferences.check_time_zone(prefs.time_zone)
-    except (ValidationError, preferences.TimeZoneUnknown) as exc:
+    except (ValidationError, TimeZoneUnknown) as exc:
         fields = _bad_fields(exc)
         error = text(language, "bad_input", fields=", ".join(fields))
         return _center(
@@ -222,29 +231,56 @@ def _one_link(
     return claims, _customer_language(request, session, claims)
 
 
+def _question(claims: dict[str, Any], language: str, step: str, action: str) -> HTMLResponse:
+    """The page a link opens: what its button will do (`<step>_intro`) and the button, which
+    POSTs to `action`."""
+    purpose = preference_center.label(language, claims["u"])
+    return _render(
+        "message.html",
+        language,
+        title=text(language, f"{step}_title"),
+        message=text(language, f"{step}_intro", purpose=purpose, address=claims["e"]),
+        action=action,
+        button=text(language, f"{step}_button"),
+        role=None,
+    )
+
+
+def _done(language: str, step: str, message: str) -> HTMLResponse:
+    """The page after a link's button did its work."""
+    return _render(
+        "message.html",
+        language,
+        title=text(language, f"{step}_title"),
+        message=message,
+        role="status",
+        action=None,
+    )
+
+
+# The pages a link opens before acting: which link (its route), and the step it asks for.
+_ASKING = {
+    "/preferences/confirm/{token}": (preferences.CONFIRM, "confirm"),
+    "/unsubscribe/{token}": (preferences.UNSUBSCRIBE, "unsubscribe"),
+}
+
+
 @router.get("/preferences/confirm/{token}", response_class=HTMLResponse)
-def confirm_page(
+@router.get("/unsubscribe/{token}", response_class=HTMLResponse)
+def link_page(
     token: str,
     request: Request,
     session: DbSession,
     runtime: AppRuntime,
 ) -> HTMLResponse:
-    """Double opt-in: a page whose button confirms the pending subscription."""
-    # A GET never confirms (mail scanners follow links); the button POSTs.
-    found = _one_link(request, session, runtime, preferences.CONFIRM, token)
+    """Double opt-in or unsubscribe: a page whose button confirms or unsubscribes."""
+    # A GET never acts (mail scanners follow links; RFC 8058 for unsubscribe): the button POSTs.
+    path = request.scope["route"].path
+    kind, step = _ASKING[path]
+    found = _one_link(request, session, runtime, kind, token)
     if isinstance(found, HTMLResponse):
         return found
-    claims, language = found
-    purpose = preference_center.label(language, claims["u"])
-    return _render(
-        "message.html",
-        language,
-        title=text(language, "confirm_title"),
-        message=text(language, "confirm_intro", purpose=purpose, address=claims["e"]),
-        action=f"/preferences/confirm/{token}",
-        button=text(language, "confirm_button"),
-        role=None,
-    )
+    return _question(*found, step, path.format(token=token))
 
 
 @router.post("/preferences/confirm/{token}", response_class=HTMLResponse)
@@ -264,39 +300,7 @@ def confirm_submit(
     profile_id = rows.owner_of(session, ("email", claims["e"]))
     if profile_id is not None:
         preference_center.confirm(session, profile_id, claims["e"], claims["u"], _visitor(request))
-    return _render(
-        "message.html",
-        language,
-        title=text(language, "confirm_title"),
-        message=text(language, "confirmed"),
-        role="status",
-        action=None,
-    )
-
-
-@router.get("/unsubscribe/{token}", response_class=HTMLResponse)
-def unsubscribe_page(
-    token: str,
-    request: Request,
-    session: DbSession,
-    runtime: AppRuntime,
-) -> HTMLResponse:
-    """A page whose button unsubscribes (a GET never does)."""
-    # RFC 8058: a GET must not unsubscribe; it shows the button that POSTs.
-    found = _one_link(request, session, runtime, preferences.UNSUBSCRIBE, token)
-    if isinstance(found, HTMLResponse):
-        return found
-    claims, language = found
-    purpose = preference_center.label(language, claims["u"])
-    return _render(
-        "message.html",
-        language,
-        title=text(language, "unsubscribe_title"),
-        message=text(language, "unsubscribe_intro", purpose=purpose, address=claims["e"]),
-        action=f"/unsubscribe/{token}",
-        button=text(language, "unsubscribe_button"),
-        role=None,
-    )
+    return _done(language, "confirm", text(language, "confirmed"))
 
 
 @router.post("/unsubscribe/{token}", response_class=HTMLResponse)
@@ -322,11 +326,4 @@ async def unsubscribe_submit(
             session, profile_id, claims["e"], claims["u"], _visitor(request)
         )
     purpose = preference_center.label(language, claims["u"])
-    return _render(
-        "message.html",
-        language,
-        title=text(language, "unsubscribe_title"),
-        message=text(language, "unsubscribed", purpose=purpose),
-        role="status",
-        action=None,
-    )
+    return _done(language, "unsubscribe", text(language, "unsubscribed", purpose=purpose))

@@ -7,21 +7,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
-from unison.consent import links
 from unison.consent import repository as rows
+from unison.consent.errors import TimeZoneUnknown
+from unison.consent.preference_center import links
 from unison.consent.schemas import Preferences, PreferencesUpdate
 from unison.kit.clock import utcnow
-from unison.kit.errors import InvalidParameter
 from unison.kit.settings import Settings
 
 PREFERENCE_CENTER = "preferences"
 CONFIRM = "confirm"
 UNSUBSCRIBE = "unsubscribe"
 FIELDS = tuple(PreferencesUpdate.model_fields)
-
-
-class TimeZoneUnknown(InvalidParameter):
-    pass
 
 
 def check_time_zone(name: str | None) -> None:

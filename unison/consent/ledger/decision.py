@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from unison.consent import repository as rows
-from unison.consent import suppression
-from unison.consent.ordering import in_force
+from unison.consent.ledger import suppression
+from unison.consent.ledger.ordering import in_force
+from unison.consent.repository import DecisionRow
 from unison.consent.vocabulary import CHANNEL_IDENTIFIER, SERVICE
 from unison.kit.clock import ensure_utc, isoformat_z, utcnow
 from unison.models import ConsentRecord
@@ -74,38 +75,64 @@ def can_contact(
         }
     if identifier is not None:
         found = [row for row in found if row[0] == identifier]
+    known = bool(found) or rows.canonical_id(session, profile_id) is not None
+    return _conclude(profile_id, known, found, reasons, purpose, channel, kind, moment, identifier)
+
+
+def can_contact_many(
+    session: Session, profile_ids: list[int], purpose: str, channel: str, *, kind: str
+) -> dict[int, Decision]:
+    """`can_contact` now for each of `profile_ids`, read in a few statements whatever their
+    number (segments ask it for every profile of a round or a recompute)."""
+    ident_type = CHANNEL_IDENTIFIER[channel]
+    found = rows.decisions_of(session, profile_ids, ident_type, purpose, channel)
+    reasons = {
+        value: [suppression.Listed(r, ident_type) for r in listed]
+        for value, listed in found.reasons.items()
+    }
+    moment = utcnow()
+    decided: dict[int, Decision] = {}
+    for pid in profile_ids:
+        held, known = found.rows.get(pid, []), pid in found.known
+        decided[pid] = _conclude(pid, known, held, reasons, purpose, channel, kind, moment)
+    return decided
+
+
+def _conclude(
+    profile_id: int,
+    known: bool,
+    found: list[DecisionRow],
+    reasons: dict[str, list[suppression.Listed]],
+    purpose: str,
+    channel: str,
+    kind: str,
+    moment: datetime,
+    identifier: str | None = None,
+) -> Decision:
+    """The decision from a profile's identifiers for the channel, each with its state
+    (`identifier`: the one identifier asked about, when only it was judged)."""
+    if not known:
+        return Decision(False, "unknown_profile", f"no profile {profile_id}", channel, purpose)
     if not found:
-        return _nothing_to_judge(session, profile_id, ident_type, purpose, channel, identifier)
+        ident_type = CHANNEL_IDENTIFIER[channel]
+        held = "no" if identifier is None else "no longer this"
+        return Decision(
+            False,
+            "no_reachable_identifier",
+            f"the profile has {held} {ident_type} to reach it on {channel}",
+            channel,
+            purpose,
+            identifier,
+        )
     decisions = [
         _judge(row, reasons.get(row[0], []), purpose, channel, kind, moment) for row in found
     ]
     return next((d for d in decisions if d.allowed), decisions[0])
 
 
-def _nothing_to_judge(
-    session: Session,
-    profile_id: int,
-    ident_type: str,
-    purpose: str,
-    channel: str,
-    identifier: str | None,
-) -> Decision:
-    if rows.canonical_id(session, profile_id) is None:
-        return Decision(False, "unknown_profile", f"no profile {profile_id}", channel, purpose)
-    held = "no" if identifier is None else "no longer this"
-    return Decision(
-        False,
-        "no_reachable_identifier",
-        f"the profile has {held} {ident_type} to reach it on {channel}",
-        channel,
-        purpose,
-        identifier,
-    )
-
-
 def _historic(
     session: Session, profile_id: int, ident_type: str, purpose: str, channel: str, at: datetime
-) -> list[tuple[str, Any, Any, Any, Any, Any]]:
+) -> list[DecisionRow]:
     idents = rows.identifiers_of(session, profile_id, [ident_type])
     wanted = [
         r
@@ -113,7 +140,7 @@ def _historic(
         if (r.purpose, r.channel) == (purpose, channel)
     ]
     latest: dict[str, ConsentRecord] = {r.identifier_value: r for r in in_force(wanted)}
-    result: list[tuple[str, Any, Any, Any, Any, Any]] = []
+    result: list[DecisionRow] = []
     for _, value in idents:
         found = latest.get(value)
         if found is None:
@@ -133,7 +160,7 @@ def _historic(
 
 
 def _judge(
-    row: tuple[str, Any, Any, Any, Any, Any],
+    row: DecisionRow,
     listed: list[suppression.Listed],
     purpose: str,
     channel: str,

@@ -10,9 +10,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from unison.consent import preferences, service
 from unison.consent import repository as rows
-from unison.consent.i18n import text
+from unison.consent import service
+from unison.consent.preference_center import preferences
+from unison.consent.preference_center.i18n import text
 from unison.consent.schemas import PreferencesUpdate
 from unison.consent.service import Change, Provenance
 from unison.consent.vocabulary import CHANNEL_IDENTIFIER, CHANNELS, SERVICE
@@ -41,6 +42,16 @@ class Visitor:
     def proof(self) -> dict[str, str]:
         found = {"ip": self.ip, "user_agent": self.user_agent, "form_url": self.url}
         return {key: value for key, value in found.items() if value}
+
+    def said(self, source: str, via: str) -> Provenance:
+        """Provenance of a change this visitor made now, on a page reached via `via`."""
+        return Provenance(
+            source=source,
+            actor="customer",
+            occurred_at=utcnow(),
+            source_channel=via,
+            proof=self.proof(),
+        )
 
 
 def view(session: Session, settings: Settings, profile_id: int, language: str) -> dict[str, Any]:
@@ -100,13 +111,7 @@ def apply(
 ) -> int:
     """Record what the form changes; returns how many consent records were written."""
     changes = _changes(session, settings, profile_id, form)
-    how = Provenance(
-        source=SOURCE,
-        actor="customer",
-        occurred_at=utcnow(),
-        source_channel="web",
-        proof=visitor.proof(),
-    )
+    how = visitor.said(SOURCE, "web")
     written = service.record(session, profile_id, changes, how)
     for record in written:
         if record.status == "pending":
@@ -219,13 +224,7 @@ def confirm(session: Session, profile_id: int, email: str, purpose: str, visitor
     ]
     if not pending:
         return False
-    how = Provenance(
-        source="double_opt_in",
-        actor="customer",
-        occurred_at=utcnow(),
-        source_channel="email",
-        proof=visitor.proof(),
-    )
+    how = visitor.said("double_opt_in", "email")
     service.record(session, profile_id, [Change(ident, purpose, "email", "granted")], how)
     return True
 
@@ -234,13 +233,7 @@ def unsubscribe(
     session: Session, profile_id: int, email: str, purpose: str, visitor: Visitor
 ) -> None:
     """RFC 8058 one-click: withdraw this purpose for this address (again is harmless)."""
-    how = Provenance(
-        source="one_click",
-        actor="customer",
-        occurred_at=utcnow(),
-        source_channel="email",
-        proof=visitor.proof(),
-    )
+    how = visitor.said("one_click", "email")
     service.record(
         session, profile_id, [Change(("email", email), purpose, "email", "withdrawn")], how
     )

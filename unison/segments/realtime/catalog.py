@@ -7,7 +7,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from unison.segments import repository as rows
-from unison.segments.index import Needs, Triggers, needs_of, trait_needs, triggers_of
 from unison.segments.language.nodes import (
     Aggregate,
     Condition,
@@ -18,6 +17,7 @@ from unison.segments.language.nodes import (
     parse_trait_definition,
     walk,
 )
+from unison.segments.realtime.index import Needs, Triggers, needs_of, trait_needs, triggers_of
 
 DAY_OPS = {"more_than_days_ago", "less_than_days_ago", "anniversary_within_days"}
 

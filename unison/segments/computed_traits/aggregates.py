@@ -6,8 +6,8 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
-from unison.segments.evaluate import EventRow, Facts, aggregate, matching
 from unison.segments.language.nodes import TraitDefinition
+from unison.segments.realtime.evaluate import EventRow, Facts, aggregate, matching
 
 SOURCE = "segments"
 

@@ -14,19 +14,18 @@ import orjson
 from sqlalchemy.orm import Session
 
 from unison.consent import service as consent_service
-from unison.consent.decision import can_contact
 from unison.consent.vocabulary import CHANNEL_IDENTIFIER
 from unison.events import service as event_log
 from unison.kit.clock import isoformat_z
 from unison.kit.settings import Settings
 from unison.profiles import computed_traits
 from unison.segments import repository as rows
-from unison.segments import rfm
-from unison.segments import traits as trait_values
-from unison.segments.catalog import Catalog
-from unison.segments.evaluate import EventRow, Facts, evaluate, explain, next_change
-from unison.segments.index import Needs
-from unison.segments.system_source import source_id
+from unison.segments.computed_traits import aggregates as trait_values
+from unison.segments.computed_traits import rfm
+from unison.segments.realtime.catalog import Catalog
+from unison.segments.realtime.evaluate import EventRow, Facts, evaluate, explain, next_change
+from unison.segments.realtime.index import Needs
+from unison.segments.realtime.system_source import source_id
 
 ENTERED = "segment.entered"
 EXITED = "segment.exited"
@@ -123,8 +122,7 @@ class Loader:
             names += list(rfm.NAMES)
         for pid, values in rows.computed_values(self.session, list(found), names).items():
             found[pid].computed = values
-        for facts in found.values():
-            self._add_reachability(facts, needs.reach)
+        self._add_reachability(found, needs.reach)
         return found
 
     def _profiles_and_events(self, cids: list[int], names: list[str]) -> "_Loaded":
@@ -150,19 +148,24 @@ class Loader:
             row = EventRow(name, at, props if isinstance(props, dict) else {})
             facts.events.setdefault(name, []).append(row)
 
-    def _add_reachability(self, facts: Facts, reach: set[tuple[str, str]]) -> None:
-        for channel, kind in CHANNEL_IDENTIFIER.items():
-            present = kind in facts.identifiers
-            facts.reachability[(channel, None)] = (present, "identifier" if present else "none")
-        for channel, purpose in reach:
-            facts.reachability[(channel, purpose)] = self.reach(facts.profile_id, channel, purpose)
+    def _add_reachability(self, found: dict[int, Facts], reach: set[tuple[str, str]]) -> None:
+        """Each channel's reachability by identifier alone, and the consent decision for each
+        (channel, purpose) a segment asks about: one batched question per pair, not one per
+        profile."""
+        for facts in found.values():
+            for channel, kind in CHANNEL_IDENTIFIER.items():
+                present = kind in facts.identifiers
+                facts.reachability[(channel, None)] = (present, "identifier" if present else "none")
+        for channel, purpose in sorted(reach):
+            for pid, answer in self.reach(list(found), channel, purpose).items():
+                found[pid].reachability[(channel, purpose)] = answer
 
-    def reach(self, pid: int, channel: str, purpose: str) -> tuple[bool, str]:
+    def reach(self, pids: list[int], channel: str, purpose: str) -> dict[int, tuple[bool, str]]:
         kind = self.kinds().get(purpose)
         if kind is None:
-            return False, f"unknown purpose {purpose}"
-        decision = can_contact(self.session, pid, purpose, channel, kind=kind)
-        return decision.allowed, decision.reason
+            return dict.fromkeys(pids, (False, f"unknown purpose {purpose}"))
+        decided = consent_service.contactable(self.session, pids, purpose, channel, kind=kind)
+        return {pid: (d.allowed, d.reason) for pid, d in decided.items()}
 
 
 @dataclass

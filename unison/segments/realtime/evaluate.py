@@ -30,7 +30,7 @@ from unison.segments.language.nodes import (
     parse_moment,
 )
 from unison.segments.language.printer import to_text
-from unison.segments.values import (
+from unison.segments.language.values import (
     as_moment,
     bucket,
     compare,

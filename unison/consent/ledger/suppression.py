@@ -6,21 +6,13 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from unison.consent import repository
+from unison.consent.errors import SuppressionInvalid
 from unison.consent.vocabulary import CHANNEL_IDENTIFIER, SUPPRESSION_REASONS
 from unison.identity.identifiers import IdentRejected, normalize_lookup
 from unison.kit.clock import utcnow
-from unison.kit.errors import InvalidParameter, NotFound
 
 Ident = tuple[str, str]
 SUPPRESSIBLE_TYPES = tuple(sorted(set(CHANNEL_IDENTIFIER.values())))
-
-
-class SuppressionInvalid(InvalidParameter):
-    pass
-
-
-class SuppressionNotFound(NotFound):
-    pass
 
 
 @dataclass(frozen=True)

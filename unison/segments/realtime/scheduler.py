@@ -15,11 +15,13 @@ from unison.events import log as offsets
 from unison.kit.clock import utcnow
 from unison.kit.db import transaction, write_lock
 from unison.kit.settings import Settings
-from unison.segments import catalog as catalogs
 from unison.segments import repository as rows
-from unison.segments import rfm, rounds, service
-from unison.segments.processor import NAME
-from unison.segments.rounds import Work
+from unison.segments import service
+from unison.segments.computed_traits import rfm
+from unison.segments.realtime import catalog as catalogs
+from unison.segments.realtime import rounds
+from unison.segments.realtime.processor import NAME
+from unison.segments.realtime.rounds import Work
 
 
 def fire_due(

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from unison.consent import repository as rows
 from unison.consent import service
-from unison.consent.i18n import choose, text
-from unison.consent.keywords import KEYWORD_CHANNELS, match
-from unison.consent.propagation import CHANGED
+from unison.consent.ledger.keywords import KEYWORD_CHANNELS, match
+from unison.consent.ledger.propagation import CHANGED
+from unison.consent.preference_center.i18n import choose, text
 from unison.consent.service import Change, Provenance
 from unison.consent.vocabulary import (
     CHANNEL_IDENTIFIER,
@@ -58,6 +58,32 @@ class Planned:
 @dataclass
 class Plan:
     items: list[Planned] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """One event being read: its profile, the identifiers it names, the known purposes."""
+
+    session: Session
+    event: LogEvent
+    profile_id: int
+    idents: list[Ident]
+    kinds: dict[str, str]
+
+    def changes(
+        self,
+        channels: list[str],
+        statuses: list[tuple[str, str]],
+        basis: str = "consent",
+        expires: datetime | None = None,
+    ) -> list[Change]:
+        """A change per channel, identifier it covers (`_targets`) and (purpose, status)."""
+        return [
+            Change(ident, purpose, channel, status, basis, expires)
+            for channel in channels
+            for ident in _targets(self.session, self.profile_id, self.idents, channel)
+            for purpose, status in statuses
+        ]
 
 
 def consent_processor(settings: Settings) -> "ConsentProcessor":
@@ -101,7 +127,7 @@ class ConsentProcessor:
             if profile_id is None:  # no identifier: nobody to record consent for
                 continue
             idents = self._identifiers(session, event)
-            plan.items += self._decide(session, event, profile_id, idents, kinds)
+            plan.items += self._decide(_Seen(session, event, profile_id, idents, kinds))
         return plan
 
     def write(self, session: Session, plan: Plan) -> None:
@@ -121,33 +147,25 @@ class ConsentProcessor:
         found = extract(event.payload, source_region=self._regions.get(event.source_id))
         return [(i.type, i.value) for i in found.identifiers]
 
-    def _decide(
-        self,
-        session: Session,
-        event: LogEvent,
-        profile_id: int,
-        idents: list[Ident],
-        kinds: dict[str, str],
-    ) -> list[Planned]:
+    def _decide(self, seen: _Seen) -> list[Planned]:
+        event = seen.event
         context = event.payload.get("context") or {}
         props = event.payload.get("properties")
         props = props if isinstance(props, dict) else {}
         found: list[Planned] = []
         if event.name == CONSENT_UPDATED:
-            found += _consent_updated(session, event, profile_id, idents, kinds, props)
+            found += _consent_updated(seen, props)
         elif event.name == MESSAGE_RECEIVED and event.channel in KEYWORD_CHANNELS:
             keyword = match(props.get("text"), self.settings.consent_keywords)
             if keyword is not None:
-                found += _stop(session, event, profile_id, idents, kinds, props, keyword)
+                found += _stop(seen, props, keyword)
         elif event.name == UNSUBSCRIBED and event.channel in UNSUBSCRIBE_CHANNELS:
-            found += _stop(session, event, profile_id, idents, kinds, props, None)
+            found += _stop(seen, props, None)
         preferences = context.get("consent") if isinstance(context, dict) else None
         if isinstance(preferences, dict) and isinstance(
             preferences.get("categoryPreferences"), dict
         ):
-            found += _categories(
-                session, event, profile_id, idents, kinds, preferences["categoryPreferences"]
-            )
+            found += _categories(seen, preferences["categoryPreferences"])
         return found
 
 
@@ -203,29 +221,18 @@ class Stated:
         return self.status in STATUSES and bool(self.purposes)
 
 
-def _consent_updated(
-    session: Session,
-    event: LogEvent,
-    profile_id: int,
-    idents: list[Ident],
-    kinds: dict[str, str],
-    props: dict[str, Any],
-) -> list[Planned]:
-    stated = _stated(props, idents, kinds)
+def _consent_updated(seen: _Seen, props: dict[str, Any]) -> list[Planned]:
+    stated = _stated(props, seen.idents, seen.kinds)
     if not stated.usable:
         log.info(
             "Consent Updated event ignored: no known purpose or status",
-            extra={"event_id": event.id},
+            extra={"event_id": seen.event.id},
         )
         return []
-    how = _provenance(event, "event", _notice(props))
-    changes = [
-        Change(ident, purpose, channel, str(stated.status), stated.basis, stated.expires)
-        for channel in stated.channels
-        for ident in _targets(session, profile_id, idents, channel)
-        for purpose in stated.purposes
-    ]
-    return [Planned(profile_id, changes, how)] if changes else []
+    how = _provenance(seen.event, "event", _notice(props))
+    statuses = [(purpose, str(stated.status)) for purpose in stated.purposes]
+    changes = seen.changes(stated.channels, statuses, stated.basis, stated.expires)
+    return [Planned(seen.profile_id, changes, how)] if changes else []
 
 
 def _stated(props: dict[str, Any], idents: list[Ident], kinds: dict[str, str]) -> Stated:
@@ -272,14 +279,9 @@ def _expiry(value: Any) -> datetime | None:
 
 
 def _stop(
-    session: Session,
-    event: LogEvent,
-    profile_id: int,
-    idents: list[Ident],
-    kinds: dict[str, str],
-    props: dict[str, Any],
-    keyword: tuple[str, str | None] | None,
+    seen: _Seen, props: dict[str, Any], keyword: tuple[str, str | None] | None
 ) -> list[Planned]:
+    session, event, profile_id, idents = seen.session, seen.event, seen.profile_id, seen.idents
     channel = event.channel
     kind = CHANNEL_IDENTIFIER[channel]
     senders = [i for i in idents if i[0] == kind]  # only the sender's own identifier
@@ -298,7 +300,7 @@ def _stop(
     changes = [
         Change(sender, purpose, channel, "withdrawn")
         for sender in senders
-        for purpose in marketing_purposes(kinds)
+        for purpose in marketing_purposes(seen.kinds)
     ]
     reply = None
     if keyword is not None:
@@ -326,31 +328,23 @@ def _stop(
     return [Planned(profile_id, changes, how, reply=reply)]
 
 
-def _categories(
-    session: Session,
-    event: LogEvent,
-    profile_id: int,
-    idents: list[Ident],
-    kinds: dict[str, str],
-    categories: dict[str, Any],
-) -> list[Planned]:
+def _categories(seen: _Seen, categories: dict[str, Any]) -> list[Planned]:
     """Segment's consent categories that name a known purpose, on the event's identifiers'
     channels (else every channel the profile is reachable on)."""
     chosen = {
         name: value
         for name, value in categories.items()
-        if name in kinds and isinstance(value, bool)
+        if name in seen.kinds and isinstance(value, bool)
     }
     if not chosen:
         return []
-    changes = [
-        Change(ident, purpose, channel, "granted" if allowed else "denied")
-        for channel in _reachable_channels(session, profile_id, idents)
-        for ident in _targets(session, profile_id, idents, channel)
-        for purpose, allowed in chosen.items()
+    statuses = [
+        (purpose, "granted" if allowed else "denied") for purpose, allowed in chosen.items()
     ]
-    how = _provenance(event, "event", {"segment_consent": True})
-    return [Planned(profile_id, changes, how, only_if_changed=True)] if changes else []
+    channels = _reachable_channels(seen.session, seen.profile_id, seen.idents)
+    changes = seen.changes(channels, statuses)
+    how = _provenance(seen.event, "event", {"segment_consent": True})
+    return [Planned(seen.profile_id, changes, how, only_if_changed=True)] if changes else []
 
 
 def _reachable_channels(session: Session, profile_id: int, idents: list[Ident]) -> list[str]:

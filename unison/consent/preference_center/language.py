@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from unison.consent import repository as rows
-from unison.consent.i18n import supported
+from unison.consent.preference_center.i18n import supported
 
 LANGUAGE_TRAITS = ("locale", "language", "preferred_language")
 _EVENTS_LOOKED_AT = 20  # newest first; enough to pass over events that carry no locale

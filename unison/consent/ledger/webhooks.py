@@ -22,8 +22,8 @@ from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy.orm import Session, sessionmaker
 
 from unison.consent import repository as rows
+from unison.consent.errors import WebhookInvalid, WebhookNotFound
 from unison.kit.clock import utcnow
-from unison.kit.errors import InvalidParameter, NotFound
 from unison.kit.keys import sealer
 from unison.kit.secrets import hint, new_secret
 from unison.kit.settings import Settings
@@ -37,14 +37,6 @@ RECIPIENT_TYPE = "consent_webhook"  # the recipient is the subscription's id
 PURPOSE = "consent.changed"
 # The states a subscriber's deliveries had before they joined the outbox, kept in exports.
 _EXPORTED_STATUS = {outbox.QUEUED: "pending", outbox.SENT: "delivered"}
-
-
-class WebhookInvalid(InvalidParameter):
-    pass
-
-
-class WebhookNotFound(NotFound):
-    pass
 
 
 def _fernet(settings: Settings) -> Fernet:

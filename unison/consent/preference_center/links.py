@@ -12,13 +12,9 @@ from typing import Any
 import orjson
 from cryptography.fernet import Fernet, InvalidToken
 
-from unison.kit.errors import Forbidden
+from unison.consent.errors import LinkInvalid
 from unison.kit.keys import sealer
 from unison.kit.settings import Settings
-
-
-class LinkInvalid(Forbidden):
-    pass
 
 
 def _fernet(settings: Settings) -> Fernet:

@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 from sqlalchemy.orm import Session
 
-from unison.consent import webhooks
+from unison.consent.ledger import webhooks
 from unison.events import service as event_log
 from unison.events.channels import CHANNELS as EVENT_CHANNELS
 from unison.kit.clock import isoformat_z

@@ -15,10 +15,11 @@ from unison.events.log import LogEvent
 from unison.kit.clock import utcnow
 from unison.kit.settings import Settings
 from unison.profiles.projection import ORDER_EVENT
-from unison.segments import catalog as catalogs
 from unison.segments import repository as rows
-from unison.segments import rfm, rounds
-from unison.segments.rounds import Plan, Work
+from unison.segments.computed_traits import rfm
+from unison.segments.realtime import catalog as catalogs
+from unison.segments.realtime import rounds
+from unison.segments.realtime.rounds import Plan, Work
 
 NAME = "segments"
 
