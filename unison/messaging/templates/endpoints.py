@@ -3,13 +3,26 @@ preview for a profile, test send to seed addresses."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 
-from unison.api.deps import AppRuntime, DbSession, require
+from unison.api.deps import AppRuntime, DbSession, TemplatesRead, TemplatesWrite
 from unison.api.ids import DbId
-from unison.auth.roles import Permission
+from unison.api.openapi import raises
 from unison.kit.pagination import Page, decode_id_cursor, encode_cursor
 from unison.messaging.templates import seeds, service
+from unison.messaging.templates.errors import (
+    LocaleUnknown,
+    RecipientInvalid,
+    SmsTooLong,
+    TemplateNameTaken,
+    TemplateNotFound,
+    TemplatePartInvalid,
+    TemplatePartMissing,
+    TemplateRenderFailed,
+    TemplateSyntaxInvalid,
+    TemplateUnsafe,
+    TemplateVersionNotFound,
+)
 from unison.messaging.templates.schemas import (
     Channel,
     SeedSend,
@@ -21,18 +34,35 @@ from unison.messaging.templates.schemas import (
     TemplateUpdate,
     TemplateVersion,
 )
-from unison.models import ApiToken
+from unison.profiles.errors import ProfileNotFound
 
 router = APIRouter(prefix="/api", tags=["templates"])
 TemplateId = Annotated[DbId, Path()]
 Limit = Annotated[int, Query(ge=1, le=500, description="page size, 1-500")]
-_read = Depends(require(Permission.templates_read))
-_write = Depends(require(Permission.templates_write))
+# What saving a template can refuse (validation.py), and what rendering one can.
+_SAVING = (
+    TemplatePartInvalid,
+    TemplatePartMissing,
+    TemplateSyntaxInvalid,
+    TemplateUnsafe,
+    LocaleUnknown,
+    SmsTooLong,
+    TemplateNameTaken,
+)
+_RENDERING = (
+    TemplateNotFound,
+    TemplateVersionNotFound,
+    ProfileNotFound,
+    LocaleUnknown,
+    TemplateRenderFailed,
+    TemplatePartInvalid,
+    SmsTooLong,
+)
 
 
-@router.post("/templates", response_model=Template, status_code=201)
+@router.post("/templates", response_model=Template, status_code=201, responses=raises(*_SAVING))
 def create_template(
-    body: TemplateCreate, session: DbSession, runtime: AppRuntime, token: ApiToken = _write
+    body: TemplateCreate, session: DbSession, runtime: AppRuntime, token: TemplatesWrite
 ) -> Template:
     """Create a template (version 1) for a channel, with one variant per locale."""
     return service.create(session, runtime.settings, body, token.name)
@@ -41,7 +71,7 @@ def create_template(
 @router.get("/templates", response_model=Page[Template])
 def list_templates(
     session: DbSession,
-    _token: object = _read,
+    _token: TemplatesRead,
     channel: Channel | None = None,
     limit: Limit = 100,
     cursor: str | None = None,
@@ -52,51 +82,68 @@ def list_templates(
     return Page[Template](items=items, next_cursor=next_cursor)
 
 
-@router.get("/templates/{template_id}", response_model=Template)
-def get_template(template_id: TemplateId, session: DbSession, _token: object = _read) -> Template:
+@router.get("/templates/{template_id}", response_model=Template, responses=raises(TemplateNotFound))
+def get_template(template_id: TemplateId, session: DbSession, _token: TemplatesRead) -> Template:
     """One template with its current version."""
     return service.get(session, template_id)
 
 
-@router.patch("/templates/{template_id}", response_model=Template)
+@router.patch(
+    "/templates/{template_id}",
+    response_model=Template,
+    responses=raises(TemplateNotFound, TemplateVersionNotFound, *_SAVING),
+)
 def update_template(
     template_id: TemplateId,
     body: TemplateUpdate,
     session: DbSession,
     runtime: AppRuntime,
-    token: ApiToken = _write,
+    token: TemplatesWrite,
 ) -> Template:
     """Change a template: stores its next version (earlier versions never change)."""
     return service.update(session, runtime.settings, template_id, body, token.name)
 
 
-@router.get("/templates/{template_id}/versions", response_model=list[TemplateVersion])
+@router.get(
+    "/templates/{template_id}/versions",
+    response_model=list[TemplateVersion],
+    responses=raises(TemplateNotFound),
+)
 def list_versions(
-    template_id: TemplateId, session: DbSession, _token: object = _read
+    template_id: TemplateId, session: DbSession, _token: TemplatesRead
 ) -> list[TemplateVersion]:
     """Every version of a template, newest first."""
     return service.versions(session, template_id)
 
 
-@router.post("/templates/{template_id}/preview", response_model=TemplatePreview)
+@router.post(
+    "/templates/{template_id}/preview",
+    response_model=TemplatePreview,
+    responses=raises(*_RENDERING),
+)
 def preview_template(
     template_id: TemplateId,
     body: TemplatePreviewRequest,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = _read,
+    _token: TemplatesRead,
 ) -> TemplatePreview:
     """Render a template for a profile (a locale, a sample event); SMS segments counted."""
     return service.preview(session, runtime.settings, template_id, body)
 
 
-@router.post("/templates/{template_id}/test-send", response_model=SeedSend, status_code=202)
+@router.post(
+    "/templates/{template_id}/test-send",
+    response_model=SeedSend,
+    status_code=202,
+    responses=raises(*_RENDERING, RecipientInvalid),
+)
 def seed_send_template(
     template_id: TemplateId,
     body: SeedSendRequest,
     session: DbSession,
     runtime: AppRuntime,
-    _token: object = _write,
+    _token: TemplatesWrite,
 ) -> SeedSend:
     """Render for a profile and queue it in the outbox to seed addresses."""
     return seeds.send(session, runtime.settings, template_id, body)
