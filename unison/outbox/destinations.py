@@ -9,13 +9,9 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
-from unison.kit.errors import InvalidParameter
+from unison.outbox.errors import DestinationRefused
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-
-class DestinationRefused(InvalidParameter):
-    pass
 
 
 def is_private(address: Address) -> bool:

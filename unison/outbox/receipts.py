@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from unison.events import service as event_log
 from unison.events.channels import CHANNELS as EVENT_CHANNELS
 from unison.kit.clock import isoformat_z, utcnow
-from unison.kit.errors import InvalidParameter
 from unison.outbox import queue
+from unison.outbox.errors import ReceiptKindUnknown
 from unison.sources import service as sources
 
 SYSTEM_SOURCE = "unison-messaging"
@@ -40,10 +40,6 @@ _EVENT_CHANNEL = {"push": "mobile", "webhook": "other"}
 # Which identifier addresses the event when the profile has several: the profile
 # processor attributes it to the owner, and these never link anything new.
 _ADDRESS_ORDER = ("user_id", "anonymous_id", "email", "phone", "crm_id", "loyalty_card")
-
-
-class ReceiptKindUnknown(InvalidParameter):
-    pass
 
 
 def record_receipt(

@@ -21,7 +21,8 @@ from unison.kit.db import transaction
 from unison.kit.settings import Settings
 from unison.models import OutboundMessage
 from unison.outbox.delivery import deliver_due
-from unison.outbox.destinations import DestinationRefused, is_private, resolve_public
+from unison.outbox.destinations import is_private, resolve_public
+from unison.outbox.errors import DestinationRefused
 from unison.outbox.queue import Outgoing, enqueue_many
 from unison.outbox.ratelimit import RateLimits
 

@@ -20,8 +20,9 @@ import httpx
 import orjson
 
 from unison.channels.outbound.http import retry_after, shared_client
-from unison.outbox.destinations import DestinationRefused, resolve_public
+from unison.outbox.destinations import resolve_public
 from unison.outbox.envelope import DeliveryFailed, Envelope
+from unison.outbox.errors import DestinationRefused
 
 RECIPIENT_TYPE = "url"
 

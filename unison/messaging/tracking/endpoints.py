@@ -4,13 +4,15 @@ idempotent by message and kind); a link that fails its signature is a 403, never
 redirect."""
 
 import base64
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path
 from starlette.responses import RedirectResponse, Response
 
 from unison.api.deps import AppRuntime, DbSession
+from unison.api.openapi import raises
 from unison.messaging.tracking import links
+from unison.messaging.tracking.errors import TrackingLinkInvalid
 from unison.messaging.tracking.service import hit
 
 router = APIRouter(tags=["tracking"])
@@ -18,9 +20,7 @@ router = APIRouter(tags=["tracking"])
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 Token = Annotated[str, Path(min_length=3, max_length=4096, description="a signed tracking token")]
 NO_STORE = {"Cache-Control": "no-store, max-age=0"}
-REFUSED: dict[int | str, dict[str, Any]] = {
-    403: {"description": "the token is malformed or fails its signature; nothing recorded"}
-}
+REFUSED = raises(TrackingLinkInvalid)
 
 
 @router.get(

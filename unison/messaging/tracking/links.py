@@ -11,17 +11,13 @@ import re
 from html import escape, unescape
 from urllib.parse import quote
 
-from unison.kit.errors import Forbidden
 from unison.kit.keys import derived_key
 from unison.kit.settings import Settings
+from unison.messaging.tracking.errors import TrackingLinkInvalid
 
 _HREF = re.compile(r"""(<a\b[^>]*?\bhref\s*=\s*)(["'])(https?://[^"']+)\2""", re.IGNORECASE)
 _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
 _TAG_BYTES = 16
-
-
-class TrackingLinkInvalid(Forbidden):
-    pass
 
 
 def _b64(data: bytes) -> str:
