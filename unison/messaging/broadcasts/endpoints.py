@@ -5,8 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 
 from unison.api.deps import DbSession, require
-from unison.api.openapi import raises
 from unison.api.ids import DbId
+from unison.api.openapi import raises
 from unison.auth.roles import Permission
 from unison.kit.pagination import Page
 from unison.messaging.broadcasts import service
