@@ -23,6 +23,7 @@ from unison.kit.cli import command_transaction, console, err, fail, migrated_ses
 from unison.kit.db import transaction
 from unison.kit.errors import UnisonError
 from unison.kit.settings import get_settings
+from unison.messaging.broadcasts.cli import broadcasts_app
 from unison.messaging.templates.cli import templates_app
 from unison.segments.cli import segments_app
 from unison.sources import service as sources
@@ -51,6 +52,7 @@ for _name, _group in {
     "report": report_app,
     "users": users_app,
     "templates": templates_app,
+    "broadcasts": broadcasts_app,
 }.items():
     app.add_typer(_group, name=_name)
 

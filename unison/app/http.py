@@ -32,6 +32,7 @@ from unison.events.endpoints import read
 from unison.identity.endpoints import router as identity_router
 from unison.inbox.endpoints import router as inbox_router
 from unison.kit.settings import Settings, get_settings
+from unison.messaging.broadcasts.endpoints import router as broadcasts_router
 from unison.messaging.endpoints import router as messaging_router
 from unison.messaging.templates.endpoints import router as templates_router
 from unison.messaging.tracking.endpoints import router as tracking_router
@@ -93,6 +94,7 @@ def create_app(
         clv_router,
         messaging_router,
         templates_router,
+        broadcasts_router,
         tracking_router,  # open pixel and click redirects (issue 17)
     )
     for router in routers:

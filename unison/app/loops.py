@@ -13,6 +13,7 @@ from unison.consent.ledger.webhooks import RECIPIENT_TYPE as CONSENT_WEBHOOK
 from unison.consent.ledger.webhooks import webhook_channel
 from unison.kit.background import PollingLoop
 from unison.kit.settings import Settings
+from unison.messaging.broadcasts.tasks import FanOut
 from unison.messaging.send_time import GateCheck
 from unison.outbox.channels import Plug, typed
 from unison.outbox.delivery import deliver_due as deliver_messages
@@ -81,6 +82,11 @@ def _delivery_loops(settings: Settings, sessions: sessionmaker[Session]) -> list
                     check=gate,
                 ),
             )
+        )
+    if settings.broadcasts_enabled:
+        # Broadcasts' fan-out (issue 17): small committed chunks through the send pipeline.
+        loops.append(
+            PollingLoop("broadcasts", FanOut(sessions, settings), settings.broadcasts_poll_seconds)
         )
     if settings.clv_refresh_hours > 0:
         loops.append(

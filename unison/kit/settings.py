@@ -252,6 +252,14 @@ class Settings(BaseSettings):
     console_login_max_failures: int = Field(default=5, ge=1)
     console_login_max_failures_per_address: int = Field(default=20, ge=1)
     console_login_window_minutes: float = Field(default=15.0, gt=0)
+    # --- issue 17: broadcasts (unison/messaging/broadcasts) ---
+    # The fan-out loop (off: broadcasts wait); profiles per committed chunk (a pause takes
+    # effect between chunks); its idle poll.
+    broadcasts_enabled: bool = True
+    broadcasts_chunk_size: int = Field(default=200, ge=1, le=10_000)
+    broadcasts_poll_seconds: float = Field(default=0.5, gt=0)
+    # A chunk stops sending after this long (it holds the broadcast's lock: a pause waits).
+    broadcasts_chunk_seconds: float = Field(default=0.3, gt=0, le=10)
 
 
 @lru_cache(maxsize=1)

@@ -1,6 +1,7 @@
 """Table definitions, one module per aggregate. Importing this package registers them all."""
 
 from unison.models.base import Base
+from unison.models.broadcasts import Broadcast, BroadcastRecipient
 from unison.models.clv import AcquisitionSpend, ExchangeRate
 from unison.models.connectors import Connector
 from unison.models.consent import (
@@ -47,6 +48,8 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Base",
+    "Broadcast",
+    "BroadcastRecipient",
     "ComputedTrait",
     "Connector",
     "ConsentChainHead",

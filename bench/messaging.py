@@ -1,0 +1,214 @@
+"""Messaging benchmark (issue 17): (a) the whole path — a broadcast's fan-out through the
+send pipeline (render, channel choice, gate, `messages` + outbox rows) then dispatch by
+`deliver_due` through the real Twilio-compatible SMS adapter to a local HTTP gateway —
+messages/s; (b) a broadcast to a P-profile segment gated, rendered and queued: seconds,
+peak RSS, and pause latency (the pause request's commit, and no message decided after it).
+
+Profiles, phones/emails and the consent ledger are bench/consent.py's bulk load (so the
+gate suppresses some: withdrawn, suppressed); the segment's members are inserted directly.
+
+    .venv/bin/python bench/messaging.py --profiles 20000 --deliver 5000
+    .venv/bin/python bench/messaging.py --profiles 1000000 --deliver 0
+    .venv/bin/python bench/messaging.py --profiles 20000 \
+        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/h_broadcasts_bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, insert, select, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import consent
+from bench.delivery import Gateway
+from unison import migrations
+from unison.channels.outbound.sms import SmsSender
+from unison.channels.senders import ConfiguredSenders, Route
+from unison.kit.background import PollingLoop
+from unison.kit.db import create_db_engine, make_session_factory, transaction
+from unison.kit.settings import Settings
+from unison.messaging.broadcasts import service as broadcasts
+from unison.messaging.broadcasts.schemas import BroadcastCreate
+from unison.messaging.broadcasts.tasks import FanOut
+from unison.messaging.templates import schemas as template_schemas
+from unison.messaging.templates import service as templates
+from unison.models import Message, Segment, SegmentMember
+from unison.outbox.delivery import deliver_due
+
+NOW = datetime.now(UTC)
+SMS = {"ka": {"text": "ზამთრის ფასდაკლება! {{ traits.first_name | default('') }}"}}
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def build(url: str, profiles: int) -> None:
+    engine = create_db_engine(url)
+    migrations.upgrade(engine)
+    engine.dispose()
+    if url.startswith("sqlite"):
+        consent.load_sqlite(Path(url.removeprefix("sqlite:///")), profiles, 10)
+    else:
+        from bench import ingest
+
+        store = ingest.PostgresStore("127.0.0.1", 5432, "postgres", url.rsplit("/", 1)[1])
+        consent.load_postgres(store, profiles, 10)
+
+
+def segment_of_all(sessions: Any, profiles: int) -> int:
+    with transaction(sessions) as session:
+        row = Segment(
+            name="bench: everyone",
+            description="",
+            definition={"kind": "all"},
+            text="all",
+            active=True,
+            version=1,
+            member_count=profiles,
+            created_at=NOW,
+            updated_at=NOW,
+        )
+        session.add(row)
+        session.flush()
+        segment_id = row.id
+    for start in range(1, profiles + 1, 50_000):
+        stop = min(profiles + 1, start + 50_000)
+        members = [
+            {"segment_id": segment_id, "profile_id": i, "entered_at": NOW}
+            for i in range(start, stop)
+        ]
+        with transaction(sessions) as session:
+            session.execute(insert(SegmentMember), members)
+    return segment_id
+
+
+def broadcast(sessions: Any, settings: Settings, segment_id: int, name: str) -> int:
+    with transaction(sessions) as session:
+        body = template_schemas.TemplateCreate(name=name, channel="sms", variants=SMS)
+        template = templates.create(session, settings, body, "bench")
+        made = broadcasts.create(
+            session,
+            BroadcastCreate(name=name, segment_id=segment_id, template_id=template.id),
+            "bench",
+        )
+    return made.id
+
+
+def decided(sessions: Any, broadcast_id: int) -> int:
+    with sessions() as session:
+        query = select(func.count()).select_from(Message)
+        return int(session.execute(query.where(Message.broadcast_id == broadcast_id)).scalar())
+
+
+def fan_out_with_pause(sessions: Any, settings: Settings, broadcast_id: int) -> dict[str, Any]:
+    """The fan-out in its background loop; paused once a tenth is decided, resumed at once."""
+    fan_out = FanOut(sessions, settings)
+    loop = PollingLoop("bench-broadcasts", fan_out, 0.05)
+    started = time.perf_counter()
+    loop.start()
+    target = max(1, decided_target(sessions, broadcast_id) // 10)
+    while decided(sessions, broadcast_id) < target:
+        time.sleep(0.02)
+    asked = time.perf_counter()
+    with transaction(sessions) as session:
+        held = broadcasts.change(session, broadcast_id, "paused").counts
+    latency = time.perf_counter() - asked
+    at_pause = decided(sessions, broadcast_id)
+    time.sleep(1.0)  # a second later: nothing more decided
+    after = decided(sessions, broadcast_id)
+    paused_for = time.perf_counter() - asked
+    with transaction(sessions) as session:
+        broadcasts.change(session, broadcast_id, "running")
+    while fan_out.unfinished():
+        time.sleep(0.05)
+    loop.stop()
+    elapsed = time.perf_counter() - started - paused_for
+    return {
+        "fan_out_seconds": round(elapsed, 2),
+        "pause_latency_seconds": round(latency, 3),
+        "held_at_pause": held.held if held else None,
+        "decided_at_pause": at_pause,
+        "decided_one_second_later": after,
+    }
+
+
+def decided_target(sessions: Any, broadcast_id: int) -> int:
+    with sessions() as session:
+        query = text("SELECT count(*) FROM segment_members")
+        return int(session.execute(query).scalar() or 0)
+
+
+def deliver(sessions: Any, url: str, limit: int) -> dict[str, Any]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Gateway)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    api = f"http://127.0.0.1:{server.server_address[1]}"
+    settings = Settings(database_url=url, sms_rate_per_second=0)
+    senders = ConfiguredSenders(None, [Route(1, "sms", SmsSender("AC1", "t", "+1500", api=api))])
+    start, sent = time.perf_counter(), 0
+    while sent < limit and (batch := deliver_due(sessions, settings, senders, limit=200)):
+        sent += batch
+    elapsed = time.perf_counter() - start
+    server.shutdown()
+    return {"dispatched": sent, "dispatch_seconds": round(elapsed, 2)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--profiles", type=int, default=20_000)
+    parser.add_argument("--deliver", type=int, default=5_000, help="messages to dispatch")
+    parser.add_argument("--chunk", type=int, default=500, help="UNISON_BROADCASTS_CHUNK_SIZE")
+    parser.add_argument("--chunk-seconds", type=float, default=0.3)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+    url = args.database_url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'messaging.db'}"
+    print(f"load average {os.getloadavg()}, building {args.profiles:,} profiles", flush=True)
+    build(url, args.profiles)
+    engine = create_db_engine(url, sqlite_synchronous="NORMAL")
+    sessions = make_session_factory(engine)
+    settings = Settings(
+        database_url=url,
+        broadcasts_chunk_size=args.chunk,
+        broadcasts_chunk_seconds=args.chunk_seconds,
+        messaging_quiet_start="00:00",
+        messaging_quiet_end="00:00",
+        messaging_frequency_caps={},
+    )
+    segment_id = segment_of_all(sessions, args.profiles)
+    rss_before = rss_mb()
+    broadcast_id = broadcast(sessions, settings, segment_id, "bench")
+    report: dict[str, Any] = {"store": engine.dialect.name, "profiles": args.profiles}
+    report |= fan_out_with_pause(sessions, settings, broadcast_id)
+    with sessions() as session:
+        report["counts"] = broadcasts.counts(session, broadcast_id).model_dump(
+            include={"targeted", "queued", "suppressed", "suppressed_by_reason"}
+        )
+    report["decided_per_second"] = round(args.profiles / report["fan_out_seconds"])
+    report["peak_rss_mb"] = round(rss_mb())
+    report["rss_before_fan_out_mb"] = round(rss_before)
+    if args.deliver:
+        report |= deliver(sessions, url, args.deliver)
+        queued = report["counts"]["queued"]
+        # The whole path per message: its share of the fan-out plus its dispatch.
+        per_message = report["fan_out_seconds"] / args.profiles
+        per_message += report["dispatch_seconds"] / max(1, report["dispatched"])
+        report["whole_path_per_second"] = round(1 / per_message)
+        report["queued_before_dispatch"] = queued
+    report["load_average"] = os.getloadavg()
+    print(report, flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,242 @@
+"""All of broadcasts' SQL: the broadcasts and their recipients, the segment members the
+fan-out walks, and the counts read from messages, the outbox and the log."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.orm import Session
+
+from unison.kit.db import dialect_insert
+from unison.models import (
+    Broadcast,
+    BroadcastRecipient,
+    Event,
+    EventProfile,
+    Message,
+    OutboundMessage,
+    Segment,
+    SegmentMember,
+)
+from unison.models.base import table
+
+# Outbox rows of a paused broadcast: the dispatcher claims only `queued` rows, so `held`
+# ones wait; resume puts them back. (The outbox's own vocabulary is in outbox/queue.py.)
+QUEUED, HELD, CANCELLED = "queued", "held", "cancelled"
+PENDING, SENT, HOLDOUT, FAILED = "pending", "sent", "holdout", "failed"
+RECEIPTS = {"Delivered": "delivered", "Opened": "opened", "Clicked": "clicked"}
+REPLIED = "Replied"
+PURCHASE = "Order Completed"
+
+
+def add(session: Session, row: Broadcast) -> Broadcast:
+    session.add(row)
+    session.flush()
+    return row
+
+
+def get(session: Session, broadcast_id: int, *, for_update: bool = False) -> Broadcast | None:
+    query = select(Broadcast).where(Broadcast.id == broadcast_id)
+    if for_update:
+        query = query.with_for_update()
+    return session.execute(query).scalars().first()
+
+
+def listed(session: Session, before: int | None, limit: int) -> list[Broadcast]:
+    query = select(Broadcast).order_by(Broadcast.id.desc()).limit(limit)
+    if before is not None:
+        query = query.where(Broadcast.id < before)
+    return list(session.execute(query).scalars())
+
+
+def segment_exists(session: Session, segment_id: int) -> bool:
+    return session.get(Segment, segment_id) is not None
+
+
+def due_ids(session: Session, now: datetime) -> list[int]:
+    """Running broadcasts, and scheduled ones whose moment has come, oldest first."""
+    query = (
+        select(Broadcast.id)
+        .where(
+            (Broadcast.status == "running")
+            | and_(
+                Broadcast.status == "scheduled",
+                (Broadcast.scheduled_at.is_(None)) | (Broadcast.scheduled_at <= now),
+            )
+        )
+        .order_by(Broadcast.id)
+    )
+    return list(session.execute(query).scalars())
+
+
+def unfinished(session: Session) -> int:
+    query = select(func.count()).where(Broadcast.status.in_(("scheduled", "running")))
+    return int(session.execute(query.select_from(Broadcast)).scalar() or 0)
+
+
+def claim(session: Session, broadcast_id: int, now: datetime) -> Broadcast | None:
+    """Start a chunk: take the broadcast row's write lock (so a pause waits for the chunk to
+    commit and then holds what it queued) and return it if it may go on."""
+    result = session.execute(
+        update(Broadcast)
+        .where(
+            Broadcast.id == broadcast_id,
+            (Broadcast.status == "running")
+            | and_(
+                Broadcast.status == "scheduled",
+                (Broadcast.scheduled_at.is_(None)) | (Broadcast.scheduled_at <= now),
+            ),
+        )
+        .values(status="running", updated_at=now)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return None
+    return get(session, broadcast_id)
+
+
+def members_after(session: Session, segment_id: int, after: int, limit: int) -> list[int]:
+    query = (
+        select(SegmentMember.profile_id)
+        .where(SegmentMember.segment_id == segment_id, SegmentMember.profile_id > after)
+        .order_by(SegmentMember.profile_id)
+        .limit(limit)
+    )
+    return list(session.execute(query).scalars())
+
+
+def add_recipients(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        statement = dialect_insert(session, table(BroadcastRecipient)).on_conflict_do_nothing()
+        session.execute(statement, rows)
+
+
+def due_recipients(
+    session: Session, broadcast_id: int, now: datetime, limit: int
+) -> list[BroadcastRecipient]:
+    query = (
+        select(BroadcastRecipient)
+        .where(
+            BroadcastRecipient.broadcast_id == broadcast_id,
+            BroadcastRecipient.state == PENDING,
+            BroadcastRecipient.due_at <= now,
+        )
+        .order_by(BroadcastRecipient.due_at, BroadcastRecipient.profile_id)
+        .limit(limit)
+    )
+    return list(session.execute(query).scalars())
+
+
+def has_pending(session: Session, broadcast_id: int) -> bool:
+    query = select(BroadcastRecipient.profile_id).where(
+        BroadcastRecipient.broadcast_id == broadcast_id, BroadcastRecipient.state == PENDING
+    )
+    return session.execute(query.limit(1)).first() is not None
+
+
+def next_due(session: Session, broadcast_id: int) -> datetime | None:
+    query = select(func.min(BroadcastRecipient.due_at)).where(
+        BroadcastRecipient.broadcast_id == broadcast_id, BroadcastRecipient.state == PENDING
+    )
+    found: datetime | None = session.execute(query).scalar()
+    return found
+
+
+def _outbox_keys(broadcast_id: int) -> Any:
+    return (
+        select(Message.outbox_key)
+        .join(BroadcastRecipient, BroadcastRecipient.message_id == Message.id)
+        .where(BroadcastRecipient.broadcast_id == broadcast_id, Message.outbox_key.is_not(None))
+    )
+
+
+def move_outbox(session: Session, broadcast_id: int, states: Sequence[str], to: str) -> int:
+    """Hold, release or cancel the broadcast's outbox rows still waiting to be sent."""
+    result = session.execute(
+        update(OutboundMessage)
+        .where(
+            OutboundMessage.status.in_(states),
+            OutboundMessage.idempotency_key.in_(_outbox_keys(broadcast_id)),
+        )
+        .values(status=to)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def recipient_counts(session: Session, broadcast_id: int) -> dict[str, int]:
+    query = (
+        select(BroadcastRecipient.state, func.count())
+        .where(BroadcastRecipient.broadcast_id == broadcast_id)
+        .group_by(BroadcastRecipient.state)
+    )
+    return {state: int(n) for state, n in session.execute(query)}
+
+
+def variant_counts(session: Session, broadcast_id: int) -> dict[str, int]:
+    query = (
+        select(BroadcastRecipient.variant, func.count())
+        .where(
+            BroadcastRecipient.broadcast_id == broadcast_id,
+            BroadcastRecipient.holdout.is_(False),
+        )
+        .group_by(BroadcastRecipient.variant)
+    )
+    return {str(variant): int(n) for variant, n in session.execute(query)}
+
+
+def decisions(session: Session, broadcast_id: int) -> list[tuple[str, list[str], str | None]]:
+    """(decision, reasons, send-time decision) of every message the broadcast put through."""
+    query = (
+        select(Message.decision, Message.reasons, Message.send_decision, Message.send_reason)
+        .join(BroadcastRecipient, BroadcastRecipient.message_id == Message.id)
+        .where(BroadcastRecipient.broadcast_id == broadcast_id)
+        .where((Message.decision != "queued") | (Message.send_decision == "suppress"))
+    )
+    found: list[tuple[str, list[str], str | None]] = []
+    for decision, reasons, send_decision, send_reason in session.execute(query):
+        if send_decision == "suppress":
+            found.append(("suppressed", [send_reason or "send_time"], send_decision))
+        else:
+            found.append((decision, list(reasons or []), send_decision))
+    return found
+
+
+def outbox_counts(session: Session, broadcast_id: int) -> dict[str, int]:
+    query = (
+        select(OutboundMessage.status, func.count())
+        .where(OutboundMessage.idempotency_key.in_(_outbox_keys(broadcast_id)))
+        .group_by(OutboundMessage.status)
+    )
+    return {status: int(n) for status, n in session.execute(query)}
+
+
+def receipt_counts(session: Session, broadcast_id: int) -> dict[str, int]:
+    """Receipt events carrying the broadcast's id (outbox/receipts.py copies the meta)."""
+    names = [*RECEIPTS, REPLIED]
+    tagged = Event.payload["properties"]["broadcast_id"].as_integer()
+    query = (
+        select(Event.event, func.count())
+        .where(Event.event.in_(names), tagged == broadcast_id)
+        .group_by(Event.event)
+    )
+    return {str(name): int(n) for name, n in session.execute(query)}
+
+
+def converted(session: Session, broadcast_id: int) -> int:
+    """Recipients sent a message who completed an order after it."""
+    query = (
+        select(func.count(func.distinct(BroadcastRecipient.profile_id)))
+        .select_from(BroadcastRecipient)
+        .join(Message, Message.id == BroadcastRecipient.message_id)
+        .join(
+            EventProfile,
+            and_(
+                EventProfile.profile_id == Message.profile_id,
+                EventProfile.event == PURCHASE,
+                EventProfile.timestamp >= Message.created_at,
+            ),
+        )
+        .where(BroadcastRecipient.broadcast_id == broadcast_id, Message.decision != "suppressed")
+    )
+    return int(session.execute(query).scalar() or 0)

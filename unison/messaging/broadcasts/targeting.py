@@ -1,0 +1,77 @@
+"""Who gets what and when: the holdout and variant draws (deterministic hashes of the
+broadcast and profile ids, so a restarted fan-out draws the same) and each recipient's due
+moment (now, the same local wall time in each zone, or the customer's learned best hour)."""
+
+import hashlib
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from unison.kit.settings import Settings
+from unison.messaging import choice as choosing
+from unison.messaging import repository as messaging_rows
+from unison.messaging.gate.zones import customer_zone
+from unison.models import Broadcast
+
+
+def draw(broadcast_id: int, profile_id: int, salt: str) -> int:
+    """A number in 0..9999, the same for the same (broadcast, profile, salt)."""
+    digest = hashlib.sha256(f"{broadcast_id}:{profile_id}:{salt}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % 10_000
+
+
+def held_out(broadcast_id: int, profile_id: int, percent: int) -> bool:
+    return draw(broadcast_id, profile_id, "holdout") < percent * 100
+
+
+def variant_of(broadcast_id: int, profile_id: int, variants: Sequence[dict[str, Any]]) -> str:
+    """The variant whose share of 0..9999 the profile's draw falls in."""
+    point, edge = draw(broadcast_id, profile_id, "variant"), 0
+    for variant in variants:
+        edge += int(variant["split"]) * 100
+        if point < edge:
+            return str(variant["name"])
+    return str(variants[-1]["name"])
+
+
+def local_moment(local_at: str, zone: Any) -> datetime:
+    return datetime.fromisoformat(local_at).replace(tzinfo=zone)
+
+
+def due_at(
+    session: Session, settings: Settings, broadcast: Broadcast, profile_id: int, now: datetime
+) -> datetime:
+    """When this profile's message is due; a moment already past is due now."""
+    start = broadcast.scheduled_at or now
+    if broadcast.timing not in ("local", "best_hour"):
+        return start
+    facts = messaging_rows.profile_facts(session, profile_id, whatsapp=False)
+    if facts is None:
+        return start
+    zone, _why = customer_zone(
+        facts.preferred_time_zone,
+        facts.timezone_trait,
+        facts.phone,
+        settings.messaging_default_time_zone,
+    )
+    if broadcast.timing == "local" and broadcast.local_at:
+        return max(local_moment(broadcast.local_at, zone), now)
+    learned = choosing.learned_order(
+        session,
+        settings,
+        facts.live_id,
+        facts.preferred_channel,
+        list(settings.messaging_channel_order),
+        zone,
+        broadcast.segment_id,
+        now,
+    )
+    if learned.best_hour is None:
+        return start
+    local = start.astimezone(zone).replace(minute=0, second=0, microsecond=0)
+    local = local.replace(hour=learned.best_hour)
+    if local < start.astimezone(zone):
+        local += timedelta(days=1)
+    return local

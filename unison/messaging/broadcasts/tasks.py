@@ -1,0 +1,138 @@
+"""The fan-out: a background round that takes each due broadcast one small chunk further.
+
+A chunk, in one transaction: lock the broadcast row (a pause or cancel waits for the chunk
+to commit, then holds or cancels what it queued; the next chunk sees the new state and
+stops), give the next segment members recipient rows (holdout and variant drawn), then put
+the due recipients through the one send pipeline with the key (broadcast id, profile id).
+A fan-out killed mid-chunk rolls the chunk back; a restart redoes it, and a message already
+decided under its key is never decided twice.
+"""
+
+import time
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from unison.kit.clock import utcnow
+from unison.kit.db import transaction
+from unison.kit.settings import Settings
+from unison.messaging.broadcasts import repository as rows
+from unison.messaging.broadcasts import targeting
+from unison.messaging.errors import ProfileNotFound
+from unison.messaging.pipeline import SendRequest, send
+from unison.messaging.templates import TemplateRenderFailed
+from unison.models import Broadcast, BroadcastRecipient
+
+
+def idempotency_key(broadcast_id: int, profile_id: int) -> str:
+    return f"broadcast:{broadcast_id}:{profile_id}"
+
+
+class FanOut:
+    """One round over the due broadcasts; returns how many profiles it handled."""
+
+    def __init__(self, sessions: sessionmaker[Session], settings: Settings) -> None:
+        self.sessions, self.settings = sessions, settings
+
+    def __call__(self) -> int:
+        with self.sessions() as session:
+            due = rows.due_ids(session, utcnow())
+        return sum(self.chunk(broadcast_id) for broadcast_id in due)
+
+    def unfinished(self) -> bool:
+        """Any broadcast scheduled or running (paused ones wait for a resume)."""
+        with self.sessions() as session:
+            return rows.unfinished(session) > 0
+
+    def chunk(self, broadcast_id: int, now: datetime | None = None) -> int:
+        moment = now or utcnow()
+        with transaction(self.sessions) as session:
+            broadcast = rows.claim(session, broadcast_id, moment)
+            if broadcast is None:  # paused, cancelled or done meanwhile
+                return 0
+            limit = self._limit(broadcast, moment)
+            if limit == 0:
+                return 0
+            done = 0 if broadcast.targeted_all else self._target(session, broadcast, moment)
+            sent = self._send(session, broadcast, moment, limit)
+            if sent:
+                broadcast.last_chunk_at = moment
+            if broadcast.targeted_all and not rows.has_pending(session, broadcast.id):
+                broadcast.status, broadcast.finished_at = "done", moment
+            # Work waiting only for a later due moment is not work now: the loop idles.
+            return done + sent
+
+    def _limit(self, broadcast: Broadcast, now: datetime) -> int:
+        """Throttling: at most `rate_per_second` messages a second, in whole chunks."""
+        size = self.settings.broadcasts_chunk_size
+        rate = broadcast.rate_per_second
+        if not rate:
+            return size
+        last = broadcast.last_chunk_at
+        if last is not None and now - last < timedelta(seconds=1):
+            return 0
+        return min(size, rate)
+
+    def _target(self, session: Session, broadcast: Broadcast, now: datetime) -> int:
+        size = self.settings.broadcasts_chunk_size
+        members = rows.members_after(session, broadcast.segment_id, broadcast.cursor, size)
+        records = []
+        for profile_id in members:
+            holdout = targeting.held_out(broadcast.id, profile_id, broadcast.holdout_percent)
+            records.append(
+                {
+                    "broadcast_id": broadcast.id,
+                    "profile_id": profile_id,
+                    "variant": targeting.variant_of(broadcast.id, profile_id, broadcast.variants),
+                    "holdout": holdout,
+                    "due_at": targeting.due_at(session, self.settings, broadcast, profile_id, now),
+                    "state": rows.HOLDOUT if holdout else rows.PENDING,
+                }
+            )
+        rows.add_recipients(session, records)
+        if members:
+            broadcast.cursor = members[-1]
+        if len(members) < size:
+            broadcast.targeted_all = True
+        return len(members)
+
+    def _send(self, session: Session, broadcast: Broadcast, now: datetime, limit: int) -> int:
+        due = rows.due_recipients(session, broadcast.id, now, limit)
+        templates = {str(v["name"]): int(v["template_id"]) for v in broadcast.variants}
+        # The chunk holds the broadcast's lock: it ends after its time budget, so a pause
+        # waits at most that long whatever the pipeline's speed.
+        budget = time.perf_counter() + self.settings.broadcasts_chunk_seconds
+        done = 0
+        for recipient in due:
+            self._one(session, broadcast, recipient, templates, now)
+            done += 1
+            if time.perf_counter() > budget:
+                break
+        return done
+
+    def _one(
+        self,
+        session: Session,
+        broadcast: Broadcast,
+        recipient: BroadcastRecipient,
+        templates: dict[str, int],
+        now: datetime,
+    ) -> None:
+        request = SendRequest(
+            profile_id=recipient.profile_id,
+            template_ids=[templates[recipient.variant or next(iter(templates))]],
+            purpose=broadcast.purpose,
+            idempotency_key=idempotency_key(broadcast.id, recipient.profile_id),
+            locale_chain=broadcast.locales or None,
+            campaign_id=f"broadcast:{broadcast.id}",
+            broadcast_id=broadcast.id,
+            variant=recipient.variant if len(templates) > 1 else None,
+            segment_id=broadcast.segment_id,
+        )
+        try:
+            decided = send(session, self.settings, request, now)
+        except (TemplateRenderFailed, ProfileNotFound):
+            # Raised before anything is written: this profile fails, the broadcast goes on.
+            recipient.state = rows.FAILED
+            return
+        recipient.state, recipient.message_id = rows.SENT, decided.id
