@@ -15,6 +15,5 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "heads") -> None:
-    # "heads": parallel branches (issue 17: 0015, 0016 on 0012) until the lead re-chains them.
+def upgrade(engine: Engine, revision: str = "head") -> None:
     command.upgrade(alembic_config(engine), revision)
