@@ -3,7 +3,8 @@
 import pytest
 
 from unison.console.segments import builder
-from unison.console.segments.builder import Builder, Row, RowInvalid
+from unison.console.segments.builder import Builder, Row
+from unison.console.segments.errors import RowInvalid
 from unison.segments.language import SegmentDefinitionInvalid, parse_text, to_text
 from unison.segments.language.nodes import dump
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from unison.console.segments.errors import RowInvalid
 from unison.kit.errors import UnisonError
 from unison.segments.language import Condition, SegmentDefinitionInvalid, parse_text, to_text
 from unison.segments.language.nodes import (
@@ -58,10 +59,6 @@ class Row:
 class Builder:
     join: str  # "and" | "or"
     rows: list[Row]
-
-
-class RowInvalid(SegmentDefinitionInvalid):
-    """A builder row that does not make a condition; `field` is `row<N>.<field>`."""
 
 
 # --- condition -> builder ----------------------------------------------------------------
