@@ -21,9 +21,9 @@ from unison import migrations
 from unison.app.chain import build_chain, drain_chain
 from unison.clv import service
 from unison.events.importing import import_file
-from unison.events.service import SourceRef
 from unison.kit.db import create_db_engine, make_session_factory, transaction
 from unison.kit.settings import Settings
+from unison.sources.ref import SourceRef
 from unison.sources.service import create_source
 
 END = datetime(2026, 6, 30, 12, tzinfo=UTC)

@@ -69,13 +69,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from unison import migrations
 from unison.demo.generator import generate_events
 from unison.events.repository import IngestBatch, store_batches
-from unison.events.service import SourceRef, prepare_items
+from unison.events.service import prepare_items
 from unison.kit.db import create_db_engine, make_session_factory, transaction
 from unison.kit.errors import UnisonError
 from unison.kit.settings import Settings
 from unison.profiles.processor import NAME as PROCESSOR
 from unison.profiles.processor import profile_processor
 from unison.profiles.service import lookup, lookup_view
+from unison.sources.ref import SourceRef
 from unison.sources.service import create_source
 from unison.worker.rebuild import rebuild
 from unison.worker.runner import Runner

@@ -18,10 +18,10 @@ from tests.browser import browser, page  # noqa: F401 - fixtures for every test 
 from unison import migrations
 from unison.app import create_app
 from unison.auth.service import create_token
-from unison.events.service import SourceRef
 from unison.kit.db import create_db_engine, make_session_factory, transaction
 from unison.kit.settings import Settings
 from unison.models import Base
+from unison.sources.ref import SourceRef
 from unison.sources.service import create_source
 
 TEST_DATABASE_URL = os.environ.get("UNISON_TEST_DATABASE_URL")

@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from unison.events.service import SourceRef
 from unison.models import Event
+from unison.sources.ref import SourceRef
 
 BATCH = 20
 

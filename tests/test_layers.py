@@ -71,3 +71,23 @@ class TestRepositoriesAreTheirDomainsOwn:
             domain = f"unison.{repository.parent.name}"
             importers = guarded.get(f"{domain}.repository", set())
             assert importers == packages - {domain, "unison.app"}, domain
+
+
+class TestLayersAreStrict:
+    def test_no_two_packages_of_one_layer_may_import_each_other(self) -> None:
+        """`a : b` would let siblings import each other (a cycle kept in the open); every layer
+        is one package or independent siblings (`a | b`)."""
+        config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+        (flow,) = [c for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers"]
+        assert [layer for layer in flow["layers"] if ":" in layer] == []
+        assert len(flow.get("ignore_imports", [])) <= 3
+
+    def test_every_domains_privacy_module_is_registered_by_the_composition_root(self) -> None:
+        """Erasure must reach every table: each `privacy.py` of a domain above consent adds its
+        eraser on import, and unison/app/privacy.py imports them all."""
+        wiring = (ROOT / "unison" / "app" / "privacy.py").read_text()
+        for module in (ROOT / "unison").glob("*/privacy.py"):
+            if module.parent.name == "app":
+                continue
+            dotted = f"from unison.{module.parent.name} import privacy"
+            assert dotted in wiring, f"{module.relative_to(ROOT)} is not imported by unison/app"

@@ -17,7 +17,6 @@ from unison.channels.cli import connectors_app
 from unison.clv.cli import clv_app, report_app
 from unison.consent.cli import consent_app, privacy_app
 from unison.events.importing import detect_format, import_file, mapped_source, parse_mapping
-from unison.events.service import SourceRef
 from unison.identity.cli import identity_app
 from unison.kit.cli import command_transaction, console, err, fail, migrated_sessions
 from unison.kit.db import transaction
@@ -28,6 +27,7 @@ from unison.messaging.templates.cli import templates_app
 from unison.segments.cli import segments_app
 from unison.sources import service as sources
 from unison.sources.errors import SourceNotFound
+from unison.sources.ref import SourceRef
 
 app = typer.Typer(help="Unison: one customer profile, every channel.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -55,6 +55,13 @@ for _name, _group in {
     "broadcasts": broadcasts_app,
 }.items():
     app.add_typer(_group, name=_name)
+
+
+@privacy_app.callback()
+def _register_privacy_domains() -> None:
+    """An export or an erasure must cover every domain's tables: the composition root
+    registers them all. Imported here, not at the top, so other commands start fast."""
+    from unison.app import privacy  # noqa: F401
 
 
 @app.command()

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.events.helpers import rejected, stored
 from unison.events.importing import import_file
-from unison.events.service import SourceRef
 from unison.kit.json_depth import MAX_JSON_DEPTH
+from unison.sources.ref import SourceRef
 
 HUGE = "99999999999999999999999"  # past 2**63 - 1, the largest id either store can hold
 

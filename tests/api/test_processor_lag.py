@@ -19,9 +19,10 @@ from tests.processing import drain_until_caught_up
 from unison.app import create_app
 from unison.app.chain import build_chain
 from unison.events import repository
-from unison.events.service import SourceRef, prepare_items
+from unison.events.service import prepare_items
 from unison.kit.clock import utcnow
 from unison.kit.settings import Settings
+from unison.sources.ref import SourceRef
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from unison.channels.base import ConnectorRef
 from unison.channels.errors import WebhookMalformed
 from unison.channels.types import TYPES
-from unison.events.service import SourceRef
+from unison.sources.ref import SourceRef
 
 CONNECTOR = ConnectorRef(1, "telegram", "fuzz", SourceRef(1, "connector:fuzz", "telegram"), {})
 FIELDS = [

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.events.helpers import rejected, stored
 from unison.events.errors import ImportSetupError
 from unison.events.importing import detect_format, import_file, parse_mapping
-from unison.events.service import SourceRef
+from unison.sources.ref import SourceRef
 
 
 def _write_lines(path: Path, lines: list[object]) -> Path:

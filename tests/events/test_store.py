@@ -6,7 +6,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.events.helpers import stored
 from unison.events.repository import IngestBatch, store_batches
-from unison.events.service import SourceRef, prepare_items
+from unison.events.service import prepare_items
+from unison.sources.ref import SourceRef
 
 
 def _batch(source: SourceRef, *message_ids: str) -> IngestBatch:

@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 
 from unison.events.errors import EventRejected
 from unison.events.schemas import EVENT_TYPES, SegmentEvent
-from unison.events.service import SourceRef, prepare_event, prepare_items
+from unison.events.service import prepare_event, prepare_items
 from unison.events.wire import WireEvent, read_plain
+from unison.sources.ref import SourceRef
 
 FIELDS = (
     "type",

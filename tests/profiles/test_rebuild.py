@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.processing import drain_until_caught_up
 from unison.events.repository import IngestBatch, store_batches
-from unison.events.service import SourceRef, prepare_items
+from unison.events.service import prepare_items
 from unison.kit.settings import Settings
 from unison.models import (
     Event,
@@ -25,6 +25,7 @@ from unison.models import (
     RejectedEvent,
 )
 from unison.profiles.processor import profile_processor
+from unison.sources.ref import SourceRef
 from unison.worker.rebuild import DERIVED, rebuild
 from unison.worker.runner import Runner
 

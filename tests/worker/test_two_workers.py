@@ -15,11 +15,12 @@ from tests.profiles.test_rebuild import _snapshot
 from unison.demo.generator import generate_events
 from unison.events import log as offsets
 from unison.events.repository import IngestBatch, store_batches
-from unison.events.service import SourceRef, prepare_items
+from unison.events.service import prepare_items
 from unison.kit.clock import utcnow
 from unison.kit.settings import Settings
 from unison.models import Event, EventProfile, Profile
 from unison.profiles.processor import NAME, profile_processor
+from unison.sources.ref import SourceRef
 from unison.worker.rebuild import rebuild
 
 

@@ -12,6 +12,7 @@ from unison.api.errors import install_error_handlers
 from unison.api.home import router as home_router
 from unison.api.openapi import document_errors
 from unison.api.text_params import refuse_nul_characters
+from unison.app import privacy as _privacy  # noqa: F401 - every domain's eraser, registered
 from unison.app.operations import RequestMetricsMiddleware
 from unison.app.operations import router as operations_router
 from unison.app.runtime import build_runtime

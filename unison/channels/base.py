@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from unison.channels.errors import WebhookMalformed
-from unison.events.service import SourceRef
 from unison.kit.clock import isoformat_z
 from unison.kit.json_body import json_kind, json_object
+from unison.sources.ref import SourceRef
 
 # Canonical event names (README "Channel connectors"); the consent processor reacts to
 # MESSAGE_RECEIVED (stop keywords) and UNSUBSCRIBED, the inbox to the message-like ones.

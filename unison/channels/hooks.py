@@ -44,11 +44,11 @@ from unison.channels.errors import (
 from unison.channels.service import connector_ref
 from unison.channels.types import TYPE_NAMES, TYPES, ChannelType, Check
 from unison.events.ingest import Answer, Call, Claim, IngestFastPath, Intake, Opener, Stored, serve
-from unison.events.service import SourceRef
 from unison.kit.cache import TtlCache
 from unison.kit.db import transaction
 from unison.kit.errors import Forbidden, InvalidParameter, PayloadTooLarge
 from unison.kit.settings import Settings
+from unison.sources.ref import SourceRef
 
 ROUTE = "/hooks/{type}/{connector}"
 PREFIX = "/hooks/"

@@ -17,11 +17,11 @@ from unison.channels.errors import (
     SecretsUnreadable,
 )
 from unison.channels.types import TYPE_NAMES, TYPES, ChannelType
-from unison.events.service import SourceRef
 from unison.kit.clock import utcnow
 from unison.kit.keys import sealer
 from unison.kit.settings import Settings
 from unison.models import Connector, Source
+from unison.sources.ref import SourceRef
 from unison.sources.service import create_source, source_named
 
 SEAL_LABEL = "connectors"

@@ -26,10 +26,10 @@ from unison.clv.orders import Order
 from unison.clv.schemas import ChannelUnitEconomics
 from unison.clv.scoring import DAYS_PER_MONTH
 from unison.clv.service import historical, load_orders
-from unison.events.channels import ACCEPTED_TEXT, CHANNELS, SYNONYMS
 from unison.kit.clock import utcnow
 from unison.kit.settings import Settings
 from unison.profiles import computed_traits
+from unison.sources.channels import ACCEPTED_TEXT, CHANNELS, SYNONYMS
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")

@@ -29,10 +29,11 @@ from unison.events.errors import (
 )
 from unison.events.ingest import Answer, Call, Claim, IngestFastPath, Intake, Opener, Stored, serve
 from unison.events.schemas import BatchEnvelope, IngestResult, SegmentEvent
-from unison.events.service import BatchContext, SourceRef
+from unison.events.service import BatchContext
 from unison.kit.errors import PayloadTooLarge, Unauthorized
 from unison.kit.json_body import json_kind
 from unison.kit.settings import Settings
+from unison.sources.ref import SourceRef
 from unison.sources.write_keys import authenticate, write_key_from_body, write_key_from_headers
 
 router = APIRouter(tags=["collection (Segment-compatible)"])

@@ -10,7 +10,6 @@ from unison.api.deps import DbSession, EventsRead
 from unison.api.ids import DbId
 from unison.api.openapi import raises
 from unison.events import repository
-from unison.events.channels import ACCEPTED_TEXT, CHANNELS
 from unison.events.errors import EventNotFound
 from unison.events.schemas import (
     EventType,
@@ -21,6 +20,7 @@ from unison.kit.errors import InvalidParameter
 from unison.kit.pagination import Page, decode_id_cursor, encode_cursor
 from unison.models import Event, RejectedEvent
 from unison.sources import service as sources
+from unison.sources.channels import ACCEPTED_TEXT, CHANNELS
 
 read = APIRouter(prefix="/api", tags=["event log"])
 

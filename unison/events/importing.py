@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from unison.events import repository
 from unison.events.errors import EventRejected, ImportSetupError, InvalidLine
 from unison.events.mappings import DEFAULT_SOURCES, MAPPINGS
-from unison.events.service import Rejection, SourceRef, prepare_event, storable
+from unison.events.service import Rejection, prepare_event, storable
 from unison.kit.clock import utcnow
 from unison.kit.db import transaction
 from unison.kit.json_depth import depth_detail, too_deep
+from unison.sources.ref import SourceRef
 from unison.sources.service import create_source, source_named
 
 COLUMN_TYPES = ("str", "number", "int", "bool", "json")

@@ -30,10 +30,11 @@ from unison.api.declarations import checked
 from unison.api.responses import JsonResponse, error_response
 from unison.api.runtime import Runtime
 from unison.events import repository
-from unison.events.service import BatchContext, Prepared, SourceRef, prepare_items
+from unison.events.service import BatchContext, Prepared, prepare_items
 from unison.kit.clock import utcnow
 from unison.kit.errors import UnisonError
 from unison.kit.settings import Settings
+from unison.sources.ref import SourceRef
 
 Decoded = TypeVar("Decoded")
 # What every 401 carries (RFC 9110 requires a challenge), as the app-wide handler sends it.

@@ -15,13 +15,14 @@ import orjson
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from unison.events.channels import ACCEPTED_TEXT, canonical_channel
 from unison.events.errors import EventRejected, EventTooLarge, InvalidEvent
 from unison.events.schemas import EVENT_TYPES, SegmentEvent
 from unison.events.wire import WireEvent, read_plain
 from unison.kit.clock import isoformat_z
 from unison.kit.json_body import json_kind
 from unison.kit.json_depth import MAX_JSON_DEPTH, too_deep
+from unison.sources.channels import ACCEPTED_TEXT, canonical_channel
+from unison.sources.ref import SourceRef
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
@@ -32,13 +33,6 @@ _ESCAPED_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 # An item's known fields: read directly when plain, else through the model (events/wire.py).
 Fields = WireEvent | SegmentEvent
-
-
-@dataclass(frozen=True, slots=True)
-class SourceRef:
-    id: int
-    name: str
-    channel: str
 
 
 @dataclass(slots=True)

@@ -4,7 +4,6 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from unison.identity.service import canonical_id
 from unison.inbox import repository as rows
 from unison.inbox.errors import ConversationNotFound
 from unison.inbox.schemas import ConversationView, Message
@@ -12,6 +11,7 @@ from unison.kit.errors import InvalidParameter
 from unison.kit.pagination import decode_cursor
 from unison.models import Conversation
 from unison.profiles import service as profiles
+from unison.profiles.service import canonical_id
 
 
 def time_cursor(cursor: str | None) -> tuple[datetime, int] | None:

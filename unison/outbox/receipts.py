@@ -16,11 +16,11 @@ import orjson
 from sqlalchemy.orm import Session
 
 from unison.events import service as event_log
-from unison.events.channels import CHANNELS as EVENT_CHANNELS
 from unison.kit.clock import isoformat_z, utcnow
 from unison.outbox import queue
 from unison.outbox.errors import ReceiptKindUnknown
 from unison.sources import service as sources
+from unison.sources.channels import CHANNELS as EVENT_CHANNELS
 
 SYSTEM_SOURCE = "unison-messaging"
 KINDS: tuple[str, ...] = (

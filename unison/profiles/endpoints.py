@@ -24,7 +24,7 @@ from unison.identity.identifiers import BUILTIN_TYPES
 from unison.identity.schemas import Merge, SplitRequest, SplitResult
 from unison.kit.errors import InvalidParameter
 from unison.kit.pagination import Page, decode_cursor, encode_cursor
-from unison.profiles import repository, service
+from unison.profiles import regroup, repository, service
 from unison.profiles.errors import IdentifierInvalid, ProfileNotFound
 from unison.profiles.processor import NAME as PROCESSOR
 from unison.profiles.schemas import ProfileListItem, ProfileView, TimelineItem
@@ -165,7 +165,7 @@ def split_profile(
     """Undo a merge: rebuild the profiles from the log as if the link had never been made;
     the link is blocked from then on."""
     replay = runtime.split_replay(runtime.settings)
-    live, events, blocks = identity.split(session, profile_id, body.merge_id, replay, PROCESSOR)
+    live, events, blocks = regroup.split(session, profile_id, body.merge_id, replay, PROCESSOR)
     details = {"merge_id": body.merge_id, "profiles": live}
     audit.record(
         session, audit.token_actor(token), "profile.split", f"profile:{profile_id}", details

@@ -23,6 +23,7 @@ from unison.identity.shared import (
 )
 from unison.kit.clock import utcnow
 from unison.kit.settings import Settings
+from unison.profiles import regroup
 from unison.profiles import repository as profile_rows
 from unison.profiles.projection import EventFacts, ProfileState, apply_event, merge_states
 from unison.profiles.search import service as search
@@ -116,7 +117,7 @@ class ProfileProcessor:
             f"{finding.identities} distinct {finding.strong_type} values "
             f"(limit {self.rules.shared_device_max})"
         )
-        root, undone = identity.forget_shared(session, finding.ident, why, self._replay, NAME)
+        root, undone = regroup.forget_shared(session, finding.ident, why, self._replay, NAME)
         identity.record_shared_outcome(session, finding.ident, root, undone)
 
     def _replay(self, session: Session, events: list[LogEvent]) -> None:

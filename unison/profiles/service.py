@@ -8,7 +8,6 @@ import orjson
 from sqlalchemy.orm import Session
 
 from unison.events import service as event_log
-from unison.events.channels import ACCEPTED_TEXT, CHANNELS
 from unison.identity.identifiers import BUILTIN_TYPES, TRAIT_TYPES, IdentRejected, normalize_lookup
 from unison.kit.clock import isoformat_z
 from unison.kit.errors import InvalidParameter
@@ -27,6 +26,7 @@ from unison.profiles.schemas import (
     Trait,
 )
 from unison.sources import service as sources
+from unison.sources.channels import ACCEPTED_TEXT, CHANNELS
 
 
 def live_profile(session: Session, profile_id: int) -> Profile:
@@ -104,6 +104,14 @@ def lookup_view(session: Session, kind: str, value: str) -> ProfileView:
 
 
 # What other domains ask of profiles (they never import profiles' repository).
+def canonical_id(session: Session, profile_id: int) -> int:
+    """The live profile a profile id now belongs to (itself unless merged away)."""
+    row = profile_or_none(session, profile_id)
+    if row is None:
+        raise ProfileNotFound(f"no profile with id {profile_id}", field="profile_id")
+    return row.canonical_id
+
+
 def profile_or_none(session: Session, profile_id: int) -> Profile | None:
     """The profile row as stored (a merged-away one too), or None."""
     return repository.profile(session, profile_id)

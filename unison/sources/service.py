@@ -3,14 +3,14 @@
 import phonenumbers
 from sqlalchemy.orm import Session
 
-from unison.events.channels import ACCEPTED_TEXT, CHANNELS
-from unison.events.service import SourceRef
 from unison.kit.clock import utcnow
 from unison.kit.names import printable_name
 from unison.kit.secrets import hash_secret, issue
 from unison.models import Source
 from unison.sources import repository
+from unison.sources.channels import ACCEPTED_TEXT, CHANNELS
 from unison.sources.errors import SourceExists, SourceInvalid, SourceNotFound
+from unison.sources.ref import SourceRef
 
 WRITE_KEY_PREFIX = "uwk"
 

@@ -9,11 +9,11 @@ from weakref import WeakKeyDictionary
 import anyio.to_thread
 
 from unison.api.runtime import Runtime
-from unison.events.service import SourceRef
 from unison.kit.cache import TtlCache
 from unison.kit.db import transaction
 from unison.kit.errors import Unauthorized
 from unison.kit.secrets import hash_secret
+from unison.sources.ref import SourceRef
 from unison.sources.service import source_for_write_key
 
 

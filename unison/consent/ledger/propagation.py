@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from unison.consent.ledger import webhooks
 from unison.events import service as event_log
-from unison.events.channels import CHANNELS as EVENT_CHANNELS
 from unison.kit.clock import isoformat_z
 from unison.models import ConsentRecord
 from unison.sources import service as sources
+from unison.sources.channels import CHANNELS as EVENT_CHANNELS
 
 SYSTEM_SOURCE = "unison-consent"
 CHANGED = "consent.changed"

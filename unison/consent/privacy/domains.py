@@ -114,6 +114,5 @@ register("events", export=_export_events, erase=_erase_events)
 register("consent", export=_export_consent, erase=_erase_consent)
 register("messages", export=_export_messages, erase=_erase_messages)
 
-# Later domains register themselves on import.
-from unison.inbox import privacy as _inbox_privacy  # noqa: E402, F401 - conversations
-from unison.segments import privacy as _segments  # noqa: E402, F401 - registers its eraser
+# Domains above consent (inbox, segments, messaging...) register theirs on import; the
+# composition root imports them all (unison/app/privacy.py), consent imports none of them.

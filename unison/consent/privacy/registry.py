@@ -3,7 +3,8 @@
 An eraser receives the `Subject` (the person's profiles, identifiers, events and the PII
 strings to hunt for) and removes or anonymizes everything its tables hold about them.
 Domains built later (conversations, journeys...) register theirs with `register` at import
-time, e.g. in their package's `privacy.py` imported from `unison/consent/privacy/domains.py`.
+time, in their package's `privacy.py`; the composition root imports every one of those
+(`unison/app/privacy.py`), so consent never imports the domains above it.
 """
 
 from collections.abc import Callable

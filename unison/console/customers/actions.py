@@ -20,6 +20,7 @@ from unison.console.security import Staff, require
 from unison.identity import service as identity
 from unison.kit.clock import utcnow
 from unison.kit.errors import NotFound, UnisonError
+from unison.profiles import regroup
 from unison.profiles import service as profiles
 from unison.profiles.processor import NAME as PROFILE_PROCESSOR
 
@@ -148,7 +149,7 @@ def split(
     runtime = runtime_of(request)
     replay = runtime.split_replay(runtime.settings)
     try:
-        live, events, _blocks = identity.split(
+        live, events, _blocks = regroup.split(
             session, profile_id, merge_id, replay, PROFILE_PROCESSOR
         )
     except UnisonError as exc:

@@ -12,12 +12,12 @@ from unison.consent.vocabulary import LEGAL_BASES, STATUSES
 from unison.console.customers import actions, views
 from unison.console.render import render
 from unison.console.security import Staff, require
-from unison.events.channels import CHANNELS
 from unison.kit.errors import InvalidParameter, NotFound, UnisonError
 from unison.kit.pagination import decode_cursor, encode_cursor
 from unison.profiles import service as profiles
 from unison.profiles.search import service as search
 from unison.profiles.search.terms import fold
+from unison.sources.channels import CHANNELS
 
 router = APIRouter(include_in_schema=False)
 router.include_router(actions.router)

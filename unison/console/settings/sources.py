@@ -11,9 +11,9 @@ from unison.auth import audit
 from unison.auth.roles import Permission
 from unison.console.security import Staff, require
 from unison.console.settings.common import page
-from unison.events.channels import CHANNELS
 from unison.kit.errors import UnisonError
 from unison.sources import service
+from unison.sources.channels import CHANNELS
 
 router = APIRouter()
 PATH = "/console/settings/sources"
