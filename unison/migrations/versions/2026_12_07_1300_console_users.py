@@ -1,24 +1,12 @@
-"""console: staff users, their sessions, failed logins, the audit log
-
-Revision ID: 0013
-Revises: 0012
-Create Date: 2026-12-07 13:00:00
-"""
-
-from collections.abc import Sequence
+"""console: staff users, their sessions, failed logins, the audit log"""
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
+
+from unison.migrations.columns import JSON, TIME, index, keyed_by, serial
 
 revision: str = "0013"
 down_revision: str | None = "0012"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
-TIME = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
@@ -32,12 +20,12 @@ def upgrade() -> None:
         sa.Column("disabled", sa.Boolean(), nullable=False),
         sa.Column("created_at", TIME, nullable=False),
         sa.Column("password_changed_at", TIME, nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_staff_users")),
+        keyed_by("staff_users", "id"),
         sa.UniqueConstraint("name", name=op.f("uq_staff_users_name")),
     )
     op.create_table(
         "staff_sessions",
-        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        serial(),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("created_at", TIME, nullable=False),
@@ -49,36 +37,29 @@ def upgrade() -> None:
             name=op.f("fk_staff_sessions_user_id_staff_users"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_staff_sessions")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_staff_sessions_token_hash")),
     )
     op.create_table(
         "login_failures",
-        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        serial(),
         sa.Column("key", sa.String(length=64), nullable=False),
         sa.Column("at", TIME, nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_login_failures")),
     )
     op.create_index("ix_login_failures_key_at", "login_failures", ["key", "at"])
     op.create_table(
         "audit_log",
-        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        serial(),
         sa.Column("at", TIME, nullable=False),
         sa.Column("actor", sa.String(length=120), nullable=False),
         sa.Column("action", sa.String(length=60), nullable=False),
         sa.Column("target", sa.String(length=200), nullable=False),
         sa.Column("details", JSON, nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
     )
-    op.create_index("ix_audit_log_at", "audit_log", ["at"])
-    op.create_index("ix_audit_log_action", "audit_log", ["action"])
+    index("audit_log", "at")
+    index("audit_log", "action")
 
 
 def downgrade() -> None:
-    op.drop_index("ix_audit_log_action", table_name="audit_log")
-    op.drop_index("ix_audit_log_at", table_name="audit_log")
-    op.drop_table("audit_log")
-    op.drop_index("ix_login_failures_key_at", table_name="login_failures")
-    op.drop_table("login_failures")
-    op.drop_table("staff_sessions")
-    op.drop_table("staff_users")
+    # Dropping a table drops its indexes with it, on both stores.
+    for table in ("audit_log", "login_failures", "staff_sessions", "staff_users"):
+        op.drop_table(table)

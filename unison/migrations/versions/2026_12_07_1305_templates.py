@@ -1,41 +1,28 @@
-"""message templates and their immutable versions (issue 17 item 1)
-
-Revision ID: 0014
-Revises: 0012
-Create Date: 2026-12-07 13:00:00
-"""
-
-from collections.abc import Sequence
+"""message templates and their immutable versions (issue 17 item 1)"""
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
+
+from unison.migrations.columns import JSON, TIME, serial, unique_index
 
 revision: str = "0014"
 down_revision: str | None = "0013"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-TIME = sa.DateTime(timezone=True)
-ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 
 def upgrade() -> None:
     op.create_table(
         "templates",
-        sa.Column("id", ID, autoincrement=True, nullable=False),
+        serial(),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("channel", sa.String(length=20), nullable=False),
         sa.Column("current_version", sa.Integer(), nullable=False),
         sa.Column("created_at", TIME, nullable=False),
         sa.Column("updated_at", TIME, nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_templates")),
     )
-    op.create_index("uq_templates_name", "templates", ["name"], unique=True)
+    unique_index("uq_templates_name", "templates", "name")
     op.create_table(
         "template_versions",
-        sa.Column("id", ID, autoincrement=True, nullable=False),
+        serial(),
         sa.Column("template_id", sa.BigInteger(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
@@ -45,18 +32,12 @@ def upgrade() -> None:
         sa.Column("fallback_locales", JSON, nullable=True),
         sa.Column("created_at", TIME, nullable=False),
         sa.Column("created_by", sa.String(length=200), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_template_versions")),
     )
-    op.create_index(
-        "uq_template_versions_template_id_version",
-        "template_versions",
-        ["template_id", "version"],
-        unique=True,
+    unique_index(
+        "uq_template_versions_template_id_version", "template_versions", "template_id", "version"
     )
 
 
 def downgrade() -> None:
-    op.drop_index("uq_template_versions_template_id_version", table_name="template_versions")
     op.drop_table("template_versions")
-    op.drop_index("uq_templates_name", table_name="templates")
     op.drop_table("templates")

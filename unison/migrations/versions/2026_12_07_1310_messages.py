@@ -1,35 +1,24 @@
 """messages: one row per message the send gate decided on; per-channel kill switches
 
-Revision ID: 0015
-Revises: 0012
-Create Date: 2026-12-07 13:10:00
-
 `messages` keeps what the gate decided and why (at decide and at send time), the chosen
 channel and why, and the keys that join it to the outbox and the receipts. Its indexes serve
 the gate's hot path: the idempotency key (dedupe) and (profile_id, id) for the profile's
 history and its frequency-cap counts. `messaging_channels` holds the kill switches.
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
+
+from unison.migrations.columns import JSON, TIME, index, keyed_by, serial, unique_index
 
 revision: str = "0015"
 down_revision: str | None = "0014"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
-TIME = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
     op.create_table(
         "messages",
-        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        serial(),
         sa.Column("idempotency_key", sa.String(length=200), nullable=False),
         sa.Column("profile_id", sa.BigInteger(), nullable=False),
         sa.Column("template_id", sa.BigInteger(), nullable=True),
@@ -54,24 +43,20 @@ def upgrade() -> None:
         sa.Column("checked_at", TIME, nullable=True),
         sa.Column("released_at", TIME, nullable=True),
         sa.Column("choice", JSON, nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_messages")),
     )
-    op.create_index("uq_messages_idempotency_key", "messages", ["idempotency_key"], unique=True)
+    unique_index("uq_messages_idempotency_key", "messages", "idempotency_key")
     op.create_index("ix_messages_profile_id_id", "messages", ["profile_id", "id"])
-    op.create_index("ix_messages_outbox_key", "messages", ["outbox_key"])
+    index("messages", "outbox_key")
     op.create_table(
         "messaging_channels",
         sa.Column("channel", sa.String(length=20), nullable=False),
         sa.Column("enabled", sa.Boolean(), nullable=False),
         sa.Column("updated_at", TIME, nullable=False),
         sa.Column("updated_by", sa.String(length=120), nullable=False),
-        sa.PrimaryKeyConstraint("channel", name=op.f("pk_messaging_channels")),
+        keyed_by("messaging_channels", "channel"),
     )
 
 
 def downgrade() -> None:
     op.drop_table("messaging_channels")
-    op.drop_index("ix_messages_outbox_key", table_name="messages")
-    op.drop_index("ix_messages_profile_id_id", table_name="messages")
-    op.drop_index("uq_messages_idempotency_key", table_name="messages")
     op.drop_table("messages")

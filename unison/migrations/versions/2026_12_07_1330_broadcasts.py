@@ -1,34 +1,23 @@
 """broadcasts and their recipients
 
-Revision ID: 0018
-Revises: 0012
-Create Date: 2026-12-07 13:30:00
-
 `broadcasts` holds a broadcast's definition, state and fan-out cursor; `broadcast_recipients`
 one row per targeted profile (holdout and variant draws, due moment, the decided message).
 The (broadcast_id, state, due_at) index serves the fan-out's "next due chunk" query.
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
+
+from unison.migrations.columns import JSON, TIME, index, keyed_by, serial
 
 revision: str = "0017"
 down_revision: str | None = "0016"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
-TIME = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
     op.create_table(
         "broadcasts",
-        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        serial(),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("segment_id", sa.BigInteger(), nullable=False),
         sa.Column("purpose", sa.String(length=60), nullable=False),
@@ -48,9 +37,8 @@ def upgrade() -> None:
         sa.Column("updated_at", TIME, nullable=False),
         sa.Column("finished_at", TIME, nullable=True),
         sa.Column("detail", sa.Text(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_broadcasts")),
     )
-    op.create_index("ix_broadcasts_status", "broadcasts", ["status"])
+    index("broadcasts", "status")
     op.create_table(
         "broadcast_recipients",
         sa.Column("broadcast_id", sa.BigInteger(), autoincrement=False, nullable=False),
@@ -60,7 +48,7 @@ def upgrade() -> None:
         sa.Column("due_at", TIME, nullable=False),
         sa.Column("state", sa.String(length=10), nullable=False),
         sa.Column("message_id", sa.BigInteger(), nullable=True),
-        sa.PrimaryKeyConstraint("broadcast_id", "profile_id", name=op.f("pk_broadcast_recipients")),
+        keyed_by("broadcast_recipients", "broadcast_id", "profile_id"),
     )
     op.create_index(
         "ix_broadcast_recipients_due", "broadcast_recipients", ["broadcast_id", "state", "due_at"]
@@ -68,7 +56,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("ix_broadcast_recipients_due", table_name="broadcast_recipients")
     op.drop_table("broadcast_recipients")
-    op.drop_index("ix_broadcasts_status", table_name="broadcasts")
     op.drop_table("broadcasts")
