@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import JSON, TIME, index, keyed_by, serial
+from unison.migrations.columns import BIG_ID, JSON, TIME
 
 revision: str = "0013"
 down_revision: str | None = "0012"
@@ -20,12 +20,12 @@ def upgrade() -> None:
         sa.Column("disabled", sa.Boolean(), nullable=False),
         sa.Column("created_at", TIME, nullable=False),
         sa.Column("password_changed_at", TIME, nullable=False),
-        keyed_by("staff_users", "id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_staff_users")),
         sa.UniqueConstraint("name", name=op.f("uq_staff_users_name")),
     )
     op.create_table(
         "staff_sessions",
-        serial(),
+        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("created_at", TIME, nullable=False),
@@ -37,29 +37,36 @@ def upgrade() -> None:
             name=op.f("fk_staff_sessions_user_id_staff_users"),
             ondelete="CASCADE",
         ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_staff_sessions")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_staff_sessions_token_hash")),
     )
     op.create_table(
         "login_failures",
-        serial(),
+        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
         sa.Column("key", sa.String(length=64), nullable=False),
         sa.Column("at", TIME, nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_login_failures")),
     )
     op.create_index("ix_login_failures_key_at", "login_failures", ["key", "at"])
     op.create_table(
         "audit_log",
-        serial(),
+        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
         sa.Column("at", TIME, nullable=False),
         sa.Column("actor", sa.String(length=120), nullable=False),
         sa.Column("action", sa.String(length=60), nullable=False),
         sa.Column("target", sa.String(length=200), nullable=False),
         sa.Column("details", JSON, nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
     )
-    index("audit_log", "at")
-    index("audit_log", "action")
+    op.create_index("ix_audit_log_at", "audit_log", ["at"])
+    op.create_index("ix_audit_log_action", "audit_log", ["action"])
 
 
 def downgrade() -> None:
-    # Dropping a table drops its indexes with it, on both stores.
-    for table in ("audit_log", "login_failures", "staff_sessions", "staff_users"):
-        op.drop_table(table)
+    op.drop_index("ix_audit_log_action", table_name="audit_log")
+    op.drop_index("ix_audit_log_at", table_name="audit_log")
+    op.drop_table("audit_log")
+    op.drop_index("ix_login_failures_key_at", table_name="login_failures")
+    op.drop_table("login_failures")
+    op.drop_table("staff_sessions")
+    op.drop_table("staff_users")

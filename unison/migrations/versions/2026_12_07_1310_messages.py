@@ -9,7 +9,7 @@ history and its frequency-cap counts. `messaging_channels` holds the kill switch
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import JSON, TIME, index, keyed_by, serial, unique_index
+from unison.migrations.columns import BIG_ID, JSON, TIME
 
 revision: str = "0015"
 down_revision: str | None = "0014"
@@ -18,7 +18,7 @@ down_revision: str | None = "0014"
 def upgrade() -> None:
     op.create_table(
         "messages",
-        serial(),
+        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
         sa.Column("idempotency_key", sa.String(length=200), nullable=False),
         sa.Column("profile_id", sa.BigInteger(), nullable=False),
         sa.Column("template_id", sa.BigInteger(), nullable=True),
@@ -43,20 +43,24 @@ def upgrade() -> None:
         sa.Column("checked_at", TIME, nullable=True),
         sa.Column("released_at", TIME, nullable=True),
         sa.Column("choice", JSON, nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_messages")),
     )
-    unique_index("uq_messages_idempotency_key", "messages", "idempotency_key")
+    op.create_index("uq_messages_idempotency_key", "messages", ["idempotency_key"], unique=True)
     op.create_index("ix_messages_profile_id_id", "messages", ["profile_id", "id"])
-    index("messages", "outbox_key")
+    op.create_index("ix_messages_outbox_key", "messages", ["outbox_key"])
     op.create_table(
         "messaging_channels",
         sa.Column("channel", sa.String(length=20), nullable=False),
         sa.Column("enabled", sa.Boolean(), nullable=False),
         sa.Column("updated_at", TIME, nullable=False),
         sa.Column("updated_by", sa.String(length=120), nullable=False),
-        keyed_by("messaging_channels", "channel"),
+        sa.PrimaryKeyConstraint("channel", name=op.f("pk_messaging_channels")),
     )
 
 
 def downgrade() -> None:
     op.drop_table("messaging_channels")
+    op.drop_index("ix_messages_outbox_key", table_name="messages")
+    op.drop_index("ix_messages_profile_id_id", table_name="messages")
+    op.drop_index("uq_messages_idempotency_key", table_name="messages")
     op.drop_table("messages")

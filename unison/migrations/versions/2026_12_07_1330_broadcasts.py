@@ -8,7 +8,7 @@ The (broadcast_id, state, due_at) index serves the fan-out's "next due chunk" qu
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import JSON, TIME, index, keyed_by, serial
+from unison.migrations.columns import BIG_ID, JSON, TIME
 
 revision: str = "0017"
 down_revision: str | None = "0016"
@@ -17,7 +17,7 @@ down_revision: str | None = "0016"
 def upgrade() -> None:
     op.create_table(
         "broadcasts",
-        serial(),
+        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("segment_id", sa.BigInteger(), nullable=False),
         sa.Column("purpose", sa.String(length=60), nullable=False),
@@ -37,8 +37,9 @@ def upgrade() -> None:
         sa.Column("updated_at", TIME, nullable=False),
         sa.Column("finished_at", TIME, nullable=True),
         sa.Column("detail", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_broadcasts")),
     )
-    index("broadcasts", "status")
+    op.create_index("ix_broadcasts_status", "broadcasts", ["status"])
     op.create_table(
         "broadcast_recipients",
         sa.Column("broadcast_id", sa.BigInteger(), autoincrement=False, nullable=False),
@@ -48,7 +49,7 @@ def upgrade() -> None:
         sa.Column("due_at", TIME, nullable=False),
         sa.Column("state", sa.String(length=10), nullable=False),
         sa.Column("message_id", sa.BigInteger(), nullable=True),
-        keyed_by("broadcast_recipients", "broadcast_id", "profile_id"),
+        sa.PrimaryKeyConstraint("broadcast_id", "profile_id", name=op.f("pk_broadcast_recipients")),
     )
     op.create_index(
         "ix_broadcast_recipients_due", "broadcast_recipients", ["broadcast_id", "state", "due_at"]
@@ -56,5 +57,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_broadcast_recipients_due", table_name="broadcast_recipients")
     op.drop_table("broadcast_recipients")
+    op.drop_index("ix_broadcasts_status", table_name="broadcasts")
     op.drop_table("broadcasts")
