@@ -9,13 +9,12 @@ from datetime import date, datetime
 from sqlalchemy import Date, Float, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from unison.models.base import Base, BigId, UTCDateTime
+from unison.models.base import Base, SerialId, UTCDateTime
 
 
-class AcquisitionSpend(Base):
+class AcquisitionSpend(SerialId, Base):
     __tablename__ = "acquisition_spend"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     channel: Mapped[str] = mapped_column(String(20))
     month: Mapped[str] = mapped_column(String(7))  # "YYYY-MM"
     currency: Mapped[str] = mapped_column(String(3))
@@ -33,7 +32,7 @@ class AcquisitionSpend(Base):
     )
 
 
-class ExchangeRate(Base):
+class ExchangeRate(SerialId, Base):
     """One unit of `base` bought `rate` units of `currency` on `day` (issue 14 item 10).
 
     Orders are converted at the most recent rate on or before their date, so a table of
@@ -42,7 +41,6 @@ class ExchangeRate(Base):
 
     __tablename__ = "exchange_rates"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     day: Mapped[date] = mapped_column(Date)
     base: Mapped[str] = mapped_column(String(3))
     currency: Mapped[str] = mapped_column(String(3))

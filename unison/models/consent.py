@@ -12,15 +12,14 @@ from typing import Any
 from sqlalchemy import BigInteger, Boolean, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from unison.models.base import Base, BigId, Json, UTCDateTime
+from unison.models.base import Base, Json, SerialId, UTCDateTime
 
 
-class ConsentRecord(Base):
+class ConsentRecord(SerialId, Base):
     """One append-only ledger entry; never updated, deleted only by an erasure."""
 
     __tablename__ = "consent_records"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     profile_id: Mapped[int] = mapped_column(BigInteger)
     seq: Mapped[int] = mapped_column(Integer)  # position in the profile's hash chain
     identifier_type: Mapped[str] = mapped_column(String(40))
@@ -109,12 +108,11 @@ class ConsentPurpose(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class Suppression(Base):
+class Suppression(SerialId, Base):
     """A globally suppressed identifier, kept only as a hash (survives erasure)."""
 
     __tablename__ = "consent_suppressions"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     identifier_hash: Mapped[str] = mapped_column(String(64))
     identifier_type: Mapped[str] = mapped_column(String(40))
     reason: Mapped[str] = mapped_column(String(20))  # hard_bounce, spam_complaint, ...
@@ -126,12 +124,11 @@ class Suppression(Base):
     )
 
 
-class ConsentWebhook(Base):
+class ConsentWebhook(SerialId, Base):
     """An outbound subscription to consent changes; its signing secret is encrypted."""
 
     __tablename__ = "consent_webhooks"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     url: Mapped[str] = mapped_column(String(2000))
     secret_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
     secret_hint: Mapped[str] = mapped_column(String(20))
@@ -139,12 +136,11 @@ class ConsentWebhook(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class PrivacyRequest(Base):
+class PrivacyRequest(SerialId, Base):
     """An access or erasure request, kept as proof; it holds no PII (the subject is hashed)."""
 
     __tablename__ = "privacy_requests"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(20))  # export or erase
     profile_id: Mapped[int] = mapped_column(BigInteger)
     subject_hashes: Mapped[list[str]] = mapped_column(Json, default=list)

@@ -10,13 +10,12 @@ from typing import Any
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from unison.models.base import Base, BigId, Json, UTCDateTime
+from unison.models.base import Base, Json, SerialId, UTCDateTime
 
 
-class Event(Base):
+class Event(SerialId, Base):
     __tablename__ = "events"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
     message_id: Mapped[str] = mapped_column(String(255))
     type: Mapped[str] = mapped_column(String(16))
@@ -56,10 +55,9 @@ class EventLookup(Base):
     )
 
 
-class RejectedEvent(Base):
+class RejectedEvent(SerialId, Base):
     __tablename__ = "rejected_events"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
     origin: Mapped[str] = mapped_column(String(20))  # "api" or "import"
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())

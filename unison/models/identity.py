@@ -6,15 +6,14 @@ from typing import Any
 from sqlalchemy import BigInteger, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from unison.models.base import Base, BigId, Json, UTCDateTime
+from unison.models.base import Base, Json, SerialId, UTCDateTime
 
 
-class Identifier(Base):
+class Identifier(SerialId, Base):
     """One normalized identifier and the (canonical) profile that owns it."""
 
     __tablename__ = "identifiers"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     type: Mapped[str] = mapped_column(String(40))
     value: Mapped[str] = mapped_column(String(255))
     profile_id: Mapped[int] = mapped_column(BigInteger)
@@ -28,24 +27,22 @@ class Identifier(Base):
     )
 
 
-class IdentifierRejection(Base):
+class IdentifierRejection(SerialId, Base):
     """An identifier that failed normalization: kept with its reason, never silently dropped."""
 
     __tablename__ = "identifier_rejections"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     event_id: Mapped[int] = mapped_column(BigInteger, index=True)
     type: Mapped[str] = mapped_column(String(40))
     value: Mapped[str] = mapped_column(String(255))
     reason: Mapped[str] = mapped_column(Text)
 
 
-class Merge(Base):
+class Merge(SerialId, Base):
     """Profile `merged_id` joined `survivor_id` because of `event_id`, under `rule`."""
 
     __tablename__ = "merges"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     event_id: Mapped[int] = mapped_column(BigInteger)
     rule: Mapped[str] = mapped_column(String(40))
     survivor_id: Mapped[int] = mapped_column(BigInteger, index=True)
@@ -58,12 +55,11 @@ class Merge(Base):
     undone_reason: Mapped[str | None] = mapped_column(String(200), default=None)
 
 
-class IdentityConflict(Base):
+class IdentityConflict(SerialId, Base):
     """A link that was not made because a rule forbade it; listed and resolvable."""
 
     __tablename__ = "identity_conflicts"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     event_id: Mapped[int] = mapped_column(BigInteger)
     rule: Mapped[str] = mapped_column(String(40))
     profile_id: Mapped[int] = mapped_column(BigInteger, index=True)
@@ -79,12 +75,11 @@ class IdentityConflict(Base):
     __table_args__ = (Index("ix_identity_conflicts_status", "status"),)
 
 
-class IdentityBlock(Base):
+class IdentityBlock(SerialId, Base):
     """Two identifiers that must never be linked again (set by a split)."""
 
     __tablename__ = "identity_blocks"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     a_type: Mapped[str] = mapped_column(String(40))
     a_value: Mapped[str] = mapped_column(String(255))
     b_type: Mapped[str] = mapped_column(String(40))
@@ -99,7 +94,7 @@ class IdentityBlock(Base):
     )
 
 
-class IdentifierCooccurrence(Base):
+class IdentifierCooccurrence(SerialId, Base):
     """A strong identifier (user_id, email, phone) seen on an event with a device id.
 
     The strong value is kept only as a SHA-256 digest: counting distinct people needs no PII.
@@ -109,7 +104,6 @@ class IdentifierCooccurrence(Base):
 
     __tablename__ = "identifier_cooccurrences"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     type: Mapped[str] = mapped_column(String(40))
     value: Mapped[str] = mapped_column(String(255))
     strong_type: Mapped[str] = mapped_column(String(40))
@@ -128,7 +122,7 @@ class IdentifierCooccurrence(Base):
     )
 
 
-class SharedIdentifier(Base):
+class SharedIdentifier(SerialId, Base):
     """A device id seen with too many strong identities: it never links profiles again.
 
     Kept through rebuilds (like identity_blocks): it is a finding about the device, and a
@@ -137,7 +131,6 @@ class SharedIdentifier(Base):
 
     __tablename__ = "shared_identifiers"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     type: Mapped[str] = mapped_column(String(40))
     value: Mapped[str] = mapped_column(String(255))
     strong_type: Mapped[str] = mapped_column(String(40))  # the type that went over the limit

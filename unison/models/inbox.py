@@ -11,13 +11,12 @@ from typing import Any
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from unison.models.base import Base, BigId, Json, UTCDateTime
+from unison.models.base import Base, Json, SerialId, UTCDateTime
 
 
-class Conversation(Base):
+class Conversation(SerialId, Base):
     __tablename__ = "conversations"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     profile_id: Mapped[int] = mapped_column(BigInteger)
     channel: Mapped[str] = mapped_column(String(20))
     # The provider's thread: "telegram:<connector>:<chat id>", "email:<connector>:<root id>"
@@ -34,10 +33,9 @@ class Conversation(Base):
     )
 
 
-class ConversationMessage(Base):
+class ConversationMessage(SerialId, Base):
     __tablename__ = "conversation_messages"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     conversation_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("conversations.id"))
     profile_id: Mapped[int] = mapped_column(BigInteger)
     event_id: Mapped[int] = mapped_column(BigInteger)  # the log event it came from

@@ -7,16 +7,15 @@ from typing import Any
 from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from unison.models.base import Base, BigId, Json, UTCDateTime
+from unison.models.base import Base, Json, SerialId, UTCDateTime
 
 
-class Message(Base):
+class Message(SerialId, Base):
     """A message the gate decided on: what, to whom, on which channel and why, and what the
     gate said at decide time and again at send time. Never deleted but by an erasure."""
 
     __tablename__ = "messages"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     # The caller's key: a retry with it returns this row's decision instead of a second row.
     idempotency_key: Mapped[str] = mapped_column(String(200))
     profile_id: Mapped[int] = mapped_column(BigInteger)  # the live profile when decided

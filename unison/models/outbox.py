@@ -6,13 +6,12 @@ from typing import Any
 from sqlalchemy import BigInteger, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from unison.models.base import Base, BigId, Json, UTCDateTime
+from unison.models.base import Base, Json, SerialId, UTCDateTime
 
 
-class OutboundMessage(Base):
+class OutboundMessage(SerialId, Base):
     __tablename__ = "outbound_messages"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     # Derived from what caused the message (e.g. the consent record): a replay never doubles it.
     idempotency_key: Mapped[str] = mapped_column(String(200))
     profile_id: Mapped[int] = mapped_column(BigInteger)

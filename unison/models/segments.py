@@ -6,13 +6,12 @@ from typing import Any
 from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from unison.models.base import Base, BigId, Json, UTCDateTime
+from unison.models.base import Base, Json, SerialId, UTCDateTime
 
 
-class Segment(Base):
+class Segment(SerialId, Base):
     __tablename__ = "segments"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
     definition: Mapped[dict[str, Any]] = mapped_column(Json)  # the canonical JSON tree
@@ -35,12 +34,11 @@ class SegmentMember(Base):
     __table_args__ = (Index("ix_segment_members_profile_id", "profile_id"),)
 
 
-class SegmentHistory(Base):
+class SegmentHistory(SerialId, Base):
     """Every entry and exit, with when and why (kept after the segment is deleted)."""
 
     __tablename__ = "segment_history"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     segment_id: Mapped[int] = mapped_column(BigInteger)
     profile_id: Mapped[int] = mapped_column(BigInteger)
     change: Mapped[str] = mapped_column(String(10))  # entered | exited

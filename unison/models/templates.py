@@ -7,13 +7,12 @@ from typing import Any
 from sqlalchemy import BigInteger, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from unison.models.base import Base, BigId, Json, UTCDateTime
+from unison.models.base import Base, Json, SerialId, UTCDateTime
 
 
-class Template(Base):
+class Template(SerialId, Base):
     __tablename__ = "templates"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(200))  # the newest version's, for lookup
     channel: Mapped[str] = mapped_column(String(20))  # fixed at creation
     current_version: Mapped[int] = mapped_column(Integer)
@@ -23,12 +22,11 @@ class Template(Base):
     __table_args__ = (Index("uq_templates_name", "name", unique=True),)
 
 
-class TemplateVersion(Base):
+class TemplateVersion(SerialId, Base):
     """One version of a template: written once, never changed (an update adds a version)."""
 
     __tablename__ = "template_versions"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     template_id: Mapped[int] = mapped_column(BigInteger)
     version: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(200))

@@ -1,24 +1,12 @@
-"""console: staff users, their sessions, failed logins, the audit log
-
-Revision ID: 0013
-Revises: 0012
-Create Date: 2026-12-07 13:00:00
-"""
-
-from collections.abc import Sequence
+"""console: staff users, their sessions, failed logins, the audit log"""
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
+
+from unison.migrations.columns import BIG_ID, JSON, TIME
 
 revision: str = "0013"
 down_revision: str | None = "0012"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
-TIME = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:

@@ -1,30 +1,18 @@
-"""message templates and their immutable versions (issue 17 item 1)
-
-Revision ID: 0014
-Revises: 0012
-Create Date: 2026-12-07 13:00:00
-"""
-
-from collections.abc import Sequence
+"""message templates and their immutable versions (issue 17 item 1)"""
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
+
+from unison.migrations.columns import BIG_ID, JSON, TIME
 
 revision: str = "0014"
 down_revision: str | None = "0013"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-TIME = sa.DateTime(timezone=True)
-ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 
 def upgrade() -> None:
     op.create_table(
         "templates",
-        sa.Column("id", ID, autoincrement=True, nullable=False),
+        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("channel", sa.String(length=20), nullable=False),
         sa.Column("current_version", sa.Integer(), nullable=False),
@@ -35,7 +23,7 @@ def upgrade() -> None:
     op.create_index("uq_templates_name", "templates", ["name"], unique=True)
     op.create_table(
         "template_versions",
-        sa.Column("id", ID, autoincrement=True, nullable=False),
+        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
         sa.Column("template_id", sa.BigInteger(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),

@@ -1,29 +1,18 @@
 """messages: one row per message the send gate decided on; per-channel kill switches
 
-Revision ID: 0015
-Revises: 0012
-Create Date: 2026-12-07 13:10:00
-
 `messages` keeps what the gate decided and why (at decide and at send time), the chosen
 channel and why, and the keys that join it to the outbox and the receipts. Its indexes serve
 the gate's hot path: the idempotency key (dedupe) and (profile_id, id) for the profile's
 history and its frequency-cap counts. `messaging_channels` holds the kill switches.
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
+
+from unison.migrations.columns import BIG_ID, JSON, TIME
 
 revision: str = "0015"
 down_revision: str | None = "0014"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
-TIME = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:

@@ -1,10 +1,6 @@
 """outbox content: rendered content and meta ids per message, the provider's message id,
 and the dead-letter state
 
-Revision ID: 0016
-Revises: 0012
-Create Date: 2026-12-07 13:20:00
-
 `content` holds the rendered message per channel (docs/design/outbox.md), `meta` the ids
 receipts copy into their events (message, template, campaign, broadcast, variant);
 `provider_message_id` is what the provider called the message (Telegram message_id,
@@ -15,19 +11,13 @@ a dispatcher has in flight (set before its send, cleared when the outcome is rec
 restart after a crash knows which row may or may not have reached the provider.
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
+
+from unison.migrations.columns import JSON, TIME
 
 revision: str = "0016"
 down_revision: str | None = "0015"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
-TIME = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:

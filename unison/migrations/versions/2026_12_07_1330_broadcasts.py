@@ -1,28 +1,17 @@
 """broadcasts and their recipients
 
-Revision ID: 0018
-Revises: 0012
-Create Date: 2026-12-07 13:30:00
-
 `broadcasts` holds a broadcast's definition, state and fan-out cursor; `broadcast_recipients`
 one row per targeted profile (holdout and variant draws, due moment, the decided message).
 The (broadcast_id, state, due_at) index serves the fan-out's "next due chunk" query.
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
+
+from unison.migrations.columns import BIG_ID, JSON, TIME
 
 revision: str = "0017"
 down_revision: str | None = "0016"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
-TIME = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
