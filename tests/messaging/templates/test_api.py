@@ -127,6 +127,12 @@ class TestSeedSend:
             "queued",
         )
         assert rows[0].idempotency_key.startswith(f"template-test:{template['id']}:1:")
+        # the seed gets the whole message a customer would (the HTML part too); no receipt
+        # lands on the profile that only lent its data to the render
+        assert rows[0].content is not None
+        assert rows[0].content["subject"] == rows[0].subject
+        assert set(rows[0].content) >= {"subject", "html", "text"}
+        assert rows[0].meta is None
 
     def test_without_a_key_each_request_is_its_own_send(
         self, api: Api, sessions: sessionmaker[Session]

@@ -36,16 +36,13 @@ def send(
     recipients = _recipients(settings, rendered, request.recipients)
     key = request.idempotency_key or uuid.uuid4().hex
     subject, body = _subject_and_body(rendered)
-    # Which keys are queued already, read before writing: enqueue's own answer comes from
-    # the driver's rowcount, which PostgreSQL reports as -1 for this insert.
-    known = {
-        m.idempotency_key
-        for m in outbox.of_profiles(session, [request.profile_id], channels=[rendered.channel])
-    }
+    # The whole rendered message rides along (HTML, buttons, image, push data), so a seed
+    # receives what a customer would. No `meta`: receipts go on the profile, and this
+    # profile only lent its data to the render; the seed, not the customer, got the message.
     results = []
     for recipient in recipients:
         row_key = _row_key(rendered, key, recipient)
-        outbox.enqueue(
+        queued = outbox.enqueue(
             session,
             outbox.Outgoing(
                 idempotency_key=row_key,
@@ -57,9 +54,10 @@ def send(
                 language=rendered.locale,
                 body=body,
                 subject=subject,
+                content=rendered.content,
             ),
         )
-        results.append(schemas.SeedRecipient(recipient=recipient, queued=row_key not in known))
+        results.append(schemas.SeedRecipient(recipient=recipient, queued=queued))
     return schemas.SeedSend(
         template_id=rendered.template_id,
         version=rendered.version,
