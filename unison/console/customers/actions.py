@@ -15,11 +15,13 @@ from unison.auth.roles import Permission
 from unison.consent import service as consent
 from unison.consent.privacy import service as privacy
 from unison.consent.schemas import ConsentChange
+from unison.console.errors import not_found
 from unison.console.render import render
 from unison.console.security import Staff, require
 from unison.identity import service as identity
 from unison.kit.clock import utcnow
 from unison.kit.errors import NotFound, UnisonError
+from unison.models import Profile
 from unison.profiles import service as profiles
 from unison.profiles.processor import NAME as PROFILE_PROCESSOR
 
@@ -34,6 +36,17 @@ MAX_ID = 2**63 - 1
 
 def _back(profile_id: int, done: str) -> Response:
     return RedirectResponse(f"/console/customers/{profile_id}?done={done}", status_code=303)
+
+
+def _live(session: DbSession, profile_id: int) -> Profile | None:
+    """The live profile an id names (following merges); None for an id out of range or
+    unknown, which the confirmation pages answer with the 404 page."""
+    if not 0 < profile_id <= MAX_ID:
+        return None
+    try:
+        return profiles.live_profile(session, profile_id)
+    except NotFound:
+        return None
 
 
 def _again(
@@ -126,18 +139,14 @@ def confirm_split(
     request: Request, session: DbSession, staff: Splitter, profile_id: int, merge_id: int
 ) -> Response:
     """What a split will do, and the button that does it."""
-    if not (0 < profile_id <= MAX_ID and 0 < merge_id <= MAX_ID):
-        return render(request, "errors/404.html", {}, staff, status_code=404)
-    try:
-        live = profiles.live_profile(session, profile_id)
-    except NotFound:
-        return render(request, "errors/404.html", {}, staff, status_code=404)
+    live = _live(session, profile_id)
+    if live is None:
+        return not_found(request, staff)
     merges = identity.merges_of(session, profiles.group_ids(session, live.id))
     merge = next((m for m in merges if m.id == merge_id and m.undone_at is None), None)
     if merge is None:
-        return render(request, "errors/404.html", {}, staff, status_code=404)
-    context = {"profile_id": live.id, "merge": merge}
-    return render(request, "customers/split.html", context, staff)
+        return not_found(request, staff)
+    return render(request, "customers/split.html", {"profile_id": live.id, "merge": merge}, staff)
 
 
 @router.post("/console/customers/{profile_id:int}/split/{merge_id:int}")
@@ -183,14 +192,10 @@ def confirm_erase(
     request: Request, session: DbSession, staff: Privacy, profile_id: int
 ) -> Response:
     """The erasure's confirmation step: what goes, what stays, type the id to confirm."""
-    try:
-        live = profiles.live_profile(session, profile_id) if 0 < profile_id <= MAX_ID else None
-    except NotFound:
-        live = None
+    live = _live(session, profile_id)
     if live is None:
-        return render(request, "errors/404.html", {}, staff, status_code=404)
-    context = {"profile_id": live.id, "error": None}
-    return render(request, "customers/erase.html", context, staff)
+        return not_found(request, staff)
+    return render(request, "customers/erase.html", {"profile_id": live.id, "error": None}, staff)
 
 
 @router.post("/console/customers/{profile_id:int}/erase")

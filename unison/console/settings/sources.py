@@ -22,7 +22,7 @@ def _show(tab: Tab, *, key: tuple[str, str] | None = None, error: str | None = N
         "sources": service.list_sources(tab.session),
         "channels": CHANNELS,
         "system_hint": service.SYSTEM_HINT,
-        "new_key": key,  # (source name, write key): shown this once
+        "shown": key,  # (source name, write key): shown this once
     }
     return tab.page("settings/sources.html", context, error=error)
 
