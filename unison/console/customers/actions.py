@@ -16,12 +16,12 @@ from unison.consent import service as consent
 from unison.consent.privacy import service as privacy
 from unison.consent.schemas import ConsentChange
 from unison.console.errors import not_found
+from unison.console.lookup import lookup
 from unison.console.render import render
 from unison.console.security import Staff, require
 from unison.identity import service as identity
 from unison.kit.clock import utcnow
-from unison.kit.errors import NotFound, UnisonError
-from unison.models import Profile
+from unison.kit.errors import UnisonError
 from unison.profiles import service as profiles
 from unison.profiles.processor import NAME as PROFILE_PROCESSOR
 
@@ -31,22 +31,10 @@ ConsentWriter = Annotated[Staff, Depends(require(Permission.consent_write))]
 Splitter = Annotated[Staff, Depends(require(Permission.identity_write))]
 Privacy = Annotated[Staff, Depends(require(Permission.privacy_write))]
 Text = Annotated[str, Form(max_length=20_000)]
-MAX_ID = 2**63 - 1
 
 
 def _back(profile_id: int, done: str) -> Response:
     return RedirectResponse(f"/console/customers/{profile_id}?done={done}", status_code=303)
-
-
-def _live(session: DbSession, profile_id: int) -> Profile | None:
-    """The live profile an id names (following merges); None for an id out of range or
-    unknown, which the confirmation pages answer with the 404 page."""
-    if not 0 < profile_id <= MAX_ID:
-        return None
-    try:
-        return profiles.live_profile(session, profile_id)
-    except NotFound:
-        return None
 
 
 def _again(
@@ -139,7 +127,7 @@ def confirm_split(
     request: Request, session: DbSession, staff: Splitter, profile_id: int, merge_id: int
 ) -> Response:
     """What a split will do, and the button that does it."""
-    live = _live(session, profile_id)
+    live = lookup(profiles.live_profile, session, profile_id)  # following merges
     if live is None:
         return not_found(request, staff)
     merges = identity.merges_of(session, profiles.group_ids(session, live.id))
@@ -192,7 +180,7 @@ def confirm_erase(
     request: Request, session: DbSession, staff: Privacy, profile_id: int
 ) -> Response:
     """The erasure's confirmation step: what goes, what stays, type the id to confirm."""
-    live = _live(session, profile_id)
+    live = lookup(profiles.live_profile, session, profile_id)  # following merges
     if live is None:
         return not_found(request, staff)
     return render(request, "customers/erase.html", {"profile_id": live.id, "error": None}, staff)

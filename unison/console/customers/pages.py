@@ -11,6 +11,7 @@ from unison.consent.vocabulary import CHANNELS as CONSENT_CHANNELS
 from unison.consent.vocabulary import LEGAL_BASES, STATUSES
 from unison.console.customers import actions, views
 from unison.console.errors import not_found
+from unison.console.lookup import in_range
 from unison.console.render import render
 from unison.console.security import Staff, require
 from unison.events.channels import CHANNELS
@@ -23,7 +24,6 @@ from unison.profiles.search.terms import fold
 router = APIRouter(include_in_schema=False)
 router.include_router(actions.router)
 Reader = Annotated[Staff, Depends(require(Permission.profiles_read))]
-MAX_ID = 2**63 - 1
 SEARCH_PAGE = 25
 SYSTEM_CHOICES = ("include", "exclude", "only")
 
@@ -95,7 +95,7 @@ def profile_page(
     cursor: str | None = None,
 ) -> Response:
     """The 360° profile: identifiers, traits, value, consent, segments, timeline, merges."""
-    if not 0 < profile_id <= MAX_ID:
+    if not in_range(profile_id):
         return not_found(request, staff)
     return profile_response(request, session, staff, profile_id, filters, cursor)
 
@@ -165,7 +165,7 @@ def timeline_fragment(
     cursor: str | None = None,
 ) -> Response:
     """The next page of the timeline, for htmx to append (older events)."""
-    if not 0 < profile_id <= MAX_ID:
+    if not in_range(profile_id):
         return not_found(request, staff)
     try:
         page = _timeline(session, profile_id, filters, cursor)
