@@ -7,7 +7,7 @@ from fastapi import FastAPI, Request
 from starlette.responses import RedirectResponse, Response
 
 from unison.console.render import render
-from unison.console.security import ConsoleForbidden, CsrfRefused, LoginRequired
+from unison.console.security import ConsoleForbidden, CsrfRefused, LoginRequired, Staff
 
 LOGIN_PATH = "/console/login"
 
@@ -18,6 +18,11 @@ def login_url(request: Request) -> str:
         return LOGIN_PATH
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return f"{LOGIN_PATH}?next={quote(target, safe='')}"
+
+
+def not_found(request: Request, staff: Staff | None) -> Response:
+    """The 404 page: an address that names nothing (in the layout when logged in)."""
+    return render(request, "errors/404.html", {}, staff, status_code=404)
 
 
 async def _login_required(request: Request, _exc: Exception) -> Response:

@@ -1,13 +1,12 @@
 """The console's strings: one JSON catalogue per language in locales/ (English the fallback),
 keys namespaced by area (`customers.title`), so areas add keys without touching each other's."""
 
-import json
-from functools import cache
 from pathlib import Path
 
 from starlette.requests import Request
 
 from unison.consent.preference_center.i18n import LANGUAGES, choose, direction, supported
+from unison.kit.catalogs import Catalogs
 
 __all__ = [
     "COOKIE",
@@ -33,20 +32,10 @@ NAMES = {
     "he": "עברית",
 }
 
-
-@cache
-def catalog(language: str) -> dict[str, str]:
-    messages: dict[str, str] = json.loads((LOCALES / f"{language}.json").read_text("utf-8"))
-    if language != DEFAULT:
-        return {**catalog(DEFAULT), **messages}  # a missing key falls back to English
-    return messages
-
-
-def text(language: str, key: str, **values: object) -> str:
-    """The string for `key` in `language` with `{name}` placeholders filled; the key itself
-    when no catalogue has it (visible in review, never an error page)."""
-    template = catalog(language if language in LANGUAGES else DEFAULT).get(key, key)
-    return template.format(**values) if values else template
+# English fills a language's gaps; a key no catalogue has shows as itself (kit/catalogs.py).
+_CATALOGS = Catalogs(LOCALES, LANGUAGES, DEFAULT)
+catalog = _CATALOGS.catalog
+text = _CATALOGS.text
 
 
 def language_of(request: Request) -> str:

@@ -10,8 +10,8 @@ from starlette.staticfiles import StaticFiles
 
 import unison.console
 from unison.api.deps import DbSession
-from unison.console.errors import install_handlers
-from unison.console.render import STATIC, render
+from unison.console.errors import install_handlers, not_found
+from unison.console.render import STATIC
 from unison.console.security import Staff, current_login
 
 
@@ -35,10 +35,10 @@ _fallback = APIRouter(include_in_schema=False)
 
 
 @_fallback.get("/console/{path:path}")
-def not_found(request: Request, session: DbSession) -> Response:
+def unknown_address(request: Request, session: DbSession) -> Response:
     """Any other console address: the 404 page (in the layout when logged in)."""
     login = current_login(request, session)
-    return render(request, "errors/404.html", {}, Staff(login) if login else None, status_code=404)
+    return not_found(request, Staff(login) if login else None)
 
 
 def mount_console(app: FastAPI) -> None:

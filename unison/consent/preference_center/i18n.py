@@ -1,29 +1,17 @@
 """Message catalogs (one JSON file per language in locales/) and language choice."""
 
-import json
-from functools import cache
 from pathlib import Path
 
 from babel.core import negotiate_locale
 
+from unison.kit.catalogs import Catalogs
+
 LANGUAGES: tuple[str, ...] = ("en", "ru", "uk", "ka", "hy", "he")
 RTL = frozenset({"he"})
 DEFAULT = "en"
-_LOCALES = Path(__file__).parent / "locales"
-
-
-@cache
-def catalog(language: str) -> dict[str, str]:
-    messages: dict[str, str] = json.loads((_LOCALES / f"{language}.json").read_text("utf-8"))
-    if language != DEFAULT:
-        return {**catalog(DEFAULT), **messages}  # a missing key falls back to English
-    return messages
-
-
-def text(language: str, key: str, **values: str) -> str:
-    found = catalog(language if language in LANGUAGES else DEFAULT)
-    template = found.get(key, key)
-    return template.format(**values) if values else template
+_CATALOGS = Catalogs(Path(__file__).parent / "locales", LANGUAGES, DEFAULT)
+catalog = _CATALOGS.catalog
+text = _CATALOGS.text
 
 
 def choose(*candidates: str | None, accept_language: str | None = None) -> str:

@@ -5,11 +5,12 @@ Templates render in Jinja2's sandbox with autoescaping: customer data (names, ad
 free-text time zones) can never become markup or reach Python internals.
 """
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from jinja2 import FileSystemLoader, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import ValidationError
@@ -44,6 +45,23 @@ _HEADERS = {
 }
 
 
+@dataclass(frozen=True)
+class Visit:
+    """A request through a signed link: the link's token and what answering it needs."""
+
+    token: str
+    request: Request
+    session: Session
+    runtime: Runtime
+
+
+async def _visit(token: str, request: Request, session: DbSession, runtime: AppRuntime) -> Visit:
+    return Visit(token, request, session, runtime)
+
+
+LinkVisit = Annotated[Visit, Depends(_visit)]
+
+
 def _render(template: str, language: str, status: int = 200, **values: Any) -> HTMLResponse:
     page = _ENV.get_template(template).render(
         lang=language,
@@ -71,24 +89,21 @@ def _language(
     )
 
 
-def _customer_language(
-    request: Request, session: Session, claims: dict[str, Any], stored: str | None = None
-) -> str:
+def _customer_language(visit: Visit, claims: dict[str, Any], stored: str | None = None) -> str:
     """`_language` for the profile a link names (the live one it was merged into)."""
-    profile_id = _live(session, claims)
+    profile_id = _live(visit.session, claims)
     if profile_id is None:
-        return _language(request, claims, stored)
-    saved = stored or preferences.get(session, profile_id).preferred_language
-    return _language(request, claims, saved, profile_language(session, profile_id))
+        return _language(visit.request, claims, stored)
+    saved = stored or preferences.get(visit.session, profile_id).preferred_language
+    profile = profile_language(visit.session, profile_id)
+    return _language(visit.request, claims, saved, profile)
 
 
-def _claims(
-    request: Request, runtime: Runtime, kind: str, token: str
-) -> dict[str, Any] | HTMLResponse:
+def _claims(visit: Visit, kind: str) -> dict[str, Any] | HTMLResponse:
     try:
-        return links.verify(runtime.settings, kind, token)
+        return links.verify(visit.runtime.settings, kind, visit.token)
     except LinkInvalid:
-        return _forbidden(request)
+        return _forbidden(visit.request)
 
 
 def _forbidden(request: Request) -> HTMLResponse:
@@ -127,17 +142,10 @@ def _live(session: Session, claims: dict[str, Any]) -> int | None:
         return None
 
 
-def _center(
-    request: Request,
-    session: Session,
-    runtime: Runtime,
-    token: str,
-    claims: dict[str, Any],
-    **extra: Any,
-) -> HTMLResponse:
-    profile_id = service.live_id(session, int(claims["p"]))
-    language = _customer_language(request, session, claims, extra.pop("stored", None))
-    model = preference_center.view(session, runtime.settings, profile_id, language)
+def _center(visit: Visit, claims: dict[str, Any], **extra: Any) -> HTMLResponse:
+    profile_id = service.live_id(visit.session, int(claims["p"]))
+    language = _customer_language(visit, claims, extra.pop("stored", None))
+    model = preference_center.view(visit.session, visit.runtime.settings, profile_id, language)
     languages = [(code, catalog(code)["language_name"]) for code in LANGUAGES]
     status = extra.pop("status", 200)
     return _render(
@@ -145,75 +153,54 @@ def _center(
         language,
         status,
         title=text(language, "title"),
-        action=f"/preferences/{token}",
+        action=f"/preferences/{visit.token}",
         languages=languages,
         **model,
         **extra,
     )
 
 
-def _center_link(
-    request: Request, session: Session, runtime: Runtime, token: str
-) -> tuple[dict[str, Any], int] | HTMLResponse:
+def _center_link(visit: Visit) -> tuple[dict[str, Any], int] | HTMLResponse:
     """A preference-center link's claims and the live profile it names, else the 403 page:
     a bad link, or a profile that is gone (erased data is never re-shown)."""
-    claims = _claims(request, runtime, preferences.PREFERENCE_CENTER, token)
+    claims = _claims(visit, preferences.PREFERENCE_CENTER)
     if isinstance(claims, HTMLResponse):
         return claims
-    profile_id = _live(session, claims)
+    profile_id = _live(visit.session, claims)
     if profile_id is None:
-        return _forbidden(request)
+        return _forbidden(visit.request)
     return claims, profile_id
 
 
 @router.get("/preferences/{token}", response_class=HTMLResponse)
-def preference_page(
-    token: str,
-    request: Request,
-    session: DbSession,
-    runtime: AppRuntime,
-) -> HTMLResponse:
+def preference_page(visit: LinkVisit) -> HTMLResponse:
     """The preference center of the profile the link names."""
-    found = _center_link(request, session, runtime, token)
+    found = _center_link(visit)
     if isinstance(found, HTMLResponse):
         return found
-    return _center(request, session, runtime, token, found[0])
+    return _center(visit, found[0])
 
 
 @router.post("/preferences/{token}", response_class=HTMLResponse)
-async def preference_submit(
-    token: str,
-    request: Request,
-    session: DbSession,
-    runtime: AppRuntime,
-) -> HTMLResponse:
+async def preference_submit(visit: LinkVisit) -> HTMLResponse:
     """Apply the submitted preference-center form (plain form POST)."""
-    found = _center_link(request, session, runtime, token)
+    found = _center_link(visit)
     if isinstance(found, HTMLResponse):
         return found
     claims, profile_id = found
-    form = await _form(request)
-    language = _customer_language(request, session, claims, form.get("preferred_language"))
+    form = await _form(visit.request)
+    language = _customer_language(visit, claims, form.get("preferred_language"))
     try:
         prefs = preference_center.parse_preferences(form)
         preferences.check_time_zone(prefs.time_zone)
     except (ValidationError, TimeZoneUnknown) as exc:
         fields = _bad_fields(exc)
         error = text(language, "bad_input", fields=", ".join(fields))
-        return _center(
-            request,
-            session,
-            runtime,
-            token,
-            claims,
-            error=error,
-            status=400,
-            stored=form.get("preferred_language"),
-        )
-    preference_center.apply(
-        session, runtime.settings, profile_id, form, prefs, _visitor(request), language
-    )
-    return _center(request, session, runtime, token, claims, saved=True)
+        stored = form.get("preferred_language")
+        return _center(visit, claims, error=error, status=400, stored=stored)
+    settings, visitor = visit.runtime.settings, _visitor(visit.request)
+    preference_center.apply(visit.session, settings, profile_id, form, prefs, visitor, language)
+    return _center(visit, claims, saved=True)
 
 
 def _bad_fields(exc: Exception) -> list[str]:
@@ -222,13 +209,11 @@ def _bad_fields(exc: Exception) -> list[str]:
     return ["time_zone"]
 
 
-def _one_link(
-    request: Request, session: Session, runtime: Runtime, kind: str, token: str
-) -> tuple[dict[str, Any], str] | HTMLResponse:
-    claims = _claims(request, runtime, kind, token)
+def _one_link(visit: Visit, kind: str) -> tuple[dict[str, Any], str] | HTMLResponse:
+    claims = _claims(visit, kind)
     if isinstance(claims, HTMLResponse):
         return claims
-    return claims, _customer_language(request, session, claims)
+    return claims, _customer_language(visit, claims)
 
 
 def _question(claims: dict[str, Any], language: str, step: str, action: str) -> HTMLResponse:
@@ -267,63 +252,48 @@ _ASKING = {
 
 @router.get("/preferences/confirm/{token}", response_class=HTMLResponse)
 @router.get("/unsubscribe/{token}", response_class=HTMLResponse)
-def link_page(
-    token: str,
-    request: Request,
-    session: DbSession,
-    runtime: AppRuntime,
-) -> HTMLResponse:
+def link_page(visit: LinkVisit) -> HTMLResponse:
     """Double opt-in or unsubscribe: a page whose button confirms or unsubscribes."""
     # A GET never acts (mail scanners follow links; RFC 8058 for unsubscribe): the button POSTs.
-    path = request.scope["route"].path
+    path = visit.request.scope["route"].path
     kind, step = _ASKING[path]
-    found = _one_link(request, session, runtime, kind, token)
+    found = _one_link(visit, kind)
     if isinstance(found, HTMLResponse):
         return found
-    return _question(*found, step, path.format(token=token))
+    return _question(*found, step, path.format(token=visit.token))
 
 
 @router.post("/preferences/confirm/{token}", response_class=HTMLResponse)
-def confirm_submit(
-    token: str,
-    request: Request,
-    session: DbSession,
-    runtime: AppRuntime,
-) -> HTMLResponse:
+def confirm_submit(visit: LinkVisit) -> HTMLResponse:
     """Double opt-in: the pending email grant becomes granted."""
-    found = _one_link(request, session, runtime, preferences.CONFIRM, token)
+    found = _one_link(visit, preferences.CONFIRM)
     if isinstance(found, HTMLResponse):
         return found
     claims, language = found
     # The address's owner now (a merge or split may have moved it); an address no profile
     # holds any more (erased) is not written back into the ledger.
-    profile_id = rows.owner_of(session, ("email", claims["e"]))
+    profile_id = rows.owner_of(visit.session, ("email", claims["e"]))
     if profile_id is not None:
-        preference_center.confirm(session, profile_id, claims["e"], claims["u"], _visitor(request))
+        visitor = _visitor(visit.request)
+        preference_center.confirm(visit.session, profile_id, claims["e"], claims["u"], visitor)
     return _done(language, "confirm", text(language, "confirmed"))
 
 
 @router.post("/unsubscribe/{token}", response_class=HTMLResponse)
-async def unsubscribe_submit(
-    token: str,
-    request: Request,
-    session: DbSession,
-    runtime: AppRuntime,
-) -> HTMLResponse:
+async def unsubscribe_submit(visit: LinkVisit) -> HTMLResponse:
     """RFC 8058 one-click: the body must be `List-Unsubscribe=One-Click`."""
-    found = _one_link(request, session, runtime, preferences.UNSUBSCRIBE, token)
+    found = _one_link(visit, preferences.UNSUBSCRIBE)
     if isinstance(found, HTMLResponse):
         return found
     claims, language = found
-    form = await _form(request)
+    form = await _form(visit.request)
     if form.get("List-Unsubscribe") != "One-Click":
         raise OneClickMissing(
             "send the form body List-Unsubscribe=One-Click (RFC 8058)", field="List-Unsubscribe"
         )
-    profile_id = rows.owner_of(session, ("email", claims["e"]))
+    profile_id = rows.owner_of(visit.session, ("email", claims["e"]))
     if profile_id is not None:  # unknown (erased) addresses are not written back
-        preference_center.unsubscribe(
-            session, profile_id, claims["e"], claims["u"], _visitor(request)
-        )
+        visitor = _visitor(visit.request)
+        preference_center.unsubscribe(visit.session, profile_id, claims["e"], claims["u"], visitor)
     purpose = preference_center.label(language, claims["u"])
     return _done(language, "unsubscribe", text(language, "unsubscribed", purpose=purpose))

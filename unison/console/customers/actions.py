@@ -15,11 +15,13 @@ from unison.auth.roles import Permission
 from unison.consent import service as consent
 from unison.consent.privacy import service as privacy
 from unison.consent.schemas import ConsentChange
+from unison.console.errors import not_found
+from unison.console.lookup import lookup
 from unison.console.render import render
 from unison.console.security import Staff, require
 from unison.identity import service as identity
 from unison.kit.clock import utcnow
-from unison.kit.errors import NotFound, UnisonError
+from unison.kit.errors import UnisonError
 from unison.profiles import regroup
 from unison.profiles import service as profiles
 from unison.profiles.processor import NAME as PROFILE_PROCESSOR
@@ -30,7 +32,6 @@ ConsentWriter = Annotated[Staff, Depends(require(Permission.consent_write))]
 Splitter = Annotated[Staff, Depends(require(Permission.identity_write))]
 Privacy = Annotated[Staff, Depends(require(Permission.privacy_write))]
 Text = Annotated[str, Form(max_length=20_000)]
-MAX_ID = 2**63 - 1
 
 
 def _back(profile_id: int, done: str) -> Response:
@@ -127,18 +128,14 @@ def confirm_split(
     request: Request, session: DbSession, staff: Splitter, profile_id: int, merge_id: int
 ) -> Response:
     """What a split will do, and the button that does it."""
-    if not (0 < profile_id <= MAX_ID and 0 < merge_id <= MAX_ID):
-        return render(request, "errors/404.html", {}, staff, status_code=404)
-    try:
-        live = profiles.live_profile(session, profile_id)
-    except NotFound:
-        return render(request, "errors/404.html", {}, staff, status_code=404)
+    live = lookup(profiles.live_profile, session, profile_id)  # following merges
+    if live is None:
+        return not_found(request, staff)
     merges = identity.merges_of(session, profiles.group_ids(session, live.id))
     merge = next((m for m in merges if m.id == merge_id and m.undone_at is None), None)
     if merge is None:
-        return render(request, "errors/404.html", {}, staff, status_code=404)
-    context = {"profile_id": live.id, "merge": merge}
-    return render(request, "customers/split.html", context, staff)
+        return not_found(request, staff)
+    return render(request, "customers/split.html", {"profile_id": live.id, "merge": merge}, staff)
 
 
 @router.post("/console/customers/{profile_id:int}/split/{merge_id:int}")
@@ -184,14 +181,10 @@ def confirm_erase(
     request: Request, session: DbSession, staff: Privacy, profile_id: int
 ) -> Response:
     """The erasure's confirmation step: what goes, what stays, type the id to confirm."""
-    try:
-        live = profiles.live_profile(session, profile_id) if 0 < profile_id <= MAX_ID else None
-    except NotFound:
-        live = None
+    live = lookup(profiles.live_profile, session, profile_id)  # following merges
     if live is None:
-        return render(request, "errors/404.html", {}, staff, status_code=404)
-    context = {"profile_id": live.id, "error": None}
-    return render(request, "customers/erase.html", context, staff)
+        return not_found(request, staff)
+    return render(request, "customers/erase.html", {"profile_id": live.id, "error": None}, staff)
 
 
 @router.post("/console/customers/{profile_id:int}/erase")

@@ -10,6 +10,8 @@ from unison.auth.roles import Permission
 from unison.consent.vocabulary import CHANNELS as CONSENT_CHANNELS
 from unison.consent.vocabulary import LEGAL_BASES, STATUSES
 from unison.console.customers import actions, views
+from unison.console.errors import not_found
+from unison.console.lookup import in_range
 from unison.console.render import render
 from unison.console.security import Staff, require
 from unison.kit.errors import InvalidParameter, NotFound, UnisonError
@@ -22,7 +24,6 @@ from unison.sources.channels import CHANNELS
 router = APIRouter(include_in_schema=False)
 router.include_router(actions.router)
 Reader = Annotated[Staff, Depends(require(Permission.profiles_read))]
-MAX_ID = 2**63 - 1
 SEARCH_PAGE = 25
 SYSTEM_CHOICES = ("include", "exclude", "only")
 
@@ -69,8 +70,19 @@ def _search(session: DbSession, q: str, cursor: str | None) -> dict[str, Any]:
     return {"results": items, "next_cursor": encode_cursor(*more) if more else None}
 
 
-def not_found(request: Request, staff: Staff) -> Response:
-    return render(request, "errors/404.html", {}, staff, status_code=404)
+async def timeline_filters(
+    channel: str = "", event: str = "", system: str = "include"
+) -> dict[str, str]:
+    """The timeline's filters from the query: an unknown channel or choice filters nothing.
+    (async: no I/O, so no thread hop.)"""
+    return {
+        "channel": channel if channel in CHANNELS else "",
+        "event": event.strip()[:255],
+        "system": system if system in SYSTEM_CHOICES else "include",
+    }
+
+
+Filters = Annotated[dict[str, str], Depends(timeline_filters)]
 
 
 @router.get("/console/customers/{profile_id:int}")
@@ -79,25 +91,13 @@ def profile_page(
     session: DbSession,
     staff: Reader,
     profile_id: int,
-    channel: str = "",
-    event: str = "",
-    system: str = "include",
+    filters: Filters,
     cursor: str | None = None,
 ) -> Response:
     """The 360° profile: identifiers, traits, value, consent, segments, timeline, merges."""
-    if not 0 < profile_id <= MAX_ID:
+    if not in_range(profile_id):
         return not_found(request, staff)
-    return profile_response(
-        request, session, staff, profile_id, _filters(channel, event, system), cursor
-    )
-
-
-def _filters(channel: str, event: str, system: str) -> dict[str, str]:
-    return {
-        "channel": channel if channel in CHANNELS else "",
-        "event": event.strip()[:255],
-        "system": system if system in SYSTEM_CHOICES else "include",
-    }
+    return profile_response(request, session, staff, profile_id, filters, cursor)
 
 
 def profile_response(
@@ -161,15 +161,12 @@ def timeline_fragment(
     session: DbSession,
     staff: Reader,
     profile_id: int,
-    channel: str = "",
-    event: str = "",
-    system: str = "include",
+    filters: Filters,
     cursor: str | None = None,
 ) -> Response:
     """The next page of the timeline, for htmx to append (older events)."""
-    if not 0 < profile_id <= MAX_ID:
+    if not in_range(profile_id):
         return not_found(request, staff)
-    filters = _filters(channel, event, system)
     try:
         page = _timeline(session, profile_id, filters, cursor)
     except NotFound:

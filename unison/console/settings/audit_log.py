@@ -2,26 +2,22 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
 
-from unison.api.deps import DbSession
 from unison.auth import audit
 from unison.auth.roles import Permission
-from unison.console.security import Staff, require
-from unison.console.settings.common import page
+from unison.console.settings.common import Tab, tab_for
 
 router = APIRouter()
 PATH = "/console/settings/audit"
-Auditor = Annotated[Staff, Depends(require(Permission.audit_read))]
+Auditor = Annotated[Tab, Depends(tab_for(Permission.audit_read))]
 Filter = Annotated[str, Query(max_length=200)]
 
 
 @router.get(PATH)
 def audit_log(
-    request: Request,
-    session: DbSession,
-    staff: Auditor,
+    tab: Auditor,
     actor: Filter = "",
     action: Filter = "",
     target: Filter = "",
@@ -29,7 +25,7 @@ def audit_log(
 ) -> Response:
     """Who did what, newest first."""
     found = audit.entries(
-        session,
+        tab.session,
         actor=actor.strip() or None,
         action=action.strip() or None,
         target=target.strip() or None,
@@ -38,8 +34,8 @@ def audit_log(
     )
     context = {
         "entries": found,
-        "actions": audit.actions(session),
+        "actions": audit.actions(tab.session),
         "filters": {"actor": actor, "action": action, "target": target},
         "next_before": found[-1].id if len(found) == audit.PAGE else None,
     }
-    return page(request, staff, "settings/audit.html", context)
+    return tab.page("settings/audit.html", context)

@@ -2,78 +2,59 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Depends, Form
 from starlette.responses import Response
 
-from unison.api.deps import DbSession
-from unison.auth import audit
 from unison.auth.roles import Permission
-from unison.console.security import Staff, require
-from unison.console.settings.common import page
+from unison.console.settings.common import Tab, tab_for
 from unison.kit.errors import UnisonError
 from unison.sources import service
 from unison.sources.channels import CHANNELS
 
 router = APIRouter()
 PATH = "/console/settings/sources"
-Admin = Annotated[Staff, Depends(require(Permission.settings_manage))]
+Admin = Annotated[Tab, Depends(tab_for(Permission.settings_manage))]
+Name = Annotated[str, Form(max_length=200)]
 
 
-def _show(
-    request: Request,
-    session: Session,
-    staff: Staff,
-    *,
-    key: tuple[str, str] | None = None,
-    error: str | None = None,
-) -> Response:
+def _show(tab: Tab, *, key: tuple[str, str] | None = None, error: str | None = None) -> Response:
     context = {
-        "sources": service.list_sources(session),
+        "sources": service.list_sources(tab.session),
         "channels": CHANNELS,
         "system_hint": service.SYSTEM_HINT,
-        "new_key": key,  # (source name, write key): shown this once
+        "shown": key,  # (source name, write key): shown this once
     }
-    return page(request, staff, "settings/sources.html", context, error=error)
+    return tab.page("settings/sources.html", context, error=error)
 
 
 @router.get(PATH)
-def list_sources(request: Request, session: DbSession, staff: Admin) -> Response:
+def list_sources(tab: Admin) -> Response:
     """Sources, their channels and key hints."""
-    return _show(request, session, staff)
+    return _show(tab)
 
 
 @router.post(PATH)
 def create_source(
-    request: Request,
-    session: DbSession,
-    staff: Admin,
-    name: Annotated[str, Form(max_length=200)] = "",
+    tab: Admin,
+    name: Name = "",
     channel: Annotated[str, Form(max_length=40)] = "",
     region: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """Create a source; its write key is shown once."""
     try:
-        source, key = service.create_source(session, name, channel, region.strip() or None)
+        source, key = service.create_source(tab.session, name, channel, region.strip() or None)
     except UnisonError as exc:
-        return _show(request, session, staff, error=exc.detail)
-    audit.record(
-        session, staff.actor, "source.create", f"source:{source.name}", {"channel": channel}
-    )
-    return _show(request, session, staff, key=(source.name, key))
+        return _show(tab, error=exc.detail)
+    tab.audit("source.create", f"source:{source.name}", {"channel": channel})
+    return _show(tab, key=(source.name, key))
 
 
 @router.post(PATH + "/rotate")
-def rotate_key(
-    request: Request,
-    session: DbSession,
-    staff: Admin,
-    name: Annotated[str, Form(max_length=200)] = "",
-) -> Response:
+def rotate_key(tab: Admin, name: Name = "") -> Response:
     """Replace a source's write key (the old one stops working); the new key is shown once."""
     try:
-        source, key = service.rotate_write_key(session, name)
+        source, key = service.rotate_write_key(tab.session, name)
     except UnisonError as exc:
-        return _show(request, session, staff, error=exc.detail)
-    audit.record(session, staff.actor, "source.rotate_key", f"source:{source.name}")
-    return _show(request, session, staff, key=(source.name, key))
+        return _show(tab, error=exc.detail)
+    tab.audit("source.rotate_key", f"source:{source.name}")
+    return _show(tab, key=(source.name, key))

@@ -19,6 +19,7 @@ from unison.auth.roles import Permission
 from unison.clv import economics, service
 from unison.clv.validation import model_label
 from unison.console import i18n
+from unison.console.errors import not_found
 from unison.console.render import render
 from unison.console.security import Staff, require
 from unison.console.value import charts
@@ -167,7 +168,7 @@ def _chart_svg(request: Request, session: DbSession, name: str, periods: dict[st
 def chart(request: Request, session: DbSession, staff: Reader, name: str) -> Response:
     """One chart as inline SVG (htmx swaps it into its box)."""
     if name not in CHARTS:
-        return render(request, "errors/404.html", {}, staff, status_code=404)
+        return not_found(request, staff)
     periods = _periods(request)
     try:
         svg = _chart_svg(request, session, name, periods)
@@ -242,7 +243,7 @@ def _table(request: Request, session: DbSession, name: str) -> tuple[list[str], 
 def export(request: Request, session: DbSession, staff: Reader, name: str) -> Response:
     """Each figure of the page as CSV."""
     if name not in (*CHARTS, "economics"):
-        return render(request, "errors/404.html", {}, staff, status_code=404)
+        return not_found(request, staff)
     try:
         header, rows = _table(request, session, name)
     except UnisonError as exc:
