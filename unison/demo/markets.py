@@ -28,18 +28,11 @@ class Country:
 
 
 def _country(row: dict[str, Any]) -> Country:
-    return Country(
-        code=row["code"],
-        dial=row["dial"],
-        currency=row["currency"],
-        rate=float(row["rate"]),
-        whole_units=row["whole_units"],
-        tz=row["tz"],
-        utc_offset=row["utc_offset_hours"] * HOUR,
-        operators=tuple(row["operators"]),
-        subscriber_digits=row["subscriber_digits"],
-        patterns=(row["patterns"][0], row["patterns"][1], row["patterns"][2]),
-    )
+    """A row of the JSON, whose keys are the field names; lists become tuples, the UTC
+    offset is given in hours."""
+    fields = dict(row, operators=tuple(row["operators"]), patterns=tuple(row["patterns"]))
+    fields["utc_offset"] = fields.pop("utc_offset_hours") * HOUR
+    return Country(**fields)
 
 
 _DATA: Final = load("markets")
@@ -102,11 +95,9 @@ def _city(row: dict[str, Any]) -> City:
 
 
 def _market(row: dict[str, Any]) -> Market:
+    plain = {key: row[key] for key in ("key", "language", "locale", "weight")}
     return Market(
-        key=row["key"],
-        language=row["language"],
-        locale=row["locale"],
-        weight=float(row["weight"]),
+        **plain,
         first_names=tuple((n["native"], n["latin"], n["gender"]) for n in row["first_names"]),
         last_names=_last_names(row),
         cities=tuple(_city(c) for c in row["cities"]),
