@@ -16,20 +16,6 @@ from unison.kit.clock import isoformat_z
 from unison.kit.json_body import json_kind, json_object
 from unison.sources.ref import SourceRef
 
-# Canonical event names (README "Channel connectors"); the consent processor reacts to
-# MESSAGE_RECEIVED (stop keywords) and UNSUBSCRIBED, the inbox to the message-like ones.
-MESSAGE_RECEIVED = "Message Received"
-MESSAGE_EDITED = "Message Edited"
-MESSAGE_SENT = "Message Sent"
-MESSAGE_DELIVERED = "Message Delivered"
-MESSAGE_READ = "Message Read"
-MESSAGE_FAILED = "Message Failed"
-CONTACT_SHARED = "Contact Shared"
-CONVERSATION_STARTED = "Conversation Started"
-BUTTON_CLICKED = "Button Clicked"
-SUBSCRIBED = "Subscribed"
-UNSUBSCRIBED = "Unsubscribed"
-
 _LONGEST_ID = 200  # messageId is at most 255 characters; longer provider ids are hashed
 
 

@@ -18,7 +18,8 @@ from email.message import EmailMessage, Message
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any
 
-from unison.channels.base import MESSAGE_RECEIVED, ConnectorRef, Parsed, message_id, track
+from unison.channels import canonical
+from unison.channels.base import ConnectorRef, Parsed, message_id, track
 from unison.channels.errors import WebhookMalformed
 from unison.kit.clock import isoformat_z
 
@@ -49,7 +50,7 @@ def parse(raw: bytes, connector: ConnectorRef) -> Parsed:
         events=[
             track(
                 connector,
-                event=MESSAGE_RECEIVED,
+                event=canonical.MESSAGE_RECEIVED,
                 channel=CHANNEL,
                 message=message_id(connector, own_id or f"sha256:{fallback}"),
                 anonymous_id=f"email:{sender}",

@@ -16,25 +16,17 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-from unison.channels.base import (
-    MESSAGE_DELIVERED,
-    MESSAGE_FAILED,
-    MESSAGE_READ,
-    MESSAGE_RECEIVED,
-    ConnectorRef,
-    Parsed,
-    message_id,
-    track,
-)
+from unison.channels import canonical
+from unison.channels.base import ConnectorRef, Parsed, message_id, track
 from unison.channels.errors import SignatureInvalid, WebhookMalformed
 
 CHANNEL = "sms"
 SIGNATURE = "x-twilio-signature"
 STATUSES = {
-    "delivered": MESSAGE_DELIVERED,
-    "read": MESSAGE_READ,
-    "undelivered": MESSAGE_FAILED,
-    "failed": MESSAGE_FAILED,
+    "delivered": canonical.MESSAGE_DELIVERED,
+    "read": canonical.MESSAGE_READ,
+    "undelivered": canonical.MESSAGE_FAILED,
+    "failed": canonical.MESSAGE_FAILED,
 }
 
 
@@ -89,7 +81,7 @@ def _incoming(form: dict[str, str], sid: str, connector: ConnectorRef) -> dict[s
         raise WebhookMalformed("From is required on an incoming message", field="From")
     return track(
         connector,
-        event=MESSAGE_RECEIVED,
+        event=canonical.MESSAGE_RECEIVED,
         channel=CHANNEL,
         message=message_id(connector, "msg", sid),
         anonymous_id=f"sms:{sender}",

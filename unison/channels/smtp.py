@@ -20,10 +20,10 @@ from email.utils import formatdate, parseaddr
 
 import dkim
 
-from unison.channels.email_text import text_of_html
 from unison.consent.preference_center import preferences
 from unison.consent.vocabulary import SERVICE
 from unison.kit.settings import Settings
+from unison.messaging.templates.plaintext import text_of_html
 from unison.messaging.tracking.links import rewrite
 from unison.outbox.envelope import DeliveryFailed, Envelope
 

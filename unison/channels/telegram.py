@@ -9,14 +9,8 @@ update_id until it is acknowledged.
 
 from typing import Any
 
+from unison.channels import canonical
 from unison.channels.base import (
-    BUTTON_CLICKED,
-    CONTACT_SHARED,
-    CONVERSATION_STARTED,
-    MESSAGE_EDITED,
-    MESSAGE_RECEIVED,
-    SUBSCRIBED,
-    UNSUBSCRIBED,
     ConnectorRef,
     Parsed,
     from_unix,
@@ -135,15 +129,15 @@ def _event(
     kind carries to `traits` and `properties`."""
     contact = maybe(message, "contact", dict, where)  # checked on edits too
     if edited:
-        return MESSAGE_EDITED
+        return canonical.MESSAGE_EDITED
     if contact is not None:
         _shared_contact(_contact(contact, where), sender, traits, properties)
-        return CONTACT_SHARED
+        return canonical.CONTACT_SHARED
     if text is not None and _is_start(text):
         parts = text.strip().split(maxsplit=1)
         properties["start_payload"] = parts[1] if len(parts) > 1 else None
-        return CONVERSATION_STARTED
-    return MESSAGE_RECEIVED
+        return canonical.CONVERSATION_STARTED
+    return canonical.MESSAGE_RECEIVED
 
 
 def _shared_contact(
@@ -219,7 +213,7 @@ def _callback(query: dict[str, Any], connector: ConnectorRef, mid: str) -> dict[
     chat_id = chat.get("id", sender["id"])
     return track(
         connector,
-        event=BUTTON_CLICKED,
+        event=canonical.BUTTON_CLICKED,
         channel=CHANNEL,
         message=mid,
         anonymous_id=f"telegram:{sender['id']}",
@@ -247,7 +241,7 @@ def _membership(update: dict[str, Any], connector: ConnectorRef, mid: str) -> di
         return None
     return track(
         connector,
-        event=UNSUBSCRIBED if status == "kicked" else SUBSCRIBED,
+        event=canonical.UNSUBSCRIBED if status == "kicked" else canonical.SUBSCRIBED,
         channel=CHANNEL,
         message=mid,
         anonymous_id=f"telegram:{sender['id']}",

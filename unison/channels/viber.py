@@ -9,27 +9,20 @@ messageId also names the event and the user.
 
 from typing import Any
 
-from unison.channels.base import (
-    CONTACT_SHARED,
-    CONVERSATION_STARTED,
-    MESSAGE_DELIVERED,
-    MESSAGE_FAILED,
-    MESSAGE_READ,
-    MESSAGE_RECEIVED,
-    SUBSCRIBED,
-    UNSUBSCRIBED,
-    ConnectorRef,
-    Parsed,
-    from_unix,
-    maybe,
-    message_id,
-    need,
-    track,
-)
+from unison.channels import canonical
+from unison.channels.base import ConnectorRef, Parsed, from_unix, maybe, message_id, need, track
 from unison.channels.errors import WebhookMalformed
 
 CHANNEL = "viber"
-RECEIPTS = {"delivered": MESSAGE_DELIVERED, "seen": MESSAGE_READ, "failed": MESSAGE_FAILED}
+RECEIPTS = {
+    "delivered": canonical.MESSAGE_DELIVERED,
+    "seen": canonical.MESSAGE_READ,
+    "failed": canonical.MESSAGE_FAILED,
+}
+_USER_EVENTS = {
+    "subscribed": canonical.SUBSCRIBED,
+    "conversation_started": canonical.CONVERSATION_STARTED,
+}
 EVENTS = ("message", "subscribed", "unsubscribed", "conversation_started", "webhook", *RECEIPTS)
 _MEDIA_TYPES = ("picture", "video", "file", "sticker", "url", "location")
 
@@ -83,11 +76,11 @@ def _message(body: dict[str, Any], connector: ConnectorRef) -> dict[str, Any]:
         "tracking_data": message.get("tracking_data"),
         "attachments": _attachments(message, kind) or None,
     }
-    event = MESSAGE_RECEIVED
+    event = canonical.MESSAGE_RECEIVED
     if kind == "contact":
         contact = need(message, "contact", dict, "callback.message")
         phone = need(contact, "phone_number", str, "callback.message.contact")
-        event = CONTACT_SHARED
+        event = canonical.CONTACT_SHARED
         properties["contact"] = {"name": contact.get("name"), "phone_number": phone}
         # Bots ask for the number with Viber's "share-phone" keyboard button, whose reply is
         # this contact message with the user's own number. Viber does not mark it apart from
@@ -134,7 +127,7 @@ def _user_event(body: dict[str, Any], kind: str, connector: ConnectorRef) -> dic
         )
     return track(
         connector,
-        event=CONVERSATION_STARTED if kind == "conversation_started" else SUBSCRIBED,
+        event=_USER_EVENTS[kind],
         channel=CHANNEL,
         message=message_id(connector, kind, token, user_id),
         anonymous_id=f"viber:{user_id}",
@@ -153,7 +146,7 @@ def _about_user_id(body: dict[str, Any], kind: str, connector: ConnectorRef) -> 
         properties["error"] = body.get("desc")
     return track(
         connector,
-        event=RECEIPTS.get(kind, UNSUBSCRIBED),
+        event=RECEIPTS.get(kind, canonical.UNSUBSCRIBED),
         channel=CHANNEL,
         message=message_id(connector, kind, token, user_id),
         anonymous_id=f"viber:{user_id}",

@@ -10,14 +10,8 @@ gets the phone (E.164) from `whatsapp_id`. messageIds: `<connector>:msg:<wamid>`
 
 from typing import Any
 
+from unison.channels import canonical
 from unison.channels.base import (
-    BUTTON_CLICKED,
-    CONTACT_SHARED,
-    MESSAGE_DELIVERED,
-    MESSAGE_FAILED,
-    MESSAGE_READ,
-    MESSAGE_RECEIVED,
-    MESSAGE_SENT,
     ConnectorRef,
     Parsed,
     from_unix,
@@ -31,10 +25,10 @@ from unison.channels.errors import WebhookMalformed
 
 CHANNEL = "whatsapp"
 STATUSES = {
-    "sent": MESSAGE_SENT,
-    "delivered": MESSAGE_DELIVERED,
-    "read": MESSAGE_READ,
-    "failed": MESSAGE_FAILED,
+    "sent": canonical.MESSAGE_SENT,
+    "delivered": canonical.MESSAGE_DELIVERED,
+    "read": canonical.MESSAGE_READ,
+    "failed": canonical.MESSAGE_FAILED,
 }
 _MEDIA = ("image", "document", "audio", "video", "sticker")
 _MEDIA_FIELDS = ("id", "mime_type", "sha256", "filename", "caption", "animated", "voice")
@@ -127,36 +121,42 @@ def _content(message: dict[str, Any], kind: str, where: str) -> tuple[str, dict[
     """(event name, properties) for one message type."""
     if kind == "text":
         text = need(need(message, "text", dict, where), "body", str, f"{where}.text")
-        return MESSAGE_RECEIVED, {"text": text}
+        return canonical.MESSAGE_RECEIVED, {"text": text}
     if kind == "interactive":
         interactive = need(message, "interactive", dict, where)
         reply = interactive.get("button_reply") or interactive.get("list_reply") or {}
         reply = reply if isinstance(reply, dict) else {}
-        return BUTTON_CLICKED, {
+        return canonical.BUTTON_CLICKED, {
             "text": reply.get("title"),
             "data": reply.get("id"),
             "reply_type": interactive.get("type"),
         }
     if kind == "button":  # a quick-reply button of a template message
         button = need(message, "button", dict, where)
-        return BUTTON_CLICKED, {"text": button.get("text"), "data": button.get("payload")}
+        return canonical.BUTTON_CLICKED, {"text": button.get("text"), "data": button.get("payload")}
     if kind in _MEDIA:
         media = need(message, kind, dict, where)
         attachment = {"type": kind, **{k: media[k] for k in _MEDIA_FIELDS if k in media}}
-        return MESSAGE_RECEIVED, {"text": media.get("caption"), "attachments": [attachment]}
+        return canonical.MESSAGE_RECEIVED, {
+            "text": media.get("caption"),
+            "attachments": [attachment],
+        }
     if kind == "location":
         place = need(message, "location", dict, where)
         attachment = {"type": "location", **place}
-        return MESSAGE_RECEIVED, {"text": place.get("name"), "attachments": [attachment]}
+        return canonical.MESSAGE_RECEIVED, {"text": place.get("name"), "attachments": [attachment]}
     if kind == "contacts":
         # Cards the customer forwards are other people: kept as data, never linked to them.
         cards = need(message, "contacts", list, where)
-        return CONTACT_SHARED, {"contacts": cards, "own_contact": False}
+        return canonical.CONTACT_SHARED, {"contacts": cards, "own_contact": False}
     if kind == "reaction":
         reaction = obj(message, "reaction")
-        return MESSAGE_RECEIVED, {"reaction": reaction.get("emoji"), "text": reaction.get("emoji")}
+        return canonical.MESSAGE_RECEIVED, {
+            "reaction": reaction.get("emoji"),
+            "text": reaction.get("emoji"),
+        }
     # "unsupported", "system", ... : kept with the provider's errors, so nothing is lost.
-    return MESSAGE_RECEIVED, {"text": None, "errors": message.get("errors")}
+    return canonical.MESSAGE_RECEIVED, {"text": None, "errors": message.get("errors")}
 
 
 def _status(status: dict[str, Any], connector: ConnectorRef, where: str) -> dict[str, Any]:

@@ -9,6 +9,7 @@ while serving), and the client's connection pool is what should outlive them.
 
 import socket
 import threading
+from collections.abc import Container
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,6 +79,27 @@ def post_json(
 ) -> tuple[int, Any]:
     """POST a JSON body; the status and the decoded answer (None when it is not JSON)."""
     return call(Request(url, provider, timeout, headers, json=body))
+
+
+def refused(
+    provider: str,
+    status: int,
+    code: object,
+    *,
+    reason: str | None = None,
+    throttled: Container[object] = (),
+    unreachable: Container[object] = (),
+) -> DeliveryFailed:
+    """A provider's refusal sorted by its error code: without one (an HTTP error without the
+    provider's error shape) it is permanent for the message; a throttling code is retried
+    a second later; any other code is permanent, and an unreachable one also marks the
+    recipient. `reason` defaults to "<provider> error <code>"."""
+    if code is None:
+        return DeliveryFailed(f"{provider} HTTP {status}", permanent=True)
+    reason = reason or f"{provider} error {code}"
+    if code in throttled:
+        return DeliveryFailed(reason, retry_after=1.0)
+    return DeliveryFailed(reason, permanent=True, unreachable=code in unreachable)
 
 
 def retry_after(header: str | None, answer: Any) -> float:

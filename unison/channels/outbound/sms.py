@@ -12,7 +12,7 @@ documents no such header, so by default an interrupted SMS is held, not resent."
 
 from typing import Any
 
-from unison.channels.outbound.http import Request, call
+from unison.channels.outbound.http import Request, call, refused
 from unison.outbox.envelope import DeliveryFailed, Envelope
 
 DEFAULT_API = "https://api.twilio.com"
@@ -66,9 +66,4 @@ class SmsSender:
 
 def _failure(status: int, answer: Any) -> DeliveryFailed:
     code = answer.get("code") if isinstance(answer, dict) else None
-    if code is None:
-        return DeliveryFailed(f"SMS gateway HTTP {status}", permanent=True)
-    reason = f"SMS gateway error {code}"
-    if code in _THROTTLED:
-        return DeliveryFailed(reason, retry_after=1.0)
-    return DeliveryFailed(reason, permanent=True, unreachable=code in _UNREACHABLE)
+    return refused("SMS gateway", status, code, throttled=_THROTTLED, unreachable=_UNREACHABLE)

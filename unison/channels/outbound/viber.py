@@ -8,11 +8,11 @@ success and a non-zero status otherwise (6 receiverNotSubscribed, 5 receiverNotR
 
 from typing import Any
 
-from unison.channels.outbound.http import post_json
-from unison.outbox.envelope import DeliveryFailed, Envelope
+from unison.channels.outbound.http import post_json, refused
+from unison.outbox.envelope import Envelope
 
 DEFAULT_API = "https://chatapi.viber.com"
-_TOO_MANY_REQUESTS = 12
+_THROTTLED = (12,)  # tooManyRequests
 # The receiver is gone for this bot: not registered, not subscribed.
 _UNREACHABLE = {5, 6}
 
@@ -38,12 +38,10 @@ class ViberSender:
             token = answer.get("message_token")
             return str(token) if token is not None else None
         name = answer.get("status_message", "") if isinstance(answer, dict) else ""
-        if code is None:
-            raise DeliveryFailed(f"Viber HTTP {status}", permanent=True)
         reason = f"Viber status {code} {name}".strip()
-        if code == _TOO_MANY_REQUESTS:
-            raise DeliveryFailed(reason, retry_after=1.0)
-        raise DeliveryFailed(reason, permanent=True, unreachable=code in _UNREACHABLE)
+        raise refused(
+            "Viber", status, code, reason=reason, throttled=_THROTTLED, unreachable=_UNREACHABLE
+        )
 
 
 def request_of(envelope: Envelope, sender: dict[str, str]) -> dict[str, Any]:

@@ -9,13 +9,13 @@ unreachable, throttling codes are retried. The Cloud API has no idempotency key.
 
 from typing import Any
 
-from unison.channels.outbound.http import post_json
-from unison.outbox.envelope import DeliveryFailed, Envelope
+from unison.channels.outbound.http import post_json, refused
+from unison.outbox.envelope import Envelope
 
 DEFAULT_API = "https://graph.facebook.com/v21.0"
 # Throttling codes: retrying later helps (application, account, pair rate limits).
 _THROTTLED = {4, 80007, 130429, 131056}
-_UNDELIVERABLE = 131026
+_UNDELIVERABLE = (131026,)
 
 
 class WhatsAppSender:
@@ -38,12 +38,7 @@ class WhatsAppSender:
             return str(first["id"]) if isinstance(first, dict) and "id" in first else None
         error = answer.get("error") if isinstance(answer, dict) else None
         code = error.get("code") if isinstance(error, dict) else None
-        if code is None:
-            raise DeliveryFailed(f"WhatsApp HTTP {status}", permanent=True)
-        reason = f"WhatsApp error {code}"
-        if code in _THROTTLED:
-            raise DeliveryFailed(reason, retry_after=1.0)
-        raise DeliveryFailed(reason, permanent=True, unreachable=code == _UNDELIVERABLE)
+        raise refused("WhatsApp", status, code, throttled=_THROTTLED, unreachable=_UNDELIVERABLE)
 
 
 def request_of(envelope: Envelope) -> dict[str, Any]:

@@ -15,12 +15,11 @@ from unison.clv.models.fitting import (
     Array,
     Fitted,
     Rows,
-    as_array,
-    check_rft,
     compress,
     dot,
+    fit_rows,
     maximize,
-    require_repeat_buyers,
+    rft_arrays,
 )
 from unison.clv.models.quadrature import gauss_jacobi
 from unison.clv.models.special import hyp2f1_safe
@@ -130,8 +129,7 @@ def _objective(theta: Array, d: _Prepared) -> tuple[float, Array]:
 def fit(
     x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike, *, timeout: float | None = None
 ) -> BGNBD:
-    rows = compress(x, t_x, T)
-    require_repeat_buyers(rows)
+    rows = fit_rows(x, t_x, T)
     prepared = _Prepared(rows)
     total = prepared.n
 
@@ -144,15 +142,9 @@ def fit(
     return BGNBD(r, alpha, a, b, log_likelihood=float(mean_ll * total), customers=rows.customers)
 
 
-def _rft(x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike) -> tuple[Array, Array, Array]:
-    fx, ft, fT = as_array(x, "frequency"), as_array(t_x, "recency"), as_array(T, "T")
-    check_rft(fx, ft, fT)
-    return fx, ft, fT
-
-
 def p_alive(params: BGNBD, x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike) -> Array:
     """P(still alive at T | x, t_x, T); exactly 1 for customers with no repeat purchase."""
-    fx, ft, fT = _rft(x, t_x, T)
+    fx, ft, fT = rft_arrays(x, t_x, T)
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
     buyer = fx > 0
     log_odds = np.full_like(fx, -np.inf)
@@ -169,7 +161,7 @@ def expected_purchases(
     params: BGNBD, t: float, x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike
 ) -> Array:
     """E[purchases in (T, T + t] | x, t_x, T] (FHL 2005 eq. 10)."""
-    fx, ft, fT = _rft(x, t_x, T)
+    fx, ft, fT = rft_arrays(x, t_x, T)
     if t <= 0:
         return np.zeros_like(fx)
     alive = p_alive(params, fx, ft, fT)

@@ -84,9 +84,17 @@ def check_rft(x: Array, t_x: Array, T: Array) -> None:
         raise ClvInputInvalid("T must be >= 0", field="T")
 
 
-def compress(x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike) -> Rows:
+def rft_arrays(
+    x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike
+) -> tuple[Array, Array, Array]:
+    """Frequency, recency and T as float arrays, checked as every count model needs them."""
     fx, ft, fT = as_array(x, "frequency"), as_array(t_x, "recency"), as_array(T, "T")
     check_rft(fx, ft, fT)
+    return fx, ft, fT
+
+
+def compress(x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike) -> Rows:
+    fx, ft, fT = rft_arrays(x, t_x, T)
     if len(fx) == 0:
         raise NotEnoughData("no customers to fit the model on")
     order = np.lexsort((fT, ft, fx))  # one sort, cheaper than np.unique(axis=0) on 1M rows
@@ -102,7 +110,15 @@ def compress(x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike) -> Rows:
     return Rows(sx[first], st[first], sT[first], weight, inverse)
 
 
-def require_repeat_buyers(rows: Rows) -> None:
+def fit_rows(x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike) -> Rows:
+    """The distinct rows a count model (BG/NBD, Pareto/NBD) is fitted on, once the
+    population is known to identify the model."""
+    rows = compress(x, t_x, T)
+    _require_repeat_buyers(rows)
+    return rows
+
+
+def _require_repeat_buyers(rows: Rows) -> None:
     if rows.customers < 2:
         raise NotEnoughData(
             f"{rows.customers} customer: a population model needs at least 2 customers"

@@ -20,11 +20,10 @@ from unison.clv.models.fitting import (
     Fitted,
     Rows,
     as_array,
-    check_rft,
     compress,
     dot,
+    fit_rows,
     maximize,
-    require_repeat_buyers,
 )
 from unison.clv.models.special import hyp2f1_safe
 
@@ -91,8 +90,7 @@ def log_likelihood(
 def fit(
     x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike, *, timeout: float | None = None
 ) -> ParetoNBD:
-    rows = compress(x, t_x, T)
-    require_repeat_buyers(rows)
+    rows = fit_rows(x, t_x, T)
     total = float(rows.weight.sum())
 
     def objective(log_theta: Array) -> float:
@@ -107,9 +105,7 @@ def fit(
 
 
 def p_alive(params: ParetoNBD, x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike) -> Array:
-    fx, ft, fT = as_array(x, "frequency"), as_array(t_x, "recency"), as_array(T, "T")
-    check_rft(fx, ft, fT)
-    rows = compress(fx, ft, fT)
+    rows = compress(x, t_x, T)
     alive, died = _log_terms(params, rows.x, rows.t_x, rows.T)
     return np.asarray(expit(alive - died), dtype=np.float64)[rows.inverse]
 

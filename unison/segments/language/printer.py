@@ -4,24 +4,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from unison.segments.language.nodes import (
-    Aggregate,
-    And,
-    Bucket,
-    Computed,
-    Condition,
-    HasIdentifier,
-    InSegment,
-    Not,
-    Occurrence,
-    Or,
-    Performed,
-    PropertyFilter,
-    Reachable,
-    Stat,
-    Trait,
-    Window,
-)
+from unison.segments.language import nodes as n
 
 OP_TEXT = {"eq": "==", "neq": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
@@ -43,7 +26,7 @@ def _compare(op: str, value: Any) -> str:
     return f" {OP_TEXT.get(op, op)} {literal(value)}"
 
 
-def _window(window: Window | None) -> list[str]:
+def _window(window: n.Window | None) -> list[str]:
     if window is None:
         return []
     if window.last_days is not None:
@@ -56,35 +39,35 @@ def _window(window: Window | None) -> list[str]:
     return parts
 
 
-def _filter(item: PropertyFilter) -> str:
+def _filter(item: n.PropertyFilter) -> str:
     prop = f"prop({literal(item.property)})"
     if item.op == "exists":
         return f"exists({prop})"
     return prop + _compare(item.op, item.value)
 
 
-def _event_args(first: list[str], window: Window | None, where: list[PropertyFilter]) -> str:
+def _event_args(first: list[str], window: n.Window | None, where: list[n.PropertyFilter]) -> str:
     args = first + _window(window)
     if where:
         args.append("where=[" + ", ".join(_filter(f) for f in where) + "]")
     return ", ".join(args)
 
 
-def _wrapped(condition: Condition) -> str:
+def _wrapped(condition: n.Condition) -> str:
     text = to_text(condition)
-    return f"({text})" if isinstance(condition, And | Or) else text
+    return f"({text})" if isinstance(condition, n.And | n.Or) else text
 
 
-def to_text(condition: Condition) -> str:
-    if isinstance(condition, And):
+def to_text(condition: n.Condition) -> str:
+    if isinstance(condition, n.And):
         return " and ".join(_wrapped(c) for c in condition.all)
-    if isinstance(condition, Or):
+    if isinstance(condition, n.Or):
         return " or ".join(_wrapped(c) for c in condition.any)
-    if isinstance(condition, Not):
+    if isinstance(condition, n.Not):
         return f"not {_wrapped(condition.condition)}"
-    if isinstance(condition, Trait | Computed | Stat):
+    if isinstance(condition, n.Trait | n.Computed | n.Stat):
         return _compared(f"{condition.kind}({literal(condition.name)})", condition)
-    if isinstance(condition, Performed | Aggregate | Occurrence):
+    if isinstance(condition, n.Performed | n.Aggregate | n.Occurrence):
         return _behaviour(condition)
     return _membership(condition)
 
@@ -96,13 +79,13 @@ def _compared(call: str, condition: Any) -> str:
     return call + _compare(condition.op, condition.value)
 
 
-def _behaviour(condition: Performed | Aggregate | Occurrence) -> str:
-    if isinstance(condition, Aggregate):
+def _behaviour(condition: n.Performed | n.Aggregate | n.Occurrence) -> str:
+    if isinstance(condition, n.Aggregate):
         first = [literal(condition.event), literal(condition.property)]
         call = f"{condition.fn}({_event_args(first, condition.window, condition.where)})"
         return call + _compare(condition.op, condition.value)
     args = _event_args([literal(condition.event)], condition.window, condition.where)
-    if isinstance(condition, Occurrence):
+    if isinstance(condition, n.Occurrence):
         return _compared(f"{condition.which}({args})", condition)
     call = f"performed({args})"
     if condition.op == "gte" and condition.value == 1:
@@ -110,14 +93,14 @@ def _behaviour(condition: Performed | Aggregate | Occurrence) -> str:
     return call + _compare(condition.op, condition.value)
 
 
-def _membership(condition: Condition) -> str:
+def _membership(condition: n.Condition) -> str:
     """Leaves about identifiers, consent, segments and buckets."""
-    if isinstance(condition, HasIdentifier):
+    if isinstance(condition, n.HasIdentifier):
         return f"has_identifier({literal(condition.type)})"
-    if isinstance(condition, Reachable):
+    if isinstance(condition, n.Reachable):
         purpose = f", purpose={literal(condition.purpose)}" if condition.purpose else ""
         return f"reachable({literal(condition.channel)}{purpose})"
-    if isinstance(condition, InSegment):
+    if isinstance(condition, n.InSegment):
         return f"in_segment({literal(condition.segment)})"
-    assert isinstance(condition, Bucket)
+    assert isinstance(condition, n.Bucket)
     return f"bucket({literal(condition.salt)})" + _compare(condition.op, condition.value)

@@ -9,26 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from unison.segments.language.nodes import (
-    Aggregate,
-    And,
-    Bucket,
-    Computed,
-    Condition,
-    HasIdentifier,
-    InSegment,
-    Not,
-    Occurrence,
-    Or,
-    Performed,
-    PropertyFilter,
-    Reachable,
-    Stat,
-    Trait,
-    Window,
-    children,
-    parse_moment,
-)
+from unison.segments.language import nodes as n
+from unison.segments.language.nodes import children, parse_moment
 from unison.segments.language.printer import to_text
 from unison.segments.language.values import (
     as_moment,
@@ -62,7 +44,7 @@ class Facts:
     reach: Callable[[str, str | None], tuple[bool, str]] | None = None
 
 
-def window_start(window: Window | None, now: datetime) -> tuple[datetime | None, datetime | None]:
+def window_start(window: n.Window | None, now: datetime) -> tuple[datetime | None, datetime | None]:
     """(inclusive lower, exclusive upper) bound; last N days is `t > now - N days`."""
     if window is None:
         return None, None
@@ -71,7 +53,7 @@ def window_start(window: Window | None, now: datetime) -> tuple[datetime | None,
     return window.since, window.until
 
 
-def in_window(at: datetime, window: Window | None, now: datetime) -> bool:
+def in_window(at: datetime, window: n.Window | None, now: datetime) -> bool:
     if window is None:
         return True
     if window.last_days is not None:
@@ -81,12 +63,12 @@ def in_window(at: datetime, window: Window | None, now: datetime) -> bool:
     return not (window.until is not None and at >= window.until)
 
 
-def passes(filters: list[PropertyFilter], properties: dict[str, Any], now: datetime) -> bool:
+def passes(filters: list[n.PropertyFilter], properties: dict[str, Any], now: datetime) -> bool:
     return all(compare(f.op, properties.get(f.property), f.value, now) for f in filters)
 
 
 def matching(
-    facts: Facts, event: str, where: list[PropertyFilter], window: Window | None, now: datetime
+    facts: Facts, event: str, where: list[n.PropertyFilter], window: n.Window | None, now: datetime
 ) -> list[EventRow]:
     return [
         row
@@ -118,7 +100,7 @@ class Observation:
 _ORDER = ("gt", "gte", "lt", "lte")
 
 
-def observe(node: Condition, facts: Facts, now: datetime) -> Observation:
+def observe(node: n.Condition, facts: Facts, now: datetime) -> Observation:
     """A leaf's answer and the value it looked at."""
     return _OBSERVERS[type(node)](node, facts, now)
 
@@ -182,33 +164,33 @@ def _observe_bucket(node: Any, facts: Facts, now: datetime) -> Observation:
 
 
 _OBSERVERS: dict[type, Callable[[Any, Facts, datetime], Observation]] = {
-    Trait: _observe_trait,
-    Computed: _observe_computed,
-    Stat: _observe_stat,
-    Performed: _observe_performed,
-    Aggregate: _observe_aggregate,
-    Occurrence: _observe_occurrence,
-    HasIdentifier: _observe_identifier,
-    Reachable: _observe_reachable,
-    InSegment: _observe_segment,
-    Bucket: _observe_bucket,
+    n.Trait: _observe_trait,
+    n.Computed: _observe_computed,
+    n.Stat: _observe_stat,
+    n.Performed: _observe_performed,
+    n.Aggregate: _observe_aggregate,
+    n.Occurrence: _observe_occurrence,
+    n.HasIdentifier: _observe_identifier,
+    n.Reachable: _observe_reachable,
+    n.InSegment: _observe_segment,
+    n.Bucket: _observe_bucket,
 }
 
 
-def evaluate(node: Condition, facts: Facts, now: datetime) -> bool:
-    if isinstance(node, And):
+def evaluate(node: n.Condition, facts: Facts, now: datetime) -> bool:
+    if isinstance(node, n.And):
         return all(evaluate(c, facts, now) for c in node.all)
-    if isinstance(node, Or):
+    if isinstance(node, n.Or):
         return any(evaluate(c, facts, now) for c in node.any)
-    if isinstance(node, Not):
+    if isinstance(node, n.Not):
         return not evaluate(node.condition, facts, now)
     return observe(node, facts, now).result
 
 
-_TEXTS: dict[int, tuple[Condition, str]] = {}
+_TEXTS: dict[int, tuple[n.Condition, str]] = {}
 
 
-def _text(node: Condition) -> str:
+def _text(node: n.Condition) -> str:
     """The node's text form, printed once per node (definitions are immutable)."""
     found = _TEXTS.get(id(node))
     if found is None or found[0] is not node:
@@ -218,9 +200,9 @@ def _text(node: Condition) -> str:
     return found[1]
 
 
-def explain(node: Condition, facts: Facts, now: datetime, path: str = "$") -> dict[str, Any]:
+def explain(node: n.Condition, facts: Facts, now: datetime, path: str = "$") -> dict[str, Any]:
     """Every node's answer (and each leaf's observed value), addressed by JSON path."""
-    if isinstance(node, And | Or | Not):
+    if isinstance(node, n.And | n.Or | n.Not):
         key = {"and": "all", "or": "any", "not": "condition"}[node.kind]
         kids = [
             explain(
@@ -267,24 +249,24 @@ def _plain(value: Any) -> Any:
 _TICK = timedelta(microseconds=1)
 
 
-def next_change(node: Condition, facts: Facts, now: datetime) -> datetime | None:
+def next_change(node: n.Condition, facts: Facts, now: datetime) -> datetime | None:
     """The earliest moment after `now` at which the clock alone may change a leaf's answer."""
     found = [m for m in _moments(node, facts, now) if m > now]
     return min(found) if found else None
 
 
-def _moments(node: Condition, facts: Facts, now: datetime) -> list[datetime]:
-    if isinstance(node, And | Or | Not):
+def _moments(node: n.Condition, facts: Facts, now: datetime) -> list[datetime]:
+    if isinstance(node, n.And | n.Or | n.Not):
         return [m for child in children(node) for m in _moments(child, facts, now)]
-    if isinstance(node, Performed | Aggregate | Occurrence):
+    if isinstance(node, n.Performed | n.Aggregate | n.Occurrence):
         return _behaviour_moments(node, facts, now)
-    if isinstance(node, Trait | Computed | Stat):
+    if isinstance(node, n.Trait | n.Computed | n.Stat):
         return _value_moments(node, facts, now)
     return []
 
 
 def _behaviour_moments(
-    node: Performed | Aggregate | Occurrence, facts: Facts, now: datetime
+    node: n.Performed | n.Aggregate | n.Occurrence, facts: Facts, now: datetime
 ) -> list[datetime]:
     """Events leave a `within` window, and a first/last occurrence ages past N days."""
     found: list[datetime] = []
@@ -292,14 +274,16 @@ def _behaviour_moments(
     if window is not None and window.last_days is not None:
         span = timedelta(days=window.last_days)
         found += [row.at + span for row in matching(facts, node.event, node.where, window, now)]
-    if isinstance(node, Occurrence) and node.op in ("more_than_days_ago", "less_than_days_ago"):
+    if isinstance(node, n.Occurrence) and node.op in ("more_than_days_ago", "less_than_days_ago"):
         seen = observe(node, facts, now).seen
         if seen is not None:
             found.append(seen + timedelta(days=int(node.value)) + _TICK)  # type: ignore[arg-type]
     return found
 
 
-def _value_moments(node: Trait | Computed | Stat, facts: Facts, now: datetime) -> list[datetime]:
+def _value_moments(
+    node: n.Trait | n.Computed | n.Stat, facts: Facts, now: datetime
+) -> list[datetime]:
     """A moment value ages past N days, or an anniversary enters or leaves the range."""
     values = {"trait": facts.traits, "computed": facts.computed, "stat": facts.stats}
     value = values[node.kind].get(node.name)

@@ -20,26 +20,8 @@ from sqlalchemy.sql.selectable import NamedFromClause
 
 from unison.consent.vocabulary import CHANNEL_IDENTIFIER
 from unison.models import ComputedTrait, Event, EventProfile, Identifier, Profile, SegmentMember
-from unison.segments.language.nodes import (
-    STATS,
-    Aggregate,
-    And,
-    Bucket,
-    Computed,
-    Condition,
-    HasIdentifier,
-    InSegment,
-    Not,
-    Occurrence,
-    Or,
-    Performed,
-    PropertyFilter,
-    Reachable,
-    Stat,
-    Trait,
-    Window,
-    parse_moment,
-)
+from unison.segments.language import nodes as n
+from unison.segments.language.nodes import STATS, parse_moment
 from unison.segments.language.values import anniversary_days, count_matches
 from unison.segments.sql.dialects import (
     ArrayHas,
@@ -99,7 +81,7 @@ class Compiled:
         return select(self.profiles.c.id).where(self.where)
 
 
-def compile_condition(condition: Condition, dialect_name: str, context: Context) -> Compiled:
+def compile_condition(condition: n.Condition, dialect_name: str, context: Context) -> Compiled:
     compiler = _Compiler(dialect_name, context)
     return Compiled(P, and_(P.c.id == P.c.canonical_id, compiler.top(condition)))
 
@@ -113,50 +95,50 @@ class _Compiler:
         self.context = context
         self.now = context.now
 
-    def top(self, node: Condition) -> Sql:
+    def top(self, node: n.Condition) -> Sql:
         """The root's conjuncts need no two-valued wrapping (NULL and false both exclude a
         row there), and bare, `p.id IN (...)` lets the planner look profiles up by id
         from the events' index instead of scanning every profile."""
         if not self.bare_conjuncts:
             return self.condition(node)
-        if isinstance(node, And):
+        if isinstance(node, n.And):
             return and_(*(self.top(c) for c in node.all))
-        if isinstance(node, Or | Not):
+        if isinstance(node, n.Or | n.Not):
             return self.condition(node)
         return self.leaf(node)
 
-    def condition(self, node: Condition) -> Sql:
-        if isinstance(node, And):
+    def condition(self, node: n.Condition) -> Sql:
+        if isinstance(node, n.And):
             return and_(*(self.condition(c) for c in node.all))
-        if isinstance(node, Or):
+        if isinstance(node, n.Or):
             return or_(*(self.condition(c) for c in node.any))
-        if isinstance(node, Not):
+        if isinstance(node, n.Not):
             return not_(self.condition(node.condition))
         return func.coalesce(self.leaf(node), false())
 
-    def leaf(self, node: Condition) -> Sql:
-        if isinstance(node, Trait):
+    def leaf(self, node: n.Condition) -> Sql:
+        if isinstance(node, n.Trait):
             return self.value(Ref(P.c.traits, (node.name, "value")), node.op, node.value)
-        if isinstance(node, Computed):
+        if isinstance(node, n.Computed):
             return self.value(Ref(_computed(node.name), ()), node.op, node.value)
-        if isinstance(node, Stat):
+        if isinstance(node, n.Stat):
             return self.stat(node)
-        if isinstance(node, Performed | Aggregate | Occurrence):
+        if isinstance(node, n.Performed | n.Aggregate | n.Occurrence):
             return self.behaviour(node)
         return self.membership(node)
 
-    def membership(self, node: Condition) -> Sql:
+    def membership(self, node: n.Condition) -> Sql:
         """Leaves about identifiers, consent, segments and buckets."""
-        if isinstance(node, HasIdentifier):
+        if isinstance(node, n.HasIdentifier):
             return _has_identifier(node.type)
-        if isinstance(node, Reachable):
+        if isinstance(node, n.Reachable):
             if node.purpose is None:
                 return _has_identifier(CHANNEL_IDENTIFIER[node.channel])
             return InIds(P.c.id, self.context.allowed(node.channel, node.purpose))
-        if isinstance(node, InSegment):
+        if isinstance(node, n.InSegment):
             segment = bound(self.context.segment_ids(node.segment))
             return P.c.id.in_(select(_SM.c.profile_id).where(_SM.c.segment_id == segment))
-        assert isinstance(node, Bucket)
+        assert isinstance(node, n.Bucket)
         found = BucketOf(node.salt, P.c.id)
         if node.op == "in":
             assert isinstance(node.value, list)
@@ -195,7 +177,7 @@ class _Compiler:
         return and_(JsonIs(ref, "text"), seen)
 
     # --- profile stats ------------------------------------------------------------------
-    def stat(self, node: Stat) -> Sql:
+    def stat(self, node: n.Stat) -> Sql:
         column = RevenueTotal(P.c.revenue) if node.name == "revenue" else P.c[node.name]
         if node.op == "exists":
             return column.is_not(None)
@@ -213,11 +195,11 @@ class _Compiler:
         return column < cutoff if op == "more_than_days_ago" else column >= cutoff
 
     # --- behaviour --------------------------------------------------------------------
-    def behaviour(self, node: Performed | Aggregate | Occurrence) -> Sql:
+    def behaviour(self, node: n.Performed | n.Aggregate | n.Occurrence) -> Sql:
         grouped = self.grouped(node)
-        if isinstance(node, Performed):
+        if isinstance(node, n.Performed):
             return _count_test(grouped, func.count(), node.op, node.value)
-        if isinstance(node, Aggregate):
+        if isinstance(node, n.Aggregate):
             ref = Ref(_E.c.payload, ("properties", node.property))
             number = case((JsonIs(ref, "number"), JsonValue(ref, "number")))
             if node.fn == "sum":
@@ -230,9 +212,9 @@ class _Compiler:
             return P.c.id.in_(grouped)
         return P.c.id.in_(grouped.having(self.moment_stat(seen, node.op, node.value)))
 
-    def grouped(self, node: Performed | Aggregate | Occurrence) -> Select[Any]:
+    def grouped(self, node: n.Performed | n.Aggregate | n.Occurrence) -> Select[Any]:
         """The live ids of the profiles with events matching the leaf, grouped by them."""
-        needs_payload = bool(node.where) or isinstance(node, Aggregate)
+        needs_payload = bool(node.where) or isinstance(node, n.Aggregate)
         # CROSS JOIN with the join condition in WHERE: SQLite's way of saying "drive from
         # the events' (event, timestamp) index" (its planner otherwise probes every
         # profile's events).
@@ -246,7 +228,7 @@ class _Compiler:
         query = select(_G.c.canonical_id).select_from(source).where(*conditions)
         return query.group_by(_G.c.canonical_id)
 
-    def window(self, window: Window | None) -> list[Sql]:
+    def window(self, window: n.Window | None) -> list[Sql]:
         if window is None:
             return []
         if window.last_days is not None:
@@ -258,7 +240,7 @@ class _Compiler:
             found.append(_EP.c.timestamp < Moment(window.until))
         return found
 
-    def property_filter(self, item: PropertyFilter) -> Sql:
+    def property_filter(self, item: n.PropertyFilter) -> Sql:
         ref = Ref(_E.c.payload, ("properties", item.property))
         return func.coalesce(self.value(ref, item.op, item.value), false())
 
