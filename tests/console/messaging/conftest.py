@@ -24,8 +24,9 @@ def people(api: Api, process: Callable[[], int], city: str = "Tbilisi") -> dict[
     email granted to all. Returns their profile ids by user id."""
     api.send(
         *(
-            identify(user, f"{user}-id", name=name, email=email, phone=phone, locale=lang,
-                     city=city)  # fmt: skip
+            identify(
+                user, f"{user}-id", name=name, email=email, phone=phone, locale=lang, city=city
+            )
             for user, name, email, phone, lang in PEOPLE
         )
     )

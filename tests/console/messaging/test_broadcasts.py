@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.consent.conftest import Api
 from tests.console.conftest import Login
 from tests.console.messaging.conftest import csrf, people, segment, template
-from tests.consent.conftest import Api
 from unison.auth import audit
 from unison.kit.clock import utcnow
 from unison.kit.settings import Settings
@@ -61,15 +61,22 @@ class TestCreateAndCount:
         settings: Settings,
     ) -> None:
         # a customer without consent first: suppressed, with the reason counted
-        api.send({"type": "identify", "userId": "u-x", "messageId": "u-x-id",
-                  "traits": {"email": "x@example.ge", "city": "Tbilisi", "name": "X"}})  # fmt: skip
+        api.send(
+            {
+                "type": "identify",
+                "userId": "u-x",
+                "messageId": "u-x-id",
+                "traits": {"email": "x@example.ge", "city": "Tbilisi", "name": "X"},
+            }
+        )
         process()
         people(api, process)
         segment_id, template_id = segment(api), template(api)
         console = as_role("marketer")
         token = csrf(console, NEW)
-        created = console.post(NEW, data=_form(token, segment_id, template_id),
-                               follow_redirects=False)  # fmt: skip
+        created = console.post(
+            NEW, data=_form(token, segment_id, template_id), follow_redirects=False
+        )
         assert created.status_code == 303, created.text
         page = created.headers["location"].split("?")[0]
         FanOut(sessions, settings).chunk(int(page.split("/")[-1]))
@@ -80,17 +87,24 @@ class TestCreateAndCount:
         assert "no_consent" in shown.text
         assert 'hx-trigger="every 3s"' in shown.text  # the counts refresh themselves
         listing = console.get("/console/messaging/broadcasts")
-        assert "ზამთრის ფასდაკლება" in listing.text and 'hx-trigger="every 5s"' in listing.text
+        assert "ზამთრის ფასდაკლება" in listing.text
+        assert 'hx-trigger="every 5s"' in listing.text
 
         for action, status in (("pause", "paused"), ("resume", "running"), ("cancel", "cancelled")):
-            answer = console.post(f"{page}/{action}", data={"csrf_token": token, "confirm": "yes"},
-                                  follow_redirects=False)  # fmt: skip
+            answer = console.post(
+                f"{page}/{action}",
+                data={"csrf_token": token, "confirm": "yes"},
+                follow_redirects=False,
+            )
             assert answer.status_code == 303, answer.text
             with sessions() as session:
                 assert session.execute(select(Broadcast.status)).scalar_one() == status
         assert _actions(sessions) == [
-            "broadcast.create", "broadcast.pause", "broadcast.resume", "broadcast.cancel"
-        ]  # fmt: skip
+            "broadcast.create",
+            "broadcast.pause",
+            "broadcast.resume",
+            "broadcast.cancel",
+        ]
         assert 'hx-trigger="every 3s"' not in console.get(page).text  # finished: no polling
 
     def test_without_the_confirming_box_nothing_changes(
@@ -99,8 +113,11 @@ class TestCreateAndCount:
         segment_id, template_id = segment(api), template(api)
         console = as_role("marketer")
         token = csrf(console, NEW)
-        page = console.post(NEW, data=_form(token, segment_id, template_id),
-                            follow_redirects=False).headers["location"].split("?")[0]  # fmt: skip
+        page = (
+            console.post(NEW, data=_form(token, segment_id, template_id), follow_redirects=False)
+            .headers["location"]
+            .split("?")[0]
+        )
         refused = console.post(f"{page}/pause", data={"csrf_token": token})
         assert refused.status_code == 400
         assert "<strong>confirm</strong>" in refused.text
@@ -120,17 +137,30 @@ class TestCreateAndCount:
         token = csrf(console, NEW)
         tomorrow = (utcnow() + timedelta(days=2)).strftime("%Y-%m-%dT10:00")
         form = _form(token, segment_id, 0)
-        form |= dict(template_id="", va0_name="A", va0_template=str(a),
-                     va0_split="50", va1_name="B", va1_template=str(b), va1_split="50",
-                     holdout="10", timing="local", when=tomorrow, rate="100")  # fmt: skip
+        form |= {
+            "template_id": "",
+            "va0_name": "A",
+            "va0_template": str(a),
+            "va0_split": "50",
+            "va1_name": "B",
+            "va1_template": str(b),
+            "va1_split": "50",
+            "holdout": "10",
+            "timing": "local",
+            "when": tomorrow,
+            "rate": "100",
+        }
         created = console.post(NEW, data=form, follow_redirects=False)
         assert created.status_code == 303, created.text
         with sessions() as session:
             row = session.execute(select(Broadcast)).scalar_one()
             assert [v["name"] for v in row.variants] == ["A", "B"]
             assert (row.holdout_percent, row.timing, row.local_at, row.rate_per_second) == (
-                10, "local", tomorrow, 100
-            )  # fmt: skip
+                10,
+                "local",
+                tomorrow,
+                100,
+            )
 
 
 class TestBadInput:
@@ -177,16 +207,21 @@ class TestRoles:
         self, as_role: Login, api: Api, sessions: sessionmaker[Session]
     ) -> None:
         segment_id, template_id = segment(api), template(api)
-        created = api.post("/api/broadcasts", {"name": "n", "segment_id": segment_id,
-                                               "template_id": template_id})  # fmt: skip
+        created = api.post(
+            "/api/broadcasts", {"name": "n", "segment_id": segment_id, "template_id": template_id}
+        )
         page = f"/console/messaging/broadcasts/{created.json()['id']}"
         analyst = as_role("analyst")
         shown = analyst.get(page)
-        assert shown.status_code == 200 and "id=\"count-targeted\"" in shown.text
-        assert "confirm_pause" not in shown.text and 'name="confirm"' not in shown.text
+        assert shown.status_code == 200
+        assert 'id="count-targeted"' in shown.text
+        assert "confirm_pause" not in shown.text
+        assert 'name="confirm"' not in shown.text
         token = csrf(analyst, page)
-        assert analyst.post(f"{page}/pause", data={"csrf_token": token, "confirm": "yes"}
-                            ).status_code == 403  # fmt: skip
+        assert (
+            analyst.post(f"{page}/pause", data={"csrf_token": token, "confirm": "yes"}).status_code
+            == 403
+        )
         assert analyst.get(NEW).status_code == 403
         with sessions() as session:
             assert session.execute(select(Broadcast.status)).scalar_one() == "scheduled"

@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.consent.conftest import Api
 from tests.console.conftest import Login
 from tests.console.messaging.conftest import csrf, people, template
-from tests.consent.conftest import Api
 from unison.auth import audit
 from unison.models import OutboundMessage, Template, TemplateVersion
 
@@ -102,8 +102,14 @@ class TestCreatingAndChanging:
     ) -> None:
         console = as_role("marketer")
         token = csrf(console, f"{NEW}?channel=telegram")
-        form = {"csrf_token": token, "channel": "telegram", "name": "tg", "v0_locale": "en",
-                "v0_text": "Hi", "v0_buttons": "[{\"text\": \"Open\""}  # fmt: skip
+        form = {
+            "csrf_token": token,
+            "channel": "telegram",
+            "name": "tg",
+            "v0_locale": "en",
+            "v0_text": "Hi",
+            "v0_buttons": '[{"text": "Open"',
+        }
         refused = console.post(NEW, data=form)
         assert refused.status_code == 400
         assert "variants.en.buttons" in refused.text
@@ -155,8 +161,9 @@ class TestPreview:
         people(api, process)
         console = as_role("analyst")  # analysts read templates and preview them
         token = csrf(console, "/console/messaging/templates")
-        form = _sms_form(token, preview_customer="Արամ", preview_locale="en",
-                         v2_text="Hello " + "x" * 200)  # fmt: skip
+        form = _sms_form(
+            token, preview_customer="Արամ", preview_locale="en", v2_text="Hello " + "x" * 200
+        )
         answer = console.post(PREVIEW, data=form)
         assert "GSM-7" in answer.text
         assert "2 of at most 6" in answer.text
@@ -167,8 +174,12 @@ class TestPreview:
         ids = people(api, process)
         console = as_role("marketer")
         token = csrf(console, f"{NEW}?channel=sms")
-        form = _sms_form(token, v1_text="{{ traits.nickname }}, שלום",
-                         preview_customer=str(ids["u-yael"]), preview_locale="he")  # fmt: skip
+        form = _sms_form(
+            token,
+            v1_text="{{ traits.nickname }}, שלום",
+            preview_customer=str(ids["u-yael"]),
+            preview_locale="he",
+        )
         answer = console.post(PREVIEW, data=form)
         assert 'role="alert"' in answer.text
         assert 'href="#v1-text">variants.he.text</a>' in answer.text
@@ -199,8 +210,11 @@ class TestTestSend:
         token = csrf(console, page)
         sent = console.post(
             f"{page}/test-send",
-            data={"csrf_token": token, "customer": str(ids["u-nino"]),
-                  "recipients": "+995 599 00 00 01\n+995599000002"},  # fmt: skip
+            data={
+                "csrf_token": token,
+                "customer": str(ids["u-nino"]),
+                "recipients": "+995 599 00 00 01\n+995599000002",
+            },
             follow_redirects=False,
         )
         assert sent.status_code == 303, sent.text
@@ -221,8 +235,11 @@ class TestTestSend:
         token = csrf(console, page)
         refused = console.post(
             f"{page}/test-send",
-            data={"csrf_token": token, "customer": str(ids["u-nino"]),
-                  "recipients": "+995599000001\nnot a phone"},  # fmt: skip
+            data={
+                "csrf_token": token,
+                "customer": str(ids["u-nino"]),
+                "recipients": "+995599000001\nnot a phone",
+            },
         )
         assert refused.status_code == 400
         assert "recipients[1]" in refused.text

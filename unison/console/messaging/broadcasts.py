@@ -13,10 +13,10 @@ from starlette.responses import RedirectResponse, Response
 from unison.api.deps import DbSession, runtime_of
 from unison.auth import audit
 from unison.auth.roles import Permission
+from unison.consent import service as consent
 from unison.console.messaging.common import context, db_id, form_of, refusal
 from unison.console.render import render
 from unison.console.security import Staff, require
-from unison.consent import service as consent
 from unison.kit.errors import InvalidParameter, NotFound, UnisonError
 from unison.messaging.broadcasts import service
 from unison.messaging.broadcasts.schemas import Broadcast, BroadcastCreate
@@ -35,9 +35,17 @@ ZONES = ("UTC", "Asia/Tbilisi", "Asia/Yerevan", "Europe/Kyiv", "Europe/Moscow", 
 ACTIONS = {"pause": "paused", "resume": "running", "cancel": "cancelled"}
 # The counts the list shows, in order (the page of one broadcast shows them all).
 LIST_COUNTS = (
-    "targeted", "suppressed", "deferred", "sent", "delivered", "opened", "clicked",
-    "replied", "converted", "failed",
-)  # fmt: skip
+    "targeted",
+    "suppressed",
+    "deferred",
+    "sent",
+    "delivered",
+    "opened",
+    "clicked",
+    "replied",
+    "converted",
+    "failed",
+)
 
 
 @router.get("/console/messaging/broadcasts")
@@ -204,7 +212,9 @@ async def change(
     form = await form_of(request)
     try:
         if form.get("confirm") != "yes":
-            raise InvalidParameter(f"confirm: tick the box to {action} the broadcast", field="confirm")
+            raise InvalidParameter(
+                f"confirm: tick the box to {action} the broadcast", field="confirm"
+            )
         changed = service.change(session, broadcast_id, ACTIONS[action])
     except UnisonError as exc:
         session.rollback()

@@ -91,7 +91,9 @@ def variants_of(draft: Draft) -> dict[str, Any]:
     variants: dict[str, Any] = {}
     for i, row in enumerate(draft.rows):
         if not row.locale:
-            raise DraftInvalid(f"variant {i + 1}: give its locale, e.g. en, ka, he", field=f"v{i}_locale")
+            raise DraftInvalid(
+                f"variant {i + 1}: give its locale, e.g. en, ka, he", field=f"v{i}_locale"
+            )
         key = row.locale
         if key in variants:
             raise DraftInvalid(f"variants.{key}: the same locale twice", field=f"variants.{key}")

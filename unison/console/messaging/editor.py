@@ -60,7 +60,9 @@ def _editor(draft: drafts.Draft, template: Any = None, **extra: Any) -> dict[str
 @router.get("/console/messaging/templates/new")
 def new_page(request: Request, staff: Writer, channel: str = "email") -> Response:
     """An empty editor for a channel (the channel is fixed once saved)."""
-    draft = drafts.Draft(channel if channel in drafts.CHANNELS else "email", rows=[drafts.Row("en")])
+    draft = drafts.Draft(
+        channel if channel in drafts.CHANNELS else "email", rows=[drafts.Row("en")]
+    )
     return render(request, "messaging/editor.html", _editor(draft), staff)
 
 
@@ -124,12 +126,21 @@ async def _save(
         draft = drafts.from_form(form)
         variants = drafts.variants_of(draft)
         if template is None:
-            body = _model(schemas.TemplateCreate, name=draft.name, channel=draft.channel,
-                          description=draft.description or None, variants=variants)  # fmt: skip
+            body = _model(
+                schemas.TemplateCreate,
+                name=draft.name,
+                channel=draft.channel,
+                description=draft.description or None,
+                variants=variants,
+            )
             saved = service.create(session, settings, body, staff.actor)
         else:
-            change = _model(schemas.TemplateUpdate, name=draft.name or None,
-                            description=draft.description or None, variants=variants)  # fmt: skip
+            change = _model(
+                schemas.TemplateUpdate,
+                name=draft.name or None,
+                description=draft.description or None,
+                variants=variants,
+            )
             saved = service.update(session, settings, template.id, change, staff.actor)
     except UnisonError as exc:
         session.rollback()  # nothing of a refused save is kept
@@ -178,7 +189,9 @@ async def preview(request: Request, session: DbSession, staff: Reader) -> Respon
             values.update(shown=shown, dir=direction(shown.locale))
     except UnisonError as exc:
         values["error"] = exc
-        values["error_input"] = drafts.input_of(values["draft"], exc.field) if values["draft"] else None
+        values["error_input"] = (
+            drafts.input_of(values["draft"], exc.field) if values["draft"] else None
+        )
     return render(request, "messaging/_preview.html", context(**values), staff)
 
 
@@ -205,15 +218,22 @@ async def test_send(
     recipients = [line.strip() for line in form.get("recipients", "").splitlines() if line.strip()]
     try:
         profile = customer_id(session, form.get("customer", ""), "customer")
-        body = _model(schemas.SeedSendRequest, profile_id=profile, recipients=recipients,
-                      locale=form.get("locale", "").strip() or None)  # fmt: skip
+        body = _model(
+            schemas.SeedSendRequest,
+            profile_id=profile,
+            recipients=recipients,
+            locale=form.get("locale", "").strip() or None,
+        )
         result = seeds.send(session, settings, template_id, body)
     except UnisonError as exc:
         session.rollback()
         values = _editor(
-            _draft_of(template).with_blank_row(), template, test_error=exc,
-            versions=service.versions(session, template_id), test_form=form,
-        )  # fmt: skip
+            _draft_of(template).with_blank_row(),
+            template,
+            test_error=exc,
+            versions=service.versions(session, template_id),
+            test_form=form,
+        )
         return render(request, "messaging/editor.html", values, staff, status_code=exc.status_code)
     queued = sum(1 for r in result.recipients if r.queued)
     details = {"version": result.version, "locale": result.locale, "recipients": len(recipients)}
