@@ -24,7 +24,7 @@ NEW = "/console/messaging/broadcasts/new"
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     # The tests run the fan-out themselves, two customers a chunk.
-    return settings.model_copy(update={"broadcasts_enabled": False, "broadcasts_chunk_size": 2})
+    return settings.model_copy(update={"broadcasts_chunk_size": 2})
 
 
 def _broadcasts(sessions: sessionmaker[Session]) -> int:

@@ -43,11 +43,10 @@ class Draft:
     description: str = ""
     rows: list[Row] = field(default_factory=list)
 
-    def with_blank_row(self) -> "Draft":
-        """The rows and one empty row for another locale."""
-        if len(self.rows) < MAX_ROWS:
-            return Draft(self.channel, self.name, self.description, [*self.rows, Row()])
-        return self
+    def with_blank_rows(self, count: int = 1) -> "Draft":
+        """The rows and `count` empty rows for more locales."""
+        free = max(0, min(count, MAX_ROWS - len(self.rows)))
+        return Draft(self.channel, self.name, self.description, [*self.rows] + [Row()] * free)
 
 
 def channel_of(value: str) -> str:

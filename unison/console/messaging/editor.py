@@ -49,6 +49,7 @@ def _editor(draft: drafts.Draft, template: Any = None, **extra: Any) -> dict[str
         template=template,
         parts=drafts.PARTS[draft.channel],
         channels=drafts.CHANNELS,
+        direction=direction,
         error=error,
         error_input=drafts.input_of(draft, error.field) if error else None,
         sent=extra.pop("sent", None),
@@ -60,9 +61,8 @@ def _editor(draft: drafts.Draft, template: Any = None, **extra: Any) -> dict[str
 @router.get("/console/messaging/templates/new")
 def new_page(request: Request, staff: Writer, channel: str = "email") -> Response:
     """An empty editor for a channel (the channel is fixed once saved)."""
-    draft = drafts.Draft(
-        channel if channel in drafts.CHANNELS else "email", rows=[drafts.Row("en")]
-    )
+    chosen = channel if channel in drafts.CHANNELS else "email"
+    draft = drafts.Draft(chosen, rows=[drafts.Row("en")]).with_blank_rows(2)
     return render(request, "messaging/editor.html", _editor(draft), staff)
 
 
@@ -91,7 +91,7 @@ def edit_page(request: Request, session: DbSession, staff: Reader, template_id: 
     draft = _draft_of(template)
     sent = request.query_params.get("sent")
     values = _editor(
-        draft.with_blank_row() if staff.can(Permission.templates_write) else draft,
+        draft.with_blank_rows() if staff.can(Permission.templates_write) else draft,
         template,
         versions=service.versions(session, template_id),
         sent=int(sent) if sent and sent.isdigit() else None,
@@ -228,7 +228,7 @@ async def test_send(
     except UnisonError as exc:
         session.rollback()
         values = _editor(
-            _draft_of(template).with_blank_row(),
+            _draft_of(template).with_blank_rows(),
             template,
             test_error=exc,
             versions=service.versions(session, template_id),
