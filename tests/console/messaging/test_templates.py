@@ -126,6 +126,23 @@ class TestCreatingAndChanging:
         assert "<strong>name</strong>" in refused.text or ">name</a>" in refused.text
         assert _count(sessions, Template) == 0
 
+    def test_an_update_without_a_name_changes_nothing(
+        self, as_role: Login, api: Api, sessions: sessionmaker[Session]
+    ) -> None:
+        template_id = template(api, "sms news", "sms", ka={"text": "გამარჯობა"})
+        console = as_role("marketer")
+        page = f"/console/messaging/templates/{template_id}"
+        token = csrf(console, page)
+        form = {"csrf_token": token, "name": " ", "v0_locale": "ka", "v0_text": "ახალი"}
+        refused = console.post(page, data=form)
+        assert refused.status_code == 400
+        assert 'href="#tpl-name">name</a>' in refused.text
+        assert _count(sessions, TemplateVersion) == 1
+
+    def test_the_area_opens_on_what_the_role_may_read(self, as_role: Login) -> None:
+        answer = as_role("marketer").get("/console/messaging", follow_redirects=False)
+        assert answer.headers["location"] == "/console/messaging/templates"
+
     def test_without_the_csrf_token_nothing_is_saved(
         self, as_role: Login, sessions: sessionmaker[Session]
     ) -> None:

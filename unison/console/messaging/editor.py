@@ -27,10 +27,14 @@ LIST_LIMIT = 200
 
 @router.get("/console/messaging")
 def messaging_home(staff: Annotated[Staff, Depends(require())]) -> Response:
-    """The area's start: templates for those who may read them, else broadcasts."""
-    if staff.can(Permission.templates_read):
-        return RedirectResponse("/console/messaging/templates", status_code=303)
-    return RedirectResponse("/console/messaging/broadcasts", status_code=303)
+    """The area's start: templates, else broadcasts, for those who may read them."""
+    for permission, page in (
+        (Permission.templates_read, "/console/messaging/templates"),
+        (Permission.broadcasts_read, "/console/messaging/broadcasts"),
+    ):
+        if staff.can(permission):
+            return RedirectResponse(page, status_code=303)
+    return RedirectResponse("/console/", status_code=303)
 
 
 @router.get("/console/messaging/templates")
@@ -124,6 +128,8 @@ async def _save(
     draft = drafts.Draft(form.get("channel") or "email")
     try:
         draft = drafts.from_form(form)
+        if not draft.name:
+            raise drafts.DraftInvalid("name: give the template a name", field="name")
         variants = drafts.variants_of(draft)
         if template is None:
             body = _model(
@@ -137,7 +143,7 @@ async def _save(
         else:
             change = _model(
                 schemas.TemplateUpdate,
-                name=draft.name or None,
+                name=draft.name,
                 description=draft.description or None,
                 variants=variants,
             )
