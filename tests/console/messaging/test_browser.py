@@ -99,6 +99,27 @@ class TestTemplateEditor:
         tab.get_by_role("button", name="Save and publish a new version").click()
         expect(tab.get_by_role("status").first).to_contain_text("Version 1 is published.")
 
+    def test_an_email_previews_its_html_in_a_sandboxed_frame_right_to_left(
+        self,
+        tab: Page,
+        server: LiveServer,
+        sessions: sessionmaker[Session],
+        api: Api,
+        process: Callable[[], int],
+    ) -> None:
+        yael = people(api, process)["u-yael"]
+        variants = {"he": {"subject": "שלום {{ traits.name }}", "html": "<p>ההזמנה שלך בדרך</p>"}}
+        template_id = template(api, "הזמנה", "email", **variants)
+        log_in(tab, server, sessions, "analyst")  # analysts read and preview
+        tab.goto(f"{server.url}/console/messaging/templates/{template_id}?customer={yael}")
+        frame = tab.locator("iframe.html-preview")
+        expect(frame).to_have_attribute("sandbox", "")  # no scripts, no same origin
+        body = tab.frame_locator("iframe.html-preview").locator("body")
+        expect(body).to_contain_text("ההזמנה שלך בדרך")
+        expect(body.locator("[dir=rtl]")).to_contain_text("ההזמנה שלך בדרך")
+        expect(tab.locator("#preview-box .subject")).to_contain_text("יעל כהן")
+        expect(tab.get_by_role("button", name="Save and publish a new version")).to_have_count(0)
+
     def test_an_agent_is_refused_the_templates(
         self, tab: Page, server: LiveServer, sessions: sessionmaker[Session]
     ) -> None:
