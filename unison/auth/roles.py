@@ -40,6 +40,7 @@ class Permission(StrEnum):
     templates_read = "templates:read"  # message templates, their versions and previews
     templates_write = "templates:write"  # create and change templates, test sends
     profiles_write = "profiles:write"  # staff edit a profile's traits (console, issue 16)
+    broadcasts_read = "broadcasts:read"  # the console's broadcast pages and their counts
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
@@ -95,3 +96,7 @@ GRANTS[Role.analyst] = GRANTS[Role.analyst] | {Permission.templates_read}
 # and agents on the phone with the customer.
 GRANTS[Role.marketer] = GRANTS[Role.marketer] | {Permission.profiles_write}
 GRANTS[Role.agent] = GRANTS[Role.agent] | {Permission.profiles_write}
+# The console's messaging pages (issue 17 item 8): analysts read broadcasts and customers'
+# messages with the gate's reasons; agents keep to a customer's message history.
+GRANTS[Role.marketer] = GRANTS[Role.marketer] | {Permission.broadcasts_read}
+GRANTS[Role.analyst] = GRANTS[Role.analyst] | {Permission.broadcasts_read, Permission.messages_read}

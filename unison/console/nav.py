@@ -17,6 +17,8 @@ NAV: tuple[NavItem, ...] = (
     NavItem("nav.customers", "/console/customers", Permission.profiles_read),
     NavItem("nav.segments", "/console/segments", Permission.segments_read),
     NavItem("nav.value", "/console/value", Permission.clv_read),
+    NavItem("nav.templates", "/console/messaging/templates", Permission.templates_read),
+    NavItem("nav.broadcasts", "/console/messaging/broadcasts", Permission.broadcasts_read),
     # Journeys, analytics and the inbox add theirs here.
     NavItem("nav.settings", "/console/settings", Permission.settings_manage),
 )

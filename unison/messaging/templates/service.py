@@ -197,3 +197,39 @@ def preview(
         content=rendered.content,
         sms=info,
     )
+
+
+def preview_draft(
+    session: Session,
+    settings: Settings,
+    channel: str,
+    variants: object,
+    profile_id: int,
+    locale: str | None,
+) -> schemas.TemplatePreview:
+    """Render variants not saved yet (the console's editor, as the user types): checked as a
+    save checks them (each error names its field), rendered for the profile like `preview`;
+    nothing is stored."""
+    checked = validation.variants(settings, validation.check_channel(channel), variants)
+    draft = TemplateVersion(
+        template_id=0, version=0, name="", variants=checked,
+        default_locale=next(iter(checked)), fallback_locales=None,
+    )  # fmt: skip
+    who = person(session, profile_id)
+    chain = [require(locale, "locale")] if locale else who.locales()
+    rendered = render_version(settings, channel, draft, who, chain, None, None)
+    info = sms_info(settings, rendered.content["text"]) if channel == "sms" else None
+    return schemas.TemplatePreview(
+        template_id=0, version=0, channel=channel, locale=rendered.locale,
+        content=rendered.content, sms=info,
+    )  # fmt: skip
+
+
+def sms_info(settings: Settings, text: str) -> schemas.SmsInfo:
+    """An SMS body's encoding and segments (GSM-7 or UCS-2)."""
+    counted = sms.count(text)
+    return schemas.SmsInfo(
+        encoding=counted.encoding, characters=counted.characters, units=counted.units,
+        segments=counted.segments, per_segment=counted.per_segment,
+        max_segments=settings.templates_sms_max_segments,
+    )  # fmt: skip
