@@ -4,6 +4,7 @@ the command line do, so an export or an erasure covers every table wherever it i
 Consent's own tables register in `unison/consent/privacy/domains.py`."""
 
 from unison.inbox import privacy as inbox_privacy
+from unison.messaging import privacy as messaging_privacy
 from unison.segments import privacy as segments_privacy
 
-REGISTERED = (inbox_privacy.__name__, segments_privacy.__name__)
+REGISTERED = (inbox_privacy.__name__, messaging_privacy.__name__, segments_privacy.__name__)

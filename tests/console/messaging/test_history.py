@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-import unison.messaging.privacy  # noqa: F401 - registers messaging's exporter and eraser
 from tests.consent.conftest import Api
 from tests.console.conftest import Login
 from tests.console.messaging.conftest import people, segment, template
