@@ -120,8 +120,13 @@ def real_paths(page: Page, url: str) -> dict[str, str]:
     return {"segment": segment, "customer": customers[0]}
 
 
+def overflows(page: Page) -> bool:
+    """The page is wider than the window (a phone would scroll it sideways)."""
+    return bool(page.evaluate("document.documentElement.scrollWidth > window.innerWidth"))
+
+
 def shoot(browser: Browser, url: str, password: str) -> int:
-    taken, paths = 0, None
+    taken, paths, wide = 0, None, []
     for size, (width, height) in VIEWPORTS.items():
         for language in LANGUAGES:
             context = browser.new_context(viewport={"width": width, "height": height})
@@ -136,9 +141,13 @@ def shoot(browser: Browser, url: str, password: str) -> int:
                 page.goto(f"{url}{path}{joiner}lang={language}")
                 settled(page)
                 page.screenshot(path=OUT / f"{name}-{language}-{size}.png", full_page=True)
+                if overflows(page):
+                    wide.append(f"{name}-{language}-{size}")
                 taken += 1
             context.close()
             taken += 1
+    if wide:
+        print(f"wider than the window (scrolls sideways): {', '.join(wide)}", file=sys.stderr)
     return taken
 
 
