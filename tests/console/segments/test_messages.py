@@ -145,3 +145,14 @@ class TestInTheEditor:
         assert again.status_code == 400
         assert "&#39;Tbilisi&#39; անունով սեգմենտ արդեն կա։" in again.text
         assert "already exists" not in again.text
+
+    def test_explain_for_a_customer_who_does_not_exist_in_hebrew(
+        self, as_role: Login, people: None
+    ) -> None:
+        client = as_role("marketer")
+        token = _editor(client, "he")
+        form = {"csrf_token": token, "name": "Tbilisi", "text": 'trait("city") == "თბილისი"'}
+        saved = client.post("/console/segments/new", data=form, follow_redirects=False)
+        page = client.get(saved.headers["location"].split("?")[0], params={"profile": "987654"})
+        assert page.status_code == 200
+        assert "אין לקוח #987654." in page.text

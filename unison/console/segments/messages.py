@@ -89,6 +89,7 @@ SHAPES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"add at least one condition", "no_rows"),
         (r"the count is a whole number", "count_whole"),
         (r"days is a whole number from 1", "days_whole"),
+        (r"no profile (?:with id )?(?P<id>\d+)", "no_profile"),
     )
 )
 # what a call takes (`trait(...) takes one name as a string`)
