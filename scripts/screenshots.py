@@ -2,11 +2,16 @@
 (1366x900) and phone (390x844) sizes, written to screenshots/ (gitignored).
 
 A throwaway SQLite database gets the demo dataset and a console administrator; a real
-`unison serve` answers; Debian's /usr/bin/chromium (driven by Playwright) takes the pictures.
-Areas add their pages to PAGES.
+`unison serve` answers and processes the demo; then, through the product's own commands, the
+CLV refresh runs and a segment is created, so the pages show real data: the customer value
+charts, a segment with members and its chart, the editor on its condition with the live
+count, and the profile of one of its members with their timeline. Debian's /usr/bin/chromium
+(driven by Playwright) takes the pictures, after every part a page loads on its own (htmx
+`load` boxes: charts, counts, history) has arrived. Areas add their pages to PAGES.
 """
 
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -25,12 +30,17 @@ CHROMIUM = "/usr/bin/chromium"
 VIEWPORTS = {"desktop": (1366, 900), "phone": (390, 844)}
 LANGUAGES = ("en", "he")
 ADMIN = "screenshots"
+SEGMENT = ("Tbilisi buyers", 'trait("city") == "თბილისი" and performed("Order Completed") >= 1')
 # (file name, path) of each page pictured logged in as an administrator.
 PAGES: list[tuple[str, str]] = [
     ("home", "/console/"),
     ("customers", "/console/customers"),
     ("customers-search", "/console/customers?q=%2B995"),
+    ("customer", "{customer}"),
     ("segments", "/console/segments"),
+    ("segment", "{segment}"),
+    ("segment-editor", "{segment}/edit"),
+    ("segment-new", "/console/segments/new"),
     ("value", "/console/value"),
     ("settings-sources", "/console/settings/sources"),
     ("settings-connectors", "/console/settings/connectors"),
@@ -73,6 +83,16 @@ def wait_until_processed(url: str, patience: float = 600.0) -> None:
     raise SystemExit(f"the server did not finish processing the demo in {patience:.0f} s")
 
 
+def with_data(env: dict[str, str], url: str) -> None:
+    """The CLV refresh and a segment, once the demo is processed (the server keeps running:
+    the segment's members and the CLV traits land beside what it has projected)."""
+    subprocess.run([*UNISON, "clv", "refresh"], env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
+    name, text = SEGMENT
+    create = [*UNISON, "segments", "create", name, "--text", text]
+    subprocess.run(create, env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603 - ours
+    wait_until_processed(url)
+
+
 def log_in(page: Page, url: str, password: str) -> None:
     page.goto(f"{url}/console/login")
     page.fill("#login-name", ADMIN)
@@ -81,8 +101,32 @@ def log_in(page: Page, url: str, password: str) -> None:
     page.wait_for_url(f"{url}/console/")
 
 
+def settled(page: Page) -> None:
+    """Until the page's own follow-up requests (htmx `load` boxes) have answered."""
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-settling')")
+
+
+def real_paths(page: Page, url: str) -> dict[str, str]:
+    """The segment made by with_data and the first of its members (read off the pages)."""
+    page.goto(f"{url}/console/segments")
+    segment = page.get_by_role("link", name=SEGMENT[0]).get_attribute("href")
+    page.goto(f"{url}{segment}")
+    members = page.locator("main a[href^='/console/customers/']")
+    hrefs = [members.nth(i).get_attribute("href") or "" for i in range(members.count())]
+    customers = [h for h in hrefs if re.fullmatch(r"/console/customers/\d+", h)]
+    if not segment or not customers:
+        raise SystemExit(f"no segment {SEGMENT[0]!r} with members to picture")
+    return {"segment": segment, "customer": customers[0]}
+
+
+def overflows(page: Page) -> bool:
+    """The page is wider than the window (a phone would scroll it sideways)."""
+    return bool(page.evaluate("document.documentElement.scrollWidth > window.innerWidth"))
+
+
 def shoot(browser: Browser, url: str, password: str) -> int:
-    taken = 0
+    taken, paths, wide = 0, None, []
     for size, (width, height) in VIEWPORTS.items():
         for language in LANGUAGES:
             context = browser.new_context(viewport={"width": width, "height": height})
@@ -90,13 +134,20 @@ def shoot(browser: Browser, url: str, password: str) -> int:
             page.goto(f"{url}/console/login?lang={language}")
             page.screenshot(path=OUT / f"login-{language}-{size}.png", full_page=True)
             log_in(page, url, password)
-            for name, path in PAGES:
+            paths = paths or real_paths(page, url)
+            for name, pattern in PAGES:
+                path = pattern.format(**paths)
                 joiner = "&" if "?" in path else "?"
                 page.goto(f"{url}{path}{joiner}lang={language}")
+                settled(page)
                 page.screenshot(path=OUT / f"{name}-{language}-{size}.png", full_page=True)
+                if overflows(page):
+                    wide.append(f"{name}-{language}-{size}")
                 taken += 1
             context.close()
             taken += 1
+    if wide:
+        print(f"wider than the window (scrolls sideways): {', '.join(wide)}", file=sys.stderr)
     return taken
 
 
@@ -119,6 +170,7 @@ def main() -> None:
         try:
             url = f"http://127.0.0.1:{port}"
             wait_until_processed(url)
+            with_data(env, url)
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
                 taken = shoot(browser, url, password)

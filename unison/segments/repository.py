@@ -84,11 +84,16 @@ def count_matching(session: Session, compiled: Compiled) -> int:
     return int(session.execute(query).scalar_one())
 
 
-def sample_matching(session: Session, compiled: Compiled, limit: int) -> list[int]:
+def count_and_sample(session: Session, compiled: Compiled, limit: int) -> tuple[int, list[int]]:
+    """How many profiles match and the first `limit` of them, in one pass over the matches
+    (`count(*) OVER ()`): the live count and its sample evaluate the condition once."""
+    if limit < 1:
+        return count_matching(session, compiled), []
     _prepare(session)
     ids = compiled.profiles.c.id
-    query = select(ids).where(compiled.where).order_by(ids).limit(limit)
-    return list(session.execute(query).scalars())
+    query = select(ids, func.count().over()).where(compiled.where).order_by(ids).limit(limit)
+    found = session.execute(query).all()
+    return (int(found[0][1]) if found else 0), [row[0] for row in found]
 
 
 # --- membership -------------------------------------------------------------------------

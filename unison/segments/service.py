@@ -150,9 +150,7 @@ def compiled(session: Session, settings: Settings, condition: Condition, now: da
 def preview(
     session: Session, settings: Settings, condition: Condition, now: datetime, sample: int
 ) -> tuple[int, list[int]]:
-    query = compiled(session, settings, condition, now)
-    count = rows.count_matching(session, query)
-    return count, rows.sample_matching(session, query, sample)
+    return rows.count_and_sample(session, compiled(session, settings, condition, now), sample)
 
 
 def create(

@@ -7,6 +7,7 @@ the same preview the API answers. Saving creates or updates through segments' se
 """
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -15,9 +16,10 @@ from starlette.responses import RedirectResponse, Response
 from unison.api.deps import DbSession, runtime_of
 from unison.auth import audit
 from unison.auth.roles import Permission
+from unison.console import i18n
 from unison.console.render import render
 from unison.console.security import Staff, require
-from unison.console.segments import builder
+from unison.console.segments import builder, messages
 from unison.kit.clock import utcnow
 from unison.kit.errors import NotFound, UnisonError
 from unison.profiles.search import service as search
@@ -64,13 +66,18 @@ def _context(state: Editor, **extra: Any) -> dict[str, Any]:
     }
 
 
+def said(request: Request, exc: UnisonError) -> str:
+    """A refusal of the segments service in the reader's language."""
+    return messages.localized(partial(i18n.text, i18n.language_of(request)), exc)
+
+
 def _preview(request: Request, session: DbSession, state: Editor, condition: Condition) -> None:
     settings = runtime_of(request).settings
     try:
         service.check(session, settings, condition, None)
         count, ids = service.preview(session, settings, condition, utcnow(), SAMPLE)
     except SegmentDefinitionInvalid as exc:
-        state.error, state.error_field = exc.detail, "references"
+        state.error, state.error_field = said(request, exc), "references"
         return
     state.count, state.sample = count, search.items_for(session, ids)
 
@@ -80,7 +87,7 @@ def from_rows(request: Request, session: DbSession, form: dict[str, str]) -> Edi
     try:
         condition = builder.to_condition(rows)
     except SegmentDefinitionInvalid as exc:
-        return Editor(rows, form.get("text", ""), exc.detail, exc.field)
+        return Editor(rows, form.get("text", ""), said(request, exc), exc.field)
     return Editor(rows, to_text(condition))
 
 
@@ -89,7 +96,11 @@ def from_text(request: Request, session: DbSession, text: str, form: dict[str, s
         condition = parse_text(text)
     except SegmentDefinitionInvalid as exc:
         return Editor(
-            builder.from_form(form), text, exc.detail, exc.field, builder.error_position(exc)
+            builder.from_form(form),
+            text,
+            said(request, exc),
+            exc.field,
+            builder.error_position(exc),
         )
     return Editor(builder.from_condition(condition), text)
 
@@ -204,10 +215,10 @@ async def _save(request: Request, session: DbSession, staff: Staff, row: Any | N
         session.rollback()
         state = from_text(request, session, text, form)
         if state.error is None:  # the text parses: the refusal is the save's own
-            state.error, state.error_field = exc.detail, exc.field
+            state.error, state.error_field = said(request, exc), exc.field
             state.position = builder.error_position(exc)
         context = _context(
-            state, segment=row, name=name, description=description, save_error=exc.detail
+            state, segment=row, name=name, description=description, save_error=said(request, exc)
         )
         return render(request, "segments/edit.html", context, staff, status_code=400)
     details = {"name": row.name, "version": row.version, "members": outcome.members}

@@ -79,7 +79,7 @@ def _explain(request: Request, session: DbSession, row: Any, wanted: str) -> dic
     try:
         return {"explained": service.explain(session, settings, row, profile_id, utcnow())}
     except UnisonError as exc:
-        return {"explain_error": exc.detail}
+        return {"explain_error": editor.said(request, exc)}
 
 
 @router.get("/console/segments/{segment_id:int}/history")

@@ -105,6 +105,15 @@ class _Compiler:
             return and_(*(self.top(c) for c in node.all))
         if isinstance(node, n.Or | n.Not):
             return self.condition(node)
+        if isinstance(node, HasIdentifier):
+            # `p.id IN (ids with it)` reads the identifiers once; EXISTS probes per profile
+            return P.c.id.in_(select(_I.c.profile_id).where(_I.c.type == bound(node.type)))
+        if isinstance(node, Computed):
+            # every value test fails on a missing value, so at the root the leaf is "among the
+            # rows of this computed trait that pass": read them, not one subquery per profile
+            passed = self.value(Ref(_CT.c.value, ()), node.op, node.value)
+            rows = select(_CT.c.profile_id).where(_CT.c.name == bound(node.name), passed)
+            return P.c.id.in_(rows)
         return self.leaf(node)
 
     def condition(self, node: n.Condition) -> Sql:
