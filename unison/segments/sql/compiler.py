@@ -105,10 +105,10 @@ class _Compiler:
             return and_(*(self.top(c) for c in node.all))
         if isinstance(node, n.Or | n.Not):
             return self.condition(node)
-        if isinstance(node, HasIdentifier):
+        if isinstance(node, n.HasIdentifier):
             # `p.id IN (ids with it)` reads the identifiers once; EXISTS probes per profile
             return P.c.id.in_(select(_I.c.profile_id).where(_I.c.type == bound(node.type)))
-        if isinstance(node, Computed):
+        if isinstance(node, n.Computed):
             # every value test fails on a missing value, so at the root the leaf is "among the
             # rows of this computed trait that pass": read them, not one subquery per profile
             passed = self.value(Ref(_CT.c.value, ()), node.op, node.value)
