@@ -99,22 +99,24 @@ class _Compiler:
         """The root's conjuncts need no two-valued wrapping (NULL and false both exclude a
         row there), and bare, `p.id IN (...)` lets the planner look profiles up by id
         from the events' index instead of scanning every profile."""
-        if not self.bare_conjuncts:
-            return self.condition(node)
         if isinstance(node, n.And):
             return and_(*(self.top(c) for c in node.all))
-        if isinstance(node, n.Or | n.Not):
+        if isinstance(node, n.HasIdentifier | n.Computed):
+            # "among the profiles with passing rows": the rows are read once, not probed per
+            # profile. PostgreSQL gets it wrapped, as a hashed subplan (see __init__).
+            among = P.c.id.in_(self.passing_rows(node))
+            return among if self.bare_conjuncts else func.coalesce(among, false())
+        if not self.bare_conjuncts or isinstance(node, n.Or | n.Not):
             return self.condition(node)
-        if isinstance(node, n.HasIdentifier):
-            # `p.id IN (ids with it)` reads the identifiers once; EXISTS probes per profile
-            return P.c.id.in_(select(_I.c.profile_id).where(_I.c.type == bound(node.type)))
-        if isinstance(node, n.Computed):
-            # every value test fails on a missing value, so at the root the leaf is "among the
-            # rows of this computed trait that pass": read them, not one subquery per profile
-            passed = self.value(Ref(_CT.c.value, ()), node.op, node.value)
-            rows = select(_CT.c.profile_id).where(_CT.c.name == bound(node.name), passed)
-            return P.c.id.in_(rows)
         return self.leaf(node)
+
+    def passing_rows(self, node: n.HasIdentifier | n.Computed) -> Select[Any]:
+        """The profile ids whose identifier or computed trait passes the leaf: every value
+        test fails on a missing value, so the leaf is true exactly for these."""
+        if isinstance(node, n.HasIdentifier):
+            return select(_I.c.profile_id).where(_I.c.type == bound(node.type))
+        passed = self.value(Ref(_CT.c.value, ()), node.op, node.value)
+        return select(_CT.c.profile_id).where(_CT.c.name == bound(node.name), passed)
 
     def condition(self, node: n.Condition) -> Sql:
         if isinstance(node, n.And):
