@@ -159,6 +159,10 @@ class TestOneSegment:
         assert f'hx-get="/console/segments/{segment_id}/history"' in page.text
         history = client.get(f"/console/segments/{segment_id}/history")
         assert history.text.count(">entered<") == 2
+        assert history.text.count(">recompute<") == 2  # the trigger, from the catalogue
+        client.cookies.set("unison_lang", "ru")
+        in_russian = client.get(f"/console/segments/{segment_id}/history")
+        assert in_russian.text.count(">пересчёт<") == 2
 
     def test_the_chart_is_an_svg_with_its_table(self, segment: tuple[TestClient, int]) -> None:
         client, segment_id = segment
