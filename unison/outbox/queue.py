@@ -37,6 +37,7 @@ class Outgoing:
     via_source_id: int | None = None  # reply through the account the customer wrote to
     content: dict[str, Any] | None = None  # the rendered message (docs/design/outbox.md)
     meta: dict[str, Any] | None = None  # ids receipts carry: message, template, campaign...
+    next_attempt_at: datetime | None = None  # not before (quiet hours): None, due now
 
 
 def _insert(session: Session) -> Any:
@@ -195,6 +196,20 @@ def identifiers_of_profile(session: Session, profile_id: int) -> list[tuple[str,
         .order_by(Identifier.id)
     )
     return [(kind, value) for kind, value in session.execute(query)]
+
+
+def identifiers_of_profiles(session: Session, profile_ids: list[int]) -> dict[int, list[Any]]:
+    """`identifiers_of_profile` for many (maybe merged) ids in one query."""
+    query = (
+        select(Profile.id, Identifier.type, Identifier.value)
+        .join(Profile, Identifier.profile_id == Profile.canonical_id)
+        .where(Profile.id.in_(profile_ids))
+        .order_by(Identifier.id)
+    )
+    found: dict[int, list[Any]] = {}
+    for pid, kind, value in session.execute(query):
+        found.setdefault(int(pid), []).append((kind, value))
+    return found
 
 
 def claim(session: Session, message_id: int, now: datetime) -> None:
