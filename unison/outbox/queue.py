@@ -4,7 +4,7 @@ Rows are written in the transaction that decides to send, keyed so a replay neve
 unison/outbox/delivery.py sends them. All of the outbox's SQL is here."""
 
 from collections.abc import Collection
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -40,6 +40,9 @@ class Outgoing:
     next_attempt_at: datetime | None = None  # not before (quiet hours): None, due now
 
 
+_FIELDS = [f.name for f in fields(Outgoing)]
+
+
 def _insert(session: Session) -> Any:
     return dialect_insert(session, table(OutboundMessage))
 
@@ -54,10 +57,16 @@ def enqueue_many(session: Session, messages: list[Outgoing], now: datetime | Non
     if not messages:
         return 0
     created = now or utcnow()
-    rows = [{**asdict(m), "status": QUEUED, "created_at": created} for m in messages]
+    # Shallow (asdict would deep-copy every rendered content).
+    rows = [
+        {**{name: getattr(m, name) for name in _FIELDS}, "status": QUEUED, "created_at": created}
+        for m in messages
+    ]
     # Counted from RETURNING: SQLAlchemy reports an INSERT's rowcount as -1 on PostgreSQL.
-    inserted = _insert(session).values(rows).on_conflict_do_nothing()
-    return len(session.execute(inserted.returning(OutboundMessage.id)).all())
+    # Executed as "many" (one compiled statement, batched by SQLAlchemy's insertmanyvalues),
+    # not as one VALUES list compiled anew for every size of chunk.
+    inserted = _insert(session).on_conflict_do_nothing().returning(OutboundMessage.id)
+    return len(session.execute(inserted, rows).all())
 
 
 def lease_due(
