@@ -228,6 +228,22 @@ def claim(session: Session, message_id: int, now: datetime) -> None:
     )
 
 
+def claim_many(session: Session, message_ids: list[int], now: datetime) -> None:
+    """`claim` for a batch of leased rows, in one statement."""
+    if message_ids:
+        session.execute(
+            update(OutboundMessage)
+            .where(OutboundMessage.id.in_(message_ids))
+            .values(claimed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def get_many(session: Session, message_ids: list[int]) -> dict[int, OutboundMessage]:
+    query = select(OutboundMessage).where(OutboundMessage.id.in_(message_ids))
+    return {row.id: row for row in session.execute(query).scalars()}
+
+
 def get(session: Session, message_id: int) -> OutboundMessage | None:
     return session.get(OutboundMessage, message_id)
 
