@@ -13,6 +13,7 @@ becomes a dead letter for a person to check, so nothing is ever sent twice.
 
 import logging
 import random
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
@@ -44,8 +45,9 @@ from unison.outbox.receipts import Receipt, record_receipts
 log = logging.getLogger(__name__)
 # Every envelope field but the message id is the outbox column of the same name.
 _COLUMNS = [f.name for f in fields(Envelope) if f.name != "message_id"]
-# Sends of one in-flight batch (UNISON_OUTBOX_INFLIGHT_BATCH) under way at once, at most.
-MAX_CONCURRENT_SENDS = 32
+# Sends of one in-flight batch (UNISON_OUTBOX_INFLIGHT_BATCH) under way at once, at most:
+# within httpx's default keep-alive pool (20), so no connection is opened per send.
+MAX_CONCURRENT_SENDS = 16
 INTERRUPTED = (
     "interrupted mid-send (the dispatcher stopped); not resent because this provider "
     "cannot drop a repeat: check, then `unison outbox retry`"
@@ -105,9 +107,21 @@ def deliver_due(
 def _attempt_all(run: Round, chunk: list[Envelope]) -> list[Outcome]:
     if len(chunk) == 1:
         return [_attempt(run, chunk[0])]
-    workers = min(len(chunk), MAX_CONCURRENT_SENDS)
-    with ThreadPoolExecutor(workers, thread_name_prefix="outbox-send") as pool:
-        return list(pool.map(lambda envelope: _attempt(run, envelope), chunk))
+    return list(_senders().map(lambda envelope: _attempt(run, envelope), chunk))
+
+
+_POOL: ThreadPoolExecutor | None = None
+_POOL_GUARD = threading.Lock()
+
+
+def _senders() -> ThreadPoolExecutor:
+    """The process's sending threads: started once (a delivery round is too short to pay
+    for starting its own), idle between rounds."""
+    global _POOL
+    with _POOL_GUARD:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(MAX_CONCURRENT_SENDS, thread_name_prefix="outbox-send")
+        return _POOL
 
 
 def _attempt(run: Round, envelope: Envelope) -> Outcome:
