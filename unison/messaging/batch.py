@@ -15,10 +15,10 @@ in a few statements per chunk instead of a dozen per message.
   the `Suppressed` receipts, one statement each, in the caller's transaction.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -64,6 +64,17 @@ Outcome = MessageDecision | UnisonError
 _NO_PREFERENCES = Preferences()
 
 
+class _Keyed(Protocol):
+    @property
+    def idempotency_key(self) -> str: ...
+
+    @property
+    def profile_id(self) -> int: ...
+
+
+K = TypeVar("K", bound=_Keyed)
+
+
 def send_many(
     session: Session,
     settings: Settings,
@@ -74,33 +85,65 @@ def send_many(
     transaction; each outcome is its decision (replayed for a key already decided) or the
     error that refused it (bad input: nothing was written for it)."""
     moment = now or utcnow()
-    outcomes: list[Outcome | None] = [None] * len(requests)
+
+    def decide(fresh: list[SendRequest]) -> list[Outcome]:
+        return _Chunk(session, settings, moment).decide(fresh)
+
+    return _once_per_key(session, requests, decide, _has_template)
+
+
+def decide_many(
+    session: Session, settings: Settings, drafts: Sequence[Draft], now: datetime | None = None
+) -> list[Outcome]:
+    """`decide_and_queue` for many rendered drafts: each judged, stored and queued unless
+    refused, in the caller's transaction (outcomes as `send_many`'s)."""
+    moment = now or utcnow()
+
+    def decide(fresh: list[Draft]) -> list[Outcome]:
+        return _Chunk(session, settings, moment).decide_drafts(fresh)
+
+    return _once_per_key(session, drafts, decide, lambda _draft: None)
+
+
+def _has_template(request: SendRequest) -> None:
+    if not request.template_ids:
+        raise NoTemplate("give at least one template", field="template_id")
+
+
+def _once_per_key(
+    session: Session,
+    items: Sequence[K],
+    decide: Callable[[list[K]], list[Outcome]],
+    check: Callable[[K], None],
+) -> list[Outcome]:
+    """Stored keys replayed (one query for the chunk), the rest decided; a key repeated
+    within the chunk is replayed after its first is decided."""
+    outcomes: list[Outcome | None] = [None] * len(items)
     seen: set[str] = set()
     first: list[int] = []
-    again: list[int] = []  # a key repeated within the chunk: replayed after the first
-    for index, request in enumerate(requests):
-        (again if request.idempotency_key in seen else first).append(index)
-        seen.add(request.idempotency_key)
-    stored = rows.by_keys(session, [requests[i].idempotency_key for i in first])
+    again: list[int] = []
+    for index, item in enumerate(items):
+        (again if item.idempotency_key in seen else first).append(index)
+        seen.add(item.idempotency_key)
+    stored = rows.by_keys(session, [items[i].idempotency_key for i in first])
     fresh: list[int] = []
     for index in first:
-        request = requests[index]
+        item = items[index]
         try:
-            if not request.template_ids:
-                raise NoTemplate("give at least one template", field="template_id")
-            found = stored.get(request.idempotency_key)
+            check(item)
+            found = stored.get(item.idempotency_key)
             if found is None:
                 fresh.append(index)
             else:
-                outcomes[index] = replayed(session, found, request.profile_id)
+                outcomes[index] = replayed(session, found, item.profile_id)
         except UnisonError as exc:
             outcomes[index] = exc
     if fresh:
-        decided = _Chunk(session, settings, moment).decide([requests[i] for i in fresh])
+        decided = decide([items[i] for i in fresh])
         for index, outcome in zip(fresh, decided, strict=True):
             outcomes[index] = outcome
     if again:
-        repeated = send_many(session, settings, [requests[i] for i in again], moment)
+        repeated = _once_per_key(session, [items[i] for i in again], decide, check)
         for index, outcome in zip(again, repeated, strict=True):
             outcomes[index] = outcome
     return [outcome for outcome in outcomes if outcome is not None]
@@ -133,10 +176,41 @@ class _Chunk:
                 drafts.append((index, *self._draft(request, people)))
             except UnisonError as exc:
                 outcomes[index] = exc
+        return self._finish(outcomes, drafts, people)
+
+    def decide_drafts(self, given: list[Draft]) -> list[Outcome]:
+        """Rendered drafts: the channels, the profile and the purpose checked, then judged."""
+        outcomes: list[Outcome | None] = [None] * len(given)
+        people = rows.chunk_profiles(self.session, sorted({d.profile_id for d in given}))
+        drafts: list[tuple[int, Draft, Facts]] = []
+        for index, draft in enumerate(given):
+            try:
+                for candidate in draft.candidates:
+                    check_channel(candidate.channel, "template_id")
+                live = self._live(draft.profile_id, people)
+                self._kind(draft.purpose)
+                drafts.append((index, draft, _facts(people, live)))
+            except UnisonError as exc:
+                outcomes[index] = exc
+        return self._finish(outcomes, drafts, people)
+
+    def _finish(
+        self,
+        outcomes: list[Outcome | None],
+        drafts: list[tuple[int, Draft, Facts]],
+        people: rows.ChunkProfiles,
+    ) -> list[Outcome]:
         decided = self._judge(drafts, people)
         for item, outcome in zip(decided, self._write(decided), strict=True):
             outcomes[item.index] = outcome
         return [outcome for outcome in outcomes if outcome is not None]
+
+    @staticmethod
+    def _live(profile_id: int, people: rows.ChunkProfiles) -> int:
+        live = people.live.get(profile_id)
+        if live is None or live not in people.rows:
+            raise ProfileNotFound(f"no profile with id {profile_id}", field="profile_id")
+        return live
 
     def _kind(self, purpose: str) -> str:
         if purpose not in self.kinds:
@@ -152,9 +226,7 @@ class _Chunk:
     def _draft(self, request: SendRequest, people: rows.ChunkProfiles) -> tuple[Draft, Facts]:
         """Bad input first (the purpose, the profile), then every template rendered."""
         self._kind(request.purpose)
-        live = people.live.get(request.profile_id)
-        if live is None or live not in people.rows:
-            raise ProfileNotFound(f"no profile with id {request.profile_id}", field="profile_id")
+        live = self._live(request.profile_id, people)
         facts = _facts(people, live)
         prefs = people.preferences.get(live)
         who = Person(
