@@ -403,30 +403,13 @@ class _GateFacts:
         people: rows.ChunkProfiles,
     ) -> "_GateFacts":
         lives = sorted({facts.live_id for _i, _d, facts in drafts})
-        caps = frequency_caps(settings)
-        found: dict[int, list[tuple[str, datetime]]] = {}
-        if caps and lives:
-            members = [pid for live in lives for pid in people.members.get(live, [live])]
-            found = rows.cap_history(session, members, now - widest(caps))
-        history = {
-            live: [m for pid in people.members.get(live, [live]) for m in found.get(pid, [])]
-            for live in lives
-        }
-        whatsapp = sorted(
-            {
-                pid
-                for _i, draft, facts in drafts
-                if any(c.channel == WHATSAPP for c in draft.candidates)
-                for pid in people.members.get(facts.live_id, [facts.live_id])
-            }
-        )
-        inbound: dict[int, datetime] = {}
-        if whatsapp:
-            owner = {pid: live for live, ids in people.members.items() for pid in ids}
-            for pid, at in rows.last_whatsapp_inbound(session, whatsapp).items():
-                live = owner.get(pid, pid)
-                if live not in inbound or at > inbound[live]:
-                    inbound[live] = at
+        history = _history(session, settings, now, lives, people)
+        whatsapp = [
+            facts.live_id
+            for _i, draft, facts in drafts
+            if any(c.channel == WHATSAPP for c in draft.candidates)
+        ]
+        inbound = _inbound(session, sorted(set(whatsapp)), people)
         return cls(settings, now, people, rows.disabled_channels(session), history, inbound)
 
     def context(self, draft: Draft, live: int, kind: str) -> Context:
@@ -452,3 +435,35 @@ class _GateFacts:
         if not ctx.transactional:
             ctx.caps, ctx.history = frequency_caps(self.settings), facts.history
         return ctx
+
+
+def _history(
+    session: Session,
+    settings: Settings,
+    now: datetime,
+    lives: list[int],
+    people: rows.ChunkProfiles,
+) -> dict[int, list[tuple[str, datetime]]]:
+    """Each live profile's messages counted against the caps (its whole group's), one query."""
+    caps = frequency_caps(settings)
+    found: dict[int, list[tuple[str, datetime]]] = {}
+    if caps and lives:
+        members = [pid for live in lives for pid in people.members.get(live, [live])]
+        found = rows.cap_history(session, members, now - widest(caps))
+    return {
+        live: [m for pid in people.members.get(live, [live]) for m in found.get(pid, [])]
+        for live in lives
+    }
+
+
+def _inbound(session: Session, lives: list[int], people: rows.ChunkProfiles) -> dict[int, datetime]:
+    """The last WhatsApp message from each live profile's group, one query."""
+    if not lives:
+        return {}
+    owner = {pid: live for live in lives for pid in people.members.get(live, [live])}
+    inbound: dict[int, datetime] = {}
+    for pid, at in rows.last_whatsapp_inbound(session, sorted(owner)).items():
+        live = owner.get(pid, pid)
+        if live not in inbound or at > inbound[live]:
+            inbound[live] = at
+    return inbound
