@@ -123,10 +123,11 @@ def fan_out_with_pause(sessions: Any, settings: Settings, broadcast_id: int) -> 
     target = max(1, decided_target(sessions, broadcast_id) // 10)
     while decided(sessions, broadcast_id) < target:
         time.sleep(0.1)
-    asked, cpu_asked = time.perf_counter(), time.process_time()
+    asked, cpu_asked, own_asked = time.perf_counter(), time.process_time(), time.thread_time()
     with transaction(sessions) as session:
         held = broadcasts.change(session, broadcast_id, "paused").counts
     latency = time.perf_counter() - asked
+    pause_cpu = time.thread_time() - own_asked  # the request's own CPU, not its waiting
     at_pause = decided(sessions, broadcast_id)
     time.sleep(1.0)  # a second later: nothing more decided
     after = decided(sessions, broadcast_id)
@@ -145,6 +146,7 @@ def fan_out_with_pause(sessions: Any, settings: Settings, broadcast_id: int) -> 
         "fan_out_seconds": round(elapsed, 2),
         "fan_out_cpu_seconds": round(cpu, 2),
         "pause_latency_seconds": round(latency, 3),
+        "pause_request_cpu_seconds": round(pause_cpu, 3),
         "held_at_pause": held.held if held else None,
         "decided_at_pause": at_pause,
         "decided_one_second_later": after,
