@@ -28,6 +28,9 @@ from unison.models import Broadcast, BroadcastRecipient
 # Recipients put through the batch pipeline at once; the chunk's time budget is checked
 # between sub-chunks.
 SUB_CHUNK = 100
+# SQLite: a gap of _GAP seconds in the fan-out's writes after each _WORK_BEFORE_GAP seconds
+# of work (FanOut._breathe), so a waiting pause gets the write lock within a second.
+_WORK_BEFORE_GAP, _GAP = 0.5, 0.12
 
 
 def idempotency_key(broadcast_id: int, profile_id: int) -> str:
@@ -39,11 +42,30 @@ class FanOut:
 
     def __init__(self, sessions: sessionmaker[Session], settings: Settings) -> None:
         self.sessions, self.settings = sessions, settings
+        self._sqlite = sessions.kw["bind"].dialect.name == "sqlite"
+        self._busy_since: float | None = None
 
     def __call__(self) -> int:
         with self.sessions() as session:
             due = rows.due_ids(session, utcnow())
-        return sum(self.chunk(broadcast_id) for broadcast_id in due)
+        done = sum(self.chunk(broadcast_id) for broadcast_id in due)
+        self._breathe(done)
+        return done
+
+    def _breathe(self, done: int) -> None:
+        """On SQLite, a gap in the writes every so often. A pause (or any API write) waits
+        for the write lock in SQLite's busy handler, which retries after growing sleeps (up
+        to 100 ms): chunks committed back to back would starve it. A gap longer than the
+        longest sleep after each `_WORK_BEFORE_GAP` of work lets it in within about that."""
+        if not done or not self._sqlite:
+            self._busy_since = None
+            return
+        now = time.monotonic()
+        if self._busy_since is None:
+            self._busy_since = now
+        elif now - self._busy_since >= _WORK_BEFORE_GAP:
+            time.sleep(_GAP)
+            self._busy_since = time.monotonic()
 
     def unfinished(self) -> bool:
         """Any broadcast scheduled or running (paused ones wait for a resume)."""
