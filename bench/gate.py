@@ -12,7 +12,10 @@ Timed in this process, on one session, for random profiles, purposes and channel
   `judge` (consent for the channel, kill switch, caps, quiet hours in the customer's zone);
 * `decide_and_queue`: the whole decision with its writes (the `messages` row, the outbox row
   or the Suppressed receipt), committed every 200 decisions;
-* `send_time_check`: the gate again for a queued message (GateCheck.check).
+* `send_time_check`: the gate again for a queued message (GateCheck.check);
+* `batch_decide_per_message` / `batch_chunk_of_100`: the same decisions through the batch
+  path (`decide_many`, what broadcasts use) in chunks of 100 with their writes, one commit
+  per chunk: the chunk's time per message, and per chunk.
 * reference: a primary-key read through the driver (one round trip's floor).
 
     .venv/bin/python bench/gate.py                        # 1M profiles, 10M records
@@ -41,6 +44,7 @@ from bench.loadgen import percentiles
 from unison import migrations
 from unison.kit.db import create_db_engine, make_session_factory
 from unison.kit.settings import Settings
+from unison.messaging.batch import decide_many
 from unison.messaging.enqueue import Candidate, Draft, decide_and_queue
 from unison.messaging.gate.decide import gather, judge
 from unison.messaging.send_time import GateCheck
@@ -183,6 +187,9 @@ def measure(url: str, profiles: int, samples: int, seed: int) -> dict[str, Any]:
             outcome = verdict.decision if verdict.usable else verdict.reasons[0]
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
     timings["decide_and_queue"], queued = _decide_and_queue(sessions, settings, picks, rng)
+    timings["batch_decide_per_message"], timings["batch_chunk_of_100"] = _batch(
+        sessions, settings, picks
+    )
     timings["send_time_check"] = _send_time(sessions, settings, queued)
     result: dict[str, Any] = {
         name: {
@@ -228,6 +235,34 @@ def _decide_and_queue(
     session.commit()
     session.close()
     return timings, queued
+
+
+def _batch(
+    sessions: Any, settings: Settings, picks: list[tuple[int, str, str]]
+) -> tuple[list[float], list[float]]:
+    """The batch path (decide_many, what broadcasts use): the same decisions with their
+    writes in chunks of 100, one commit each; per message (the chunk's time / its size) and
+    per chunk."""
+    per_message: list[float] = []
+    per_chunk: list[float] = []
+    run = time.time_ns()
+    for start in range(0, len(picks), 100):
+        drafts = [
+            Draft(
+                profile_id=pid,
+                purpose=purpose,
+                idempotency_key=f"bench-batch-{run}-{start + n}",
+                candidates=[Candidate(channel, CONTENT[channel], 1, 1, "ka")],
+            )
+            for n, (pid, purpose, channel) in enumerate(picks[start : start + 100])
+        ]
+        t0 = time.perf_counter()
+        with sessions.begin() as session:
+            decide_many(session, settings, drafts, NOW)
+        elapsed = (time.perf_counter() - t0) * 1000
+        per_chunk.append(elapsed)
+        per_message.extend([elapsed / len(drafts)] * len(drafts))
+    return per_message, per_chunk
 
 
 def _envelope(decided: Any) -> Envelope:

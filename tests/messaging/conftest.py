@@ -16,7 +16,9 @@ from tests.processing import drain_until_caught_up
 from unison.app import create_app
 from unison.app.chain import build_chain
 from unison.kit.db import transaction
+from unison.kit.errors import UnisonError
 from unison.kit.settings import Settings
+from unison.messaging.batch import decide_many
 from unison.messaging.enqueue import Candidate, Draft, decide_and_queue
 from unison.messaging.schemas import MessageDecision as MessageView
 from unison.models import Message, OutboundMessage
@@ -64,10 +66,14 @@ def api(client: TestClient, write_key: str, admin_token: str) -> Api:
 
 
 class Gate:
-    """Put drafts through the gate, each in its own transaction, as a caller would."""
+    """Put drafts through the gate, each in its own transaction, as a caller would: one at
+    a time (`decide_and_queue`) or as a chunk of one through the batch path (`decide_many`,
+    what broadcasts and POST /api/messages use); every gate test runs on both."""
 
-    def __init__(self, sessions: sessionmaker[Session], settings: Settings) -> None:
-        self.sessions, self.settings = sessions, settings
+    def __init__(
+        self, sessions: sessionmaker[Session], settings: Settings, path: str = "one"
+    ) -> None:
+        self.sessions, self.settings, self.path = sessions, settings, path
 
     def send(
         self,
@@ -85,8 +91,20 @@ class Gate:
             candidates=[Candidate(channel, content) for channel, content in candidates],
             **extra,
         )
+        if self.path == "one":
+            with transaction(self.sessions) as session:
+                return decide_and_queue(session, self.settings, draft, now)
+        (outcome,) = self.send_many([draft], now)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def send_many(
+        self, drafts: list[Draft], now: datetime | None = None
+    ) -> list[MessageView | UnisonError]:
+        """A chunk through the batch path, in one transaction."""
         with transaction(self.sessions) as session:
-            return decide_and_queue(session, self.settings, draft, now)
+            return decide_many(session, self.settings, drafts, now)
 
     def messages(self) -> list[Message]:
         with self.sessions() as session:
@@ -98,9 +116,9 @@ class Gate:
             return list(session.execute(query).scalars())
 
 
-@pytest.fixture
-def gate(sessions: sessionmaker[Session], settings: Settings) -> Gate:
-    return Gate(sessions, settings)
+@pytest.fixture(params=["one", "batch"])
+def gate(sessions: sessionmaker[Session], settings: Settings, request: Any) -> Gate:
+    return Gate(sessions, settings, request.param)
 
 
 EMAIL_TEXT = {"subject": "Სალამი", "html": None, "text": "გამარჯობა"}

@@ -2,6 +2,7 @@
 the decision (the `messages` row) and queue the outbox row, all in the caller's transaction.
 A retry with the same idempotency key returns the stored decision and queues nothing."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -82,8 +83,13 @@ def check_profile(session: Session, profile_id: int) -> None:
 def replay(session: Session, key: str, profile_id: int) -> MessageView | None:
     """The stored decision for `key`, if any; a key reused for another profile is refused."""
     found = rows.by_key(session, key)
-    if found is None:
-        return None
+    return None if found is None else replayed(session, found, profile_id)
+
+
+def replayed(session: Session, found: Message, profile_id: int) -> MessageView:
+    """The stored decision `found` answering a retry for `profile_id` (refused for another
+    profile's key)."""
+    key = found.idempotency_key
     if found.profile_id != profile_id and not _same_group(session, found.profile_id, profile_id):
         raise IdempotencyKeyReused(
             f"idempotency_key {key!r} was already used for another profile's message",
@@ -115,8 +121,8 @@ def decide_and_queue(
     )
     if ctx is None:
         raise ProfileNotFound(f"no profile with id {draft.profile_id}", field="profile_id")
-    picked = _pick(session, ctx, draft)
-    values = _row(draft, ctx, picked, moment)
+    picked = pick(session, ctx, draft)
+    values = row_of(draft, ctx, picked, moment)
     message_id = rows.add_message(session, values)
     if message_id is None:  # a concurrent retry with the same key decided first
         raced = replay(session, draft.idempotency_key, draft.profile_id)
@@ -134,13 +140,21 @@ def decide_and_queue(
     return MessageView(id=message_id, **{**values, "outbox_key": outbox_key})
 
 
-def _pick(session: Session, ctx: Context, draft: Draft) -> Picked:
-    """The first channel of the chosen order the gate does not refuse (else the first)."""
+Judging = Callable[[Context, str, dict[str, Any]], Verdict]
+
+
+def pick(session: Session, ctx: Context, draft: Draft, judging: Judging | None = None) -> Picked:
+    """The first channel of the chosen order the gate does not refuse (else the first);
+    `judging` is the gate for one channel (default: `judge`, consent asked for this profile;
+    the batch path gives consent's answers read for its whole chunk)."""
     by_channel = {c.channel: c for c in draft.candidates}
     chosen = _order(session, ctx, draft, list(by_channel))
     refused: list[Verdict] = []
     for channel in chosen.order:
-        verdict = judge(session, ctx, channel, by_channel[channel].content)
+        content = by_channel[channel].content
+        verdict = (
+            judging(ctx, channel, content) if judging else judge(session, ctx, channel, content)
+        )
         if verdict.usable:
             return Picked(
                 verdict, by_channel[channel], _explain(chosen, refused, channel), chosen.facts
@@ -182,7 +196,7 @@ def _explain(chosen: choosing.Choice, refused: list[Verdict], channel: str | Non
     return f"{channel}: next in order after {skipped} ({chosen.reason})"
 
 
-def _row(draft: Draft, ctx: Context, picked: Picked, now: datetime) -> dict[str, Any]:
+def row_of(draft: Draft, ctx: Context, picked: Picked, now: datetime) -> dict[str, Any]:
     verdict, candidate = picked.verdict, picked.candidate
     return {
         "idempotency_key": draft.idempotency_key,

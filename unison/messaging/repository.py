@@ -12,11 +12,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, text, update
+from sqlalchemy import String, bindparam, cast, func, literal, select, text, update
 from sqlalchemy.orm import Session
 
 from unison.kit.db import dialect_insert, sqlite_time, upsert
-from unison.models import Message, MessagingChannel, OutboundMessage
+from unison.models import (
+    ComputedTrait,
+    ConsentPreferences,
+    EventProfile,
+    Identifier,
+    Message,
+    MessagingChannel,
+    OutboundMessage,
+    Profile,
+)
 from unison.models.base import table
 
 INBOUND = "Message Received"
@@ -252,3 +261,134 @@ def engagement(
     params = {"key": key, "since": _bind_time(session, since), "names": names, "limit": limit}
     found = session.execute(sql, params)
     return [(pid, event, _moment(at) or since, ch) for pid, event, at, ch in found]
+
+
+# The batch path (messaging/batch.py): what a chunk of messages needs, in a few statements
+# whatever the chunk's size, each an IN list over primary keys or per-profile indexes.
+
+
+@dataclass(frozen=True)
+class ChunkProfiles:
+    """The profiles of a chunk of messages and what rendering and the gate read of them."""
+
+    live: dict[int, int]  # asked id -> its live (canonical) profile id
+    rows: dict[int, Any]  # live id -> (id, traits, first_seen, last_seen, order_count, revenue)
+    identifiers: dict[int, list[tuple[str, str]]]  # live id -> (type, value), oldest first
+    computed: dict[int, dict[str, Any]]  # live id -> computed trait name -> value
+    members: dict[int, list[int]]  # live id -> the ids of its group (itself included)
+    preferences: dict[int, ConsentPreferences]  # live id -> the group's newest preferences
+
+
+def chunk_profiles(session: Session, profile_ids: list[int]) -> ChunkProfiles:
+    asked = select(Profile.id, Profile.canonical_id).where(Profile.id.in_(profile_ids))
+    live = {int(pid): int(canonical) for pid, canonical in session.execute(asked)}
+    ids = sorted(set(live.values()))
+    found = select(
+        Profile.id,
+        Profile.traits,
+        Profile.first_seen,
+        Profile.last_seen,
+        Profile.order_count,
+        Profile.revenue,
+    ).where(Profile.id.in_(ids))
+    rows = {int(row[0]): row for row in session.execute(found)}
+    identifiers: dict[int, list[tuple[str, str]]] = {}
+    query = (
+        select(Identifier.profile_id, Identifier.type, Identifier.value)
+        .where(Identifier.profile_id.in_(ids))
+        .order_by(Identifier.id)
+    )
+    for pid, kind, value in session.execute(query):
+        identifiers.setdefault(int(pid), []).append((kind, value))
+    computed: dict[int, dict[str, Any]] = {}
+    query_traits = select(ComputedTrait.profile_id, ComputedTrait.name, ComputedTrait.value)
+    for pid, name, value in session.execute(query_traits.where(ComputedTrait.profile_id.in_(ids))):
+        computed.setdefault(int(pid), {})[name] = value
+    members: dict[int, list[int]] = {}
+    group = select(Profile.id, Profile.canonical_id).where(Profile.canonical_id.in_(ids))
+    for pid, canonical in session.execute(group):
+        members.setdefault(int(canonical), []).append(int(pid))
+    owner = {pid: canonical for canonical, group_ids in members.items() for pid in group_ids}
+    preferences: dict[int, ConsentPreferences] = {}
+    query_prefs = select(ConsentPreferences).where(ConsentPreferences.profile_id.in_(owner))
+    for prefs in session.execute(query_prefs).scalars():
+        canonical = owner[prefs.profile_id]
+        kept = preferences.get(canonical)
+        if kept is None or prefs.updated_at > kept.updated_at:
+            preferences[canonical] = prefs
+    return ChunkProfiles(live, rows, identifiers, computed, members, preferences)
+
+
+def disabled_channels(session: Session) -> frozenset[str]:
+    query = select(MessagingChannel.channel).where(MessagingChannel.enabled.is_(False))
+    return frozenset(session.execute(query).scalars())
+
+
+def cap_history(
+    session: Session, profile_ids: list[int], since: datetime
+) -> dict[int, list[tuple[str, datetime]]]:
+    """(channel, moment) of the marketing messages counted against the caps since `since`,
+    per profile id (the same rule as `profile_facts`' history at decide time), in one query."""
+    moment = func.coalesce(Message.released_at, Message.created_at)
+    query = select(Message.profile_id, Message.channel, Message.released_at, Message.created_at)
+    query = query.where(
+        Message.profile_id.in_(profile_ids),
+        Message.transactional.is_(False),
+        Message.decision != "suppressed",
+        Message.channel.is_not(None),
+        (Message.send_decision.is_(None)) | (Message.send_decision != "suppressed"),
+        moment > since,
+    )
+    found: dict[int, list[tuple[str, datetime]]] = {}
+    for pid, channel, released, created in session.execute(query):
+        found.setdefault(int(pid), []).append((str(channel), released or created))
+    return found
+
+
+def last_whatsapp_inbound(session: Session, profile_ids: list[int]) -> dict[int, datetime]:
+    query = (
+        select(EventProfile.profile_id, func.max(EventProfile.timestamp))
+        .where(
+            EventProfile.profile_id.in_(profile_ids),
+            EventProfile.channel == "whatsapp",
+            EventProfile.event == INBOUND,
+        )
+        .group_by(EventProfile.profile_id)
+    )
+    found: dict[int, datetime] = {}
+    for pid, at in session.execute(query):
+        moment = _moment(at)
+        if moment is not None:
+            found[int(pid)] = moment
+    return found
+
+
+def by_keys(session: Session, keys: list[str]) -> dict[str, Message]:
+    query = select(Message).where(Message.idempotency_key.in_(keys))
+    return {m.idempotency_key: m for m in session.execute(query).scalars()}
+
+
+def add_messages(session: Session, values: list[dict[str, Any]]) -> dict[str, int]:
+    """Insert decided messages in one statement; idempotency key -> id of those inserted (a
+    key already taken, by a concurrent retry, is left out)."""
+    if not values:
+        return {}
+    messages = table(Message)
+    statement = (
+        dialect_insert(session, messages)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(messages.c.idempotency_key, messages.c.id)
+    )
+    return {key: int(mid) for key, mid in session.execute(statement, values)}
+
+
+def set_outbox_keys(session: Session, message_ids: list[int]) -> None:
+    """Each message's outbox row is keyed `message:<id>` (one statement for a chunk)."""
+    if message_ids:
+        key = literal("message:", String) + cast(Message.id, String)
+        session.execute(
+            update(Message)
+            .where(Message.id.in_(message_ids))
+            .values(outbox_key=key)
+            .execution_options(synchronize_session=False)
+        )

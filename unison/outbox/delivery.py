@@ -13,6 +13,8 @@ becomes a dead letter for a person to check, so nothing is ever sent twice.
 
 import logging
 import random
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
@@ -38,11 +40,14 @@ from unison.outbox.envelope import (
     Unreachable,
 )
 from unison.outbox.ratelimit import LIMITS, RateLimits
-from unison.outbox.receipts import record_receipt
+from unison.outbox.receipts import Receipt, record_receipts
 
 log = logging.getLogger(__name__)
 # Every envelope field but the message id is the outbox column of the same name.
 _COLUMNS = [f.name for f in fields(Envelope) if f.name != "message_id"]
+# Sends of one in-flight batch (UNISON_OUTBOX_INFLIGHT_BATCH) under way at once, at most:
+# within httpx's default keep-alive pool (20), so no connection is opened per send.
+MAX_CONCURRENT_SENDS = 16
 INTERRUPTED = (
     "interrupted mid-send (the dispatcher stopped); not resent because this provider "
     "cannot drop a repeat: check, then `unison outbox retry`"
@@ -88,16 +93,35 @@ def deliver_due(
     for start in range(0, len(envelopes), size):
         chunk = envelopes[start : start + size]
         with transaction(sessions) as session:
-            for outcome in pending:  # one commit records a chunk and claims the next
-                _record(run, session, outcome)
-            for envelope in chunk:  # in flight from here until its outcome is recorded
-                outbox.claim(session, envelope.message_id, run.now)
-        pending = [_attempt(run, envelope) for envelope in chunk]
+            _record_all(run, session, pending)  # one commit records a chunk, claims the next
+            outbox.claim_many(session, [e.message_id for e in chunk], run.now)
+        # In flight from here until recorded: the chunk's sends go out together, each
+        # paced by its provider's rate limit (the token bucket is shared by the threads).
+        pending = _attempt_all(run, chunk)
     if pending:
         with transaction(sessions) as session:
-            for outcome in pending:
-                _record(run, session, outcome)
+            _record_all(run, session, pending)
     return leased
+
+
+def _attempt_all(run: Round, chunk: list[Envelope]) -> list[Outcome]:
+    if len(chunk) == 1:
+        return [_attempt(run, chunk[0])]
+    return list(_senders().map(lambda envelope: _attempt(run, envelope), chunk))
+
+
+_POOL: ThreadPoolExecutor | None = None
+_POOL_GUARD = threading.Lock()
+
+
+def _senders() -> ThreadPoolExecutor:
+    """The process's sending threads: started once (a delivery round is too short to pay
+    for starting its own), idle between rounds."""
+    global _POOL
+    with _POOL_GUARD:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(MAX_CONCURRENT_SENDS, thread_name_prefix="outbox-send")
+        return _POOL
 
 
 def _attempt(run: Round, envelope: Envelope) -> Outcome:
@@ -159,26 +183,39 @@ def _send(run: Round, sender: Sender | None, envelope: Envelope, key: str) -> Ou
     return Outcome(envelope, key, provider_id=provider_id)
 
 
-def _record(run: Round, session: Session, outcome: Outcome) -> None:
-    message = session.get(OutboundMessage, outcome.envelope.message_id)
-    if message is None:  # erased while it was being sent
+def _record_all(run: Round, session: Session, outcomes: list[Outcome]) -> None:
+    """Record a chunk's outcomes: its rows read in one query, its receipts appended in one
+    call to the log."""
+    if not outcomes:
         return
+    found = outbox.get_many(session, [o.envelope.message_id for o in outcomes])
+    receipts = [
+        receipt
+        for outcome in outcomes
+        if (message := found.get(outcome.envelope.message_id)) is not None  # else: erased
+        and (receipt := _record(run, session, message, outcome)) is not None
+    ]
+    record_receipts(session, receipts)
+
+
+def _record(
+    run: Round, session: Session, message: OutboundMessage, outcome: Outcome
+) -> Receipt | None:
     message.claimed_at = None
     if outcome.wait is not None:  # held back by the provider's pause: not an attempt
         message.next_attempt_at = run.now + timedelta(seconds=outcome.wait)
-        return
+        return None
     failure = outcome.failure
     if failure is not None and failure.retry_after is not None and not failure.permanent:
         message.next_attempt_at = run.now + timedelta(seconds=failure.retry_after)
         message.last_error = failure.reason[:300]
-        return
+        return None
     message.attempts += 1
     if failure is None:
         message.status, message.sent_at, message.last_error = outbox.SENT, run.now, None
         message.provider_message_id = outcome.provider_id
-        _receipt(session, message, "Message Sent")
-        return
-    _failed(run, session, message, outcome.envelope, failure)
+        return _receipt(message, "Message Sent")
+    return _failed(run, session, message, outcome.envelope, failure)
 
 
 def _failed(
@@ -187,12 +224,12 @@ def _failed(
     message: OutboundMessage,
     envelope: Envelope,
     failure: DeliveryFailed,
-) -> None:
+) -> Receipt | None:
     message.last_error = failure.reason[:300]
     retry = run.registry.retry(message.channel, message.recipient_type)
     if not failure.permanent and message.attempts < retry.max_attempts:
         message.next_attempt_at = backoff(run.now, message.attempts, retry)
-        return
+        return None
     exhausted = outbox.DEAD if retry.dead_letter else outbox.FAILED
     message.status = outbox.FAILED if failure.permanent else exhausted
     log.warning(
@@ -203,7 +240,7 @@ def _failed(
     if failure.unreachable and run.unreachable is not None:
         run.unreachable.mark(session, envelope, failure.reason)
     bounced = failure.unreachable and message.channel == "email"
-    _receipt(session, message, "Bounced" if bounced else "Failed", failure.reason)
+    return _receipt(message, "Bounced" if bounced else "Failed", failure.reason)
 
 
 def backoff(now: datetime, attempts: int, retry: Retry) -> datetime:
@@ -214,12 +251,10 @@ def backoff(now: datetime, attempts: int, retry: Retry) -> datetime:
     return now + delay * spread
 
 
-def _receipt(
-    session: Session, message: OutboundMessage, kind: str, reason: str | None = None
-) -> None:
+def _receipt(message: OutboundMessage, kind: str, reason: str | None = None) -> Receipt | None:
     """Receipts for messages messaging sent (rows with meta); older kinds of rows (consent
     confirmations, replies, consent webhooks) keep their own trails."""
     if message.meta is None:
-        return
+        return None
     meta = {**message.meta, "outbox_id": message.id}
-    record_receipt(session, kind, meta, message.profile_id, message.channel, reason)
+    return Receipt(kind, meta, message.profile_id, message.channel, reason)

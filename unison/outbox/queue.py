@@ -4,7 +4,7 @@ Rows are written in the transaction that decides to send, keyed so a replay neve
 unison/outbox/delivery.py sends them. All of the outbox's SQL is here."""
 
 from collections.abc import Collection
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -37,6 +37,10 @@ class Outgoing:
     via_source_id: int | None = None  # reply through the account the customer wrote to
     content: dict[str, Any] | None = None  # the rendered message (docs/design/outbox.md)
     meta: dict[str, Any] | None = None  # ids receipts carry: message, template, campaign...
+    next_attempt_at: datetime | None = None  # not before (quiet hours): None, due now
+
+
+_FIELDS = [f.name for f in fields(Outgoing)]
 
 
 def _insert(session: Session) -> Any:
@@ -53,10 +57,16 @@ def enqueue_many(session: Session, messages: list[Outgoing], now: datetime | Non
     if not messages:
         return 0
     created = now or utcnow()
-    rows = [{**asdict(m), "status": QUEUED, "created_at": created} for m in messages]
+    # Shallow (asdict would deep-copy every rendered content).
+    rows = [
+        {**{name: getattr(m, name) for name in _FIELDS}, "status": QUEUED, "created_at": created}
+        for m in messages
+    ]
     # Counted from RETURNING: SQLAlchemy reports an INSERT's rowcount as -1 on PostgreSQL.
-    inserted = _insert(session).values(rows).on_conflict_do_nothing()
-    return len(session.execute(inserted.returning(OutboundMessage.id)).all())
+    # Executed as "many" (one compiled statement, batched by SQLAlchemy's insertmanyvalues),
+    # not as one VALUES list compiled anew for every size of chunk.
+    inserted = _insert(session).on_conflict_do_nothing().returning(OutboundMessage.id)
+    return len(session.execute(inserted, rows).all())
 
 
 def lease_due(
@@ -197,11 +207,41 @@ def identifiers_of_profile(session: Session, profile_id: int) -> list[tuple[str,
     return [(kind, value) for kind, value in session.execute(query)]
 
 
+def identifiers_of_profiles(session: Session, profile_ids: list[int]) -> dict[int, list[Any]]:
+    """`identifiers_of_profile` for many (maybe merged) ids in one query."""
+    query = (
+        select(Profile.id, Identifier.type, Identifier.value)
+        .join(Profile, Identifier.profile_id == Profile.canonical_id)
+        .where(Profile.id.in_(profile_ids))
+        .order_by(Identifier.id)
+    )
+    found: dict[int, list[Any]] = {}
+    for pid, kind, value in session.execute(query):
+        found.setdefault(int(pid), []).append((kind, value))
+    return found
+
+
 def claim(session: Session, message_id: int, now: datetime) -> None:
     """Mark one leased row in flight: its send starts once this commits."""
     session.execute(
         update(OutboundMessage).where(OutboundMessage.id == message_id).values(claimed_at=now)
     )
+
+
+def claim_many(session: Session, message_ids: list[int], now: datetime) -> None:
+    """`claim` for a batch of leased rows, in one statement."""
+    if message_ids:
+        session.execute(
+            update(OutboundMessage)
+            .where(OutboundMessage.id.in_(message_ids))
+            .values(claimed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def get_many(session: Session, message_ids: list[int]) -> dict[int, OutboundMessage]:
+    query = select(OutboundMessage).where(OutboundMessage.id.in_(message_ids))
+    return {row.id: row for row in session.execute(query).scalars()}
 
 
 def get(session: Session, message_id: int) -> OutboundMessage | None:

@@ -9,6 +9,7 @@ delivery round never doubles it. Its properties carry the `meta` ids (message, t
 campaign, broadcast, variant) and the channel, so analytics joins receipts to sends.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -76,6 +77,49 @@ def record_receipt(
     return event_log.append(session, [row], source_id=source_id, origin="messaging", at=now) == 1
 
 
+@dataclass(frozen=True)
+class Receipt:
+    kind: str
+    meta: dict[str, Any] | None
+    profile_id: int
+    channel: str
+    reason: str | None = None
+    at: datetime | None = None
+
+
+def record_receipts(session: Session, receipts: list[Receipt]) -> int:
+    """`record_receipt` for many messages in a few statements (a broadcast's chunk of
+    `Suppressed` receipts); returns how many were new."""
+    for receipt in receipts:
+        if receipt.kind not in KINDS:
+            raise ReceiptKindUnknown(
+                f"receipt kind {receipt.kind!r} is not known; accepted: {', '.join(KINDS)}",
+                field="kind",
+            )
+    if not receipts:
+        return 0
+    found = queue.identifiers_of_profiles(session, sorted({r.profile_id for r in receipts}))
+    now = utcnow()
+    source_id = sources.system_source_id(session, SYSTEM_SOURCE)
+    rows = []
+    for receipt in receipts:
+        address = _ranked(found.get(receipt.profile_id, []))
+        if address is None:  # erased: nothing to attach to
+            continue
+        properties = {
+            **(receipt.meta or {}),
+            "profile_id": receipt.profile_id,
+            "channel": receipt.channel,
+        }
+        at = receipt.at or now
+        rows.append(
+            _event_row(source_id, receipt.kind, properties, address, receipt.reason, at, now)
+        )
+    if not rows:
+        return 0
+    return event_log.append(session, rows, source_id=source_id, origin="messaging", at=now)
+
+
 def receipt_message_id(meta: dict[str, Any] | None, kind: str) -> str:
     """`receipt-<message>-<kind>`: the message is messaging's id, else the outbox row's."""
     found = meta or {}
@@ -85,7 +129,10 @@ def receipt_message_id(meta: dict[str, Any] | None, kind: str) -> str:
 
 
 def _address(session: Session, profile_id: int) -> tuple[str, str] | None:
-    idents = queue.identifiers_of_profile(session, profile_id)
+    return _ranked(queue.identifiers_of_profile(session, profile_id))
+
+
+def _ranked(idents: list[tuple[str, str]]) -> tuple[str, str] | None:
     if not idents:
         return None
     rank = {kind: i for i, kind in enumerate(_ADDRESS_ORDER)}

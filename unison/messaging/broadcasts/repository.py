@@ -202,6 +202,31 @@ def decisions(session: Session, broadcast_id: int) -> list[tuple[str, list[str],
     return found
 
 
+def decision_counts(session: Session, broadcast_id: int) -> list[tuple[str, list[str], int]]:
+    """`decisions` counted in SQL: (decision, reasons, messages) of the messages not queued
+    as decided, a send-time suppression counted as ("suppressed", [its reason])."""
+    query = (
+        select(
+            Message.decision,
+            Message.reasons,
+            Message.send_decision,
+            Message.send_reason,
+            func.count(),
+        )
+        .join(BroadcastRecipient, BroadcastRecipient.message_id == Message.id)
+        .where(BroadcastRecipient.broadcast_id == broadcast_id)
+        .where((Message.decision != "queued") | (Message.send_decision == "suppress"))
+        .group_by(Message.decision, Message.reasons, Message.send_decision, Message.send_reason)
+    )
+    found: list[tuple[str, list[str], int]] = []
+    for decision, reasons, send_decision, send_reason, n in session.execute(query):
+        if send_decision == "suppress":
+            found.append(("suppressed", [send_reason or "send_time"], int(n)))
+        else:
+            found.append((decision, list(reasons or []), int(n)))
+    return found
+
+
 def outbox_counts(session: Session, broadcast_id: int) -> dict[str, int]:
     query = (
         select(OutboundMessage.status, func.count())

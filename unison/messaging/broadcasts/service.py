@@ -157,18 +157,19 @@ def counts(session: Session, broadcast_id: int) -> BroadcastCounts:
     recipients = rows.recipient_counts(session, broadcast_id)
     outbox = rows.outbox_counts(session, broadcast_id)
     receipts = rows.receipt_counts(session, broadcast_id)
-    decided = rows.decisions(session, broadcast_id)
+    decided = rows.decision_counts(session, broadcast_id)
     reasons: Counter[str] = Counter()
-    for decision, codes, _send in decided:
+    for decision, codes, n in decided:
         if decision == "suppressed":
-            reasons.update(codes or ["unknown"])
+            for code in codes or ["unknown"]:
+                reasons[code] += n
     return BroadcastCounts(
         targeted=sum(recipients.values()),
         holdout=recipients.get(rows.HOLDOUT, 0),
         pending=recipients.get(rows.PENDING, 0),
         queued=outbox.get(rows.QUEUED, 0),
-        deferred=sum(1 for d in decided if d[0] == "deferred"),
-        suppressed=sum(1 for d in decided if d[0] == "suppressed"),
+        deferred=sum(n for decision, _codes, n in decided if decision == "deferred"),
+        suppressed=sum(n for decision, _codes, n in decided if decision == "suppressed"),
         suppressed_by_reason=dict(reasons),
         held=outbox.get(rows.HELD, 0),
         cancelled=outbox.get(rows.CANCELLED, 0),

@@ -15,13 +15,22 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from unison.kit.clock import utcnow
 from unison.kit.db import transaction
+from unison.kit.errors import UnisonError
 from unison.kit.settings import Settings
+from unison.messaging.batch import Outcome, send_many
 from unison.messaging.broadcasts import repository as rows
 from unison.messaging.broadcasts import targeting
 from unison.messaging.errors import ProfileNotFound
-from unison.messaging.pipeline import SendRequest, send
+from unison.messaging.requests import SendRequest
 from unison.messaging.templates import TemplateRenderFailed
 from unison.models import Broadcast, BroadcastRecipient
+
+# Recipients put through the batch pipeline at once; the chunk's time budget is checked
+# between sub-chunks.
+SUB_CHUNK = 100
+# SQLite: a gap of _GAP seconds in the fan-out's writes after each _WORK_BEFORE_GAP seconds
+# of work (FanOut._breathe), so a waiting pause gets the write lock within a second.
+_WORK_BEFORE_GAP, _GAP = 0.5, 0.12
 
 
 def idempotency_key(broadcast_id: int, profile_id: int) -> str:
@@ -33,11 +42,30 @@ class FanOut:
 
     def __init__(self, sessions: sessionmaker[Session], settings: Settings) -> None:
         self.sessions, self.settings = sessions, settings
+        self._sqlite = sessions.kw["bind"].dialect.name == "sqlite"
+        self._busy_since: float | None = None
 
     def __call__(self) -> int:
         with self.sessions() as session:
             due = rows.due_ids(session, utcnow())
-        return sum(self.chunk(broadcast_id) for broadcast_id in due)
+        done = sum(self.chunk(broadcast_id) for broadcast_id in due)
+        self._breathe(done)
+        return done
+
+    def _breathe(self, done: int) -> None:
+        """On SQLite, a gap in the writes every so often. A pause (or any API write) waits
+        for the write lock in SQLite's busy handler, which retries after growing sleeps (up
+        to 100 ms): chunks committed back to back would starve it. A gap longer than the
+        longest sleep after each `_WORK_BEFORE_GAP` of work lets it in within about that."""
+        if not done or not self._sqlite:
+            self._busy_since = None
+            return
+        now = time.monotonic()
+        if self._busy_since is None:
+            self._busy_since = now
+        elif now - self._busy_since >= _WORK_BEFORE_GAP:
+            time.sleep(_GAP)
+            self._busy_since = time.monotonic()
 
     def unfinished(self) -> bool:
         """Any broadcast scheduled or running (paused ones wait for a resume)."""
@@ -97,28 +125,28 @@ class FanOut:
         return len(members)
 
     def _send(self, session: Session, broadcast: Broadcast, now: datetime, limit: int) -> int:
+        """The due recipients through the batch pipeline, in sub-chunks; the chunk holds
+        the broadcast's lock, so it stops after its time budget (a pause waits at most
+        about that long whatever the pipeline's speed)."""
         due = rows.due_recipients(session, broadcast.id, now, limit)
         templates = {str(v["name"]): int(v["template_id"]) for v in broadcast.variants}
-        # The chunk holds the broadcast's lock: it ends after its time budget, so a pause
-        # waits at most that long whatever the pipeline's speed.
         budget = time.perf_counter() + self.settings.broadcasts_chunk_seconds
         done = 0
-        for recipient in due:
-            self._one(session, broadcast, recipient, templates, now)
-            done += 1
+        for start in range(0, len(due), SUB_CHUNK):
+            part = due[start : start + SUB_CHUNK]
+            requests = [self._request(broadcast, r, templates) for r in part]
+            outcomes = send_many(session, self.settings, requests, now)
+            for recipient, outcome in zip(part, outcomes, strict=True):
+                _settle(recipient, outcome)
+            done += len(part)
             if time.perf_counter() > budget:
                 break
         return done
 
-    def _one(
-        self,
-        session: Session,
-        broadcast: Broadcast,
-        recipient: BroadcastRecipient,
-        templates: dict[str, int],
-        now: datetime,
-    ) -> None:
-        request = SendRequest(
+    def _request(
+        self, broadcast: Broadcast, recipient: BroadcastRecipient, templates: dict[str, int]
+    ) -> SendRequest:
+        return SendRequest(
             profile_id=recipient.profile_id,
             template_ids=[templates[recipient.variant or next(iter(templates))]],
             purpose=broadcast.purpose,
@@ -129,10 +157,13 @@ class FanOut:
             variant=recipient.variant if len(templates) > 1 else None,
             segment_id=broadcast.segment_id,
         )
-        try:
-            decided = send(session, self.settings, request, now)
-        except (TemplateRenderFailed, ProfileNotFound):
-            # Raised before anything is written: this profile fails, the broadcast goes on.
-            recipient.state = rows.FAILED
-            return
-        recipient.state, recipient.message_id = rows.SENT, decided.id
+
+
+def _settle(recipient: BroadcastRecipient, outcome: Outcome) -> None:
+    if isinstance(outcome, TemplateRenderFailed | ProfileNotFound):
+        # Refused before anything was written: this profile fails, the broadcast goes on.
+        recipient.state = rows.FAILED
+        return
+    if isinstance(outcome, UnisonError):
+        raise outcome  # anything else is the broadcast's own problem: the chunk rolls back
+    recipient.state, recipient.message_id = rows.SENT, outcome.id

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from unison.consent.ledger.decision import can_contact
+from unison.consent.ledger.decision import Decision, can_contact
 from unison.consent.service import kinds as declared_kinds
 from unison.consent.vocabulary import SERVICE, check_purpose
 from unison.kit.settings import Settings
@@ -97,6 +97,11 @@ def gather(
     return ctx
 
 
+def frequency_caps(settings: Settings) -> list[Cap]:
+    """The configured caps, parsed once per configuration."""
+    return _caps(tuple(sorted(settings.messaging_frequency_caps.items())))
+
+
 @lru_cache(maxsize=16)
 def _caps(configured: tuple[tuple[str, str], ...]) -> list[Cap]:
     return parse_caps(dict(configured))
@@ -105,15 +110,21 @@ def _caps(configured: tuple[tuple[str, str], ...]) -> list[Cap]:
 def judge(session: Session, ctx: Context, channel: str, content: dict[str, Any]) -> Verdict:
     """Every rule for one channel; the message is suppressed if any refuses, deferred if
     only quiet hours stand in the way."""
+    # Consent as it stands now (a decision's `now` may be set ahead, e.g. a schedule).
+    consent = can_contact(
+        session, ctx.facts.live_id, ctx.purpose, channel, kind=ctx.kind, identifier=ctx.recipient
+    )
+    return verdict(ctx, channel, content, consent)
+
+
+def verdict(ctx: Context, channel: str, content: dict[str, Any], consent: Decision) -> Verdict:
+    """Every rule for one channel given consent's decision for it (asked one profile at a
+    time by `judge`, or for a whole chunk by the batch path)."""
     reasons: list[str] = []
     details: list[str] = []
     if channel in ctx.facts.disabled_channels:
         reasons.append("channel_disabled")
         details.append(f"{channel} is switched off (PUT /api/messaging/channels/{channel})")
-    # Consent as it stands now (a decision's `now` may be set ahead, e.g. a schedule).
-    consent = can_contact(
-        session, ctx.facts.live_id, ctx.purpose, channel, kind=ctx.kind, identifier=ctx.recipient
-    )
     if not consent.allowed:
         reasons.append(consent.reason)
         details.append(consent.detail)

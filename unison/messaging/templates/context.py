@@ -3,7 +3,8 @@ under their own names), the triggering event, the campaign, the chosen locale, a
 helpers bound to this customer. Read through profiles' and consent's services."""
 
 from collections.abc import Mapping
-from datetime import UTC, tzinfo
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -26,29 +27,40 @@ RFM = {"r": "rfm_r", "f": "rfm_f", "m": "rfm_m", "cell": "rfm_cell"}
 LANGUAGE_TRAITS = ("locale", "language", "preferred_language")
 
 
+@dataclass(frozen=True)
+class Facts:
+    """The profile fields a template reads, from the 360 view or read for a whole chunk."""
+
+    live_id: int
+    traits: dict[str, Any]  # name -> value
+    identifiers: dict[str, str]  # type -> the first value of that type
+    computed: dict[str, Any]
+    first_seen: datetime
+    last_seen: datetime
+    order_count: int
+    revenue: dict[str, float]
+
+
 class Person:
     """The profile as a template reads it, and what the render needs to know about them.
     Consent's preferences (language, time zone) are read only when a render needs them:
-    most renders are given the locale chain and format no time."""
+    most renders are given the locale chain and format no time. A chunk's renders are given
+    the preferences read for the whole chunk (`prefs`)."""
 
-    def __init__(self, session: Session, view: ProfileView) -> None:
-        self._session, self.view = session, view
-        self._prefs: Preferences | None = None
-        traits = {name: trait.value for name, trait in view.traits.items()}
-        computed = {name: c.value for name, c in view.computed_traits.items()}
-        identifiers: dict[str, str] = {}
-        for ident in view.identifiers:
-            identifiers.setdefault(ident.type, ident.value)
-        self.traits, self.email = traits, identifiers.get("email")
+    def __init__(self, session: Session, facts: Facts, prefs: Preferences | None = None) -> None:
+        self._session, self.id = session, facts.live_id
+        self._prefs = prefs
+        traits, computed = facts.traits, facts.computed
+        self.traits, self.email = traits, facts.identifiers.get("email")
         profile = {
-            "id": view.id,
+            "id": facts.live_id,
             "traits": traits,
-            "identifiers": identifiers,
+            "identifiers": facts.identifiers,
             "computed": computed,
-            "first_seen": view.stats.first_seen.isoformat(),
-            "last_seen": view.stats.last_seen.isoformat(),
-            "order_count": view.stats.order_count,
-            "revenue": dict(view.stats.revenue),
+            "first_seen": facts.first_seen.isoformat(),
+            "last_seen": facts.last_seen.isoformat(),
+            "order_count": facts.order_count,
+            "revenue": dict(facts.revenue),
         }
         self.variables = {
             "profile": profile,
@@ -60,7 +72,7 @@ class Person:
 
     def _preferences(self) -> Preferences:
         if self._prefs is None:
-            self._prefs = preferences.get(self._session, self.view.id)
+            self._prefs = preferences.get(self._session, self.id)
         return self._prefs
 
     def locales(self) -> list[str]:
@@ -75,8 +87,24 @@ class Person:
         return _zone(self._preferences().time_zone)
 
 
+def facts_of_view(view: ProfileView) -> Facts:
+    identifiers: dict[str, str] = {}
+    for ident in view.identifiers:
+        identifiers.setdefault(ident.type, ident.value)
+    return Facts(
+        live_id=view.id,
+        traits={name: trait.value for name, trait in view.traits.items()},
+        identifiers=identifiers,
+        computed={name: c.value for name, c in view.computed_traits.items()},
+        first_seen=view.stats.first_seen,
+        last_seen=view.stats.last_seen,
+        order_count=view.stats.order_count,
+        revenue=dict(view.stats.revenue),
+    )
+
+
 def person(session: Session, profile_id: int) -> Person:
-    return Person(session, profiles.profile_view(session, profile_id))
+    return Person(session, facts_of_view(profiles.profile_view(session, profile_id)))
 
 
 def _named(computed: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:

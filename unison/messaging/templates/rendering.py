@@ -20,7 +20,7 @@ from unison.messaging.templates.errors import SmsTooLong, TemplateNotFound, Temp
 from unison.messaging.templates.helpers import Customer, HelperFailed, Helpers
 from unison.messaging.templates.rtl import directed_html
 from unison.messaging.templates.sandbox import Kind, VariableMissing, compiled, wrap
-from unison.models import TemplateVersion
+from unison.models import Template, TemplateVersion
 
 
 @dataclass(frozen=True)
@@ -48,16 +48,48 @@ def render(
     `locale_chain` is the customer's locales, most preferred first (None: the profile's own
     preferred language and locale traits); the template's fallback chain follows. Raises
     TemplateNotFound, or TemplateRenderFailed naming the part and the missing variable."""
-    found = rows.with_version(session, template_id, version)
-    if found is None:
-        what = f"template {template_id}" + (f" has no version {version}" if version else "")
-        raise TemplateNotFound(f"no {what}", field="template_id")
-    template, row = found
+    template, row = _stored(session, template_id, version)
     who = person(session, profile_id)
     chain = list(locale_chain) if locale_chain is not None else who.locales()
     return render_version(
         settings or get_settings(), template.channel, row, who, chain, event, campaign
     )
+
+
+def _stored(
+    session: Session, template_id: int, version: int | None
+) -> tuple[Template, TemplateVersion]:
+    found = rows.with_version(session, template_id, version)
+    if found is None:
+        what = f"template {template_id}" + (f" has no version {version}" if version else "")
+        raise TemplateNotFound(f"no {what}", field="template_id")
+    return found
+
+
+class Renderer:
+    """Renders for a chunk of messages: each template version is read once for the chunk
+    (and each part compiled once per process, sandbox.compiled); the people are given."""
+
+    def __init__(self, session: Session, settings: Settings) -> None:
+        self._session, self._settings = session, settings
+        self._stored: dict[tuple[int, int | None], tuple[Template, TemplateVersion]] = {}
+
+    def render(
+        self,
+        template_id: int,
+        who: Person,
+        *,
+        locale_chain: Sequence[str] | None = None,
+        event: Mapping[str, Any] | None = None,
+        campaign: Mapping[str, Any] | None = None,
+        version: int | None = None,
+    ) -> Rendered:
+        key = (template_id, version)
+        if key not in self._stored:
+            self._stored[key] = _stored(self._session, template_id, version)
+        template, row = self._stored[key]
+        chain = list(locale_chain) if locale_chain is not None else who.locales()
+        return render_version(self._settings, template.channel, row, who, chain, event, campaign)
 
 
 def render_version(
@@ -76,7 +108,7 @@ def render_version(
     )
     locale = locales.choose(row.variants, customer_locales, fallback, row.default_locale)
     customer = Customer(
-        who.view.id, who.email, _number_locale(customer_locales, locale), locale, who.zone
+        who.id, who.email, _number_locale(customer_locales, locale), locale, who.zone
     )
     variables = {name: wrap(name, value) for name, value in who.variables.items()}
     if event is not None:
