@@ -3,12 +3,17 @@ decisions, and the channels' kill switches."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
-from unison.api.deps import AppRuntime, DbSession, require
+from unison.api.deps import (
+    AppRuntime,
+    DbSession,
+    MessagesRead,
+    MessagesSend,
+    MessagingChannelsWrite,
+)
 from unison.api.ids import DbId
 from unison.api.openapi import raises
-from unison.auth.roles import Permission
 from unison.consent.errors import PurposeUnknown
 from unison.kit.pagination import Page
 from unison.messaging import service
@@ -21,7 +26,6 @@ from unison.messaging.templates.errors import (
     TemplateNotFound,
     TemplateRenderFailed,
 )
-from unison.models import ApiToken
 
 router = APIRouter(tags=["messaging"])
 ProfileId = Annotated[DbId, Path(description="a profile id; merged-away ids still work")]
@@ -36,9 +40,9 @@ ChannelName = Annotated[str, Path(max_length=20, description="email, sms, telegr
 def list_messages(
     profile_id: ProfileId,
     session: DbSession,
+    _token: MessagesRead,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    _token: object = Depends(require(Permission.messages_read)),
 ) -> Page[MessageDecision]:
     """Every message decided for the profile, newest first, with the gate's decision and why."""
     return service.messages_of(session, profile_id, cursor, limit)
@@ -65,9 +69,9 @@ def list_messages(
 def post_message(
     body: MessageDecisionCreate,
     session: DbSession,
+    _token: MessagesSend,
     runtime: AppRuntime,
     response: Response,
-    _token: object = Depends(require(Permission.messages_send)),
 ) -> MessageDecision:
     """Send one template to one profile through the gate; 200 with the first decision on a retry."""
     request = SendRequest(
@@ -87,9 +91,7 @@ def post_message(
 
 
 @router.get("/api/messaging/channels", response_model=list[Channel])
-def list_channels(
-    session: DbSession, _token: object = Depends(require(Permission.messages_read))
-) -> list[Channel]:
+def list_channels(session: DbSession, _token: MessagesRead) -> list[Channel]:
     """Every channel's kill switch."""
     return service.channels(session)
 
@@ -101,7 +103,7 @@ def put_channel(
     channel: ChannelName,
     body: ChannelUpdate,
     session: DbSession,
-    token: ApiToken = Depends(require(Permission.messaging_channels_write)),
+    token: MessagingChannelsWrite,
 ) -> Channel:
     """Switch a channel off (or on again) for every message, at decide and at send time."""
     return service.switch(session, channel, body.enabled, f"token:{token.name}")

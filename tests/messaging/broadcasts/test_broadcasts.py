@@ -5,6 +5,9 @@ local-time, paused, resumed and cancelled broadcasts."""
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.conftest import make_token
 from tests.consent.conftest import Api
 from tests.messaging.broadcasts.conftest import Store, audience, create, run, segment, template
 from unison.kit.clock import utcnow
@@ -172,3 +175,19 @@ class TestPauseResumeCancel:
         assert fan_out.chunk(bid, now + timedelta(milliseconds=500)) == 0
         fan_out.chunk(bid, now + timedelta(seconds=1))
         assert len(store.messages(bid)) == 2
+
+
+class TestWhoMayRead:
+    def test_analysts_read_broadcasts_agents_do_not_and_neither_may_create(
+        self, api: Api, sessions: sessionmaker[Session], process: Callable[[], int]
+    ) -> None:
+        audience(api, process, "Batumi", 1)
+        body = {"name": "b", "segment_id": segment(api, "Batumi"), "template_id": template(api)}
+        created = create(api, **body)
+        analyst, agent = make_token(sessions, "analyst"), make_token(sessions, "agent")
+        assert api.get(f"/api/broadcasts/{created['id']}", token=analyst).status_code == 200
+        assert api.get("/api/broadcasts", token=analyst).status_code == 200
+        assert api.get(f"/api/broadcasts/{created['id']}", token=agent).status_code == 403
+        assert api.get("/api/broadcasts", token=agent).status_code == 403
+        for token in (analyst, agent):
+            assert api.post("/api/broadcasts", body, token=token).status_code == 403

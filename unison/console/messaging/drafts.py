@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from unison.kit.errors import InvalidParameter
+from unison.console.messaging.errors import DraftInvalid
 
 LINE, AREA, JSON = "line", "area", "json"
 # channel -> its parts in the order the editor shows them, and how each is edited
@@ -23,11 +23,6 @@ PARTS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 CHANNELS = tuple(PARTS)
 MAX_ROWS = 12  # locale variants one form carries (the service allows more through the API)
-
-
-class DraftInvalid(InvalidParameter):
-    """A form value the editor cannot turn into a variant (JSON that does not parse, the
-    same locale twice)."""
 
 
 @dataclass

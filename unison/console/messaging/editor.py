@@ -13,6 +13,7 @@ from unison.auth import audit
 from unison.auth.roles import Permission
 from unison.console.messaging import drafts
 from unison.console.messaging.common import context, customer_id, direction, form_of, refusal
+from unison.console.messaging.errors import DraftInvalid
 from unison.console.render import render
 from unison.console.security import Staff, require
 from unison.kit.errors import NotFound, UnisonError
@@ -129,7 +130,7 @@ async def _save(
     try:
         draft = drafts.from_form(form)
         if not draft.name:
-            raise drafts.DraftInvalid("name: give the template a name", field="name")
+            raise DraftInvalid("name: give the template a name", field="name")
         variants = drafts.variants_of(draft)
         if template is None:
             body = _model(

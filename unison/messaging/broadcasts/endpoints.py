@@ -2,12 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 
-from unison.api.deps import DbSession, require
+from unison.api.deps import BroadcastsRead, DbSession, MessagesSend
 from unison.api.ids import DbId
 from unison.api.openapi import raises
-from unison.auth.roles import Permission
 from unison.kit.pagination import Page
 from unison.messaging.broadcasts import service
 from unison.messaging.broadcasts.errors import (
@@ -19,12 +18,9 @@ from unison.messaging.broadcasts.errors import (
     SegmentNotFound,
 )
 from unison.messaging.broadcasts.schemas import Broadcast, BroadcastCreate
-from unison.models import ApiToken
 
 router = APIRouter(tags=["broadcasts"])
 BroadcastId = Annotated[DbId, Path(description="a broadcast id")]
-read = Depends(require(Permission.messages_read))
-write = Depends(require(Permission.messages_send))
 CHANGES = raises(BroadcastNotFound, BroadcastStateConflict)
 
 
@@ -34,7 +30,7 @@ CHANGES = raises(BroadcastNotFound, BroadcastStateConflict)
     status_code=201,
     responses=raises(SegmentNotFound, BroadcastTemplateNotFound, InvalidSchedule, InvalidVariants),
 )
-def post_broadcast(body: BroadcastCreate, session: DbSession, token: ApiToken = write) -> Broadcast:
+def post_broadcast(body: BroadcastCreate, session: DbSession, token: MessagesSend) -> Broadcast:
     """Schedule a template (or A/B/n variants) to a segment; the fan-out loop sends it."""
     return service.create(session, body, f"token:{token.name}")
 
@@ -42,9 +38,9 @@ def post_broadcast(body: BroadcastCreate, session: DbSession, token: ApiToken = 
 @router.get("/api/broadcasts", response_model=Page[Broadcast])
 def list_broadcasts(
     session: DbSession,
+    _token: BroadcastsRead,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    _token: object = read,
 ) -> Page[Broadcast]:
     """Broadcasts, newest first (counts on the single-broadcast view)."""
     return service.listed(session, cursor, limit)
@@ -54,25 +50,25 @@ def list_broadcasts(
     "/api/broadcasts/{broadcast_id}", response_model=Broadcast, responses=raises(BroadcastNotFound)
 )
 def get_broadcast(
-    broadcast_id: BroadcastId, session: DbSession, _token: object = read
+    broadcast_id: BroadcastId, session: DbSession, _token: BroadcastsRead
 ) -> Broadcast:
     """One broadcast with its live counts."""
     return service.get(session, broadcast_id)
 
 
 @router.post("/api/broadcasts/{broadcast_id}/pause", response_model=Broadcast, responses=CHANGES)
-def pause(broadcast_id: BroadcastId, session: DbSession, _token: object = write) -> Broadcast:
+def pause(broadcast_id: BroadcastId, session: DbSession, _token: MessagesSend) -> Broadcast:
     """Stop the fan-out after its chunk in progress and hold its queued, unsent messages."""
     return service.change(session, broadcast_id, "paused")
 
 
 @router.post("/api/broadcasts/{broadcast_id}/resume", response_model=Broadcast, responses=CHANGES)
-def resume(broadcast_id: BroadcastId, session: DbSession, _token: object = write) -> Broadcast:
+def resume(broadcast_id: BroadcastId, session: DbSession, _token: MessagesSend) -> Broadcast:
     """Go on where the fan-out stopped and release the held messages."""
     return service.change(session, broadcast_id, "running")
 
 
 @router.post("/api/broadcasts/{broadcast_id}/cancel", response_model=Broadcast, responses=CHANGES)
-def cancel(broadcast_id: BroadcastId, session: DbSession, _token: object = write) -> Broadcast:
+def cancel(broadcast_id: BroadcastId, session: DbSession, _token: MessagesSend) -> Broadcast:
     """Stop for good and cancel its queued or held messages not yet sent."""
     return service.change(session, broadcast_id, "cancelled")
