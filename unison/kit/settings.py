@@ -223,6 +223,7 @@ class Settings(BaseSettings):
     # Rows a dispatcher marks in flight per commit: 1 commits once per message (a crash leaves
     # one row in doubt); more commit less often, and a crash leaves up to that many in doubt
     # (held as dead letters where the provider cannot drop a repeat).
+    # It is also how many sends of one batch run at once (capped at 16 threads).
     outbox_inflight_batch: int = Field(default=1, ge=1, le=500)
     # Mobile push through FCM HTTP v1 (connector type `push`): the API root and the OAuth2
     # token endpoint the service account's signed JWT is exchanged at.
