@@ -51,6 +51,21 @@ def _nested(depth: int, leaf: Any) -> Any:
     return value
 
 
+class TestNulInAConnectorName:
+    """Found by the fuzz test below on PostgreSQL, whose text cannot hold U+0000: the /hooks
+    fast path looked the name up and answered 500. Now no such name reaches a query."""
+
+    def test_a_hook_path_with_nul_is_an_unknown_connector_on_every_store(
+        self, client: TestClient
+    ) -> None:
+        for path in ("/hooks/whatsapp/shop%00x", "/hooks/telegram/%00"):
+            answer = client.get(path)
+            assert answer.status_code == 404, answer.text
+            assert answer.json()["field"] == "connector"
+            posted = client.post(path, content=b"{}", headers={"Content-Type": "application/json"})
+            assert posted.status_code == 404, posted.text
+
+
 class TestPathAndQueryParameters:
     @FUZZ
     @given(template=st.sampled_from(TEMPLATES), segment=segments)

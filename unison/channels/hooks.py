@@ -85,13 +85,19 @@ async def _connector(runtime: Runtime, type_name: str, name: str) -> ConnectorRe
     cache = cache_for(runtime)
     found = cache.get((type_name, name))
     if found is None:
-        found = await anyio.to_thread.run_sync(_lookup, runtime, type_name, name)
+        # A name with U+0000 names no connector (creation refuses control characters), and
+        # PostgreSQL text cannot even be compared with one: answer without asking.
+        found = None if "\x00" in name else await _lookup_in_thread(runtime, type_name, name)
         if found is None:
             raise ConnectorNotFound(
                 f"no {type_name} connector named {name[:60]!r}", field="connector"
             )
         cache.put((type_name, name), found)
     return found
+
+
+async def _lookup_in_thread(runtime: Runtime, type_name: str, name: str) -> ConnectorRef | None:
+    return await anyio.to_thread.run_sync(_lookup, runtime, type_name, name)
 
 
 def _lookup(runtime: Runtime, type_name: str, name: str) -> ConnectorRef | None:

@@ -56,8 +56,26 @@ def _exact(a: float, b: float, c: float, z: float, lower: float, upper: float) -
     found = np.inf
     for digits in _DIGITS:
         context = _CONTEXTS[digits]
-        exact = context.hyp2f1(a, b, c, z)
+        try:
+            exact = context.hyp2f1(a, b, c, z)
+        except ValueError:  # mpmath's hypercomb did not converge at this precision
+            continue
         found = float(exact) if context.isfinite(exact) else np.inf
         if lower * (1 - 1e-12) <= found <= upper * (1 + 1e-12):
             return found
+    if not np.isfinite(found) and abs(z) < 1:
+        # Every precision failed: sum the series itself (it converges for |z| < 1), kept
+        # within the caller's bounds. Found by the property test at extreme parameters.
+        return float(np.clip(_series(a, b, c, z), lower, upper))
     return found
+
+
+def _series(a: float, b: float, c: float, z: float, most: int = 200_000) -> float:
+    """sum over n of (a)_n (b)_n / ((c)_n n!) z^n, until a term no longer adds a digit."""
+    term, total = 1.0, 1.0
+    for n in range(most):
+        term *= (a + n) * (b + n) / ((c + n) * (n + 1)) * z
+        total += term
+        if abs(term) <= 1e-17 * abs(total) or not np.isfinite(total):
+            break
+    return total
