@@ -19,7 +19,22 @@ from unison.kit.clock import ensure_utc, utcnow
 from unison.kit.db import chunks, dialect_insert
 from unison.models import Event, ProcessorOffset
 
-_SAFE_XMIN = text("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+# The oldest transaction that may still add rows to this database's log. Transaction ids
+# are cluster-wide, so the snapshot's own xmin would also wait for a long write in another
+# database of the same server (another tenant's, a test worker's, a nightly job's), which
+# can never add an event here. Leave out only the running transactions that
+# pg_stat_activity positively shows in another database; one it no longer shows (it just
+# ended, or the role may not see other sessions) still bounds the read, as before. Our own
+# transaction's id counts, as it does in the snapshot's xmin. LEAST ignores NULLs.
+_SAFE_XMIN = text(
+    "(SELECT least(min(x::text::bigint),"
+    " pg_snapshot_xmax(pg_current_snapshot())::text::bigint,"
+    " pg_current_xact_id_if_assigned()::text::bigint)"
+    " FROM pg_snapshot_xip(pg_current_snapshot()) AS x"
+    " WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity AS a"
+    " WHERE a.datname <> current_database()"
+    " AND a.backend_xid::text::bigint = x::text::bigint % 4294967296))"
+)
 
 
 @dataclass(frozen=True, slots=True)
