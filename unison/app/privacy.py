@@ -3,8 +3,7 @@ its `privacy` module is imported. Importing this module imports them all: the HT
 the command line do, so an export or an erasure covers every table wherever it is started.
 Consent's own tables register in `unison/consent/privacy/domains.py`."""
 
-from unison.inbox import privacy as inbox_privacy
-from unison.messaging import privacy as messaging_privacy
-from unison.segments import privacy as segments_privacy
-
-REGISTERED = (inbox_privacy.__name__, messaging_privacy.__name__, segments_privacy.__name__)
+# Imported for their effect: each module registers its domain with consent's registry.
+from unison.inbox import privacy as _inbox  # noqa: F401
+from unison.messaging import privacy as _messaging  # noqa: F401
+from unison.segments import privacy as _segments  # noqa: F401
