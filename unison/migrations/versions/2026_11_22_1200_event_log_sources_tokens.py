@@ -3,7 +3,8 @@
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import JSON, TIME, index, keyed_by, serial, unique_index
+from unison.migrations.columns import JSON, TIME, serial
+from unison.migrations.tables import indexes, serial_table, unique_index
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -12,32 +13,29 @@ down_revision: str | None = None
 def upgrade() -> None:
     op.create_table(
         "api_tokens",
-        sa.Column("id", sa.Integer(), nullable=False),
+        serial(sa.Integer()),
         sa.Column("name", sa.String(100), nullable=False),
         sa.Column("role", sa.String(20), nullable=False),
         sa.Column("token_hash", sa.String(64), nullable=False),
         sa.Column("token_hint", sa.String(20), nullable=False),
         sa.Column("created_at", TIME, nullable=False),
         sa.Column("revoked_at", TIME, nullable=True),
-        keyed_by("api_tokens", "id"),
         sa.UniqueConstraint("name", name=op.f("uq_api_tokens_name")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
     )
     op.create_table(
         "sources",
-        sa.Column("id", sa.Integer(), nullable=False),
+        serial(sa.Integer()),
         sa.Column("name", sa.String(100), nullable=False),
         sa.Column("channel", sa.String(20), nullable=False),
         sa.Column("write_key_hash", sa.String(64), nullable=False),
         sa.Column("write_key_hint", sa.String(20), nullable=False),
         sa.Column("created_at", TIME, nullable=False),
-        keyed_by("sources", "id"),
         sa.UniqueConstraint("name", name=op.f("uq_sources_name")),
         sa.UniqueConstraint("write_key_hash", name=op.f("uq_sources_write_key_hash")),
     )
-    op.create_table(
+    serial_table(
         "events",
-        serial(),
         sa.Column("source_id", sa.Integer(), nullable=False),
         sa.Column("message_id", sa.String(255), nullable=False),
         sa.Column("type", sa.String(16), nullable=False),
@@ -53,12 +51,9 @@ def upgrade() -> None:
         ),
     )
     unique_index("uq_events_source_id_message_id", "events", "source_id", "message_id")
-    index("events", "user_id")
-    index("events", "anonymous_id")
-    index("events", "timestamp")
-    op.create_table(
+    indexes("events", "user_id", "anonymous_id", "timestamp")
+    serial_table(
         "rejected_events",
-        serial(),
         sa.Column("source_id", sa.Integer(), nullable=True),
         sa.Column("origin", sa.String(20), nullable=False),
         sa.Column("received_at", TIME, nullable=False),
@@ -72,7 +67,7 @@ def upgrade() -> None:
             ["source_id"], ["sources.id"], name=op.f("fk_rejected_events_source_id_sources")
         ),
     )
-    index("rejected_events", "source_id")
+    indexes("rejected_events", "source_id")
 
 
 def downgrade() -> None:

@@ -8,7 +8,7 @@ here, from their traits and identifiers, the way the profile processor indexes t
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import index, keyed_by
+from unison.migrations.tables import indexes, keyed_by
 
 revision: str = "0011"
 down_revision: str | None = "0010"
@@ -24,7 +24,7 @@ def upgrade() -> None:
         sa.Column("profile_id", sa.BigInteger(), autoincrement=False, nullable=False),
         keyed_by("profile_search_keys", "field", "key", "profile_id"),
     )
-    index("profile_search_keys", "profile_id")
+    indexes("profile_search_keys", "profile_id")
     if sqlite:
         # case_sensitive 1: both sides are case-folded by Python (every script, not ASCII only)
         op.execute(
