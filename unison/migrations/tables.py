@@ -20,6 +20,19 @@ def keyed_by(table: str, *columns: str) -> sa.PrimaryKeyConstraint:
     return sa.PrimaryKeyConstraint(*columns, name=op.f(f"pk_{table}"))
 
 
+def foreign_key(
+    table: str, column: str, referred: str, *, ondelete: str | None = None
+) -> sa.ForeignKeyConstraint:
+    """<table>.<column> refers to <referred>.id (fk_<table>_<column>_<referred>, the models'
+    naming convention)."""
+    return sa.ForeignKeyConstraint(
+        [column],
+        [f"{referred}.id"],
+        name=op.f(f"fk_{table}_{column}_{referred}"),
+        ondelete=ondelete,
+    )
+
+
 def indexes(table: str, *columns: str) -> None:
     """A plain index on each column in turn (not one over them all), named as the models name
     it: ix_<table>_<column>."""

@@ -1,39 +1,22 @@
 """event log, rejected events, sources, API tokens"""
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
 from unison.migrations.columns import JSON, TIME, serial
-from unison.migrations.tables import indexes, serial_table, unique_index
+from unison.migrations.tables import foreign_key, indexes, serial_table, unique_index
 
 revision: str = "0001"
 down_revision: str | None = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "api_tokens",
-        serial(sa.Integer()),
-        sa.Column("name", sa.String(100), nullable=False),
-        sa.Column("role", sa.String(20), nullable=False),
-        sa.Column("token_hash", sa.String(64), nullable=False),
-        sa.Column("token_hint", sa.String(20), nullable=False),
-        sa.Column("created_at", TIME, nullable=False),
-        sa.Column("revoked_at", TIME, nullable=True),
-        sa.UniqueConstraint("name", name=op.f("uq_api_tokens_name")),
-        sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
+    _named_secret_holder(
+        "api_tokens", "role", "token", sa.Column("revoked_at", TIME, nullable=True)
     )
-    op.create_table(
-        "sources",
-        serial(sa.Integer()),
-        sa.Column("name", sa.String(100), nullable=False),
-        sa.Column("channel", sa.String(20), nullable=False),
-        sa.Column("write_key_hash", sa.String(64), nullable=False),
-        sa.Column("write_key_hint", sa.String(20), nullable=False),
-        sa.Column("created_at", TIME, nullable=False),
-        sa.UniqueConstraint("name", name=op.f("uq_sources_name")),
-        sa.UniqueConstraint("write_key_hash", name=op.f("uq_sources_write_key_hash")),
-    )
+    _named_secret_holder("sources", "channel", "write_key")
     serial_table(
         "events",
         sa.Column("source_id", sa.Integer(), nullable=False),
@@ -46,9 +29,7 @@ def upgrade() -> None:
         sa.Column("timestamp", TIME, nullable=False),
         sa.Column("received_at", TIME, nullable=False),
         sa.Column("payload", JSON, nullable=False),
-        sa.ForeignKeyConstraint(
-            ["source_id"], ["sources.id"], name=op.f("fk_events_source_id_sources")
-        ),
+        foreign_key("events", "source_id", "sources"),
     )
     unique_index("uq_events_source_id_message_id", "events", "source_id", "message_id")
     indexes("events", "user_id", "anonymous_id", "timestamp")
@@ -63,11 +44,26 @@ def upgrade() -> None:
         sa.Column("field", sa.String(255), nullable=True),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("payload", JSON, nullable=False),
-        sa.ForeignKeyConstraint(
-            ["source_id"], ["sources.id"], name=op.f("fk_rejected_events_source_id_sources")
-        ),
+        foreign_key("rejected_events", "source_id", "sources"),
     )
     indexes("rejected_events", "source_id")
+
+
+def _named_secret_holder(table: str, kind: str, secret: str, *more: sa.Column[Any]) -> None:
+    """api_tokens and sources: a unique name, a kind (role, channel), a secret kept only as its
+    SHA-256 (unique) and a hint to recognize it by, the creation time, then `more`."""
+    op.create_table(
+        table,
+        serial(sa.Integer()),
+        sa.Column("name", sa.String(100), nullable=False),
+        sa.Column(kind, sa.String(20), nullable=False),
+        sa.Column(f"{secret}_hash", sa.String(64), nullable=False),
+        sa.Column(f"{secret}_hint", sa.String(20), nullable=False),
+        sa.Column("created_at", TIME, nullable=False),
+        *more,
+        sa.UniqueConstraint("name", name=op.f(f"uq_{table}_name")),
+        sa.UniqueConstraint(f"{secret}_hash", name=op.f(f"uq_{table}_{secret}_hash")),
+    )
 
 
 def downgrade() -> None:

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from unison.migrations.columns import JSON, TIME, profile_id, serial, timestamps
-from unison.migrations.tables import indexes, serial_table, unique_index
+from unison.migrations.tables import foreign_key, indexes, serial_table, unique_index
 
 revision: str = "0005"
 down_revision: str | None = "0004b"
@@ -21,9 +21,7 @@ def upgrade() -> None:
         sa.Column("sealed", sa.Text(), nullable=False),
         sa.Column("secret_names", JSON, nullable=False),
         *timestamps(),
-        sa.ForeignKeyConstraint(
-            ["source_id"], ["sources.id"], name=op.f("fk_connectors_source_id_sources")
-        ),
+        foreign_key("connectors", "source_id", "sources"),
     )
     unique_index("uq_connectors_name", "connectors", "name")
     serial_table(
@@ -59,11 +57,7 @@ def upgrade() -> None:
         sa.Column("sender_name", sa.String(length=255), nullable=True),
         sa.Column("sent_at", TIME, nullable=False),
         sa.Column("edited_at", TIME, nullable=True),
-        sa.ForeignKeyConstraint(
-            ["conversation_id"],
-            ["conversations.id"],
-            name=op.f("fk_conversation_messages_conversation_id_conversations"),
-        ),
+        foreign_key("conversation_messages", "conversation_id", "conversations"),
     )
     unique_index("uq_conversation_messages_event_id", "conversation_messages", "event_id")
     op.create_index(

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from unison.migrations.columns import JSON, TIME, serial
-from unison.migrations.tables import indexes, serial_table
+from unison.migrations.tables import foreign_key, indexes, serial_table
 
 revision: str = "0013"
 down_revision: str | None = "0012"
@@ -30,12 +30,7 @@ def upgrade() -> None:
         sa.Column("created_at", TIME, nullable=False),
         sa.Column("last_seen_at", TIME, nullable=False),
         sa.Column("expires_at", TIME, nullable=False),
-        sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["staff_users.id"],
-            name=op.f("fk_staff_sessions_user_id_staff_users"),
-            ondelete="CASCADE",
-        ),
+        foreign_key("staff_sessions", "user_id", "staff_users", ondelete="CASCADE"),
         sa.UniqueConstraint("token_hash", name=op.f("uq_staff_sessions_token_hash")),
     )
     serial_table(
