@@ -71,7 +71,7 @@ def webhook_delivery_columns() -> list[sa.Column[Any]]:
     into outbound_messages and, on downgrade, back."""
     return [
         sa.Column("webhook_id", sa.BigInteger(), nullable=False),
-        sa.Column("profile_id", sa.BigInteger(), nullable=False),
+        profile_id(),
         sa.Column("record_id", sa.BigInteger(), nullable=False),
         sa.Column("body", JSON, nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),

@@ -8,6 +8,7 @@ here, from their traits and identifiers, the way the profile processor indexes t
 import sqlalchemy as sa
 from alembic import op
 
+from unison.migrations.columns import profile_id
 from unison.migrations.tables import indexes, keyed_by
 
 revision: str = "0011"
@@ -21,7 +22,7 @@ def upgrade() -> None:
         "profile_search_keys",
         sa.Column("field", sa.String(1), nullable=False),
         sa.Column("key", key, nullable=False),
-        sa.Column("profile_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        profile_id(),
         keyed_by("profile_search_keys", "field", "key", "profile_id"),
     )
     indexes("profile_search_keys", "profile_id")
@@ -35,9 +36,8 @@ def upgrade() -> None:
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         op.create_table(
             "profile_search_text",
-            sa.Column("profile_id", sa.BigInteger(), autoincrement=False, nullable=False),
+            profile_id(primary_key=True),
             sa.Column("body", sa.Text(), nullable=False),
-            keyed_by("profile_search_text", "profile_id"),
         )
         op.execute(
             "CREATE INDEX ix_profile_search_text_body ON profile_search_text "
