@@ -1,5 +1,5 @@
-"""Table, key and index builders the revision files share; names follow the models' naming
-convention (pk_<table>, ix_<table>_<column>), as Alembic's autogenerate would write them.
+"""Table, key and index builders the revision files share; the names they give follow the
+models' naming convention (pk_<table>, fk_<table>_<column>_<referred>, ix_<table>_<column>).
 
 Revisions are history: a builder here may gain a parameter, never change what it builds.
 """
