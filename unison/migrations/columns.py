@@ -6,7 +6,6 @@ Revisions are history: a builder here may gain a parameter, never change what it
 from typing import Any
 
 import sqlalchemy as sa
-from alembic import op
 from sqlalchemy.dialects import postgresql
 
 # SQLite only auto-increments an "INTEGER PRIMARY KEY"; PostgreSQL gets a real BIGINT.
@@ -16,9 +15,55 @@ JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 TIME = sa.DateTime(timezone=True)
 
 
-def serial() -> sa.Column[Any]:
-    """The auto-increment `id` primary key (named pk_<table> by the models' naming convention)."""
-    return sa.Column("id", BIG_ID, primary_key=True, autoincrement=True)
+def serial(kind: sa.types.TypeEngine[int] = BIG_ID) -> sa.Column[Any]:
+    """The auto-increment `id` primary key (named pk_<table> by the models' naming convention);
+    BIGINT, but for the first tables' INTEGER ones (kind=sa.Integer())."""
+    return sa.Column("id", kind, primary_key=True, autoincrement=True)
+
+
+def profile_id(*, nullable: bool = False, primary_key: bool = False) -> sa.Column[Any]:
+    """The profile key a profile-scoped row carries (no foreign key, as in the models); never
+    generated here, also where it is the whole primary key."""
+    return sa.Column(
+        "profile_id",
+        sa.BigInteger(),
+        autoincrement=False,
+        nullable=nullable,
+        primary_key=primary_key,
+    )
+
+
+def identifier(prefix: str = "") -> list[sa.Column[Any]]:
+    """An identifier as the identity graph writes it: <prefix>type and <prefix>value."""
+    return [
+        sa.Column(f"{prefix}type", sa.String(40), nullable=False),
+        sa.Column(f"{prefix}value", sa.String(255), nullable=False),
+    ]
+
+
+def consent_key() -> list[sa.Column[Any]]:
+    """What a consent is about: the identifier it was given for, the purpose, the channel."""
+    return [
+        *identifier("identifier_"),
+        sa.Column("purpose", sa.String(60), nullable=False),
+        sa.Column("channel", sa.String(20), nullable=False),
+    ]
+
+
+def consent_source() -> list[sa.Column[Any]]:
+    """Where a consent came from: the source (api, event, keyword...) and its channel, if any."""
+    return [
+        sa.Column("source", sa.String(40), nullable=False),
+        sa.Column("source_channel", sa.String(20), nullable=True),
+    ]
+
+
+def timestamps() -> list[sa.Column[Any]]:
+    """created_at and updated_at, both required."""
+    return [
+        sa.Column("created_at", TIME, nullable=False),
+        sa.Column("updated_at", TIME, nullable=False),
+    ]
 
 
 def webhook_delivery_columns() -> list[sa.Column[Any]]:
@@ -26,7 +71,7 @@ def webhook_delivery_columns() -> list[sa.Column[Any]]:
     into outbound_messages and, on downgrade, back."""
     return [
         sa.Column("webhook_id", sa.BigInteger(), nullable=False),
-        sa.Column("profile_id", sa.BigInteger(), nullable=False),
+        profile_id(),
         sa.Column("record_id", sa.BigInteger(), nullable=False),
         sa.Column("body", JSON, nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
@@ -35,35 +80,3 @@ def webhook_delivery_columns() -> list[sa.Column[Any]]:
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("delivered_at", TIME, nullable=True),
     ]
-
-
-def create_webhook_deliveries() -> None:
-    """Created by revision 0003, dropped by 0012 and created again by its downgrade."""
-    op.create_table(
-        "consent_webhook_deliveries",
-        serial(),
-        *webhook_delivery_columns(),
-    )
-    op.create_index(
-        "ix_consent_webhook_deliveries_due",
-        "consent_webhook_deliveries",
-        ["status", "next_attempt_at"],
-    )
-    op.create_index(
-        "ix_consent_webhook_deliveries_profile_id", "consent_webhook_deliveries", ["profile_id"]
-    )
-
-
-def index(table: str, column: str) -> None:
-    """The plain index on one column, named as the models name it: ix_<table>_<column>."""
-    op.create_index(f"ix_{table}_{column}", table, [column])
-
-
-def unique_index(name: str, table: str, *columns: str) -> None:
-    """A unique index over the columns, in their order."""
-    op.create_index(name, table, list(columns), unique=True)
-
-
-def keyed_by(table: str, *columns: str) -> sa.PrimaryKeyConstraint:
-    """The composite or natural primary key (pk_<table>, the models' naming convention)."""
-    return sa.PrimaryKeyConstraint(*columns, name=op.f(f"pk_{table}"))

@@ -1,43 +1,24 @@
 """event log, rejected events, sources, API tokens"""
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import JSON, TIME, index, keyed_by, serial, unique_index
+from unison.migrations.columns import JSON, TIME, serial
+from unison.migrations.tables import foreign_key, indexes, serial_table, unique_index
 
 revision: str = "0001"
 down_revision: str | None = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "api_tokens",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("name", sa.String(100), nullable=False),
-        sa.Column("role", sa.String(20), nullable=False),
-        sa.Column("token_hash", sa.String(64), nullable=False),
-        sa.Column("token_hint", sa.String(20), nullable=False),
-        sa.Column("created_at", TIME, nullable=False),
-        sa.Column("revoked_at", TIME, nullable=True),
-        keyed_by("api_tokens", "id"),
-        sa.UniqueConstraint("name", name=op.f("uq_api_tokens_name")),
-        sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
+    _named_secret_holder(
+        "api_tokens", "role", "token", sa.Column("revoked_at", TIME, nullable=True)
     )
-    op.create_table(
-        "sources",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("name", sa.String(100), nullable=False),
-        sa.Column("channel", sa.String(20), nullable=False),
-        sa.Column("write_key_hash", sa.String(64), nullable=False),
-        sa.Column("write_key_hint", sa.String(20), nullable=False),
-        sa.Column("created_at", TIME, nullable=False),
-        keyed_by("sources", "id"),
-        sa.UniqueConstraint("name", name=op.f("uq_sources_name")),
-        sa.UniqueConstraint("write_key_hash", name=op.f("uq_sources_write_key_hash")),
-    )
-    op.create_table(
+    _named_secret_holder("sources", "channel", "write_key")
+    serial_table(
         "events",
-        serial(),
         sa.Column("source_id", sa.Integer(), nullable=False),
         sa.Column("message_id", sa.String(255), nullable=False),
         sa.Column("type", sa.String(16), nullable=False),
@@ -48,17 +29,12 @@ def upgrade() -> None:
         sa.Column("timestamp", TIME, nullable=False),
         sa.Column("received_at", TIME, nullable=False),
         sa.Column("payload", JSON, nullable=False),
-        sa.ForeignKeyConstraint(
-            ["source_id"], ["sources.id"], name=op.f("fk_events_source_id_sources")
-        ),
+        foreign_key("events", "source_id", "sources"),
     )
     unique_index("uq_events_source_id_message_id", "events", "source_id", "message_id")
-    index("events", "user_id")
-    index("events", "anonymous_id")
-    index("events", "timestamp")
-    op.create_table(
+    indexes("events", "user_id", "anonymous_id", "timestamp")
+    serial_table(
         "rejected_events",
-        serial(),
         sa.Column("source_id", sa.Integer(), nullable=True),
         sa.Column("origin", sa.String(20), nullable=False),
         sa.Column("received_at", TIME, nullable=False),
@@ -68,11 +44,26 @@ def upgrade() -> None:
         sa.Column("field", sa.String(255), nullable=True),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("payload", JSON, nullable=False),
-        sa.ForeignKeyConstraint(
-            ["source_id"], ["sources.id"], name=op.f("fk_rejected_events_source_id_sources")
-        ),
+        foreign_key("rejected_events", "source_id", "sources"),
     )
-    index("rejected_events", "source_id")
+    indexes("rejected_events", "source_id")
+
+
+def _named_secret_holder(table: str, kind: str, secret: str, *more: sa.Column[Any]) -> None:
+    """api_tokens and sources: a unique name, a kind (role, channel), a secret kept only as its
+    SHA-256 (unique) and a hint to recognize it by, the creation time, then `more`."""
+    op.create_table(
+        table,
+        serial(sa.Integer()),
+        sa.Column("name", sa.String(100), nullable=False),
+        sa.Column(kind, sa.String(20), nullable=False),
+        sa.Column(f"{secret}_hash", sa.String(64), nullable=False),
+        sa.Column(f"{secret}_hint", sa.String(20), nullable=False),
+        sa.Column("created_at", TIME, nullable=False),
+        *more,
+        sa.UniqueConstraint("name", name=op.f(f"uq_{table}_name")),
+        sa.UniqueConstraint(f"{secret}_hash", name=op.f(f"uq_{table}_{secret}_hash")),
+    )
 
 
 def downgrade() -> None:

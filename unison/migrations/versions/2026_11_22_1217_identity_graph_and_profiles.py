@@ -3,7 +3,8 @@
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import JSON, TIME, index, serial, unique_index
+from unison.migrations.columns import JSON, TIME, identifier, profile_id, timestamps
+from unison.migrations.tables import indexes, serial_table, unique_index
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -34,30 +35,24 @@ def upgrade() -> None:
         sa.Column("epoch", sa.BigInteger(), nullable=False),
         sa.Column("updated_at", TIME, nullable=False),
     )
-    op.create_table(
+    serial_table(
         "identifiers",
-        serial(),
-        sa.Column("type", sa.String(40), nullable=False),
-        sa.Column("value", sa.String(255), nullable=False),
-        sa.Column("profile_id", sa.BigInteger(), nullable=False),
+        *identifier(),
+        profile_id(),
         sa.Column("first_seen", TIME, nullable=False),
         sa.Column("event_id", sa.BigInteger(), nullable=False),
     )
     unique_index("uq_identifiers_type_value", "identifiers", "type", "value")
-    index("identifiers", "profile_id")
-    index("identifiers", "value")
-    op.create_table(
+    indexes("identifiers", "profile_id", "value")
+    serial_table(
         "identifier_rejections",
-        serial(),
         sa.Column("event_id", sa.BigInteger(), nullable=False),
-        sa.Column("type", sa.String(40), nullable=False),
-        sa.Column("value", sa.String(255), nullable=False),
+        *identifier(),
         sa.Column("reason", sa.Text(), nullable=False),
     )
-    index("identifier_rejections", "event_id")
-    op.create_table(
+    indexes("identifier_rejections", "event_id")
+    serial_table(
         "merges",
-        serial(),
         sa.Column("event_id", sa.BigInteger(), nullable=False),
         sa.Column("rule", sa.String(40), nullable=False),
         sa.Column("survivor_id", sa.BigInteger(), nullable=False),
@@ -68,46 +63,37 @@ def upgrade() -> None:
         sa.Column("undone_at", TIME, nullable=True),
         sa.Column("undone_reason", sa.String(200), nullable=True),
     )
-    index("merges", "survivor_id")
-    index("merges", "merged_id")
-    op.create_table(
+    indexes("merges", "survivor_id", "merged_id")
+    serial_table(
         "identity_conflicts",
-        serial(),
         sa.Column("event_id", sa.BigInteger(), nullable=False),
         sa.Column("rule", sa.String(40), nullable=False),
-        sa.Column("profile_id", sa.BigInteger(), nullable=False),
+        profile_id(),
         sa.Column("other_profile_id", sa.BigInteger(), nullable=True),
-        sa.Column("identifier_type", sa.String(40), nullable=False),
-        sa.Column("identifier_value", sa.String(255), nullable=False),
+        *identifier("identifier_"),
         sa.Column("detail", sa.Text(), nullable=False),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("created_at", TIME, nullable=False),
         sa.Column("resolved_at", TIME, nullable=True),
         sa.Column("resolution", sa.Text(), nullable=True),
     )
-    index("identity_conflicts", "profile_id")
-    index("identity_conflicts", "status")
-    op.create_table(
+    indexes("identity_conflicts", "profile_id", "status")
+    serial_table(
         "identity_blocks",
-        serial(),
-        sa.Column("a_type", sa.String(40), nullable=False),
-        sa.Column("a_value", sa.String(255), nullable=False),
-        sa.Column("b_type", sa.String(40), nullable=False),
-        sa.Column("b_value", sa.String(255), nullable=False),
+        *identifier("a_"),
+        *identifier("b_"),
         sa.Column("merge_id", sa.BigInteger(), nullable=False),
         sa.Column("created_at", TIME, nullable=False),
     )
     unique_index(
         "uq_identity_blocks_pair", "identity_blocks", "a_type", "a_value", "b_type", "b_value"
     )
-    index("identity_blocks", "a_value")
-    index("identity_blocks", "b_value")
+    indexes("identity_blocks", "a_value", "b_value")
     op.create_table(
         "profiles",
         sa.Column("id", sa.BigInteger(), primary_key=True, autoincrement=False),
         sa.Column("canonical_id", sa.BigInteger(), nullable=False),
-        sa.Column("created_at", TIME, nullable=False),
-        sa.Column("updated_at", TIME, nullable=False),
+        *timestamps(),
         sa.Column("identifier_counts", JSON, nullable=False),
         sa.Column("traits", JSON, nullable=False),
         sa.Column("first_seen", TIME, nullable=False),
@@ -119,12 +105,11 @@ def upgrade() -> None:
         sa.Column("channels", JSON, nullable=False),
         sa.Column("search_name", sa.String(255), nullable=True),
     )
-    index("profiles", "canonical_id")
-    index("profiles", "search_name")
+    indexes("profiles", "canonical_id", "search_name")
     op.create_table(
         "event_profiles",
         sa.Column("event_id", sa.BigInteger(), primary_key=True, autoincrement=False),
-        sa.Column("profile_id", sa.BigInteger(), nullable=False),
+        profile_id(),
         sa.Column("timestamp", TIME, nullable=False),
         sa.Column("channel", sa.String(20), nullable=False),
         sa.Column("event", sa.String(255), nullable=True),

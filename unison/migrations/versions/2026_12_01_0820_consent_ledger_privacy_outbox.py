@@ -3,13 +3,12 @@
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import (
-    JSON,
-    TIME,
+from unison.migrations.columns import JSON, TIME, consent_key, consent_source, profile_id
+from unison.migrations.tables import (
     create_webhook_deliveries,
-    index,
+    indexes,
     keyed_by,
-    serial,
+    serial_table,
     unique_index,
 )
 
@@ -20,14 +19,13 @@ down_revision: str | None = "0002"
 def upgrade() -> None:
     op.create_table(
         "consent_chain_heads",
-        sa.Column("profile_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        profile_id(primary_key=True),
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("hash", sa.String(length=64), nullable=False),
-        keyed_by("consent_chain_heads", "profile_id"),
     )
     op.create_table(
         "consent_preferences",
-        sa.Column("profile_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        profile_id(primary_key=True),
         sa.Column("preferred_channel", sa.String(length=20), nullable=True),
         sa.Column("preferred_language", sa.String(length=10), nullable=True),
         sa.Column("frequency", sa.String(length=20), nullable=True),
@@ -36,7 +34,6 @@ def upgrade() -> None:
         sa.Column("time_zone", sa.String(length=64), nullable=True),
         sa.Column("source", sa.String(length=40), nullable=False),
         sa.Column("updated_at", TIME, nullable=False),
-        keyed_by("consent_preferences", "profile_id"),
     )
     op.create_table(
         "consent_purposes",
@@ -46,19 +43,14 @@ def upgrade() -> None:
         sa.Column("created_at", TIME, nullable=False),
         keyed_by("consent_purposes", "name"),
     )
-    op.create_table(
+    serial_table(
         "consent_records",
-        serial(),
-        sa.Column("profile_id", sa.BigInteger(), nullable=False),
+        profile_id(),
         sa.Column("seq", sa.Integer(), nullable=False),
-        sa.Column("identifier_type", sa.String(length=40), nullable=False),
-        sa.Column("identifier_value", sa.String(length=255), nullable=False),
-        sa.Column("purpose", sa.String(length=60), nullable=False),
-        sa.Column("channel", sa.String(length=20), nullable=False),
+        *consent_key(),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("legal_basis", sa.String(length=40), nullable=False),
-        sa.Column("source", sa.String(length=40), nullable=False),
-        sa.Column("source_channel", sa.String(length=20), nullable=True),
+        *consent_source(),
         sa.Column("actor", sa.String(length=120), nullable=False),
         sa.Column("proof", JSON, nullable=False),
         sa.Column("occurred_at", TIME, nullable=False),
@@ -75,26 +67,21 @@ def upgrade() -> None:
         ["identifier_value", "identifier_type", "occurred_at"],
     )
     unique_index("uq_consent_records_profile_id_seq", "consent_records", "profile_id", "seq")
-    index("consent_records", "event_id")
+    indexes("consent_records", "event_id")
     op.create_table(
         "consent_state",
-        sa.Column("identifier_type", sa.String(length=40), nullable=False),
-        sa.Column("identifier_value", sa.String(length=255), nullable=False),
-        sa.Column("purpose", sa.String(length=60), nullable=False),
-        sa.Column("channel", sa.String(length=20), nullable=False),
-        sa.Column("profile_id", sa.BigInteger(), nullable=False),
+        *consent_key(),
+        profile_id(),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("record_id", sa.BigInteger(), nullable=False),
-        sa.Column("source", sa.String(length=40), nullable=False),
-        sa.Column("source_channel", sa.String(length=20), nullable=True),
+        *consent_source(),
         sa.Column("occurred_at", TIME, nullable=False),
         sa.Column("expires_at", TIME, nullable=True),
         keyed_by("consent_state", "identifier_type", "identifier_value", "purpose", "channel"),
     )
-    index("consent_state", "profile_id")
-    op.create_table(
+    indexes("consent_state", "profile_id")
+    serial_table(
         "consent_suppressions",
-        serial(),
         sa.Column("identifier_hash", sa.String(length=64), nullable=False),
         sa.Column("identifier_type", sa.String(length=40), nullable=False),
         sa.Column("reason", sa.String(length=20), nullable=False),
@@ -105,20 +92,18 @@ def upgrade() -> None:
         "uq_consent_suppressions_hash_reason", "consent_suppressions", "identifier_hash", "reason"
     )
     create_webhook_deliveries()
-    op.create_table(
+    serial_table(
         "consent_webhooks",
-        serial(),
         sa.Column("url", sa.String(length=2000), nullable=False),
         sa.Column("secret_encrypted", sa.LargeBinary(), nullable=False),
         sa.Column("secret_hint", sa.String(length=20), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("created_at", TIME, nullable=False),
     )
-    op.create_table(
+    serial_table(
         "outbound_messages",
-        serial(),
         sa.Column("idempotency_key", sa.String(length=200), nullable=False),
-        sa.Column("profile_id", sa.BigInteger(), nullable=False),
+        profile_id(),
         sa.Column("channel", sa.String(length=20), nullable=False),
         sa.Column("recipient_type", sa.String(length=40), nullable=False),
         sa.Column("recipient", sa.String(length=255), nullable=False),
@@ -128,20 +113,18 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("created_at", TIME, nullable=False),
     )
-    index("outbound_messages", "profile_id")
-    index("outbound_messages", "status")
+    indexes("outbound_messages", "profile_id", "status")
     unique_index("uq_outbound_messages_idempotency_key", "outbound_messages", "idempotency_key")
-    op.create_table(
+    serial_table(
         "privacy_requests",
-        serial(),
         sa.Column("kind", sa.String(length=20), nullable=False),
-        sa.Column("profile_id", sa.BigInteger(), nullable=False),
+        profile_id(),
         sa.Column("subject_hashes", JSON, nullable=False),
         sa.Column("requested_by", sa.String(length=120), nullable=False),
         sa.Column("summary", JSON, nullable=False),
         sa.Column("created_at", TIME, nullable=False),
     )
-    index("privacy_requests", "profile_id")
+    indexes("privacy_requests", "profile_id")
 
 
 def downgrade() -> None:

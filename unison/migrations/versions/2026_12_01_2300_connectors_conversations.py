@@ -3,7 +3,8 @@
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import JSON, TIME, index, keyed_by, serial, unique_index
+from unison.migrations.columns import JSON, TIME, profile_id, serial, timestamps
+from unison.migrations.tables import foreign_key, indexes, serial_table, unique_index
 
 revision: str = "0005"
 down_revision: str | None = "0004b"
@@ -12,25 +13,20 @@ down_revision: str | None = "0004b"
 def upgrade() -> None:
     op.create_table(
         "connectors",
-        sa.Column("id", sa.Integer(), nullable=False),
+        serial(sa.Integer()),
         sa.Column("type", sa.String(length=20), nullable=False),
         sa.Column("name", sa.String(length=60), nullable=False),
         sa.Column("source_id", sa.Integer(), nullable=False),
         sa.Column("region", sa.String(length=2), nullable=True),
         sa.Column("sealed", sa.Text(), nullable=False),
         sa.Column("secret_names", JSON, nullable=False),
-        sa.Column("created_at", TIME, nullable=False),
-        sa.Column("updated_at", TIME, nullable=False),
-        sa.ForeignKeyConstraint(
-            ["source_id"], ["sources.id"], name=op.f("fk_connectors_source_id_sources")
-        ),
-        keyed_by("connectors", "id"),
+        *timestamps(),
+        foreign_key("connectors", "source_id", "sources"),
     )
     unique_index("uq_connectors_name", "connectors", "name")
-    op.create_table(
+    serial_table(
         "conversations",
-        serial(),
-        sa.Column("profile_id", sa.BigInteger(), nullable=False),
+        profile_id(),
         sa.Column("channel", sa.String(length=20), nullable=False),
         sa.Column("thread_key", sa.String(length=255), nullable=False),
         sa.Column("connector", sa.String(length=60), nullable=True),
@@ -47,11 +43,10 @@ def upgrade() -> None:
         "conversations",
         ["profile_id", "last_message_at"],
     )
-    op.create_table(
+    serial_table(
         "conversation_messages",
-        serial(),
         sa.Column("conversation_id", sa.BigInteger(), nullable=False),
-        sa.Column("profile_id", sa.BigInteger(), nullable=False),
+        profile_id(),
         sa.Column("event_id", sa.BigInteger(), nullable=False),
         sa.Column("channel", sa.String(length=20), nullable=False),
         sa.Column("direction", sa.String(length=10), nullable=False),
@@ -62,11 +57,7 @@ def upgrade() -> None:
         sa.Column("sender_name", sa.String(length=255), nullable=True),
         sa.Column("sent_at", TIME, nullable=False),
         sa.Column("edited_at", TIME, nullable=True),
-        sa.ForeignKeyConstraint(
-            ["conversation_id"],
-            ["conversations.id"],
-            name=op.f("fk_conversation_messages_conversation_id_conversations"),
-        ),
+        foreign_key("conversation_messages", "conversation_id", "conversations"),
     )
     unique_index("uq_conversation_messages_event_id", "conversation_messages", "event_id")
     op.create_index(
@@ -74,8 +65,7 @@ def upgrade() -> None:
         "conversation_messages",
         ["conversation_id", "sent_at"],
     )
-    index("conversation_messages", "profile_id")
-    index("conversation_messages", "provider_message_id")
+    indexes("conversation_messages", "profile_id", "provider_message_id")
 
 
 def downgrade() -> None:

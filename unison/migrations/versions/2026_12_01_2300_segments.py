@@ -3,7 +3,8 @@
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import JSON, TIME, index, keyed_by, serial
+from unison.migrations.columns import JSON, TIME, profile_id, timestamps
+from unison.migrations.tables import indexes, keyed_by, serial_table
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -29,9 +30,8 @@ END $$;
 
 
 def upgrade() -> None:
-    op.create_table(
+    serial_table(
         "segments",
-        serial(),
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("definition", JSON, nullable=False),
@@ -39,24 +39,22 @@ def upgrade() -> None:
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("member_count", sa.BigInteger(), nullable=False),
-        sa.Column("created_at", TIME, nullable=False),
-        sa.Column("updated_at", TIME, nullable=False),
+        *timestamps(),
         sa.Column("evaluated_at", TIME, nullable=True),
         sa.UniqueConstraint("name", name=op.f("uq_segments_name")),
     )
     op.create_table(
         "segment_members",
         sa.Column("segment_id", sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.Column("profile_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        profile_id(),
         sa.Column("entered_at", TIME, nullable=False),
         keyed_by("segment_members", "segment_id", "profile_id"),
     )
-    index("segment_members", "profile_id")
-    op.create_table(
+    indexes("segment_members", "profile_id")
+    serial_table(
         "segment_history",
-        serial(),
         sa.Column("segment_id", sa.BigInteger(), nullable=False),
-        sa.Column("profile_id", sa.BigInteger(), nullable=False),
+        profile_id(),
         sa.Column("change", sa.String(10), nullable=False),
         sa.Column("at", TIME, nullable=False),
         sa.Column("trigger", sa.String(20), nullable=False),
@@ -65,22 +63,20 @@ def upgrade() -> None:
     op.create_index(
         "ix_segment_history_segment_id_profile_id", "segment_history", ["segment_id", "profile_id"]
     )
-    index("segment_history", "profile_id")
+    indexes("segment_history", "profile_id")
     op.create_table(
         "segment_timers",
         sa.Column("owner", sa.String(120), nullable=False),
-        sa.Column("profile_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        profile_id(),
         sa.Column("due_at", TIME, nullable=False),
         keyed_by("segment_timers", "owner", "profile_id"),
     )
-    index("segment_timers", "due_at")
-    index("segment_timers", "profile_id")
+    indexes("segment_timers", "due_at", "profile_id")
     op.create_table(
         "computed_trait_definitions",
         sa.Column("name", sa.String(100), primary_key=True),
         sa.Column("definition", JSON, nullable=False),
-        sa.Column("created_at", TIME, nullable=False),
-        sa.Column("updated_at", TIME, nullable=False),
+        *timestamps(),
     )
     op.create_table(
         "segment_state",

@@ -3,16 +3,16 @@
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import TIME, serial, unique_index
+from unison.migrations.columns import TIME
+from unison.migrations.tables import serial_table, unique_index
 
 revision: str = "0007"
 down_revision: str | None = "0006"
 
 
 def upgrade() -> None:
-    op.create_table(
+    serial_table(
         "acquisition_spend",
-        serial(),
         sa.Column("channel", sa.String(length=20), nullable=False),
         sa.Column("month", sa.String(length=7), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),

@@ -9,7 +9,8 @@ meanwhile by also scanning the events it has not reached).
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import TIME, index, keyed_by
+from unison.migrations.columns import TIME
+from unison.migrations.tables import indexes, keyed_by
 
 revision: str = "0008"
 down_revision: str | None = "0007"
@@ -24,16 +25,12 @@ def upgrade() -> None:
         sa.Column("timestamp", TIME, nullable=False),
         keyed_by("event_lookup", "event_id"),
     )
-    index("event_lookup", "user_id")
-    index("event_lookup", "anonymous_id")
-    index("event_lookup", "timestamp")
+    indexes("event_lookup", "user_id", "anonymous_id", "timestamp")
     op.drop_index("ix_events_user_id", table_name="events")
     op.drop_index("ix_events_anonymous_id", table_name="events")
     op.drop_index("ix_events_timestamp", table_name="events")
 
 
 def downgrade() -> None:
-    index("events", "timestamp")
-    index("events", "anonymous_id")
-    index("events", "user_id")
+    indexes("events", "timestamp", "anonymous_id", "user_id")
     op.drop_table("event_lookup")

@@ -8,18 +8,17 @@ user ids, emails or phones is recorded in shared_identifiers and never links pro
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import TIME, serial, unique_index
+from unison.migrations.columns import TIME, identifier, profile_id
+from unison.migrations.tables import serial_table, unique_index
 
 revision: str = "0009"
 down_revision: str | None = "0008"
 
 
 def upgrade() -> None:
-    op.create_table(
+    serial_table(
         "identifier_cooccurrences",
-        serial(),
-        sa.Column("type", sa.String(40), nullable=False),
-        sa.Column("value", sa.String(255), nullable=False),
+        *identifier(),
         sa.Column("strong_type", sa.String(40), nullable=False),
         sa.Column("strong_hash", sa.String(64), nullable=False),
         sa.Column("event_id", sa.BigInteger(), nullable=False),
@@ -32,16 +31,14 @@ def upgrade() -> None:
         "strong_type",
         "strong_hash",
     )
-    op.create_table(
+    serial_table(
         "shared_identifiers",
-        serial(),
-        sa.Column("type", sa.String(40), nullable=False),
-        sa.Column("value", sa.String(255), nullable=False),
+        *identifier(),
         sa.Column("strong_type", sa.String(40), nullable=False),
         sa.Column("identities", sa.BigInteger(), nullable=False),
         sa.Column("event_id", sa.BigInteger(), nullable=False),
         sa.Column("detected_at", TIME, nullable=False),
-        sa.Column("profile_id", sa.BigInteger(), nullable=True),
+        profile_id(nullable=True),
         sa.Column("undone_merges", sa.BigInteger(), nullable=False),
     )
     unique_index("uq_shared_identifiers", "shared_identifiers", "value", "type")

@@ -3,16 +3,16 @@
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import TIME, serial, unique_index
+from unison.migrations.columns import TIME
+from unison.migrations.tables import serial_table, unique_index
 
 revision: str = "0010"
 down_revision: str | None = "0009"
 
 
 def upgrade() -> None:
-    op.create_table(
+    serial_table(
         "exchange_rates",
-        serial(),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("base", sa.String(length=3), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),

@@ -8,7 +8,8 @@ here, from their traits and identifiers, the way the profile processor indexes t
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import index, keyed_by
+from unison.migrations.columns import profile_id
+from unison.migrations.tables import indexes, keyed_by
 
 revision: str = "0011"
 down_revision: str | None = "0010"
@@ -21,10 +22,10 @@ def upgrade() -> None:
         "profile_search_keys",
         sa.Column("field", sa.String(1), nullable=False),
         sa.Column("key", key, nullable=False),
-        sa.Column("profile_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        profile_id(),
         keyed_by("profile_search_keys", "field", "key", "profile_id"),
     )
-    index("profile_search_keys", "profile_id")
+    indexes("profile_search_keys", "profile_id")
     if sqlite:
         # case_sensitive 1: both sides are case-folded by Python (every script, not ASCII only)
         op.execute(
@@ -35,9 +36,8 @@ def upgrade() -> None:
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         op.create_table(
             "profile_search_text",
-            sa.Column("profile_id", sa.BigInteger(), autoincrement=False, nullable=False),
+            profile_id(primary_key=True),
             sa.Column("body", sa.Text(), nullable=False),
-            keyed_by("profile_search_text", "profile_id"),
         )
         op.execute(
             "CREATE INDEX ix_profile_search_text_body ON profile_search_text "

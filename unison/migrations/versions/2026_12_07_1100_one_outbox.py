@@ -14,12 +14,8 @@ import orjson
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import (
-    BIG_ID,
-    TIME,
-    create_webhook_deliveries,
-    webhook_delivery_columns,
-)
+from unison.migrations.columns import BIG_ID, TIME, webhook_delivery_columns
+from unison.migrations.tables import create_webhook_deliveries
 
 revision: str = "0012"
 down_revision: str | None = "0011"

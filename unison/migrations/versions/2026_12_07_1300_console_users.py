@@ -3,7 +3,8 @@
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import BIG_ID, JSON, TIME
+from unison.migrations.columns import JSON, TIME, serial
+from unison.migrations.tables import foreign_key, indexes, serial_table
 
 revision: str = "0013"
 down_revision: str | None = "0012"
@@ -12,7 +13,7 @@ down_revision: str | None = "0012"
 def upgrade() -> None:
     op.create_table(
         "staff_users",
-        sa.Column("id", sa.Integer(), nullable=False),
+        serial(sa.Integer()),
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("email", sa.String(length=254), nullable=True),
         sa.Column("role", sa.String(length=20), nullable=False),
@@ -20,46 +21,33 @@ def upgrade() -> None:
         sa.Column("disabled", sa.Boolean(), nullable=False),
         sa.Column("created_at", TIME, nullable=False),
         sa.Column("password_changed_at", TIME, nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_staff_users")),
         sa.UniqueConstraint("name", name=op.f("uq_staff_users_name")),
     )
-    op.create_table(
+    serial_table(
         "staff_sessions",
-        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("created_at", TIME, nullable=False),
         sa.Column("last_seen_at", TIME, nullable=False),
         sa.Column("expires_at", TIME, nullable=False),
-        sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["staff_users.id"],
-            name=op.f("fk_staff_sessions_user_id_staff_users"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_staff_sessions")),
+        foreign_key("staff_sessions", "user_id", "staff_users", ondelete="CASCADE"),
         sa.UniqueConstraint("token_hash", name=op.f("uq_staff_sessions_token_hash")),
     )
-    op.create_table(
+    serial_table(
         "login_failures",
-        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
         sa.Column("key", sa.String(length=64), nullable=False),
         sa.Column("at", TIME, nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_login_failures")),
     )
     op.create_index("ix_login_failures_key_at", "login_failures", ["key", "at"])
-    op.create_table(
+    serial_table(
         "audit_log",
-        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
         sa.Column("at", TIME, nullable=False),
         sa.Column("actor", sa.String(length=120), nullable=False),
         sa.Column("action", sa.String(length=60), nullable=False),
         sa.Column("target", sa.String(length=200), nullable=False),
         sa.Column("details", JSON, nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
     )
-    op.create_index("ix_audit_log_at", "audit_log", ["at"])
-    op.create_index("ix_audit_log_action", "audit_log", ["action"])
+    indexes("audit_log", "at", "action")
 
 
 def downgrade() -> None:

@@ -3,27 +3,24 @@
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import BIG_ID, JSON, TIME
+from unison.migrations.columns import JSON, TIME, timestamps
+from unison.migrations.tables import serial_table, unique_index
 
 revision: str = "0014"
 down_revision: str | None = "0013"
 
 
 def upgrade() -> None:
-    op.create_table(
+    serial_table(
         "templates",
-        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("channel", sa.String(length=20), nullable=False),
         sa.Column("current_version", sa.Integer(), nullable=False),
-        sa.Column("created_at", TIME, nullable=False),
-        sa.Column("updated_at", TIME, nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_templates")),
+        *timestamps(),
     )
-    op.create_index("uq_templates_name", "templates", ["name"], unique=True)
-    op.create_table(
+    unique_index("uq_templates_name", "templates", "name")
+    serial_table(
         "template_versions",
-        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
         sa.Column("template_id", sa.BigInteger(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
@@ -33,13 +30,9 @@ def upgrade() -> None:
         sa.Column("fallback_locales", JSON, nullable=True),
         sa.Column("created_at", TIME, nullable=False),
         sa.Column("created_by", sa.String(length=200), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_template_versions")),
     )
-    op.create_index(
-        "uq_template_versions_template_id_version",
-        "template_versions",
-        ["template_id", "version"],
-        unique=True,
+    unique_index(
+        "uq_template_versions_template_id_version", "template_versions", "template_id", "version"
     )
 
 

@@ -9,18 +9,18 @@ history and its frequency-cap counts. `messaging_channels` holds the kill switch
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import BIG_ID, JSON, TIME
+from unison.migrations.columns import JSON, TIME, profile_id
+from unison.migrations.tables import indexes, keyed_by, serial_table, unique_index
 
 revision: str = "0015"
 down_revision: str | None = "0014"
 
 
 def upgrade() -> None:
-    op.create_table(
+    serial_table(
         "messages",
-        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
         sa.Column("idempotency_key", sa.String(length=200), nullable=False),
-        sa.Column("profile_id", sa.BigInteger(), nullable=False),
+        profile_id(),
         sa.Column("template_id", sa.BigInteger(), nullable=True),
         sa.Column("template_version", sa.Integer(), nullable=True),
         sa.Column("campaign_id", sa.String(length=100), nullable=True),
@@ -43,18 +43,17 @@ def upgrade() -> None:
         sa.Column("checked_at", TIME, nullable=True),
         sa.Column("released_at", TIME, nullable=True),
         sa.Column("choice", JSON, nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_messages")),
     )
-    op.create_index("uq_messages_idempotency_key", "messages", ["idempotency_key"], unique=True)
+    unique_index("uq_messages_idempotency_key", "messages", "idempotency_key")
     op.create_index("ix_messages_profile_id_id", "messages", ["profile_id", "id"])
-    op.create_index("ix_messages_outbox_key", "messages", ["outbox_key"])
+    indexes("messages", "outbox_key")
     op.create_table(
         "messaging_channels",
         sa.Column("channel", sa.String(length=20), nullable=False),
         sa.Column("enabled", sa.Boolean(), nullable=False),
         sa.Column("updated_at", TIME, nullable=False),
         sa.Column("updated_by", sa.String(length=120), nullable=False),
-        sa.PrimaryKeyConstraint("channel", name=op.f("pk_messaging_channels")),
+        keyed_by("messaging_channels", "channel"),
     )
 
 

@@ -8,16 +8,16 @@ The (broadcast_id, state, due_at) index serves the fan-out's "next due chunk" qu
 import sqlalchemy as sa
 from alembic import op
 
-from unison.migrations.columns import BIG_ID, JSON, TIME
+from unison.migrations.columns import JSON, TIME, profile_id, timestamps
+from unison.migrations.tables import indexes, keyed_by, serial_table
 
 revision: str = "0017"
 down_revision: str | None = "0016"
 
 
 def upgrade() -> None:
-    op.create_table(
+    serial_table(
         "broadcasts",
-        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("segment_id", sa.BigInteger(), nullable=False),
         sa.Column("purpose", sa.String(length=60), nullable=False),
@@ -33,23 +33,21 @@ def upgrade() -> None:
         sa.Column("targeted_all", sa.Boolean(), nullable=False),
         sa.Column("last_chunk_at", TIME, nullable=True),
         sa.Column("created_by", sa.String(length=120), nullable=False),
-        sa.Column("created_at", TIME, nullable=False),
-        sa.Column("updated_at", TIME, nullable=False),
+        *timestamps(),
         sa.Column("finished_at", TIME, nullable=True),
         sa.Column("detail", sa.Text(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_broadcasts")),
     )
-    op.create_index("ix_broadcasts_status", "broadcasts", ["status"])
+    indexes("broadcasts", "status")
     op.create_table(
         "broadcast_recipients",
         sa.Column("broadcast_id", sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.Column("profile_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        profile_id(),
         sa.Column("variant", sa.String(length=40), nullable=True),
         sa.Column("holdout", sa.Boolean(), nullable=False),
         sa.Column("due_at", TIME, nullable=False),
         sa.Column("state", sa.String(length=10), nullable=False),
         sa.Column("message_id", sa.BigInteger(), nullable=True),
-        sa.PrimaryKeyConstraint("broadcast_id", "profile_id", name=op.f("pk_broadcast_recipients")),
+        keyed_by("broadcast_recipients", "broadcast_id", "profile_id"),
     )
     op.create_index(
         "ix_broadcast_recipients_due", "broadcast_recipients", ["broadcast_id", "state", "due_at"]
