@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -81,6 +81,10 @@ def render(
     language = i18n.language_of(request)
 
     def t(key: str, **values: object) -> str:
+        if any(isinstance(value, Markup) for value in values.values()):
+            # markup the translation places (a <time> from `moment`): the catalogue's text and
+            # the other values are escaped, the markup is kept
+            return escape(i18n.text(language, key)).format(**values)
         return i18n.text(language, key, **values)
 
     page = _ENV.get_template(template).render(

@@ -47,6 +47,7 @@ LIST_COUNTS = (
     "converted",
     "failed",
 )
+COUNT_HEADS = [f"messaging.count.{name}" for name in LIST_COUNTS]  # their column headers
 
 
 @router.get("/console/messaging/broadcasts")
@@ -54,7 +55,7 @@ def list_page(request: Request, session: DbSession, staff: Reader) -> Response:
     """Broadcasts, newest first, each with its live counts (the table refreshes itself)."""
     found = service.listed(session, None, LIST_LIMIT).items
     items = [(b, service.counts(session, b.id)) for b in found]
-    values = context(items=items, count_names=LIST_COUNTS)
+    values = context(items=items, count_names=LIST_COUNTS, count_heads=COUNT_HEADS)
     return render(request, "messaging/broadcasts.html", values, staff)
 
 
