@@ -6,11 +6,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+    select_autoescape,
+)
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+import unison.consent.preference_center as preference_center
 from unison import __version__
 from unison.console import i18n
 from unison.console.nav import NAV, NavItem
@@ -20,8 +28,13 @@ TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 LANG_COOKIE_SECONDS = 365 * 86400
 
+# The frame of a page is the preference center's (consent sits below the console): one
+# document.html for every page Unison serves.
+_SHARED = FileSystemLoader(Path(preference_center.__file__).parent / "templates")
 _ENV = Environment(
-    loader=FileSystemLoader(TEMPLATES),
+    loader=ChoiceLoader(
+        [FileSystemLoader(TEMPLATES), PrefixLoader({"preference_center": _SHARED})]
+    ),
     autoescape=select_autoescape(default=True, default_for_string=True),
     undefined=StrictUndefined,  # a misspelt variable fails the page's test, not the reader
     trim_blocks=True,
@@ -81,6 +94,10 @@ def render(
     language = i18n.language_of(request)
 
     def t(key: str, **values: object) -> str:
+        if any(isinstance(value, Markup) for value in values.values()):
+            # markup the translation places (a <time> from `moment`): the catalogue's text and
+            # the other values are escaped, the markup is kept
+            return escape(i18n.text(language, key)).format(**values)
         return i18n.text(language, key, **values)
 
     page = _ENV.get_template(template).render(

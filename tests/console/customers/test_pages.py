@@ -115,6 +115,44 @@ class TestProfile:
         assert client.get("/console/customers/999999999").status_code == 404
         assert client.get(f"/console/customers/{2**64}").status_code == 404
 
+    def test_a_merge_line_places_its_time_as_a_time_element_in_every_language(
+        self,
+        as_role: Login,
+        sessions: sessionmaker[Session],
+        send: Send,
+        process: Callable[[], int],
+    ) -> None:
+        """The moment a merge was made is a <time> (kept left to right in Hebrew) where the
+        translation puts {at}, not plain text inside the sentence."""
+        moment = START.isoformat()
+        send([{"type": "page", "anonymousId": "anon-m", "name": "Home", "timestamp": moment}])
+        send(
+            [
+                {
+                    "type": "identify",
+                    "userId": "u-m",
+                    "traits": {"name": "Merged"},
+                    "timestamp": moment,
+                }
+            ]
+        )
+        process()
+        send([{"type": "identify", "userId": "u-m", "anonymousId": "anon-m", "timestamp": moment}])
+        process()
+        with sessions() as session:
+            survivor = profiles.lookup(session, "user_id", "u-m").id
+        client = as_role("admin")
+        for lang, before in (("en", " on "), ("he", " ב־"), ("ru", " ")):
+            page = client.get(f"/console/customers/{survivor}", params={"lang": lang})
+            line = re.search(r'<ul class="merges">\s*<li>\s*<p>(.*?)</p>', page.text, re.S)
+            assert line is not None, lang
+            assert re.search(
+                before
+                + r'<time datetime="\d{4}-\d\d-\d\dT[^"]+">\d{4}-\d\d-\d\d \d\d:\d\d</time> ',
+                line.group(1),
+            ), line.group(1)
+            assert "&lt;time" not in page.text
+
 
 class TestActions:
     def test_a_consent_change_is_recorded_with_proof_and_audited(

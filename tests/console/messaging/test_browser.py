@@ -19,6 +19,7 @@ from tests.consent.conftest import Api
 from tests.console.conftest import PASSWORD, make_user
 from tests.console.messaging.conftest import people, segment, template
 from tests.messaging.conftest import EMAIL_TEXT, SMS_TEXT, Gate
+from unison.console.messaging.common import direction
 from unison.kit.settings import Settings
 from unison.messaging.broadcasts.tasks import FanOut
 
@@ -119,6 +120,33 @@ class TestTemplateEditor:
         expect(body.locator("[dir=rtl]")).to_contain_text("ההזמנה שלך בדרך")
         expect(tab.locator("#preview-box .subject")).to_contain_text("יעל כהן")
         expect(tab.get_by_role("button", name="Save and publish a new version")).to_have_count(0)
+
+    def test_a_typed_locale_turns_its_text_boxes_at_once(
+        self, tab: Page, server: LiveServer, sessions: sessionmaker[Session]
+    ) -> None:
+        """Typing a locale gives the variant's text boxes its direction before anything is
+        saved, the one the server gives them once saved; the HTML box stays left to right
+        and the other variants keep theirs."""
+        log_in(tab, server, sessions, "marketer")
+        tab.goto(f"{server.url}/console/messaging/templates/new?channel=email")
+        locale, subject, text = (
+            tab.locator(f"#v0-{part}") for part in ("locale", "subject", "text")
+        )
+        expect(text).to_have_attribute("dir", "ltr")  # the new editor starts in English
+        expect(tab.locator("#v1-text")).to_have_attribute("dir", "auto")
+        for code in ("he", "ar", "fa", "ur", "yi", "he-IL", "ka", "en", "ru", "hy", "uk"):
+            locale.fill(code)
+            expected = direction(code)  # what the server draws after saving
+            expect(subject).to_have_attribute("dir", expected)
+            expect(text).to_have_attribute("dir", expected)
+        locale.fill("he")
+        expect(text).to_have_attribute("dir", "rtl")
+        expect(tab.locator("#v0-html")).to_have_attribute("dir", "ltr")
+        expect(tab.locator("#v1-text")).to_have_attribute("dir", "auto")
+        text.fill(HEBREW)
+        shot(tab, "template-editor-typed-locale-he")
+        locale.fill("")
+        expect(text).to_have_attribute("dir", "auto")
 
     def test_an_agent_is_refused_the_templates(
         self, tab: Page, server: LiveServer, sessions: sessionmaker[Session]

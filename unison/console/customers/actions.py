@@ -41,13 +41,12 @@ def _back(profile_id: int, done: str) -> Response:
 def _again(
     request: Request, session: DbSession, staff: Staff, profile_id: int, errors: dict[str, str]
 ) -> Response:
-    from unison.console.customers.pages import profile_response  # the page imports this module
+    # imported here: the page imports this module
+    from unison.console.customers.pages import TimelineQuery, profile_response
 
     session.rollback()  # nothing of the refused action stays
-    filters = {"channel": "", "event": "", "system": "include"}
-    return profile_response(
-        request, session, staff, profile_id, filters, errors=errors, status_code=400
-    )
+    query = TimelineQuery(profile_id)  # the timeline unfiltered, newest first
+    return profile_response(request, session, staff, query, errors=errors, status_code=400)
 
 
 @router.post("/console/customers/{profile_id:int}/traits")

@@ -1,5 +1,6 @@
 """Customers: search, the 360° profile and its timeline (actions: actions.py)."""
 
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -70,43 +71,51 @@ def _search(session: DbSession, q: str, cursor: str | None) -> dict[str, Any]:
     return {"results": items, "next_cursor": encode_cursor(*more) if more else None}
 
 
-async def timeline_filters(
-    channel: str = "", event: str = "", system: str = "include"
-) -> dict[str, str]:
-    """The timeline's filters from the query: an unknown channel or choice filters nothing.
-    (async: no I/O, so no thread hop.)"""
-    return {
-        "channel": channel if channel in CHANNELS else "",
-        "event": event.strip()[:255],
-        "system": system if system in SYSTEM_CHOICES else "include",
-    }
+@dataclass(frozen=True)
+class TimelineQuery:
+    """A profile's timeline as the address asks for it: the filters (an unknown channel or
+    choice filters nothing) and the page (`cursor`; None, the newest)."""
+
+    profile_id: int
+    channel: str = ""
+    event: str = ""
+    system: str = "include"
+    cursor: str | None = None
 
 
-Filters = Annotated[dict[str, str], Depends(timeline_filters)]
+async def timeline_query(
+    profile_id: int,
+    channel: str = "",
+    event: str = "",
+    system: str = "include",
+    cursor: str | None = None,
+) -> TimelineQuery:
+    """The timeline asked for, from the address. (async: no I/O, so no thread hop.)"""
+    return TimelineQuery(
+        profile_id,
+        channel if channel in CHANNELS else "",
+        event.strip()[:255],
+        system if system in SYSTEM_CHOICES else "include",
+        cursor,
+    )
+
+
+Timeline = Annotated[TimelineQuery, Depends(timeline_query)]
 
 
 @router.get("/console/customers/{profile_id:int}")
-def profile_page(
-    request: Request,
-    session: DbSession,
-    staff: Reader,
-    profile_id: int,
-    filters: Filters,
-    cursor: str | None = None,
-) -> Response:
+def profile_page(request: Request, session: DbSession, staff: Reader, query: Timeline) -> Response:
     """The 360° profile: identifiers, traits, value, consent, segments, timeline, merges."""
-    if not in_range(profile_id):
+    if not in_range(query.profile_id):
         return not_found(request, staff)
-    return profile_response(request, session, staff, profile_id, filters, cursor)
+    return profile_response(request, session, staff, query)
 
 
 def profile_response(
     request: Request,
     session: DbSession,
     staff: Staff,
-    profile_id: int,
-    filters: dict[str, str],
-    cursor: str | None = None,
+    query: TimelineQuery,
     *,
     notice: str | None = None,
     errors: dict[str, str] | None = None,
@@ -115,18 +124,18 @@ def profile_response(
     """The profile page (also answered by an action with its outcome or its error)."""
     settings = runtime_of(request).settings
     try:
-        found = views.sections(session, settings, staff, profile_id)
+        found = views.sections(session, settings, staff, query.profile_id)
     except NotFound:
         return not_found(request, staff)
     try:
-        page = _timeline(session, found.view.id, filters, cursor)
+        page = _timeline(session, found.view.id, query)
     except UnisonError as exc:  # a forged cursor: the page without it, saying so
-        page = _timeline(session, found.view.id, filters, None)
+        page = _timeline(session, found.view.id, replace(query, cursor=None))
         errors = {**(errors or {}), "timeline": exc.detail}
     context = {
         "p": found,
         "timeline": page,
-        "filters": filters,
+        "filters": query,
         "channels": CHANNELS,
         "system_choices": SYSTEM_CHOICES,
         "consent_channels": CONSENT_CHANNELS,
@@ -140,16 +149,14 @@ def profile_response(
     return render(request, "customers/profile.html", context, staff, status_code=status_code)
 
 
-def _timeline(
-    session: DbSession, profile_id: int, filters: dict[str, str], cursor: str | None
-) -> dict[str, Any]:
+def _timeline(session: DbSession, profile_id: int, query: TimelineQuery) -> dict[str, Any]:
     page = profiles.timeline(
         session,
         profile_id,
-        channel=filters["channel"] or None,
-        event=filters["event"] or None,
-        system=filters["system"],
-        cursor=cursor,
+        channel=query.channel or None,
+        event=query.event or None,
+        system=query.system,
+        cursor=query.cursor,
         limit=views.TIMELINE_PAGE,
     )
     return {"entries": views.grouped(page.items), "next_cursor": page.next_cursor}
@@ -157,18 +164,13 @@ def _timeline(
 
 @router.get("/console/customers/{profile_id:int}/timeline")
 def timeline_fragment(
-    request: Request,
-    session: DbSession,
-    staff: Reader,
-    profile_id: int,
-    filters: Filters,
-    cursor: str | None = None,
+    request: Request, session: DbSession, staff: Reader, query: Timeline
 ) -> Response:
     """The next page of the timeline, for htmx to append (older events)."""
-    if not in_range(profile_id):
+    if not in_range(query.profile_id):
         return not_found(request, staff)
     try:
-        page = _timeline(session, profile_id, filters, cursor)
+        page = _timeline(session, query.profile_id, query)
     except NotFound:
         return not_found(request, staff)
     except UnisonError as exc:
@@ -177,8 +179,8 @@ def timeline_fragment(
         )
     context = {
         "timeline": page,
-        "filters": filters,
-        "profile_id": profile_id,
+        "filters": query,
+        "profile_id": query.profile_id,
         "summary": views.summary,
     }
     return render(request, "customers/_timeline_items.html", context, staff)

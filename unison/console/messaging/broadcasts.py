@@ -14,10 +14,12 @@ from unison.api.deps import DbSession, runtime_of
 from unison.auth import audit
 from unison.auth.roles import Permission
 from unison.consent import service as consent
+from unison.console.errors import not_found
+from unison.console.lookup import lookup
 from unison.console.messaging.common import context, db_id, form_of, refusal
 from unison.console.render import render
 from unison.console.security import Staff, require
-from unison.kit.errors import InvalidParameter, NotFound, UnisonError
+from unison.kit.errors import InvalidParameter, UnisonError
 from unison.messaging.broadcasts import service
 from unison.messaging.broadcasts.schemas import Broadcast, BroadcastCreate
 from unison.messaging.templates import service as templates
@@ -26,7 +28,6 @@ from unison.segments import service as segments
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Staff, Depends(require(Permission.broadcasts_read))]
 Writer = Annotated[Staff, Depends(require(Permission.messages_send))]
-MAX_ID = 2**63 - 1
 LIST_LIMIT = 50
 VARIANT_ROWS = 4
 TIMINGS = ("now", "at", "local", "best_hour")
@@ -46,6 +47,7 @@ LIST_COUNTS = (
     "converted",
     "failed",
 )
+COUNT_HEADS = [f"messaging.count.{name}" for name in LIST_COUNTS]  # their column headers
 
 
 @router.get("/console/messaging/broadcasts")
@@ -53,7 +55,7 @@ def list_page(request: Request, session: DbSession, staff: Reader) -> Response:
     """Broadcasts, newest first, each with its live counts (the table refreshes itself)."""
     found = service.listed(session, None, LIST_LIMIT).items
     items = [(b, service.counts(session, b.id)) for b in found]
-    values = context(items=items, count_names=LIST_COUNTS)
+    values = context(items=items, count_names=LIST_COUNTS, count_heads=COUNT_HEADS)
     return render(request, "messaging/broadcasts.html", values, staff)
 
 
@@ -170,15 +172,6 @@ def _timing(form: dict[str, str]) -> dict[str, Any]:
     return {"send_at": moment, "best_hour": timing == "best_hour"}
 
 
-def _broadcast(session: DbSession, broadcast_id: int) -> Broadcast | None:
-    if not 0 < broadcast_id <= MAX_ID:
-        return None
-    try:
-        return service.get(session, broadcast_id)
-    except NotFound:
-        return None
-
-
 def _detail(
     request: Request, session: DbSession, staff: Staff, row: Broadcast, **extra: Any
 ) -> Response:
@@ -195,9 +188,9 @@ def _detail(
 @router.get("/console/messaging/broadcasts/{broadcast_id:int}")
 def detail_page(request: Request, session: DbSession, staff: Reader, broadcast_id: int) -> Response:
     """One broadcast: what, to whom, when, and its counts (refreshed every few seconds)."""
-    row = _broadcast(session, broadcast_id)
+    row = lookup(service.get, session, broadcast_id)
     if row is None:
-        return render(request, "errors/404.html", {}, staff, status_code=404)
+        return not_found(request, staff)
     return _detail(request, session, staff, row)
 
 
@@ -206,9 +199,9 @@ async def change(
     request: Request, session: DbSession, staff: Writer, broadcast_id: int, action: str
 ) -> Response:
     """Pause, resume or cancel, once the confirming box is ticked."""
-    row = _broadcast(session, broadcast_id)
+    row = lookup(service.get, session, broadcast_id)
     if row is None or action not in ACTIONS:
-        return render(request, "errors/404.html", {}, staff, status_code=404)
+        return not_found(request, staff)
     form = await form_of(request)
     try:
         if form.get("confirm") != "yes":

@@ -11,18 +11,19 @@ from starlette.responses import RedirectResponse, Response
 from unison.api.deps import DbSession, runtime_of
 from unison.auth import audit
 from unison.auth.roles import Permission
+from unison.console.errors import not_found
+from unison.console.lookup import lookup
 from unison.console.messaging import drafts
 from unison.console.messaging.common import context, customer_id, direction, form_of, refusal
 from unison.console.messaging.errors import DraftInvalid
 from unison.console.render import render
 from unison.console.security import Staff, require
-from unison.kit.errors import NotFound, UnisonError
+from unison.kit.errors import UnisonError
 from unison.messaging.templates import schemas, seeds, service
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Staff, Depends(require(Permission.templates_read))]
 Writer = Annotated[Staff, Depends(require(Permission.templates_write))]
-MAX_ID = 2**63 - 1
 LIST_LIMIT = 200
 
 
@@ -71,15 +72,6 @@ def new_page(request: Request, staff: Writer, channel: str = "email") -> Respons
     return render(request, "messaging/editor.html", _editor(draft), staff)
 
 
-def _template(session: DbSession, template_id: int) -> schemas.Template | None:
-    if not 0 < template_id <= MAX_ID:
-        return None
-    try:
-        return service.get(session, template_id)
-    except NotFound:
-        return None
-
-
 def _draft_of(template: schemas.Template) -> drafts.Draft:
     current = template.current
     return drafts.from_variants(
@@ -90,9 +82,9 @@ def _draft_of(template: schemas.Template) -> drafts.Draft:
 @router.get("/console/messaging/templates/{template_id:int}")
 def edit_page(request: Request, session: DbSession, staff: Reader, template_id: int) -> Response:
     """One template in the editor, its versions and the test send."""
-    template = _template(session, template_id)
+    template = lookup(service.get, session, template_id)
     if template is None:
-        return render(request, "errors/404.html", {}, staff, status_code=404)
+        return not_found(request, staff)
     draft = _draft_of(template)
     sent = request.query_params.get("sent")
     values = _editor(
@@ -113,9 +105,9 @@ async def create(request: Request, session: DbSession, staff: Writer) -> Respons
 @router.post("/console/messaging/templates/{template_id:int}")
 async def update(request: Request, session: DbSession, staff: Writer, template_id: int) -> Response:
     """Save a changed template: its next version is published (earlier ones never change)."""
-    template = _template(session, template_id)
+    template = lookup(service.get, session, template_id)
     if template is None:
-        return render(request, "errors/404.html", {}, staff, status_code=404)
+        return not_found(request, staff)
     return await _save(request, session, staff, template)
 
 
@@ -217,9 +209,9 @@ async def test_send(
     request: Request, session: DbSession, staff: Writer, template_id: int
 ) -> Response:
     """Render for a customer and queue it to seed addresses (the marketer's own)."""
-    template = _template(session, template_id)
+    template = lookup(service.get, session, template_id)
     if template is None:
-        return render(request, "errors/404.html", {}, staff, status_code=404)
+        return not_found(request, staff)
     form = await form_of(request)
     settings = runtime_of(request).settings
     recipients = [line.strip() for line in form.get("recipients", "").splitlines() if line.strip()]

@@ -9,6 +9,8 @@ from starlette.responses import Response
 
 from unison.api.deps import DbSession
 from unison.auth.roles import Permission
+from unison.console.errors import not_found
+from unison.console.lookup import in_range
 from unison.console.messaging.common import context
 from unison.console.render import render
 from unison.console.security import Staff, require
@@ -17,7 +19,6 @@ from unison.messaging import service
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Staff, Depends(require(Permission.messages_read))]
-MAX_ID = 2**63 - 1
 PAGE = 20
 
 
@@ -26,12 +27,12 @@ def messages(
     request: Request, session: DbSession, staff: Reader, profile_id: int, cursor: str = ""
 ) -> Response:
     """Every message decided for the customer, newest first, with why it was (not) sent."""
-    if not 0 < profile_id <= MAX_ID:
-        return render(request, "errors/404.html", {}, staff, status_code=404)
+    if not in_range(profile_id):
+        return not_found(request, staff)
     try:
         page = service.messages_of(session, profile_id, cursor or None, PAGE)
     except NotFound:
-        return render(request, "errors/404.html", {}, staff, status_code=404)
+        return not_found(request, staff)
     except InvalidParameter as exc:  # a cursor not of ours
         values = context(profile_id=profile_id, page=None, error=exc)
         return render(request, "messaging/history.html", values, staff, status_code=400)

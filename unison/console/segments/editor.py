@@ -17,11 +17,13 @@ from unison.api.deps import DbSession, runtime_of
 from unison.auth import audit
 from unison.auth.roles import Permission
 from unison.console import i18n
+from unison.console.errors import not_found
+from unison.console.lookup import lookup
 from unison.console.render import render
 from unison.console.security import Staff, require
 from unison.console.segments import builder, messages
 from unison.kit.clock import utcnow
-from unison.kit.errors import NotFound, UnisonError
+from unison.kit.errors import UnisonError
 from unison.profiles.search import service as search
 from unison.segments import service
 from unison.segments.language import Condition, SegmentDefinitionInvalid, parse_text, to_text
@@ -30,7 +32,6 @@ router = APIRouter(include_in_schema=False)
 Reader = Annotated[Staff, Depends(require(Permission.segments_read))]
 Writer = Annotated[Staff, Depends(require(Permission.segments_write))]
 SAMPLE = 10
-MAX_ID = 2**63 - 1
 EMPTY = builder.Builder("and", [builder.Row()])
 
 
@@ -160,23 +161,14 @@ def new_page(request: Request, staff: Writer) -> Response:
 @router.get("/console/segments/{segment_id:int}/edit")
 def edit_page(request: Request, session: DbSession, staff: Writer, segment_id: int) -> Response:
     """The editor on a segment's current definition."""
-    row = _segment(session, segment_id)
+    row = lookup(service.get, session, segment_id)
     if row is None:
-        return render(request, "errors/404.html", {}, staff, status_code=404)
+        return not_found(request, staff)
     state = Editor(builder.from_condition(parse_text(row.text)), row.text)
     context = _context(
         state, segment=row, name=row.name, description=row.description, save_error=None
     )
     return render(request, "segments/edit.html", context, staff)
-
-
-def _segment(session: DbSession, segment_id: int) -> Any | None:
-    if not 0 < segment_id <= MAX_ID:
-        return None
-    try:
-        return service.get(session, segment_id)
-    except NotFound:
-        return None
 
 
 @router.post("/console/segments/new")
@@ -188,9 +180,9 @@ async def create(request: Request, session: DbSession, staff: Writer) -> Respons
 @router.post("/console/segments/{segment_id:int}/edit")
 async def update(request: Request, session: DbSession, staff: Writer, segment_id: int) -> Response:
     """Save a changed segment; a new definition is recomputed at once."""
-    row = _segment(session, segment_id)
+    row = lookup(service.get, session, segment_id)
     if row is None:
-        return render(request, "errors/404.html", {}, staff, status_code=404)
+        return not_found(request, staff)
     return await _save(request, session, staff, row)
 
 

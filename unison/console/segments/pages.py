@@ -9,20 +9,21 @@ from starlette.responses import Response, StreamingResponse
 from unison.api.deps import DbSession, runtime_of
 from unison.auth import audit
 from unison.auth.roles import Permission
+from unison.console.errors import not_found
+from unison.console.lookup import in_range, lookup
 from unison.console.render import render
 from unison.console.security import Staff, require
 from unison.console.segments import editor
 from unison.console.value import charts
 from unison.kit.cache import TtlCache
 from unison.kit.clock import utcnow
-from unison.kit.errors import NotFound, UnisonError
+from unison.kit.errors import UnisonError
 from unison.profiles.search import service as search
 from unison.segments import export, service
 
 router = APIRouter(include_in_schema=False)
 router.include_router(editor.router)
 Reader = Annotated[Staff, Depends(require(Permission.segments_read))]
-MAX_ID = 2**63 - 1
 DAYS = 90
 SAMPLE = 20
 _series: TtlCache[tuple[Any, ...], list[Any]] = TtlCache(600.0, limit=256)
@@ -35,23 +36,14 @@ def list_page(request: Request, session: DbSession, staff: Reader) -> Response:
     return render(request, "segments/list.html", context, staff)
 
 
-def _segment(session: DbSession, segment_id: int) -> Any | None:
-    if not 0 < segment_id <= MAX_ID:
-        return None
-    try:
-        return service.get(session, segment_id)
-    except NotFound:
-        return None
-
-
 @router.get("/console/segments/{segment_id:int}")
 def detail_page(
     request: Request, session: DbSession, staff: Reader, segment_id: int, profile: str = ""
 ) -> Response:
     """One segment: definition, members, membership over time, history, explain."""
-    row = _segment(session, segment_id)
+    row = lookup(service.get, session, segment_id)
     if row is None:
-        return render(request, "errors/404.html", {}, staff, status_code=404)
+        return not_found(request, staff)
     members = service.members_page(session, segment_id, None, SAMPLE)
     context: dict[str, Any] = {
         "segment": row,
@@ -68,7 +60,7 @@ def detail_page(
 
 def _explain(request: Request, session: DbSession, row: Any, wanted: str) -> dict[str, Any]:
     """Explain for a profile id, or for the first customer a search finds."""
-    if wanted.isdigit() and 0 < int(wanted) <= MAX_ID:
+    if wanted.isdigit() and in_range(int(wanted)):
         profile_id = int(wanted)
     else:
         found, _ = search.search(session, wanted[:200], 1, None) if wanted[:200] else ([], None)
@@ -87,9 +79,9 @@ def history_fragment(
     request: Request, session: DbSession, staff: Reader, segment_id: int
 ) -> Response:
     """The latest entries and exits (htmx loads them after the page)."""
-    row = _segment(session, segment_id)
+    row = lookup(service.get, session, segment_id)
     if row is None:
-        return render(request, "errors/404.html", {}, staff, status_code=404)
+        return not_found(request, staff)
     context = {"history": service.history(session, segment_id, None, SAMPLE)}
     return render(request, "segments/_history.html", context, staff)
 
@@ -99,9 +91,9 @@ def membership_chart(
     request: Request, session: DbSession, staff: Reader, segment_id: int
 ) -> Response:
     """Members at the end of each of the last 90 days, as an SVG chart (htmx loads it)."""
-    row = _segment(session, segment_id)
+    row = lookup(service.get, session, segment_id)
     if row is None:
-        return render(request, "errors/404.html", {}, staff, status_code=404)
+        return not_found(request, staff)
     now = utcnow()
     # unchanged members since the last look (same count, same evaluation): the same chart
     key = (id(runtime_of(request)), row.id, row.member_count, row.evaluated_at, now.date())
@@ -129,9 +121,9 @@ def _chart(request: Request, series: list[Any]) -> str:
 @router.get("/console/segments/{segment_id:int}/export.csv")
 def export_csv(request: Request, session: DbSession, staff: Reader, segment_id: int) -> Response:
     """Every member as CSV: the columns the role may export (as GET .../export.csv)."""
-    row = _segment(session, segment_id)
+    row = lookup(service.get, session, segment_id)
     if row is None:
-        return render(request, "errors/404.html", {}, staff, status_code=404)
+        return not_found(request, staff)
     settings = runtime_of(request).settings
     may_pii = staff.can(Permission.segments_export_pii)
     chosen = export.columns_for(None, may_pii, settings.identity_custom_types)

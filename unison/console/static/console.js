@@ -59,3 +59,31 @@ document.addEventListener("input", (event) => {
   clearTimeout(textTimer);
   textTimer = setTimeout(() => sendText(area), 500);
 });
+
+// The template editor: a variant's text boxes (data-follows-locale) take the direction of
+// the locale as it is typed, right to left for Hebrew, Arabic, Persian, Urdu, Yiddish..., as
+// the server draws them once saved (messaging/common.py direction); code and addresses stay
+// left to right. No locale yet: "auto", the browser follows the text itself.
+const RTL_LANGUAGES = new Set(["ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ps", "sd", "syr", "ug", "ur", "yi"]);
+
+function localeDirection(code) {
+  const text = code.trim().replace(/_/g, "-");
+  if (!text) return "auto";
+  let locale;
+  try {
+    locale = new Intl.Locale(text);
+  } catch (_error) {
+    return "ltr"; // not (yet) a locale: as the server says of one it cannot parse
+  }
+  const info = typeof locale.getTextInfo === "function" ? locale.getTextInfo() : locale.textInfo;
+  if (info && info.direction) return info.direction;
+  return RTL_LANGUAGES.has(locale.language) ? "rtl" : "ltr"; // a browser without textInfo
+}
+
+document.addEventListener("input", (event) => {
+  if (!(event.target instanceof Element)) return;
+  const variant = event.target.closest("fieldset.variant");
+  if (!variant || !event.target.matches("input[name$='_locale']")) return;
+  const direction = localeDirection(event.target.value);
+  for (const box of variant.querySelectorAll("[data-follows-locale]")) box.dir = direction;
+});
