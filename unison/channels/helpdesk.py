@@ -16,8 +16,9 @@ Comments become conversation messages in the ticket's thread.
 
 from typing import Any
 
-from unison.channels.base import ConnectorRef, Parsed, maybe, message_id, need, track
+from unison.channels.base import ConnectorRef, Parsed, message_id, track
 from unison.channels.errors import WebhookMalformed
+from unison.channels.payload import maybe, need
 from unison.channels.telephony import choice, items_of, occurred_at
 
 CHANNEL = "helpdesk"

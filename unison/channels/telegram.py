@@ -10,16 +10,8 @@ update_id until it is acknowledged.
 from typing import Any
 
 from unison.channels import canonical
-from unison.channels.base import (
-    ConnectorRef,
-    Parsed,
-    from_unix,
-    maybe,
-    message_id,
-    need,
-    obj,
-    track,
-)
+from unison.channels.base import ConnectorRef, Parsed, message_id, track
+from unison.channels.payload import from_unix, maybe, need, obj
 
 CHANNEL = "telegram"
 # Media kinds kept as attachment metadata (the file itself stays with Telegram: file_id).

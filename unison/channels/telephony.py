@@ -15,8 +15,9 @@ read in the connector's region. messageId: `<connector>:<call_id>:<event>`.
 from datetime import datetime
 from typing import Any
 
-from unison.channels.base import ConnectorRef, Parsed, message_id, need, track
+from unison.channels.base import ConnectorRef, Parsed, message_id, track
 from unison.channels.errors import WebhookMalformed
+from unison.channels.payload import need
 from unison.kit.clock import isoformat_z
 
 CHANNEL = "call_center"

@@ -14,8 +14,9 @@ from unison.channels import (
     viber,
     whatsapp,
 )
-from unison.channels.base import ConnectorRef, Parsed, load_json
+from unison.channels.base import ConnectorRef, Parsed
 from unison.channels.errors import SignatureInvalid
+from unison.channels.payload import load_json
 
 
 @dataclass(frozen=True)

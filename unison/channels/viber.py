@@ -10,8 +10,9 @@ messageId also names the event and the user.
 from typing import Any
 
 from unison.channels import canonical
-from unison.channels.base import ConnectorRef, Parsed, from_unix, maybe, message_id, need, track
+from unison.channels.base import ConnectorRef, Parsed, message_id, track
 from unison.channels.errors import WebhookMalformed
+from unison.channels.payload import from_unix, maybe, need
 
 CHANNEL = "viber"
 RECEIPTS = {

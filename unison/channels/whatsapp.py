@@ -11,17 +11,9 @@ gets the phone (E.164) from `whatsapp_id`. messageIds: `<connector>:msg:<wamid>`
 from typing import Any
 
 from unison.channels import canonical
-from unison.channels.base import (
-    ConnectorRef,
-    Parsed,
-    from_unix,
-    maybe,
-    message_id,
-    need,
-    obj,
-    track,
-)
+from unison.channels.base import ConnectorRef, Parsed, message_id, track
 from unison.channels.errors import WebhookMalformed
+from unison.channels.payload import from_unix, maybe, need, obj
 
 CHANNEL = "whatsapp"
 STATUSES = {

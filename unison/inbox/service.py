@@ -7,23 +7,12 @@ from sqlalchemy.orm import Session
 from unison.inbox import repository as rows
 from unison.inbox.errors import ConversationNotFound
 from unison.inbox.schemas import ConversationView, Message
-from unison.kit.errors import InvalidParameter
-from unison.kit.pagination import decode_cursor
 from unison.models import Conversation
 from unison.profiles import service as profiles
 from unison.profiles.service import canonical_id
 
-
-def time_cursor(cursor: str | None) -> tuple[datetime, int] | None:
-    if cursor is None:
-        return None
-    moment, row_id = decode_cursor(cursor, 2)
-    if not isinstance(moment, str) or not isinstance(row_id, int):
-        raise InvalidParameter("cursor is not one this API issued", field="cursor")
-    try:
-        return datetime.fromisoformat(moment), row_id
-    except ValueError:
-        raise InvalidParameter("cursor is not one this API issued", field="cursor") from None
+# Conversations and messages page by time as the timeline does: one decoder for both.
+time_cursor = profiles.time_position
 
 
 def _out(conversation: Conversation, live: int) -> ConversationView:

@@ -160,7 +160,7 @@ def timeline(
         channel=channel,
         event=event,
         system=system,
-        before=_timeline_cursor(cursor),
+        before=time_position(cursor),
         limit=limit,
     )
     items = [
@@ -182,14 +182,16 @@ def timeline(
     )
 
 
-def _timeline_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+def time_position(cursor: str | None) -> tuple[datetime, int] | None:
+    """The (moment, id) a page ordered by time continues after, from a cursor written by
+    `kit.pagination.time_cursor` (the timeline here, conversations and messages in inbox)."""
     if cursor is None:
         return None
-    moment, event_id = decode_cursor(cursor, 2)
-    if not isinstance(moment, str) or not isinstance(event_id, int):
+    moment, row_id = decode_cursor(cursor, 2)
+    if not isinstance(moment, str) or not isinstance(row_id, int):
         raise InvalidParameter("cursor is not one this API issued", field="cursor")
     try:
-        return datetime.fromisoformat(moment), event_id
+        return datetime.fromisoformat(moment), row_id
     except ValueError:
         raise InvalidParameter("cursor is not one this API issued", field="cursor") from None
 

@@ -5,7 +5,7 @@
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import and_, delete, func, select, tuple_
@@ -154,20 +154,26 @@ def _delete_pairs(
 
 
 def _insert_keyed(
-    session: Session, statement: str, rows: list[dict[str, Any]], names: tuple[str, str, str]
+    session: Session,
+    table: str,
+    names: tuple[str, str, str],
+    on_conflict: str,
+    rows: list[dict[str, Any]],
 ) -> None:
-    """`_send` of rows given as dicts: two key columns, then a moment."""
+    """`_send` of rows given as dicts: two key columns, then a moment; the columns named are
+    the dict keys read."""
     key, other, moment = names
+    statement = (
+        f"INSERT INTO {table} ({key}, {other}, {moment}) VALUES ({{m}}, {{m}}, {{m}}) "
+        f"ON CONFLICT {on_conflict}"
+    )
     stamp = _stamp(session)
     _send(session, statement, [(r[key], r[other], stamp(r[moment])) for r in rows])
 
 
 def enter(session: Session, rows: list[dict[str, Any]]) -> None:
-    statement = (
-        "INSERT INTO segment_members (segment_id, profile_id, entered_at) "
-        "VALUES ({m}, {m}, {m}) ON CONFLICT DO NOTHING"
-    )
-    _insert_keyed(session, statement, rows, ("segment_id", "profile_id", "entered_at"))
+    names = ("segment_id", "profile_id", "entered_at")
+    _insert_keyed(session, "segment_members", names, "DO NOTHING", rows)
 
 
 def leave(session: Session, pairs: list[tuple[int, int]]) -> None:
@@ -234,11 +240,8 @@ def add_to_counts(session: Session, deltas: dict[int, int], at: datetime) -> Non
 
 # --- timers -------------------------------------------------------------------------------
 def set_timers(session: Session, rows: list[dict[str, Any]]) -> None:
-    statement = (
-        "INSERT INTO segment_timers (owner, profile_id, due_at) VALUES ({m}, {m}, {m}) "
-        "ON CONFLICT (owner, profile_id) DO UPDATE SET due_at = excluded.due_at"
-    )
-    _insert_keyed(session, statement, rows, ("owner", "profile_id", "due_at"))
+    update = "(owner, profile_id) DO UPDATE SET due_at = excluded.due_at"
+    _insert_keyed(session, "segment_timers", ("owner", "profile_id", "due_at"), update, rows)
 
 
 def drop_timers(session: Session, pairs: list[tuple[str, int]]) -> None:
@@ -631,18 +634,22 @@ def segment_names(session: Session) -> dict[int, str]:
     return dict(session.execute(select(Segment.id, Segment.name)).all())
 
 
-def members_of(session: Session, profile_ids: Sequence[int]) -> list[SegmentMember]:
-    query = select(SegmentMember).where(SegmentMember.profile_id.in_(profile_ids))
+_Owned = TypeVar("_Owned", SegmentMember, SegmentHistory)
+
+
+def _rows_of(
+    session: Session, model: type[_Owned], profile_ids: Sequence[int], *order: Any
+) -> list[_Owned]:
+    query = select(model).where(model.profile_id.in_(profile_ids)).order_by(*order)
     return list(session.execute(query).scalars())
+
+
+def members_of(session: Session, profile_ids: Sequence[int]) -> list[SegmentMember]:
+    return _rows_of(session, SegmentMember, profile_ids)
 
 
 def history_of(session: Session, profile_ids: Sequence[int]) -> list[SegmentHistory]:
-    query = (
-        select(SegmentHistory)
-        .where(SegmentHistory.profile_id.in_(profile_ids))
-        .order_by(SegmentHistory.id)
-    )
-    return list(session.execute(query).scalars())
+    return _rows_of(session, SegmentHistory, profile_ids, SegmentHistory.id)
 
 
 def erase_profiles(session: Session, profile_ids: Sequence[int]) -> int:

@@ -1,6 +1,10 @@
 """Rules for templates: create and update (each a new immutable version), read, preview for
 a profile. Never commits (the request or command boundary does)."""
 
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any, NamedTuple
+
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -37,19 +41,8 @@ def create(
         raise TemplateNameTaken(
             f"a template named {body.name!r} exists already", field="name"
         ) from None
-    version = TemplateVersion(
-        template_id=template.id,
-        version=1,
-        name=body.name,
-        description=body.description,
-        variants=checked,
-        default_locale=default,
-        fallback_locales=fallback,
-        created_at=now,
-        created_by=author,
-    )
-    rows.add(session, version)
-    return shown(template, version)
+    content = _Content(body.name, body.description, checked, default, fallback)
+    return shown(template, _add_version(session, template.id, 1, content, now, author))
 
 
 def update(
@@ -79,24 +72,45 @@ def update(
     _name_free(session, name, template.id)
     now = utcnow()
     number = rows.latest_version_number(session, template.id) + 1
-    version = TemplateVersion(
-        template_id=template.id,
-        version=number,
-        name=name,
-        description=body.description if "description" in given else current.description,
-        variants=checked,
-        default_locale=default,
-        fallback_locales=fallback,
-        created_at=now,
-        created_by=author,
-    )
-    rows.add(session, version)
+    description = body.description if "description" in given else current.description
+    content = _Content(name, description, checked, default, fallback)
+    version = _add_version(session, template.id, number, content, now, author)
     template.name, template.current_version, template.updated_at = name, number, now
     try:
         session.flush()
     except IntegrityError:  # the name, taken by a concurrent request since the check above
         raise TemplateNameTaken(f"a template named {name!r} exists already", field="name") from None
     return shown(template, version)
+
+
+class _Content(NamedTuple):
+    """What a version holds besides its number and authorship (create and update alike);
+    the fields are named as TemplateVersion's columns."""
+
+    name: str
+    description: str | None
+    variants: dict[str, Any]
+    default_locale: str
+    fallback_locales: list[str] | None
+
+
+def _add_version(
+    session: Session,
+    template_id: int,
+    number: int,
+    content: _Content,
+    at: datetime,
+    author: str | None,
+) -> TemplateVersion:
+    version = TemplateVersion(
+        template_id=template_id,
+        version=number,
+        created_at=at,
+        created_by=author,
+        **content._asdict(),
+    )
+    rows.add(session, version)
+    return version
 
 
 def _kept_default(current: TemplateVersion, checked: dict[str, object]) -> str:
@@ -181,22 +195,9 @@ def preview(
     info = None
     if rendered.channel == "sms":
         counted = sms.count(rendered.content["text"])
-        info = schemas.SmsInfo(
-            encoding=counted.encoding,
-            characters=counted.characters,
-            units=counted.units,
-            segments=counted.segments,
-            per_segment=counted.per_segment,
-            max_segments=settings.templates_sms_max_segments,
-        )
-    return schemas.TemplatePreview(
-        template_id=rendered.template_id,
-        version=rendered.version,
-        channel=rendered.channel,
-        locale=rendered.locale,
-        content=rendered.content,
-        sms=info,
-    )
+        info = schemas.SmsInfo(**asdict(counted), max_segments=settings.templates_sms_max_segments)
+    # The schemas name their fields as the dataclasses do: the preview is what was rendered.
+    return schemas.TemplatePreview(**asdict(rendered), sms=info)
 
 
 def preview_draft(
