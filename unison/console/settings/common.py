@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -81,3 +81,16 @@ def tab_for(permission: Permission) -> Callable[..., Awaitable[Tab]]:
 def done(path: str, notice: str) -> Response:
     """After a change: back to the tab, which shows what happened."""
     return RedirectResponse(f"{path}?notice={NOTICE_PREFIX}{notice}", status_code=303)
+
+
+def tab_page(
+    router: APIRouter, path: str, permission: Permission, show: Callable[[Tab], Response], doc: str
+) -> None:
+    """A tab's page (GET `path`) for users holding `permission`: `show` draws it, as it does
+    again, with an error or what a change made, after the tab's own POST routes."""
+
+    def page(tab: Annotated[Tab, Depends(tab_for(permission))]) -> Response:
+        return show(tab)
+
+    page.__doc__ = doc
+    router.add_api_route(path, page, methods=["GET"], name=f"tab:{path}")

@@ -12,7 +12,7 @@ from unison.channels import service
 from unison.channels.hooks import forget_connectors
 from unison.channels.types import TYPES
 from unison.console.forms import form_of
-from unison.console.settings.common import Tab, tab_for
+from unison.console.settings.common import Tab, tab_for, tab_page
 from unison.events.log import RECENT_WINDOW, last_received
 from unison.kit.errors import UnisonError
 
@@ -56,10 +56,8 @@ def _show(
     return tab.page("settings/connectors.html", context, error=error)
 
 
-@router.get(PATH)
-def list_connectors(tab: Admin) -> Response:
-    """Connectors with their webhook URLs and last events."""
-    return _show(tab)
+CONNECTORS_DOC = "Connectors with their webhook URLs and last events."
+tab_page(router, PATH, Permission.settings_manage, _show, CONNECTORS_DOC)
 
 
 @router.post(PATH)

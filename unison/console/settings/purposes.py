@@ -9,7 +9,7 @@ from starlette.responses import Response
 from unison.auth.roles import Permission
 from unison.consent import purposes
 from unison.consent.schemas import PurposeCreate
-from unison.console.settings.common import Tab, done, tab_for
+from unison.console.settings.common import Tab, done, tab_for, tab_page
 from unison.kit.errors import UnisonError
 
 router = APIRouter()
@@ -23,10 +23,7 @@ def _show(tab: Tab, error: str | None = None) -> Response:
     return tab.page("settings/purposes.html", context, error=error)
 
 
-@router.get(PATH)
-def list_purposes(tab: Admin) -> Response:
-    """Every purpose consent can be given for."""
-    return _show(tab)
+tab_page(router, PATH, Permission.settings_manage, _show, "Every purpose consent can be given for.")
 
 
 @router.post(PATH)

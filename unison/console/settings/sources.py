@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Form
 from starlette.responses import Response
 
 from unison.auth.roles import Permission
-from unison.console.settings.common import Tab, tab_for
+from unison.console.settings.common import Tab, tab_for, tab_page
 from unison.kit.errors import UnisonError
 from unison.sources import service
 from unison.sources.channels import CHANNELS
@@ -27,10 +27,7 @@ def _show(tab: Tab, *, key: tuple[str, str] | None = None, error: str | None = N
     return tab.page("settings/sources.html", context, error=error)
 
 
-@router.get(PATH)
-def list_sources(tab: Admin) -> Response:
-    """Sources, their channels and key hints."""
-    return _show(tab)
+tab_page(router, PATH, Permission.settings_manage, _show, "Sources, their channels and key hints.")
 
 
 @router.post(PATH)

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from unison.auth import staff as staff_users
 from unison.auth.passwords import MIN_LENGTH
 from unison.auth.roles import Permission, Role
-from unison.console.settings.common import Tab, done, tab_for
+from unison.console.settings.common import Tab, done, tab_for, tab_page
 from unison.kit.errors import UnisonError
 
 router = APIRouter()
@@ -29,10 +29,7 @@ def _show(tab: Tab, error: str | None = None) -> Response:
     return tab.page("settings/users.html", context, error=error)
 
 
-@router.get(PATH)
-def list_users(tab: Admin) -> Response:
-    """Console users, their roles and state."""
-    return _show(tab)
+tab_page(router, PATH, Permission.users_write, _show, "Console users, their roles and state.")
 
 
 @router.post(PATH)
