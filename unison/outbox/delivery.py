@@ -17,7 +17,9 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session, sessionmaker
 
 from unison.kit.backoff import MAX_BACKOFF
@@ -107,7 +109,23 @@ def deliver_due(
 def _attempt_all(run: Round, chunk: list[Envelope]) -> list[Outcome]:
     if len(chunk) == 1:
         return [_attempt(run, chunk[0])]
-    return list(_senders().map(lambda envelope: _attempt(run, envelope), chunk))
+    # A few long tasks rather than one per send: each thread takes the chunk's next envelope
+    # until none is left, so a slow provider holds up one thread, not the others' queue.
+    outcomes: list[Outcome | None] = [None] * len(chunk)
+    turns, guard = iter(range(len(chunk))), threading.Lock()
+
+    def work() -> None:
+        while True:
+            with guard:
+                index = next(turns, None)
+            if index is None:
+                return
+            outcomes[index] = _attempt(run, chunk[index])
+
+    tasks = [_senders().submit(work) for _ in range(min(MAX_CONCURRENT_SENDS, len(chunk)))]
+    for task in tasks:
+        task.result()
+    return [outcome for outcome in outcomes if outcome is not None]
 
 
 _POOL: ThreadPoolExecutor | None = None
@@ -139,35 +157,51 @@ def _lease(run: Round, limit: int) -> tuple[int, list[Envelope]]:
     with transaction(run.sessions) as session:
         registry = run.registry
         leased = outbox.lease_due(session, registry.channels, run.now, limit, registry.only_types())
-        ready = [e for message in leased if (e := _admit(run, session, message)) is not None]
+        ready: list[Envelope] = []
+        settled: list[dict[str, Any]] = []
+        held: dict[datetime, list[int]] = {}
+        for row in leased:
+            envelope, change = _admit(run, session, row)
+            if envelope is None:
+                settled.append(change)
+            else:
+                ready.append(envelope)
+                held.setdefault(change["next_attempt_at"], []).append(envelope.message_id)
+        outbox.update_each(session, settled)
+        for until, ids in held.items():  # one statement per lease length
+            outbox.update_rows(session, ids, {"next_attempt_at": until})
         return len(leased), ready
 
 
-def _admit(run: Round, session: Session, message: OutboundMessage) -> Envelope | None:
-    """Lease one row, or settle it now (interrupted, deferred, suppressed)."""
-    envelope = envelope_of(message)
-    if message.claimed_at is not None and not _idempotent(run, envelope):
-        message.status, message.claimed_at, message.last_error = outbox.DEAD, None, INTERRUPTED
-        return None
+def _admit(run: Round, session: Session, row: Row[Any]) -> tuple[Envelope | None, dict[str, Any]]:
+    """Lease one row (its envelope, and its next attempt past the lease), or settle it now
+    (interrupted, deferred, suppressed: no envelope, and the row's new values)."""
+    envelope = envelope_of(row)
+    if row.claimed_at is not None and not _idempotent(run, envelope):
+        return None, {
+            "id": row.id,
+            "status": outbox.DEAD,
+            "claimed_at": None,
+            "last_error": INTERRUPTED,
+        }
     verdict = run.check.check(session, envelope, run.now)
     if isinstance(verdict, Defer):
-        message.next_attempt_at, message.last_error = verdict.until, f"deferred: {verdict.reason}"
-        return None
+        reason = f"deferred: {verdict.reason}"
+        return None, {"id": row.id, "next_attempt_at": verdict.until, "last_error": reason}
     if isinstance(verdict, Suppress):
-        message.status, message.last_error = outbox.SUPPRESSED, verdict.reason[:300]
-        return None
+        reason = verdict.reason[:300]
+        return None, {"id": row.id, "status": outbox.SUPPRESSED, "last_error": reason}
     assert isinstance(verdict, Send)
-    lease = run.registry.retry(message.channel, message.recipient_type).lease_seconds
-    message.next_attempt_at = run.now + timedelta(seconds=lease)
-    return envelope
+    lease = run.registry.retry(row.channel, row.recipient_type).lease_seconds
+    return envelope, {"next_attempt_at": run.now + timedelta(seconds=lease)}
 
 
 def _idempotent(run: Round, envelope: Envelope) -> bool:
     return bool(getattr(run.registry.sender(envelope), "idempotent", False))
 
 
-def envelope_of(message: OutboundMessage) -> Envelope:
-    return Envelope(message.id, **{name: getattr(message, name) for name in _COLUMNS})
+def envelope_of(row: Row[Any] | OutboundMessage) -> Envelope:
+    return Envelope(row.id, **{name: getattr(row, name) for name in _COLUMNS})
 
 
 def _send(run: Round, sender: Sender | None, envelope: Envelope, key: str) -> Outcome:
@@ -184,63 +218,73 @@ def _send(run: Round, sender: Sender | None, envelope: Envelope, key: str) -> Ou
 
 
 def _record_all(run: Round, session: Session, outcomes: list[Outcome]) -> None:
-    """Record a chunk's outcomes: its rows read in one query, its receipts appended in one
-    call to the log."""
+    """Record a chunk's outcomes: its rows' attempts read in one query, their new values
+    written in a statement or two, its receipts appended in one call to the log."""
     if not outcomes:
         return
-    found = outbox.get_many(session, [o.envelope.message_id for o in outcomes])
-    receipts = [
-        receipt
-        for outcome in outcomes
-        if (message := found.get(outcome.envelope.message_id)) is not None  # else: erased
-        and (receipt := _record(run, session, message, outcome)) is not None
-    ]
+    attempts = outbox.attempts_of(session, [o.envelope.message_id for o in outcomes])
+    changes: list[dict[str, Any]] = []
+    receipts: list[Receipt] = []
+    for outcome in outcomes:
+        done = attempts.get(outcome.envelope.message_id)
+        if done is None:  # erased meanwhile
+            continue
+        change = {"id": outcome.envelope.message_id, "claimed_at": None}
+        receipt = _record(run, session, outcome, done, change)
+        changes.append(change)
+        if receipt is not None:
+            receipts.append(receipt)
+    outbox.update_each(session, changes)
     record_receipts(session, receipts)
 
 
 def _record(
-    run: Round, session: Session, message: OutboundMessage, outcome: Outcome
+    run: Round, session: Session, outcome: Outcome, attempts: int, change: dict[str, Any]
 ) -> Receipt | None:
-    message.claimed_at = None
+    """One outcome's new values into `change`; its receipt, if it gets one."""
     if outcome.wait is not None:  # held back by the provider's pause: not an attempt
-        message.next_attempt_at = run.now + timedelta(seconds=outcome.wait)
+        change["next_attempt_at"] = run.now + timedelta(seconds=outcome.wait)
         return None
     failure = outcome.failure
     if failure is not None and failure.retry_after is not None and not failure.permanent:
-        message.next_attempt_at = run.now + timedelta(seconds=failure.retry_after)
-        message.last_error = failure.reason[:300]
+        change["next_attempt_at"] = run.now + timedelta(seconds=failure.retry_after)
+        change["last_error"] = failure.reason[:300]
         return None
-    message.attempts += 1
+    change["attempts"] = attempts + 1
     if failure is None:
-        message.status, message.sent_at, message.last_error = outbox.SENT, run.now, None
-        message.provider_message_id = outcome.provider_id
-        return _receipt(message, "Message Sent")
-    return _failed(run, session, message, outcome.envelope, failure)
+        change.update(status=outbox.SENT, sent_at=run.now, last_error=None)
+        change["provider_message_id"] = outcome.provider_id
+        return _receipt(outcome.envelope, "Message Sent")
+    return _failed(run, session, outcome.envelope, failure, change)
 
 
 def _failed(
     run: Round,
     session: Session,
-    message: OutboundMessage,
     envelope: Envelope,
     failure: DeliveryFailed,
+    change: dict[str, Any],
 ) -> Receipt | None:
-    message.last_error = failure.reason[:300]
-    retry = run.registry.retry(message.channel, message.recipient_type)
-    if not failure.permanent and message.attempts < retry.max_attempts:
-        message.next_attempt_at = backoff(run.now, message.attempts, retry)
+    change["last_error"] = failure.reason[:300]
+    retry = run.registry.retry(envelope.channel, envelope.recipient_type)
+    if not failure.permanent and change["attempts"] < retry.max_attempts:
+        change["next_attempt_at"] = backoff(run.now, change["attempts"], retry)
         return None
     exhausted = outbox.DEAD if retry.dead_letter else outbox.FAILED
-    message.status = outbox.FAILED if failure.permanent else exhausted
+    change["status"] = outbox.FAILED if failure.permanent else exhausted
     log.warning(
         "outbound message %s",
-        message.status,
-        extra={"message_id": message.id, "channel": message.channel, "why": failure.reason},
+        change["status"],
+        extra={
+            "message_id": envelope.message_id,
+            "channel": envelope.channel,
+            "why": failure.reason,
+        },
     )
     if failure.unreachable and run.unreachable is not None:
         run.unreachable.mark(session, envelope, failure.reason)
-    bounced = failure.unreachable and message.channel == "email"
-    return _receipt(message, "Bounced" if bounced else "Failed", failure.reason)
+    bounced = failure.unreachable and envelope.channel == "email"
+    return _receipt(envelope, "Bounced" if bounced else "Failed", failure.reason)
 
 
 def backoff(now: datetime, attempts: int, retry: Retry) -> datetime:
@@ -251,10 +295,10 @@ def backoff(now: datetime, attempts: int, retry: Retry) -> datetime:
     return now + delay * spread
 
 
-def _receipt(message: OutboundMessage, kind: str, reason: str | None = None) -> Receipt | None:
+def _receipt(envelope: Envelope, kind: str, reason: str | None = None) -> Receipt | None:
     """Receipts for messages messaging sent (rows with meta); older kinds of rows (consent
     confirmations, replies, consent webhooks) keep their own trails."""
-    if message.meta is None:
+    if envelope.meta is None:
         return None
-    meta = {**message.meta, "outbox_id": message.id}
-    return Receipt(kind, meta, message.profile_id, message.channel, reason)
+    meta = {**envelope.meta, "outbox_id": envelope.message_id}
+    return Receipt(kind, meta, envelope.profile_id, envelope.channel, reason)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import Row, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from unison.kit.clock import utcnow
@@ -41,6 +41,7 @@ class Outgoing:
 
 
 _FIELDS = [f.name for f in fields(Outgoing)]
+_TABLE = table(OutboundMessage)
 
 
 def _insert(session: Session) -> Any:
@@ -75,33 +76,61 @@ def lease_due(
     now: datetime,
     limit: int,
     only_types: dict[str, list[str]] | None = None,
-) -> list[OutboundMessage]:
+) -> list[Row[Any]]:
     """Due queued rows of these channels (of `only_types`' recipient types on the channels it
     names), oldest first; on PostgreSQL locked with SKIP LOCKED so concurrent senders take
     disjoint rows (SQLite has one writer, which serializes them). The caller moves each row's
-    next attempt past its lease before committing."""
+    next attempt past its lease before committing. Plain rows, not ORM objects: a delivery
+    round writes its outcomes in bulk (`update_rows`, `update_each`), without the ORM's
+    per-object bookkeeping."""
     typed = only_types or {}
     whole = [c for c in channels if c not in typed]
+    t = _TABLE.c
     which = or_(
-        OutboundMessage.channel.in_(whole),
-        *(
-            and_(OutboundMessage.channel == c, OutboundMessage.recipient_type.in_(kinds))
-            for c, kinds in typed.items()
-        ),
+        t.channel.in_(whole),
+        *(and_(t.channel == c, t.recipient_type.in_(kinds)) for c, kinds in typed.items()),
     )
     query = (
-        select(OutboundMessage)
+        select(_TABLE)
         .where(
-            OutboundMessage.status == QUEUED,
+            t.status == QUEUED,
             which,
-            or_(OutboundMessage.next_attempt_at.is_(None), OutboundMessage.next_attempt_at <= now),
+            or_(t.next_attempt_at.is_(None), t.next_attempt_at <= now),
         )
-        .order_by(OutboundMessage.id)
+        .order_by(t.id)
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    return list(session.execute(query).scalars())
+    return list(session.execute(query))
+
+
+def update_rows(session: Session, message_ids: list[int], values: dict[str, Any]) -> None:
+    """The same values on many rows, in one statement."""
+    if message_ids:
+        session.execute(update(_TABLE).where(_TABLE.c.id.in_(message_ids)).values(values))
+
+
+def update_each(session: Session, changes: list[dict[str, Any]]) -> None:
+    """Each row its own values (`{"id": row id, column: value, ...}`): one executemany per
+    set of columns changed."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for change in changes:
+        groups.setdefault(tuple(sorted(k for k in change if k != "id")), []).append(change)
+    for columns, rows in groups.items():
+        statement = (
+            update(_TABLE)
+            .where(_TABLE.c.id == bindparam("row_id"))
+            .values({column: bindparam(f"new_{column}") for column in columns})
+        )
+        params = [{"row_id": r["id"], **{f"new_{c}": r[c] for c in columns}} for r in rows]
+        session.execute(statement, params)
+
+
+def attempts_of(session: Session, message_ids: list[int]) -> dict[int, int]:
+    """Each row's attempts so far (rows erased meanwhile are missing)."""
+    query = select(_TABLE.c.id, _TABLE.c.attempts).where(_TABLE.c.id.in_(message_ids))
+    return {int(row_id): int(attempts) for row_id, attempts in session.execute(query)}
 
 
 def cancel_queued(session: Session, channel: str, recipient: str) -> int:
@@ -221,27 +250,9 @@ def identifiers_of_profiles(session: Session, profile_ids: list[int]) -> dict[in
     return found
 
 
-def claim(session: Session, message_id: int, now: datetime) -> None:
-    """Mark one leased row in flight: its send starts once this commits."""
-    session.execute(
-        update(OutboundMessage).where(OutboundMessage.id == message_id).values(claimed_at=now)
-    )
-
-
 def claim_many(session: Session, message_ids: list[int], now: datetime) -> None:
-    """`claim` for a batch of leased rows, in one statement."""
-    if message_ids:
-        session.execute(
-            update(OutboundMessage)
-            .where(OutboundMessage.id.in_(message_ids))
-            .values(claimed_at=now)
-            .execution_options(synchronize_session=False)
-        )
-
-
-def get_many(session: Session, message_ids: list[int]) -> dict[int, OutboundMessage]:
-    query = select(OutboundMessage).where(OutboundMessage.id.in_(message_ids))
-    return {row.id: row for row in session.execute(query).scalars()}
+    """Mark leased rows in flight, in one statement: their sends start once this commits."""
+    update_rows(session, message_ids, {"claimed_at": now})
 
 
 def get(session: Session, message_id: int) -> OutboundMessage | None:
