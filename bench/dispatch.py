@@ -140,6 +140,7 @@ def dispatch(url: str, lease: int, inflight: int, check: bool, profile: str | No
                 "--output",
                 profile,
                 "--nonblocking",
+                "--gil",  # the thread holding the GIL: where Python spends CPU
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -47,6 +47,8 @@ from unison.outbox.receipts import Receipt, record_receipts
 log = logging.getLogger(__name__)
 # Every envelope field but the message id is the outbox column of the same name.
 _COLUMNS = [f.name for f in fields(Envelope) if f.name != "message_id"]
+# What a lease reads, in this order: the envelope's fields (by position), then `claimed_at`.
+_LEASED = ["id", *_COLUMNS, "claimed_at"]
 # Sends of one in-flight batch (UNISON_OUTBOX_INFLIGHT_BATCH) under way at once, at most:
 # within httpx's default keep-alive pool (20), so no connection is opened per send.
 MAX_CONCURRENT_SENDS = 16
@@ -156,7 +158,9 @@ def rate_key(sender: Sender | None, envelope: Envelope) -> str:
 def _lease(run: Round, limit: int) -> tuple[int, list[Envelope]]:
     with transaction(run.sessions) as session:
         registry = run.registry
-        leased = outbox.lease_due(session, registry.channels, run.now, limit, registry.only_types())
+        leased = outbox.lease_due(
+            session, registry.channels, run.now, limit, registry.only_types(), _LEASED
+        )
         ready: list[Envelope] = []
         settled: list[dict[str, Any]] = []
         held: dict[datetime, list[int]] = {}
@@ -176,10 +180,11 @@ def _lease(run: Round, limit: int) -> tuple[int, list[Envelope]]:
 def _admit(run: Round, session: Session, row: Row[Any]) -> tuple[Envelope | None, dict[str, Any]]:
     """Lease one row (its envelope, and its next attempt past the lease), or settle it now
     (interrupted, deferred, suppressed: no envelope, and the row's new values)."""
-    envelope = envelope_of(row)
-    if row.claimed_at is not None and not _idempotent(run, envelope):
+    fields_: Any = row[:-1]  # the envelope's, in order (_LEASED)
+    envelope, claimed_at = Envelope(*fields_), row[-1]
+    if claimed_at is not None and not _idempotent(run, envelope):
         return None, {
-            "id": row.id,
+            "id": envelope.message_id,
             "status": outbox.DEAD,
             "claimed_at": None,
             "last_error": INTERRUPTED,
@@ -187,12 +192,16 @@ def _admit(run: Round, session: Session, row: Row[Any]) -> tuple[Envelope | None
     verdict = run.check.check(session, envelope, run.now)
     if isinstance(verdict, Defer):
         reason = f"deferred: {verdict.reason}"
-        return None, {"id": row.id, "next_attempt_at": verdict.until, "last_error": reason}
+        return None, {
+            "id": envelope.message_id,
+            "next_attempt_at": verdict.until,
+            "last_error": reason,
+        }
     if isinstance(verdict, Suppress):
         reason = verdict.reason[:300]
-        return None, {"id": row.id, "status": outbox.SUPPRESSED, "last_error": reason}
+        return None, {"id": envelope.message_id, "status": outbox.SUPPRESSED, "last_error": reason}
     assert isinstance(verdict, Send)
-    lease = run.registry.retry(row.channel, row.recipient_type).lease_seconds
+    lease = run.registry.retry(envelope.channel, envelope.recipient_type).lease_seconds
     return envelope, {"next_attempt_at": run.now + timedelta(seconds=lease)}
 
 
@@ -200,8 +209,8 @@ def _idempotent(run: Round, envelope: Envelope) -> bool:
     return bool(getattr(run.registry.sender(envelope), "idempotent", False))
 
 
-def envelope_of(row: Row[Any] | OutboundMessage) -> Envelope:
-    return Envelope(row.id, **{name: getattr(row, name) for name in _COLUMNS})
+def envelope_of(message: OutboundMessage) -> Envelope:
+    return Envelope(message.id, **{name: getattr(message, name) for name in _COLUMNS})
 
 
 def _send(run: Round, sender: Sender | None, envelope: Envelope, key: str) -> Outcome:

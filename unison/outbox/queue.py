@@ -3,7 +3,7 @@ any channel (email, telegram, viber, whatsapp, and `webhook` for consent-change 
 Rows are written in the transaction that decides to send, keyed so a replay never queues one twice;
 unison/outbox/delivery.py sends them. All of the outbox's SQL is here."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
@@ -76,13 +76,14 @@ def lease_due(
     now: datetime,
     limit: int,
     only_types: dict[str, list[str]] | None = None,
+    columns: Sequence[str] = (),
 ) -> list[Row[Any]]:
     """Due queued rows of these channels (of `only_types`' recipient types on the channels it
     names), oldest first; on PostgreSQL locked with SKIP LOCKED so concurrent senders take
     disjoint rows (SQLite has one writer, which serializes them). The caller moves each row's
-    next attempt past its lease before committing. Plain rows, not ORM objects: a delivery
-    round writes its outcomes in bulk (`update_rows`, `update_each`), without the ORM's
-    per-object bookkeeping."""
+    next attempt past its lease before committing. Plain rows of `columns` (default: all),
+    not ORM objects: a delivery round reads them by position and writes its outcomes in bulk
+    (`update_rows`, `update_each`), without the ORM's per-object bookkeeping."""
     typed = only_types or {}
     whole = [c for c in channels if c not in typed]
     t = _TABLE.c
@@ -90,8 +91,9 @@ def lease_due(
         t.channel.in_(whole),
         *(and_(t.channel == c, t.recipient_type.in_(kinds)) for c, kinds in typed.items()),
     )
+    selected = [t[name] for name in columns] if columns else [_TABLE]
     query = (
-        select(_TABLE)
+        select(*selected)
         .where(
             t.status == QUEUED,
             which,
@@ -237,12 +239,16 @@ def identifiers_of_profile(session: Session, profile_id: int) -> list[tuple[str,
 
 
 def identifiers_of_profiles(session: Session, profile_ids: list[int]) -> dict[int, list[Any]]:
-    """`identifiers_of_profile` for many (maybe merged) ids in one query."""
+    """`identifiers_of_profile` for many (maybe merged) ids in one query (Core: it runs
+    for every recorded chunk of a delivery round)."""
+    profiles, identifiers = table(Profile).c, table(Identifier).c
     query = (
-        select(Profile.id, Identifier.type, Identifier.value)
-        .join(Profile, Identifier.profile_id == Profile.canonical_id)
-        .where(Profile.id.in_(profile_ids))
-        .order_by(Identifier.id)
+        select(profiles.id, identifiers.type, identifiers.value)
+        .join_from(
+            table(Identifier), table(Profile), identifiers.profile_id == profiles.canonical_id
+        )
+        .where(profiles.id.in_(profile_ids))
+        .order_by(identifiers.id)
     )
     found: dict[int, list[Any]] = {}
     for pid, kind, value in session.execute(query):
