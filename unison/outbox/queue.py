@@ -6,6 +6,7 @@ unison/outbox/delivery.py sends them. All of the outbox's SQL is here."""
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Row, and_, bindparam, delete, func, or_, select, update
@@ -110,7 +111,8 @@ def lease_due(
 def update_rows(session: Session, message_ids: list[int], values: dict[str, Any]) -> None:
     """The same values on many rows, in one statement."""
     if message_ids:
-        session.execute(update(_TABLE).where(_TABLE.c.id.in_(message_ids)).values(values))
+        params = {f"new_{column}": value for column, value in values.items()}
+        session.execute(_update(tuple(values), many=True), {"ids": message_ids, **params})
 
 
 def update_each(session: Session, changes: list[dict[str, Any]]) -> None:
@@ -120,13 +122,18 @@ def update_each(session: Session, changes: list[dict[str, Any]]) -> None:
     for change in changes:
         groups.setdefault(tuple(sorted(k for k in change if k != "id")), []).append(change)
     for columns, rows in groups.items():
-        statement = (
-            update(_TABLE)
-            .where(_TABLE.c.id == bindparam("row_id"))
-            .values({column: bindparam(f"new_{column}") for column in columns})
-        )
         params = [{"row_id": r["id"], **{f"new_{c}": r[c] for c in columns}} for r in rows]
-        session.execute(statement, params)
+        session.execute(_update(columns, many=False), params)
+
+
+@lru_cache(maxsize=64)
+def _update(columns: tuple[str, ...], *, many: bool) -> Any:
+    """UPDATE of these columns (parameters `new_<column>`) for the row `row_id` or the rows
+    `ids`: built once, so a delivery round does not build and coerce a statement (and an IN
+    list of literals) per chunk."""
+    key = _TABLE.c.id
+    which = key.in_(bindparam("ids", expanding=True)) if many else key == bindparam("row_id")
+    return update(_TABLE).where(which).values({c: bindparam(f"new_{c}") for c in columns})
 
 
 def attempts_of(session: Session, message_ids: list[int]) -> dict[int, int]:

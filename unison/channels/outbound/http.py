@@ -23,6 +23,7 @@ import threading
 from collections.abc import Container
 from dataclasses import dataclass, field
 from email.message import Message
+from functools import lru_cache
 from http.client import HTTPConnection, HTTPException, HTTPSConnection
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -50,8 +51,10 @@ class Origin:
     address: str | None = None
 
 
+@lru_cache(maxsize=256)
 def origin_of(url: str, address: str | None = None) -> tuple[Origin, str]:
-    """The origin of an http(s) URL and the request target (path and query) on it."""
+    """The origin of an http(s) URL and the request target (path and query) on it
+    (remembered: adapters post to a handful of URLs, one per provider account)."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     port = parts.port or (443 if scheme == "https" else 80)
