@@ -3,7 +3,6 @@ connections reused, one the server closed while idle dropped before reuse (not w
 a request never sent twice, and TLS to a pinned address verified against the URL's host
 name, which also goes out as SNI and in `Host`."""
 
-import datetime as dt
 import ssl
 import threading
 from collections.abc import Iterator
@@ -14,11 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
+from tests.smtp import self_signed
 from unison.channels.outbound.http import Connections, Unreachable, origin_of
 
 ANSWER = b'{"ok": true}'
@@ -114,39 +110,11 @@ def test_a_request_is_sent_once_even_when_no_answer_comes() -> None:
     assert len(seen.requests) == 1
 
 
-def _certificate(tmp_path: Path, name: str) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_file, key_file
-
-
 @pytest.fixture
 def tls_pair(tmp_path: Path) -> tuple[ssl.SSLContext, ssl.SSLContext, list[str | None]]:
     """A server context for hooks.example (recording the SNI it is asked for) and a client
     context trusting only that certificate."""
-    cert_file, key_file = _certificate(tmp_path, "hooks.example")
+    cert_file, key_file = self_signed(tmp_path, "hooks.example")
     names: list[str | None] = []
     served = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     served.load_cert_chain(cert_file, key_file)

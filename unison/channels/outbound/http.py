@@ -206,6 +206,10 @@ CONNECTIONS = Connections()
 
 @dataclass(frozen=True)
 class Request:
+    """One POST to a provider: the body is `json` (sent as application/json) or `form`
+    (application/x-www-form-urlencoded), `auth` HTTP basic (user, password); `provider`
+    names it in failure reasons."""
+
     url: str
     provider: str
     timeout: float
