@@ -105,7 +105,7 @@ def lease_due(
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    return list(session.execute(query))
+    return list(session.execute(query).all())  # fetched at once, not row by row
 
 
 def update_rows(session: Session, message_ids: list[int], values: dict[str, Any]) -> None:
@@ -138,8 +138,21 @@ def _update(columns: tuple[str, ...], *, many: bool) -> Any:
 
 def attempts_of(session: Session, message_ids: list[int]) -> dict[int, int]:
     """Each row's attempts so far (rows erased meanwhile are missing)."""
-    query = select(_TABLE.c.id, _TABLE.c.attempts).where(_TABLE.c.id.in_(message_ids))
-    return {int(row_id): int(attempts) for row_id, attempts in session.execute(query)}
+    found = session.execute(_ATTEMPTS, {"ids": message_ids}).all()
+    return {int(row_id): int(attempts) for row_id, attempts in found}
+
+
+# Built once (with an expanding IN): these run for every recorded chunk of a delivery round.
+_ATTEMPTS = select(_TABLE.c.id, _TABLE.c.attempts).where(
+    _TABLE.c.id.in_(bindparam("ids", expanding=True))
+)
+_PROFILES, _IDENTIFIERS = table(Profile), table(Identifier)
+_IDENTIFIERS_OF = (
+    select(_PROFILES.c.id, _IDENTIFIERS.c.type, _IDENTIFIERS.c.value)
+    .join_from(_IDENTIFIERS, _PROFILES, _IDENTIFIERS.c.profile_id == _PROFILES.c.canonical_id)
+    .where(_PROFILES.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(_IDENTIFIERS.c.id)
+)
 
 
 def cancel_queued(session: Session, channel: str, recipient: str) -> int:
@@ -246,19 +259,9 @@ def identifiers_of_profile(session: Session, profile_id: int) -> list[tuple[str,
 
 
 def identifiers_of_profiles(session: Session, profile_ids: list[int]) -> dict[int, list[Any]]:
-    """`identifiers_of_profile` for many (maybe merged) ids in one query (Core: it runs
-    for every recorded chunk of a delivery round)."""
-    profiles, identifiers = table(Profile).c, table(Identifier).c
-    query = (
-        select(profiles.id, identifiers.type, identifiers.value)
-        .join_from(
-            table(Identifier), table(Profile), identifiers.profile_id == profiles.canonical_id
-        )
-        .where(profiles.id.in_(profile_ids))
-        .order_by(identifiers.id)
-    )
+    """`identifiers_of_profile` for many (maybe merged) ids in one query."""
     found: dict[int, list[Any]] = {}
-    for pid, kind, value in session.execute(query):
+    for pid, kind, value in session.execute(_IDENTIFIERS_OF, {"ids": profile_ids}).all():
         found.setdefault(int(pid), []).append((kind, value))
     return found
 
