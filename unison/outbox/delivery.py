@@ -19,7 +19,6 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy.orm import Session, sessionmaker
 
 from unison.kit.backoff import MAX_BACKOFF
@@ -156,53 +155,60 @@ def rate_key(sender: Sender | None, envelope: Envelope) -> str:
 
 
 def _lease(run: Round, limit: int) -> tuple[int, list[Envelope]]:
+    """Lease the due rows: those interrupted mid-send settled as dead (unless the provider
+    drops a repeat), the others put to the send-time check at once; what it lets go is held
+    past its lease (one statement per lease length), the rest deferred or suppressed."""
     with transaction(run.sessions) as session:
         registry = run.registry
         leased = outbox.lease_due(
             session, registry.channels, run.now, limit, registry.only_types(), _LEASED
         )
-        ready: list[Envelope] = []
         settled: list[dict[str, Any]] = []
-        held: dict[datetime, list[int]] = {}
+        asked: list[Envelope] = []
         for row in leased:
-            envelope, change = _admit(run, session, row)
-            if envelope is None:
-                settled.append(change)
+            fields_: Any = row[:-1]  # the envelope's, in order (_LEASED)
+            envelope, claimed_at = Envelope(*fields_), row[-1]
+            if claimed_at is not None and not _idempotent(run, envelope):
+                settled.append(_interrupted(envelope))
             else:
+                asked.append(envelope)
+        ready: list[Envelope] = []
+        held: dict[datetime, list[int]] = {}
+        for envelope, verdict in zip(
+            asked, run.check.check_many(session, asked, run.now), strict=True
+        ):
+            if isinstance(verdict, Send):
                 ready.append(envelope)
-                held.setdefault(change["next_attempt_at"], []).append(envelope.message_id)
+                lease = registry.retry(envelope.channel, envelope.recipient_type).lease_seconds
+                until = run.now + timedelta(seconds=lease)
+                held.setdefault(until, []).append(envelope.message_id)
+            else:
+                settled.append(_not_now(envelope, verdict))
         outbox.update_each(session, settled)
-        for until, ids in held.items():  # one statement per lease length
+        for until, ids in held.items():
             outbox.update_rows(session, ids, {"next_attempt_at": until})
         return len(leased), ready
 
 
-def _admit(run: Round, session: Session, row: Row[Any]) -> tuple[Envelope | None, dict[str, Any]]:
-    """Lease one row (its envelope, and its next attempt past the lease), or settle it now
-    (interrupted, deferred, suppressed: no envelope, and the row's new values)."""
-    fields_: Any = row[:-1]  # the envelope's, in order (_LEASED)
-    envelope, claimed_at = Envelope(*fields_), row[-1]
-    if claimed_at is not None and not _idempotent(run, envelope):
-        return None, {
-            "id": envelope.message_id,
-            "status": outbox.DEAD,
-            "claimed_at": None,
-            "last_error": INTERRUPTED,
-        }
-    verdict = run.check.check(session, envelope, run.now)
+def _interrupted(envelope: Envelope) -> dict[str, Any]:
+    return {
+        "id": envelope.message_id,
+        "status": outbox.DEAD,
+        "claimed_at": None,
+        "last_error": INTERRUPTED,
+    }
+
+
+def _not_now(envelope: Envelope, verdict: Defer | Suppress) -> dict[str, Any]:
+    """A row the send-time check deferred or suppressed: its new values."""
     if isinstance(verdict, Defer):
         reason = f"deferred: {verdict.reason}"
-        return None, {
-            "id": envelope.message_id,
-            "next_attempt_at": verdict.until,
-            "last_error": reason,
-        }
-    if isinstance(verdict, Suppress):
-        reason = verdict.reason[:300]
-        return None, {"id": envelope.message_id, "status": outbox.SUPPRESSED, "last_error": reason}
-    assert isinstance(verdict, Send)
-    lease = run.registry.retry(envelope.channel, envelope.recipient_type).lease_seconds
-    return envelope, {"next_attempt_at": run.now + timedelta(seconds=lease)}
+        return {"id": envelope.message_id, "next_attempt_at": verdict.until, "last_error": reason}
+    return {
+        "id": envelope.message_id,
+        "status": outbox.SUPPRESSED,
+        "last_error": verdict.reason[:300],
+    }
 
 
 def _idempotent(run: Round, envelope: Envelope) -> bool:
