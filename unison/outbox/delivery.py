@@ -49,7 +49,8 @@ _COLUMNS = [f.name for f in fields(Envelope) if f.name != "message_id"]
 # What a lease reads, in this order: the envelope's fields (by position), then `claimed_at`.
 _LEASED = ["id", *_COLUMNS, "claimed_at"]
 # Sends of one in-flight batch (UNISON_OUTBOX_INFLIGHT_BATCH) under way at once, at most:
-# within httpx's default keep-alive pool (20), so no connection is opened per send.
+# within the keep-alive connections kept per provider (channels/outbound/http.py, 20), so
+# no connection is opened per send.
 MAX_CONCURRENT_SENDS = 16
 INTERRUPTED = (
     "interrupted mid-send (the dispatcher stopped); not resent because this provider "
