@@ -142,17 +142,19 @@ class Connections:
         return answer
 
     def _take(self, origin: Origin, timeout: float) -> HTTPConnection:
-        with self._guard:
-            idle = self._idle.get(origin, [])
-            while idle:
-                conn = idle.pop()
-                if not _dropped(conn):
-                    conn.timeout = timeout
-                    if conn.sock is not None:
-                        conn.sock.settimeout(timeout)
-                    return conn
-                conn.close()
+        while (conn := self._idle_one(origin)) is not None:
+            if not _dropped(conn):  # checked outside the lock: a system call
+                conn.timeout = timeout
+                if conn.sock is not None:
+                    conn.sock.settimeout(timeout)
+                return conn
+            conn.close()
         return self._open(origin, timeout)
+
+    def _idle_one(self, origin: Origin) -> HTTPConnection | None:
+        with self._guard:
+            idle = self._idle.get(origin)
+            return idle.pop() if idle else None
 
     def _open(self, origin: Origin, timeout: float) -> HTTPConnection:
         where = origin.address or origin.host
