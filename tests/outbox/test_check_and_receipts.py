@@ -14,7 +14,7 @@ from unison.kit.db import transaction
 from unison.kit.settings import Settings
 from unison.models import Event, OutboundMessage
 from unison.outbox.delivery import deliver_due
-from unison.outbox.envelope import Defer, Envelope, Send, Suppress, Verdict
+from unison.outbox.envelope import Defer, Envelope, OneAtATime, Send, Suppress, Verdict
 from unison.outbox.queue import Outgoing, enqueue
 from unison.outbox.receipts import record_receipt
 
@@ -57,7 +57,7 @@ def _senders(url: str) -> ConfiguredSenders:
     return ConfiguredSenders(None, [Route(1, "telegram", TelegramSender("9:T", api=url))])
 
 
-class Fixed:
+class Fixed(OneAtATime):
     def __init__(self, verdict: Verdict) -> None:
         self.verdict, self.asked = verdict, []  # type: list[int]
 

@@ -175,10 +175,6 @@ def by_key(session: Session, key: str) -> Message | None:
     return session.execute(query).scalar_one_or_none()
 
 
-def by_id(session: Session, message_id: int) -> Message | None:
-    return session.get(Message, message_id)
-
-
 def add_message(session: Session, values: dict[str, Any]) -> int | None:
     """Insert a decided message; None when its idempotency key is already taken (a
     concurrent retry won the race)."""
@@ -205,8 +201,33 @@ def set_outbox_key(session: Session, message_id: int, key: str) -> None:
     session.execute(update(Message).where(Message.id == message_id).values(outbox_key=key))
 
 
-def record_check(session: Session, message_id: int, values: dict[str, Any]) -> None:
-    session.execute(update(Message).where(Message.id == message_id).values(**values))
+def by_ids(session: Session, message_ids: list[int]) -> dict[int, Message]:
+    query = select(Message).where(Message.id.in_(message_ids))
+    return {message.id: message for message in session.execute(query).scalars()}
+
+
+def record_checks(session: Session, checks: list[dict[str, Any]]) -> None:
+    """The send-time check's answers for many messages, one executemany: each {"id",
+    "send_decision", "send_reason", "checked_at", "released_at"}; a message released
+    before keeps its first release (what caps count)."""
+    if checks:
+        session.execute(_RECORD_CHECK, [{f"new_{k}": v for k, v in c.items()} for c in checks])
+
+
+_MESSAGES = table(Message)
+_RECORD_CHECK = (
+    update(_MESSAGES)
+    .where(_MESSAGES.c.id == bindparam("new_id"))
+    .values(
+        send_decision=bindparam("new_send_decision"),
+        send_reason=bindparam("new_send_reason"),
+        checked_at=bindparam("new_checked_at"),
+        released_at=func.coalesce(
+            _MESSAGES.c.released_at,
+            bindparam("new_released_at", type_=_MESSAGES.c.released_at.type),
+        ),
+    )
+)
 
 
 def defer_outbox(session: Session, key: str, until: datetime) -> None:

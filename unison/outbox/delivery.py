@@ -17,6 +17,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -45,8 +46,11 @@ from unison.outbox.receipts import Receipt, record_receipts
 log = logging.getLogger(__name__)
 # Every envelope field but the message id is the outbox column of the same name.
 _COLUMNS = [f.name for f in fields(Envelope) if f.name != "message_id"]
+# What a lease reads, in this order: the envelope's fields (by position), then `claimed_at`.
+_LEASED = ["id", *_COLUMNS, "claimed_at"]
 # Sends of one in-flight batch (UNISON_OUTBOX_INFLIGHT_BATCH) under way at once, at most:
-# within httpx's default keep-alive pool (20), so no connection is opened per send.
+# within the keep-alive connections kept per provider (channels/outbound/http.py, 20), so
+# no connection is opened per send.
 MAX_CONCURRENT_SENDS = 16
 INTERRUPTED = (
     "interrupted mid-send (the dispatcher stopped); not resent because this provider "
@@ -107,7 +111,23 @@ def deliver_due(
 def _attempt_all(run: Round, chunk: list[Envelope]) -> list[Outcome]:
     if len(chunk) == 1:
         return [_attempt(run, chunk[0])]
-    return list(_senders().map(lambda envelope: _attempt(run, envelope), chunk))
+    # A few long tasks rather than one per send: each thread takes the chunk's next envelope
+    # until none is left, so a slow provider holds up one thread, not the others' queue.
+    outcomes: list[Outcome | None] = [None] * len(chunk)
+    turns, guard = iter(range(len(chunk))), threading.Lock()
+
+    def work() -> None:
+        while True:
+            with guard:
+                index = next(turns, None)
+            if index is None:
+                return
+            outcomes[index] = _attempt(run, chunk[index])
+
+    tasks = [_senders().submit(work) for _ in range(min(MAX_CONCURRENT_SENDS, len(chunk)))]
+    for task in tasks:
+        task.result()
+    return [outcome for outcome in outcomes if outcome is not None]
 
 
 _POOL: ThreadPoolExecutor | None = None
@@ -136,30 +156,60 @@ def rate_key(sender: Sender | None, envelope: Envelope) -> str:
 
 
 def _lease(run: Round, limit: int) -> tuple[int, list[Envelope]]:
+    """Lease the due rows: those interrupted mid-send settled as dead (unless the provider
+    drops a repeat), the others put to the send-time check at once; what it lets go is held
+    past its lease (one statement per lease length), the rest deferred or suppressed."""
     with transaction(run.sessions) as session:
         registry = run.registry
-        leased = outbox.lease_due(session, registry.channels, run.now, limit, registry.only_types())
-        ready = [e for message in leased if (e := _admit(run, session, message)) is not None]
+        leased = outbox.lease_due(
+            session, registry.channels, run.now, limit, registry.only_types(), _LEASED
+        )
+        settled: list[dict[str, Any]] = []
+        asked: list[Envelope] = []
+        for row in leased:
+            fields_: Any = row[:-1]  # the envelope's, in order (_LEASED)
+            envelope, claimed_at = Envelope(*fields_), row[-1]
+            if claimed_at is not None and not _idempotent(run, envelope):
+                settled.append(_interrupted(envelope))
+            else:
+                asked.append(envelope)
+        ready: list[Envelope] = []
+        held: dict[datetime, list[int]] = {}
+        for envelope, verdict in zip(
+            asked, run.check.check_many(session, asked, run.now), strict=True
+        ):
+            if isinstance(verdict, Send):
+                ready.append(envelope)
+                lease = registry.retry(envelope.channel, envelope.recipient_type).lease_seconds
+                until = run.now + timedelta(seconds=lease)
+                held.setdefault(until, []).append(envelope.message_id)
+            else:
+                settled.append(_not_now(envelope, verdict))
+        outbox.update_each(session, settled)
+        for until, ids in held.items():
+            outbox.update_rows(session, ids, {"next_attempt_at": until})
         return len(leased), ready
 
 
-def _admit(run: Round, session: Session, message: OutboundMessage) -> Envelope | None:
-    """Lease one row, or settle it now (interrupted, deferred, suppressed)."""
-    envelope = envelope_of(message)
-    if message.claimed_at is not None and not _idempotent(run, envelope):
-        message.status, message.claimed_at, message.last_error = outbox.DEAD, None, INTERRUPTED
-        return None
-    verdict = run.check.check(session, envelope, run.now)
+def _interrupted(envelope: Envelope) -> dict[str, Any]:
+    return {
+        "id": envelope.message_id,
+        "status": outbox.DEAD,
+        "claimed_at": None,
+        "last_error": INTERRUPTED,
+    }
+
+
+def _not_now(envelope: Envelope, verdict: Defer | Suppress) -> dict[str, Any]:
+    """A row the send-time check deferred or suppressed: its new values."""
     if isinstance(verdict, Defer):
-        message.next_attempt_at, message.last_error = verdict.until, f"deferred: {verdict.reason}"
-        return None
-    if isinstance(verdict, Suppress):
-        message.status, message.last_error = outbox.SUPPRESSED, verdict.reason[:300]
-        return None
-    assert isinstance(verdict, Send)
-    lease = run.registry.retry(message.channel, message.recipient_type).lease_seconds
-    message.next_attempt_at = run.now + timedelta(seconds=lease)
-    return envelope
+        reason = f"deferred: {verdict.reason}"
+        return {"id": envelope.message_id, "next_attempt_at": verdict.until, "last_error": reason}
+    return {
+        "id": envelope.message_id,
+        "status": outbox.SUPPRESSED,
+        "last_error": verdict.reason[:300],
+    }
 
 
 def _idempotent(run: Round, envelope: Envelope) -> bool:
@@ -184,63 +234,73 @@ def _send(run: Round, sender: Sender | None, envelope: Envelope, key: str) -> Ou
 
 
 def _record_all(run: Round, session: Session, outcomes: list[Outcome]) -> None:
-    """Record a chunk's outcomes: its rows read in one query, its receipts appended in one
-    call to the log."""
+    """Record a chunk's outcomes: its rows' attempts read in one query, their new values
+    written in a statement or two, its receipts appended in one call to the log."""
     if not outcomes:
         return
-    found = outbox.get_many(session, [o.envelope.message_id for o in outcomes])
-    receipts = [
-        receipt
-        for outcome in outcomes
-        if (message := found.get(outcome.envelope.message_id)) is not None  # else: erased
-        and (receipt := _record(run, session, message, outcome)) is not None
-    ]
+    attempts = outbox.attempts_of(session, [o.envelope.message_id for o in outcomes])
+    changes: list[dict[str, Any]] = []
+    receipts: list[Receipt] = []
+    for outcome in outcomes:
+        done = attempts.get(outcome.envelope.message_id)
+        if done is None:  # erased meanwhile
+            continue
+        change = {"id": outcome.envelope.message_id, "claimed_at": None}
+        receipt = _record(run, session, outcome, done, change)
+        changes.append(change)
+        if receipt is not None:
+            receipts.append(receipt)
+    outbox.update_each(session, changes)
     record_receipts(session, receipts)
 
 
 def _record(
-    run: Round, session: Session, message: OutboundMessage, outcome: Outcome
+    run: Round, session: Session, outcome: Outcome, attempts: int, change: dict[str, Any]
 ) -> Receipt | None:
-    message.claimed_at = None
+    """One outcome's new values into `change`; its receipt, if it gets one."""
     if outcome.wait is not None:  # held back by the provider's pause: not an attempt
-        message.next_attempt_at = run.now + timedelta(seconds=outcome.wait)
+        change["next_attempt_at"] = run.now + timedelta(seconds=outcome.wait)
         return None
     failure = outcome.failure
     if failure is not None and failure.retry_after is not None and not failure.permanent:
-        message.next_attempt_at = run.now + timedelta(seconds=failure.retry_after)
-        message.last_error = failure.reason[:300]
+        change["next_attempt_at"] = run.now + timedelta(seconds=failure.retry_after)
+        change["last_error"] = failure.reason[:300]
         return None
-    message.attempts += 1
+    change["attempts"] = attempts + 1
     if failure is None:
-        message.status, message.sent_at, message.last_error = outbox.SENT, run.now, None
-        message.provider_message_id = outcome.provider_id
-        return _receipt(message, "Message Sent")
-    return _failed(run, session, message, outcome.envelope, failure)
+        change.update(status=outbox.SENT, sent_at=run.now, last_error=None)
+        change["provider_message_id"] = outcome.provider_id
+        return _receipt(outcome.envelope, "Message Sent")
+    return _failed(run, session, outcome.envelope, failure, change)
 
 
 def _failed(
     run: Round,
     session: Session,
-    message: OutboundMessage,
     envelope: Envelope,
     failure: DeliveryFailed,
+    change: dict[str, Any],
 ) -> Receipt | None:
-    message.last_error = failure.reason[:300]
-    retry = run.registry.retry(message.channel, message.recipient_type)
-    if not failure.permanent and message.attempts < retry.max_attempts:
-        message.next_attempt_at = backoff(run.now, message.attempts, retry)
+    change["last_error"] = failure.reason[:300]
+    retry = run.registry.retry(envelope.channel, envelope.recipient_type)
+    if not failure.permanent and change["attempts"] < retry.max_attempts:
+        change["next_attempt_at"] = backoff(run.now, change["attempts"], retry)
         return None
     exhausted = outbox.DEAD if retry.dead_letter else outbox.FAILED
-    message.status = outbox.FAILED if failure.permanent else exhausted
+    change["status"] = outbox.FAILED if failure.permanent else exhausted
     log.warning(
         "outbound message %s",
-        message.status,
-        extra={"message_id": message.id, "channel": message.channel, "why": failure.reason},
+        change["status"],
+        extra={
+            "message_id": envelope.message_id,
+            "channel": envelope.channel,
+            "why": failure.reason,
+        },
     )
     if failure.unreachable and run.unreachable is not None:
         run.unreachable.mark(session, envelope, failure.reason)
-    bounced = failure.unreachable and message.channel == "email"
-    return _receipt(message, "Bounced" if bounced else "Failed", failure.reason)
+    bounced = failure.unreachable and envelope.channel == "email"
+    return _receipt(envelope, "Bounced" if bounced else "Failed", failure.reason)
 
 
 def backoff(now: datetime, attempts: int, retry: Retry) -> datetime:
@@ -251,10 +311,10 @@ def backoff(now: datetime, attempts: int, retry: Retry) -> datetime:
     return now + delay * spread
 
 
-def _receipt(message: OutboundMessage, kind: str, reason: str | None = None) -> Receipt | None:
+def _receipt(envelope: Envelope, kind: str, reason: str | None = None) -> Receipt | None:
     """Receipts for messages messaging sent (rows with meta); older kinds of rows (consent
     confirmations, replies, consent webhooks) keep their own trails."""
-    if message.meta is None:
+    if envelope.meta is None:
         return None
-    meta = {**message.meta, "outbox_id": message.id}
-    return Receipt(kind, meta, message.profile_id, message.channel, reason)
+    meta = {**envelope.meta, "outbox_id": envelope.message_id}
+    return Receipt(kind, meta, envelope.profile_id, envelope.channel, reason)

@@ -102,14 +102,29 @@ Verdict = Send | Defer | Suppress
 
 
 class SendTimeCheck(Protocol):
-    """Asked inside the lease transaction, for each leased row, before it is sent. It may
-    read and write in `session` (e.g. count the send against a frequency cap, record a
-    `Suppressed` receipt); what it writes commits with the lease."""
+    """Asked inside the lease transaction, for the leased rows at once (in lease order),
+    before they are sent: a verdict for each. It may read and write in `session` (e.g.
+    count the send against a frequency cap, record a `Suppressed` receipt); what it
+    writes commits with the lease."""
 
-    def check(self, session: Session, envelope: Envelope, now: datetime) -> Verdict: ...
+    def check_many(
+        self, session: Session, envelopes: list[Envelope], now: datetime
+    ) -> list[Verdict]: ...
 
 
-class SendAll:
+class OneAtATime:
+    """A check that judges each row on its own: `check_many` asks `check`, row by row."""
+
+    def check(self, session: Session, envelope: Envelope, now: datetime) -> Verdict:
+        raise NotImplementedError
+
+    def check_many(
+        self, session: Session, envelopes: list[Envelope], now: datetime
+    ) -> list[Verdict]:
+        return [self.check(session, envelope, now) for envelope in envelopes]
+
+
+class SendAll(OneAtATime):
     """The check when nothing is plugged: every leased row is sent."""
 
     def check(self, session: Session, envelope: Envelope, now: datetime) -> Verdict:

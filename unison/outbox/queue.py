@@ -3,12 +3,13 @@ any channel (email, telegram, viber, whatsapp, and `webhook` for consent-change 
 Rows are written in the transaction that decides to send, keyed so a replay never queues one twice;
 unison/outbox/delivery.py sends them. All of the outbox's SQL is here."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import Row, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from unison.kit.clock import utcnow
@@ -41,6 +42,7 @@ class Outgoing:
 
 
 _FIELDS = [f.name for f in fields(Outgoing)]
+_TABLE = table(OutboundMessage)
 
 
 def _insert(session: Session) -> Any:
@@ -75,33 +77,82 @@ def lease_due(
     now: datetime,
     limit: int,
     only_types: dict[str, list[str]] | None = None,
-) -> list[OutboundMessage]:
+    columns: Sequence[str] = (),
+) -> list[Row[Any]]:
     """Due queued rows of these channels (of `only_types`' recipient types on the channels it
     names), oldest first; on PostgreSQL locked with SKIP LOCKED so concurrent senders take
     disjoint rows (SQLite has one writer, which serializes them). The caller moves each row's
-    next attempt past its lease before committing."""
+    next attempt past its lease before committing. Plain rows of `columns` (default: all),
+    not ORM objects: a delivery round reads them by position and writes its outcomes in bulk
+    (`update_rows`, `update_each`), without the ORM's per-object bookkeeping."""
     typed = only_types or {}
     whole = [c for c in channels if c not in typed]
+    t = _TABLE.c
     which = or_(
-        OutboundMessage.channel.in_(whole),
-        *(
-            and_(OutboundMessage.channel == c, OutboundMessage.recipient_type.in_(kinds))
-            for c, kinds in typed.items()
-        ),
+        t.channel.in_(whole),
+        *(and_(t.channel == c, t.recipient_type.in_(kinds)) for c, kinds in typed.items()),
     )
+    selected = [t[name] for name in columns] if columns else [_TABLE]
     query = (
-        select(OutboundMessage)
+        select(*selected)
         .where(
-            OutboundMessage.status == QUEUED,
+            t.status == QUEUED,
             which,
-            or_(OutboundMessage.next_attempt_at.is_(None), OutboundMessage.next_attempt_at <= now),
+            or_(t.next_attempt_at.is_(None), t.next_attempt_at <= now),
         )
-        .order_by(OutboundMessage.id)
+        .order_by(t.id)
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    return list(session.execute(query).scalars())
+    return list(session.execute(query).all())  # fetched at once, not row by row
+
+
+def update_rows(session: Session, message_ids: list[int], values: dict[str, Any]) -> None:
+    """The same values on many rows, in one statement."""
+    if message_ids:
+        params = {f"new_{column}": value for column, value in values.items()}
+        session.execute(_update(tuple(values), many=True), {"ids": message_ids, **params})
+
+
+def update_each(session: Session, changes: list[dict[str, Any]]) -> None:
+    """Each row its own values (`{"id": row id, column: value, ...}`): one executemany per
+    set of columns changed."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for change in changes:
+        groups.setdefault(tuple(sorted(k for k in change if k != "id")), []).append(change)
+    for columns, rows in groups.items():
+        params = [{"row_id": r["id"], **{f"new_{c}": r[c] for c in columns}} for r in rows]
+        session.execute(_update(columns, many=False), params)
+
+
+@lru_cache(maxsize=64)
+def _update(columns: tuple[str, ...], *, many: bool) -> Any:
+    """UPDATE of these columns (parameters `new_<column>`) for the row `row_id` or the rows
+    `ids`: built once, so a delivery round does not build and coerce a statement (and an IN
+    list of literals) per chunk."""
+    key = _TABLE.c.id
+    which = key.in_(bindparam("ids", expanding=True)) if many else key == bindparam("row_id")
+    return update(_TABLE).where(which).values({c: bindparam(f"new_{c}") for c in columns})
+
+
+def attempts_of(session: Session, message_ids: list[int]) -> dict[int, int]:
+    """Each row's attempts so far (rows erased meanwhile are missing)."""
+    found = session.execute(_ATTEMPTS, {"ids": message_ids}).all()
+    return {int(row_id): int(attempts) for row_id, attempts in found}
+
+
+# Built once (with an expanding IN): these run for every recorded chunk of a delivery round.
+_ATTEMPTS = select(_TABLE.c.id, _TABLE.c.attempts).where(
+    _TABLE.c.id.in_(bindparam("ids", expanding=True))
+)
+_PROFILES, _IDENTIFIERS = table(Profile), table(Identifier)
+_IDENTIFIERS_OF = (
+    select(_PROFILES.c.id, _IDENTIFIERS.c.type, _IDENTIFIERS.c.value)
+    .join_from(_IDENTIFIERS, _PROFILES, _IDENTIFIERS.c.profile_id == _PROFILES.c.canonical_id)
+    .where(_PROFILES.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(_IDENTIFIERS.c.id)
+)
 
 
 def cancel_queued(session: Session, channel: str, recipient: str) -> int:
@@ -209,39 +260,15 @@ def identifiers_of_profile(session: Session, profile_id: int) -> list[tuple[str,
 
 def identifiers_of_profiles(session: Session, profile_ids: list[int]) -> dict[int, list[Any]]:
     """`identifiers_of_profile` for many (maybe merged) ids in one query."""
-    query = (
-        select(Profile.id, Identifier.type, Identifier.value)
-        .join(Profile, Identifier.profile_id == Profile.canonical_id)
-        .where(Profile.id.in_(profile_ids))
-        .order_by(Identifier.id)
-    )
     found: dict[int, list[Any]] = {}
-    for pid, kind, value in session.execute(query):
+    for pid, kind, value in session.execute(_IDENTIFIERS_OF, {"ids": profile_ids}).all():
         found.setdefault(int(pid), []).append((kind, value))
     return found
 
 
-def claim(session: Session, message_id: int, now: datetime) -> None:
-    """Mark one leased row in flight: its send starts once this commits."""
-    session.execute(
-        update(OutboundMessage).where(OutboundMessage.id == message_id).values(claimed_at=now)
-    )
-
-
 def claim_many(session: Session, message_ids: list[int], now: datetime) -> None:
-    """`claim` for a batch of leased rows, in one statement."""
-    if message_ids:
-        session.execute(
-            update(OutboundMessage)
-            .where(OutboundMessage.id.in_(message_ids))
-            .values(claimed_at=now)
-            .execution_options(synchronize_session=False)
-        )
-
-
-def get_many(session: Session, message_ids: list[int]) -> dict[int, OutboundMessage]:
-    query = select(OutboundMessage).where(OutboundMessage.id.in_(message_ids))
-    return {row.id: row for row in session.execute(query).scalars()}
+    """Mark leased rows in flight, in one statement: their sends start once this commits."""
+    update_rows(session, message_ids, {"claimed_at": now})
 
 
 def get(session: Session, message_id: int) -> OutboundMessage | None:

@@ -41,6 +41,7 @@ _EVENT_CHANNEL = {"push": "mobile", "webhook": "other"}
 # Which identifier addresses the event when the profile has several: the profile
 # processor attributes it to the owner, and these never link anything new.
 _ADDRESS_ORDER = ("user_id", "anonymous_id", "email", "phone", "crm_id", "loyalty_card")
+_RANK = {kind: i for i, kind in enumerate(_ADDRESS_ORDER)}
 
 
 def record_receipt(
@@ -135,8 +136,7 @@ def _address(session: Session, profile_id: int) -> tuple[str, str] | None:
 def _ranked(idents: list[tuple[str, str]]) -> tuple[str, str] | None:
     if not idents:
         return None
-    rank = {kind: i for i, kind in enumerate(_ADDRESS_ORDER)}
-    return min(idents, key=lambda ident: rank.get(ident[0], len(rank)))
+    return min(idents, key=lambda ident: _RANK.get(ident[0], len(_RANK)))
 
 
 def _event_row(
@@ -153,12 +153,13 @@ def _event_row(
     message_id = receipt_message_id(properties, kind)
     if reason is not None:
         properties = {**properties, "reason": reason}
+    received = isoformat_z(now)
     payload: dict[str, Any] = {
         "type": "track",
         "event": kind,
         "messageId": message_id,
-        "timestamp": isoformat_z(at),
-        "receivedAt": isoformat_z(now),
+        "timestamp": received if at == now else isoformat_z(at),  # a sent receipt's: now
+        "receivedAt": received,
         "context": {"channel": log_channel},
         "properties": properties,
     }

@@ -13,13 +13,11 @@ retried (after `Retry-After`); other 4xx are permanent."""
 import hashlib
 import hmac
 import time
-from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-import httpx
 import orjson
 
-from unison.channels.outbound.http import retry_after, shared_client
+from unison.channels.outbound.http import Answer, origin_of, post, retry_after
 from unison.outbox.destinations import resolve_public
 from unison.outbox.envelope import DeliveryFailed, Envelope
 from unison.outbox.errors import DestinationRefused
@@ -59,29 +57,18 @@ class WebhookDestinations:
             "X-Unison-Delivery": str(envelope.message_id),
             "X-Unison-Signature": signature(self._secret, int(time.time()), body),
         }
-        response = self._post(url, address, body, headers)
-        if 200 <= response.status_code < 300:
+        answer = self._post(url, address, body, headers)
+        if 200 <= answer.status < 300:
             return None
-        if response.status_code == 429:
-            wait = retry_after(response.headers.get("Retry-After"), None)
+        if answer.status == 429:
+            wait = retry_after(answer.headers.get("Retry-After"), None)
             raise DeliveryFailed("webhook HTTP 429", retry_after=wait)
-        if response.status_code >= 500:
-            raise DeliveryFailed(f"webhook HTTP {response.status_code}")
-        raise DeliveryFailed(f"webhook HTTP {response.status_code}", permanent=True)
+        if answer.status >= 500:
+            raise DeliveryFailed(f"webhook HTTP {answer.status}")
+        raise DeliveryFailed(f"webhook HTTP {answer.status}", permanent=True)
 
-    def _post(self, url: str, address: str, body: bytes, headers: dict[str, str]) -> Any:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        pinned = f"[{address}]" if ":" in address else address
-        netloc = f"{pinned}:{parts.port}" if parts.port else pinned
-        target = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
-        try:
-            return shared_client().post(
-                target,
-                content=body,
-                headers={**headers, "Host": parts.netloc.rsplit("@", 1)[-1]},
-                timeout=self._timeout,
-                extensions={"sni_hostname": host},
-            )
-        except httpx.HTTPError as exc:
-            raise DeliveryFailed(f"webhook unreachable: {type(exc).__name__}") from exc
+    def _post(self, url: str, address: str, body: bytes, headers: dict[str, str]) -> Answer:
+        """To the checked address, with the URL's host in `Host` and as TLS's server name."""
+        origin, target = origin_of(url, address)
+        host = {"Host": urlsplit(url).netloc.rsplit("@", 1)[-1]}
+        return post(origin, target, body, {**headers, **host}, self._timeout, "webhook")
