@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from unison.events import repository
 from unison.events.log import LogEvent
+from unison.events.processing import Processor
 from unison.kit.settings import Settings
 
 NAME = repository.LOOKUP_PROCESSOR
@@ -31,7 +32,7 @@ def lookup_processor(_settings: Settings) -> "LookupProcessor":
 Span = tuple[LogEvent, LogEvent] | None
 
 
-class LookupProcessor:
+class LookupProcessor(Processor[Span]):
     """Copies a batch's keys with one INSERT ... SELECT inside the database.
 
     The keys are the log's own columns (the ones `matching` scans for events not reached
@@ -43,12 +44,6 @@ class LookupProcessor:
     """
 
     name = NAME
-
-    def forget(self) -> None:
-        pass  # keeps no state between batches
-
-    def process(self, session: Session, events: list[LogEvent]) -> None:
-        self.write(session, self.plan(session, events))
 
     def plan(self, _session: Session, events: list[LogEvent]) -> Span:
         return (events[0], events[-1]) if events else None

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from unison.events import log as offsets
 from unison.events.log import LogEvent
+from unison.events.processing import Processor
 from unison.inbox import repository as rows
 from unison.kit.settings import Settings
 
@@ -102,14 +103,8 @@ def _item(event: LogEvent, profile_id: int) -> Item:
     )
 
 
-class InboxProcessor:
+class InboxProcessor(Processor[list[Item]]):
     name = NAME
-
-    def forget(self) -> None:
-        """Nothing is cached between batches."""
-
-    def process(self, session: Session, events: list[LogEvent]) -> None:
-        self.write(session, self.plan(session, events))
 
     def plan(self, session: Session, events: list[LogEvent]) -> list[Item]:
         wanted = [e for e in events if _wanted(e)]

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from unison.events.log import LogEvent
+from unison.events.processing import Processor
 from unison.kit.settings import Settings
 from unison.models import OutboundMessage
 from unison.outbox import queue
@@ -68,14 +69,8 @@ def _hit(event: LogEvent) -> Hit | None:
     return Hit(event.channel, str(provider_id), kind, event.timestamp, reason)
 
 
-class ReceiptsProcessor:
+class ReceiptsProcessor(Processor[list[Hit]]):
     name = NAME
-
-    def forget(self) -> None:
-        """Nothing is cached between batches."""
-
-    def process(self, session: Session, events: list[LogEvent]) -> None:
-        self.write(session, self.plan(session, events))
 
     def plan(self, session: Session, events: list[LogEvent]) -> list[Hit]:
         hits = [hit for event in events if (hit := _hit(event)) is not None]

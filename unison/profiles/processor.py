@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from unison.events.log import LogEvent
+from unison.events.processing import Processor
 from unison.identity import service as identity
 from unison.identity.identifiers import Ident, extract, type_rank
 from unison.identity.resolver import Decision, Graph, resolve
@@ -75,7 +76,7 @@ def profile_processor(settings: Settings, followers: Sequence[Follower] = ()) ->
     return ProfileProcessor(rules, followers)
 
 
-class ProfileProcessor:
+class ProfileProcessor(Processor[_Batch]):
     name = NAME
 
     def __init__(self, rules: IdentityRules, followers: Sequence[Follower] = ()) -> None:
@@ -83,10 +84,6 @@ class ProfileProcessor:
         self.followers = list(followers)
         self._rank = rules.rank
         self._sources: dict[int, tuple[str, str | None]] = {}
-
-    def process(self, session: Session, events: list[LogEvent]) -> None:
-        """Decide and write in one session (splits replay this way)."""
-        self.write(session, self.plan(session, events))
 
     def plan(self, session: Session, events: list[LogEvent]) -> "_Batch":
         """Everything the batch decides, from reads only: no lock is held meanwhile."""

@@ -29,6 +29,7 @@ from unison.consent.vocabulary import (
     marketing_purposes,
 )
 from unison.events.log import LogEvent
+from unison.events.processing import Processor
 from unison.identity.identifiers import extract
 from unison.kit.clock import ensure_utc
 from unison.kit.settings import Settings
@@ -99,7 +100,7 @@ def _interesting(event: LogEvent) -> bool:
     return isinstance(context, dict) and isinstance(context.get("consent"), dict)
 
 
-class ConsentProcessor:
+class ConsentProcessor(Processor[Plan]):
     name = NAME
 
     def __init__(self, settings: Settings) -> None:
@@ -108,9 +109,6 @@ class ConsentProcessor:
 
     def forget(self) -> None:
         self._regions = {}
-
-    def process(self, session: Session, events: list[LogEvent]) -> None:
-        self.write(session, self.plan(session, events))
 
     def plan(self, session: Session, events: list[LogEvent]) -> Plan:
         wanted = [e for e in events if _interesting(e)]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from unison.events import log as offsets
 from unison.events.log import LogEvent
+from unison.events.processing import Processor
 from unison.kit.clock import utcnow
 from unison.kit.settings import Settings
 from unison.profiles.projection import ORDER_EVENT
@@ -35,7 +36,7 @@ def _carries_traits(event: LogEvent) -> bool:
     return isinstance(context, dict) and bool(context.get("traits"))
 
 
-class SegmentsProcessor:
+class SegmentsProcessor(Processor[Plan]):
     name = NAME
 
     def __init__(self, settings: Settings, clock: Callable[[], datetime] = utcnow) -> None:
@@ -45,9 +46,6 @@ class SegmentsProcessor:
 
     def forget(self) -> None:
         self._catalog = None
-
-    def process(self, session: Session, events: list[LogEvent]) -> None:
-        self.write(session, self.plan(session, events))
 
     def catalog(self, session: Session) -> catalogs.Catalog:
         self._catalog = catalogs.load(session, self._catalog)
