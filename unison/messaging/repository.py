@@ -32,23 +32,15 @@ INBOUND = "Message Received"
 _NEVER = datetime(9999, 1, 1, tzinfo=UTC)  # no cap window: no history is read
 
 _GROUP = "(SELECT g.id FROM profiles g WHERE g.canonical_id = p.canonical_id)"
-_PREFERENCE = (
-    "(SELECT {column} FROM consent_preferences cp WHERE cp.profile_id IN "  # noqa: S608 - constants
-    + _GROUP
-    + " "
-    "ORDER BY cp.updated_at DESC LIMIT 1)"
-)
 # One statement, one round trip: every subquery reads by primary key or a per-profile index.
+# The group's newest preferences are found once and joined (one lookup, not one per column).
 # The cap history comes back as "channel|epoch" items: marketing messages of the profile
 # group after `since`, not suppressed (at decide or send time), counted from when they were
 # released to the provider (or decided, while still waiting unless `released only`).
 _FACTS = (
-    "SELECT p.canonical_id, (SELECT {tz_trait} FROM profiles c WHERE c.id = p.canonical_id), "  # noqa: S608 - constants
-    + ", ".join(
-        _PREFERENCE.format(column=c)
-        for c in ("cp.time_zone", "cp.quiet_start", "cp.quiet_end", "cp.preferred_channel")
-    )
-    + ", (SELECT i.value FROM identifiers i WHERE i.profile_id = p.canonical_id "
+    "SELECT p.canonical_id, {tz_trait}, "  # noqa: S608 - constants
+    "cp.time_zone, cp.quiet_start, cp.quiet_end, cp.preferred_channel, "
+    "(SELECT i.value FROM identifiers i WHERE i.profile_id = p.canonical_id "
     "AND i.type = 'phone' ORDER BY i.id LIMIT 1), "
     "(SELECT {agg}(k.channel{sep}) FROM messaging_channels k WHERE NOT k.enabled), "
     "(SELECT k.kind FROM consent_purposes k WHERE k.name = {m}), "
@@ -60,23 +52,29 @@ _FACTS = (
     "AND ({m} = 0 OR m.released_at IS NOT NULL)), "
     "CASE WHEN {m} = 1 THEN (SELECT max(e.timestamp) FROM event_profiles e "
     "WHERE e.profile_id IN " + _GROUP + " AND e.channel = 'whatsapp' AND e.event = {m}) END "
-    "FROM profiles p WHERE p.id = {m}"
+    "FROM profiles p LEFT JOIN profiles c ON c.id = p.canonical_id "
+    "LEFT JOIN consent_preferences cp ON cp.profile_id = (SELECT n.profile_id "
+    "FROM consent_preferences n WHERE n.profile_id IN " + _GROUP + " "
+    "ORDER BY n.updated_at DESC LIMIT 1) "
+    "WHERE p.id = {m}"
 )
+# What the two stores spell differently, side by side.
+_DIALECTS = {
+    "tz_trait": {
+        "sqlite": "json_extract(c.traits, '$.timezone.value')",
+        "postgresql": "c.traits -> 'timezone' ->> 'value'",
+    },
+    "agg": {"sqlite": "group_concat", "postgresql": "string_agg"},
+    "sep": {"sqlite": "", "postgresql": ", ','"},
+    "epoch": {
+        "sqlite": "strftime('%s', COALESCE(m.released_at, m.created_at))",
+        "postgresql": "extract(epoch FROM COALESCE(m.released_at, m.created_at))::bigint",
+    },
+    "m": {"sqlite": "?", "postgresql": "%s"},
+}
 _FACTS_SQL = {
-    "sqlite": _FACTS.format(
-        tz_trait="json_extract(c.traits, '$.timezone.value')",
-        agg="group_concat",
-        sep="",
-        epoch="strftime('%s', COALESCE(m.released_at, m.created_at))",
-        m="?",
-    ),
-    "postgresql": _FACTS.format(
-        tz_trait="c.traits -> 'timezone' ->> 'value'",
-        agg="string_agg",
-        sep=", ','",
-        epoch="extract(epoch FROM COALESCE(m.released_at, m.created_at))::bigint",
-        m="%s",
-    ),
+    dialect: _FACTS.format(**{part: spelt[dialect] for part, spelt in _DIALECTS.items()})
+    for dialect in ("sqlite", "postgresql")
 }
 
 
@@ -115,7 +113,7 @@ def profile_facts(
         INBOUND,
         profile_id,
     )
-    row = session.connection().exec_driver_sql(_FACTS_SQL[dialect], params).first()
+    row = _driver_row(session, _FACTS_SQL[dialect], params)
     if row is None:
         return None
     live, trait, zone, start, end, channel, phone, disabled, kind, history, inbound = row
@@ -131,6 +129,18 @@ def profile_facts(
         history=_history(history),
         last_whatsapp_inbound=_moment(inbound),
     )
+
+
+def _driver_row(session: Session, sql: str, params: tuple[Any, ...]) -> Any:
+    # Straight to the DBAPI cursor of the session's connection (inside its transaction):
+    # SQLAlchemy rebuilds a driver statement's result metadata on every execution, which
+    # for this eleven-column row cost half as much as the indexed reads themselves.
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+    finally:
+        cursor.close()
 
 
 def _history(packed: str | None) -> list[tuple[str, datetime]]:
