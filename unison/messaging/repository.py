@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import String, bindparam, cast, func, literal, select, text, update
 from sqlalchemy.orm import Session
 
-from unison.kit.db import dialect_insert, sqlite_time, upsert
+from unison.kit.db import dialect_insert, driver_rows, sqlite_time, upsert
 from unison.models import (
     ComputedTrait,
     ConsentPreferences,
@@ -113,10 +113,12 @@ def profile_facts(
         INBOUND,
         profile_id,
     )
-    row = _driver_row(session, _FACTS_SQL[dialect], params)
-    if row is None:
+    # The DBAPI cursor: for this eleven-column row SQLAlchemy's result set-up cost half as
+    # much as the indexed reads themselves.
+    found = driver_rows(session, _FACTS_SQL[dialect], params)
+    if not found:
         return None
-    live, trait, zone, start, end, channel, phone, disabled, kind, history, inbound = row
+    live, trait, zone, start, end, channel, phone, disabled, kind, history, inbound = found[0]
     return ProfileFacts(
         live_id=int(live),
         timezone_trait=trait,
@@ -129,18 +131,6 @@ def profile_facts(
         history=_history(history),
         last_whatsapp_inbound=_moment(inbound),
     )
-
-
-def _driver_row(session: Session, sql: str, params: tuple[Any, ...]) -> Any:
-    # Straight to the DBAPI cursor of the session's connection (inside its transaction):
-    # SQLAlchemy rebuilds a driver statement's result metadata on every execution, which
-    # for this eleven-column row cost half as much as the indexed reads themselves.
-    cursor = session.connection().connection.cursor()
-    try:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
-    finally:
-        cursor.close()
 
 
 def _history(packed: str | None) -> list[tuple[str, datetime]]:
