@@ -1,9 +1,10 @@
 """Messaging's SQL: the `messages` table, the kill switches, and the facts the gate reads in
 one round trip (the profile's time zone, preferences, phone, last inbound WhatsApp message).
 
-The gate's hot path is two statements: `profile_facts` (one row of scalar subqueries, all by
-primary key or a per-profile index, the cap history by `ix_messages_profile_id_id`) and
-consent's own decision query (`can_contact`).
+The gate's hot path is two statements: `profile_facts` (one row: the profile, its group's
+newest preferences, and scalar subqueries all by primary key or a per-profile index, the cap
+history by `ix_messages_profile_id_id`) and consent's own decision query (`can_contact`),
+both read from the driver's cursor.
 Reading consent's preferences and the profile tables here (not through their services) is
 what keeps it one round trip; nothing here writes them.
 """
@@ -51,7 +52,7 @@ _FACTS = (
     "AND COALESCE(m.released_at, m.created_at) > {m} AND m.id <> {m} "
     "AND ({m} = 0 OR m.released_at IS NOT NULL)), "
     "CASE WHEN {m} = 1 THEN (SELECT max(e.timestamp) FROM event_profiles e "
-    "WHERE e.profile_id IN " + _GROUP + " AND e.channel = 'whatsapp' AND e.event = {m}) END "
+    "WHERE e.profile_id IN " + _GROUP + " AND e.channel = 'whatsapp' AND {inbound} = {m}) END "
     "FROM profiles p LEFT JOIN profiles c ON c.id = p.canonical_id "
     "LEFT JOIN consent_preferences cp ON cp.profile_id = (SELECT n.profile_id "
     "FROM consent_preferences n WHERE n.profile_id IN " + _GROUP + " "
@@ -71,6 +72,11 @@ _DIALECTS = {
         "postgresql": "extract(epoch FROM COALESCE(m.released_at, m.created_at))::bigint",
     },
     "m": {"sqlite": "?", "postgresql": "%s"},
+    # Without statistics (nothing runs ANALYZE) SQLite walked every inbound message of every
+    # profile through the (event, timestamp) index for this subquery: 365 ms a decision with
+    # 600k events. The unary plus takes that index out of its choice, leaving the
+    # profile's own (0.08 ms); PostgreSQL plans by its statistics.
+    "inbound": {"sqlite": "+e.event", "postgresql": "e.event"},
 }
 _FACTS_SQL = {
     dialect: _FACTS.format(**{part: spelt[dialect] for part, spelt in _DIALECTS.items()})
