@@ -14,7 +14,7 @@ def test_the_last_inbound_whatsapp_message_is_found_through_the_profiles_own_eve
 ) -> None:
     if engine.dialect.name != "sqlite":
         pytest.skip("a query plan of SQLite's planner")
-    sql = repository._FACTS_SQL["sqlite"]  # noqa: SLF001 - the statement the gate runs
+    sql = repository._FACTS_SQL["sqlite"]  # the statement the gate runs
     params = ("promotions", "2026-12-01 00:00:00.000000", 0, 0, 1, INBOUND, 1)
     with engine.connect() as connection:
         plan = [row[3] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)]
