@@ -17,6 +17,9 @@ Timed in this process, on one session, for random profiles, purposes and channel
   path (`decide_many`, what broadcasts use) in chunks of 100 with their writes, one commit
   per chunk: the chunk's time per message, and per chunk.
 * reference: a primary-key read through the driver (one round trip's floor).
+Each of `gate` and the reference is also timed on the thread's CPU clock (`*_cpu`): the
+difference from the wall time is waiting (the disk, or a core the machine's other processes
+hold), and the load average before and after says how busy the machine was.
 
     .venv/bin/python bench/gate.py                        # 1M profiles, 10M records
     .venv/bin/python bench/gate.py --profiles 20000 --no-postgres
@@ -29,6 +32,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import random
 import sqlite3
 import sys
@@ -169,23 +173,24 @@ def measure(url: str, profiles: int, samples: int, seed: int) -> dict[str, Any]:
     raw = "SELECT canonical_id FROM profiles WHERE id = " + (
         "%s" if engine.dialect.name == "postgresql" else "?"
     )
-    timings: dict[str, list[float]] = {"reference_raw_pk_read": [], "gate": []}
+    timings: dict[str, list[float]] = {
+        "reference_raw_pk_read": [],
+        "gate": [],
+        "reference_raw_pk_read_cpu": [],
+        "gate_cpu": [],
+    }
     outcomes: dict[str, int] = {}
+    load = [round(x, 2) for x in os.getloadavg()]
     with sessions() as session:
         for pid, purpose, channel in picks[:200]:  # warm caches and the statement cache
             _gate(session, settings, pid, purpose, channel)
         gc.collect()
         gc.freeze()  # as `unison serve` does after start-up
         for pid, purpose, channel in picks:
-            t0 = time.perf_counter()
-            session.connection().exec_driver_sql(raw, (pid,)).scalar_one()
-            t1 = time.perf_counter()
-            verdict = _gate(session, settings, pid, purpose, channel)
-            t2 = time.perf_counter()
-            timings["reference_raw_pk_read"].append((t1 - t0) * 1000)
-            timings["gate"].append((t2 - t1) * 1000)
+            verdict = _timed(timings, session, settings, raw, (pid, purpose, channel))
             outcome = verdict.decision if verdict.usable else verdict.reasons[0]
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    load += [round(x, 2) for x in os.getloadavg()]
     timings["decide_and_queue"], queued = _decide_and_queue(sessions, settings, picks, rng)
     timings["batch_decide_per_message"], timings["batch_chunk_of_100"] = _batch(
         sessions, settings, picks
@@ -197,12 +202,36 @@ def measure(url: str, profiles: int, samples: int, seed: int) -> dict[str, Any]:
         }
         for name, values in timings.items()
     }
+    result["load_average_1_5_15_before_and_after_gate"] = load
     result["gate_outcomes"] = dict(sorted(outcomes.items(), key=lambda kv: -kv[1]))
     result["ratio_p50_gate_to_raw_pk_read"] = round(
         result["gate"]["p50"] / result["reference_raw_pk_read"]["p50"], 2
     )
     engine.dispose()
     return result
+
+
+def _timed(
+    timings: dict[str, list[float]],
+    session: Any,
+    settings: Settings,
+    raw: str,
+    pick: tuple[int, str, str],
+) -> Any:
+    """One reference read and one gate decision: the time each took (wall) and the time this
+    thread spent on a CPU for it (`*_cpu`); the difference is waiting, for the disk or for a
+    core the machine's other processes hold."""
+    c0, t0 = time.thread_time(), time.perf_counter()
+    session.connection().exec_driver_sql(raw, (pick[0],)).scalar_one()
+    t1, c1 = time.perf_counter(), time.thread_time()
+    c2, t2 = time.thread_time(), time.perf_counter()
+    verdict = _gate(session, settings, *pick)
+    t3, c3 = time.perf_counter(), time.thread_time()
+    timings["reference_raw_pk_read"].append((t1 - t0) * 1000)
+    timings["gate"].append((t3 - t2) * 1000)
+    timings["reference_raw_pk_read_cpu"].append((c1 - c0) * 1000)
+    timings["gate_cpu"].append((c3 - c2) * 1000)
+    return verdict
 
 
 def _gate(session: Any, settings: Settings, pid: int, purpose: str, channel: str) -> Any:

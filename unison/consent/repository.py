@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from unison.consent.ledger.chain import GENESIS
 from unison.consent.ledger.ordering import supersedes
-from unison.kit.db import chunks, dialect_insert
+from unison.kit.db import chunks, dialect_insert, driver_rows
 from unison.models import (
     ConsentChainHead,
     ConsentPreferences,
@@ -202,9 +202,10 @@ def records(
     return sorted(found, key=lambda r: (r.occurred_at, r.id))
 
 
-# The decision runs before every send, so its two statements go straight to the driver: the
-# SQL text is fixed, and building and compiling SQLAlchemy expressions cost more than the
-# indexed lookups themselves (measured in bench/consent.py).
+# The decision runs before every send, so its two statements go straight to the driver's
+# cursor: the SQL text is fixed, and building and compiling SQLAlchemy expressions, or even
+# wrapping a driver statement's result, cost more than the indexed lookups themselves
+# (measured in bench/consent.py and bench/gate.py).
 _DECISION_SQL = (
     "SELECT i.value, s.status, s.occurred_at, s.expires_at, s.source, s.source_channel "
     "FROM profiles p JOIN identifiers i ON i.profile_id = p.canonical_id "
@@ -246,7 +247,7 @@ def decision_rows(
     """The identifiers of the live profile `profile_id` resolves to, for a channel, each with
     its current state for the purpose (one indexed join, merged ids included)."""
     sql = _DECISION_SQL.format(m=_mark(session))
-    found = session.connection().exec_driver_sql(sql, (purpose, channel, profile_id, kind))
+    found = driver_rows(session, sql, (purpose, channel, profile_id, kind))
     return [
         (value, status, _moment(occurred), _moment(expires), source, source_channel)
         for value, status, occurred, expires, source, source_channel in found
@@ -263,9 +264,7 @@ def decision(
 ) -> tuple[list[DecisionRow], dict[str, list[str]]]:
     """`decision_rows`, and the suppression reasons of each identifier value."""
     if session.get_bind().dialect.name == "postgresql":
-        found = session.connection().exec_driver_sql(
-            _DECISION_PG_SQL, (purpose, channel, profile_id, kind)
-        )
+        found = driver_rows(session, _DECISION_PG_SQL, (purpose, channel, profile_id, kind))
         rows: list[DecisionRow] = []
         reasons: dict[str, list[str]] = {}
         for value, status, occurred, expires, source, source_channel, listed in found:
@@ -343,7 +342,7 @@ def suppression_reasons(session: Session, hashes: list[str]) -> list[tuple[str, 
         return []
     mark = _mark(session)
     sql = _SUPPRESSED_SQL.format(marks=", ".join([mark] * len(hashes)))
-    return [tuple(row) for row in session.connection().exec_driver_sql(sql, tuple(hashes))]
+    return [tuple(row) for row in driver_rows(session, sql, hashes)]
 
 
 def records_by_profile(session: Session) -> Iterator[tuple[int, list[dict[str, Any]]]]:

@@ -82,6 +82,19 @@ def driver_sql(session: Session) -> DriverSql:
     return DriverSql(connection, connection.dialect.name == "sqlite")
 
 
+def driver_rows(session: Session, sql: str, params: Sequence[Any]) -> list[Any]:
+    """The rows of a fixed SQL text, read straight from the DBAPI cursor of the session's
+    connection (inside its transaction), for the hot indexed reads of the send gate:
+    SQLAlchemy rebuilds a driver statement's result metadata on every execution, which cost
+    as much as the reads themselves. Errors come as the driver's own, unwrapped."""
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(sql, tuple(params))
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
 def as_is(moment: datetime) -> datetime:
     """PostgreSQL's driver takes aware datetimes directly."""
     return moment
