@@ -12,7 +12,7 @@ from sqlalchemy import and_, delete, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from unison.kit.clock import ensure_utc
-from unison.kit.db import chunks, dialect_insert, sqlite_time
+from unison.kit.db import chunks, dialect_insert, driver_rows, sqlite_time
 from unison.models import (
     EventProfile,
     Identifier,
@@ -404,17 +404,6 @@ def _json(value: Any) -> Any:
     return orjson.loads(value) if isinstance(value, str | bytes) else value
 
 
-def _rows(session: Session, sql: str, params: Sequence[Any]) -> list[Any]:
-    # The DBAPI cursor of the session's connection (inside its transaction): even
-    # exec_driver_sql's result wrapping cost more than these indexed reads.
-    cursor = session.connection().connection.cursor()
-    try:
-        cursor.execute(sql, tuple(params))
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
-
-
 @dataclass(frozen=True, slots=True)
 class ProfileRow:
     id: int
@@ -436,7 +425,7 @@ def round_profiles(
             "SELECT id, canonical_id, traits, event_count, order_count, revenue, first_seen, "
             f"last_seen, last_order_at FROM profiles WHERE canonical_id IN ({marks})"
         )
-        for row in _rows(session, sql, chunk):
+        for row in driver_rows(session, sql, chunk):
             pid, cid = row[0], row[1]
             groups.setdefault(cid, []).append(pid)
             owner[pid] = cid
@@ -485,7 +474,7 @@ def round_events(
                 "SELECT profile_id, event, timestamp FROM event_profiles "
                 f"WHERE profile_id IN ({marks}) AND event IN ({name_marks})"
             )
-        for row in _rows(session, sql, [*chunk, *names]):
+        for row in driver_rows(session, sql, [*chunk, *names]):
             moment = _moment(row[2])
             assert moment is not None
             found.append((row[0], row[1], moment, _json(row[3]) if payload else None))
@@ -497,7 +486,7 @@ def round_memberships(session: Session, profile_ids: Sequence[int]) -> list[tupl
     for chunk in chunks(profile_ids):
         marks = ", ".join([_mark(session)] * len(chunk))
         sql = f"SELECT segment_id, profile_id FROM segment_members WHERE profile_id IN ({marks})"
-        found += [(row[0], row[1]) for row in _rows(session, sql, chunk)]
+        found += [(row[0], row[1]) for row in driver_rows(session, sql, chunk)]
     return found
 
 
@@ -506,7 +495,7 @@ def round_timers(session: Session, profile_ids: Sequence[int]) -> dict[tuple[str
     for chunk in chunks(profile_ids):
         marks = ", ".join([_mark(session)] * len(chunk))
         sql = f"SELECT owner, profile_id, due_at FROM segment_timers WHERE profile_id IN ({marks})"
-        for owner, pid, due in _rows(session, sql, chunk):
+        for owner, pid, due in driver_rows(session, sql, chunk):
             moment = _moment(due)
             assert moment is not None
             found[(owner, pid)] = moment
@@ -518,7 +507,7 @@ def identifier_types(session: Session, canonical: Sequence[int]) -> dict[int, se
     for chunk in chunks(canonical):
         marks = ", ".join([_mark(session)] * len(chunk))
         sql = f"SELECT profile_id, type FROM identifiers WHERE profile_id IN ({marks})"
-        for pid, kind in _rows(session, sql, chunk):
+        for pid, kind in driver_rows(session, sql, chunk):
             found.setdefault(pid, set()).add(kind)
     return found
 
@@ -537,7 +526,7 @@ def computed_values(
             "SELECT profile_id, name, value FROM computed_traits "
             f"WHERE profile_id IN ({marks}) AND name IN ({name_marks})"
         )
-        for pid, name, value in _rows(session, sql, [*chunk, *names]):
+        for pid, name, value in driver_rows(session, sql, [*chunk, *names]):
             found.setdefault(pid, {})[name] = _json(value) if sqlite else value
     return found
 
@@ -551,7 +540,7 @@ def addressing(session: Session, canonical: Sequence[int]) -> dict[int, tuple[st
             "SELECT profile_id, type, value FROM identifiers WHERE profile_id IN "
             f"({marks}) AND type IN ('user_id', 'anonymous_id') ORDER BY id"
         )
-        for pid, kind, value in _rows(session, sql, chunk):
+        for pid, kind, value in driver_rows(session, sql, chunk):
             if pid not in found or (kind == "user_id" and found[pid][0] != "user_id"):
                 found[pid] = (kind, value)
     return found
