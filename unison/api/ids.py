@@ -11,7 +11,11 @@ the field.
 from typing import Annotated
 
 from annotated_types import Interval
+from fastapi import Path
 
 MAX_ID = 2**63 - 1
 
 DbId = Annotated[int, Interval(ge=1, le=MAX_ID)]
+
+# A profile named in a path: merges keep the merged-away ids answering for the live profile.
+ProfileId = Annotated[DbId, Path(description="a profile id; merged-away ids still work")]
