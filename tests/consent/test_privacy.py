@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from tests.consent.conftest import Api
+from unison.auth import audit
 from unison.cli import app
 from unison.consent.ledger.webhooks import webhook_channel
 from unison.consent.preference_center import links
@@ -232,3 +233,28 @@ class TestEraseCli:
         assert refused.exit_code == 2
         assert done.exit_code == 0, done.output
         assert _mentions(sessions, [EMAIL, PHONE, NAME]) == []
+
+
+class TestAudit:
+    def test_export_and_erase_are_audited_under_the_requesting_token(
+        self, api: Api, process: Callable[[], int], sessions: sessionmaker[Session]
+    ) -> None:
+        pid = _tamar(api, process)
+        assert api.post("/api/privacy/export", {"profile_id": pid}).status_code == 200
+        assert api.post("/api/privacy/erase", {"profile_id": pid}).status_code == 200
+        with sessions() as session:
+            requests = session.execute(
+                select(PrivacyRequest.kind, PrivacyRequest.requested_by).order_by(PrivacyRequest.id)
+            ).all()
+            entries = [
+                (e.action, e.actor, e.target)
+                for e in audit.entries(session)
+                if e.action.startswith("privacy.")
+            ]
+        [(_, actor), _] = requests
+        assert actor.startswith("token:")
+        assert [kind for kind, _ in requests] == ["export", "erase"]
+        assert sorted(entries) == [
+            ("privacy.erase", actor, f"profile:{pid}"),
+            ("privacy.export", actor, f"profile:{pid}"),
+        ]

@@ -61,3 +61,10 @@ def test_a_bad_definition_names_the_character() -> None:
     result = runner.invoke(app, ["segments", "preview", "--text", 'trait("x") === 1'])
     assert result.exit_code == 2
     assert "text@13" in result.output
+
+
+def test_an_unknown_segment_exits_2_with_the_error() -> None:
+    result = runner.invoke(app, ["segments", "show", "99"])
+    assert result.exit_code == 2
+    assert result.output.startswith("error: "), result.output
+    assert "99" in result.output

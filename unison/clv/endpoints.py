@@ -19,7 +19,6 @@ from unison.clv.errors import (
 )
 from unison.clv.schemas import (
     ClvRefresh,
-    OrdersUsed,
     Rate,
     RateBatch,
     RateList,
@@ -46,18 +45,7 @@ def refresh(
 ) -> ClvRefresh:
     """Recompute every customer's CLV traits now (as `unison clv refresh` does)."""
     report = service.refresh(session, runtime.settings)
-    return ClvRefresh(
-        at=report.at,
-        currency=report.orders.currency,
-        orders=OrdersUsed(**asdict(report.orders)),
-        historical_profiles=report.historical_profiles,
-        customers=report.customers,
-        traits_written=report.traits_written,
-        models=report.models,
-        forecast_skipped=report.forecast_skipped,
-        tier_counts=report.tier_counts,
-        segments_followed=report.segments_followed,
-    )
+    return ClvRefresh.model_validate({**asdict(report), "currency": report.orders.currency})
 
 
 @router.get(

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from unison.api.deps import (
     AppRuntime,
@@ -12,7 +12,7 @@ from unison.api.deps import (
     DbSession,
     ReachabilityRead,
 )
-from unison.api.ids import DbId
+from unison.api.ids import ProfileId
 from unison.api.openapi import raises
 from unison.auth import audit
 from unison.consent import service
@@ -44,7 +44,6 @@ from unison.kit.clock import ensure_utc, utcnow
 from unison.profiles.errors import ProfileNotFound
 
 router = APIRouter(prefix="/api/profiles", tags=["consent"])
-ProfileId = Annotated[DbId, Path(description="a profile id; merged-away ids still work")]
 
 
 @router.get("/{profile_id}/consents", responses=raises(ProfileNotFound))

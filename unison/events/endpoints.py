@@ -1,7 +1,7 @@
 """HTTP routes of the event-log read API (/api/*). Collection (/v1/*) is in collect.py."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Path, Query
 from sqlalchemy.orm import Session
@@ -25,20 +25,14 @@ from unison.sources.channels import ACCEPTED_TEXT, CHANNELS
 read = APIRouter(prefix="/api", tags=["event log"])
 
 
-def _event_out(event: Event, source: str) -> EventView:
-    return EventView(
-        id=event.id,
-        source=source,
-        message_id=event.message_id,
-        type=event.type,
-        event=event.event,
-        user_id=event.user_id,
-        anonymous_id=event.anonymous_id,
-        channel=event.channel,
-        timestamp=event.timestamp,
-        received_at=event.received_at,
-        payload=event.payload,
-    )
+ViewT = TypeVar("ViewT", EventView, RejectedEventView)
+
+
+def _view(view: type[ViewT], row: Event | RejectedEvent, source: str | None) -> ViewT:
+    """A log row as its API view: the columns the view names, and its source by name (the row
+    holds the source's id)."""
+    columns = {name: getattr(row, name) for name in view.model_fields if name != "source"}
+    return view.model_validate({**columns, "source": source})
 
 
 def _source_id(session: Session, name: str | None) -> int | None:
@@ -84,7 +78,7 @@ def list_events(
         until=until,
     )
     rows = repository.list_events(session, where, before_id=decode_id_cursor(cursor), limit=limit)
-    items = [_event_out(e, name) for e, name in rows]
+    items = [_view(EventView, e, name) for e, name in rows]
     next_cursor = encode_cursor(items[-1].id) if len(items) == limit else None
     return Page[EventView](items=items, next_cursor=next_cursor)
 
@@ -99,22 +93,7 @@ def get_event(
     found = repository.get_event(session, event_id)
     if found is None:
         raise EventNotFound(f"no event with id {event_id}", field="event_id")
-    return _event_out(*found)
-
-
-def _rejected_out(item: RejectedEvent, source: str | None) -> RejectedEventView:
-    return RejectedEventView(
-        id=item.id,
-        source=source,
-        origin=item.origin,
-        received_at=item.received_at,
-        item_index=item.item_index,
-        line=item.line,
-        error=item.error,
-        field=item.field,
-        reason=item.reason,
-        payload=item.payload,
-    )
+    return _view(EventView, *found)
 
 
 @read.get("/rejected-events")
@@ -132,6 +111,6 @@ def list_rejected_events(
         before_id=decode_id_cursor(cursor),
         limit=limit,
     )
-    items = [_rejected_out(r, name) for r, name in rows]
+    items = [_view(RejectedEventView, r, name) for r, name in rows]
     next_cursor = encode_cursor(items[-1].id) if len(items) == limit else None
     return Page[RejectedEventView](items=items, next_cursor=next_cursor)

@@ -3,7 +3,9 @@ schema, and the one way a domain error ends a command (its message, exit status 
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
+import orjson
 import typer
 from rich.console import Console
 from sqlalchemy.orm import Session, sessionmaker
@@ -42,3 +44,18 @@ def command_transaction() -> Iterator[Session]:
             yield session
     except UnisonError as exc:
         raise fail(exc) from None
+
+
+@contextmanager
+def command_session() -> Iterator[Session]:
+    """A session for a command that only reads; a domain error ends the command."""
+    try:
+        with migrated_sessions()() as session:
+            yield session
+    except UnisonError as exc:
+        raise fail(exc) from None
+
+
+def print_json(data: Any) -> None:
+    """`data` as indented, highlighted JSON on standard output."""
+    console.print_json(orjson.dumps(data).decode())

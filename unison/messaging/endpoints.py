@@ -12,7 +12,7 @@ from unison.api.deps import (
     MessagesSend,
     MessagingChannelsWrite,
 )
-from unison.api.ids import DbId
+from unison.api.ids import ProfileId
 from unison.api.openapi import raises
 from unison.consent.errors import PurposeUnknown
 from unison.kit.pagination import Page
@@ -28,7 +28,6 @@ from unison.messaging.templates.errors import (
 )
 
 router = APIRouter(tags=["messaging"])
-ProfileId = Annotated[DbId, Path(description="a profile id; merged-away ids still work")]
 ChannelName = Annotated[str, Path(max_length=20, description="email, sms, telegram, ...")]
 
 

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -14,7 +14,7 @@ from unison.api.deps import (
     in_one_hop,
     runtime_of,
 )
-from unison.api.ids import DbId
+from unison.api.ids import ProfileId
 from unison.api.openapi import raises
 from unison.auth import audit
 from unison.auth.roles import Permission
@@ -39,7 +39,6 @@ def _json(body: bytes) -> Response:
     return Response(body, media_type="application/json")
 
 
-ProfileId = Annotated[DbId, Path(description="a profile id; merged-away ids still work")]
 Limit = Annotated[int, Query(ge=1, le=500, description="page size, 1-500")]
 
 

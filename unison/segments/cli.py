@@ -7,7 +7,14 @@ import orjson
 import typer
 from rich.table import Table
 
-from unison.kit.cli import command_transaction, console, fail, migrated_sessions
+from unison.kit.cli import (
+    command_session,
+    command_transaction,
+    console,
+    fail,
+    migrated_sessions,
+    print_json,
+)
 from unison.kit.clock import ensure_utc, utcnow
 from unison.kit.errors import UnisonError
 from unison.kit.settings import get_settings
@@ -69,16 +76,11 @@ def list_segments() -> None:
 @segments_app.command("show")
 def show(segment_id: int) -> None:
     """One segment's definition (JSON and text) and counts."""
-    try:
-        with migrated_sessions()() as session:
-            row = service.get(session, segment_id)
-            console.print(
-                f"{row.id} {row.name!r}: {row.member_count:,} members, version {row.version}"
-            )
-            console.print(row.text)
-            console.print_json(orjson.dumps(row.definition).decode())
-    except UnisonError as exc:
-        raise fail(exc) from None
+    with command_session() as session:
+        row = service.get(session, segment_id)
+        console.print(f"{row.id} {row.name!r}: {row.member_count:,} members, version {row.version}")
+        console.print(row.text)
+        print_json(row.definition)
 
 
 @segments_app.command("preview")

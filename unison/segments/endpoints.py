@@ -33,8 +33,6 @@ from unison.segments.schemas import (
 )
 
 router = APIRouter(prefix="/api", tags=["segments"])
-SegmentId = Annotated[DbId, Path()]
-ProfileId = Annotated[DbId, Path()]
 
 
 def _saved(row: Any, outcome: service.Outcome) -> SegmentSaved:
@@ -93,7 +91,7 @@ def preview_segment(
 
 @router.get("/segments/{segment_id}", responses=raises(SegmentNotFound))
 def get_segment(
-    segment_id: SegmentId,
+    segment_id: DbId,
     session: DbSession,
     _token: SegmentsRead,
 ) -> Segment:
@@ -106,7 +104,7 @@ def get_segment(
     responses=raises(SegmentNotFound, SegmentDefinitionInvalid, SegmentExists),
 )
 def update_segment(
-    segment_id: SegmentId,
+    segment_id: DbId,
     body: SegmentUpdate,
     session: DbSession,
     runtime: AppRuntime,
@@ -134,7 +132,7 @@ def update_segment(
     responses=raises(SegmentNotFound, SegmentDefinitionInvalid),
 )
 def delete_segment(
-    segment_id: SegmentId,
+    segment_id: DbId,
     session: DbSession,
     _token: SegmentsWrite,
 ) -> None:
@@ -144,7 +142,7 @@ def delete_segment(
 
 @router.post("/segments/{segment_id}/recompute", responses=raises(SegmentNotFound))
 def recompute_segment(
-    segment_id: SegmentId,
+    segment_id: DbId,
     session: DbSession,
     runtime: AppRuntime,
     _token: SegmentsWrite,
@@ -156,7 +154,7 @@ def recompute_segment(
 
 @router.get("/segments/{segment_id}/members", responses=raises(SegmentNotFound))
 def segment_members(
-    segment_id: SegmentId,
+    segment_id: DbId,
     session: DbSession,
     _token: SegmentsRead,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -177,7 +175,7 @@ def segment_members(
     "/segments/{segment_id}/export.csv", responses=raises(SegmentNotFound, ExportColumnsForbidden)
 )
 def export_members(
-    segment_id: SegmentId,
+    segment_id: DbId,
     session: DbSession,
     runtime: AppRuntime,
     token: SegmentsRead,
@@ -207,7 +205,7 @@ def export_members(
 
 @router.get("/segments/{segment_id}/history")
 def segment_history(
-    segment_id: SegmentId,
+    segment_id: DbId,
     session: DbSession,
     _token: SegmentsRead,
     profile_id: Annotated[DbId | None, Query()] = None,
@@ -225,8 +223,8 @@ def segment_history(
     responses=raises(SegmentNotFound, ProfileNotFound),
 )
 def explain_membership(
-    segment_id: SegmentId,
-    profile_id: ProfileId,
+    segment_id: DbId,
+    profile_id: DbId,
     session: DbSession,
     runtime: AppRuntime,
     _token: SegmentsRead,
@@ -244,7 +242,7 @@ def explain_membership(
     responses=raises(ProfileNotFound),
 )
 def profile_segments(
-    profile_id: ProfileId,
+    profile_id: DbId,
     session: DbSession,
     _token: SegmentsRead,
 ) -> list[ProfileSegment]:

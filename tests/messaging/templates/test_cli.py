@@ -79,6 +79,9 @@ def test_bad_input_exits_2_naming_the_field(api: Api, tmp_path: Path) -> None:
     missing = runner.invoke(app, ["templates", "preview", "1", "--profile", str(pid)])
     assert missing.exit_code == 2
     assert "a is undefined" in missing.output
-    assert runner.invoke(app, ["templates", "show", "9"]).exit_code == 2
+    for command in ("show", "versions"):
+        unknown = runner.invoke(app, ["templates", command, "9"])
+        assert unknown.exit_code == 2, command
+        assert unknown.output.startswith("error: "), unknown.output
     spec.write_text("{not json")
     assert runner.invoke(app, ["templates", "create", str(spec)]).exit_code == 2

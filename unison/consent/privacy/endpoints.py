@@ -1,16 +1,19 @@
 """HTTP routes for data-subject requests (admin only)."""
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 
 from unison.api.deps import AppRuntime, DbSession, PrivacyWrite
 from unison.api.ids import DbId
 from unison.api.openapi import raises
 from unison.auth import audit
 from unison.consent.privacy import repository, service
+from unison.models import ApiToken
 from unison.profiles.errors import ProfileNotFound
 
 router = APIRouter(prefix="/api/privacy", tags=["privacy"])
@@ -22,6 +25,20 @@ class PrivacySubject(BaseModel):
     profile_id: DbId = Field(description="any id of the person's profile")
 
 
+def _carry_out(
+    request: Callable[[Session, int, str], dict[str, Any]],
+    action: str,
+    session: Session,
+    token: ApiToken,
+    subject: PrivacySubject,
+) -> dict[str, Any]:
+    """Carry out a data-subject request for the token's holder, audited in its transaction."""
+    actor = audit.token_actor(token)
+    result = request(session, subject.profile_id, actor)
+    audit.record(session, actor, action, f"profile:{subject.profile_id}")
+    return result
+
+
 @router.post("/export", responses=raises(ProfileNotFound))
 def export_profile(
     body: PrivacySubject,
@@ -29,9 +46,7 @@ def export_profile(
     token: PrivacyWrite,
 ) -> dict[str, Any]:
     """Everything held about the person, as one JSON bundle (access and portability)."""
-    bundle = service.export(session, body.profile_id, f"token:{token.name}")
-    audit.record(session, audit.token_actor(token), "privacy.export", f"profile:{body.profile_id}")
-    return bundle
+    return _carry_out(service.export, "privacy.export", session, token, body)
 
 
 @router.post("/erase", responses=raises(ProfileNotFound))
@@ -42,8 +57,7 @@ def erase_profile(
     token: PrivacyWrite,
 ) -> dict[str, Any]:
     """Remove or anonymize the person's data everywhere; keep only hashed suppression."""
-    result = service.erase(session, body.profile_id, f"token:{token.name}")
-    audit.record(session, audit.token_actor(token), "privacy.erase", f"profile:{body.profile_id}")
+    result = _carry_out(service.erase, "privacy.erase", session, token, body)
     # Committed here, not after the response: the erased bytes can only be scrubbed from the
     # files once the erasure is durable and this session holds no snapshot from before it.
     session.commit()

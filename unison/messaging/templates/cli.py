@@ -1,15 +1,22 @@
 """`unison templates ...` commands: the same rules as /api/templates."""
 
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 import orjson
 import typer
 from pydantic import BaseModel, ValidationError
 from rich.table import Table
 
-from unison.kit.cli import console, err, migrated_sessions
-from unison.kit.db import transaction
+from unison.kit.cli import (
+    command_session,
+    command_transaction,
+    console,
+    err,
+    fail,
+    migrated_sessions,
+    print_json,
+)
 from unison.kit.errors import UnisonError
 from unison.kit.settings import get_settings
 from unison.messaging.templates import schemas, service
@@ -20,12 +27,6 @@ templates_app = typer.Typer(
 )
 M = TypeVar("M", bound=BaseModel)
 JsonFile = Annotated[Path, typer.Argument(help="a JSON file (- for standard input)")]
-
-
-def _fail(exc: UnisonError) -> typer.Exit:
-    where = f" ({exc.field})" if exc.field else ""
-    err.print(f"[red]error:[/red] {exc.detail}{where}")
-    return typer.Exit(code=2)
 
 
 def _read(path: Path, model: type[M]) -> M:
@@ -42,19 +43,12 @@ def _read(path: Path, model: type[M]) -> M:
         raise typer.Exit(code=2) from None
 
 
-def _print(data: Any) -> None:
-    console.print_json(orjson.dumps(data).decode())
-
-
 @templates_app.command("create")
 def create(path: JsonFile) -> None:
     """Create a template from JSON: {name, channel, variants, default_locale?, ...}."""
     body = _read(path, schemas.TemplateCreate)
-    try:
-        with transaction(migrated_sessions()) as session:
-            made = service.create(session, get_settings(), body, "cli")
-    except UnisonError as exc:
-        raise _fail(exc) from None
+    with command_transaction() as session:
+        made = service.create(session, get_settings(), body, "cli")
     console.print(f"template {made.id} {made.name!r} ({made.channel}), version 1")
 
 
@@ -62,11 +56,8 @@ def create(path: JsonFile) -> None:
 def update(template_id: int, path: JsonFile) -> None:
     """Store a template's next version from JSON (fields left out carry over)."""
     body = _read(path, schemas.TemplateUpdate)
-    try:
-        with transaction(migrated_sessions()) as session:
-            made = service.update(session, get_settings(), template_id, body, "cli")
-    except UnisonError as exc:
-        raise _fail(exc) from None
+    with command_transaction() as session:
+        made = service.update(session, get_settings(), template_id, body, "cli")
     console.print(f"template {made.id} {made.name!r}: version {made.current.version}")
 
 
@@ -89,21 +80,15 @@ def list_templates(
 @templates_app.command("show")
 def show(template_id: int) -> None:
     """A template and its current version, as JSON."""
-    try:
-        with migrated_sessions()() as session:
-            _print(service.get(session, template_id).model_dump(mode="json"))
-    except UnisonError as exc:
-        raise _fail(exc) from None
+    with command_session() as session:
+        print_json(service.get(session, template_id).model_dump(mode="json"))
 
 
 @templates_app.command("versions")
 def versions(template_id: int) -> None:
     """Every version of a template, newest first."""
-    try:
-        with migrated_sessions()() as session:
-            found = service.versions(session, template_id)
-    except UnisonError as exc:
-        raise _fail(exc) from None
+    with command_session() as session:
+        found = service.versions(session, template_id)
     table = Table("version", "name", "locales", "created", "by")
     for v in found:
         table.add_row(
@@ -137,5 +122,5 @@ def preview(
         err.print(f"[red]error:[/red] {exc.errors()[0]['msg']}")
         raise typer.Exit(code=2) from None
     except UnisonError as exc:
-        raise _fail(exc) from None
-    _print(shown.model_dump(mode="json"))
+        raise fail(exc) from None
+    print_json(shown.model_dump(mode="json"))

@@ -3,7 +3,7 @@ preview for a profile, test send to seed addresses."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from unison.api.deps import AppRuntime, DbSession, TemplatesRead, TemplatesWrite
 from unison.api.ids import DbId
@@ -37,7 +37,6 @@ from unison.messaging.templates.schemas import (
 from unison.profiles.errors import ProfileNotFound
 
 router = APIRouter(prefix="/api", tags=["templates"])
-TemplateId = Annotated[DbId, Path()]
 Limit = Annotated[int, Query(ge=1, le=500, description="page size, 1-500")]
 # What saving a template can refuse (validation.py), and what rendering one can.
 _SAVING = (
@@ -83,7 +82,7 @@ def list_templates(
 
 
 @router.get("/templates/{template_id}", response_model=Template, responses=raises(TemplateNotFound))
-def get_template(template_id: TemplateId, session: DbSession, _token: TemplatesRead) -> Template:
+def get_template(template_id: DbId, session: DbSession, _token: TemplatesRead) -> Template:
     """One template with its current version."""
     return service.get(session, template_id)
 
@@ -94,7 +93,7 @@ def get_template(template_id: TemplateId, session: DbSession, _token: TemplatesR
     responses=raises(TemplateNotFound, TemplateVersionNotFound, *_SAVING),
 )
 def update_template(
-    template_id: TemplateId,
+    template_id: DbId,
     body: TemplateUpdate,
     session: DbSession,
     runtime: AppRuntime,
@@ -110,7 +109,7 @@ def update_template(
     responses=raises(TemplateNotFound),
 )
 def list_versions(
-    template_id: TemplateId, session: DbSession, _token: TemplatesRead
+    template_id: DbId, session: DbSession, _token: TemplatesRead
 ) -> list[TemplateVersion]:
     """Every version of a template, newest first."""
     return service.versions(session, template_id)
@@ -122,7 +121,7 @@ def list_versions(
     responses=raises(*_RENDERING),
 )
 def preview_template(
-    template_id: TemplateId,
+    template_id: DbId,
     body: TemplatePreviewRequest,
     session: DbSession,
     runtime: AppRuntime,
@@ -139,7 +138,7 @@ def preview_template(
     responses=raises(*_RENDERING, RecipientInvalid),
 )
 def seed_send_template(
-    template_id: TemplateId,
+    template_id: DbId,
     body: SeedSendRequest,
     session: DbSession,
     runtime: AppRuntime,
