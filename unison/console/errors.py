@@ -6,6 +6,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from starlette.responses import RedirectResponse, Response
 
+from unison.console.lookup import PageNotFound
 from unison.console.render import render
 from unison.console.security import ConsoleForbidden, CsrfRefused, LoginRequired, Staff
 
@@ -33,6 +34,11 @@ async def _login_required(request: Request, _exc: Exception) -> Response:
     return RedirectResponse(url, status_code=303)
 
 
+async def _not_found(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PageNotFound)
+    return not_found(request, exc.staff)
+
+
 async def _forbidden(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ConsoleForbidden)
     return render(request, "errors/403.html", {}, exc.staff, status_code=403)
@@ -47,3 +53,4 @@ def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(ConsoleForbidden, _forbidden)
     app.add_exception_handler(CsrfRefused, _csrf)
+    app.add_exception_handler(PageNotFound, _not_found)

@@ -15,7 +15,7 @@ from unison.auth import audit
 from unison.auth.roles import Permission
 from unison.consent import service as consent
 from unison.console.errors import not_found
-from unison.console.lookup import lookup
+from unison.console.lookup import found, lookup
 from unison.console.messaging.common import context, db_id, form_of, refusal
 from unison.console.render import render
 from unison.console.security import Staff, require
@@ -188,9 +188,7 @@ def _detail(
 @router.get("/console/messaging/broadcasts/{broadcast_id:int}")
 def detail_page(request: Request, session: DbSession, staff: Reader, broadcast_id: int) -> Response:
     """One broadcast: what, to whom, when, and its counts (refreshed every few seconds)."""
-    row = lookup(service.get, session, broadcast_id)
-    if row is None:
-        return not_found(request, staff)
+    row = found(service.get, session, broadcast_id, staff)
     return _detail(request, session, staff, row)
 
 

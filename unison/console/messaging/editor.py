@@ -11,8 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from unison.api.deps import DbSession, runtime_of
 from unison.auth import audit
 from unison.auth.roles import Permission
-from unison.console.errors import not_found
-from unison.console.lookup import lookup
+from unison.console.lookup import found
 from unison.console.messaging import drafts
 from unison.console.messaging.common import context, customer_id, direction, form_of, refusal
 from unison.console.messaging.errors import DraftInvalid
@@ -82,9 +81,7 @@ def _draft_of(template: schemas.Template) -> drafts.Draft:
 @router.get("/console/messaging/templates/{template_id:int}")
 def edit_page(request: Request, session: DbSession, staff: Reader, template_id: int) -> Response:
     """One template in the editor, its versions and the test send."""
-    template = lookup(service.get, session, template_id)
-    if template is None:
-        return not_found(request, staff)
+    template = found(service.get, session, template_id, staff)
     draft = _draft_of(template)
     sent = request.query_params.get("sent")
     values = _editor(
@@ -105,9 +102,7 @@ async def create(request: Request, session: DbSession, staff: Writer) -> Respons
 @router.post("/console/messaging/templates/{template_id:int}")
 async def update(request: Request, session: DbSession, staff: Writer, template_id: int) -> Response:
     """Save a changed template: its next version is published (earlier ones never change)."""
-    template = lookup(service.get, session, template_id)
-    if template is None:
-        return not_found(request, staff)
+    template = found(service.get, session, template_id, staff)
     return await _save(request, session, staff, template)
 
 
@@ -209,9 +204,7 @@ async def test_send(
     request: Request, session: DbSession, staff: Writer, template_id: int
 ) -> Response:
     """Render for a customer and queue it to seed addresses (the marketer's own)."""
-    template = lookup(service.get, session, template_id)
-    if template is None:
-        return not_found(request, staff)
+    template = found(service.get, session, template_id, staff)
     form = await form_of(request)
     settings = runtime_of(request).settings
     recipients = [line.strip() for line in form.get("recipients", "").splitlines() if line.strip()]

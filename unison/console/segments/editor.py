@@ -17,8 +17,7 @@ from unison.api.deps import DbSession, runtime_of
 from unison.auth import audit
 from unison.auth.roles import Permission
 from unison.console import i18n
-from unison.console.errors import not_found
-from unison.console.lookup import lookup
+from unison.console.lookup import found
 from unison.console.render import render
 from unison.console.security import Staff, require
 from unison.console.segments import builder, messages
@@ -161,9 +160,7 @@ def new_page(request: Request, staff: Writer) -> Response:
 @router.get("/console/segments/{segment_id:int}/edit")
 def edit_page(request: Request, session: DbSession, staff: Writer, segment_id: int) -> Response:
     """The editor on a segment's current definition."""
-    row = lookup(service.get, session, segment_id)
-    if row is None:
-        return not_found(request, staff)
+    row = found(service.get, session, segment_id, staff)
     state = Editor(builder.from_condition(parse_text(row.text)), row.text)
     context = _context(
         state, segment=row, name=row.name, description=row.description, save_error=None
@@ -180,9 +177,7 @@ async def create(request: Request, session: DbSession, staff: Writer) -> Respons
 @router.post("/console/segments/{segment_id:int}/edit")
 async def update(request: Request, session: DbSession, staff: Writer, segment_id: int) -> Response:
     """Save a changed segment; a new definition is recomputed at once."""
-    row = lookup(service.get, session, segment_id)
-    if row is None:
-        return not_found(request, staff)
+    row = found(service.get, session, segment_id, staff)
     return await _save(request, session, staff, row)
 
 

@@ -9,8 +9,7 @@ from starlette.responses import Response, StreamingResponse
 from unison.api.deps import DbSession, runtime_of
 from unison.auth import audit
 from unison.auth.roles import Permission
-from unison.console.errors import not_found
-from unison.console.lookup import in_range, lookup
+from unison.console.lookup import found, in_range
 from unison.console.render import render
 from unison.console.security import Staff, require
 from unison.console.segments import editor
@@ -41,9 +40,7 @@ def detail_page(
     request: Request, session: DbSession, staff: Reader, segment_id: int, profile: str = ""
 ) -> Response:
     """One segment: definition, members, membership over time, history, explain."""
-    row = lookup(service.get, session, segment_id)
-    if row is None:
-        return not_found(request, staff)
+    row = found(service.get, session, segment_id, staff)
     members = service.members_page(session, segment_id, None, SAMPLE)
     context: dict[str, Any] = {
         "segment": row,
@@ -79,9 +76,7 @@ def history_fragment(
     request: Request, session: DbSession, staff: Reader, segment_id: int
 ) -> Response:
     """The latest entries and exits (htmx loads them after the page)."""
-    row = lookup(service.get, session, segment_id)
-    if row is None:
-        return not_found(request, staff)
+    found(service.get, session, segment_id, staff)  # the 404 page for an unknown segment
     context = {"history": service.history(session, segment_id, None, SAMPLE)}
     return render(request, "segments/_history.html", context, staff)
 
@@ -91,9 +86,7 @@ def membership_chart(
     request: Request, session: DbSession, staff: Reader, segment_id: int
 ) -> Response:
     """Members at the end of each of the last 90 days, as an SVG chart (htmx loads it)."""
-    row = lookup(service.get, session, segment_id)
-    if row is None:
-        return not_found(request, staff)
+    row = found(service.get, session, segment_id, staff)
     now = utcnow()
     # unchanged members since the last look (same count, same evaluation): the same chart
     key = (id(runtime_of(request)), row.id, row.member_count, row.evaluated_at, now.date())
@@ -121,9 +114,7 @@ def _chart(request: Request, series: list[Any]) -> str:
 @router.get("/console/segments/{segment_id:int}/export.csv")
 def export_csv(request: Request, session: DbSession, staff: Reader, segment_id: int) -> Response:
     """Every member as CSV: the columns the role may export (as GET .../export.csv)."""
-    row = lookup(service.get, session, segment_id)
-    if row is None:
-        return not_found(request, staff)
+    found(service.get, session, segment_id, staff)  # the 404 page for an unknown segment
     settings = runtime_of(request).settings
     may_pii = staff.can(Permission.segments_export_pii)
     chosen = export.columns_for(None, may_pii, settings.identity_custom_types)
