@@ -1,15 +1,19 @@
 """The fan-out: a background round that takes each due broadcast one small chunk further.
 
-A chunk, in one transaction: lock the broadcast row (a pause or cancel waits for the chunk
-to commit, then holds or cancels what it queued; the next chunk sees the new state and
-stops), give the next segment members recipient rows (holdout and variant drawn), then put
-the due recipients through the one send pipeline with the key (broadcast id, profile id).
-A fan-out killed mid-chunk rolls the chunk back; a restart redoes it, and a message already
-decided under its key is never decided twice.
+A chunk, in one transaction: read the broadcast (without locking its row), give the next
+segment members recipient rows (holdout and variant drawn), put the due recipients through
+the one send pipeline with the key (broadcast id, profile id), and last record the chunk's
+progress on the broadcast's row only if nothing changed it meanwhile. A pause (or cancel)
+therefore never waits for a chunk: if it commits first, the chunk finds the row changed and
+rolls back (redone after a resume); if the chunk confirmed first, the pause waits only for
+its commit and then holds (or cancels) what it queued. A fan-out killed mid-chunk rolls the
+chunk back; a restart redoes it, and a message already decided under its key is never
+decided twice.
 """
 
 import time
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -31,6 +35,11 @@ SUB_CHUNK = 100
 # SQLite: a gap of _GAP seconds in the fan-out's writes after each _WORK_BEFORE_GAP seconds
 # of work (FanOut._breathe), so a waiting pause gets the write lock within a second.
 _WORK_BEFORE_GAP, _GAP = 0.5, 0.12
+
+
+class _Overtaken(Exception):
+    """A pause, resume or cancel (or another fan-out) changed the broadcast during the
+    chunk: the chunk is rolled back and redone, if still due, by a later round."""
 
 
 def idempotency_key(broadcast_id: int, profile_id: int) -> str:
@@ -74,21 +83,31 @@ class FanOut:
 
     def chunk(self, broadcast_id: int, now: datetime | None = None) -> int:
         moment = now or utcnow()
-        with transaction(self.sessions) as session:
-            broadcast = rows.claim(session, broadcast_id, moment)
-            if broadcast is None:  # paused, cancelled or done meanwhile
-                return 0
-            limit = self._limit(broadcast, moment)
-            if limit == 0:
-                return 0
-            done = 0 if broadcast.targeted_all else self._target(session, broadcast, moment)
-            sent = self._send(session, broadcast, moment, limit)
-            if sent:
-                broadcast.last_chunk_at = moment
-            if broadcast.targeted_all and not rows.has_pending(session, broadcast.id):
-                broadcast.status, broadcast.finished_at = "done", moment
-            # Work waiting only for a later due moment is not work now: the loop idles.
-            return done + sent
+        try:
+            with transaction(self.sessions) as session:
+                broadcast = rows.claim(session, broadcast_id, moment)
+                if broadcast is None:  # paused, cancelled or done meanwhile
+                    return 0
+                limit = self._limit(broadcast, moment)
+                if limit == 0:
+                    return 0
+                changes: dict[str, Any] = {}
+                done = 0
+                if not broadcast.targeted_all:
+                    done = self._target(session, broadcast, moment, changes)
+                sent = self._send(session, broadcast, moment, limit)
+                if sent:
+                    changes["last_chunk_at"] = moment
+                if (broadcast.targeted_all or changes.get("targeted_all")) and not rows.has_pending(
+                    session, broadcast.id
+                ):
+                    changes |= {"status": "done", "finished_at": moment}
+                if not rows.confirm(session, broadcast, moment, changes):
+                    raise _Overtaken
+                # Work waiting only for a later due moment is not work now: the loop idles.
+                return done + sent
+        except _Overtaken:  # rolled back: the next round sees the new state
+            return 0
 
     def _limit(self, broadcast: Broadcast, now: datetime) -> int:
         """Throttling: at most `rate_per_second` messages a second, in whole chunks."""
@@ -101,7 +120,9 @@ class FanOut:
             return 0
         return min(size, rate)
 
-    def _target(self, session: Session, broadcast: Broadcast, now: datetime) -> int:
+    def _target(
+        self, session: Session, broadcast: Broadcast, now: datetime, changes: dict[str, Any]
+    ) -> int:
         size = self.settings.broadcasts_chunk_size
         members = rows.members_after(session, broadcast.segment_id, broadcast.cursor, size)
         records = []
@@ -119,9 +140,9 @@ class FanOut:
             )
         rows.add_recipients(session, records)
         if members:
-            broadcast.cursor = members[-1]
+            changes["cursor"] = members[-1]
         if len(members) < size:
-            broadcast.targeted_all = True
+            changes["targeted_all"] = True
         return len(members)
 
     def _send(self, session: Session, broadcast: Broadcast, now: datetime, limit: int) -> int:
