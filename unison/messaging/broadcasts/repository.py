@@ -4,7 +4,7 @@ fan-out walks, and the counts read from messages, the outbox and the log."""
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select, update
+from sqlalchemy import Select, and_, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from unison.kit.db import dialect_insert
@@ -116,9 +116,10 @@ def add_recipients(session: Session, rows: list[dict[str, Any]]) -> None:
 
 def due_recipients(
     session: Session, broadcast_id: int, now: datetime, limit: int
-) -> list[BroadcastRecipient]:
+) -> list[tuple[int, str | None]]:
+    """(profile id, variant) of the recipients due by `now`, the earliest first."""
     query = (
-        select(BroadcastRecipient)
+        select(BroadcastRecipient.profile_id, BroadcastRecipient.variant)
         .where(
             BroadcastRecipient.broadcast_id == broadcast_id,
             BroadcastRecipient.state == PENDING,
@@ -127,7 +128,29 @@ def due_recipients(
         .order_by(BroadcastRecipient.due_at, BroadcastRecipient.profile_id)
         .limit(limit)
     )
-    return list(session.execute(query).scalars())
+    return [(int(pid), variant) for pid, variant in session.execute(query)]
+
+
+def settle(session: Session, broadcast_id: int, settled: list[tuple[int, str, int | None]]) -> None:
+    """Each (profile id, state, message id) recorded on its recipient row, one statement."""
+    if not settled:
+        return
+    recipients = table(BroadcastRecipient)
+    statement = (
+        update(recipients)
+        .where(
+            recipients.c.broadcast_id == bindparam("b_broadcast"),
+            recipients.c.profile_id == bindparam("b_profile"),
+        )
+        .values(state=bindparam("b_state"), message_id=bindparam("b_message"))
+    )
+    session.execute(
+        statement,
+        [
+            {"b_broadcast": broadcast_id, "b_profile": pid, "b_state": state, "b_message": mid}
+            for pid, state, mid in settled
+        ],
+    )
 
 
 def has_pending(session: Session, broadcast_id: int) -> bool:

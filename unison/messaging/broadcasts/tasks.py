@@ -27,7 +27,7 @@ from unison.messaging.broadcasts import targeting
 from unison.messaging.errors import ProfileNotFound
 from unison.messaging.requests import SendRequest
 from unison.messaging.templates import TemplateRenderFailed
-from unison.models import Broadcast, BroadcastRecipient
+from unison.models import Broadcast
 
 # Recipients put through the batch pipeline at once; the chunk's time budget is checked
 # between sub-chunks.
@@ -146,45 +146,52 @@ class FanOut:
         return len(members)
 
     def _send(self, session: Session, broadcast: Broadcast, now: datetime, limit: int) -> int:
-        """The due recipients through the batch pipeline, in sub-chunks; the chunk holds
-        the broadcast's lock, so it stops after its time budget (a pause waits at most
-        about that long whatever the pipeline's speed)."""
+        """The due recipients through the batch pipeline, in sub-chunks; on SQLite the
+        chunk holds the write lock, so it stops after its time budget (a pause waits at
+        most about that long whatever the pipeline's speed)."""
         due = rows.due_recipients(session, broadcast.id, now, limit)
         templates = {str(v["name"]): int(v["template_id"]) for v in broadcast.variants}
         budget = time.perf_counter() + self.settings.broadcasts_chunk_seconds
         done = 0
         for start in range(0, len(due), SUB_CHUNK):
             part = due[start : start + SUB_CHUNK]
-            requests = [self._request(broadcast, r, templates) for r in part]
+            requests = [self._request(broadcast, pid, variant, templates) for pid, variant in part]
             outcomes = send_many(session, self.settings, requests, now)
-            for recipient, outcome in zip(part, outcomes, strict=True):
-                _settle(recipient, outcome)
+            settled = [
+                (pid, *_settled(outcome))
+                for (pid, _variant), outcome in zip(part, outcomes, strict=True)
+            ]
+            rows.settle(session, broadcast.id, settled)
             done += len(part)
             if time.perf_counter() > budget:
                 break
         return done
 
     def _request(
-        self, broadcast: Broadcast, recipient: BroadcastRecipient, templates: dict[str, int]
+        self,
+        broadcast: Broadcast,
+        profile_id: int,
+        variant: str | None,
+        templates: dict[str, int],
     ) -> SendRequest:
         return SendRequest(
-            profile_id=recipient.profile_id,
-            template_ids=[templates[recipient.variant or next(iter(templates))]],
+            profile_id=profile_id,
+            template_ids=[templates[variant or next(iter(templates))]],
             purpose=broadcast.purpose,
-            idempotency_key=idempotency_key(broadcast.id, recipient.profile_id),
+            idempotency_key=idempotency_key(broadcast.id, profile_id),
             locale_chain=broadcast.locales or None,
             campaign_id=f"broadcast:{broadcast.id}",
             broadcast_id=broadcast.id,
-            variant=recipient.variant if len(templates) > 1 else None,
+            variant=variant if len(templates) > 1 else None,
             segment_id=broadcast.segment_id,
         )
 
 
-def _settle(recipient: BroadcastRecipient, outcome: Outcome) -> None:
+def _settled(outcome: Outcome) -> tuple[str, int | None]:
+    """A recipient's state and message after the pipeline's outcome for it."""
     if isinstance(outcome, TemplateRenderFailed | ProfileNotFound):
         # Refused before anything was written: this profile fails, the broadcast goes on.
-        recipient.state = rows.FAILED
-        return
+        return rows.FAILED, None
     if isinstance(outcome, UnisonError):
         raise outcome  # anything else is the broadcast's own problem: the chunk rolls back
-    recipient.state, recipient.message_id = rows.SENT, outcome.id
+    return rows.SENT, outcome.id
