@@ -29,9 +29,10 @@ from unison.messaging.requests import SendRequest
 from unison.messaging.templates import TemplateRenderFailed
 from unison.models import Broadcast
 
-# Recipients put through the batch pipeline at once; the chunk's time budget is checked
-# between sub-chunks.
-SUB_CHUNK = 100
+# Recipients put through the batch pipeline at once (the default chunk: one pass, so each
+# of the pipeline's statements is paid once per chunk); the chunk's time budget is checked
+# between sub-chunks of a larger chunk.
+SUB_CHUNK = 200
 # SQLite: a gap of _GAP seconds in the fan-out's writes after each _WORK_BEFORE_GAP seconds
 # of work (FanOut._breathe), so a waiting pause gets the write lock within a second.
 _WORK_BEFORE_GAP, _GAP = 0.5, 0.12
