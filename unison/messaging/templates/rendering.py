@@ -174,6 +174,8 @@ class _Context:
             )
             self._helpers = Helpers(self._settings, customer, self._event).functions()
         return self._helpers
+
+
 def _number_locale(customer_locales: Sequence[str], variant: str) -> Any:
     """The customer's own locale for numbers and dates when it speaks the variant's language
     (en-GB dates for an `en` text), else the variant's."""
