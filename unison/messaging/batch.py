@@ -168,31 +168,34 @@ class _Chunk:
         self.consent: dict[tuple[str, str], dict[int, Decision]] = {}
 
     def decide(self, requests: list[SendRequest]) -> list[Outcome]:
-        outcomes: list[Outcome | None] = [None] * len(requests)
-        people = rows.chunk_profiles(self.session, sorted({r.profile_id for r in requests}))
+        return self._each(requests, self._draft)
+
+    def decide_drafts(self, given: list[Draft]) -> list[Outcome]:
+        return self._each(given, self._checked)
+
+    def _each(
+        self,
+        items: Sequence[K],
+        prepare: Callable[[K, rows.ChunkProfiles], tuple[Draft, Facts]],
+    ) -> list[Outcome]:
+        """Each item made a draft (bad input refuses only its own), then all judged."""
+        outcomes: list[Outcome | None] = [None] * len(items)
+        people = rows.chunk_profiles(self.session, sorted({i.profile_id for i in items}))
         drafts: list[tuple[int, Draft, Facts]] = []
-        for index, request in enumerate(requests):
+        for index, item in enumerate(items):
             try:
-                drafts.append((index, *self._draft(request, people)))
+                drafts.append((index, *prepare(item, people)))
             except UnisonError as exc:
                 outcomes[index] = exc
         return self._finish(outcomes, drafts, people)
 
-    def decide_drafts(self, given: list[Draft]) -> list[Outcome]:
-        """Rendered drafts: the channels, the profile and the purpose checked, then judged."""
-        outcomes: list[Outcome | None] = [None] * len(given)
-        people = rows.chunk_profiles(self.session, sorted({d.profile_id for d in given}))
-        drafts: list[tuple[int, Draft, Facts]] = []
-        for index, draft in enumerate(given):
-            try:
-                for candidate in draft.candidates:
-                    check_channel(candidate.channel, "template_id")
-                live = self._live(draft.profile_id, people)
-                self._kind(draft.purpose)
-                drafts.append((index, draft, _facts(people, live)))
-            except UnisonError as exc:
-                outcomes[index] = exc
-        return self._finish(outcomes, drafts, people)
+    def _checked(self, draft: Draft, people: rows.ChunkProfiles) -> tuple[Draft, Facts]:
+        """A rendered draft: the channels, the profile and the purpose checked."""
+        for candidate in draft.candidates:
+            check_channel(candidate.channel, "template_id")
+        live = self._live(draft.profile_id, people)
+        self._kind(draft.purpose)
+        return draft, _facts(people, live)
 
     def _finish(
         self,

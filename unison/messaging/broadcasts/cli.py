@@ -10,9 +10,7 @@ import typer
 from pydantic import ValidationError
 from rich.table import Table
 
-from unison.kit.cli import console, err, migrated_sessions
-from unison.kit.db import transaction
-from unison.kit.errors import UnisonError
+from unison.kit.cli import command_transaction, console, err, migrated_sessions
 from unison.kit.settings import get_settings
 from unison.messaging.broadcasts import service
 from unison.messaging.broadcasts.schemas import BroadcastCreate
@@ -22,12 +20,6 @@ broadcasts_app = typer.Typer(
     help="Broadcasts: a template to a segment, scheduled, throttled, paused, counted.",
     no_args_is_help=True,
 )
-
-
-def _fail(exc: UnisonError) -> typer.Exit:
-    where = f" ({exc.field})" if exc.field else ""
-    err.print(f"[red]error:[/red] {exc.detail}{where}")
-    return typer.Exit(code=2)
 
 
 def _print(data: Any) -> None:
@@ -80,11 +72,8 @@ def create(
         first = exc.errors()[0]
         err.print(f"[red]error:[/red] {'.'.join(map(str, first['loc']))}: {first['msg']}")
         raise typer.Exit(code=2) from None
-    try:
-        with transaction(migrated_sessions()) as session:
-            made = service.create(session, body, "cli")
-    except UnisonError as exc:
-        raise _fail(exc) from None
+    with command_transaction() as session:
+        made = service.create(session, body, "cli")
     console.print(f"broadcast {made.id} {made.name!r} ({made.timing}) {made.status}")
 
 
@@ -108,20 +97,14 @@ def list_() -> None:
 @broadcasts_app.command("show")
 def show(broadcast_id: int) -> None:
     """One broadcast with its live counts, as JSON."""
-    try:
-        with migrated_sessions()() as session:
-            found = service.get(session, broadcast_id)
-    except UnisonError as exc:
-        raise _fail(exc) from None
+    with command_transaction() as session:
+        found = service.get(session, broadcast_id)
     _print(found.model_dump(mode="json"))
 
 
 def _change(broadcast_id: int, to: str) -> None:
-    try:
-        with transaction(migrated_sessions()) as session:
-            changed = service.change(session, broadcast_id, to)
-    except UnisonError as exc:
-        raise _fail(exc) from None
+    with command_transaction() as session:
+        changed = service.change(session, broadcast_id, to)
     console.print(f"broadcast {changed.id} {changed.status}")
 
 

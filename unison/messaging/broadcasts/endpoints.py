@@ -9,26 +9,19 @@ from unison.api.ids import DbId
 from unison.api.openapi import raises
 from unison.kit.pagination import Page
 from unison.messaging.broadcasts import service
-from unison.messaging.broadcasts.errors import (
-    BroadcastNotFound,
-    BroadcastStateConflict,
-    BroadcastTemplateNotFound,
-    InvalidSchedule,
-    InvalidVariants,
-    SegmentNotFound,
-)
+from unison.messaging.broadcasts.errors import CHANGE_ERRORS, CREATE_ERRORS, BroadcastNotFound
 from unison.messaging.broadcasts.schemas import Broadcast, BroadcastCreate
 
 router = APIRouter(tags=["broadcasts"])
 BroadcastId = Annotated[DbId, Path(description="a broadcast id")]
-CHANGES = raises(BroadcastNotFound, BroadcastStateConflict)
+CHANGES = raises(*CHANGE_ERRORS)
 
 
 @router.post(
     "/api/broadcasts",
     response_model=Broadcast,
     status_code=201,
-    responses=raises(SegmentNotFound, BroadcastTemplateNotFound, InvalidSchedule, InvalidVariants),
+    responses=raises(*CREATE_ERRORS),
 )
 def post_broadcast(body: BroadcastCreate, session: DbSession, token: MessagesSend) -> Broadcast:
     """Schedule a template (or A/B/n variants) to a segment; the fan-out loop sends it."""
@@ -58,7 +51,8 @@ def get_broadcast(
 
 @router.post("/api/broadcasts/{broadcast_id}/pause", response_model=Broadcast, responses=CHANGES)
 def pause(broadcast_id: BroadcastId, session: DbSession, _token: MessagesSend) -> Broadcast:
-    """Stop the fan-out after its chunk in progress and hold its queued, unsent messages."""
+    """Stop the fan-out (a chunk in progress is rolled back, or held if it committed
+    first) and hold its queued, unsent messages."""
     return service.change(session, broadcast_id, "paused")
 
 

@@ -25,3 +25,8 @@ class InvalidVariants(InvalidParameter):
 
 class BroadcastStateConflict(Conflict):
     """The broadcast's state does not allow the action (e.g. resuming a cancelled one)."""
+
+
+# What the routes declare (api/openapi.py's `raises`): creating, and pause/resume/cancel.
+CREATE_ERRORS = (SegmentNotFound, BroadcastTemplateNotFound, InvalidSchedule, InvalidVariants)
+CHANGE_ERRORS = (BroadcastNotFound, BroadcastStateConflict)

@@ -1,11 +1,10 @@
 """All of broadcasts' SQL: the broadcasts and their recipients, the segment members the
 fan-out walks, and the counts read from messages, the outbox and the log."""
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import Select, and_, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from unison.kit.db import dialect_insert
@@ -21,9 +20,6 @@ from unison.models import (
 )
 from unison.models.base import table
 
-# Outbox rows of a paused broadcast: the dispatcher claims only `queued` rows, so `held`
-# ones wait; resume puts them back. (The outbox's own vocabulary is in outbox/queue.py.)
-QUEUED, HELD, CANCELLED = "queued", "held", "cancelled"
 PENDING, SENT, HOLDOUT, FAILED = "pending", "sent", "holdout", "failed"
 RECEIPTS = {"Delivered": "delivered", "Opened": "opened", "Clicked": "clicked"}
 REPLIED = "Replied"
@@ -56,17 +52,7 @@ def segment_exists(session: Session, segment_id: int) -> bool:
 
 def due_ids(session: Session, now: datetime) -> list[int]:
     """Running broadcasts, and scheduled ones whose moment has come, oldest first."""
-    query = (
-        select(Broadcast.id)
-        .where(
-            (Broadcast.status == "running")
-            | and_(
-                Broadcast.status == "scheduled",
-                (Broadcast.scheduled_at.is_(None)) | (Broadcast.scheduled_at <= now),
-            )
-        )
-        .order_by(Broadcast.id)
-    )
+    query = select(Broadcast.id).where(_may_go_on(now)).order_by(Broadcast.id)
     return list(session.execute(query).scalars())
 
 
@@ -75,24 +61,41 @@ def unfinished(session: Session) -> int:
     return int(session.execute(query.select_from(Broadcast)).scalar() or 0)
 
 
+def _may_go_on(now: datetime) -> Any:
+    """Running, or scheduled and its moment has come."""
+    return (Broadcast.status == "running") | and_(
+        Broadcast.status == "scheduled",
+        (Broadcast.scheduled_at.is_(None)) | (Broadcast.scheduled_at <= now),
+    )
+
+
 def claim(session: Session, broadcast_id: int, now: datetime) -> Broadcast | None:
-    """Start a chunk: take the broadcast row's write lock (so a pause waits for the chunk to
-    commit and then holds what it queued) and return it if it may go on."""
+    """Start a chunk: the broadcast if it may go on, read without locking its row (a pause
+    is not kept waiting by the chunk; the chunk's `confirm` finds out)."""
+    query = select(Broadcast).where(Broadcast.id == broadcast_id, _may_go_on(now))
+    found = session.execute(query).scalars().first()
+    if found is not None:
+        # The chunk must not write the row before `confirm`: that would lock it (PostgreSQL).
+        session.expunge(found)
+    return found
+
+
+def confirm(session: Session, broadcast: Broadcast, now: datetime, changes: dict[str, Any]) -> bool:
+    """End a chunk: record its progress unless the broadcast changed since `claim` read it
+    (a pause, resume or cancel committed meanwhile, or another fan-out's chunk, each of
+    which moves `updated_at`). False: the caller rolls the chunk back. On PostgreSQL a
+    change still in progress is waited for, then seen, so a pause is never overtaken."""
     result = session.execute(
         update(Broadcast)
         .where(
-            Broadcast.id == broadcast_id,
-            (Broadcast.status == "running")
-            | and_(
-                Broadcast.status == "scheduled",
-                (Broadcast.scheduled_at.is_(None)) | (Broadcast.scheduled_at <= now),
-            ),
+            Broadcast.id == broadcast.id,
+            Broadcast.updated_at == broadcast.updated_at,
+            _may_go_on(now),
         )
-        .values(status="running", updated_at=now)
+        .values({"status": "running", "updated_at": now, **changes})
+        .execution_options(synchronize_session=False)
     )
-    if not result.rowcount:  # type: ignore[attr-defined]
-        return None
-    return get(session, broadcast_id)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def members_after(session: Session, segment_id: int, after: int, limit: int) -> list[int]:
@@ -113,9 +116,10 @@ def add_recipients(session: Session, rows: list[dict[str, Any]]) -> None:
 
 def due_recipients(
     session: Session, broadcast_id: int, now: datetime, limit: int
-) -> list[BroadcastRecipient]:
+) -> list[tuple[int, str | None]]:
+    """(profile id, variant) of the recipients due by `now`, the earliest first."""
     query = (
-        select(BroadcastRecipient)
+        select(BroadcastRecipient.profile_id, BroadcastRecipient.variant)
         .where(
             BroadcastRecipient.broadcast_id == broadcast_id,
             BroadcastRecipient.state == PENDING,
@@ -124,7 +128,29 @@ def due_recipients(
         .order_by(BroadcastRecipient.due_at, BroadcastRecipient.profile_id)
         .limit(limit)
     )
-    return list(session.execute(query).scalars())
+    return [(int(pid), variant) for pid, variant in session.execute(query)]
+
+
+def settle(session: Session, broadcast_id: int, settled: list[tuple[int, str, int | None]]) -> None:
+    """Each (profile id, state, message id) recorded on its recipient row, one statement."""
+    if not settled:
+        return
+    recipients = table(BroadcastRecipient)
+    statement = (
+        update(recipients)
+        .where(
+            recipients.c.broadcast_id == bindparam("b_broadcast"),
+            recipients.c.profile_id == bindparam("b_profile"),
+        )
+        .values(state=bindparam("b_state"), message_id=bindparam("b_message"))
+    )
+    session.execute(
+        statement,
+        [
+            {"b_broadcast": broadcast_id, "b_profile": pid, "b_state": state, "b_message": mid}
+            for pid, state, mid in settled
+        ],
+    )
 
 
 def has_pending(session: Session, broadcast_id: int) -> bool:
@@ -142,26 +168,13 @@ def next_due(session: Session, broadcast_id: int) -> datetime | None:
     return found
 
 
-def _outbox_keys(broadcast_id: int) -> Any:
+def outbox_keys(broadcast_id: int) -> Select[str | None]:
+    """The idempotency keys of the outbox rows the broadcast queued (a subquery)."""
     return (
         select(Message.outbox_key)
         .join(BroadcastRecipient, BroadcastRecipient.message_id == Message.id)
         .where(BroadcastRecipient.broadcast_id == broadcast_id, Message.outbox_key.is_not(None))
     )
-
-
-def move_outbox(session: Session, broadcast_id: int, states: Sequence[str], to: str) -> int:
-    """Hold, release or cancel the broadcast's outbox rows still waiting to be sent."""
-    result = session.execute(
-        update(OutboundMessage)
-        .where(
-            OutboundMessage.status.in_(states),
-            OutboundMessage.idempotency_key.in_(_outbox_keys(broadcast_id)),
-        )
-        .values(status=to)
-        .execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def recipient_counts(session: Session, broadcast_id: int) -> dict[str, int]:
@@ -230,7 +243,7 @@ def decision_counts(session: Session, broadcast_id: int) -> list[tuple[str, list
 def outbox_counts(session: Session, broadcast_id: int) -> dict[str, int]:
     query = (
         select(OutboundMessage.status, func.count())
-        .where(OutboundMessage.idempotency_key.in_(_outbox_keys(broadcast_id)))
+        .where(OutboundMessage.idempotency_key.in_(outbox_keys(broadcast_id)))
         .group_by(OutboundMessage.status)
     )
     return {status: int(n) for status, n in session.execute(query)}

@@ -22,6 +22,8 @@ from unison.messaging.broadcasts.schemas import BroadcastCounts, BroadcastCreate
 from unison.messaging.templates import TemplateNotFound
 from unison.messaging.templates import service as templates
 from unison.models import Broadcast
+from unison.outbox import holds
+from unison.outbox.queue import CANCELLED, QUEUED
 
 # Pause/resume/cancel: which states each is allowed from, and what it does to the outbox.
 _FROM = {
@@ -137,12 +139,13 @@ def change(session: Session, broadcast_id: int, to: str) -> BroadcastView:
             field="status",
         )
     now = utcnow()
+    queued = rows.outbox_keys(row.id)
     if to == "paused":
-        rows.move_outbox(session, row.id, [rows.QUEUED], rows.HELD)
+        holds.hold(session, queued)
     elif to == "running":
-        rows.move_outbox(session, row.id, [rows.HELD], rows.QUEUED)
+        holds.release(session, queued)
     else:
-        rows.move_outbox(session, row.id, [rows.QUEUED, rows.HELD], rows.CANCELLED)
+        holds.cancel(session, queued)
         row.finished_at = now
     row.status, row.updated_at = to, now
     session.flush()
@@ -167,12 +170,12 @@ def counts(session: Session, broadcast_id: int) -> BroadcastCounts:
         targeted=sum(recipients.values()),
         holdout=recipients.get(rows.HOLDOUT, 0),
         pending=recipients.get(rows.PENDING, 0),
-        queued=outbox.get(rows.QUEUED, 0),
+        queued=outbox.get(QUEUED, 0),
         deferred=sum(n for decision, _codes, n in decided if decision == "deferred"),
         suppressed=sum(n for decision, _codes, n in decided if decision == "suppressed"),
         suppressed_by_reason=dict(reasons),
-        held=outbox.get(rows.HELD, 0),
-        cancelled=outbox.get(rows.CANCELLED, 0),
+        held=outbox.get(holds.HELD, 0),
+        cancelled=outbox.get(CANCELLED, 0),
         sent=outbox.get("sent", 0),
         delivered=receipts.get("Delivered", 0),
         opened=receipts.get("Opened", 0),

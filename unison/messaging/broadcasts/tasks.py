@@ -1,15 +1,19 @@
 """The fan-out: a background round that takes each due broadcast one small chunk further.
 
-A chunk, in one transaction: lock the broadcast row (a pause or cancel waits for the chunk
-to commit, then holds or cancels what it queued; the next chunk sees the new state and
-stops), give the next segment members recipient rows (holdout and variant drawn), then put
-the due recipients through the one send pipeline with the key (broadcast id, profile id).
-A fan-out killed mid-chunk rolls the chunk back; a restart redoes it, and a message already
-decided under its key is never decided twice.
+A chunk, in one transaction: read the broadcast (without locking its row), give the next
+segment members recipient rows (holdout and variant drawn), put the due recipients through
+the one send pipeline with the key (broadcast id, profile id), and last record the chunk's
+progress on the broadcast's row only if nothing changed it meanwhile. A pause (or cancel)
+therefore never waits for a chunk: if it commits first, the chunk finds the row changed and
+rolls back (redone after a resume); if the chunk confirmed first, the pause waits only for
+its commit and then holds (or cancels) what it queued. A fan-out killed mid-chunk rolls the
+chunk back; a restart redoes it, and a message already decided under its key is never
+decided twice.
 """
 
 import time
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,14 +27,20 @@ from unison.messaging.broadcasts import targeting
 from unison.messaging.errors import ProfileNotFound
 from unison.messaging.requests import SendRequest
 from unison.messaging.templates import TemplateRenderFailed
-from unison.models import Broadcast, BroadcastRecipient
+from unison.models import Broadcast
 
-# Recipients put through the batch pipeline at once; the chunk's time budget is checked
-# between sub-chunks.
-SUB_CHUNK = 100
+# Recipients put through the batch pipeline at once (the default chunk: one pass, so each
+# of the pipeline's statements is paid once per chunk); the chunk's time budget is checked
+# between sub-chunks of a larger chunk.
+SUB_CHUNK = 200
 # SQLite: a gap of _GAP seconds in the fan-out's writes after each _WORK_BEFORE_GAP seconds
 # of work (FanOut._breathe), so a waiting pause gets the write lock within a second.
 _WORK_BEFORE_GAP, _GAP = 0.5, 0.12
+
+
+class _Overtaken(Exception):
+    """A pause, resume or cancel (or another fan-out) changed the broadcast during the
+    chunk: the chunk is rolled back and redone, if still due, by a later round."""
 
 
 def idempotency_key(broadcast_id: int, profile_id: int) -> str:
@@ -74,21 +84,31 @@ class FanOut:
 
     def chunk(self, broadcast_id: int, now: datetime | None = None) -> int:
         moment = now or utcnow()
-        with transaction(self.sessions) as session:
-            broadcast = rows.claim(session, broadcast_id, moment)
-            if broadcast is None:  # paused, cancelled or done meanwhile
-                return 0
-            limit = self._limit(broadcast, moment)
-            if limit == 0:
-                return 0
-            done = 0 if broadcast.targeted_all else self._target(session, broadcast, moment)
-            sent = self._send(session, broadcast, moment, limit)
-            if sent:
-                broadcast.last_chunk_at = moment
-            if broadcast.targeted_all and not rows.has_pending(session, broadcast.id):
-                broadcast.status, broadcast.finished_at = "done", moment
-            # Work waiting only for a later due moment is not work now: the loop idles.
-            return done + sent
+        try:
+            with transaction(self.sessions) as session:
+                broadcast = rows.claim(session, broadcast_id, moment)
+                if broadcast is None:  # paused, cancelled or done meanwhile
+                    return 0
+                limit = self._limit(broadcast, moment)
+                if limit == 0:
+                    return 0
+                changes: dict[str, Any] = {}
+                done = 0
+                if not broadcast.targeted_all:
+                    done = self._target(session, broadcast, moment, changes)
+                sent = self._send(session, broadcast, moment, limit)
+                if sent:
+                    changes["last_chunk_at"] = moment
+                if (broadcast.targeted_all or changes.get("targeted_all")) and not rows.has_pending(
+                    session, broadcast.id
+                ):
+                    changes |= {"status": "done", "finished_at": moment}
+                if not rows.confirm(session, broadcast, moment, changes):
+                    raise _Overtaken
+                # Work waiting only for a later due moment is not work now: the loop idles.
+                return done + sent
+        except _Overtaken:  # rolled back: the next round sees the new state
+            return 0
 
     def _limit(self, broadcast: Broadcast, now: datetime) -> int:
         """Throttling: at most `rate_per_second` messages a second, in whole chunks."""
@@ -101,7 +121,9 @@ class FanOut:
             return 0
         return min(size, rate)
 
-    def _target(self, session: Session, broadcast: Broadcast, now: datetime) -> int:
+    def _target(
+        self, session: Session, broadcast: Broadcast, now: datetime, changes: dict[str, Any]
+    ) -> int:
         size = self.settings.broadcasts_chunk_size
         members = rows.members_after(session, broadcast.segment_id, broadcast.cursor, size)
         records = []
@@ -119,51 +141,58 @@ class FanOut:
             )
         rows.add_recipients(session, records)
         if members:
-            broadcast.cursor = members[-1]
+            changes["cursor"] = members[-1]
         if len(members) < size:
-            broadcast.targeted_all = True
+            changes["targeted_all"] = True
         return len(members)
 
     def _send(self, session: Session, broadcast: Broadcast, now: datetime, limit: int) -> int:
-        """The due recipients through the batch pipeline, in sub-chunks; the chunk holds
-        the broadcast's lock, so it stops after its time budget (a pause waits at most
-        about that long whatever the pipeline's speed)."""
+        """The due recipients through the batch pipeline, in sub-chunks; on SQLite the
+        chunk holds the write lock, so it stops after its time budget (a pause waits at
+        most about that long whatever the pipeline's speed)."""
         due = rows.due_recipients(session, broadcast.id, now, limit)
         templates = {str(v["name"]): int(v["template_id"]) for v in broadcast.variants}
         budget = time.perf_counter() + self.settings.broadcasts_chunk_seconds
         done = 0
         for start in range(0, len(due), SUB_CHUNK):
             part = due[start : start + SUB_CHUNK]
-            requests = [self._request(broadcast, r, templates) for r in part]
+            requests = [self._request(broadcast, pid, variant, templates) for pid, variant in part]
             outcomes = send_many(session, self.settings, requests, now)
-            for recipient, outcome in zip(part, outcomes, strict=True):
-                _settle(recipient, outcome)
+            settled = [
+                (pid, *_settled(outcome))
+                for (pid, _variant), outcome in zip(part, outcomes, strict=True)
+            ]
+            rows.settle(session, broadcast.id, settled)
             done += len(part)
             if time.perf_counter() > budget:
                 break
         return done
 
     def _request(
-        self, broadcast: Broadcast, recipient: BroadcastRecipient, templates: dict[str, int]
+        self,
+        broadcast: Broadcast,
+        profile_id: int,
+        variant: str | None,
+        templates: dict[str, int],
     ) -> SendRequest:
         return SendRequest(
-            profile_id=recipient.profile_id,
-            template_ids=[templates[recipient.variant or next(iter(templates))]],
+            profile_id=profile_id,
+            template_ids=[templates[variant or next(iter(templates))]],
             purpose=broadcast.purpose,
-            idempotency_key=idempotency_key(broadcast.id, recipient.profile_id),
+            idempotency_key=idempotency_key(broadcast.id, profile_id),
             locale_chain=broadcast.locales or None,
             campaign_id=f"broadcast:{broadcast.id}",
             broadcast_id=broadcast.id,
-            variant=recipient.variant if len(templates) > 1 else None,
+            variant=variant if len(templates) > 1 else None,
             segment_id=broadcast.segment_id,
         )
 
 
-def _settle(recipient: BroadcastRecipient, outcome: Outcome) -> None:
+def _settled(outcome: Outcome) -> tuple[str, int | None]:
+    """A recipient's state and message after the pipeline's outcome for it."""
     if isinstance(outcome, TemplateRenderFailed | ProfileNotFound):
         # Refused before anything was written: this profile fails, the broadcast goes on.
-        recipient.state = rows.FAILED
-        return
+        return rows.FAILED, None
     if isinstance(outcome, UnisonError):
         raise outcome  # anything else is the broadcast's own problem: the chunk rolls back
-    recipient.state, recipient.message_id = rows.SENT, outcome.id
+    return rows.SENT, outcome.id

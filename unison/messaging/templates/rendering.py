@@ -5,9 +5,10 @@ variable; nothing is half-rendered."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from jinja2 import TemplateError
+from jinja2 import TemplateError, meta
 from jinja2.exceptions import SecurityError
 from sqlalchemy.orm import Session
 
@@ -107,24 +108,72 @@ def render_version(
         else settings.templates_fallback_locales
     )
     locale = locales.choose(row.variants, customer_locales, fallback, row.default_locale)
-    customer = Customer(
-        who.id, who.email, _number_locale(customer_locales, locale), locale, who.zone
-    )
-    variables = {name: wrap(name, value) for name, value in who.variables.items()}
-    if event is not None:
-        variables["event"] = wrap("event", dict(event))
-    if campaign is not None:
-        variables["campaign"] = wrap("campaign", dict(campaign))
-    variables["locale"] = locale
-    variables.update(Helpers(settings, customer, event).functions())
     rtl = locales.is_rtl(locale)
     field = f"variants.{locale}"
-    content = parts.build(channel, row.variants[locale], field, _filler(variables, rtl, settings))
+    context = _Context(settings, who, customer_locales, locale, event, campaign)
+    content = parts.build(channel, row.variants[locale], field, _filler(context, rtl, settings))
     if rtl and content.get("html"):
         content["html"] = directed_html(content["html"], locale)
     if channel == "sms":
         check_sms(content["text"], settings, f"{field}.text")
     return Rendered(channel, content, row.template_id, row.version, locale)
+
+
+class _Context:
+    """What a part is rendered with: only the names its template uses are built (a
+    template that names only `traits` never wraps the profile, its computed traits or the
+    helpers), each once per render, so a missing one still fails naming its path."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        who: Person,
+        customer_locales: Sequence[str],
+        locale: str,
+        event: Mapping[str, Any] | None,
+        campaign: Mapping[str, Any] | None,
+    ) -> None:
+        self._settings, self._who, self._event = settings, who, event
+        self._customer_locales, self.locale = customer_locales, locale
+        self._given: dict[str, Any] = dict(who.variables)
+        if event is not None:
+            self._given["event"] = dict(event)
+        if campaign is not None:
+            self._given["campaign"] = dict(campaign)
+        self._built: dict[str, Any] = {"locale": locale}
+        self._helpers: dict[str, Any] | None = None
+
+    def variables(self, names: frozenset[str]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for name in names:
+            if name not in self._built:
+                self._build(name)
+            if name in self._built:
+                found[name] = self._built[name]
+        return found
+
+    def _build(self, name: str) -> None:
+        """`name`'s value, as a context built whole would hold it (the event and campaign
+        over the profile's variables; the helpers' names are none of these)."""
+        if name in self._given:
+            self._built[name] = wrap(name, self._given[name])
+            return
+        helpers = self._helper_functions()  # built only when a template calls one
+        if name in helpers:
+            self._built[name] = helpers[name]
+
+    def _helper_functions(self) -> dict[str, Any]:
+        if self._helpers is None:
+            who = self._who
+            customer = Customer(
+                who.id,
+                who.email,
+                _number_locale(self._customer_locales, self.locale),
+                self.locale,
+                who.zone,
+            )
+            self._helpers = Helpers(self._settings, customer, self._event).functions()
+        return self._helpers
 
 
 def _number_locale(customer_locales: Sequence[str], variant: str) -> Any:
@@ -138,12 +187,12 @@ def _number_locale(customer_locales: Sequence[str], variant: str) -> Any:
     return locales.babel_locale(variant)
 
 
-def _filler(variables: dict[str, Any], rtl: bool, settings: Settings) -> parts.Fill:
+def _filler(context: _Context, rtl: bool, settings: Settings) -> parts.Fill:
     limit = settings.templates_max_output_chars
 
     def fill(source: str, field: str, kind: Kind) -> str:
         try:
-            output: str = compiled(kind, rtl, source).render(variables)
+            output = _output(kind, rtl, source, context)
         except VariableMissing as exc:
             raise TemplateRenderFailed(
                 f"{field}: {exc.message}", field=field, variable=exc.variable
@@ -168,6 +217,54 @@ def _filler(variables: dict[str, Any], rtl: bool, settings: Settings) -> parts.F
         return output
 
     return fill
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A part's template compiled once per process, with the names it reads from its
+    context and the environment's globals as a plain dict (merged into each render's
+    context without walking Jinja's ChainMap every time)."""
+
+    template: Any
+    names: frozenset[str]
+    globals: dict[str, Any]
+
+    @property
+    def static(self) -> bool:
+        """Its output depends on nothing but the locale (no profile, helper or global)."""
+        return self.names <= {"locale"}
+
+
+@lru_cache(maxsize=4096)
+def _part(kind: Kind, rtl: bool, source: str) -> _Part:
+    template = compiled(kind, rtl, source)
+    env = template.environment
+    names = frozenset(meta.find_undeclared_variables(env.parse(source)))
+    return _Part(template, names, dict(template.globals))
+
+
+def _output(kind: Kind, rtl: bool, source: str, context: _Context) -> str:
+    part = _part(kind, rtl, source)
+    if part.static:  # the same text for every customer of the locale: rendered once
+        return _static_output(kind, rtl, source, context.locale)
+    return _render(part, context.variables(part.names))
+
+
+@lru_cache(maxsize=4096)
+def _static_output(kind: Kind, rtl: bool, source: str, locale: str) -> str:
+    return _render(_part(kind, rtl, source), {"locale": locale})
+
+
+def _render(part: _Part, variables: dict[str, Any]) -> str:
+    """`Template.render`, with the context's parent built as one dict (what `render` builds
+    from the globals and the variables on every call)."""
+    template = part.template
+    context = template.new_context({**part.globals, **variables}, shared=True)
+    try:
+        output: str = template.environment.concat(template.root_render_func(context))
+    except Exception:
+        template.environment.handle_exception()
+    return output
 
 
 def check_sms(text: str, settings: Settings, field: str) -> sms.Segments:

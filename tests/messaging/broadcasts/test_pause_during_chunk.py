@@ -1,0 +1,118 @@
+"""A pause does not wait for a fan-out chunk in progress: the chunk reads the broadcast
+without locking its row and records its progress only if nothing changed it meanwhile. A
+chunk overtaken by a pause rolls back (nothing decided, nothing queued) and is redone after
+the resume."""
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.consent.conftest import Api
+from tests.messaging.broadcasts.conftest import Store, audience, create, segment, template
+from unison.messaging.broadcasts import repository, tasks
+from unison.messaging.broadcasts.tasks import FanOut
+
+# Long enough never to run out on a loaded machine; the test releases the chunk itself.
+STALL_SECONDS = 60
+
+
+class Stalled:
+    """A chunk run in a thread, stopped at one step until released."""
+
+    def __init__(self, fan_out: FanOut, broadcast_id: int) -> None:
+        self.reached, self.release = threading.Event(), threading.Event()
+        self.result: list[int] = []
+        self.thread = threading.Thread(
+            target=lambda: self.result.append(fan_out.chunk(broadcast_id)), daemon=True
+        )
+
+    def wrap(self, step: Callable[..., Any]) -> Callable[..., Any]:
+        def stalled(*args: Any, **kwargs: Any) -> Any:
+            found = step(*args, **kwargs)
+            self.reached.set()
+            assert self.release.wait(STALL_SECONDS)
+            return found
+
+        return stalled
+
+    def start(self) -> None:
+        self.thread.start()
+        assert self.reached.wait(STALL_SECONDS)
+
+    def finish(self) -> int:
+        self.release.set()
+        self.thread.join(STALL_SECONDS)
+        return self.result[0]
+
+
+@pytest.fixture
+def stalled_chunks() -> Iterator[list[Stalled]]:
+    started: list[Stalled] = []
+    yield started
+    for chunk in started:  # never leave a thread waiting behind a failed assertion
+        chunk.release.set()
+        chunk.thread.join(STALL_SECONDS)
+
+
+def _broadcast(api: Api, process: Callable[[], int], city: str) -> int:
+    audience(api, process, city, 4)
+    made = create(api, name=city, segment_id=segment(api, city), template_id=template(api))
+    return int(made["id"])
+
+
+def test_a_pause_during_a_chunk_rolls_the_chunk_back(
+    api: Api,
+    process: Callable[[], int],
+    fan_out: FanOut,
+    store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    stalled_chunks: list[Stalled],
+) -> None:
+    bid = _broadcast(api, process, "Zugdidi")
+    chunk = Stalled(fan_out, bid)
+    stalled_chunks.append(chunk)
+    # Stopped after reading the broadcast, before any write (so on SQLite too the pause
+    # finds the write lock free).
+    monkeypatch.setattr(repository, "claim", chunk.wrap(repository.claim))
+    chunk.start()
+    paused = api.post(f"/api/broadcasts/{bid}/pause", {})
+    assert paused.status_code == 200, paused.text
+    assert chunk.finish() == 0
+    assert store.messages(bid) == []
+    assert store.recipients(bid) == []
+    monkeypatch.undo()
+    assert api.post(f"/api/broadcasts/{bid}/resume", {}).status_code == 200
+    assert fan_out.chunk(bid) == 4  # the chunk redone: 2 targeted, 2 sent
+    assert len(store.messages(bid)) == 2
+
+
+def test_on_postgresql_a_pause_does_not_wait_for_a_chunk_writing(
+    api: Api,
+    process: Callable[[], int],
+    fan_out: FanOut,
+    store: Store,
+    sessions: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+    stalled_chunks: list[Stalled],
+) -> None:
+    if sessions.kw["bind"].dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer: a pause waits for the write lock (FanOut._breathe)")
+    bid = _broadcast(api, process, "Poti")
+    chunk = Stalled(fan_out, bid)
+    stalled_chunks.append(chunk)
+    # Stopped after deciding its messages (recipients and messages written, uncommitted).
+    monkeypatch.setattr(tasks, "send_many", chunk.wrap(tasks.send_many))
+    chunk.start()
+    asked = time.monotonic()
+    paused = api.post(f"/api/broadcasts/{bid}/pause", {})
+    assert paused.status_code == 200, paused.text
+    assert chunk.thread.is_alive()  # answered while the chunk still held its writes
+    assert time.monotonic() - asked < STALL_SECONDS / 2
+    assert chunk.finish() == 0
+    assert store.messages(bid) == []
+    assert store.outbox() == []
+    assert paused.json()["status"] == "paused"
