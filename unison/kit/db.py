@@ -85,8 +85,9 @@ def driver_sql(session: Session) -> DriverSql:
 def driver_rows(session: Session, sql: str, params: Sequence[Any]) -> list[Any]:
     """The rows of a fixed SQL text, read straight from the DBAPI cursor of the session's
     connection (inside its transaction), for hot indexed reads (the send gate, a segment
-    round's facts): SQLAlchemy rebuilds a driver statement's result metadata on every execution, which cost
-    as much as the reads themselves. Errors come as the driver's own, unwrapped."""
+    round's facts): SQLAlchemy rebuilds a driver statement's result metadata on every
+    execution, which cost as much as the reads themselves. Errors come as the driver's own,
+    unwrapped."""
     cursor = session.connection().connection.cursor()
     try:
         cursor.execute(sql, tuple(params))
