@@ -259,7 +259,8 @@ class Settings(BaseSettings):
     broadcasts_enabled: bool = True
     broadcasts_chunk_size: int = Field(default=200, ge=1, le=10_000)
     broadcasts_poll_seconds: float = Field(default=0.5, gt=0)
-    # A chunk stops sending after this long (it holds the broadcast's lock: a pause waits).
+    # A chunk stops deciding after this long (on SQLite it holds the one write lock, so a
+    # pause waits for it; on PostgreSQL a pause rolls the chunk back instead).
     broadcasts_chunk_seconds: float = Field(default=0.3, gt=0, le=10)
 
 
