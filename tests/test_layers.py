@@ -35,6 +35,7 @@ class TestIngestImportPath:
 DATA_ACCESS = {
     "unison/events/log.py": "the log's repository (positions and reads)",
     "unison/outbox/queue.py": "the outbox's repository",
+    "unison/outbox/holds.py": "the outbox's repository for held rows (a broadcast's pause)",
     "unison/kit/db.py": "shared SQL helpers (upsert, insert-ignore)",
     "unison/app/operations.py": "the health probe's SELECT 1",
 }
