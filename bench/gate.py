@@ -316,7 +316,7 @@ def _send_time(sessions: Any, settings: Settings, queued: list[Envelope]) -> lis
     with sessions() as session:
         for envelope in queued:
             t0 = time.perf_counter()
-            check.check(session, envelope, NOW)
+            check.check_many(session, [envelope], NOW)  # one row: the worst case per message
             timings.append((time.perf_counter() - t0) * 1000)
         session.rollback()
     return timings

@@ -18,7 +18,7 @@ from unison.clv.cli import clv_app, report_app
 from unison.consent.cli import consent_app, privacy_app
 from unison.events.importing import detect_format, import_file, mapped_source, parse_mapping
 from unison.identity.cli import identity_app
-from unison.kit.cli import command_transaction, console, err, fail, migrated_sessions
+from unison.kit.cli import change, command_transaction, console, err, fail, migrated_sessions
 from unison.kit.db import transaction
 from unison.kit.errors import UnisonError
 from unison.kit.settings import get_settings
@@ -216,9 +216,7 @@ def tokens_list() -> None:
 @tokens_app.command("revoke")
 def tokens_revoke(name: str) -> None:
     """Revoke a token at once."""
-    with command_transaction() as session:
-        tokens.revoke_token(session, name)
-    console.print(f"token {name!r} revoked")
+    change(tokens.revoke_token, name, said=f"token {name!r} revoked")
 
 
 def _source_ref(sessions: sessionmaker[Session], name: str) -> SourceRef:

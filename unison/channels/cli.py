@@ -6,7 +6,7 @@ import typer
 from rich.table import Table
 
 from unison.channels import service
-from unison.kit.cli import command_transaction, console
+from unison.kit.cli import change, command_transaction, console
 from unison.kit.settings import get_settings
 
 connectors_app = typer.Typer(
@@ -77,6 +77,4 @@ def list_() -> None:
 @connectors_app.command("delete")
 def delete(name: str) -> None:
     """Delete a connector (its events stay in the log)."""
-    with command_transaction() as session:
-        service.delete_connector(session, name)
-    console.print(f"connector {name!r} deleted")
+    change(service.delete_connector, name, said=f"connector {name!r} deleted")

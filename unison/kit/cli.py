@@ -1,7 +1,7 @@
 """What every `unison` command shares: the consoles, a session factory on an up-to-date
 schema, and the one way a domain error ends a command (its message, exit status 2)."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -59,3 +59,11 @@ def command_session() -> Iterator[Session]:
 def print_json(data: Any) -> None:
     """`data` as indented, highlighted JSON on standard output."""
     console.print_json(orjson.dumps(data).decode())
+
+
+def change(action: Callable[[Session, Any], object], target: Any, *, said: str) -> None:
+    """A command whose whole work is one domain change on `target`: `action` in the
+    command's transaction, then `said` (a domain error ends the command, nothing changed)."""
+    with command_transaction() as session:
+        action(session, target)
+    console.print(said)

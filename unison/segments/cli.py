@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from unison.kit.cli import (
+    change,
     command_session,
     command_transaction,
     console,
@@ -107,9 +108,7 @@ def members(segment_id: int, limit: int = 100) -> None:
 @segments_app.command("delete")
 def delete(segment_id: int) -> None:
     """Delete a segment (history kept)."""
-    with command_transaction() as session:
-        service.delete(session, segment_id)
-    console.print(f"segment {segment_id} deleted")
+    change(service.delete, segment_id, said=f"segment {segment_id} deleted")
 
 
 @segments_app.command("recompute")
