@@ -1,8 +1,10 @@
 """The adapters' HTTP client (unison/channels/outbound/http.py) on real sockets: keep-alive
 connections reused, one the server closed while idle dropped before reuse (not written to),
-a request never sent twice, and TLS to a pinned address verified against the URL's host
-name, which also goes out as SNI and in `Host`."""
+a request never sent twice, TLS to a pinned address verified against the URL's host
+name, which also goes out as SNI and in `Host`, and a forked child that neither writes on
+its parent's connections nor waits for its parent's sending threads."""
 
+import multiprocessing
 import ssl
 import threading
 from collections.abc import Iterator
@@ -15,7 +17,8 @@ from typing import Any
 import pytest
 
 from tests.smtp import self_signed
-from unison.channels.outbound.http import Connections, Unreachable, origin_of
+from unison.channels.outbound.http import CONNECTIONS, Connections, Unreachable, origin_of
+from unison.outbox import delivery
 
 ANSWER = b'{"ok": true}'
 
@@ -152,3 +155,33 @@ def test_tls_refuses_a_certificate_for_another_name(
             client.post(origin, target, b"{}", {}, 5)
     assert failure.value.kind == "ConnectError"
     assert seen.requests == []
+
+
+def _send_through_the_process_pools(port: int) -> int:
+    origin, target = origin_of(f"http://127.0.0.1:{port}/send")
+    sending = delivery._senders().submit(CONNECTIONS.post, origin, target, b"{}", {}, 5)
+    return sending.result(timeout=10).status
+
+
+def _child(port: int, results: Any) -> None:
+    results.put(_send_through_the_process_pools(port))
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded")
+def test_a_forked_child_sends_on_its_own_connections_and_threads() -> None:
+    fork = multiprocessing.get_context("fork")
+    with server() as (port, seen):
+        # The parent has sent: its sending threads run and a keep-alive connection is idle.
+        assert _send_through_the_process_pools(port) == 200
+        results = fork.Queue()
+        child = fork.Process(target=_child, args=(port, results))
+        child.start()
+        child.join(20)
+        hung = child.is_alive()
+        if hung:
+            child.kill()
+        assert not hung, "the child waited for sending threads that do not exist in it"
+        assert results.get(timeout=5) == 200
+        assert _send_through_the_process_pools(port) == 200  # the parent's connection is intact
+    assert len(seen.requests) == 3
+    assert len(seen.connections) == 2  # the parent's one, and the child's own

@@ -12,6 +12,7 @@ becomes a dead letter for a person to check, so nothing is ever sent twice.
 """
 
 import logging
+import os
 import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -132,6 +133,16 @@ def _attempt_all(run: Round, chunk: list[Envelope]) -> list[Outcome]:
 
 _POOL: ThreadPoolExecutor | None = None
 _POOL_GUARD = threading.Lock()
+
+
+def _forget_inherited_senders() -> None:
+    """In a forked child the parent's sending threads do not exist, though its executor
+    object does: work handed to it would wait forever. The child starts its own."""
+    global _POOL, _POOL_GUARD
+    _POOL, _POOL_GUARD = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_inherited_senders)
 
 
 def _senders() -> ThreadPoolExecutor:

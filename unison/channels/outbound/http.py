@@ -166,6 +166,14 @@ class Connections:
             self._tls = default_tls()
         return _TLS(where, origin.port, origin.host, timeout, self._tls)
 
+    def forget_inherited(self) -> None:
+        """In a forked child: the idle connections are the parent's sockets too. Writing a
+        request on one would interleave two processes' requests and answers on one stream,
+        so the child drops them (without closing: a TLS close could end the parent's
+        session) and opens its own; a lock held by a parent thread at the fork is replaced."""
+        self._idle = {}
+        self._guard = threading.Lock()
+
     def _give_back(self, origin: Origin, conn: HTTPConnection) -> None:
         with self._guard:
             idle = self._idle.setdefault(origin, [])
@@ -204,6 +212,7 @@ def _dropped(conn: HTTPConnection) -> bool:
 
 
 CONNECTIONS = Connections()
+os.register_at_fork(after_in_child=CONNECTIONS.forget_inherited)
 
 
 @dataclass(frozen=True)
