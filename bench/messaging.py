@@ -43,6 +43,7 @@ from unison.kit.settings import Settings
 from unison.messaging.broadcasts import service as broadcasts
 from unison.messaging.broadcasts.schemas import BroadcastCreate
 from unison.messaging.broadcasts.tasks import FanOut
+from unison.messaging.send_time import GateCheck
 from unison.messaging.templates import schemas as template_schemas
 from unison.messaging.templates import service as templates
 from unison.models import Message, Segment, SegmentMember
@@ -188,6 +189,81 @@ def deliver(sessions: Any, url: str, limit: int, inflight: int) -> dict[str, Any
     }
 
 
+def _dispatcher(url: str, api: str, inflight: int, finished: Any, results: Any) -> None:
+    """A dispatcher process of its own (as `unison worker` runs one beside the fan-out), with
+    the send-time gate plugged in as `unison serve` does: it delivers whatever is due until
+    the fan-out has finished and nothing is left."""
+    engine = create_db_engine(url, sqlite_synchronous="NORMAL")
+    sessions = make_session_factory(engine)
+    settings = Settings(
+        database_url=url,
+        sms_rate_per_second=0,
+        outbox_inflight_batch=inflight,
+        messaging_quiet_start="00:00",
+        messaging_quiet_end="00:00",
+        messaging_frequency_caps={},
+    )
+    senders = ConfiguredSenders(None, [Route(1, "sms", SmsSender("AC1", "t", "+1500", api=api))])
+    gate = GateCheck(settings)
+    sent, cpu, last = 0, time.process_time(), time.perf_counter()
+    while True:
+        ended = finished.is_set()  # read before the round: a round after it drains the rest
+        batch = deliver_due(sessions, settings, senders, limit=500, check=gate)
+        sent += batch
+        if batch:
+            last = time.perf_counter()
+        elif ended:
+            break
+        else:
+            time.sleep(0.01)
+    results.put((sent, time.process_time() - cpu, last))
+
+
+def concurrent(sessions: Any, settings: Settings, url: str, segment_id: int, inflight: int) -> Any:
+    """The whole path as a running platform does it: a second broadcast to the same segment
+    fanned out in this process while a dispatcher process delivers its messages as they are
+    queued (the first broadcast's are delivered first, not counted). Messages per second from
+    the broadcast's start to its last delivery."""
+    ports: Any = multiprocessing.Queue()
+    gateway = multiprocessing.Process(target=_serve, args=(ports,), daemon=True)
+    gateway.start()
+    api = f"http://127.0.0.1:{ports.get(timeout=30)}"
+    drain = Settings(database_url=url, sms_rate_per_second=0, outbox_inflight_batch=inflight)
+    senders = ConfiguredSenders(None, [Route(1, "sms", SmsSender("AC1", "t", "+1500", api=api))])
+    while deliver_due(sessions, drain, senders, limit=500):
+        pass
+    broadcast_id = broadcast(sessions, settings, segment_id, "bench, concurrent")
+    finished: Any = multiprocessing.Event()
+    results: Any = multiprocessing.Queue()
+    dispatcher = multiprocessing.Process(
+        target=_dispatcher, args=(url, api, inflight, finished, results)
+    )
+    dispatcher.start()
+    fan_out = FanOut(sessions, settings)
+    loop = PollingLoop("bench-broadcasts", fan_out, 0.05)
+    started, cpu = time.perf_counter(), time.process_time()
+    loop.start()
+    while fan_out.unfinished():
+        time.sleep(0.05)
+    fanned = time.perf_counter() - started
+    loop.stop()
+    finished.set()
+    sent, dispatch_cpu, last = results.get(timeout=600)
+    dispatcher.join()
+    gateway.terminate()
+    elapsed = last - started
+    decided_ = decided(sessions, broadcast_id)
+    return {
+        "concurrent_decided": decided_,
+        "concurrent_delivered": sent,
+        "concurrent_fan_out_seconds": round(fanned, 2),
+        "concurrent_seconds_to_last_delivery": round(elapsed, 2),
+        "concurrent_decided_per_second": round(decided_ / elapsed),
+        "concurrent_delivered_per_second": round(sent / elapsed),
+        "concurrent_cpu_seconds": round(time.process_time() - cpu + dispatch_cpu, 2),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--profiles", type=int, default=20_000)
@@ -200,6 +276,11 @@ def main() -> None:
         "--loaded",
         action="store_true",
         help="the database already holds the profiles (e.g. bench/gate.py's file): no build",
+    )
+    parser.add_argument(
+        "--concurrent",
+        action="store_true",
+        help="then a second broadcast, fanned out while another process dispatches",
     )
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'messaging.db'}"
@@ -243,6 +324,8 @@ def main() -> None:
         per_cpu += report["dispatch_cpu_seconds"] / max(1, report["dispatched"])
         report["whole_path_per_cpu_second"] = round(1 / per_cpu)
         report["queued_before_dispatch"] = queued
+    if args.concurrent:
+        report |= concurrent(sessions, settings, url, segment_id, args.inflight)
     report["load_average"] = os.getloadavg()
     uptime = ["/usr/bin/uptime"]
     report["uptime"] = subprocess.run(
