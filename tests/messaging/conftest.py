@@ -26,8 +26,8 @@ from unison.models import Message, OutboundMessage
 SECRET = "test-secret-key-0123456789abcdef"
 
 
-@pytest.fixture
-def settings(database_url: str) -> Settings:
+def messaging_settings(database_url: str, **overrides: Any) -> Settings:
+    """No background work (the tests run the processors and the outbox themselves)."""
     return Settings(
         database_url=database_url,
         sqlite_synchronous="NORMAL",
@@ -41,7 +41,13 @@ def settings(database_url: str) -> Settings:
         # Quiet hours off unless a test turns them on: most tests run at any time of day.
         messaging_quiet_start="00:00",
         messaging_quiet_end="00:00",
+        **overrides,
     )
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return messaging_settings(database_url)
 
 
 @pytest.fixture

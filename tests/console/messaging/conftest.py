@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.consent.conftest import Api, identify
-from tests.messaging.conftest import SECRET, api, client, gate, process
+from tests.messaging.conftest import api, client, gate, messaging_settings, process
 from unison.kit.settings import Settings
 
 __all__ = ["api", "client", "gate", "process"]
@@ -17,22 +17,8 @@ __all__ = ["api", "client", "gate", "process"]
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    """Messaging's test settings (tests/messaging/conftest.py); the tests also run the
-    broadcasts' fan-out themselves."""
-    return Settings(
-        database_url=database_url,
-        sqlite_synchronous="NORMAL",
-        log_json=False,
-        embedded_worker=False,
-        consent_webhooks_enabled=False,
-        outbox_delivery_enabled=False,
-        broadcasts_enabled=False,
-        secret_key=SECRET,
-        public_url="https://unison.example",
-        processor_batch_size=5,
-        messaging_quiet_start="00:00",  # quiet hours off: the tests run at any time of day
-        messaging_quiet_end="00:00",
-    )
+    """Messaging's test settings; the tests also run the broadcasts' fan-out themselves."""
+    return messaging_settings(database_url, broadcasts_enabled=False)
 
 
 PEOPLE = [
