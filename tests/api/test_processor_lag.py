@@ -15,12 +15,10 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.events.helpers import insert_track
 from tests.processing import drain_until_caught_up
 from unison.app import create_app
 from unison.app.chain import build_chain
-from unison.events import repository
-from unison.events.service import prepare_items
-from unison.kit.clock import utcnow
 from unison.kit.settings import Settings
 from unison.sources.ref import SourceRef
 
@@ -34,13 +32,7 @@ def quiet_client(settings: Settings, sessions: sessionmaker[Session]) -> Iterato
 
 
 def _insert(session: Session, source: SourceRef, message_id: str) -> None:
-    now = utcnow()
-    event = {"type": "track", "userId": "u-1", "event": "Interleaved", "messageId": message_id}
-    prepared = prepare_items([event], source=source, received_at=now, max_event_bytes=32_768)
-    outcome = repository.store(
-        session, prepared.rows, [], source_id=source.id, origin="api", received_at=now
-    )
-    assert outcome.accepted == 1
+    insert_track(session, source, message_id, "Interleaved")
 
 
 def _interleaved_commits(sessions: sessionmaker[Session], source: SourceRef) -> None:

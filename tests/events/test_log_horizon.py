@@ -15,23 +15,15 @@ from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from unison.events import repository
+from tests.events.helpers import insert_track
 from unison.events.log import Claim, read_after
-from unison.events.service import prepare_items
-from unison.kit.clock import utcnow
 from unison.sources.ref import SourceRef
 
 START = Claim(0, 0, "", 0)
 
 
 def _insert(session: Session, source: SourceRef, message_id: str) -> None:
-    now = utcnow()
-    event = {"type": "track", "userId": "u-1", "event": "Horizon", "messageId": message_id}
-    prepared = prepare_items([event], source=source, received_at=now, max_event_bytes=32_768)
-    outcome = repository.store(
-        session, prepared.rows, [], source_id=source.id, origin="api", received_at=now
-    )
-    assert outcome.accepted == 1
+    insert_track(session, source, message_id, "Horizon")
 
 
 def _read(sessions: sessionmaker[Session]) -> list[str]:
