@@ -45,11 +45,14 @@ _ENV = Environment(
 # server-rendered SVG charts. No framing, no referrer, pages with customer data not cached.
 
 
-def moment(value: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> Markup:
+def moment(value: datetime | str | None, pattern: str = "%Y-%m-%d %H:%M") -> Markup:
     """A date and time as a <time> element: the stylesheet keeps it left to right, so a
-    right-to-left page does not put the time before the date."""
-    if value is None:
+    right-to-left page does not put the time before the date. Also takes the ISO 8601 text
+    that JSON columns hold (a profile's per-channel first and last seen)."""
+    if value is None or value == "":
         return Markup("")
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     return Markup('<time datetime="{}">{}</time>').format(
         value.isoformat(), value.strftime(pattern)
     )
