@@ -200,6 +200,42 @@ def write_lock(engine: Engine) -> AbstractContextManager[object]:
     return lock
 
 
+def queue_as_writer(session: Session) -> None:
+    """On SQLite, queue on `write_lock` now, before this session's first write, and hold
+    it until the session's transaction ends (committed, rolled back or closed).
+
+    For a request that must get through while background writers commit back to back (a
+    broadcast's pause during its fan-out): waiting in SQLite's busy handler it would poll
+    every 100 ms and keep missing the moments the file is free. Only for short units of
+    work that take no other write lock on this engine meanwhile (the lock is not
+    reentrant). PostgreSQL needs nothing: row locks queue there."""
+    engine = session.get_bind()
+    if not isinstance(engine, Engine) or engine.dialect.name != "sqlite":
+        return
+    if _QUEUED in session.info:
+        return
+    lock = write_lock(engine)
+    lock.__enter__()
+    session.info[_QUEUED] = lock
+
+    def release(_session: Session, transaction: Any) -> None:
+        # Left registered once done (listeners cannot be removed while they run): a
+        # session lives for one unit of work.
+        if transaction.parent is None and _QUEUED in session.info:
+            session.info.pop(_QUEUED).__exit__(None, None, None)
+
+    event.listen(session, "after_transaction_end", release)
+    try:
+        session.connection()  # the transaction whose end releases the lock has begun
+    except BaseException:
+        if _QUEUED in session.info:
+            session.info.pop(_QUEUED).__exit__(None, None, None)
+        raise
+
+
+_QUEUED = "unison.queued_writer"
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
@@ -216,6 +252,16 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def write_transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """`transaction` for a background writer that writes early in its unit of work (a
+    broadcast's chunk, the outbox's lease, claim and record): on SQLite it first queues on
+    `write_lock`, so two such writers hand over the moment one commits, instead of one
+    polling in SQLite's busy handler while the other holds the file."""
+    with write_lock(factory.kw["bind"]), transaction(factory) as session:
+        yield session
 
 
 def newest_first(

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from unison.kit.backoff import MAX_BACKOFF
 from unison.kit.clock import utcnow
-from unison.kit.db import transaction
+from unison.kit.db import write_transaction
 from unison.kit.settings import Settings
 from unison.models import OutboundMessage
 from unison.outbox import queue as outbox
@@ -93,42 +93,85 @@ def deliver_due(
     if not registry.channels:
         return 0
     run = Round(sessions, registry, now or utcnow(), check or SendAll(), unreachable, limits)
-    leased, envelopes = _lease(run, limit)
-    size, pending = settings.outbox_inflight_batch, list[Outcome]()
-    for start in range(0, len(envelopes), size):
-        chunk = envelopes[start : start + size]
-        with transaction(sessions) as session:
-            _record_all(run, session, pending)  # one commit records a chunk, claims the next
-            outbox.claim_many(session, [e.message_id for e in chunk], run.now)
-        # In flight from here until recorded: the chunk's sends go out together, each
-        # paced by its provider's rate limit (the token bucket is shared by the threads).
-        pending = _attempt_all(run, chunk)
-    if pending:
-        with transaction(sessions) as session:
-            _record_all(run, session, pending)
-    return leased
-
-
-def _attempt_all(run: Round, chunk: list[Envelope]) -> list[Outcome]:
-    if len(chunk) == 1:
-        return [_attempt(run, chunk[0])]
-    # A few long tasks rather than one per send: each thread takes the chunk's next envelope
-    # until none is left, so a slow provider holds up one thread, not the others' queue.
-    outcomes: list[Outcome | None] = [None] * len(chunk)
-    turns, guard = iter(range(len(chunk))), threading.Lock()
-
-    def work() -> None:
+    leases = _Leases(run, limit, settings.outbox_inflight_batch)
+    flight: _Flight | None = None
+    try:
         while True:
-            with guard:
-                index = next(turns, None)
+            # The next chunk is leased and checked while the one in flight is being sent:
+            # the database's work overlaps the providers'.
+            ready = leases.next_ready()
+            if not ready and flight is None:
+                return leases.total
+            landed = flight.landed() if flight is not None else []
+            flight = None
+            with write_transaction(sessions) as session:
+                # One commit records the chunk that landed and claims the next one, right
+                # before it is sent (a claim is what a crash leaves "maybe sent").
+                _record_all(run, session, landed)
+                outbox.claim_many(session, [e.message_id for e in ready], run.now)
+            # In flight from here until recorded: the chunk's sends go out together, each
+            # paced by its provider's rate limit (the token bucket is shared by the threads).
+            flight = _Flight(run, ready) if ready else None
+    except BaseException:
+        if flight is not None:  # sent already: recorded if the database lets us
+            _record_after_failure(run, flight)
+        raise
+
+
+class _Leases:
+    """A round's leases, an in-flight batch at a time, until `limit` rows or no more due."""
+
+    def __init__(self, run: Round, limit: int, size: int) -> None:
+        self._run, self._limit, self._size = run, limit, size
+        self.total, self._more = 0, True
+
+    def next_ready(self) -> list[Envelope]:
+        """The next rows the send-time check lets go (leased in one commit each try)."""
+        while self._more and self.total < self._limit:
+            asked = min(self._size, self._limit - self.total)
+            leased, ready = _lease(self._run, asked)
+            self.total, self._more = self.total + leased, leased == asked
+            if ready:
+                return ready
+        return []
+
+
+class _Flight:
+    """A chunk's sends under way on the process's sending threads. A few long tasks rather
+    than one per send: each thread takes the chunk's next envelope until none is left, so a
+    slow provider holds up one thread, not the others' queue."""
+
+    def __init__(self, run: Round, chunk: list[Envelope]) -> None:
+        self._run, self._chunk = run, chunk
+        self._outcomes: list[Outcome | None] = [None] * len(chunk)
+        self._turns, self._guard = iter(range(len(chunk))), threading.Lock()
+        workers = min(MAX_CONCURRENT_SENDS, len(chunk))
+        self._tasks = [_senders().submit(self._work) for _ in range(workers)]
+
+    def _work(self) -> None:
+        while True:
+            with self._guard:
+                index = next(self._turns, None)
             if index is None:
                 return
-            outcomes[index] = _attempt(run, chunk[index])
+            self._outcomes[index] = _attempt(self._run, self._chunk[index])
 
-    tasks = [_senders().submit(work) for _ in range(min(MAX_CONCURRENT_SENDS, len(chunk)))]
-    for task in tasks:
-        task.result()
-    return [outcome for outcome in outcomes if outcome is not None]
+    def landed(self) -> list[Outcome]:
+        """Every send's outcome, once all have answered (or failed)."""
+        for task in self._tasks:
+            task.result()
+        return [outcome for outcome in self._outcomes if outcome is not None]
+
+
+def _record_after_failure(run: Round, flight: _Flight) -> None:
+    """The round failed (its database work, most likely) while a chunk was in flight: wait
+    for its sends and try to record them, so they are not left "maybe sent"."""
+    try:
+        landed = flight.landed()
+        with write_transaction(run.sessions) as session:
+            _record_all(run, session, landed)
+    except Exception:
+        log.exception("outbox: sends in flight when the round failed could not be recorded")
 
 
 _POOL: ThreadPoolExecutor | None = None
@@ -170,7 +213,7 @@ def _lease(run: Round, limit: int) -> tuple[int, list[Envelope]]:
     """Lease the due rows: those interrupted mid-send settled as dead (unless the provider
     drops a repeat), the others put to the send-time check at once; what it lets go is held
     past its lease (one statement per lease length), the rest deferred or suppressed."""
-    with transaction(run.sessions) as session:
+    with write_transaction(run.sessions) as session:
         registry = run.registry
         leased = outbox.lease_due(
             session, registry.channels, run.now, limit, registry.only_types(), _LEASED

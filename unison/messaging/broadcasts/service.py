@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from unison.kit.clock import utcnow
+from unison.kit.db import queue_as_writer
 from unison.kit.pagination import Page, decode_id_cursor, encode_cursor
 from unison.messaging.broadcasts import repository as rows
 from unison.messaging.broadcasts.errors import (
@@ -131,7 +132,9 @@ def listed(session: Session, cursor: str | None, limit: int) -> Page[BroadcastVi
 
 def change(session: Session, broadcast_id: int, to: str) -> BroadcastView:
     """Pause, resume or cancel; waits for a fan-out chunk in progress (the row's lock), then
-    holds, releases or cancels the broadcast's outbox rows not yet sent."""
+    holds, releases or cancels the broadcast's outbox rows not yet sent. On SQLite it queues
+    with the fan-out's chunks for the write lock, so it gets in after at most one chunk."""
+    queue_as_writer(session)
     row = _found(session, broadcast_id, for_update=True)
     if row.status not in _FROM[to]:
         raise BroadcastStateConflict(

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from unison.kit.clock import utcnow
-from unison.kit.db import transaction
+from unison.kit.db import write_transaction
 from unison.kit.errors import UnisonError
 from unison.kit.settings import Settings
 from unison.messaging.batch import Outcome, send_many
@@ -34,8 +34,9 @@ from unison.models import Broadcast
 # between sub-chunks of a larger chunk.
 SUB_CHUNK = 200
 # SQLite: a gap of _GAP seconds in the fan-out's writes after each _WORK_BEFORE_GAP seconds
-# of work (FanOut._breathe), so a waiting pause gets the write lock within a second.
-_WORK_BEFORE_GAP, _GAP = 0.5, 0.12
+# of work (FanOut._breathe), so an API write waiting in SQLite's busy handler gets in
+# within about two seconds. (A pause does not wait for a gap: it queues on the write lock.)
+_WORK_BEFORE_GAP, _GAP = 2.0, 0.12
 
 
 class _Overtaken(Exception):
@@ -63,10 +64,12 @@ class FanOut:
         return done
 
     def _breathe(self, done: int) -> None:
-        """On SQLite, a gap in the writes every so often. A pause (or any API write) waits
-        for the write lock in SQLite's busy handler, which retries after growing sleeps (up
-        to 100 ms): chunks committed back to back would starve it. A gap longer than the
-        longest sleep after each `_WORK_BEFORE_GAP` of work lets it in within about that."""
+        """On SQLite, a gap in the writes every so often. An API write waits for the write
+        lock in SQLite's busy handler, which retries after growing sleeps (up to 100 ms):
+        chunks committed back to back would starve it. A gap longer than the longest sleep
+        after each `_WORK_BEFORE_GAP` of work lets it in within about that. Background
+        writers and a broadcast's pause, resume or cancel queue on kit.db's write lock
+        instead, and get in after the chunk that holds it."""
         if not done or not self._sqlite:
             self._busy_since = None
             return
@@ -85,7 +88,7 @@ class FanOut:
     def chunk(self, broadcast_id: int, now: datetime | None = None) -> int:
         moment = now or utcnow()
         try:
-            with transaction(self.sessions) as session:
+            with write_transaction(self.sessions) as session:
                 broadcast = rows.claim(session, broadcast_id, moment)
                 if broadcast is None:  # paused, cancelled or done meanwhile
                     return 0
