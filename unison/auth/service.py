@@ -14,6 +14,13 @@ TOKEN_PREFIX = "uat"  # noqa: S105 - a public prefix that tells tokens apart, no
 ROLES_TEXT = ", ".join(r.value for r in Role)
 
 
+def _new_secret(token: ApiToken) -> str:
+    """A fresh secret for the token, returned once: only its hash and hint are stored."""
+    issued = issue(TOKEN_PREFIX)
+    token.token_hash, token.token_hint = issued.hash, issued.hint
+    return issued.secret
+
+
 def create_token(session: Session, name: str, role: str) -> tuple[ApiToken, str]:
     """Create a token; returns it with its secret, which is never retrievable again."""
     name = printable_name(name, TokenInvalid)
@@ -21,15 +28,9 @@ def create_token(session: Session, name: str, role: str) -> tuple[ApiToken, str]
         raise TokenInvalid(f"role {role!r} is not a role; accepted: {ROLES_TEXT}", field="role")
     if repository.tokens.by_name(session, name) is not None:
         raise TokenExists(f"a token named {name!r} already exists", field="name")
-    issued = issue(TOKEN_PREFIX)
-    token = ApiToken(
-        name=name,
-        role=role,
-        token_hash=issued.hash,
-        token_hint=issued.hint,
-        created_at=utcnow(),
-    )
-    return repository.tokens.add(session, token), issued.secret
+    token = ApiToken(name=name, role=role, created_at=utcnow())
+    secret = _new_secret(token)
+    return repository.tokens.add(session, token), secret
 
 
 def _named(session: Session, name: str) -> ApiToken:
@@ -41,10 +42,10 @@ def _named(session: Session, name: str) -> ApiToken:
 
 def rotate_token(session: Session, name: str) -> tuple[ApiToken, str]:
     token = _named(session, name)
-    issued = issue(TOKEN_PREFIX)
-    token.token_hash, token.token_hint, token.revoked_at = issued.hash, issued.hint, None
+    secret = _new_secret(token)
+    token.revoked_at = None
     session.flush()
-    return token, issued.secret
+    return token, secret
 
 
 def revoke_token(session: Session, name: str) -> ApiToken:

@@ -82,3 +82,37 @@ def track(
     if timestamp is not None:
         item["timestamp"] = timestamp
     return item
+
+
+@dataclass(frozen=True, slots=True)
+class Receipts:
+    """How a channel's delivery statuses for messages we sent become status events, which
+    the outbox's receipts processor matches to the message by `provider_message_id`."""
+
+    channel: str
+    identifier: str  # the trait a recipient's id on this channel is (e.g. "phone")
+    events: dict[str, str]  # the provider's status -> canonical event
+
+    def event(
+        self,
+        connector: ConnectorRef,
+        sid: str,
+        status: str,
+        recipient: str,
+        *,
+        timestamp: str | None = None,
+        **properties: Any,
+    ) -> dict[str, Any]:
+        """One event per message (`sid`, the provider's id of it) and status: a redelivered
+        callback is stored once, the next status of the same message is new. `recipient` is
+        the recipient's id on the channel, `properties` the provider's details (errors...)."""
+        return track(
+            connector,
+            event=self.events[status],
+            channel=self.channel,
+            message=message_id(connector, "status", sid, status),
+            anonymous_id=f"{self.channel}:{recipient}",
+            traits={self.identifier: recipient},
+            properties={"provider_message_id": sid, "status": status, **properties},
+            timestamp=timestamp,
+        )

@@ -18,8 +18,7 @@ from typing import Any
 
 from unison.channels.base import ConnectorRef, Parsed, message_id, track
 from unison.channels.errors import WebhookMalformed
-from unison.channels.payload import maybe, need
-from unison.channels.telephony import choice, items_of, occurred_at
+from unison.channels.payload import choice, items_of, maybe, need, occurred_at
 
 CHANNEL = "helpdesk"
 EVENTS = {

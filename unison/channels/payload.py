@@ -1,6 +1,7 @@
-"""Reading a provider's payload: fields that must or may be there, of a JSON kind, optional
-objects and Unix times. Every mistake is a WebhookMalformed (400) naming the field's path,
-so the provider's logs say what was wrong."""
+"""Reading a provider's payload: fields that must or may be there, of a JSON kind or one of
+a set of values, optional objects, Unix and ISO 8601 times, and the `{"events": [...]}`
+envelope of Unison's own documented formats (telephony, helpdesk). Every mistake is a
+WebhookMalformed (400) naming the field's path, so the provider's logs say what was wrong."""
 
 from datetime import UTC, datetime
 from typing import Any
@@ -8,6 +9,8 @@ from typing import Any
 from unison.channels.errors import WebhookMalformed
 from unison.kit.clock import isoformat_z
 from unison.kit.json_body import json_kind, json_object
+
+MAX_ITEMS = 100  # in one `{"events": [...]}` envelope
 
 
 def load_json(body: bytes) -> dict[str, Any]:
@@ -61,3 +64,47 @@ def from_unix(seconds: object, where: str, *, per_second: int = 1) -> str:
         raise WebhookMalformed(
             f"{where} must be a Unix time in seconds, got {str(seconds)[:40]!r}", field=where
         ) from None
+
+
+def items_of(body: dict[str, Any], noun: str) -> list[tuple[str, dict[str, Any]]]:
+    """(where, item) for a single object or an `{"events": [...]}` envelope."""
+    if "events" not in body:
+        return [(noun, body)]
+    items = need(body, "events", list, "body")
+    if not items or len(items) > MAX_ITEMS:
+        raise WebhookMalformed(
+            f"events must hold 1 to {MAX_ITEMS} items, got {len(items)}", field="events"
+        )
+    found = []
+    for n, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise WebhookMalformed(f"events[{n}] must be an object", field=f"events[{n}]")
+        found.append((f"events[{n}]", item))
+    return found
+
+
+def occurred_at(item: dict[str, Any], where: str) -> str:
+    text = need(item, "occurred_at", str, where)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise WebhookMalformed(
+            f"{where}.occurred_at must be ISO 8601 with a time zone, "
+            f"e.g. 2026-12-01T09:15:00Z; got {text[:40]!r}",
+            field=f"{where}.occurred_at",
+        )
+    return isoformat_z(moment)
+
+
+def choice(
+    item: dict[str, Any], key: str, accepted: dict[str, str] | tuple[str, ...], where: str
+) -> str:
+    value: str = need(item, key, str, where)
+    if value not in accepted:
+        raise WebhookMalformed(
+            f"{where}.{key} is {value[:40]!r}; accepted: {', '.join(accepted)}",
+            field=f"{where}.{key}",
+        )
+    return value

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from unison.channels import canonical
-from unison.channels.base import ConnectorRef, Parsed, message_id, track
+from unison.channels.base import ConnectorRef, Parsed, Receipts, message_id, track
 from unison.channels.errors import SignatureInvalid, WebhookMalformed
 
 CHANNEL = "sms"
@@ -28,6 +28,7 @@ STATUSES = {
     "undelivered": canonical.MESSAGE_FAILED,
     "failed": canonical.MESSAGE_FAILED,
 }
+RECEIPTS = Receipts(CHANNEL, "phone", STATUSES)
 
 
 def form_of(body: bytes) -> dict[str, str]:
@@ -100,17 +101,5 @@ def _status(form: dict[str, str], sid: str, status: str, connector: ConnectorRef
     recipient = form.get("To", "")
     if not recipient:
         raise WebhookMalformed("To is required on a status callback", field="To")
-    return track(
-        connector,
-        event=STATUSES[status],
-        channel=CHANNEL,
-        message=message_id(connector, "status", sid, status),
-        anonymous_id=f"sms:{recipient}",
-        traits={"phone": recipient},
-        properties={
-            "provider_message_id": sid,
-            "status": status,
-            "error_code": form.get("ErrorCode") or None,
-            "direction": "outbound",
-        },
-    )
+    error = form.get("ErrorCode") or None
+    return RECEIPTS.event(connector, sid, status, recipient, error_code=error, direction="outbound")

@@ -12,13 +12,11 @@ caller on inbound calls and the callee on outbound ones; numbers without a count
 read in the connector's region. messageId: `<connector>:<call_id>:<event>`.
 """
 
-from datetime import datetime
 from typing import Any
 
 from unison.channels.base import ConnectorRef, Parsed, message_id, track
 from unison.channels.errors import WebhookMalformed
-from unison.channels.payload import need
-from unison.kit.clock import isoformat_z
+from unison.channels.payload import choice, items_of, need, occurred_at
 
 CHANNEL = "call_center"
 EVENTS = {
@@ -28,52 +26,7 @@ EVENTS = {
     "call.missed": "Call Missed",
 }
 DIRECTIONS = ("inbound", "outbound")
-MAX_ITEMS = 100
 _NUMBERS = ("duration_seconds", "wait_seconds")
-
-
-def items_of(body: dict[str, Any], noun: str) -> list[tuple[str, dict[str, Any]]]:
-    """(where, item) for a single object or an `{"events": [...]}` envelope."""
-    if "events" not in body:
-        return [(noun, body)]
-    items = need(body, "events", list, "body")
-    if not items or len(items) > MAX_ITEMS:
-        raise WebhookMalformed(
-            f"events must hold 1 to {MAX_ITEMS} items, got {len(items)}", field="events"
-        )
-    found = []
-    for n, item in enumerate(items):
-        if not isinstance(item, dict):
-            raise WebhookMalformed(f"events[{n}] must be an object", field=f"events[{n}]")
-        found.append((f"events[{n}]", item))
-    return found
-
-
-def occurred_at(item: dict[str, Any], where: str) -> str:
-    text = need(item, "occurred_at", str, where)
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise WebhookMalformed(
-            f"{where}.occurred_at must be ISO 8601 with a time zone, "
-            f"e.g. 2026-12-01T09:15:00Z; got {text[:40]!r}",
-            field=f"{where}.occurred_at",
-        )
-    return isoformat_z(moment)
-
-
-def choice(
-    item: dict[str, Any], key: str, accepted: dict[str, str] | tuple[str, ...], where: str
-) -> str:
-    value: str = need(item, key, str, where)
-    if value not in accepted:
-        raise WebhookMalformed(
-            f"{where}.{key} is {value[:40]!r}; accepted: {', '.join(accepted)}",
-            field=f"{where}.{key}",
-        )
-    return value
 
 
 def parse(body: dict[str, Any], connector: ConnectorRef) -> Parsed:

@@ -11,7 +11,7 @@ gets the phone (E.164) from `whatsapp_id`. messageIds: `<connector>:msg:<wamid>`
 from typing import Any
 
 from unison.channels import canonical
-from unison.channels.base import ConnectorRef, Parsed, message_id, track
+from unison.channels.base import ConnectorRef, Parsed, Receipts, message_id, track
 from unison.channels.errors import WebhookMalformed
 from unison.channels.payload import from_unix, maybe, need, obj
 
@@ -22,6 +22,7 @@ STATUSES = {
     "read": canonical.MESSAGE_READ,
     "failed": canonical.MESSAGE_FAILED,
 }
+RECEIPTS = Receipts(CHANNEL, "whatsapp_id", STATUSES)
 _MEDIA = ("image", "document", "audio", "video", "sticker")
 _MEDIA_FIELDS = ("id", "mime_type", "sha256", "filename", "caption", "animated", "voice")
 
@@ -163,18 +164,12 @@ def _status(status: dict[str, Any], connector: ConnectorRef, where: str) -> dict
     errors = status.get("errors") if isinstance(status.get("errors"), list) else None
     conversation = obj(status, "conversation")
     stamp = status.get("timestamp")
-    return track(
+    return RECEIPTS.event(
         connector,
-        event=STATUSES[state],
-        channel=CHANNEL,
-        message=message_id(connector, "status", wamid, state),
-        anonymous_id=f"whatsapp:{recipient}",
-        traits={"whatsapp_id": recipient},
-        properties={
-            "provider_message_id": wamid,
-            "status": state,
-            "conversation_id": conversation.get("id"),
-            "errors": errors,
-        },
+        wamid,
+        state,
+        recipient,
         timestamp=from_unix(stamp, f"{where}.timestamp") if stamp is not None else None,
+        conversation_id=conversation.get("id"),
+        errors=errors,
     )

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Dialect,
     Integer,
     MetaData,
+    String,
     Table,
     TypeDecorator,
 )
@@ -60,6 +61,16 @@ class SerialId:
     column (sort_order: a mixin's columns otherwise follow the class's own)."""
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True, sort_order=-1)
+
+
+class NamedRow:
+    """Mixin: a row of named configuration (an API token, a source, a staff user): its id, the
+    unique name people give it (kit/names.py's rule: at most 100 characters), when it was
+    created. kit.db.NamedRows finds, lists and adds such rows by these columns."""
+
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
+    name: Mapped[str] = mapped_column(String(100), unique=True, sort_order=-1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 def table(model: type[Base]) -> Table:

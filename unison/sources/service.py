@@ -15,6 +15,13 @@ from unison.sources.ref import SourceRef
 WRITE_KEY_PREFIX = "uwk"
 
 
+def _new_write_key(source: Source) -> str:
+    """A fresh write key for the source, returned once: only its hash and hint are stored."""
+    key = issue(WRITE_KEY_PREFIX)
+    source.write_key_hash, source.write_key_hint = key.hash, key.hint
+    return key.secret
+
+
 def create_source(
     session: Session, name: str, channel: str, region: str | None = None
 ) -> tuple[Source, str]:
@@ -31,16 +38,14 @@ def create_source(
         )
     if repository.sources.by_name(session, name) is not None:
         raise SourceExists(f"a source named {name!r} already exists", field="name")
-    key = issue(WRITE_KEY_PREFIX)
     source = Source(
         name=name,
         channel=channel,
-        write_key_hash=key.hash,
-        write_key_hint=key.hint,
         created_at=utcnow(),
         default_region=region.upper() if region else None,
     )
-    return repository.sources.add(session, source), key.secret
+    key = _new_write_key(source)
+    return repository.sources.add(session, source), key
 
 
 def rotate_write_key(session: Session, name: str) -> tuple[Source, str]:
@@ -48,10 +53,9 @@ def rotate_write_key(session: Session, name: str) -> tuple[Source, str]:
     source = repository.sources.by_name(session, name)
     if source is None:
         raise SourceNotFound(f"no source named {name!r}", field="name")
-    key = issue(WRITE_KEY_PREFIX)
-    source.write_key_hash, source.write_key_hint = key.hash, key.hint
+    key = _new_write_key(source)
     session.flush()
-    return source, key.secret
+    return source, key
 
 
 def source_for_write_key(session: Session, key: str) -> SourceRef | None:
