@@ -18,7 +18,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TEST_DATABASE_URL
-from unison.kit.db import create_db_engine, write_lock
+from unison.kit.db import (
+    create_db_engine,
+    make_session_factory,
+    queue_as_writer,
+    write_lock,
+    write_transaction,
+)
 
 # hold: take the lock, report, keep it until told (a line on stdin), report, let go.
 # take: report trying, take the lock, report, let go.
@@ -165,6 +171,62 @@ class TestProcessesTakeTurns:
         try:
             assert write_lock(engine) is write_lock(engine)
             assert (tmp_path / "shared.db-writer.lock").exists()
+        finally:
+            engine.dispose()
+
+
+class TestQueueAsWriter:
+    """A session that queues with the background writers (a broadcast's pause): it waits
+    for the holder, then keeps the lock until its own transaction ends."""
+
+    @pytest.mark.parametrize("end", ["commit", "rollback", "close"])
+    def test_it_waits_for_the_holder_and_keeps_the_lock_until_its_transaction_ends(
+        self, sqlite_url: str, end: str
+    ) -> None:
+        engine = create_db_engine(sqlite_url)
+        sessions = make_session_factory(engine)
+        queued, holder_done = threading.Event(), threading.Event()
+        order: list[str] = []
+
+        def queue_and_end() -> None:
+            session = sessions()
+            queue_as_writer(session)
+            order.append("queued")
+            queued.set()
+            getattr(session, end)()
+            order.append("ended")
+            if end != "close":
+                session.close()
+
+        try:
+            with write_transaction(sessions):
+                thread = threading.Thread(target=queue_and_end, daemon=True)
+                thread.start()
+                assert not queued.wait(0.5), "got the lock while a background writer held it"
+                order.append("holder lets go")
+            assert queued.wait(PATIENCE)
+            thread.join(PATIENCE)
+            assert order == ["holder lets go", "queued", "ended"]
+
+            def take() -> None:
+                with write_lock(engine):
+                    holder_done.set()
+
+            threading.Thread(target=take, daemon=True).start()
+            assert holder_done.wait(PATIENCE), f"the lock was not let go after {end}"
+        finally:
+            engine.dispose()
+
+    def test_twice_in_one_session_is_once(self, sqlite_url: str) -> None:
+        engine = create_db_engine(sqlite_url)
+        sessions = make_session_factory(engine)
+        try:
+            with sessions() as session:
+                queue_as_writer(session)
+                queue_as_writer(session)  # not reentrant: a second take would deadlock
+                session.commit()
+            with write_transaction(sessions):
+                pass
         finally:
             engine.dispose()
 
