@@ -35,7 +35,7 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.delivery import Gateway
+from bench.gateway import cpu_seconds, serve
 from bench.messaging import broadcast, build, segment_of_all
 from unison.channels.outbound.sms import SmsSender
 from unison.channels.senders import ConfiguredSenders, Route, Suppressions
@@ -108,19 +108,14 @@ def exists(pristine: str) -> bool:
     return found is not None
 
 
-def _serve(ports: Any) -> None:
-    from http.server import ThreadingHTTPServer
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Gateway)
-    ports.put(server.server_address[1])
-    server.serve_forever()
-
-
-def dispatch(url: str, lease: int, inflight: int, check: bool, profile: str | None) -> dict:
+def dispatch(
+    url: str, lease: int, inflight: int, check: bool, profile: str | None, kind: str = "lean"
+) -> dict:
     ports: Any = multiprocessing.Queue()
-    gateway = multiprocessing.Process(target=_serve, args=(ports,), daemon=True)
+    gateway = multiprocessing.Process(target=serve, args=(ports, kind), daemon=True)
     gateway.start()
     api = f"http://127.0.0.1:{ports.get(timeout=30)}"
+    gateway_cpu = cpu_seconds(gateway.pid)
     engine = create_db_engine(url, sqlite_synchronous="NORMAL")
     sessions = make_session_factory(engine)
     settings = settings_for(url, inflight)
@@ -160,6 +155,7 @@ def dispatch(url: str, lease: int, inflight: int, check: bool, profile: str | No
     if spy is not None:
         spy.send_signal(2)
         spy.wait(30)
+    gateway_cpu = cpu_seconds(gateway.pid) - gateway_cpu
     gateway.terminate()
     engine.dispose()
     return {
@@ -170,6 +166,8 @@ def dispatch(url: str, lease: int, inflight: int, check: bool, profile: str | No
         "system_cpu_seconds": round(after.ru_stime - usage.ru_stime, 2),  # the kernel's part
         "per_second": round(sent / elapsed),
         "per_cpu_second": round(sent / max(cpu, 1e-9)),
+        "gateway": kind,
+        "gateway_cpu_ms_per_request": round(1000 * gateway_cpu / max(sent, 1), 3),
     }
 
 
@@ -183,6 +181,9 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--rebuild", action="store_true", help="build the pristine store again")
     parser.add_argument("--profile", default=None, help="py-spy raw output of the last run")
+    parser.add_argument(
+        "--gateway", choices=("lean", "stdlib"), default="lean", help="bench/gateway.py"
+    )
     args = parser.parse_args()
     folder = Path(tempfile.gettempdir()) / "unison-bench-dispatch"
     folder.mkdir(exist_ok=True)
@@ -203,7 +204,8 @@ def main() -> None:
     for run in range(args.runs):
         copy_store(pristine, url)
         last = run == args.runs - 1
-        found = dispatch(url, args.lease, args.inflight, args.check, args.profile if last else None)
+        spy = args.profile if last else None
+        found = dispatch(url, args.lease, args.inflight, args.check, spy, args.gateway)
         uptime = subprocess.run(["/usr/bin/uptime"], capture_output=True, text=True, check=False)
         print(
             {

@@ -24,7 +24,6 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,7 @@ from sqlalchemy import func, insert, select, text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import consent
-from bench.delivery import Gateway
+from bench.gateway import cpu_seconds, serve
 from unison import migrations
 from unison.channels.outbound.sms import SmsSender
 from unison.channels.senders import ConfiguredSenders, Route
@@ -160,27 +159,31 @@ def decided_target(sessions: Any, broadcast_id: int) -> int:
         return int(session.execute(query).scalar() or 0)
 
 
-def _serve(ports: Any) -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Gateway)
-    ports.put(server.server_address[1])
-    server.serve_forever()
+def start_gateway(kind: str) -> tuple[Any, str]:
+    """A local SMS gateway in a process of its own (bench/gateway.py): its CPU is not the
+    dispatcher's."""
+    ports: Any = multiprocessing.Queue()
+    gateway = multiprocessing.Process(target=serve, args=(ports, kind), daemon=True)
+    gateway.start()
+    return gateway, f"http://127.0.0.1:{ports.get(timeout=30)}"
 
 
-def deliver(sessions: Any, url: str, limit: int, inflight: int) -> dict[str, Any]:
+def deliver(sessions: Any, url: str, limit: int, inflight: int, kind: str) -> dict[str, Any]:
     """Dispatch through the real SMS adapter to a local gateway in another process (its
     CPU is not counted as the dispatcher's)."""
-    ports: Any = multiprocessing.Queue()
-    gateway = multiprocessing.Process(target=_serve, args=(ports,), daemon=True)
-    gateway.start()
-    api = f"http://127.0.0.1:{ports.get(timeout=30)}"
+    gateway, api = start_gateway(kind)
+    gateway_cpu = cpu_seconds(gateway.pid)
     settings = Settings(database_url=url, sms_rate_per_second=0, outbox_inflight_batch=inflight)
     senders = ConfiguredSenders(None, [Route(1, "sms", SmsSender("AC1", "t", "+1500", api=api))])
     start, cpu, sent = time.perf_counter(), time.process_time(), 0
     while sent < limit and (batch := deliver_due(sessions, settings, senders, limit=500)):
         sent += batch
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    gateway_cpu = cpu_seconds(gateway.pid) - gateway_cpu
     gateway.terminate()
     return {
+        "gateway": kind,
+        "gateway_cpu_ms_per_request": round(1000 * gateway_cpu / max(sent, 1), 3),
         "dispatched": sent,
         "dispatch_seconds": round(elapsed, 2),
         "dispatch_cpu_seconds": round(cpu, 2),
@@ -219,20 +222,20 @@ def _dispatcher(url: str, api: str, inflight: int, finished: Any, results: Any) 
     results.put((sent, time.process_time() - cpu, last))
 
 
-def concurrent(sessions: Any, settings: Settings, url: str, segment_id: int, inflight: int) -> Any:
+def concurrent(
+    sessions: Any, settings: Settings, url: str, segment_id: int, inflight: int, kind: str
+) -> Any:
     """The whole path as a running platform does it: a second broadcast to the same segment
     fanned out in this process while a dispatcher process delivers its messages as they are
     queued (the first broadcast's are delivered first, not counted). Messages per second from
     the broadcast's start to its last delivery."""
-    ports: Any = multiprocessing.Queue()
-    gateway = multiprocessing.Process(target=_serve, args=(ports,), daemon=True)
-    gateway.start()
-    api = f"http://127.0.0.1:{ports.get(timeout=30)}"
+    gateway, api = start_gateway(kind)
     drain = Settings(database_url=url, sms_rate_per_second=0, outbox_inflight_batch=inflight)
     senders = ConfiguredSenders(None, [Route(1, "sms", SmsSender("AC1", "t", "+1500", api=api))])
     while deliver_due(sessions, drain, senders, limit=500):
         pass
     broadcast_id = broadcast(sessions, settings, segment_id, "bench, concurrent")
+    gateway_cpu = cpu_seconds(gateway.pid)
     finished: Any = multiprocessing.Event()
     results: Any = multiprocessing.Queue()
     dispatcher = multiprocessing.Process(
@@ -250,6 +253,7 @@ def concurrent(sessions: Any, settings: Settings, url: str, segment_id: int, inf
     finished.set()
     sent, dispatch_cpu, last = results.get(timeout=600)
     dispatcher.join()
+    gateway_cpu = cpu_seconds(gateway.pid) - gateway_cpu
     gateway.terminate()
     elapsed = last - started
     decided_ = decided(sessions, broadcast_id)
@@ -261,6 +265,7 @@ def concurrent(sessions: Any, settings: Settings, url: str, segment_id: int, inf
         "concurrent_decided_per_second": round(decided_ / elapsed),
         "concurrent_delivered_per_second": round(sent / elapsed),
         "concurrent_cpu_seconds": round(time.process_time() - cpu + dispatch_cpu, 2),
+        "concurrent_gateway_cpu_seconds": round(gateway_cpu, 2),
     }
 
 
@@ -281,6 +286,9 @@ def main() -> None:
         "--concurrent",
         action="store_true",
         help="then a second broadcast, fanned out while another process dispatches",
+    )
+    parser.add_argument(
+        "--gateway", choices=("lean", "stdlib"), default="lean", help="bench/gateway.py"
     )
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'messaging.db'}"
@@ -314,7 +322,7 @@ def main() -> None:
     report["peak_rss_mb"] = round(rss_mb())
     report["rss_before_fan_out_mb"] = round(rss_before)
     if args.deliver:
-        report |= deliver(sessions, url, args.deliver, args.inflight)
+        report |= deliver(sessions, url, args.deliver, args.inflight, args.gateway)
         queued = report["counts"]["queued"]
         # The whole path per message: its share of the fan-out plus its dispatch.
         per_message = report["fan_out_seconds"] / args.profiles
@@ -325,7 +333,7 @@ def main() -> None:
         report["whole_path_per_cpu_second"] = round(1 / per_cpu)
         report["queued_before_dispatch"] = queued
     if args.concurrent:
-        report |= concurrent(sessions, settings, url, segment_id, args.inflight)
+        report |= concurrent(sessions, settings, url, segment_id, args.inflight, args.gateway)
     report["load_average"] = os.getloadavg()
     uptime = ["/usr/bin/uptime"]
     report["uptime"] = subprocess.run(
