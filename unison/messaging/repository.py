@@ -352,10 +352,11 @@ def disabled_channels(session: Session) -> frozenset[str]:
 
 
 def cap_history(
-    session: Session, profile_ids: list[int], since: datetime
+    session: Session, profile_ids: list[int], since: datetime, *, released_only: bool = False
 ) -> dict[int, list[tuple[str, datetime]]]:
     """(channel, moment) of the marketing messages counted against the caps since `since`,
-    per profile id (the same rule as `profile_facts`' history at decide time), in one query."""
+    per profile id (the same rule as `profile_facts`' history at decide time, or at send time
+    with `released_only`: only what was let go), in one query."""
     moment = func.coalesce(Message.released_at, Message.created_at)
     query = select(Message.profile_id, Message.channel, Message.released_at, Message.created_at)
     query = query.where(
@@ -366,6 +367,8 @@ def cap_history(
         (Message.send_decision.is_(None)) | (Message.send_decision != "suppressed"),
         moment > since,
     )
+    if released_only:
+        query = query.where(Message.released_at.is_not(None))
     found: dict[int, list[tuple[str, datetime]]] = {}
     for pid, channel, released, created in session.execute(query):
         found.setdefault(int(pid), []).append((str(channel), released or created))
