@@ -78,8 +78,16 @@ class TestEachIdentifierAtOnce:
                 assert each == one, purpose
             newsletter = service.contactable_each(
                 session,
-                [(a, A_PHONE), (b, A_PHONE), (a, B_PHONE), (blocked, BLOCKED), (a, GONE)]
-                + [(other, OTHER), (UNKNOWN, A_PHONE), (b, None)],
+                [
+                    (a, A_PHONE),
+                    (b, A_PHONE),
+                    (a, B_PHONE),
+                    (blocked, BLOCKED),
+                    (a, GONE),
+                    (other, OTHER),
+                    (UNKNOWN, A_PHONE),
+                    (b, None),
+                ],
                 "newsletter",
                 "sms",
                 kind=kinds["newsletter"],
