@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.consent.conftest import Api, identify
 from unison.consent import service
 from unison.consent.ledger.decision import Ask, can_contact
-from unison.kit.settings import Settings
 
 A_PHONE, B_PHONE = "+37491000011", "+37491000012"
 BLOCKED, OTHER, GONE = "+37491000013", "+995577000114", "+37499999999"
@@ -54,11 +53,7 @@ def _profiles(api: Api, process: Callable[[], int]) -> tuple[int, int, int, int]
 
 class TestEachIdentifierAtOnce:
     def test_each_batched_answer_is_the_one_can_contact_gives_for_that_identifier(
-        self,
-        api: Api,
-        process: Callable[[], int],
-        sessions: sessionmaker[Session],
-        settings: Settings,
+        self, api: Api, process: Callable[[], int], sessions: sessionmaker[Session]
     ) -> None:
         a, b, blocked, other = _profiles(api, process)
         asks: list[Ask] = [
@@ -67,9 +62,7 @@ class TestEachIdentifierAtOnce:
             for identifier in (None, A_PHONE, B_PHONE, BLOCKED, OTHER, GONE)
         ]
         with sessions() as session:
-            kinds = service.kinds(session, settings)
-            for purpose in ("newsletter", "service"):
-                kind = kinds[purpose]
+            for purpose, kind in (("newsletter", "marketing"), ("service", "service")):
                 each = service.contactable_each(session, asks, purpose, "sms", kind=kind)
                 one = [
                     can_contact(session, pid, purpose, "sms", kind=kind, identifier=identifier)
@@ -90,7 +83,7 @@ class TestEachIdentifierAtOnce:
                 ],
                 "newsletter",
                 "sms",
-                kind=kinds["newsletter"],
+                kind="marketing",
             )
         assert [(d.reason, d.identifier) for d in newsletter] == [
             ("consent", A_PHONE),

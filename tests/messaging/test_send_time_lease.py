@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.consent.conftest import Api
 from tests.messaging.conftest import SMS_TEXT, Gate, customer
 from unison.kit.db import transaction
-from unison.kit.settings import Settings
 from unison.messaging.send_time import GateCheck
 from unison.models import Event, Identifier, Message
 from unison.outbox.delivery import envelope_of
@@ -71,17 +70,13 @@ def _after_enqueue(api: Api, sessions: sessionmaker[Session], later: datetime) -
 
 class TestOneLeaseOfEveryKind:
     def test_each_message_of_the_lease_gets_its_own_verdict_in_lease_order(
-        self,
-        api: Api,
-        process: Callable[[], int],
-        sessions: sessionmaker[Session],
-        settings: Settings,
+        self, api: Api, process: Callable[[], int], gate: Gate
     ) -> None:
+        sessions, settings = gate.sessions, gate.settings
         who = _customers(api, process)
         _whatsapp_from_giorgi(api, process)
         now = datetime.now(UTC)
         later = now + timedelta(hours=25)  # the queue ran a day late: the window has closed
-        gate = Gate(sessions, settings, "batch")
         queued = [
             gate.send(who["ani"], "first", ("telegram", HELLO), now=now),
             gate.send(who["ani"], "second", ("telegram", HELLO), now=now),

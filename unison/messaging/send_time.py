@@ -23,12 +23,11 @@ from unison.kit.settings import Settings
 from unison.messaging import repository as rows
 from unison.messaging.gate.decide import DEFERRED, SUPPRESSED, WHATSAPP, Verdict, verdict
 from unison.messaging.gate.lease import LeaseFacts
-from unison.models import Message
 from unison.outbox.envelope import Defer, Envelope, Send, Suppress
 from unison.outbox.envelope import Verdict as SendVerdict
 from unison.outbox.receipts import Receipt, record_receipts
 
-Gated = list[tuple[Envelope, Message]]  # the lease's envelopes of messages still stored
+Gated = list[tuple[Envelope, rows.Leased]]  # the lease's envelopes of messages still stored
 
 
 @dataclass
@@ -36,7 +35,7 @@ class _Lease:
     """One lease's check: what it read, and what it will write at the end."""
 
     now: datetime
-    messages: dict[int, Message]
+    messages: dict[int, rows.Leased]
     facts: LeaseFacts
     consent: dict[int, Decision]  # message id -> consent for its exact identifier
     released: dict[int, list[tuple[str, datetime]]] = field(default_factory=dict)  # live id
@@ -63,7 +62,7 @@ class GateCheck:
         """The lease's messages, what the gate knows of their profiles and consent for each
         one's exact identifier: a few statements for the whole lease."""
         ids = [m for e in envelopes if (m := _message_id(e)) is not None]
-        messages = rows.by_ids(session, ids) if ids else {}
+        messages = rows.leased_messages(session, ids)
         gated = [(e, messages[m]) for e in envelopes if (m := _message_id(e)) in messages]
         asked = [(message.profile_id, e.channel == WHATSAPP) for e, message in gated]
         facts = LeaseFacts.read(session, self.settings, now, asked)
@@ -91,7 +90,7 @@ class GateCheck:
     def _settle(
         self,
         lease: _Lease,
-        message: Message,
+        message: rows.Leased,
         envelope: Envelope,
         verdict: Verdict | None,
         live_id: int,

@@ -1,11 +1,12 @@
 """What the send-time gate reads about a whole lease of messages, beside consent, in a few
-statements whatever its size (as the fan-out's batch path reads a chunk): the profiles
-(live id, time-zone trait, phone, the group's newest preferences), the kill switches, the
-purposes' kinds, the caps' history counted over released messages only, and the last
-WhatsApp message from each customer a WhatsApp message is for. `context` then gives, for
-one message, what `gather(..., released_only=True)` reads for it alone."""
+statements whatever its size (as the fan-out's batch path reads a chunk): each profile's live
+id, time-zone trait, phone and group's newest preferences (`gate_profiles`), the kill
+switches, the purposes' kinds, the caps' history counted over released messages only
+(`cap_history`, only when caps are configured) and the last WhatsApp message from each
+customer a WhatsApp message is for. `context` then gives, for one message, what
+`gather(..., released_only=True)` reads for it alone."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -15,7 +16,6 @@ from unison.kit.settings import Settings
 from unison.messaging import repository as rows
 from unison.messaging.gate.decide import MARKETING, Context, frequency_caps
 from unison.messaging.gate.rules import widest
-from unison.models import ConsentPreferences
 
 Counted = list[tuple[str, datetime]]  # (channel, moment) of messages counted against caps
 
@@ -24,7 +24,7 @@ Counted = list[tuple[str, datetime]]  # (channel, moment) of messages counted ag
 class LeaseFacts:
     settings: Settings
     now: datetime
-    people: rows.ChunkProfiles
+    profiles: dict[int, rows.ProfileFacts]  # asked id -> its live profile's row facts
     disabled: frozenset[str]
     kinds: dict[str, str]  # purpose -> its kind, settings first, then the declared ones
     history: dict[int, Counted]  # live id -> its group's released marketing messages
@@ -35,23 +35,26 @@ class LeaseFacts:
         cls, session: Session, settings: Settings, now: datetime, asked: list[tuple[int, bool]]
     ) -> "LeaseFacts":
         """`asked`: each message's (profile id, is it a WhatsApp message)."""
-        people = rows.chunk_profiles(session, sorted({pid for pid, _ in asked}))
-        lives = {people.live[pid] for pid, _ in asked if pid in people.live}
-        chatting = {people.live[pid] for pid, whatsapp in asked if whatsapp and pid in people.live}
+        profiles = rows.gate_profiles(session, sorted({pid for pid, _ in asked}))
+        caps = frequency_caps(settings)
+        lives = {pid: profiles[pid].live_id for pid, _ in asked if pid in profiles}
+        capped = set(lives.values()) if caps else set()
+        chatting = {lives[pid] for pid, whatsapp in asked if whatsapp and pid in lives}
+        owner = _members(session, capped | chatting)
         return cls(
             settings,
             now,
-            people,
+            profiles,
             rows.disabled_channels(session),
             declared_kinds(session, settings),
-            _released(session, settings, now, _members(people, lives)),
-            _last_inbound(session, _members(people, chatting)),
+            _released(session, now - widest(caps), {p: o for p, o in owner.items() if o in capped}),
+            _last_inbound(session, {p: o for p, o in owner.items() if o in chatting}),
         )
 
     def live(self, profile_id: int) -> int | None:
         """The live profile `profile_id` resolves to (None: no such profile)."""
-        found = self.people.live.get(profile_id)
-        return found if found in self.people.rows else None
+        found = self.profiles.get(profile_id)
+        return None if found is None else found.live_id
 
     def kind(self, purpose: str) -> str:
         # A purpose no longer declared is judged as marketing at send time: the stricter rule.
@@ -60,59 +63,41 @@ class LeaseFacts:
     def context(self, profile_id: int, purpose: str) -> Context | None:
         """What judging one message needs (None: its profile is gone); the history is the
         stored one, the lease's own releases are the caller's to add."""
-        live = self.live(profile_id)
-        if live is None:
+        found = self.profiles.get(profile_id)
+        if found is None:
             return None
-        kind = self.kind(purpose)
-        ctx = Context(self.settings, purpose, kind, self.now, self._facts(live, kind))
-        if not ctx.transactional:
-            ctx.caps, ctx.history = frequency_caps(self.settings), list(ctx.facts.history)
-        return ctx
-
-    def _facts(self, live: int, kind: str) -> rows.ProfileFacts:
-        prefs = self.people.preferences.get(live)
-        trait = (self.people.rows[live][1] or {}).get("timezone")
-        phones = (
-            value for type_, value in self.people.identifiers.get(live, []) if type_ == "phone"
-        )
-        return rows.ProfileFacts(
-            live_id=live,
-            timezone_trait=trait.get("value") if isinstance(trait, dict) else None,
-            preferred_time_zone=None if prefs is None else prefs.time_zone,
-            quiet_hours=_quiet_hours(prefs),
-            preferred_channel=None if prefs is None else prefs.preferred_channel,
-            phone=next(phones, None),
+        kind, live = self.kind(purpose), found.live_id
+        facts = replace(
+            found,
             disabled_channels=self.disabled,
             declared_kind=kind,
             history=self.history.get(live, []),
             last_whatsapp_inbound=self.inbound.get(live),
         )
+        ctx = Context(self.settings, purpose, kind, self.now, facts)
+        if not ctx.transactional:
+            ctx.caps, ctx.history = frequency_caps(self.settings), list(facts.history)
+        return ctx
 
 
-def _quiet_hours(prefs: ConsentPreferences | None) -> tuple[str, str] | None:
-    if prefs is None or not (prefs.quiet_start and prefs.quiet_end):
-        return None
-    return prefs.quiet_start, prefs.quiet_end
+def _members(session: Session, lives: set[int]) -> dict[int, int]:
+    """Every profile id of these live profiles' groups -> its live id (one query, none
+    when no cap is configured and no message is a WhatsApp one)."""
+    owner = {live: live for live in lives}
+    if lives:
+        owner.update(rows.group_members(session, sorted(lives)))
+    return owner
 
 
-def _members(people: rows.ChunkProfiles, lives: set[int]) -> dict[int, int]:
-    """Every profile id of these live profiles' groups -> its live id."""
-    return {pid: live for live in lives for pid in people.members.get(live, [live])}
-
-
-def _released(
-    session: Session, settings: Settings, now: datetime, owner: dict[int, int]
-) -> dict[int, Counted]:
-    """The marketing messages let go in the widest cap's window, per live profile, one query.
-    The message being checked need not be left out: unreleased, it is not among them;
-    released (a retry), its caps are not counted again."""
-    caps = frequency_caps(settings)
+def _released(session: Session, since: datetime, owner: dict[int, int]) -> dict[int, Counted]:
+    """The marketing messages let go since `since` (the widest cap's window), per live
+    profile, one query. The message being checked need not be left out: unreleased, it is
+    not among them; released (a retry), its caps are not counted again."""
     counted: dict[int, Counted] = {}
-    if not caps or not owner:
-        return counted
-    found = rows.cap_history(session, sorted(owner), now - widest(caps), released_only=True)
-    for pid, messages in found.items():
-        counted.setdefault(owner[pid], []).extend(messages)
+    if owner:
+        found = rows.cap_history(session, sorted(owner), since, released_only=True)
+        for pid, messages in found.items():
+            counted.setdefault(owner[pid], []).extend(messages)
     return counted
 
 
