@@ -3,8 +3,9 @@ statements whatever its size (as the fan-out's batch path reads a chunk): each p
 id, time-zone trait, phone and group's newest preferences (`gate_profiles`), the kill
 switches, the purposes' kinds, the caps' history counted over released messages only
 (`cap_history`, only when caps are configured) and the last WhatsApp message from each
-customer a WhatsApp message is for. `context` then gives, for one message, what
-`gather(..., released_only=True)` reads for it alone."""
+customer a WhatsApp message is for. `context` then gives, for one message, what decide
+time's `gather` reads for one message alone, with the caps counted over released messages
+and an undeclared purpose judged as marketing (the stricter rule) rather than refused."""
 
 from dataclasses import dataclass, replace
 from datetime import datetime
