@@ -36,6 +36,8 @@ class LeaseFacts:
         cls, session: Session, settings: Settings, now: datetime, asked: list[tuple[int, bool]]
     ) -> "LeaseFacts":
         """`asked`: each message's (profile id, is it a WhatsApp message)."""
+        if not asked:  # nothing gated in the lease (confirmations, replies): nothing to read
+            return cls(settings, now, {}, frozenset(), {}, {}, {})
         profiles = rows.gate_profiles(session, sorted({pid for pid, _ in asked}))
         caps = frequency_caps(settings)
         lives = {pid: profiles[pid].live_id for pid, _ in asked if pid in profiles}
