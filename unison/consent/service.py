@@ -15,7 +15,7 @@ from unison.consent import repository as rows
 from unison.consent.errors import ConsentInvalid, IdentifierNotOwned, NoReachableIdentifier
 from unison.consent.ledger import decision, propagation
 from unison.consent.ledger.chain import Break, record_hash, verify_chain
-from unison.consent.ledger.decision import Decision
+from unison.consent.ledger.decision import Ask, Decision
 from unison.consent.ledger.ordering import in_force
 from unison.consent.schemas import ConsentChange
 from unison.consent.vocabulary import CHANNEL_IDENTIFIER, STATUSES, check_purpose, purpose_kinds
@@ -66,6 +66,15 @@ def contactable(
     """May each of these profiles be contacted now for `purpose` on `channel`: the one
     decision point (`can_contact`) asked for many profiles in a few statements."""
     return decision.can_contact_many(session, profile_ids, purpose, channel, kind=kind)
+
+
+def contactable_each(
+    session: Session, asks: list[Ask], purpose: str, channel: str, *, kind: str
+) -> list[Decision]:
+    """May each (profile, identifier) be contacted now for `purpose` on `channel`, judging
+    only that identifier (None: any the profile holds), in order: `can_contact` with
+    `identifier` asked for many in a few statements (the send-time gate's lease)."""
+    return decision.can_contact_each(session, asks, purpose, channel, kind=kind)
 
 
 def record(

@@ -352,10 +352,11 @@ def disabled_channels(session: Session) -> frozenset[str]:
 
 
 def cap_history(
-    session: Session, profile_ids: list[int], since: datetime
+    session: Session, profile_ids: list[int], since: datetime, *, released_only: bool = False
 ) -> dict[int, list[tuple[str, datetime]]]:
     """(channel, moment) of the marketing messages counted against the caps since `since`,
-    per profile id (the same rule as `profile_facts`' history at decide time), in one query."""
+    per profile id (the same rule as `profile_facts`' history at decide time, or at send time
+    with `released_only`: only what was let go), in one query."""
     moment = func.coalesce(Message.released_at, Message.created_at)
     query = select(Message.profile_id, Message.channel, Message.released_at, Message.created_at)
     query = query.where(
@@ -366,6 +367,8 @@ def cap_history(
         (Message.send_decision.is_(None)) | (Message.send_decision != "suppressed"),
         moment > since,
     )
+    if released_only:
+        query = query.where(Message.released_at.is_not(None))
     found: dict[int, list[tuple[str, datetime]]] = {}
     for pid, channel, released, created in session.execute(query):
         found.setdefault(int(pid), []).append((str(channel), released or created))
@@ -419,3 +422,69 @@ def set_outbox_keys(session: Session, message_ids: list[int]) -> None:
             .values(outbox_key=key)
             .execution_options(synchronize_session=False)
         )
+
+
+# The send-time gate (messaging/send_time.py, gate/lease.py): what a lease of queued messages
+# needs, a few statements whatever its size.
+
+
+@dataclass(frozen=True)
+class Leased:
+    """A queued message as the send-time gate reads it."""
+
+    id: int
+    profile_id: int
+    purpose: str
+    released_at: datetime | None  # set once it was let go: a retry of a counted send
+
+
+def leased_messages(session: Session, message_ids: list[int]) -> dict[int, Leased]:
+    """The messages of a lease by id, one statement per chunk (a gone id is left out)."""
+    found: dict[int, Leased] = {}
+    for chunk in _lease_chunks(message_ids):
+        query = select(Message.id, Message.profile_id, Message.purpose, Message.released_at)
+        for mid, pid, purpose, released in session.execute(query.where(Message.id.in_(chunk))):
+            found[int(mid)] = Leased(int(mid), int(pid), purpose, released)
+    return found
+
+
+def _lease_chunks(ids: list[int], size: int = 1000) -> list[list[int]]:
+    # Bounded IN lists, whatever lease size is configured.
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
+
+
+# Per asked profile: its live id, the live profile's time-zone trait and first phone, and its
+# group's newest preferences (as `_FACTS` reads them for one profile).
+_GATE_PROFILES = (
+    "SELECT p.id, p.canonical_id, {tz_trait}, "  # noqa: S608 - constants and placeholders
+    "(SELECT i.value FROM identifiers i WHERE i.type = 'phone' "
+    "AND i.profile_id = p.canonical_id ORDER BY i.id LIMIT 1), "
+    "cp.time_zone, cp.quiet_start, cp.quiet_end, cp.preferred_channel "
+    "FROM profiles p LEFT JOIN profiles c ON c.id = p.canonical_id "
+    "LEFT JOIN consent_preferences cp ON cp.profile_id = (SELECT n.profile_id FROM "
+    "consent_preferences n WHERE n.profile_id IN " + _GROUP + " ORDER BY n.updated_at DESC "
+    "LIMIT 1) WHERE p.id IN ({ids})"
+)
+
+
+def gate_profiles(session: Session, profile_ids: list[int]) -> dict[int, ProfileFacts]:
+    """What the gate reads of each profile's row, preferences and phone, by asked id, one
+    statement per chunk from the driver's cursor; the rest of its facts (switches, kind,
+    history, WhatsApp window) are left empty for the caller to fill in."""
+    dialect = session.get_bind().dialect.name
+    spelt = {part: _DIALECTS[part][dialect] for part in ("tz_trait", "m")}
+    found: dict[int, ProfileFacts] = {}
+    for chunk in _lease_chunks(profile_ids):
+        marks = ", ".join([spelt["m"]] * len(chunk))
+        sql = _GATE_PROFILES.format(tz_trait=spelt["tz_trait"], ids=marks)
+        for pid, live, trait, phone, zone, start, end, channel in driver_rows(session, sql, chunk):
+            quiet = (start, end) if start and end else None
+            row = (int(live), trait, zone, quiet, channel, phone)
+            found[int(pid)] = ProfileFacts(*row, frozenset(), None, [], None)
+    return found
+
+
+def group_members(session: Session, live_ids: list[int]) -> dict[int, int]:
+    """Every profile id of these live profiles' groups -> its live id."""
+    query = select(Profile.id, Profile.canonical_id).where(Profile.canonical_id.in_(live_ids))
+    return {int(pid): int(live) for pid, live in session.execute(query)}

@@ -23,6 +23,7 @@ from unison.models import ConsentRecord
 # `at` this far in the past is a question about history: answered from the ledger.
 _PRESENT = timedelta(seconds=5)
 _MARKETING_ONLY = frozenset({"spam_complaint", "objection"})
+Ask = tuple[int, str | None]  # a profile id, and the one identifier to judge (None: any)
 
 
 @dataclass(frozen=True)
@@ -84,17 +85,35 @@ def can_contact_many(
 ) -> dict[int, Decision]:
     """`can_contact` now for each of `profile_ids`, read in a few statements whatever their
     number (segments ask it for every profile of a round or a recompute)."""
+    asks: list[Ask] = [(pid, None) for pid in profile_ids]
+    decided = can_contact_each(session, asks, purpose, channel, kind=kind)
+    return dict(zip(profile_ids, decided, strict=True))
+
+
+def can_contact_each(
+    session: Session, asks: list[Ask], purpose: str, channel: str, *, kind: str
+) -> list[Decision]:
+    """`can_contact(session, profile_id, ..., identifier=identifier)` now for each (profile_id,
+    identifier) asked, in order, read in a few statements whatever their number (the
+    send-time gate asks it for every message of a lease, each for the exact identifier it is
+    addressed to; None judges all the profile's identifiers for the channel)."""
     ident_type = CHANNEL_IDENTIFIER[channel]
+    profile_ids = sorted({pid for pid, _ in asks})
     found = rows.decisions_of(session, profile_ids, ident_type, purpose, channel)
     reasons = {
         value: [suppression.Listed(r, ident_type) for r in listed]
         for value, listed in found.reasons.items()
     }
     moment = utcnow()
-    decided: dict[int, Decision] = {}
-    for pid in profile_ids:
-        held, known = found.rows.get(pid, []), pid in found.known
-        decided[pid] = _conclude(pid, known, held, reasons, purpose, channel, kind, moment)
+    decided: list[Decision] = []
+    for pid, identifier in asks:
+        held = found.rows.get(pid, [])
+        if identifier is not None:
+            held = [row for row in held if row[0] == identifier]
+        known = pid in found.known
+        decided.append(
+            _conclude(pid, known, held, reasons, purpose, channel, kind, moment, identifier)
+        )
     return decided
 
 

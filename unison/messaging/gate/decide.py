@@ -68,12 +68,10 @@ def gather(
     now: datetime,
     *,
     whatsapp: bool,
-    exclude: int = 0,
-    released_only: bool = False,
 ) -> Context | None:
-    """Read once what judging the message's channels needs (None: no such profile). An
-    undeclared purpose is refused at decide time; at send time (`released_only`) it is
-    judged as marketing, the stricter rule."""
+    """Read once what judging the message's channels needs at decide time (None: no such
+    profile); an undeclared purpose is refused. (At send time gate/lease.py reads it for a
+    whole lease.)"""
     caps = _caps(tuple(sorted(settings.messaging_frequency_caps.items())))
     facts = rows.profile_facts(
         session,
@@ -81,15 +79,12 @@ def gather(
         whatsapp=whatsapp,
         purpose=purpose,
         since=now - widest(caps) if caps else None,
-        exclude=exclude,
-        released_only=released_only,
     )
     if facts is None:
         return None
     kind = settings.consent_purposes.get(purpose) or facts.declared_kind
     if kind is None:
-        if not released_only:
-            check_purpose(purpose, declared_kinds(session, settings))  # raises, naming them all
+        check_purpose(purpose, declared_kinds(session, settings))  # raises, naming them all
         kind = MARKETING
     ctx = Context(settings, purpose, kind, now, facts)
     if not ctx.transactional:
