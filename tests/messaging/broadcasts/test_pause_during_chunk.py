@@ -152,7 +152,8 @@ def test_on_sqlite_a_pause_gets_in_right_after_the_chunk_and_holds_what_it_queue
     assert paused.status_code == 200, paused.text
     assert paused.json()["status"] == "paused"
     queued = [row for row in store.outbox() if row.status != "suppressed"]
-    assert queued and {row.status for row in queued} == {"held"}
+    assert queued
+    assert {row.status for row in queued} == {"held"}
     assert len(store.messages(bid)) == 2
     monkeypatch.undo()
     assert fan_out.chunk(bid) == 0  # paused: nothing more
