@@ -53,6 +53,8 @@ _LEASED = ["id", *_COLUMNS, "claimed_at"]
 # within the keep-alive connections kept per provider (channels/outbound/http.py, 20), so
 # no connection is opened per send.
 MAX_CONCURRENT_SENDS = 16
+# Rows a lease takes at the least (within the round's limit): see _Leases.
+LEASE_AT_LEAST = 50
 INTERRUPTED = (
     "interrupted mid-send (the dispatcher stopped); not resent because this provider "
     "cannot drop a repeat: check, then `unison outbox retry`"
@@ -119,21 +121,23 @@ def deliver_due(
 
 
 class _Leases:
-    """A round's leases, an in-flight batch at a time, until `limit` rows or no more due."""
+    """A round's leases, until `limit` rows or no more due, handed out an in-flight batch
+    at a time. A lease takes at least `LEASE_AT_LEAST` rows: with small in-flight batches
+    (the default is one) a lease per batch would cost a commit per message."""
 
     def __init__(self, run: Round, limit: int, size: int) -> None:
         self._run, self._limit, self._size = run, limit, size
         self.total, self._more = 0, True
+        self._ready: list[Envelope] = []
 
     def next_ready(self) -> list[Envelope]:
-        """The next rows the send-time check lets go (leased in one commit each try)."""
-        while self._more and self.total < self._limit:
-            asked = min(self._size, self._limit - self.total)
-            leased, ready = _lease(self._run, asked)
+        """The next rows the send-time check lets go, at most an in-flight batch."""
+        while not self._ready and self._more and self.total < self._limit:
+            asked = min(max(self._size, LEASE_AT_LEAST), self._limit - self.total)
+            leased, self._ready = _lease(self._run, asked)
             self.total, self._more = self.total + leased, leased == asked
-            if ready:
-                return ready
-        return []
+        batch, self._ready = self._ready[: self._size], self._ready[self._size :]
+        return batch
 
 
 class _Flight:
