@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, select, update
 from sqlalchemy.orm import Session
 
-from unison.kit.db import driver_sql
+from unison.kit.db import driver_rows, driver_sql
 from unison.models import (
     Broadcast,
     BroadcastRecipient,
@@ -16,7 +16,6 @@ from unison.models import (
     Message,
     OutboundMessage,
     Segment,
-    SegmentMember,
 )
 from unison.outbox import bulk
 
@@ -99,13 +98,15 @@ def confirm(session: Session, broadcast: Broadcast, now: datetime, changes: dict
 
 
 def members_after(session: Session, segment_id: int, after: int, limit: int) -> list[int]:
-    query = (
-        select(SegmentMember.profile_id)
-        .where(SegmentMember.segment_id == segment_id, SegmentMember.profile_id > after)
-        .order_by(SegmentMember.profile_id)
-        .limit(limit)
+    """The next `limit` members after profile `after` (driver rows: read every chunk)."""
+    mark = driver_sql(session).mark
+    found = driver_rows(
+        session,
+        f"SELECT profile_id FROM segment_members WHERE segment_id = {mark} "  # noqa: S608 - constant text
+        f"AND profile_id > {mark} ORDER BY profile_id LIMIT {mark}",
+        (segment_id, after, limit),
     )
-    return list(session.execute(query).scalars())
+    return [int(pid) for (pid,) in found]
 
 
 def add_recipients(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -125,18 +126,17 @@ _RECIPIENT_COLUMNS = bulk.Columns(
 def due_recipients(
     session: Session, broadcast_id: int, now: datetime, limit: int
 ) -> list[tuple[int, str | None]]:
-    """(profile id, variant) of the recipients due by `now`, the earliest first."""
-    query = (
-        select(BroadcastRecipient.profile_id, BroadcastRecipient.variant)
-        .where(
-            BroadcastRecipient.broadcast_id == broadcast_id,
-            BroadcastRecipient.state == PENDING,
-            BroadcastRecipient.due_at <= now,
-        )
-        .order_by(BroadcastRecipient.due_at, BroadcastRecipient.profile_id)
-        .limit(limit)
+    """(profile id, variant) of the recipients due by `now`, the earliest first (driver
+    rows: read every chunk)."""
+    sql = driver_sql(session)
+    mark = sql.mark
+    found = driver_rows(
+        session,
+        f"SELECT profile_id, variant FROM broadcast_recipients WHERE broadcast_id = {mark} "  # noqa: S608 - constant text
+        f"AND state = {mark} AND due_at <= {mark} ORDER BY due_at, profile_id LIMIT {mark}",
+        (broadcast_id, PENDING, sql.stamp(now), limit),
     )
-    return [(int(pid), variant) for pid, variant in session.execute(query)]
+    return [(int(pid), variant) for pid, variant in found]
 
 
 def settle(session: Session, broadcast_id: int, settled: list[tuple[int, str, int | None]]) -> None:

@@ -260,13 +260,16 @@ def _static_output(kind: Kind, rtl: bool, source: str, locale: str) -> str:
 
 def _render(part: _Part, variables: dict[str, Any]) -> str:
     """`Template.render`, with the context's parent built as one dict (what `render` builds
-    from the globals and the variables on every call)."""
+    from the globals and the variables on every call), and the globals' names taken from
+    that dict (`new_context` would walk the template's ChainMap of globals every time)."""
     template = part.template
-    context = template.new_context({**part.globals, **variables}, shared=True)
+    env = template.environment
+    parent = {**part.globals, **variables}
+    context = env.context_class(env, parent, template.name, template.blocks, globals=part.globals)
     try:
-        output: str = template.environment.concat(template.root_render_func(context))
+        output: str = env.concat(template.root_render_func(context))
     except Exception:
-        template.environment.handle_exception()
+        env.handle_exception()
     return output
 
 
