@@ -13,21 +13,27 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import String, bindparam, cast, func, literal, select, text, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
-from unison.kit.db import dialect_insert, driver_rows, sqlite_time, upsert
+from unison.kit.db import (
+    _json_loads,
+    chunks,
+    dialect_insert,
+    driver_rows,
+    driver_sql,
+    sqlite_time,
+    upsert,
+)
 from unison.models import (
-    ComputedTrait,
     ConsentPreferences,
     EventProfile,
-    Identifier,
     Message,
     MessagingChannel,
     OutboundMessage,
-    Profile,
 )
 from unison.models.base import table
+from unison.outbox import bulk
 
 INBOUND = "Message Received"
 _NEVER = datetime(9999, 1, 1, tzinfo=UTC)  # no cap window: no history is read
@@ -307,48 +313,109 @@ class ChunkProfiles:
 
 
 def chunk_profiles(session: Session, profile_ids: list[int]) -> ChunkProfiles:
-    asked = select(Profile.id, Profile.canonical_id).where(Profile.id.in_(profile_ids))
-    live = {int(pid): int(canonical) for pid, canonical in session.execute(asked)}
+    """Read as plain driver rows (`_rows_in`): the ORM's result processing of these
+    per-profile rows cost more than the reads. JSON and times decoded as their columns'
+    types would (`_Decode`). The session is flushed first, as the ORM's reads would."""
+    session.flush()
+    decode = _Decode(session.get_bind().dialect.name == "sqlite")
+    asked = _rows_in(session, "SELECT id, canonical_id FROM profiles WHERE id IN ({})", profile_ids)
+    live = {int(pid): int(canonical) for pid, canonical in asked}
     ids = sorted(set(live.values()))
-    found = select(
-        Profile.id,
-        Profile.traits,
-        Profile.first_seen,
-        Profile.last_seen,
-        Profile.order_count,
-        Profile.revenue,
-    ).where(Profile.id.in_(ids))
-    rows = {int(row[0]): row for row in session.execute(found)}
+    rows: dict[int, Any] = {}
+    for pid, traits, first, last, orders, revenue in _rows_in(session, _PROFILE_ROWS, ids):
+        traits, revenue = decode.json(traits), decode.json(revenue)
+        rows[int(pid)] = (int(pid), traits, decode.time(first), decode.time(last), orders, revenue)
     identifiers: dict[int, list[tuple[str, str]]] = {}
-    query = (
-        select(Identifier.profile_id, Identifier.type, Identifier.value)
-        .where(Identifier.profile_id.in_(ids))
-        .order_by(Identifier.id)
-    )
-    for pid, kind, value in session.execute(query):
+    for pid, kind, value in _rows_in(session, _IDENTIFIER_ROWS, ids):
         identifiers.setdefault(int(pid), []).append((kind, value))
     computed: dict[int, dict[str, Any]] = {}
-    query_traits = select(ComputedTrait.profile_id, ComputedTrait.name, ComputedTrait.value)
-    for pid, name, value in session.execute(query_traits.where(ComputedTrait.profile_id.in_(ids))):
-        computed.setdefault(int(pid), {})[name] = value
+    for pid, name, value in _rows_in(session, _COMPUTED_ROWS, ids):
+        computed.setdefault(int(pid), {})[name] = decode.json(value)
     members: dict[int, list[int]] = {}
-    group = select(Profile.id, Profile.canonical_id).where(Profile.canonical_id.in_(ids))
-    for pid, canonical in session.execute(group):
+    for pid, canonical in _rows_in(session, _GROUP_ROWS, ids):
         members.setdefault(int(canonical), []).append(int(pid))
     owner = {pid: canonical for canonical, group_ids in members.items() for pid in group_ids}
+    preferences = _newest_preferences(session, owner, decode)
+    return ChunkProfiles(live, rows, identifiers, computed, members, preferences)
+
+
+def _newest_preferences(
+    session: Session, owner: dict[int, int], decode: "_Decode"
+) -> dict[int, ConsentPreferences]:
+    """Each live profile's group's newest preferences, as transient (unsaved) rows."""
     preferences: dict[int, ConsentPreferences] = {}
-    query_prefs = select(ConsentPreferences).where(ConsentPreferences.profile_id.in_(owner))
-    for prefs in session.execute(query_prefs).scalars():
+    for found in _rows_in(session, _PREFERENCE_ROWS, sorted(owner)):
+        values = dict(zip(_PREFERENCE_COLUMNS, found, strict=True))
+        prefs = ConsentPreferences(**{**values, "updated_at": decode.time(values["updated_at"])})
         canonical = owner[prefs.profile_id]
         kept = preferences.get(canonical)
         if kept is None or prefs.updated_at > kept.updated_at:
             preferences[canonical] = prefs
-    return ChunkProfiles(live, rows, identifiers, computed, members, preferences)
+    return preferences
+
+
+_PROFILE_ROWS = (
+    "SELECT id, traits, first_seen, last_seen, order_count, revenue FROM profiles WHERE id IN ({})"
+)
+# A profile's identifiers all fall in one statement's IN list: oldest first.
+_IDENTIFIER_ROWS = (
+    "SELECT profile_id, type, value FROM identifiers WHERE profile_id IN ({}) ORDER BY id"
+)
+_COMPUTED_ROWS = "SELECT profile_id, name, value FROM computed_traits WHERE profile_id IN ({})"
+_GROUP_ROWS = "SELECT id, canonical_id FROM profiles WHERE canonical_id IN ({})"
+_PREFERENCE_COLUMNS = (
+    "profile_id",
+    "preferred_channel",
+    "preferred_language",
+    "frequency",
+    "quiet_start",
+    "quiet_end",
+    "time_zone",
+    "source",
+    "updated_at",
+)
+_PREFERENCE_ROWS = (
+    f"SELECT {', '.join(_PREFERENCE_COLUMNS)} FROM consent_preferences "  # noqa: S608 - constants
+    "WHERE profile_id IN ({})"
+)
+
+
+def _rows_in(session: Session, sql: str, ids: list[int]) -> list[Any]:
+    """`sql`'s rows for `ids` (its IN list), a statement per 500 ids."""
+    mark = "?" if session.get_bind().dialect.name == "sqlite" else "%s"
+    found: list[Any] = []
+    for part in chunks(ids):
+        found += driver_rows(session, sql.format(", ".join([mark] * len(part))), part)
+    return found
+
+
+class _Decode:
+    """Driver values as the ORM's column types give them: JSON text decoded on SQLite
+    (psycopg decodes jsonb itself), times aware UTC (SQLite stores naive UTC text; each
+    text parsed once: a chunk's profiles share many)."""
+
+    def __init__(self, sqlite: bool) -> None:
+        self.sqlite = sqlite
+        self._times: dict[str, datetime] = {}
+
+    def json(self, value: Any) -> Any:
+        return _json_loads(value) if self.sqlite and value is not None else value
+
+    def time(self, value: Any) -> datetime | None:
+        if value is None:
+            return None
+        if not self.sqlite:
+            moment: datetime = value.astimezone(UTC)
+            return moment
+        found = self._times.get(value)
+        if found is None:
+            found = self._times[value] = datetime.fromisoformat(value + "+00:00")
+        return found
 
 
 def disabled_channels(session: Session) -> frozenset[str]:
-    query = select(MessagingChannel.channel).where(MessagingChannel.enabled.is_(False))
-    return frozenset(session.execute(query).scalars())
+    found = driver_rows(session, "SELECT channel FROM messaging_channels WHERE NOT enabled", ())
+    return frozenset(channel for (channel,) in found)
 
 
 def cap_history(
@@ -399,28 +466,51 @@ def by_keys(session: Session, keys: list[str]) -> dict[str, Message]:
 
 
 def add_messages(session: Session, values: list[dict[str, Any]]) -> dict[str, int]:
-    """Insert decided messages in one statement; idempotency key -> id of those inserted (a
-    key already taken, by a concurrent retry, is left out)."""
-    if not values:
-        return {}
-    messages = table(Message)
-    statement = (
-        dialect_insert(session, messages)
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(messages.c.idempotency_key, messages.c.id)
-    )
-    return {key: int(mid) for key, mid in session.execute(statement, values)}
+    """Insert decided messages (`enqueue.row_of`'s dicts) in one statement per 500;
+    idempotency key -> id of those inserted (a key already taken, by a concurrent retry, is
+    left out). Through the driver: SQLAlchemy's per-value processing cost more than the write."""
+    tail = "ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key, id"
+    found = bulk.insert_rows(session, _MESSAGE_COLUMNS, values, tail, returning=True)
+    return {str(key): int(mid) for key, mid in found}
+
+
+_MESSAGE_COLUMNS = bulk.Columns(
+    "messages",
+    (
+        "idempotency_key",
+        "profile_id",
+        "template_id",
+        "template_version",
+        "campaign_id",
+        "broadcast_id",
+        "variant",
+        "purpose",
+        "transactional",
+        "locale",
+        "channel",
+        "channel_reason",
+        "recipient",
+        "decision",
+        "reasons",
+        "detail",
+        "deliver_after",
+        "created_at",
+        "choice",
+    ),
+    json=frozenset({"reasons", "choice"}),
+    times=frozenset({"deliver_after", "created_at"}),
+)
 
 
 def set_outbox_keys(session: Session, message_ids: list[int]) -> None:
-    """Each message's outbox row is keyed `message:<id>` (one statement for a chunk)."""
-    if message_ids:
-        key = literal("message:", String) + cast(Message.id, String)
-        session.execute(
-            update(Message)
-            .where(Message.id.in_(message_ids))
-            .values(outbox_key=key)
-            .execution_options(synchronize_session=False)
+    """Each message's outbox row is keyed `message:<id>` (a driver-level statement per 500)."""
+    for part in chunks(message_ids):
+        sql = driver_sql(session)
+        marks = sql.marks(len(part))
+        sql.connection.exec_driver_sql(
+            "UPDATE messages SET outbox_key = 'message:' || CAST(id AS VARCHAR) "  # noqa: S608 - constant text
+            f"WHERE id IN ({marks})",
+            tuple(part),
         )
 
 

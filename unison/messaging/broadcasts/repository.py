@@ -4,10 +4,10 @@ fan-out walks, and the counts read from messages, the outbox and the log."""
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, select, update
+from sqlalchemy import Select, and_, func, select, update
 from sqlalchemy.orm import Session
 
-from unison.kit.db import dialect_insert
+from unison.kit.db import driver_rows, driver_sql
 from unison.models import (
     Broadcast,
     BroadcastRecipient,
@@ -16,9 +16,8 @@ from unison.models import (
     Message,
     OutboundMessage,
     Segment,
-    SegmentMember,
 )
-from unison.models.base import table
+from unison.outbox import bulk
 
 PENDING, SENT, HOLDOUT, FAILED = "pending", "sent", "holdout", "failed"
 RECEIPTS = {"Delivered": "delivered", "Opened": "opened", "Clicked": "clicked"}
@@ -99,57 +98,57 @@ def confirm(session: Session, broadcast: Broadcast, now: datetime, changes: dict
 
 
 def members_after(session: Session, segment_id: int, after: int, limit: int) -> list[int]:
-    query = (
-        select(SegmentMember.profile_id)
-        .where(SegmentMember.segment_id == segment_id, SegmentMember.profile_id > after)
-        .order_by(SegmentMember.profile_id)
-        .limit(limit)
+    """The next `limit` members after profile `after` (driver rows: read every chunk)."""
+    mark = driver_sql(session).mark
+    found = driver_rows(
+        session,
+        f"SELECT profile_id FROM segment_members WHERE segment_id = {mark} "  # noqa: S608 - constant text
+        f"AND profile_id > {mark} ORDER BY profile_id LIMIT {mark}",
+        (segment_id, after, limit),
     )
-    return list(session.execute(query).scalars())
+    return [int(pid) for (pid,) in found]
 
 
 def add_recipients(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Recipient rows (each with every column of `_RECIPIENT_COLUMNS`), a recipient already
+    added skipped; through the driver (bulk.py), as the fan-out writes a chunk's at once."""
     if rows:
-        statement = dialect_insert(session, table(BroadcastRecipient)).on_conflict_do_nothing()
-        session.execute(statement, rows)
+        bulk.insert_rows(session, _RECIPIENT_COLUMNS, rows, "ON CONFLICT DO NOTHING")
+
+
+_RECIPIENT_COLUMNS = bulk.Columns(
+    "broadcast_recipients",
+    ("broadcast_id", "profile_id", "variant", "holdout", "due_at", "state"),
+    times=frozenset({"due_at"}),
+)
 
 
 def due_recipients(
     session: Session, broadcast_id: int, now: datetime, limit: int
 ) -> list[tuple[int, str | None]]:
-    """(profile id, variant) of the recipients due by `now`, the earliest first."""
-    query = (
-        select(BroadcastRecipient.profile_id, BroadcastRecipient.variant)
-        .where(
-            BroadcastRecipient.broadcast_id == broadcast_id,
-            BroadcastRecipient.state == PENDING,
-            BroadcastRecipient.due_at <= now,
-        )
-        .order_by(BroadcastRecipient.due_at, BroadcastRecipient.profile_id)
-        .limit(limit)
+    """(profile id, variant) of the recipients due by `now`, the earliest first (driver
+    rows: read every chunk)."""
+    sql = driver_sql(session)
+    mark = sql.mark
+    found = driver_rows(
+        session,
+        f"SELECT profile_id, variant FROM broadcast_recipients WHERE broadcast_id = {mark} "  # noqa: S608 - constant text
+        f"AND state = {mark} AND due_at <= {mark} ORDER BY due_at, profile_id LIMIT {mark}",
+        (broadcast_id, PENDING, sql.stamp(now), limit),
     )
-    return [(int(pid), variant) for pid, variant in session.execute(query)]
+    return [(int(pid), variant) for pid, variant in found]
 
 
 def settle(session: Session, broadcast_id: int, settled: list[tuple[int, str, int | None]]) -> None:
-    """Each (profile id, state, message id) recorded on its recipient row, one statement."""
+    """Each (profile id, state, message id) recorded on its recipient row, one driver-level
+    executemany (no per-value processing: plain ints and text)."""
     if not settled:
         return
-    recipients = table(BroadcastRecipient)
-    statement = (
-        update(recipients)
-        .where(
-            recipients.c.broadcast_id == bindparam("b_broadcast"),
-            recipients.c.profile_id == bindparam("b_profile"),
-        )
-        .values(state=bindparam("b_state"), message_id=bindparam("b_message"))
-    )
-    session.execute(
-        statement,
-        [
-            {"b_broadcast": broadcast_id, "b_profile": pid, "b_state": state, "b_message": mid}
-            for pid, state, mid in settled
-        ],
+    sql = driver_sql(session)
+    sql.executemany(
+        f"UPDATE broadcast_recipients SET state = {sql.mark}, message_id = {sql.mark} "  # noqa: S608 - constant text
+        f"WHERE broadcast_id = {sql.mark} AND profile_id = {sql.mark}",
+        [(state, mid, broadcast_id, pid) for pid, state, mid in settled],
     )
 
 

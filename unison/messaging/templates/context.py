@@ -25,6 +25,7 @@ CLV = {
 }
 RFM = {"r": "rfm_r", "f": "rfm_f", "m": "rfm_m", "cell": "rfm_cell"}
 LANGUAGE_TRAITS = ("locale", "language", "preferred_language")
+VARIABLES = frozenset({"profile", "traits", "computed", "clv", "rfm"})  # `Person.variable`
 
 
 @dataclass(frozen=True)
@@ -49,26 +50,29 @@ class Person:
 
     def __init__(self, session: Session, facts: Facts, prefs: Preferences | None = None) -> None:
         self._session, self.id = session, facts.live_id
-        self._prefs = prefs
-        traits, computed = facts.traits, facts.computed
-        self.traits, self.email = traits, facts.identifiers.get("email")
-        profile = {
-            "id": facts.live_id,
-            "traits": traits,
-            "identifiers": facts.identifiers,
-            "computed": computed,
-            "first_seen": facts.first_seen.isoformat(),
-            "last_seen": facts.last_seen.isoformat(),
-            "order_count": facts.order_count,
-            "revenue": dict(facts.revenue),
-        }
-        self.variables = {
-            "profile": profile,
-            "traits": traits,
-            "computed": computed,
-            "clv": _named(computed, CLV),
-            "rfm": _named(computed, RFM),
-        }
+        self._prefs, self._facts = prefs, facts
+        self.traits, self.email = facts.traits, facts.identifiers.get("email")
+
+    def variable(self, name: str) -> Any:
+        """The template variable `name` (one of VARIABLES), built only when a template
+        names it: most read `traits` alone, and a chunk renders thousands."""
+        facts = self._facts
+        if name == "profile":
+            return {
+                "id": facts.live_id,
+                "traits": facts.traits,
+                "identifiers": facts.identifiers,
+                "computed": facts.computed,
+                "first_seen": facts.first_seen.isoformat(),
+                "last_seen": facts.last_seen.isoformat(),
+                "order_count": facts.order_count,
+                "revenue": dict(facts.revenue),
+            }
+        if name == "clv":
+            return _named(facts.computed, CLV)
+        if name == "rfm":
+            return _named(facts.computed, RFM)
+        return facts.traits if name == "traits" else facts.computed
 
     def _preferences(self) -> Preferences:
         if self._prefs is None:

@@ -40,12 +40,25 @@ def require(code: str, field: str) -> str:
     return found
 
 
+@lru_cache(maxsize=512)
 def is_rtl(code: str) -> bool:
     found = babel_locale(code)
     return found is not None and found.text_direction == "rtl"
 
 
-def _expanded(codes: Iterable[str]) -> list[str]:
+def _expanded(codes: Iterable[str]) -> tuple[str, ...]:
+    given = tuple(codes)
+    if all(isinstance(code, str) for code in given):
+        return _expanded_chain(given)  # a chunk's messages mostly share their chains
+    return _expand(given)
+
+
+@lru_cache(maxsize=1024)
+def _expanded_chain(codes: tuple[str, ...]) -> tuple[str, ...]:
+    return _expand(codes)
+
+
+def _expand(codes: tuple[str, ...]) -> tuple[str, ...]:
     chain: list[str] = []
     for code in codes:
         exact = normalize(code) if isinstance(code, str) else None
@@ -54,7 +67,7 @@ def _expanded(codes: Iterable[str]) -> list[str]:
         for candidate in (exact, exact.split("-")[0]):
             if candidate not in chain:
                 chain.append(candidate)
-    return chain
+    return tuple(chain)
 
 
 def choose(

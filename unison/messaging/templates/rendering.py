@@ -16,7 +16,7 @@ from unison.kit.errors import UnisonError
 from unison.kit.settings import Settings, get_settings
 from unison.messaging.templates import locales, parts, sms
 from unison.messaging.templates import repository as rows
-from unison.messaging.templates.context import Person, person
+from unison.messaging.templates.context import VARIABLES, Person, person
 from unison.messaging.templates.errors import SmsTooLong, TemplateNotFound, TemplateRenderFailed
 from unison.messaging.templates.helpers import Customer, HelperFailed, Helpers
 from unison.messaging.templates.rtl import directed_html
@@ -135,7 +135,7 @@ class _Context:
     ) -> None:
         self._settings, self._who, self._event = settings, who, event
         self._customer_locales, self.locale = customer_locales, locale
-        self._given: dict[str, Any] = dict(who.variables)
+        self._given: dict[str, Any] = {}
         if event is not None:
             self._given["event"] = dict(event)
         if campaign is not None:
@@ -157,6 +157,9 @@ class _Context:
         over the profile's variables; the helpers' names are none of these)."""
         if name in self._given:
             self._built[name] = wrap(name, self._given[name])
+            return
+        if name in VARIABLES:
+            self._built[name] = wrap(name, self._who.variable(name))
             return
         helpers = self._helper_functions()  # built only when a template calls one
         if name in helpers:
@@ -257,13 +260,16 @@ def _static_output(kind: Kind, rtl: bool, source: str, locale: str) -> str:
 
 def _render(part: _Part, variables: dict[str, Any]) -> str:
     """`Template.render`, with the context's parent built as one dict (what `render` builds
-    from the globals and the variables on every call)."""
+    from the globals and the variables on every call), and the globals' names taken from
+    that dict (`new_context` would walk the template's ChainMap of globals every time)."""
     template = part.template
-    context = template.new_context({**part.globals, **variables}, shared=True)
+    env = template.environment
+    parent = {**part.globals, **variables}
+    context = env.context_class(env, parent, template.name, template.blocks, globals=part.globals)
     try:
-        output: str = template.environment.concat(template.root_render_func(context))
+        output: str = env.concat(template.root_render_func(context))
     except Exception:
-        template.environment.handle_exception()
+        env.handle_exception()
     return output
 
 

@@ -5,6 +5,7 @@ UCS-2. An extension-table character costs two septets and is never split across 
 is a UTF-16 surrogate pair."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 # GSM 03.38 default alphabet (the escape 0x1B left out: it only introduces the extension).
@@ -40,6 +41,7 @@ def _costs(text: str, encoding: Encoding) -> list[int]:
     return [2 if ord(ch) > 0xFFFF else 1 for ch in text]
 
 
+@lru_cache(maxsize=1024)  # a broadcast's texts mostly repeat: counted once each
 def count(text: str) -> Segments:
     encoding = encoding_of(text)
     costs = _costs(text, encoding)
