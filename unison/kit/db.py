@@ -34,11 +34,11 @@ M = TypeVar("M")
 CHUNK = 500  # values per IN (...) list or per multi-row statement: within SQLite's limits
 
 
-def _json_dumps(value: Any) -> str:
+def json_dumps(value: Any) -> str:
     return orjson.dumps(value).decode("utf-8")
 
 
-def _json_loads(value: Any) -> Any:
+def json_loads(value: Any) -> Any:
     # SQLite gives a JSON column NUMERIC affinity, so a bare JSON number comes back as one.
     if isinstance(value, int | float):
         return value
@@ -104,8 +104,8 @@ def as_is(moment: datetime) -> datetime:
 def create_db_engine(url: str, *, sqlite_synchronous: str = "FULL") -> Engine:
     parsed = make_url(url)
     kwargs: dict[str, Any] = {
-        "json_serializer": _json_dumps,
-        "json_deserializer": _json_loads,
+        "json_serializer": json_dumps,
+        "json_deserializer": json_loads,
     }
     if parsed.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}

@@ -17,11 +17,11 @@ from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from unison.kit.db import (
-    _json_loads,
     chunks,
     dialect_insert,
     driver_rows,
     driver_sql,
+    json_loads,
     sqlite_time,
     upsert,
 )
@@ -31,6 +31,7 @@ from unison.models import (
     Message,
     MessagingChannel,
     OutboundMessage,
+    Profile,
 )
 from unison.models.base import table
 from unison.outbox import bulk
@@ -399,7 +400,7 @@ class _Decode:
         self._times: dict[str, datetime] = {}
 
     def json(self, value: Any) -> Any:
-        return _json_loads(value) if self.sqlite and value is not None else value
+        return json_loads(value) if self.sqlite and value is not None else value
 
     def time(self, value: Any) -> datetime | None:
         if value is None:

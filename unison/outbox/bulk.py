@@ -3,7 +3,7 @@ outbox rows and recipients): SQLAlchemy's per-value processing of an executemany
 processor per JSON and time value, parameters built per row) cost more than the writes.
 
 Values are written exactly as the columns' types write them, so the rows read back through
-the ORM like any other: JSON as the engine's serializer writes it (`kit.db._json_dumps`,
+the ORM like any other: JSON as the engine's serializer writes it (`kit.db.json_dumps`,
 Python None as JSON null, jsonb on PostgreSQL), times as `sqlite_time` on SQLite and aware
 (UTC when naive) on PostgreSQL."""
 
@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from unison.kit.db import _json_dumps, chunks, driver_rows, driver_sql, sqlite_time
+from unison.kit.db import chunks, driver_rows, driver_sql, json_dumps, sqlite_time
 
 # Rows per statement: 500 rows of up to 20 values stay within both stores' parameter limits.
 ROWS_PER_STATEMENT = 500
@@ -78,7 +78,7 @@ class _Values:
     def of(self, row: dict[str, Any]) -> list[Any]:
         values = [row[name] for name in self._names]
         for i in self._json:
-            values[i] = _json_dumps(values[i])
+            values[i] = json_dumps(values[i])
         for i in self._times:
             if values[i] is not None:
                 values[i] = self._stamp(values[i])
