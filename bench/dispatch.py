@@ -40,6 +40,7 @@ from bench.messaging import broadcast, build, segment_of_all
 from unison.channels.outbound.sms import SmsSender
 from unison.channels.senders import ConfiguredSenders, Route, Suppressions
 from unison.kit.db import create_db_engine, make_session_factory
+from unison.kit.heap import freeze_startup_heap
 from unison.kit.settings import Settings
 from unison.messaging.broadcasts.tasks import FanOut
 from unison.messaging.send_time import GateCheck
@@ -121,6 +122,7 @@ def dispatch(
     settings = settings_for(url, inflight)
     senders = ConfiguredSenders(None, [Route(1, "sms", SmsSender("AC1", "t", "+1500", api=api))])
     gate = GateCheck(settings) if check else None
+    freeze_startup_heap()  # as `unison serve` does once started (unison/kit/heap.py)
     spy = None
     if profile:
         spy = subprocess.Popen(

@@ -38,6 +38,7 @@ from unison.channels.outbound.sms import SmsSender
 from unison.channels.senders import ConfiguredSenders, Route
 from unison.kit.background import PollingLoop
 from unison.kit.db import create_db_engine, make_session_factory, transaction
+from unison.kit.heap import freeze_startup_heap
 from unison.kit.settings import Settings
 from unison.messaging.broadcasts import service as broadcasts
 from unison.messaging.broadcasts.schemas import BroadcastCreate
@@ -309,6 +310,7 @@ def main() -> None:
         messaging_frequency_caps={},
     )
     segment_id = segment_of_all(sessions, args.profiles)
+    freeze_startup_heap()  # as `unison serve` does once started (unison/kit/heap.py)
     rss_before = rss_mb()
     broadcast_id = broadcast(sessions, settings, segment_id, "bench")
     report: dict[str, Any] = {"store": engine.dialect.name, "profiles": args.profiles}

@@ -102,6 +102,7 @@ def worker(
 
     from unison.app.chain import processor_names
     from unison.app.loops import background_loops
+    from unison.kit.heap import freeze_startup_heap
     from unison.kit.logging import configure_logging
     from unison.worker.runner import worker_id
 
@@ -123,6 +124,7 @@ def worker(
         signal.signal(signum, lambda *_: stopping.set())
     names = ", ".join(processor_names(settings))
     console.print(f"worker {worker_id()} running {names} (Ctrl-C to stop)")
+    freeze_startup_heap()
     for loop in loops.all:
         loop.start()
     while not stopping.wait(0.5):  # a timed wait, so the signal handler runs promptly

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
+from unison.kit.heap import freeze_startup_heap
 from unison.kit.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -72,7 +73,9 @@ def serve(settings: Settings, host: str, port: int) -> None:
     processes = process_count(settings)
     _exit_cleanly_on_sigterm()
     if processes == 1:
-        uvicorn.Server(_uvicorn_config(create_app(settings), host, port)).run()
+        app = create_app(settings)
+        freeze_startup_heap()
+        uvicorn.Server(_uvicorn_config(app, host, port)).run()
         return
     metrics_dir = _fresh_metrics_dir()
     try:
@@ -88,6 +91,7 @@ def serve(settings: Settings, host: str, port: int) -> None:
         threading.Thread(
             target=_relay_commits, args=(commits, runtime), name="commit-relay", daemon=True
         ).start()
+        freeze_startup_heap()
         try:
             uvicorn.Server(_uvicorn_config(app, host, port)).run(sockets=[listener])
         finally:
@@ -251,6 +255,7 @@ def _collector_main(
     _exit_cleanly_on_sigterm()
     config = _uvicorn_config(app, settings.host, settings.port)
     listener = _listening_socket(*address)  # connections queue here from now on
+    freeze_startup_heap()
     ready.release()
     uvicorn.Server(config).run(sockets=[listener])
 
