@@ -7,6 +7,7 @@ dispatcher while a send is in flight), and drop a repeated idempotency key the w
 deduplicating gateway does, answering the first answer again."""
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -42,6 +43,9 @@ class FakeProvider:
     release: threading.Event = field(default_factory=threading.Event)
     answered: dict[str, tuple[int, Any]] = field(default_factory=dict)
     guard: threading.Lock = field(default_factory=threading.Lock)
+    latency: float = 0.0  # seconds each answer takes (a distant provider)
+    at_once: int = 0  # requests being answered now
+    most_at_once: int = 0
 
     @property
     def accepted(self) -> list[Call]:
@@ -63,7 +67,17 @@ class FakeProvider:
         if first and self.hold_first:
             self.arrived.set()
             self.release.wait(60)
+        if self.latency:
+            self._take_time()
         return answer
+
+    def _take_time(self) -> None:
+        with self.guard:
+            self.at_once += 1
+            self.most_at_once = max(self.most_at_once, self.at_once)
+        time.sleep(self.latency)
+        with self.guard:
+            self.at_once -= 1
 
     def _next(self, call: Call) -> tuple[int, Any]:
         if self.script:

@@ -15,6 +15,7 @@ import logging
 import os
 import random
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
@@ -41,6 +42,7 @@ from unison.outbox.envelope import (
     Suppress,
     Unreachable,
 )
+from unison.outbox.pace import Pace
 from unison.outbox.ratelimit import LIMITS, RateLimits
 from unison.outbox.receipts import Receipt, record_receipts
 
@@ -53,8 +55,9 @@ _LEASED = ["id", *_COLUMNS, "claimed_at"]
 # within the keep-alive connections kept per provider (channels/outbound/http.py, 20), so
 # no connection is opened per send.
 MAX_CONCURRENT_SENDS = 16
+PACE = Pace(MAX_CONCURRENT_SENDS)  # how many of them a batch uses (outbox/pace.py)
 # Rows a lease takes at the least (within the round's limit): see _Leases.
-LEASE_AT_LEAST = 50
+LEASE_AT_LEAST = 200
 INTERRUPTED = (
     "interrupted mid-send (the dispatcher stopped); not resent because this provider "
     "cannot drop a repeat: check, then `unison outbox retry`"
@@ -99,21 +102,24 @@ def deliver_due(
     flight: _Flight | None = None
     try:
         while True:
-            # The next chunk is leased and checked while the one in flight is being sent:
-            # the database's work overlaps the providers'.
+            # The next chunk is leased and checked, and the one that landed recorded, while
+            # the one in flight is being sent: the database's work overlaps the providers'.
             ready = leases.next_ready()
             if not ready and flight is None:
                 return leases.total
             landed = flight.landed() if flight is not None else []
             flight = None
-            with write_transaction(sessions) as session:
-                # One commit records the chunk that landed and claims the next one, right
-                # before it is sent (a claim is what a crash leaves "maybe sent").
-                _record_all(run, session, landed)
-                outbox.claim_many(session, [e.message_id for e in ready], run.now)
-            # In flight from here until recorded: the chunk's sends go out together, each
-            # paced by its provider's rate limit (the token bucket is shared by the threads).
-            flight = _Flight(run, ready) if ready else None
+            if ready:
+                # Claimed right before it is sent, once the chunk before it has landed (a
+                # claim is what a crash leaves "maybe sent": never more than one chunk).
+                with write_transaction(sessions) as session:
+                    outbox.claim_many(session, [e.message_id for e in ready], run.now)
+                # In flight from here until recorded: the chunk's sends go out together,
+                # each paced by its provider's rate limit (one token bucket for the threads).
+                flight = _Flight(run, ready)
+            if landed:
+                with write_transaction(sessions) as session:
+                    _record_all(run, session, landed)
     except BaseException:
         if flight is not None:  # sent already: recorded if the database lets us
             _record_after_failure(run, flight)
@@ -141,29 +147,37 @@ class _Leases:
 
 
 class _Flight:
-    """A chunk's sends under way on the process's sending threads. A few long tasks rather
-    than one per send: each thread takes the chunk's next envelope until none is left, so a
-    slow provider holds up one thread, not the others' queue."""
+    """A chunk's sends under way on the process's sending threads, as many at once as the
+    pace says (outbox/pace.py). A few long tasks rather than one per send: each thread
+    takes the chunk's next envelope until none is left, so a slow provider holds up one
+    thread, not the others' queue."""
 
     def __init__(self, run: Round, chunk: list[Envelope]) -> None:
         self._run, self._chunk = run, chunk
         self._outcomes: list[Outcome | None] = [None] * len(chunk)
         self._turns, self._guard = iter(range(len(chunk))), threading.Lock()
-        workers = min(MAX_CONCURRENT_SENDS, len(chunk))
-        self._tasks = [_senders().submit(self._work) for _ in range(workers)]
+        self._cpu, self._started = 0.0, time.perf_counter()
+        self._ended = self._started
+        self._threads = PACE.threads_for(len(chunk))
+        self._tasks = [_senders().submit(self._work) for _ in range(self._threads)]
 
     def _work(self) -> None:
+        cpu = time.thread_time()
         while True:
             with self._guard:
                 index = next(self._turns, None)
             if index is None:
-                return
+                break
             self._outcomes[index] = _attempt(self._run, self._chunk[index])
+        with self._guard:
+            self._cpu += time.thread_time() - cpu
+            self._ended = max(self._ended, time.perf_counter())
 
     def landed(self) -> list[Outcome]:
         """Every send's outcome, once all have answered (or failed)."""
         for task in self._tasks:
             task.result()
+        PACE.learn(self._threads, self._cpu, self._ended - self._started)
         return [outcome for outcome in self._outcomes if outcome is not None]
 
 
@@ -185,8 +199,9 @@ _POOL_GUARD = threading.Lock()
 def _forget_inherited_senders() -> None:
     """In a forked child the parent's sending threads do not exist, though its executor
     object does: work handed to it would wait forever. The child starts its own."""
-    global _POOL, _POOL_GUARD
+    global _POOL, _POOL_GUARD, PACE
     _POOL, _POOL_GUARD = None, threading.Lock()
+    PACE = Pace(MAX_CONCURRENT_SENDS)  # its lock may have been held by a parent's thread
 
 
 os.register_at_fork(after_in_child=_forget_inherited_senders)
