@@ -94,9 +94,27 @@ def serve(
 def worker(
     batch_size: Annotated[int, typer.Option(min=1, max=50_000)] = 5000,
     poll: Annotated[float, typer.Option(help="seconds between polls when idle")] = 0.05,
+    processing: Annotated[
+        bool,
+        typer.Option("--processing/--no-processing", help="the log processors and segment timers"),
+    ] = True,
+    delivery: Annotated[
+        bool,
+        typer.Option(
+            "--delivery/--no-delivery",
+            help="the outbox with the send-time gate, consent webhooks, broadcasts' fan-out "
+            "and the CLV refresh, each as its UNISON_*_ENABLED setting says",
+        ),
+    ] = False,
 ) -> None:
     """Run the log processors in this process (start several on PostgreSQL; set
-    UNISON_EMBEDDED_WORKER=false on the API nodes)."""
+    UNISON_EMBEDDED_WORKER=false on the API nodes). With --delivery it sends too: e.g. a
+    dispatcher process beside `unison serve`, with UNISON_OUTBOX_DELIVERY_ENABLED=false on
+    the server and UNISON_BROADCASTS_ENABLED=false here, so sending and deciding use a
+    core each."""
+    if not (processing or delivery):
+        console.print("nothing to run: give --processing, --delivery or both")
+        raise typer.Exit(2)
     import signal
     import threading
 
@@ -113,8 +131,8 @@ def worker(
     loops = background_loops(
         settings,
         sessions,
-        processing=True,
-        delivery=False,
+        processing=processing,
+        delivery=delivery,
         batch_size=batch_size,
         poll_seconds=poll,
     )
@@ -122,7 +140,9 @@ def worker(
     # A signal only sets the flag; each loop then stops between rounds, never inside one.
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.set())
-    names = ", ".join(processor_names(settings))
+    names = ", ".join(
+        [*(processor_names(settings) if processing else []), *(o.name for o in loops.others)]
+    )
     console.print(f"worker {worker_id()} running {names} (Ctrl-C to stop)")
     freeze_startup_heap()
     for loop in loops.all:
@@ -379,6 +399,7 @@ def outbox_deliver() -> None:
     """Send every due message whose channel is configured (`unison serve` does this itself)."""
     from unison.channels.senders import Suppressions, load_senders
     from unison.consent.ledger.webhooks import RECIPIENT_TYPE, webhook_channel
+    from unison.messaging.send_time import GateCheck
     from unison.outbox.channels import typed
     from unison.outbox.delivery import deliver_due
 
@@ -398,6 +419,7 @@ def outbox_deliver() -> None:
         senders,
         typed(webhook_channel(sessions, settings), {"webhook": [RECIPIENT_TYPE]}),
         unreachable=Suppressions(),
+        check=GateCheck(settings),  # the send gate again at send time, as `unison serve`
     ):
         attempted += batch
     console.print(f"attempted {attempted:,} messages on {', '.join(senders.channels)}")
