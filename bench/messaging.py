@@ -195,8 +195,8 @@ def deliver(sessions: Any, url: str, limit: int, inflight: int, kind: str) -> di
 
 def _dispatcher(url: str, api: str, inflight: int, finished: Any, results: Any) -> None:
     """A dispatcher process of its own (as `unison worker --no-processing --delivery` runs
-    one beside `unison serve`'s fan-out), with the send-time gate plugged in as it does: it delivers whatever is due until
-    the fan-out has finished and nothing is left."""
+    one beside `unison serve`'s fan-out), with the send-time gate plugged in as it does: it
+    delivers whatever is due until the fan-out has finished and nothing is left."""
     engine = create_db_engine(url, sqlite_synchronous="NORMAL")
     sessions = make_session_factory(engine)
     settings = Settings(
