@@ -224,12 +224,18 @@ def _dispatcher(url: str, api: str, inflight: int, finished: Any, results: Any) 
 
 
 def concurrent(
-    sessions: Any, settings: Settings, url: str, segment_id: int, inflight: int, kind: str
+    sessions: Any,
+    settings: Settings,
+    url: str,
+    segment_id: int,
+    inflight: int,
+    kind: str,
+    dispatchers: int = 1,
 ) -> Any:
     """The whole path as a running platform does it: a second broadcast to the same segment
-    fanned out in this process while a dispatcher process delivers its messages as they are
-    queued (the first broadcast's are delivered first, not counted). Messages per second from
-    the broadcast's start to its last delivery."""
+    fanned out in this process while `dispatchers` dispatcher processes deliver its messages
+    as they are queued (the first broadcast's are delivered first, not counted). Messages
+    per second from the broadcast's start to its last delivery."""
     gateway, api = start_gateway(kind)
     drain = Settings(database_url=url, sms_rate_per_second=0, outbox_inflight_batch=inflight)
     senders = ConfiguredSenders(None, [Route(1, "sms", SmsSender("AC1", "t", "+1500", api=api))])
@@ -239,10 +245,12 @@ def concurrent(
     gateway_cpu = cpu_seconds(gateway.pid)
     finished: Any = multiprocessing.Event()
     results: Any = multiprocessing.Queue()
-    dispatcher = multiprocessing.Process(
-        target=_dispatcher, args=(url, api, inflight, finished, results)
-    )
-    dispatcher.start()
+    workers = [
+        multiprocessing.Process(target=_dispatcher, args=(url, api, inflight, finished, results))
+        for _ in range(dispatchers)
+    ]
+    for worker in workers:
+        worker.start()
     fan_out = FanOut(sessions, settings)
     loop = PollingLoop("bench-broadcasts", fan_out, 0.05)
     started, cpu = time.perf_counter(), time.process_time()
@@ -252,13 +260,18 @@ def concurrent(
     fanned = time.perf_counter() - started
     loop.stop()
     finished.set()
-    sent, dispatch_cpu, last = results.get(timeout=600)
-    dispatcher.join()
+    sent, dispatch_cpu, last = 0, 0.0, started
+    for _ in workers:
+        own_sent, own_cpu, own_last = results.get(timeout=600)
+        sent, dispatch_cpu, last = sent + own_sent, dispatch_cpu + own_cpu, max(last, own_last)
+    for worker in workers:
+        worker.join()
     gateway_cpu = cpu_seconds(gateway.pid) - gateway_cpu
     gateway.terminate()
     elapsed = last - started
     decided_ = decided(sessions, broadcast_id)
     return {
+        "concurrent_dispatchers": dispatchers,
         "concurrent_decided": decided_,
         "concurrent_delivered": sent,
         "concurrent_fan_out_seconds": round(fanned, 2),
@@ -290,6 +303,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--gateway", choices=("lean", "stdlib"), default="lean", help="bench/gateway.py"
+    )
+    parser.add_argument(
+        "--dispatchers", type=int, default=1, help="with --concurrent: dispatcher processes"
     )
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'messaging.db'}"
@@ -335,7 +351,9 @@ def main() -> None:
         report["whole_path_per_cpu_second"] = round(1 / per_cpu)
         report["queued_before_dispatch"] = queued
     if args.concurrent:
-        report |= concurrent(sessions, settings, url, segment_id, args.inflight, args.gateway)
+        report |= concurrent(
+            sessions, settings, url, segment_id, args.inflight, args.gateway, args.dispatchers
+        )
     report["load_average"] = os.getloadavg()
     uptime = ["/usr/bin/uptime"]
     report["uptime"] = subprocess.run(

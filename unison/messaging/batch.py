@@ -80,14 +80,18 @@ def send_many(
     settings: Settings,
     requests: Sequence[SendRequest],
     now: datetime | None = None,
+    *,
+    before_write: Callable[[], None] | None = None,
 ) -> list[Outcome]:
     """Decide each request and queue it unless the gate refuses, in the caller's
     transaction; each outcome is its decision (replayed for a key already decided) or the
-    error that refused it (bad input: nothing was written for it)."""
+    error that refused it (bad input: nothing was written for it). `before_write` is called
+    once everything is read, rendered and judged, right before the first write (the fan-out
+    queues for SQLite's write lock there, so deciding does not hold it)."""
     moment = now or utcnow()
 
     def decide(fresh: list[SendRequest]) -> list[Outcome]:
-        return _Chunk(session, settings, moment).decide(fresh)
+        return _Chunk(session, settings, moment, before_write).decide(fresh)
 
     return _once_per_key(session, requests, decide, _has_template)
 
@@ -161,8 +165,15 @@ class _Decided:
 
 
 class _Chunk:
-    def __init__(self, session: Session, settings: Settings, now: datetime) -> None:
+    def __init__(
+        self,
+        session: Session,
+        settings: Settings,
+        now: datetime,
+        before_write: Callable[[], None] | None = None,
+    ) -> None:
         self.session, self.settings, self.now = session, settings, now
+        self.before_write = before_write
         self.renderer = Renderer(session, settings)
         self.kinds: dict[str, str | UnisonError] = {}
         self.consent: dict[tuple[str, str], dict[int, Decision]] = {}
@@ -204,6 +215,8 @@ class _Chunk:
         people: rows.ChunkProfiles,
     ) -> list[Outcome]:
         decided = self._judge(drafts, people)
+        if self.before_write is not None:
+            self.before_write()
         for item, outcome in zip(decided, self._write(decided), strict=True):
             outcomes[item.index] = outcome
         return [outcome for outcome in outcomes if outcome is not None]

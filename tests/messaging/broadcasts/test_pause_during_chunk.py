@@ -1,7 +1,8 @@
-"""A pause and a fan-out chunk in progress. On PostgreSQL the pause does not wait for the
-chunk: the chunk reads the broadcast without locking its row and records its progress only
-if nothing changed it meanwhile; a chunk overtaken by a pause rolls back (nothing decided,
-nothing queued) and is redone after the resume. On SQLite (one writer) the chunk holds the
+"""A pause and a fan-out chunk in progress. A pause does not wait for a chunk that is still
+deciding: the chunk reads the broadcast without locking its row and records its progress
+only if nothing changed it meanwhile; a chunk overtaken by a pause rolls back (nothing
+decided, nothing queued) and is redone after the resume. On PostgreSQL not even a chunk that
+is writing holds it up. On SQLite (one writer) a chunk that has begun writing holds the
 write lock and the pause queues on it: it gets in the moment the chunk commits and holds
 what the chunk queued."""
 
@@ -71,16 +72,14 @@ def test_a_pause_during_a_chunk_rolls_the_chunk_back(
     process: Callable[[], int],
     fan_out: FanOut,
     store: Store,
-    sessions: sessionmaker[Session],
     monkeypatch: pytest.MonkeyPatch,
     stalled_chunks: list[Stalled],
 ) -> None:
-    if sessions.kw["bind"].dialect.name != "postgresql":
-        pytest.skip("on SQLite the pause queues behind the chunk (the next test)")
     bid = _broadcast(api, process, "Zugdidi")
     chunk = Stalled(fan_out, bid)
     stalled_chunks.append(chunk)
-    # Stopped after reading the broadcast, before any write.
+    # Stopped after reading the broadcast, before any write (so on SQLite too the pause
+    # finds the write lock free).
     monkeypatch.setattr(repository, "claim", chunk.wrap(repository.claim))
     chunk.start()
     paused = api.post(f"/api/broadcasts/{bid}/pause", {})
@@ -132,7 +131,7 @@ def test_on_sqlite_a_pause_gets_in_right_after_the_chunk_and_holds_what_it_queue
     stalled_chunks: list[Stalled],
 ) -> None:
     if sessions.kw["bind"].dialect.name != "sqlite":
-        pytest.skip("PostgreSQL's pause does not wait for the chunk (the tests above)")
+        pytest.skip("PostgreSQL's pause does not wait for a writing chunk (the test above)")
     bid = _broadcast(api, process, "Batumi")
     chunk = Stalled(fan_out, bid)
     stalled_chunks.append(chunk)

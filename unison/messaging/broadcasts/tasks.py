@@ -1,14 +1,15 @@
 """The fan-out: a background round that takes each due broadcast one small chunk further.
 
-A chunk, in one transaction: read the broadcast (without locking its row), give the next
-segment members recipient rows (holdout and variant drawn), put the due recipients through
-the one send pipeline with the key (broadcast id, profile id), and last record the chunk's
-progress on the broadcast's row only if nothing changed it meanwhile. A pause (or cancel)
-therefore never waits for a chunk: if it commits first, the chunk finds the row changed and
-rolls back (redone after a resume); if the chunk confirmed first, the pause waits only for
-its commit and then holds (or cancels) what it queued. A fan-out killed mid-chunk rolls the
-chunk back; a restart redoes it, and a message already decided under its key is never
-decided twice.
+A chunk is two transactions, each reading the broadcast without locking its row and each
+recording its progress on the row only if nothing changed it meanwhile: the first gives the
+next segment members recipient rows (holdout and variant drawn); the second puts the due
+recipients through the one send pipeline with the key (broadcast id, profile id), reading,
+rendering and judging before it writes, and on SQLite queueing for the write lock only
+then. A pause (or cancel) therefore never waits for a chunk to decide: if it commits
+first, the chunk finds the row changed and rolls back (redone after a resume); if the chunk
+confirmed first, the pause waits only for its commit and then holds (or cancels) what it
+queued. A fan-out killed mid-chunk rolls that transaction back; a restart redoes it, and a
+message already decided under its key is never decided twice.
 """
 
 import time
@@ -18,7 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from unison.kit.clock import utcnow
-from unison.kit.db import write_transaction
+from unison.kit.db import queue_as_writer, transaction
 from unison.kit.errors import UnisonError
 from unison.kit.settings import Settings
 from unison.messaging.batch import Outcome, send_many
@@ -86,32 +87,49 @@ class FanOut:
             return rows.unfinished(session) > 0
 
     def chunk(self, broadcast_id: int, now: datetime | None = None) -> int:
+        """Target the next members, then send to the due recipients: a transaction each,
+        each confirmed on the broadcast's row. The sending one reads, renders and judges
+        before it writes, and only then queues for SQLite's write lock, so a dispatcher's
+        or a pause's writes get in while it decides."""
         moment = now or utcnow()
         try:
-            with write_transaction(self.sessions) as session:
-                broadcast = rows.claim(session, broadcast_id, moment)
-                if broadcast is None:  # paused, cancelled or done meanwhile
-                    return 0
-                limit = self._limit(broadcast, moment)
-                if limit == 0:
-                    return 0
-                changes: dict[str, Any] = {}
-                done = 0
-                if not broadcast.targeted_all:
-                    done = self._target(session, broadcast, moment, changes)
-                sent = self._send(session, broadcast, moment, limit)
-                if sent:
-                    changes["last_chunk_at"] = moment
-                if (broadcast.targeted_all or changes.get("targeted_all")) and not rows.has_pending(
-                    session, broadcast.id
-                ):
-                    changes |= {"status": "done", "finished_at": moment}
-                if not rows.confirm(session, broadcast, moment, changes):
-                    raise _Overtaken
-                # Work waiting only for a later due moment is not work now: the loop idles.
-                return done + sent
+            targeted = self._targeting(broadcast_id, moment)
+            if targeted is None:
+                return 0
+            return targeted + self._sending(broadcast_id, moment)
         except _Overtaken:  # rolled back: the next round sees the new state
             return 0
+
+    def _targeting(self, broadcast_id: int, moment: datetime) -> int | None:
+        """The next segment members given recipient rows (None: nothing may go on now)."""
+        with transaction(self.sessions) as session:
+            broadcast = rows.claim(session, broadcast_id, moment)
+            if broadcast is None or self._limit(broadcast, moment) == 0:
+                return None  # paused, cancelled or done meanwhile, or throttled
+            if broadcast.targeted_all:
+                return 0
+            changes: dict[str, Any] = {}
+            done = self._target(session, broadcast, moment, changes)
+            queue_as_writer(session)  # (held already if members were added)
+            if not rows.confirm(session, broadcast, moment, changes):
+                raise _Overtaken
+            return done
+
+    def _sending(self, broadcast_id: int, moment: datetime) -> int:
+        with transaction(self.sessions) as session:
+            broadcast = rows.claim(session, broadcast_id, moment)
+            if broadcast is None:
+                return 0
+            limit = self._limit(broadcast, moment)
+            sent = self._send(session, broadcast, moment, limit) if limit else 0
+            changes: dict[str, Any] = {"last_chunk_at": moment} if sent else {}
+            if broadcast.targeted_all and not rows.has_pending(session, broadcast.id):
+                changes |= {"status": "done", "finished_at": moment}
+            queue_as_writer(session)  # if nothing was sent: for the confirm
+            if not rows.confirm(session, broadcast, moment, changes):
+                raise _Overtaken
+            # Work waiting only for a later due moment is not work now: the loop idles.
+            return sent
 
     def _limit(self, broadcast: Broadcast, now: datetime) -> int:
         """Throttling: at most `rate_per_second` messages a second, in whole chunks."""
@@ -142,6 +160,7 @@ class FanOut:
                     "state": rows.HOLDOUT if holdout else rows.PENDING,
                 }
             )
+        queue_as_writer(session)  # everything read: SQLite's write lock from here
         rows.add_recipients(session, records)
         if members:
             changes["cursor"] = members[-1]
@@ -151,8 +170,8 @@ class FanOut:
 
     def _send(self, session: Session, broadcast: Broadcast, now: datetime, limit: int) -> int:
         """The due recipients through the batch pipeline, in sub-chunks; on SQLite the
-        chunk holds the write lock, so it stops after its time budget (a pause waits at
-        most about that long whatever the pipeline's speed)."""
+        chunk holds the write lock from its first write, so it stops after its time budget
+        (a pause waits at most about that long whatever the pipeline's speed)."""
         due = rows.due_recipients(session, broadcast.id, now, limit)
         templates = {str(v["name"]): int(v["template_id"]) for v in broadcast.variants}
         budget = time.perf_counter() + self.settings.broadcasts_chunk_seconds
@@ -160,11 +179,14 @@ class FanOut:
         for start in range(0, len(due), SUB_CHUNK):
             part = due[start : start + SUB_CHUNK]
             requests = [self._request(broadcast, pid, variant, templates) for pid, variant in part]
-            outcomes = send_many(session, self.settings, requests, now)
+            outcomes = send_many(
+                session, self.settings, requests, now, before_write=lambda: queue_as_writer(session)
+            )
             settled = [
                 (pid, *_settled(outcome))
                 for (pid, _variant), outcome in zip(part, outcomes, strict=True)
             ]
+            queue_as_writer(session)  # (held already unless nothing new was decided)
             rows.settle(session, broadcast.id, settled)
             done += len(part)
             if time.perf_counter() > budget:
