@@ -37,6 +37,7 @@ DATA_ACCESS = {
     "unison/outbox/queue.py": "the outbox's repository",
     "unison/outbox/holds.py": "the outbox's repository for held rows (a broadcast's pause)",
     "unison/kit/db.py": "shared SQL helpers (upsert, insert-ignore)",
+    "unison/kit/bulk.py": "shared driver-level multi-row inserts (messages, outbox, recipients)",
     "unison/app/operations.py": "the health probe's SELECT 1",
 }
 QUERY = re.compile(r"\.execute\(|exec_driver_sql\(")

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
+from unison.kit import bulk
 from unison.kit.db import (
     chunks,
     dialect_insert,
@@ -34,7 +35,6 @@ from unison.models import (
     Profile,
 )
 from unison.models.base import table
-from unison.outbox import bulk
 
 INBOUND = "Message Received"
 _NEVER = datetime(9999, 1, 1, tzinfo=UTC)  # no cap window: no history is read

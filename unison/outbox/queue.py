@@ -12,10 +12,10 @@ from typing import Any
 from sqlalchemy import Row, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from unison.kit import bulk
 from unison.kit.clock import utcnow
 from unison.models import Identifier, OutboundMessage, Profile
 from unison.models.base import table
-from unison.outbox import bulk
 
 # queued -> sent | failed (a permanent refusal) | dead (out of attempts: the dead letter,
 # requeued by `unison outbox retry`); queued -> suppressed when the send-time check says never;

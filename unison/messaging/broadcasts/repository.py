@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, select, update
 from sqlalchemy.orm import Session
 
+from unison.kit import bulk
 from unison.kit.db import driver_rows, driver_sql
 from unison.models import (
     Broadcast,
@@ -17,7 +18,6 @@ from unison.models import (
     OutboundMessage,
     Segment,
 )
-from unison.outbox import bulk
 
 PENDING, SENT, HOLDOUT, FAILED = "pending", "sent", "holdout", "failed"
 RECEIPTS = {"Delivered": "delivered", "Opened": "opened", "Clicked": "clicked"}
