@@ -115,11 +115,42 @@ def decided(sessions: Any, broadcast_id: int) -> int:
         return int(session.execute(query.where(Message.broadcast_id == broadcast_id)).scalar())
 
 
-def fan_out_with_pause(sessions: Any, settings: Settings, broadcast_id: int) -> dict[str, Any]:
-    """The fan-out in its background loop; paused once a tenth is decided, resumed at once."""
-    fan_out = FanOut(sessions, settings)
+def _share_of_fan_out(url: str, settings: Settings, stop: Any, cpu: Any) -> None:
+    """Another fan-out process with its own share of the recipients (as a second `unison
+    worker --delivery` with UNISON_BROADCASTS_SHARE=k/n): chunk after chunk until stopped."""
+    engine = create_db_engine(url, sqlite_synchronous="NORMAL")
+    fan_out = FanOut(make_session_factory(engine), settings)
+    started = time.process_time()
+    while not stop.is_set():
+        if not fan_out():
+            time.sleep(0.05)
+    cpu.put(time.process_time() - started)
+
+
+def fan_out_with_pause(
+    sessions: Any, settings: Settings, broadcast_id: int, url: str = "", fanouts: int = 1
+) -> dict[str, Any]:
+    """The fan-out in its background loop (and `fanouts - 1` more processes, each with its
+    share); paused once a tenth is decided, resumed at once."""
+    share = {"broadcasts_share": f"0/{fanouts}"}
+    fan_out = FanOut(sessions, settings.model_copy(update=share))
     loop = PollingLoop("bench-broadcasts", fan_out, 0.05)
+    stop, cpus = multiprocessing.Event(), multiprocessing.Queue()
+    others = [
+        multiprocessing.Process(
+            target=_share_of_fan_out,
+            args=(
+                url,
+                settings.model_copy(update={"broadcasts_share": f"{k}/{fanouts}"}),
+                stop,
+                cpus,
+            ),
+        )
+        for k in range(1, fanouts)
+    ]
     started, cpu_started = time.perf_counter(), time.process_time()
+    for other in others:
+        other.start()
     loop.start()
     target = max(1, decided_target(sessions, broadcast_id) // 10)
     while decided(sessions, broadcast_id) < target:
@@ -140,10 +171,15 @@ def fan_out_with_pause(sessions: Any, settings: Settings, broadcast_id: int) -> 
         time.sleep(0.05)
     loop.stop()
     elapsed = time.perf_counter() - started - paused_for
+    stop.set()
+    others_cpu = sum(cpus.get(timeout=120) for _ in others)
+    for other in others:
+        other.join()
     # The process's CPU while the fan-out ran (this thread's polling of the counts is in it),
     # less the pause request and its counts: what the fan-out would take on a quiet core.
-    cpu = time.process_time() - cpu_started - paused_cpu
+    cpu = time.process_time() - cpu_started - paused_cpu + others_cpu
     return {
+        "fan_out_processes": fanouts,
         "fan_out_seconds": round(elapsed, 2),
         "fan_out_cpu_seconds": round(cpu, 2),
         "pause_latency_seconds": round(latency, 3),
@@ -307,6 +343,9 @@ def main() -> None:
     parser.add_argument(
         "--dispatchers", type=int, default=1, help="with --concurrent: dispatcher processes"
     )
+    parser.add_argument(
+        "--fanouts", type=int, default=1, help="fan-out processes, each with its share"
+    )
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'messaging.db'}"
     if not args.loaded:
@@ -330,7 +369,7 @@ def main() -> None:
     rss_before = rss_mb()
     broadcast_id = broadcast(sessions, settings, segment_id, "bench")
     report: dict[str, Any] = {"store": engine.dialect.name, "profiles": args.profiles}
-    report |= fan_out_with_pause(sessions, settings, broadcast_id)
+    report |= fan_out_with_pause(sessions, settings, broadcast_id, url, args.fanouts)
     with sessions() as session:
         report["counts"] = broadcasts.counts(session, broadcast_id).model_dump(
             include={"targeted", "queued", "suppressed", "suppressed_by_reason"}

@@ -262,6 +262,23 @@ class Settings(BaseSettings):
     # A chunk stops deciding after this long (on SQLite it holds the one write lock, so a
     # pause waits for it; on PostgreSQL a pause rolls the chunk back instead).
     broadcasts_chunk_seconds: float = Field(default=0.3, gt=0, le=10)
+    # This process's share of every broadcast's recipients, "k/n": the recipients whose
+    # profile id is k modulo n. Fan-out processes with shares 0/2 and 1/2 (e.g. `unison
+    # serve` and a `unison worker --delivery`) decide a broadcast on two cores at once.
+    broadcasts_share: str = "0/1"
+
+    @field_validator("broadcasts_share")
+    @classmethod
+    def _share(cls, value: str) -> str:
+        k, _, n = value.partition("/")
+        if not (k.isdigit() and n.isdigit() and 0 <= int(k) < int(n) <= 64):
+            raise ValueError(f"broadcasts_share must be k/n with 0 <= k < n <= 64, not {value!r}")
+        return value
+
+    @property
+    def broadcast_share(self) -> tuple[int, int]:
+        k, _, n = self.broadcasts_share.partition("/")
+        return int(k), int(n)
 
 
 @lru_cache(maxsize=1)

@@ -5,7 +5,7 @@ which variant and when due."""
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from unison.models.base import Base, Json, SerialId, UTCDateTime
@@ -32,6 +32,8 @@ class Broadcast(SerialId, Base):
     cursor: Mapped[int] = mapped_column(BigInteger, default=0)
     targeted_all: Mapped[bool] = mapped_column(Boolean, default=False)
     last_chunk_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # Moved by a pause, resume or cancel only: what a sending chunk confirms against.
+    control_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     created_by: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

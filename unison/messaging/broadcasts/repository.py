@@ -80,18 +80,38 @@ def claim(session: Session, broadcast_id: int, now: datetime) -> Broadcast | Non
 
 
 def confirm(session: Session, broadcast: Broadcast, now: datetime, changes: dict[str, Any]) -> bool:
-    """End a chunk: record its progress unless the broadcast changed since `claim` read it
-    (a pause, resume or cancel committed meanwhile, or another fan-out's chunk, each of
-    which moves `updated_at`). False: the caller rolls the chunk back. On PostgreSQL a
-    change still in progress is waited for, then seen, so a pause is never overtaken."""
+    """End a targeting chunk: record its progress unless the broadcast changed since `claim`
+    read it (a pause, resume or cancel committed meanwhile, or another fan-out's targeting
+    chunk, each of which moves `updated_at`). False: the caller rolls the chunk back. On
+    PostgreSQL a change still in progress is waited for, then seen, so a pause is never
+    overtaken."""
+    return _confirm(session, broadcast, now, Broadcast.updated_at == broadcast.updated_at, changes)
+
+
+def confirm_sent(
+    session: Session, broadcast: Broadcast, now: datetime, changes: dict[str, Any]
+) -> bool:
+    """End a sending chunk: record its progress unless a pause, resume or cancel came since
+    `claim` (they alone move `control_version`; fan-out processes sending their shares of
+    the broadcast do not overtake each other, and leave `updated_at` to targeting)."""
+    same = Broadcast.control_version == broadcast.control_version
+    return _confirm(session, broadcast, now, same, changes, touch=False)
+
+
+def _confirm(
+    session: Session,
+    broadcast: Broadcast,
+    now: datetime,
+    unchanged: Any,
+    changes: dict[str, Any],
+    *,
+    touch: bool = True,
+) -> bool:
+    values = {"status": "running", **({"updated_at": now} if touch else {}), **changes}
     result = session.execute(
         update(Broadcast)
-        .where(
-            Broadcast.id == broadcast.id,
-            Broadcast.updated_at == broadcast.updated_at,
-            _may_go_on(now),
-        )
-        .values({"status": "running", "updated_at": now, **changes})
+        .where(Broadcast.id == broadcast.id, unchanged, _may_go_on(now))
+        .values(values)
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
@@ -124,17 +144,24 @@ _RECIPIENT_COLUMNS = bulk.Columns(
 
 
 def due_recipients(
-    session: Session, broadcast_id: int, now: datetime, limit: int
+    session: Session,
+    broadcast_id: int,
+    now: datetime,
+    limit: int,
+    share: tuple[int, int] = (0, 1),
 ) -> list[tuple[int, str | None]]:
-    """(profile id, variant) of the recipients due by `now`, the earliest first (driver
-    rows: read every chunk)."""
+    """(profile id, variant) of the recipients due by `now` in this process's share (the
+    profile ids that are k modulo n), the earliest first (driver rows: read every chunk)."""
     sql = driver_sql(session)
     mark = sql.mark
+    k, n = share
+    modulo = "%" if sql.sqlite else "%%"  # psycopg's parameter style takes % itself
     found = driver_rows(
         session,
         f"SELECT profile_id, variant FROM broadcast_recipients WHERE broadcast_id = {mark} "  # noqa: S608 - constant text
-        f"AND state = {mark} AND due_at <= {mark} ORDER BY due_at, profile_id LIMIT {mark}",
-        (broadcast_id, PENDING, sql.stamp(now), limit),
+        f"AND state = {mark} AND due_at <= {mark} AND profile_id {modulo} {mark} = {mark} "
+        f"ORDER BY due_at, profile_id LIMIT {mark}",
+        (broadcast_id, PENDING, sql.stamp(now), n, k, limit),
     )
     return [(int(pid), variant) for pid, variant in found]
 

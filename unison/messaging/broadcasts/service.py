@@ -151,6 +151,7 @@ def change(session: Session, broadcast_id: int, to: str) -> BroadcastView:
         holds.cancel(session, queued)
         row.finished_at = now
     row.status, row.updated_at = to, now
+    row.control_version += 1  # what a sending chunk in progress confirms against
     session.flush()
     return view(session, row)
 

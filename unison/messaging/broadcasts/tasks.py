@@ -94,11 +94,14 @@ class FanOut:
         moment = now or utcnow()
         try:
             targeted = self._targeting(broadcast_id, moment)
-            if targeted is None:
-                return 0
+        except _Overtaken:  # rolled back: paused meanwhile, or another fan-out targeted
+            targeted = 0
+        if targeted is None:
+            return 0
+        try:
             return targeted + self._sending(broadcast_id, moment)
         except _Overtaken:  # rolled back: the next round sees the new state
-            return 0
+            return targeted
 
     def _targeting(self, broadcast_id: int, moment: datetime) -> int | None:
         """The next segment members given recipient rows (None: nothing may go on now)."""
@@ -126,7 +129,7 @@ class FanOut:
             if broadcast.targeted_all and not rows.has_pending(session, broadcast.id):
                 changes |= {"status": "done", "finished_at": moment}
             queue_as_writer(session)  # if nothing was sent: for the confirm
-            if not rows.confirm(session, broadcast, moment, changes):
+            if not rows.confirm_sent(session, broadcast, moment, changes):
                 raise _Overtaken
             # Work waiting only for a later due moment is not work now: the loop idles.
             return sent
@@ -172,7 +175,7 @@ class FanOut:
         """The due recipients through the batch pipeline, in sub-chunks; on SQLite the
         chunk holds the write lock from its first write, so it stops after its time budget
         (a pause waits at most about that long whatever the pipeline's speed)."""
-        due = rows.due_recipients(session, broadcast.id, now, limit)
+        due = rows.due_recipients(session, broadcast.id, now, limit, self.settings.broadcast_share)
         templates = {str(v["name"]): int(v["template_id"]) for v in broadcast.variants}
         budget = time.perf_counter() + self.settings.broadcasts_chunk_seconds
         done = 0
