@@ -61,6 +61,23 @@ def stalled_chunks() -> Iterator[list[Stalled]]:
         chunk.thread.join(STALL_SECONDS)
 
 
+@pytest.fixture
+def stalled_writing(
+    fan_out: FanOut, monkeypatch: pytest.MonkeyPatch, stalled_chunks: list[Stalled]
+) -> Callable[[int], Stalled]:
+    """Start a chunk of a broadcast, stopped after deciding its messages (recipients and
+    messages written, not committed; on SQLite holding the write lock)."""
+
+    def start(broadcast_id: int) -> Stalled:
+        chunk = Stalled(fan_out, broadcast_id)
+        stalled_chunks.append(chunk)
+        monkeypatch.setattr(tasks, "send_many", chunk.wrap(tasks.send_many))
+        chunk.start()
+        return chunk
+
+    return start
+
+
 def _broadcast(api: Api, process: Callable[[], int], city: str) -> int:
     audience(api, process, city, 4)
     made = create(api, name=city, segment_id=segment(api, city), template_id=template(api))
@@ -96,20 +113,14 @@ def test_a_pause_during_a_chunk_rolls_the_chunk_back(
 def test_on_postgresql_a_pause_does_not_wait_for_a_chunk_writing(
     api: Api,
     process: Callable[[], int],
-    fan_out: FanOut,
     store: Store,
     sessions: sessionmaker[Session],
-    monkeypatch: pytest.MonkeyPatch,
-    stalled_chunks: list[Stalled],
+    stalled_writing: Callable[[int], Stalled],
 ) -> None:
     if sessions.kw["bind"].dialect.name != "postgresql":
         pytest.skip("SQLite has one writer: a pause queues on the write lock (the next test)")
     bid = _broadcast(api, process, "Poti")
-    chunk = Stalled(fan_out, bid)
-    stalled_chunks.append(chunk)
-    # Stopped after deciding its messages (recipients and messages written, uncommitted).
-    monkeypatch.setattr(tasks, "send_many", chunk.wrap(tasks.send_many))
-    chunk.start()
+    chunk = stalled_writing(bid)
     asked = time.monotonic()
     paused = api.post(f"/api/broadcasts/{bid}/pause", {})
     assert paused.status_code == 200, paused.text
@@ -128,16 +139,12 @@ def test_on_sqlite_a_pause_gets_in_right_after_the_chunk_and_holds_what_it_queue
     store: Store,
     sessions: sessionmaker[Session],
     monkeypatch: pytest.MonkeyPatch,
-    stalled_chunks: list[Stalled],
+    stalled_writing: Callable[[int], Stalled],
 ) -> None:
     if sessions.kw["bind"].dialect.name != "sqlite":
         pytest.skip("PostgreSQL's pause does not wait for a writing chunk (the test above)")
     bid = _broadcast(api, process, "Batumi")
-    chunk = Stalled(fan_out, bid)
-    stalled_chunks.append(chunk)
-    # Stopped after deciding its messages, holding the write lock.
-    monkeypatch.setattr(tasks, "send_many", chunk.wrap(tasks.send_many))
-    chunk.start()
+    chunk = stalled_writing(bid)
     answers: list[Any] = []
     pausing = threading.Thread(
         target=lambda: answers.append(api.post(f"/api/broadcasts/{bid}/pause", {})), daemon=True

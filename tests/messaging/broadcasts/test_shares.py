@@ -16,80 +16,75 @@ from unison.kit.settings import Settings
 from unison.messaging.broadcasts.tasks import FanOut
 
 
-def _shares(sessions: sessionmaker[Session], settings: Settings) -> list[FanOut]:
+@pytest.fixture
+def shares(sessions: sessionmaker[Session], settings: Settings) -> list[FanOut]:
+    """The fan-outs of two processes: shares 0/2 and 1/2."""
     return [
         FanOut(sessions, settings.model_copy(update={"broadcasts_share": f"{k}/2"})) for k in (0, 1)
     ]
 
 
+def _broadcast(
+    api: Api, process: Callable[[], int], city: str, count: int
+) -> tuple[list[int], int]:
+    """`count` customers in `city` and a broadcast to them: their ids and its id."""
+    ids = audience(api, process, city, count)
+    made = create(api, name=city, segment_id=segment(api, city), template_id=template(api))
+    return ids, int(made["id"])
+
+
 def test_two_shares_at_once_decide_every_member_once(
-    api: Api,
-    process: Callable[[], int],
-    sessions: sessionmaker[Session],
-    settings: Settings,
-    store: Store,
+    api: Api, process: Callable[[], int], shares: list[FanOut], store: Store
 ) -> None:
-    ids = audience(api, process, "Gyumri", 9)
-    made = create(api, name="two", segment_id=segment(api, "Gyumri"), template_id=template(api))
-    shares = _shares(sessions, settings)
+    ids, bid = _broadcast(api, process, "Gyumri", 9)
 
     def drive(fan_out: FanOut) -> None:
         for _ in range(60):  # at once with the other share, chunk after chunk
-            fan_out.chunk(made["id"], utcnow())
+            fan_out.chunk(bid, utcnow())
 
     threads = [threading.Thread(target=drive, args=(f,), daemon=True) for f in shares]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(120)
-    messages = store.messages(made["id"])
+    messages = store.messages(bid)
     assert sorted(m.profile_id for m in messages) == sorted(ids)  # each once
     assert len({m.idempotency_key for m in messages}) == len(ids)
-    shown = api.get(f"/api/broadcasts/{made['id']}").json()
+    shown = api.get(f"/api/broadcasts/{bid}").json()
     assert shown["status"] == "done"
     assert shown["counts"]["targeted"] == len(ids)
 
 
 def test_each_share_sends_only_its_own_recipients(
-    api: Api,
-    process: Callable[[], int],
-    sessions: sessionmaker[Session],
-    settings: Settings,
-    store: Store,
+    api: Api, process: Callable[[], int], shares: list[FanOut], store: Store
 ) -> None:
-    ids = audience(api, process, "Vanadzor", 6)
-    made = create(api, name="odd", segment_id=segment(api, "Vanadzor"), template_id=template(api))
-    even, odd = _shares(sessions, settings)
+    ids, bid = _broadcast(api, process, "Vanadzor", 6)
+    even, odd = shares
     for _ in range(30):
-        even.chunk(made["id"], utcnow())  # it targets everyone, sends its own share
-    assert len(store.recipients(made["id"])) == len(ids)
-    sent = sorted(m.profile_id for m in store.messages(made["id"]))
+        even.chunk(bid, utcnow())  # it targets everyone, sends its own share
+    assert len(store.recipients(bid)) == len(ids)
+    sent = sorted(m.profile_id for m in store.messages(bid))
     assert sent == sorted(pid for pid in ids if pid % 2 == 0)
-    shown = api.get(f"/api/broadcasts/{made['id']}").json()
+    shown = api.get(f"/api/broadcasts/{bid}").json()
     assert shown["status"] == "running"  # the odd share is still pending
     assert shown["counts"]["pending"] == len(ids) - len(sent)
     for _ in range(30):
-        odd.chunk(made["id"], utcnow())
-    assert sorted(m.profile_id for m in store.messages(made["id"])) == sorted(ids)
-    assert api.get(f"/api/broadcasts/{made['id']}").json()["status"] == "done"
+        odd.chunk(bid, utcnow())
+    assert sorted(m.profile_id for m in store.messages(bid)) == sorted(ids)
+    assert api.get(f"/api/broadcasts/{bid}").json()["status"] == "done"
 
 
 def test_a_pause_stops_every_share(
-    api: Api,
-    process: Callable[[], int],
-    sessions: sessionmaker[Session],
-    settings: Settings,
-    store: Store,
+    api: Api, process: Callable[[], int], shares: list[FanOut], store: Store
 ) -> None:
-    audience(api, process, "Kutaisi", 6)
-    made = create(api, name="p", segment_id=segment(api, "Kutaisi"), template_id=template(api))
-    even, odd = _shares(sessions, settings)
-    even.chunk(made["id"], utcnow())
-    assert api.post(f"/api/broadcasts/{made['id']}/pause", {}).status_code == 200
-    decided = len(store.messages(made["id"]))
-    assert even.chunk(made["id"], utcnow()) == 0
-    assert odd.chunk(made["id"], utcnow()) == 0
-    assert len(store.messages(made["id"])) == decided
+    _ids, bid = _broadcast(api, process, "Kutaisi", 6)
+    even, odd = shares
+    even.chunk(bid, utcnow())
+    assert api.post(f"/api/broadcasts/{bid}/pause", {}).status_code == 200
+    decided = len(store.messages(bid))
+    assert even.chunk(bid, utcnow()) == 0
+    assert odd.chunk(bid, utcnow()) == 0
+    assert len(store.messages(bid)) == decided
 
 
 @pytest.mark.parametrize("bad", ["2/2", "1", "-1/2", "a/b", "0/0", "0/65"])
