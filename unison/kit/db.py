@@ -204,9 +204,11 @@ def queue_as_writer(session: Session) -> None:
     """On SQLite, queue on `write_lock` now, before this session's first write, and hold
     it until the session's transaction ends (committed, rolled back or closed).
 
-    For a request that must get through while background writers commit back to back (a
-    broadcast's pause during its fan-out): waiting in SQLite's busy handler it would poll
-    every 100 ms and keep missing the moments the file is free. Only for short units of
+    For a unit of work that reads and decides first and writes last (a fan-out chunk: the
+    lock is not held while it renders and judges), and for a request that must get through
+    while background writers commit back to back (a broadcast's pause): waiting in SQLite's
+    busy handler it would poll every 100 ms and keep missing the moments the file is free.
+    Only for units of
     work that take no other write lock on this engine meanwhile (the lock is not
     reentrant). PostgreSQL needs nothing: row locks queue there."""
     engine = session.get_bind()
@@ -256,8 +258,8 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 @contextmanager
 def write_transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """`transaction` for a background writer that writes early in its unit of work (a
-    broadcast's chunk, the outbox's lease, claim and record): on SQLite it first queues on
+    """`transaction` for a background writer that writes early in its unit of work (the
+    outbox's lease, claim and record): on SQLite it first queues on
     `write_lock`, so two such writers hand over the moment one commits, instead of one
     polling in SQLite's busy handler while the other holds the file."""
     with write_lock(factory.kw["bind"]), transaction(factory) as session:
