@@ -257,7 +257,7 @@ class Settings(BaseSettings):
     # The fan-out loop (off: broadcasts wait); profiles per committed chunk (a pause takes
     # effect between chunks); its idle poll.
     broadcasts_enabled: bool = True
-    broadcasts_chunk_size: int = Field(default=200, ge=1, le=10_000)
+    broadcasts_chunk_size: int = Field(default=1000, ge=1, le=10_000)
     broadcasts_poll_seconds: float = Field(default=0.5, gt=0)
     # A chunk stops deciding after this long (on SQLite it holds the one write lock, so a
     # pause waits for it; on PostgreSQL a pause rolls the chunk back instead).

@@ -53,16 +53,25 @@ def get_broadcast(
 def pause(broadcast_id: BroadcastId, session: DbSession, _token: MessagesSend) -> Broadcast:
     """Stop the fan-out (a chunk in progress is rolled back, or held if it committed
     first) and hold its queued, unsent messages."""
-    return service.change(session, broadcast_id, "paused")
+    return _changed(session, broadcast_id, "paused")
 
 
 @router.post("/api/broadcasts/{broadcast_id}/resume", response_model=Broadcast, responses=CHANGES)
 def resume(broadcast_id: BroadcastId, session: DbSession, _token: MessagesSend) -> Broadcast:
     """Go on where the fan-out stopped and release the held messages."""
-    return service.change(session, broadcast_id, "running")
+    return _changed(session, broadcast_id, "running")
 
 
 @router.post("/api/broadcasts/{broadcast_id}/cancel", response_model=Broadcast, responses=CHANGES)
 def cancel(broadcast_id: BroadcastId, session: DbSession, _token: MessagesSend) -> Broadcast:
     """Stop for good and cancel its queued or held messages not yet sent."""
-    return service.change(session, broadcast_id, "cancelled")
+    return _changed(session, broadcast_id, "cancelled")
+
+
+def _changed(session: DbSession, broadcast_id: int, to: str) -> Broadcast:
+    """The change committed before its counts are read: on SQLite it holds the one write
+    lock (on PostgreSQL the broadcast's row) for the change and the hold, not also for
+    counting a large broadcast's messages (most of a second at a million recipients)."""
+    changed = service.change(session, broadcast_id, to)
+    session.commit()
+    return service.view(session, changed)

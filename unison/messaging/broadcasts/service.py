@@ -130,10 +130,12 @@ def listed(session: Session, cursor: str | None, limit: int) -> Page[BroadcastVi
     return Page(items=items, next_cursor=after)
 
 
-def change(session: Session, broadcast_id: int, to: str) -> BroadcastView:
+def change(session: Session, broadcast_id: int, to: str) -> Broadcast:
     """Pause, resume or cancel; waits for a fan-out chunk in progress (the row's lock), then
     holds, releases or cancels the broadcast's outbox rows not yet sent. On SQLite it queues
-    with the fan-out's chunks for the write lock, so it gets in after at most one chunk."""
+    with the fan-out's chunks for the write lock, so it gets in after at most one chunk.
+    Returns the changed row without its counts: a caller that shows them reads `view` once
+    it has committed, so the change does not hold the lock while they are counted."""
     queue_as_writer(session)
     row = _found(session, broadcast_id, for_update=True)
     if row.status not in _FROM[to]:
@@ -153,7 +155,7 @@ def change(session: Session, broadcast_id: int, to: str) -> BroadcastView:
     row.status, row.updated_at = to, now
     row.control_version += 1  # what a sending chunk in progress confirms against
     session.flush()
-    return view(session, row)
+    return row
 
 
 def view(session: Session, row: Broadcast) -> BroadcastView:
