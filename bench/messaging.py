@@ -6,6 +6,9 @@ peak RSS, and pause latency (the pause request's commit, and no message decided 
 
 Profiles, phones/emails and the consent ledger are bench/consent.py's bulk load (so the
 gate suppresses some: withdrawn, suppressed); the segment's members are inserted directly.
+The broadcast is fanned out by as many processes as `unison serve` runs here (`--fanouts`,
+one per core up to 4), each deciding its share of the recipients, as the server's processes
+do by default (app/serving.py `fan_out_shares`).
 
     .venv/bin/python bench/messaging.py --profiles 20000 --deliver 5000
     .venv/bin/python bench/messaging.py --profiles 1000000 --deliver 0
@@ -34,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import consent
 from bench.gateway import cpu_seconds, serve
 from unison import migrations
+from unison.app.serving import process_count
 from unison.channels.outbound.sms import SmsSender
 from unison.channels.senders import ConfiguredSenders, Route
 from unison.kit.background import PollingLoop
@@ -362,7 +366,11 @@ def main() -> None:
         "--dispatchers", type=int, default=1, help="with --concurrent: dispatcher processes"
     )
     parser.add_argument(
-        "--fanouts", type=int, default=1, help="fan-out processes, each with its share"
+        "--fanouts",
+        type=int,
+        default=process_count(Settings()),
+        help="fan-out processes, each with its share (default: as many as `unison serve` "
+        "runs here, one per core up to 4, which split each broadcast by default)",
     )
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'messaging.db'}"

@@ -47,9 +47,12 @@ def create_app(
     *,
     background: bool = True,
     on_commit: Callable[[], None] | None = None,
+    fan_out: bool | None = None,
 ) -> FastAPI:
-    """The app; `background` and `on_commit` as in `build_runtime`."""
-    runtime = build_runtime(settings or get_settings(), background=background, on_commit=on_commit)
+    """The app; `background`, `on_commit` and `fan_out` as in `build_runtime`."""
+    runtime = build_runtime(
+        settings or get_settings(), background=background, on_commit=on_commit, fan_out=fan_out
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

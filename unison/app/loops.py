@@ -38,11 +38,14 @@ def background_loops(
     *,
     processing: bool,
     delivery: bool,
+    fan_out: bool | None = None,
     batch_size: int | None = None,
     poll_seconds: float = 0.5,
 ) -> Loops:
     """`processing`: the log processors and the segment timers (they project the log);
-    `delivery`: consent webhooks, the message outbox and the scheduled CLV refresh."""
+    `delivery`: consent webhooks, the message outbox and the scheduled CLV refresh;
+    `fan_out` (by default as `delivery`): broadcasts' fan-out, of this process's share of
+    their recipients (`settings.broadcast_share`)."""
     processors, others = None, []
     if processing:
         runners = build_chain(settings, sessions, batch_size=batch_size)
@@ -55,6 +58,11 @@ def background_loops(
         others.append(PollingLoop("segment-timers", timers, interval, first_after=interval))
     if delivery:
         others.extend(_delivery_loops(settings, sessions))
+    if (delivery if fan_out is None else fan_out) and settings.broadcasts_enabled:
+        # Broadcasts' fan-out (issue 17): committed chunks through the send pipeline.
+        others.append(
+            PollingLoop("broadcasts", FanOut(sessions, settings), settings.broadcasts_poll_seconds)
+        )
     return Loops(processors, others)
 
 
@@ -82,11 +90,6 @@ def _delivery_loops(settings: Settings, sessions: sessionmaker[Session]) -> list
                     check=gate,
                 ),
             )
-        )
-    if settings.broadcasts_enabled:
-        # Broadcasts' fan-out (issue 17): small committed chunks through the send pipeline.
-        loops.append(
-            PollingLoop("broadcasts", FanOut(sessions, settings), settings.broadcasts_poll_seconds)
         )
     if settings.clv_refresh_hours > 0:
         loops.append(

@@ -16,10 +16,13 @@ def build_runtime(
     *,
     background: bool = True,
     on_commit: Callable[[], None] | None = None,
+    fan_out: bool | None = None,
 ) -> Runtime:
     """`background=False` builds a collector process's runtime (app/serving.py): it
     serves requests, and tells the first process about its commits via `on_commit`
-    instead of running the processors and delivery loops itself."""
+    instead of running the processors and delivery loops itself. `fan_out` (by default
+    as `background`): broadcasts' fan-out of `settings.broadcast_share`, which a collector
+    runs for its own share when the server splits broadcasts across its processes."""
     engine = create_db_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     sessions = make_session_factory(engine)
     # SQLite admits one writer at a time; more threads would only queue for its lock.
@@ -29,6 +32,7 @@ def build_runtime(
         sessions,
         processing=settings.embedded_worker and background,
         delivery=background,
+        fan_out=background if fan_out is None else fan_out,
     )
     writer = GroupCommitWriter(
         engine,

@@ -6,7 +6,10 @@ core, up to 4) the first process starts the others and waits until they listen b
 serves; each listens on its own socket bound to the same address (SO_REUSEPORT) and the
 kernel spreads new connections across them. Every process collects and
 answers requests; only the first runs the background work (log processors, segment timers,
-outbox and webhook delivery, the scheduled CLV refresh), so nothing runs twice.
+outbox and webhook delivery, the scheduled CLV refresh), so nothing runs twice. Broadcasts'
+fan-out is the exception: unless UNISON_BROADCASTS_SHARE is set, every process decides its
+own share of each broadcast's recipients (`fan_out_shares`), so a large broadcast is
+rendered and judged on every core the server uses.
 
 On SQLite the processes' writers take turns through an flock (kit/db.py `write_lock`);
 Prometheus counters are kept per process in files under a run directory and summed on
@@ -54,6 +57,24 @@ def process_count(settings: Settings) -> int:
     return max(1, min(os.cpu_count() or 1, MAX_AUTO_PROCESSES))
 
 
+def fan_out_shares(settings: Settings, processes: int) -> list[str | None]:
+    """Each process's share of every broadcast's recipients (None: it does not fan out).
+
+    With UNISON_BROADCASTS_SHARE left unset, the server's processes split them, k/n for
+    process k of n (the first is 0); each decides only its own recipients, and none is
+    decided twice (the idempotency key). A share set explicitly (e.g. 0/2, with a `unison
+    worker --delivery` running 1/2 beside the server) stays the first process's alone."""
+    if processes > 1 and "broadcasts_share" not in settings.model_fields_set:
+        return [f"{k}/{processes}" for k in range(processes)]
+    return [settings.broadcasts_share] + [None] * (processes - 1)
+
+
+def _with_share(settings: Settings, share: str | None) -> Settings:
+    if share is None or share == settings.broadcasts_share:
+        return settings
+    return settings.model_copy(update={"broadcasts_share": share})
+
+
 def _uvicorn_config(app: Any, host: str, port: int) -> uvicorn.Config:
     return uvicorn.Config(
         app,
@@ -83,9 +104,10 @@ def serve(settings: Settings, host: str, port: int) -> None:
         context = multiprocessing.get_context("spawn")
         # Collectors' commits wake this process's log processors, as its own commits do.
         commits, commit_signal = context.Pipe(duplex=False)
-        app = create_app(settings)
+        shares = fan_out_shares(settings, processes)
+        app = create_app(_with_share(settings, shares[0]))
         runtime: Runtime = app.state.runtime
-        collectors = _Collectors(context, (host, port), commit_signal, processes - 1)
+        collectors = _Collectors(context, (host, port), commit_signal, shares[1:])
         collectors.start()
         collectors.wait_ready(STARTUP_TIMEOUT)  # so /health answering means all serve
         threading.Thread(
@@ -180,11 +202,11 @@ class _Collectors:
         context: SpawnContext,
         address: tuple[str, int],
         commit_signal: Connection,
-        count: int,
+        shares: list[str | None],
     ) -> None:
         self._address = address
         self._commit_signal = commit_signal
-        self._count = count
+        self._shares = shares  # each collector's share of broadcasts (None: it fans out none)
         self._context = context
         self._processes: list[BaseProcess] = []
         self._ready = context.Semaphore(0)
@@ -192,7 +214,7 @@ class _Collectors:
         self._watcher = threading.Thread(target=self._watch, name="collectors", daemon=True)
 
     def start(self) -> None:
-        self._processes = [self._spawn(n) for n in range(self._count)]
+        self._processes = [self._spawn(n) for n in range(len(self._shares))]
         self._watcher.start()
 
     def wait_ready(self, timeout: float) -> None:
@@ -205,7 +227,13 @@ class _Collectors:
     def _spawn(self, number: int) -> BaseProcess:
         process = self._context.Process(
             target=_collector_main,
-            args=(self._address, self._commit_signal, self._ready, os.getpid()),
+            args=(
+                self._address,
+                self._commit_signal,
+                self._ready,
+                os.getpid(),
+                self._shares[number],  # a restarted collector takes up the same share
+            ),
             name=f"unison-collector-{number + 1}",
             daemon=True,
         )
@@ -236,9 +264,14 @@ class _Collectors:
 
 
 def _collector_main(
-    address: tuple[str, int], commit_signal: Connection, ready: Any, parent: int
+    address: tuple[str, int],
+    commit_signal: Connection,
+    ready: Any,
+    parent: int,
+    share: str | None = None,
 ) -> None:
-    """A collector process: the same app on the same address, without background work."""
+    """A collector process: the same app on the same address, without background work
+    but for its `share` of broadcasts' fan-out (`fan_out_shares`)."""
     os.setpgid(0, 0)  # a terminal's Ctrl-C reaches the first process, which stops the rest
     _die_with(parent)
     from unison.app import create_app
@@ -251,7 +284,12 @@ def _collector_main(
         with contextlib.suppress(OSError):
             commit_signal.send_bytes(b"")
 
-    app = create_app(settings, background=False, on_commit=committed)
+    app = create_app(
+        _with_share(settings, share),
+        background=False,
+        on_commit=committed,
+        fan_out=share is not None,
+    )
     _exit_cleanly_on_sigterm()
     config = _uvicorn_config(app, settings.host, settings.port)
     listener = _listening_socket(*address)  # connections queue here from now on
