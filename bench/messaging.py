@@ -37,7 +37,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import consent
 from bench.gateway import cpu_seconds, serve
 from unison import migrations
-from unison.app.serving import process_count
 from unison.channels.outbound.sms import SmsSender
 from unison.channels.senders import ConfiguredSenders, Route
 from unison.kit.background import PollingLoop
@@ -54,6 +53,8 @@ from unison.models import Message, Segment, SegmentMember
 from unison.outbox.delivery import deliver_due
 
 NOW = datetime.now(UTC)
+# The platform's default (UNISON_SQLITE_SYNCHRONOUS=FULL: every commit fsynced).
+SYNCHRONOUS = Settings().sqlite_synchronous
 SMS = {"ka": {"text": "ზამთრის ფასდაკლება! {{ traits.first_name | default('') }}"}}
 
 
@@ -134,9 +135,10 @@ def decided(sessions: Any, broadcast_id: int) -> int:
 
 
 def _share_of_fan_out(url: str, settings: Settings, stop: Any, cpu: Any) -> None:
-    """Another fan-out process with its own share of the recipients (as a second `unison
-    worker --delivery` with UNISON_BROADCASTS_SHARE=k/n): chunk after chunk until stopped."""
-    engine = create_db_engine(url, sqlite_synchronous="NORMAL")
+    """Another fan-out process with its own share of the recipients (as `unison serve`'s
+    other processes, or a worker with UNISON_BROADCASTS_SHARE=k/n): chunk after chunk until
+    stopped."""
+    engine = create_db_engine(url, sqlite_synchronous=SYNCHRONOUS)
     fan_out = FanOut(make_session_factory(engine), settings)
     started = time.process_time()
     while not stop.is_set():
@@ -145,31 +147,55 @@ def _share_of_fan_out(url: str, settings: Settings, stop: Any, cpu: Any) -> None
     cpu.put(time.process_time() - started)
 
 
+class Shares:
+    """The fan-out as `fanouts` processes split it: this process's loop with share 0/n and
+    n - 1 more processes with theirs."""
+
+    def __init__(self, sessions: Any, settings: Settings, url: str, fanouts: int) -> None:
+        share = {"broadcasts_share": f"0/{fanouts}"}
+        self.fan_out = FanOut(sessions, settings.model_copy(update=share))
+        self.loop = PollingLoop("bench-broadcasts", self.fan_out, 0.05)
+        self.stop, self.cpus = multiprocessing.Event(), multiprocessing.Queue()
+        self.others = [
+            multiprocessing.Process(
+                target=_share_of_fan_out,
+                args=(
+                    url,
+                    settings.model_copy(update={"broadcasts_share": f"{k}/{fanouts}"}),
+                    self.stop,
+                    self.cpus,
+                ),
+            )
+            for k in range(1, fanouts)
+        ]
+
+    def start(self) -> None:
+        for other in self.others:
+            other.start()
+        self.loop.start()
+
+    def wait(self) -> None:
+        while self.fan_out.unfinished():
+            time.sleep(0.05)
+
+    def end(self) -> float:
+        """Stopped; the other processes' CPU seconds."""
+        self.loop.stop()
+        self.stop.set()
+        cpu = sum(self.cpus.get(timeout=120) for _ in self.others)
+        for other in self.others:
+            other.join()
+        return float(cpu)
+
+
 def fan_out_with_pause(
     sessions: Any, settings: Settings, broadcast_id: int, url: str = "", fanouts: int = 1
 ) -> dict[str, Any]:
-    """The fan-out in its background loop (and `fanouts - 1` more processes, each with its
-    share); paused once a tenth is decided, resumed at once."""
-    share = {"broadcasts_share": f"0/{fanouts}"}
-    fan_out = FanOut(sessions, settings.model_copy(update=share))
-    loop = PollingLoop("bench-broadcasts", fan_out, 0.05)
-    stop, cpus = multiprocessing.Event(), multiprocessing.Queue()
-    others = [
-        multiprocessing.Process(
-            target=_share_of_fan_out,
-            args=(
-                url,
-                settings.model_copy(update={"broadcasts_share": f"{k}/{fanouts}"}),
-                stop,
-                cpus,
-            ),
-        )
-        for k in range(1, fanouts)
-    ]
+    """The fan-out in `fanouts` processes (`Shares`); paused once a tenth is decided,
+    resumed at once."""
+    shares = Shares(sessions, settings, url, fanouts)
     started, cpu_started = time.perf_counter(), time.process_time()
-    for other in others:
-        other.start()
-    loop.start()
+    shares.start()
     target = max(1, decided_target(sessions, broadcast_id) // 10)
     while settled(sessions, broadcast_id) < target:
         time.sleep(0.1)
@@ -188,14 +214,9 @@ def fan_out_with_pause(
     paused_cpu = time.process_time() - cpu_asked
     with transaction(sessions) as session:
         broadcasts.change(session, broadcast_id, "running")
-    while fan_out.unfinished():
-        time.sleep(0.05)
-    loop.stop()
+    shares.wait()
     elapsed = time.perf_counter() - started - paused_for
-    stop.set()
-    others_cpu = sum(cpus.get(timeout=120) for _ in others)
-    for other in others:
-        other.join()
+    others_cpu = shares.end()
     # The process's CPU while the fan-out ran (this thread's polling of the counts is in it),
     # less the pause request and its counts: what the fan-out would take on a quiet core.
     cpu = time.process_time() - cpu_started - paused_cpu + others_cpu
@@ -255,7 +276,7 @@ def _dispatcher(url: str, api: str, inflight: int, finished: Any, results: Any) 
     """A dispatcher process of its own (as `unison worker --no-processing --delivery` runs
     one beside `unison serve`'s fan-out), with the send-time gate plugged in as it does: it
     delivers whatever is due until the fan-out has finished and nothing is left."""
-    engine = create_db_engine(url, sqlite_synchronous="NORMAL")
+    engine = create_db_engine(url, sqlite_synchronous=SYNCHRONOUS)
     sessions = make_session_factory(engine)
     settings = Settings(
         database_url=url,
@@ -289,11 +310,13 @@ def concurrent(
     inflight: int,
     kind: str,
     dispatchers: int = 1,
+    fanouts: int = 1,
 ) -> Any:
     """The whole path as a running platform does it: a second broadcast to the same segment
-    fanned out in this process while `dispatchers` dispatcher processes deliver its messages
-    as they are queued (the first broadcast's are delivered first, not counted). Messages
-    per second from the broadcast's start to its last delivery."""
+    fanned out by `fanouts` processes (`Shares`: as `unison serve`'s processes split it)
+    while `dispatchers` dispatcher processes deliver its messages as they are queued (the
+    first broadcast's are delivered first, not counted). Messages per second from the
+    broadcast's start to its last delivery."""
     gateway, api = start_gateway(kind)
     drain = Settings(database_url=url, sms_rate_per_second=0, outbox_inflight_batch=inflight)
     senders = ConfiguredSenders(None, [Route(1, "sms", SmsSender("AC1", "t", "+1500", api=api))])
@@ -309,14 +332,12 @@ def concurrent(
     ]
     for worker in workers:
         worker.start()
-    fan_out = FanOut(sessions, settings)
-    loop = PollingLoop("bench-broadcasts", fan_out, 0.05)
+    shares = Shares(sessions, settings, url, fanouts)
     started, cpu = time.perf_counter(), time.process_time()
-    loop.start()
-    while fan_out.unfinished():
-        time.sleep(0.05)
+    shares.start()
+    shares.wait()
     fanned = time.perf_counter() - started
-    loop.stop()
+    fan_out_cpu = shares.end()
     finished.set()
     sent, dispatch_cpu, last = 0, 0.0, started
     for _ in workers:
@@ -336,7 +357,8 @@ def concurrent(
         "concurrent_seconds_to_last_delivery": round(elapsed, 2),
         "concurrent_decided_per_second": round(decided_ / elapsed),
         "concurrent_delivered_per_second": round(sent / elapsed),
-        "concurrent_cpu_seconds": round(time.process_time() - cpu + dispatch_cpu, 2),
+        "concurrent_fan_out_processes": fanouts,
+        "concurrent_cpu_seconds": round(time.process_time() - cpu + fan_out_cpu + dispatch_cpu, 2),
         "concurrent_gateway_cpu_seconds": round(gateway_cpu, 2),
     }
 
@@ -368,7 +390,9 @@ def main() -> None:
     parser.add_argument(
         "--fanouts",
         type=int,
-        default=process_count(Settings()),
+        # app/serving.py's process_count for the default settings, not imported from there:
+        # the app's modules would add some 70 MB to the fan-out's peak RSS measured here.
+        default=max(1, min(os.cpu_count() or 1, 4)),
         help="fan-out processes, each with its share (default: as many as `unison serve` "
         "runs here, one per core up to 4, which split each broadcast by default)",
     )
@@ -380,7 +404,7 @@ def main() -> None:
         builder = multiprocessing.Process(target=build, args=(url, args.profiles))
         builder.start()
         builder.join()
-    engine = create_db_engine(url, sqlite_synchronous="NORMAL")
+    engine = create_db_engine(url, sqlite_synchronous=SYNCHRONOUS)
     sessions = make_session_factory(engine)
     settings = Settings(
         database_url=url,
@@ -417,7 +441,14 @@ def main() -> None:
         report["queued_before_dispatch"] = queued
     if args.concurrent:
         report |= concurrent(
-            sessions, settings, url, segment_id, args.inflight, args.gateway, args.dispatchers
+            sessions,
+            settings,
+            url,
+            segment_id,
+            args.inflight,
+            args.gateway,
+            args.dispatchers,
+            args.fanouts,
         )
     report["load_average"] = os.getloadavg()
     uptime = ["/usr/bin/uptime"]
