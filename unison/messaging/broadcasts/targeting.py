@@ -23,11 +23,15 @@ def draw(broadcast_id: int, profile_id: int, salt: str) -> int:
 
 
 def held_out(broadcast_id: int, profile_id: int, percent: int) -> bool:
+    if percent <= 0:  # no draw is below 0: nobody, without hashing each member
+        return False
     return draw(broadcast_id, profile_id, "holdout") < percent * 100
 
 
 def variant_of(broadcast_id: int, profile_id: int, variants: Sequence[dict[str, Any]]) -> str:
     """The variant whose share of 0..9999 the profile's draw falls in."""
+    if len(variants) == 1:  # the only one, whatever the draw
+        return str(variants[0]["name"])
     point, edge = draw(broadcast_id, profile_id, "variant"), 0
     for variant in variants:
         edge += int(variant["split"]) * 100
@@ -40,12 +44,17 @@ def local_moment(local_at: str, zone: Any) -> datetime:
     return datetime.fromisoformat(local_at).replace(tzinfo=zone)
 
 
+def per_customer(broadcast: Broadcast) -> bool:
+    """Whether each recipient's due moment is their own (else: the broadcast's start)."""
+    return broadcast.timing in ("local", "best_hour")
+
+
 def due_at(
     session: Session, settings: Settings, broadcast: Broadcast, profile_id: int, now: datetime
 ) -> datetime:
     """When this profile's message is due; a moment already past is due now."""
     start = broadcast.scheduled_at or now
-    if broadcast.timing not in ("local", "best_hour"):
+    if not per_customer(broadcast):
         return start
     facts = messaging_rows.profile_facts(session, profile_id, whatsapp=False)
     if facts is None:
