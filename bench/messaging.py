@@ -39,12 +39,13 @@ from bench.gateway import cpu_seconds, serve
 from unison import migrations
 from unison.channels.outbound.sms import SmsSender
 from unison.channels.senders import ConfiguredSenders, Route
-from unison.kit.background import PollingLoop
+from unison.kit.background import PollingLoop, lower_thread_priority
 from unison.kit.db import create_db_engine, make_session_factory, transaction
 from unison.kit.heap import freeze_startup_heap
 from unison.kit.settings import Settings
 from unison.messaging.broadcasts import service as broadcasts
 from unison.messaging.broadcasts.schemas import BroadcastCreate
+from unison.messaging.broadcasts.tasks import NICE as FAN_OUT_NICE
 from unison.messaging.broadcasts.tasks import FanOut
 from unison.messaging.send_time import GateCheck
 from unison.messaging.templates import schemas as template_schemas
@@ -140,6 +141,7 @@ def _share_of_fan_out(url: str, settings: Settings, stop: Any, cpu: Any) -> None
     stopped."""
     engine = create_db_engine(url, sqlite_synchronous=SYNCHRONOUS)
     fan_out = FanOut(make_session_factory(engine), settings)
+    lower_thread_priority(FAN_OUT_NICE)  # as the server's fan-out loop (app/loops.py)
     started = time.process_time()
     while not stop.is_set():
         if not fan_out():
@@ -154,7 +156,7 @@ class Shares:
     def __init__(self, sessions: Any, settings: Settings, url: str, fanouts: int) -> None:
         share = {"broadcasts_share": f"0/{fanouts}"}
         self.fan_out = FanOut(sessions, settings.model_copy(update=share))
-        self.loop = PollingLoop("bench-broadcasts", self.fan_out, 0.05)
+        self.loop = PollingLoop("bench-broadcasts", self.fan_out, 0.05, nice=FAN_OUT_NICE)
         self.stop, self.cpus = multiprocessing.Event(), multiprocessing.Queue()
         self.others = [
             multiprocessing.Process(

@@ -1,6 +1,7 @@
 """The background loop: rounds again at once while busy, pauses when idle, survives a failed
 round, waits before its first round when asked, and stops promptly."""
 
+import os
 import threading
 import time
 
@@ -53,3 +54,23 @@ class TestWake:
             assert second.wait(5), "wake() did not cut the idle pause short"
         finally:
             loop.stop()
+
+
+def test_nice_lowers_only_the_loop_threads_priority() -> None:
+    """Linux: the loop's thread runs `nice` steps lower, the thread that started it keeps its
+    own (bulk work such as a broadcast's fan-out gives way without slowing the rest)."""
+    own = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    seen: list[int] = []
+    done = threading.Event()
+
+    def round_() -> int:
+        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        done.set()
+        return 0
+
+    loop = PollingLoop("t", round_, poll_seconds=60, nice=3)
+    loop.start()
+    assert done.wait(5)
+    loop.stop()
+    assert seen == [min(19, own + 3)]
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == own

@@ -13,6 +13,7 @@ from unison.consent.ledger.webhooks import RECIPIENT_TYPE as CONSENT_WEBHOOK
 from unison.consent.ledger.webhooks import webhook_channel
 from unison.kit.background import PollingLoop
 from unison.kit.settings import Settings
+from unison.messaging.broadcasts.tasks import NICE as FAN_OUT_NICE
 from unison.messaging.broadcasts.tasks import FanOut
 from unison.messaging.send_time import GateCheck
 from unison.outbox.channels import Plug, typed
@@ -61,7 +62,12 @@ def background_loops(
     if (delivery if fan_out is None else fan_out) and settings.broadcasts_enabled:
         # Broadcasts' fan-out (issue 17): committed chunks through the send pipeline.
         others.append(
-            PollingLoop("broadcasts", FanOut(sessions, settings), settings.broadcasts_poll_seconds)
+            PollingLoop(
+                "broadcasts",
+                FanOut(sessions, settings),
+                settings.broadcasts_poll_seconds,
+                nice=FAN_OUT_NICE,
+            )
         )
     return Loops(processors, others)
 

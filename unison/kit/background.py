@@ -5,7 +5,10 @@ Every background job (the log processors, segment timers, webhook and message de
 CLV refresh) is one `PollingLoop`; the composition root (unison/app/loops.py) lists them.
 """
 
+import contextlib
 import logging
+import os
+import sys
 import threading
 from collections.abc import Callable
 
@@ -20,10 +23,11 @@ class PollingLoop:
         poll_seconds: float = 2.0,
         *,
         first_after: float = 0.0,  # seconds before the first round (heavy work after start-up)
+        nice: int = 0,  # lower the thread's CPU priority by this much (`lower_thread_priority`)
     ) -> None:
         """`round_` returns how much work it did: more than 0 runs it again at once."""
         self.name, self.round, self.poll_seconds = name, round_, poll_seconds
-        self.first_after = first_after
+        self.first_after, self.nice = first_after, nice
         self._stopped = threading.Event()
         self._woken = threading.Event()
         self._thread: threading.Thread | None = None
@@ -47,6 +51,8 @@ class PollingLoop:
             self._thread = None
 
     def _run(self) -> None:
+        if self.nice:
+            lower_thread_priority(self.nice)
         if self.first_after:
             self._stopped.wait(self.first_after)
         while not self._stopped.is_set():
@@ -61,3 +67,18 @@ class PollingLoop:
         except Exception:  # a failed round must not end the loop; the next one retries
             log.exception("background round failed", extra={"loop": self.name})
             return False
+
+
+def lower_thread_priority(nice: int) -> None:
+    """Lower the calling thread's CPU priority by `nice` (at most to 19), so the kernel runs
+    other work first when the cores are busy: bulk work (a broadcast's fan-out) gives way to
+    requests and to delivery. Linux schedules each thread on its own, and PRIO_PROCESS with
+    a thread id reaches only that thread; elsewhere it would reach the whole process, so
+    nothing is done. An unprivileged process can only lower priorities: it is for threads
+    that do nothing else."""
+    if sys.platform != "linux" or nice <= 0:
+        return
+    with contextlib.suppress(OSError):
+        thread = threading.get_native_id()
+        current = os.getpriority(os.PRIO_PROCESS, thread)
+        os.setpriority(os.PRIO_PROCESS, thread, min(19, current + nice))

@@ -41,6 +41,12 @@ SUB_CHUNK = 1000
 _WORK_BEFORE_GAP, _GAP = 2.0, 0.12
 
 
+# The fan-out loop's thread runs at a lower CPU priority (kit.background's `nice`): it is
+# bulk work that can wait, and on busy cores a dispatcher delivering what it queued, or an
+# API request, should run first. Alone on the cores it runs as fast as before.
+NICE = 10
+
+
 class _Overtaken(Exception):
     """A pause, resume or cancel (or another fan-out) changed the broadcast during the
     chunk: the chunk is rolled back and redone, if still due, by a later round."""
