@@ -430,18 +430,17 @@ class _GateFacts:
 
     def context(self, draft: Draft, live: int, kind: str) -> Context:
         prefs = self.people.preferences.get(live)
-        phones = [v for k, v in self.people.identifiers.get(live, []) if k == "phone"]
-        zone_trait = (self.people.rows[live][1] or {}).get("timezone")
+        preferred_zone, zone_trait, phone = self.people.zone_inputs(live)
         quiet = None
         if prefs is not None and prefs.quiet_start and prefs.quiet_end:
             quiet = (prefs.quiet_start, prefs.quiet_end)
         facts = rows.ProfileFacts(
             live_id=live,
-            timezone_trait=_value(zone_trait),
-            preferred_time_zone=prefs.time_zone if prefs else None,
+            timezone_trait=zone_trait,
+            preferred_time_zone=preferred_zone,
             quiet_hours=quiet,
             preferred_channel=prefs.preferred_channel if prefs else None,
-            phone=phones[0] if phones else None,
+            phone=phone,
             disabled_channels=self.disabled,
             declared_kind=kind,
             history=self.history[live],  # shared: the chunk's own messages are added

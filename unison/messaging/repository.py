@@ -312,6 +312,18 @@ class ChunkProfiles:
     members: dict[int, list[int]]  # live id -> the ids of its group (itself included)
     preferences: dict[int, ConsentPreferences]  # live id -> the group's newest preferences
 
+    def zone_inputs(self, live: int) -> tuple[str | None, Any, str | None]:
+        """What `customer_zone` reads of a live profile, as `profile_facts` gives it: the
+        preferred time zone, the `timezone` trait's value and the oldest phone number."""
+        prefs = self.preferences.get(live)
+        trait = (self.rows[live][1] or {}).get("timezone")
+        phones = [value for kind, value in self.identifiers.get(live, []) if kind == "phone"]
+        return (
+            prefs.time_zone if prefs is not None else None,
+            trait.get("value") if isinstance(trait, dict) else None,
+            phones[0] if phones else None,
+        )
+
 
 def chunk_profiles(session: Session, profile_ids: list[int]) -> ChunkProfiles:
     """Read as plain driver rows (`_rows_in`): the ORM's result processing of these

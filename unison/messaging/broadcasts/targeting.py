@@ -49,6 +49,32 @@ def per_customer(broadcast: Broadcast) -> bool:
     return broadcast.timing in ("local", "best_hour")
 
 
+def local_dues(
+    session: Session,
+    settings: Settings,
+    broadcast: Broadcast,
+    profile_ids: list[int],
+    now: datetime,
+) -> dict[int, datetime]:
+    """`due_at` of a `local` broadcast for many members at once: their zones read for the
+    whole chunk in a few statements (messaging's `chunk_profiles`), not one per member."""
+    assert broadcast.local_at is not None
+    people = messaging_rows.chunk_profiles(session, profile_ids)
+    start = broadcast.scheduled_at or now
+    moments: dict[Any, datetime] = {}  # zone -> the wall time there (many members share one)
+    dues: dict[int, datetime] = {}
+    for profile_id in profile_ids:
+        live = people.live.get(profile_id)
+        if live is None or live not in people.rows:
+            dues[profile_id] = start  # as `due_at` for a profile it cannot find
+            continue
+        zone, _why = customer_zone(*people.zone_inputs(live), settings.messaging_default_time_zone)
+        if zone not in moments:
+            moments[zone] = max(local_moment(broadcast.local_at, zone), now)
+        dues[profile_id] = moments[zone]
+    return dues
+
+
 def due_at(
     session: Session, settings: Settings, broadcast: Broadcast, profile_id: int, now: datetime
 ) -> datetime:

@@ -160,10 +160,17 @@ class FanOut:
         # The row's values read once (attributes of a mapped object cost a lookup each).
         bid, percent, variants = broadcast.id, broadcast.holdout_percent, broadcast.variants
         start = None if targeting.per_customer(broadcast) else broadcast.scheduled_at or now
+        local: dict[int, datetime] = {}
+        if broadcast.timing == "local" and broadcast.local_at:
+            local = targeting.local_dues(session, self.settings, broadcast, members, now)
         records = []
         for profile_id in members:
             holdout = targeting.held_out(bid, profile_id, percent)
-            due = start or targeting.due_at(session, self.settings, broadcast, profile_id, now)
+            due = (
+                start
+                or local.get(profile_id)
+                or targeting.due_at(session, self.settings, broadcast, profile_id, now)
+            )
             records.append(
                 {
                     "broadcast_id": bid,
