@@ -2,6 +2,8 @@
 the sending threads were mostly working (a provider that answers at once), more when they
 were mostly waiting (a distant one), within 1 and the most."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -9,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.providers import SMS_OK, fake_provider
 from unison.channels.outbound.sms import SmsSender
 from unison.channels.senders import ConfiguredSenders, Route
+from unison.kit.clock import utcnow
 from unison.kit.db import transaction
 from unison.kit.settings import Settings
 from unison.models import OutboundMessage
@@ -65,6 +68,12 @@ def test_sends_to_a_distant_provider_go_back_up_to_the_most_at_once(
         )
         run = settings.model_copy(update={"outbox_inflight_batch": most, "sms_rate_per_second": 0})
         while delivery.deliver_due(sessions, run, senders, limit=len(rows)):
+            pass
+        # On a loaded machine a send can meet a connection the stand-in server has just
+        # closed (or a full accept queue): that is a temporary failure, retried after its
+        # backoff. A later round sends it, as the dispatcher's would.
+        later = utcnow() + timedelta(hours=1)
+        while delivery.deliver_due(sessions, run, senders, now=later, limit=len(rows)):
             pass
     assert slow_start.workers == most
     assert provider.most_at_once >= most // 2  # from one at a time (threads start apart)
