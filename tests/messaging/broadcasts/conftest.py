@@ -74,6 +74,17 @@ def create(api: Api, **body: Any) -> dict[str, Any]:
     return dict(response.json())
 
 
+def local_broadcast(api: Api, name: str, city: str, day: str) -> dict[str, Any]:
+    """A broadcast to `city`'s segment at 10:00 on `day` in each customer's own zone."""
+    return create(
+        api,
+        name=name,
+        segment_id=segment(api, city),
+        template_id=template(api),
+        local_time=f"{day}T10:00",
+    )
+
+
 def run(fan_out: FanOut, broadcast_id: int, now: datetime, rounds: int = 100) -> int:
     """Chunks until the broadcast has nothing due at `now` (each chunk a second later)."""
     total = 0

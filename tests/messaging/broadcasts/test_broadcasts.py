@@ -9,7 +9,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import make_token
 from tests.consent.conftest import Api
-from tests.messaging.broadcasts.conftest import Store, audience, create, run, segment, template
+from tests.messaging.broadcasts.conftest import (
+    Store,
+    audience,
+    create,
+    local_broadcast,
+    run,
+    segment,
+    template,
+)
 from unison.kit.clock import utcnow
 from unison.messaging.broadcasts.tasks import FanOut
 
@@ -107,13 +115,7 @@ class TestFanOut:
         [tbilisi] = audience(api, process, "Zones", 1, timezone="Asia/Tbilisi")
         [jerusalem] = audience(api, process, "Zones", 1, start=1, timezone="Asia/Jerusalem")
         day = (utcnow() + timedelta(days=2)).date().isoformat()
-        made = create(
-            api,
-            name="בוקר טוב",
-            segment_id=segment(api, "Zones"),
-            template_id=template(api),
-            local_time=f"{day}T10:00",
-        )
+        made = local_broadcast(api, "בוקר טוב", "Zones", day)
         assert made["timing"] == "local"
         start = utcnow()
         run(fan_out, made["id"], start)

@@ -1,5 +1,5 @@
 """A `local_time` broadcast's due moments read for a whole targeting chunk at once
-(`targeting.local_dues`) are the ones `targeting.due_at` finds member by member: the zone
+(`targeting.dues`) are the ones `targeting.due_at` finds member by member: the zone
 from the customer's preferences, else the `timezone` trait, else the phone's country, else
 the default; a profile it cannot find is due at the start."""
 
@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.consent.conftest import Api
-from tests.messaging.broadcasts.conftest import create, segment, template
+from tests.messaging.broadcasts.conftest import local_broadcast
 from tests.messaging.conftest import customer
 from unison.kit.clock import utcnow
 from unison.kit.settings import Settings
@@ -41,19 +41,13 @@ def test_a_chunks_local_due_moments_are_each_members_own(
     assert response.status_code == 200, response.text
     missing = max(by_trait, by_phone, by_default, preferred) + 1000
     day = (utcnow() + timedelta(days=2)).date().isoformat()
-    made = create(
-        api,
-        name="ranni",
-        segment_id=segment(api, "Local"),
-        template_id=template(api),
-        local_time=f"{day}T10:00",
-    )
+    made = local_broadcast(api, "ranni", "Local", day)
     members = [by_trait, by_phone, by_default, preferred, missing]
     now = utcnow()
     with sessions() as session:
         broadcast = session.get(Broadcast, made["id"])
         assert broadcast is not None
-        dues = targeting.local_dues(session, settings, broadcast, members, now)
+        dues = targeting.dues(session, settings, broadcast, members, now)
         one_by_one = {
             pid: targeting.due_at(session, settings, broadcast, pid, now) for pid in members
         }

@@ -44,21 +44,36 @@ def local_moment(local_at: str, zone: Any) -> datetime:
     return datetime.fromisoformat(local_at).replace(tzinfo=zone)
 
 
-def per_customer(broadcast: Broadcast) -> bool:
+def _per_customer(broadcast: Broadcast) -> bool:
     """Whether each recipient's due moment is their own (else: the broadcast's start)."""
     return broadcast.timing in ("local", "best_hour")
 
 
-def local_dues(
+def dues(
     session: Session,
     settings: Settings,
     broadcast: Broadcast,
     profile_ids: list[int],
     now: datetime,
 ) -> dict[int, datetime]:
-    """`due_at` of a `local` broadcast for many members at once: their zones read for the
-    whole chunk in a few statements (messaging's `chunk_profiles`), not one per member."""
-    assert broadcast.local_at is not None
+    """`due_at` of each member of a targeting chunk: the broadcast's start for all, or for
+    a `local` broadcast their zones read for the whole chunk in a few statements
+    (messaging's `chunk_profiles`), not one per member."""
+    if not _per_customer(broadcast):
+        return dict.fromkeys(profile_ids, broadcast.scheduled_at or now)
+    if broadcast.timing == "local" and broadcast.local_at:
+        return _local_dues(session, settings, broadcast, broadcast.local_at, profile_ids, now)
+    return {pid: due_at(session, settings, broadcast, pid, now) for pid in profile_ids}
+
+
+def _local_dues(
+    session: Session,
+    settings: Settings,
+    broadcast: Broadcast,
+    local_at: str,
+    profile_ids: list[int],
+    now: datetime,
+) -> dict[int, datetime]:
     people = messaging_rows.chunk_profiles(session, profile_ids)
     start = broadcast.scheduled_at or now
     moments: dict[Any, datetime] = {}  # zone -> the wall time there (many members share one)
@@ -70,7 +85,7 @@ def local_dues(
             continue
         zone, _why = customer_zone(*people.zone_inputs(live), settings.messaging_default_time_zone)
         if zone not in moments:
-            moments[zone] = max(local_moment(broadcast.local_at, zone), now)
+            moments[zone] = max(local_moment(local_at, zone), now)
         dues[profile_id] = moments[zone]
     return dues
 
@@ -80,7 +95,7 @@ def due_at(
 ) -> datetime:
     """When this profile's message is due; a moment already past is due now."""
     start = broadcast.scheduled_at or now
-    if not per_customer(broadcast):
+    if not _per_customer(broadcast):
         return start
     facts = messaging_rows.profile_facts(session, profile_id, whatsapp=False)
     if facts is None:

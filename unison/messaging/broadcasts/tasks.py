@@ -159,25 +159,17 @@ class FanOut:
         members = rows.members_after(session, broadcast.segment_id, broadcast.cursor, size)
         # The row's values read once (attributes of a mapped object cost a lookup each).
         bid, percent, variants = broadcast.id, broadcast.holdout_percent, broadcast.variants
-        start = None if targeting.per_customer(broadcast) else broadcast.scheduled_at or now
-        local: dict[int, datetime] = {}
-        if broadcast.timing == "local" and broadcast.local_at:
-            local = targeting.local_dues(session, self.settings, broadcast, members, now)
+        dues = targeting.dues(session, self.settings, broadcast, members, now)
         records = []
         for profile_id in members:
             holdout = targeting.held_out(bid, profile_id, percent)
-            due = (
-                start
-                or local.get(profile_id)
-                or targeting.due_at(session, self.settings, broadcast, profile_id, now)
-            )
             records.append(
                 {
                     "broadcast_id": bid,
                     "profile_id": profile_id,
                     "variant": targeting.variant_of(bid, profile_id, variants),
                     "holdout": holdout,
-                    "due_at": due,
+                    "due_at": dues[profile_id],
                     "state": rows.HOLDOUT if holdout else rows.PENDING,
                 }
             )
